@@ -1,0 +1,88 @@
+// Per-author chains of valid transactions, indexed by sequence number, with fork detection
+// and ancestry queries.
+//
+// The key fact used for speed: if exactly one valid transaction exists at (author, seq), it is
+// the ancestor at that height of every valid transaction of the author with a higher seq,
+// because a transaction is valid only when its whole chain is. Walking prev links is needed
+// only below a fork, which is rare and always evidence of equivocation.
+import type { KeyHex, TxId } from '../ids.ts';
+
+export interface ChainLink {
+  readonly author: KeyHex;
+  readonly seq: number;
+  readonly prev: TxId | null;
+}
+
+export class Chains {
+  readonly #bySeq = new Map<KeyHex, Map<number, TxId[]>>();
+  readonly #forkSeq = new Map<KeyHex, number>();
+  readonly #maxSeq = new Map<KeyHex, number>();
+  readonly #link: (id: TxId) => ChainLink | undefined;
+
+  constructor(link: (id: TxId) => ChainLink | undefined) {
+    this.#link = link;
+  }
+
+  /** Records a valid transaction. Returns true when it creates a fork lower than any before. */
+  add(author: KeyHex, seq: number, id: TxId): boolean {
+    let bySeq = this.#bySeq.get(author);
+    if (!bySeq) this.#bySeq.set(author, (bySeq = new Map()));
+    const ids = bySeq.get(seq);
+    this.#maxSeq.set(author, Math.max(this.#maxSeq.get(author) ?? -1, seq));
+    if (!ids) {
+      bySeq.set(seq, [id]);
+      return false;
+    }
+    ids.push(id);
+    ids.sort();
+    if (seq < this.forkSeq(author)) {
+      this.#forkSeq.set(author, seq);
+      return true;
+    }
+    return false;
+  }
+
+  /** The lowest seq at which the author has two valid transactions, or Infinity. */
+  forkSeq(author: KeyHex): number {
+    return this.#forkSeq.get(author) ?? Infinity;
+  }
+
+  forkedAuthors(): KeyHex[] {
+    return [...this.#forkSeq.keys()];
+  }
+
+  idsAt(author: KeyHex, seq: number): readonly TxId[] {
+    return this.#bySeq.get(author)?.get(seq) ?? [];
+  }
+
+  maxSeq(author: KeyHex): number {
+    return this.#maxSeq.get(author) ?? -1;
+  }
+
+  authors(): IterableIterator<KeyHex> {
+    return this.#bySeq.keys();
+  }
+
+  /** The ancestor of valid transaction `id` at height `seq` (itself when seq matches). */
+  ancestorAt(id: TxId, seq: number): TxId | undefined {
+    let link = this.#link(id);
+    if (!link || link.seq < seq || seq < 0) return undefined;
+    if (link.seq === seq) return id;
+    const ids = this.idsAt(link.author, seq);
+    if (ids.length === 1) return ids[0];
+    let current = id;
+    while (link.seq > seq) {
+      if (link.prev === null) return undefined;
+      current = link.prev;
+      link = this.#link(current);
+      if (!link) return undefined;
+    }
+    return current;
+  }
+
+  /** True when `ancestor` is `descendant` or lies on its chain. Both must be valid. */
+  isAncestorOrEqual(ancestor: TxId, descendant: TxId): boolean {
+    const link = this.#link(ancestor);
+    return link !== undefined && this.ancestorAt(descendant, link.seq) === ancestor;
+  }
+}

@@ -1,0 +1,596 @@
+// The ledger state machine. State is a pure function of the SET of valid transactions:
+//
+// - Validity of a transaction depends only on its causal past (its chain and its dependencies),
+//   which is fixed by hashes. So a transaction is valid or invalid forever, whatever order
+//   transactions arrive in; one whose past is incomplete waits until the gap fills.
+// - Credits are spendable only once claimed, and a claim needs proof of finality among the
+//   claiming transaction's own dependencies (a quorum of witness votes covering the credit).
+//   Finality never reverts, so a claimed credit can never be undone by a late equivocation.
+// - An author with two valid transactions at one seq has equivocated. Every peer holding both
+//   sees the same fork, freezes the author, and from the fork on applies only what is final.
+//   With at most f Byzantine witnesses of 3f+1, two conflicting transactions are never both final.
+//
+// See docs/protocol.md for the rules and the safety argument.
+import { sha256 } from '@noble/hashes/sha2.js';
+import * as v from 'valibot';
+import { concat, fromHex } from '../bytes.ts';
+import { encodeCanonical } from '../codec/cbor.ts';
+import { keyHexOf, txIdOf, type KeyHex, type NetworkId, type TxId } from '../ids.ts';
+import type { Tx } from '../tx/envelope.ts';
+import type { GenesisBody } from '../tx/genesis.ts';
+import { TypeRegistry, type VerifiedTx } from '../tx/registry.ts';
+import { reject, type Rejection } from '../tx/rejection.ts';
+import { isRejection, NO_EFFECTS, type Effects } from '../tx/types.ts';
+import { voteSchema } from '../tx/vote.ts';
+import { Chains } from './chains.ts';
+import { quorumOf, VoteIndex, type VoteHead } from './votes.ts';
+
+interface ValidEntry {
+  readonly tx: Tx;
+  /** Running totals along the author's chain, up to and including this transaction. */
+  readonly claimed: bigint;
+  readonly debited: bigint;
+  readonly effects: Effects;
+  /** Credits (transaction ids) this transaction claimed for its author. */
+  readonly claims: readonly TxId[];
+  readonly heads: readonly VoteHead[] | null;
+  applied: boolean;
+}
+
+interface WaitingEntry {
+  readonly tx: Tx;
+  readonly missing: Set<TxId>;
+}
+
+export type TxStatus =
+  | { readonly state: 'final' }
+  | { readonly state: 'pending' }
+  | { readonly state: 'void'; readonly rejection: Rejection }
+  | { readonly state: 'waiting'; readonly missing: readonly TxId[] }
+  | { readonly state: 'rejected'; readonly rejection: Rejection }
+  | { readonly state: 'unknown' };
+
+export type InsertOutcome =
+  | { readonly status: 'accepted' | 'duplicate'; readonly id: TxId }
+  | { readonly status: 'waiting'; readonly id: TxId; readonly missing: readonly TxId[] }
+  | { readonly status: 'rejected'; readonly id: TxId; readonly rejection: Rejection };
+
+export interface AccountView {
+  /** Everything applied so far, final or not. */
+  readonly balance: bigint;
+  /** Genesis allocation plus final credits, minus debits: what the owner can spend. */
+  readonly available: bigint;
+  /** Credits that are applied but not yet final. */
+  readonly pending: bigint;
+  readonly frozen: boolean;
+}
+
+export interface Equivocation {
+  readonly author: KeyHex;
+  readonly seq: number;
+  readonly ids: readonly TxId[];
+}
+
+export interface ClaimableCredit {
+  readonly id: TxId;
+  readonly amount: bigint;
+  /** One vote per witness, enough for a quorum, proving the credit final. */
+  readonly votes: readonly TxId[];
+}
+
+export class Ledger {
+  readonly networkId: NetworkId;
+  readonly genesis: VerifiedTx<GenesisBody>;
+  readonly founder: KeyHex;
+  readonly witnesses: ReadonlySet<KeyHex>;
+  readonly quorum: number;
+  readonly creditLimit: bigint;
+
+  readonly #registry: TypeRegistry;
+  readonly #valid = new Map<TxId, ValidEntry>();
+  readonly #rejected = new Map<TxId, Rejection>();
+  readonly #waiting = new Map<TxId, WaitingEntry>();
+  readonly #waitersOf = new Map<TxId, Set<TxId>>();
+  readonly #chains = new Chains((id) => this.#valid.get(id)?.tx);
+  readonly #votes = new VoteIndex();
+  readonly #allocation = new Map<KeyHex, bigint>();
+  readonly #balance = new Map<KeyHex, bigint>();
+  readonly #creditsTo = new Map<KeyHex, TxId[]>();
+  readonly #claimedBy = new Map<TxId, TxId[]>();
+  readonly #supply: bigint;
+
+  private constructor(genesis: VerifiedTx<GenesisBody>, registry: TypeRegistry) {
+    this.genesis = genesis;
+    this.networkId = genesis.id;
+    this.founder = genesis.author;
+    this.#registry = registry;
+    const body = genesis.body;
+    this.witnesses = new Set(body.witnesses.map((w) => keyHexOf(w)));
+    this.quorum = quorumOf(this.witnesses.size);
+    this.creditLimit = body.params.creditLimit;
+    let supply = 0n;
+    for (const [key, amount] of body.allocations) {
+      this.#allocation.set(keyHexOf(key), amount);
+      this.#balance.set(keyHexOf(key), amount);
+      supply += amount;
+    }
+    this.#supply = supply;
+    this.#valid.set(genesis.id, {
+      tx: genesis,
+      claimed: 0n,
+      debited: 0n,
+      effects: NO_EFFECTS,
+      claims: [],
+      heads: null,
+      applied: true,
+    });
+    this.#chains.add(genesis.author, 0, genesis.id);
+  }
+
+  /** Starts a ledger from a verified genesis transaction; it defines the network. */
+  static fromGenesis(
+    genesis: VerifiedTx,
+    registry: TypeRegistry = new TypeRegistry(),
+  ): { ok: true; ledger: Ledger } | { ok: false; rejection: Rejection } {
+    if (genesis.type !== 'genesis' || genesis.net !== null) {
+      return { ok: false, rejection: reject('malformed', 'a network starts from a genesis transaction') };
+    }
+    return { ok: true, ledger: new Ledger(genesis as VerifiedTx<GenesisBody>, registry) };
+  }
+
+  get registry(): TypeRegistry {
+    return this.#registry;
+  }
+
+  get supply(): bigint {
+    return this.#supply;
+  }
+
+  /**
+   * Adds a verified transaction. Transactions that were waiting for it are settled too.
+   * The outcome describes the inserted transaction only.
+   */
+  insert(tx: VerifiedTx): InsertOutcome {
+    const id = tx.id;
+    if (this.#valid.has(id) || this.#rejected.has(id) || this.#waiting.has(id)) {
+      return { status: 'duplicate', id };
+    }
+    if (tx.net !== this.networkId) {
+      const rejection =
+        tx.type === 'genesis'
+          ? reject('unexpected-genesis', 'a second genesis cannot join an existing network')
+          : reject('wrong-network', 'the transaction belongs to another network');
+      this.#rejected.set(id, rejection);
+      return { status: 'rejected', id, rejection };
+    }
+    const missing = new Set<TxId>();
+    for (const ref of parentsOf(tx)) {
+      if (!this.#valid.has(ref) && !this.#rejected.has(ref)) missing.add(ref);
+    }
+    if (missing.size > 0) {
+      this.#waiting.set(id, { tx, missing });
+      for (const ref of missing) {
+        let waiters = this.#waitersOf.get(ref);
+        if (!waiters) this.#waitersOf.set(ref, (waiters = new Set()));
+        waiters.add(id);
+      }
+      return { status: 'waiting', id, missing: [...missing] };
+    }
+    this.#settle(tx);
+    const rejection = this.#rejected.get(id);
+    return rejection ? { status: 'rejected', id, rejection } : { status: 'accepted', id };
+  }
+
+  /** Validates `first`, then every waiting transaction whose last missing parent it was. */
+  #settle(first: Tx): void {
+    const queue: Tx[] = [first];
+    for (let next = queue.pop(); next !== undefined; next = queue.pop()) {
+      const result = this.#validate(next);
+      if ('code' in result) this.#rejected.set(next.id, result);
+      else this.#accept(result);
+      const waiters = this.#waitersOf.get(next.id);
+      if (!waiters) continue;
+      this.#waitersOf.delete(next.id);
+      for (const waiterId of waiters) {
+        const waiting = this.#waiting.get(waiterId);
+        if (!waiting) continue;
+        waiting.missing.delete(next.id);
+        if (waiting.missing.size === 0) {
+          this.#waiting.delete(waiterId);
+          queue.push(waiting.tx);
+        }
+      }
+    }
+  }
+
+  /** All parents are settled (valid or rejected). Decide using the causal past only. */
+  #validate(tx: Tx): ValidEntry | Rejection {
+    let prev: ValidEntry | undefined;
+    if (tx.prev !== null) {
+      prev = this.#valid.get(tx.prev);
+      if (!prev) return reject('invalid-predecessor', `predecessor ${tx.prev} is invalid`);
+      if (prev.tx.author !== tx.author || prev.tx.seq !== tx.seq - 1) {
+        return reject('bad-sequence', `seq ${tx.seq} does not follow its predecessor in the author's chain`);
+      }
+    } else if (tx.author === this.founder) {
+      return reject('bad-sequence', "the founder's chain begins with the genesis");
+    }
+    for (const dep of tx.deps) {
+      if (!this.#valid.has(dep)) return reject('invalid-dependency', `dependency ${dep} is invalid`);
+    }
+
+    let effects: Effects = NO_EFFECTS;
+    let heads: VoteHead[] | null = null;
+    if (tx.type === 'genesis') {
+      return reject('unexpected-genesis', 'a network has exactly one genesis');
+    } else if (tx.type === 'vote') {
+      const checked = this.#checkVote(tx);
+      if (!Array.isArray(checked)) return checked;
+      heads = checked;
+    } else {
+      const type = this.#registry.get(tx.type);
+      if (!type) return reject('unknown-type', `unknown transaction type "${tx.type}"`);
+      const result = type.effects(tx, {
+        creditLimit: this.creditLimit,
+        dependency: (id) => (tx.deps.includes(id as TxId) ? this.#valid.get(id as TxId)?.tx : undefined),
+      });
+      if (isRejection(result)) return result;
+      effects = result;
+    }
+
+    const claims = this.#claimsOf(tx);
+    let claimed = prev?.claimed ?? 0n;
+    for (const id of claims) claimed += this.#creditAmount(id, tx.author);
+    const debited = (prev?.debited ?? 0n) + effects.debit;
+    if (effects.debit > 0n) {
+      const spendable = (this.#allocation.get(tx.author) ?? 0n) + claimed - debited + this.creditLimit;
+      if (spendable < 0n) {
+        return reject('insufficient-funds', `short by ${-spendable} after claiming final credits`);
+      }
+    }
+    return { tx, claimed, debited, effects, claims, heads, applied: false };
+  }
+
+  /**
+   * A dependency that pays the author is claimed when it is not yet claimed on the author's
+   * chain and the transaction's own dependencies include a quorum of votes covering it.
+   */
+  #claimsOf(tx: Tx): TxId[] {
+    const claims: TxId[] = [];
+    for (const dep of tx.deps) {
+      if (this.#creditAmount(dep, tx.author) === 0n) continue;
+      const claimers = this.#claimedBy.get(dep) ?? [];
+      if (tx.prev !== null && claimers.some((c) => this.#chains.isAncestorOrEqual(c, tx.prev as TxId))) continue;
+      if (this.#votersAmong(dep, tx.deps).size >= this.quorum) claims.push(dep);
+    }
+    return claims;
+  }
+
+  #creditAmount(id: TxId, to: KeyHex): bigint {
+    const entry = this.#valid.get(id);
+    let sum = 0n;
+    for (const credit of entry?.effects.credits ?? []) if (credit.to === to) sum += credit.amount;
+    return sum;
+  }
+
+  /** Witnesses with a vote among `candidates` whose head covers transaction `id`. */
+  #votersAmong(id: TxId, candidates: readonly TxId[]): Set<KeyHex> {
+    const target = this.#valid.get(id);
+    const voters = new Set<KeyHex>();
+    if (!target) return voters;
+    for (const candidate of candidates) {
+      const vote = this.#valid.get(candidate);
+      if (!vote?.heads) continue;
+      const head = vote.heads.find((h) => h.author === target.tx.author);
+      if (head && this.#covers(head, target.tx)) voters.add(vote.tx.author);
+    }
+    return voters;
+  }
+
+  #covers(head: VoteHead, tx: Tx): boolean {
+    return head.seq >= tx.seq && this.#chains.ancestorAt(head.id, tx.seq) === tx.id;
+  }
+
+  #checkVote(tx: Tx): VoteHead[] | Rejection {
+    if (!this.witnesses.has(tx.author)) return reject('not-witness', 'only witnesses named in genesis may vote');
+    const body = tx.body as v.InferOutput<typeof voteSchema>;
+    const heads: VoteHead[] = [];
+    for (const [authorKey, seq, idBytes] of body.heads) {
+      const head: VoteHead = { author: keyHexOf(authorKey), seq, id: txIdOf(idBytes) };
+      const target = this.#valid.get(head.id);
+      // A head is a dependency, or the witness's own prev: a witness may vote on its own chain.
+      const referenced = tx.deps.includes(head.id) || head.id === tx.prev;
+      if (!referenced || !target || target.tx.author !== head.author || target.tx.seq !== seq) {
+        return reject('invalid-body', 'every voted head must be a dependency with the stated author and seq');
+      }
+      // A witness never goes back on its word: on its own chain, each vote for an author must
+      // extend the last one. (Voting for two branches needs two chains: an equivocation.)
+      const earlier = this.#lastVoteOnChain(tx, head.author);
+      if (earlier && !this.#chains.isAncestorOrEqual(earlier.id, head.id)) {
+        return reject('conflicting-vote', `the vote contradicts this witness's earlier vote at seq ${earlier.seq}`);
+      }
+      heads.push(head);
+    }
+    return heads;
+  }
+
+  /** The head named by the witness's latest earlier vote for `author` on `tx`'s own chain. */
+  #lastVoteOnChain(tx: Tx, author: KeyHex): VoteHead | undefined {
+    if (tx.prev === null) return undefined;
+    const refs = this.#votes.refs(tx.author, author);
+    for (let i = refs.length - 1; i >= 0; i--) {
+      const ref = refs[i];
+      if (ref && ref.witnessSeq < tx.seq && this.#chains.isAncestorOrEqual(ref.voteId, tx.prev)) return ref.head;
+    }
+    return undefined;
+  }
+
+  #accept(entry: ValidEntry): void {
+    const { tx } = entry;
+    this.#valid.set(tx.id, entry);
+    for (const claim of entry.claims) {
+      const list = this.#claimedBy.get(claim);
+      if (list) list.push(tx.id);
+      else this.#claimedBy.set(claim, [tx.id]);
+    }
+    for (const credit of entry.effects.credits) {
+      const list = this.#creditsTo.get(credit.to);
+      if (list) list.push(tx.id);
+      else this.#creditsTo.set(credit.to, [tx.id]);
+    }
+    const newFork = this.#chains.add(tx.author, tx.seq, tx.id);
+    if (entry.heads) this.#votes.add(tx.author, tx.seq, tx.id, entry.heads);
+
+    if (newFork) this.#refreshAuthor(tx.author);
+    else this.#setApplied(entry, this.#shouldApply(entry));
+    // New votes can finalize transactions of frozen authors, which then apply.
+    for (const head of entry.heads ?? []) {
+      if (this.#chains.forkSeq(head.author) !== Infinity) this.#refreshAuthor(head.author);
+    }
+  }
+
+  #shouldApply(entry: ValidEntry): boolean {
+    return entry.tx.seq < this.#chains.forkSeq(entry.tx.author) || this.isFinal(entry.tx.id);
+  }
+
+  #refreshAuthor(author: KeyHex): void {
+    const from = this.#chains.forkSeq(author);
+    const to = this.#chains.maxSeq(author);
+    for (let seq = from; seq <= to; seq++) {
+      for (const id of this.#chains.idsAt(author, seq)) {
+        const entry = this.#valid.get(id);
+        if (entry) this.#setApplied(entry, this.#shouldApply(entry));
+      }
+    }
+  }
+
+  #setApplied(entry: ValidEntry, applied: boolean): void {
+    if (entry.applied === applied) return;
+    entry.applied = applied;
+    const sign = applied ? 1n : -1n;
+    const { effects, tx } = entry;
+    if (effects.debit !== 0n) this.#addBalance(tx.author, -sign * effects.debit);
+    for (const credit of effects.credits) this.#addBalance(credit.to, sign * credit.amount);
+  }
+
+  #addBalance(key: KeyHex, delta: bigint): void {
+    this.#balance.set(key, (this.#balance.get(key) ?? 0n) + delta);
+  }
+
+  // ---- queries -------------------------------------------------------------------------
+
+  /** Final: covered by votes of a quorum of witnesses. Genesis is final by definition. */
+  isFinal(id: TxId): boolean {
+    const entry = this.#valid.get(id);
+    if (!entry) return false;
+    const { tx } = entry;
+    if (tx.id === this.networkId) return true;
+    if (tx.seq < this.#chains.forkSeq(tx.author)) {
+      // Below any fork, every head at or above this seq descends from this transaction.
+      let votes = 0;
+      for (const maxHead of this.#votes.maxHeads(tx.author).values()) if (maxHead >= tx.seq) votes++;
+      return votes >= this.quorum;
+    }
+    let votes = 0;
+    for (const witness of this.witnesses) {
+      if (this.#votes.refs(witness, tx.author).some((ref) => this.#covers(ref.head, tx))) votes++;
+    }
+    return votes >= this.quorum;
+  }
+
+  status(id: TxId): TxStatus {
+    const entry = this.#valid.get(id);
+    if (entry) {
+      if (!entry.applied) {
+        return { state: 'void', rejection: reject('frozen-author', 'the author equivocated and this branch is not final') };
+      }
+      return this.isFinal(id) ? { state: 'final' } : { state: 'pending' };
+    }
+    const rejection = this.#rejected.get(id);
+    if (rejection) return { state: 'rejected', rejection };
+    const waiting = this.#waiting.get(id);
+    if (waiting) return { state: 'waiting', missing: [...waiting.missing] };
+    return { state: 'unknown' };
+  }
+
+  get(id: TxId): Tx | undefined {
+    return this.#valid.get(id)?.tx ?? this.#waiting.get(id)?.tx;
+  }
+
+  has(id: TxId): boolean {
+    return this.#valid.has(id) || this.#rejected.has(id) || this.#waiting.has(id);
+  }
+
+  isFrozen(author: KeyHex): boolean {
+    return this.#chains.forkSeq(author) !== Infinity;
+  }
+
+  counts(): { valid: number; final: number; rejected: number; waiting: number } {
+    let final = 0;
+    for (const id of this.#valid.keys()) if (this.isFinal(id)) final++;
+    return { valid: this.#valid.size, final, rejected: this.#rejected.size, waiting: this.#waiting.size };
+  }
+
+  validIds(): TxId[] {
+    return [...this.#valid.keys()];
+  }
+
+  rejections(): ReadonlyMap<TxId, Rejection> {
+    return this.#rejected;
+  }
+
+  equivocations(): Equivocation[] {
+    const out: Equivocation[] = [];
+    for (const author of this.#chains.forkedAuthors()) {
+      for (let seq = this.#chains.forkSeq(author); seq <= this.#chains.maxSeq(author); seq++) {
+        const ids = this.#chains.idsAt(author, seq);
+        if (ids.length > 1) out.push({ author, seq, ids: [...ids] });
+      }
+    }
+    return out.sort((a, b) => (a.author < b.author ? -1 : a.author > b.author ? 1 : a.seq - b.seq));
+  }
+
+  /** Every account that has an allocation or has ever been touched by a valid transaction. */
+  accounts(): KeyHex[] {
+    return [...this.#balance.keys()].sort();
+  }
+
+  account(key: KeyHex): AccountView {
+    const allocation = this.#allocation.get(key) ?? 0n;
+    let finalCredits = 0n;
+    let pending = 0n;
+    let debits = 0n;
+    for (const id of this.#creditsTo.get(key) ?? []) {
+      const entry = this.#valid.get(id);
+      if (!entry?.applied) continue;
+      const amount = this.#creditAmount(id, key);
+      if (this.isFinal(id)) finalCredits += amount;
+      else pending += amount;
+    }
+    const balance = this.#balance.get(key) ?? 0n;
+    debits = allocation + finalCredits + pending - balance;
+    return { balance, available: allocation + finalCredits - debits, pending, frozen: this.isFrozen(key) };
+  }
+
+  /**
+   * The chain head a wallet extends: the author's highest valid transaction. Undefined for an
+   * author with no transactions, or one that is frozen (it must not sign anything more).
+   */
+  head(author: KeyHex): { id: TxId; seq: number } | undefined {
+    if (this.isFrozen(author)) return undefined;
+    const seq = this.#chains.maxSeq(author);
+    const id = this.#chains.idsAt(author, seq)[0];
+    return id === undefined ? undefined : { id, seq };
+  }
+
+  /** What `author` could spend in its next transaction: chain totals plus claimable credits. */
+  spendable(author: KeyHex): bigint {
+    const head = this.head(author);
+    const entry = head ? this.#valid.get(head.id) : undefined;
+    let total = (this.#allocation.get(author) ?? 0n) + (entry?.claimed ?? 0n) - (entry?.debited ?? 0n);
+    for (const credit of this.claimableCredits(author)) total += credit.amount;
+    return total;
+  }
+
+  /**
+   * Final credits to `author` not yet claimed on its chain, each with the votes that prove it
+   * final. A wallet puts both in a new transaction's deps to claim them.
+   */
+  claimableCredits(author: KeyHex): ClaimableCredit[] {
+    const head = this.head(author);
+    const out: ClaimableCredit[] = [];
+    for (const id of this.#creditsTo.get(author) ?? []) {
+      const entry = this.#valid.get(id);
+      if (!entry?.applied || !this.isFinal(id)) continue;
+      const claimers = this.#claimedBy.get(id) ?? [];
+      if (head && claimers.some((c) => this.#chains.isAncestorOrEqual(c, head.id))) continue;
+      const votes = this.#finalityProof(entry.tx);
+      if (votes.length >= this.quorum) out.push({ id, amount: this.#creditAmount(id, author), votes });
+    }
+    return out.sort((a, b) => (a.id < b.id ? -1 : 1));
+  }
+
+  /** For each witness, its latest vote covering `tx`; the first `quorum` of them. */
+  #finalityProof(tx: Tx): TxId[] {
+    const votes: TxId[] = [];
+    for (const witness of [...this.witnesses].sort()) {
+      const refs = this.#votes.refs(witness, tx.author);
+      for (let i = refs.length - 1; i >= 0; i--) {
+        const ref = refs[i];
+        if (ref && this.#covers(ref.head, tx)) {
+          votes.push(ref.voteId);
+          break;
+        }
+      }
+      if (votes.length === this.quorum) break;
+    }
+    return votes;
+  }
+
+  /**
+   * Heads a witness should vote for now: for every author that is not frozen, its current head
+   * when it is above what this witness already voted for.
+   */
+  votableHeads(witness: KeyHex): VoteHead[] {
+    const out: VoteHead[] = [];
+    for (const author of this.#chains.authors()) {
+      const head = this.head(author);
+      if (!head) continue;
+      const voted = this.#votes.maxHeads(author).get(witness) ?? -1;
+      if (head.seq > voted) out.push({ author, seq: head.seq, id: head.id });
+    }
+    return out.sort((a, b) => (a.author < b.author ? -1 : a.author > b.author ? 1 : 0));
+  }
+
+  /**
+   * A digest of the whole state: the set of valid transactions, every balance, finality and
+   * frozen authors. Two peers with the same set of transactions have the same root.
+   */
+  stateRoot(): string {
+    const ids = [...this.#valid.keys()].sort();
+    const idDigest = sha256(concat(...ids.map((id) => fromHex(id))));
+    const accounts = this.accounts().map((key) => {
+      const view = this.account(key);
+      return [fromHex(key), view.balance, view.available];
+    });
+    const frozen = this.#chains.forkedAuthors().sort().map((k) => fromHex(k));
+    const final = ids.filter((id) => this.isFinal(id)).length;
+    const root = encodeCanonical({
+      network: fromHex(this.networkId),
+      txs: idDigest,
+      final,
+      accounts,
+      frozen,
+    });
+    return txIdOf(sha256(root));
+  }
+
+  /**
+   * Recomputes balances from scratch and compares them with the incrementally maintained ones,
+   * and checks conservation of money. Used by tests and by a peer's self-check after recovery.
+   */
+  audit(): { ok: true } | { ok: false; problem: string } {
+    const expected = new Map(this.#allocation);
+    for (const entry of this.#valid.values()) {
+      if (entry.applied !== this.#shouldApply(entry)) return { ok: false, problem: `stale applied flag on ${entry.tx.id}` };
+      if (!entry.applied) continue;
+      if (entry.effects.debit !== 0n) {
+        expected.set(entry.tx.author, (expected.get(entry.tx.author) ?? 0n) - entry.effects.debit);
+      }
+      for (const credit of entry.effects.credits) {
+        expected.set(credit.to, (expected.get(credit.to) ?? 0n) + credit.amount);
+      }
+    }
+    let total = 0n;
+    for (const [key, balance] of this.#balance) {
+      if ((expected.get(key) ?? 0n) !== balance) return { ok: false, problem: `balance of ${key} drifted` };
+      total += balance;
+    }
+    if (total !== this.#supply) return { ok: false, problem: `supply ${total} differs from genesis ${this.#supply}` };
+    return { ok: true };
+  }
+}
+
+function parentsOf(tx: Tx): TxId[] {
+  return tx.prev === null ? [...tx.deps] : [tx.prev, ...tx.deps];
+}

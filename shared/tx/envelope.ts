@@ -1,0 +1,148 @@
+// The transaction envelope and its one canonical wire form.
+//
+// Wire form: the canonical CBOR array [unsigned, signature], where `unsigned` is the map
+//   { v, net, author, seq, prev, deps, type, body, time }
+// and the signature is Ed25519 over  DOMAIN || canonical-bytes(unsigned).
+// Because the unsigned map is encoded once and embedded as is, the signed bytes are a slice of
+// the wire bytes: verification never re-encodes. The transaction id is sha256(wire bytes).
+import { sha256 } from '@noble/hashes/sha2.js';
+import * as v from 'valibot';
+import { bytesEqual, concat, fromHex, utf8 } from '../bytes.ts';
+import { decodeCanonical, encodeCanonical, type CborValue } from '../codec/cbor.ts';
+import { signMessage, publicKeyOf } from '../crypto/ed25519.ts';
+import { keyHexOf, txIdOf, type KeyHex, type NetworkId, type TxId } from '../ids.ts';
+import { reject, type Rejection } from './rejection.ts';
+import { bytes32, bytesOf, describeIssues, sortedUnique, uint } from './schema.ts';
+
+export const TX_VERSION = 1;
+export const MAX_TX_BYTES = 64 * 1024;
+export const MAX_DEPS = 64;
+/** Separates transaction signatures from every other thing an identity signs. */
+export const TX_SIGNING_DOMAIN = utf8('GPoW/tx/v1\n');
+/** Genesis has no network yet: its `net` field is 32 zero bytes, and its id becomes the network id. */
+export const NO_NETWORK = new Uint8Array(32);
+
+export interface Tx<B = unknown> {
+  readonly id: TxId;
+  /** The signed wire bytes, exactly as stored and replicated. */
+  readonly bytes: Uint8Array;
+  /** The bytes the signature covers (domain-separated). */
+  readonly signedMessage: Uint8Array;
+  readonly net: NetworkId | null;
+  readonly author: KeyHex;
+  readonly authorKey: Uint8Array;
+  readonly seq: number;
+  readonly prev: TxId | null;
+  readonly deps: readonly TxId[];
+  readonly type: string;
+  readonly body: B;
+  /** The author's claimed time in ms: shown to users, never used by any rule. */
+  readonly time: number;
+  readonly signature: Uint8Array;
+}
+
+export interface UnsignedTx {
+  readonly net: NetworkId | null;
+  readonly seq: number;
+  readonly prev: TxId | null;
+  readonly deps: readonly TxId[];
+  readonly type: string;
+  readonly body: CborValue;
+  readonly time: number;
+}
+
+const typeName = v.pipe(
+  v.string(),
+  v.regex(/^[a-z][a-z0-9-]{0,31}$/, 'type must be a lowercase name of at most 32 characters'),
+);
+
+const envelopeSchema = v.strictObject({
+  v: v.literal(TX_VERSION, `unsupported version (this peer speaks version ${TX_VERSION})`),
+  net: bytes32,
+  author: bytes32,
+  seq: uint,
+  prev: v.nullable(bytes32),
+  deps: v.pipe(v.array(bytes32), v.maxLength(MAX_DEPS, `at most ${MAX_DEPS} dependencies`)),
+  type: typeName,
+  body: v.unknown(),
+  time: uint,
+});
+
+const wireSchema = v.strictTuple([v.unknown(), bytesOf(64)], 'expected [transaction, signature]');
+
+export type DecodeResult<B = unknown> =
+  | { readonly ok: true; readonly tx: Tx<B> }
+  | { readonly ok: false; readonly rejection: Rejection };
+
+/**
+ * Decodes untrusted bytes into an envelope whose body is still unparsed (`unknown`); the type
+ * registry parses bodies. Never throws: every failure is a typed rejection.
+ */
+export function decodeEnvelope(input: unknown): DecodeResult {
+  const decoded = decodeCanonical(input, MAX_TX_BYTES);
+  if (!decoded.ok) return { ok: false, rejection: reject(decoded.reason, decoded.detail) };
+  const bytes = input as Uint8Array;
+
+  const wire = v.safeParse(wireSchema, decoded.value);
+  if (!wire.success) return { ok: false, rejection: reject('malformed', describeIssues(wire.issues)) };
+  const env = v.safeParse(envelopeSchema, wire.output[0]);
+  if (!env.success) return { ok: false, rejection: reject('malformed', describeIssues(env.issues)) };
+  const e = env.output;
+
+  if (!sortedUnique(e.deps)) {
+    return { ok: false, rejection: reject('malformed', 'deps must be sorted and unique') };
+  }
+  if ((e.seq === 0) !== (e.prev === null)) {
+    return { ok: false, rejection: reject('bad-sequence', 'seq 0 has no prev, and every later seq has one') };
+  }
+  if (e.prev !== null && e.deps.some((d) => bytesEqual(d, e.prev as Uint8Array))) {
+    return { ok: false, rejection: reject('malformed', 'prev must not repeat in deps') };
+  }
+  const isGenesisNet = bytesEqual(e.net, NO_NETWORK);
+  if (isGenesisNet !== (e.type === 'genesis')) {
+    return { ok: false, rejection: reject('wrong-network', 'only genesis has no network id') };
+  }
+
+  // The wire array is [unsigned, sig]: a 1-byte array header, then the unsigned map, then the
+  // 66-byte encoding of the 64-byte signature (0x58 0x40 + 64 bytes).
+  const unsignedBytes = bytes.subarray(1, bytes.length - 66);
+  const signature = wire.output[1];
+  return {
+    ok: true,
+    tx: {
+      id: txIdOf(sha256(bytes)),
+      bytes,
+      signedMessage: concat(TX_SIGNING_DOMAIN, unsignedBytes),
+      net: isGenesisNet ? null : txIdOf(e.net),
+      author: keyHexOf(e.author),
+      authorKey: e.author,
+      seq: e.seq,
+      prev: e.prev === null ? null : txIdOf(e.prev),
+      deps: e.deps.map((d) => txIdOf(d)),
+      type: e.type,
+      body: e.body,
+      time: e.time,
+      signature,
+    },
+  };
+}
+
+/** Builds, signs and encodes a transaction. Deps are sorted here so callers need not care. */
+export function signTx(secretKey: Uint8Array, unsigned: UnsignedTx): Uint8Array {
+  const deps = [...new Set(unsigned.deps)].sort();
+  const map: CborValue = {
+    v: TX_VERSION,
+    net: unsigned.net === null ? NO_NETWORK : fromHex(unsigned.net),
+    author: publicKeyOf(secretKey),
+    seq: unsigned.seq,
+    prev: unsigned.prev === null ? null : fromHex(unsigned.prev),
+    deps: deps.map((d) => fromHex(d)),
+    type: unsigned.type,
+    body: unsigned.body,
+    time: unsigned.time,
+  };
+  const unsignedBytes = encodeCanonical(map);
+  const signature = signMessage(secretKey, concat(TX_SIGNING_DOMAIN, unsignedBytes));
+  // Encoding [map, sig] re-encodes the map; canonical encoding makes that byte-identical.
+  return encodeCanonical([map, signature]);
+}

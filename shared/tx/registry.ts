@@ -1,0 +1,76 @@
+// Decoding pipeline for untrusted bytes: canonical CBOR -> envelope -> body (by type) ->
+// signature. Only a VerifiedTx, which this module alone creates, may enter a ledger.
+import * as v from 'valibot';
+import type { SignatureVerifier } from '../crypto/ed25519.ts';
+import { decodeEnvelope, type DecodeResult, type Tx } from './envelope.ts';
+import { genesisSchema } from './genesis.ts';
+import { reject, type Rejection } from './rejection.ts';
+import { describeIssues } from './schema.ts';
+import { transferType } from './transfer.ts';
+import type { TxTypeDef } from './types.ts';
+import { voteSchema } from './vote.ts';
+
+/** The ledger core implements these types itself; they only need a schema here. */
+export const CORE_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
+  genesis: genesisSchema,
+  vote: voteSchema,
+};
+
+export class TypeRegistry {
+  readonly #types = new Map<string, TxTypeDef>();
+
+  constructor(types: readonly TxTypeDef[] = [transferType as TxTypeDef]) {
+    for (const type of types) this.register(type);
+  }
+
+  register(type: TxTypeDef): void {
+    if (type.name in CORE_SCHEMAS || this.#types.has(type.name)) {
+      throw new Error(`transaction type ${type.name} is already registered`);
+    }
+    this.#types.set(type.name, type);
+  }
+
+  get(name: string): TxTypeDef | undefined {
+    return this.#types.get(name);
+  }
+
+  schemaOf(name: string): v.GenericSchema | undefined {
+    return CORE_SCHEMAS[name] ?? this.#types.get(name)?.schema;
+  }
+}
+
+/** A transaction whose encoding, body and signature have all been checked. */
+export type VerifiedTx<B = unknown> = Tx<B> & { readonly __verified: true };
+
+/** Strictly decodes untrusted input into a transaction with a parsed body. Never throws. */
+export function decodeTx(input: unknown, registry: TypeRegistry): DecodeResult {
+  const env = decodeEnvelope(input);
+  if (!env.ok) return env;
+  const schema = registry.schemaOf(env.tx.type);
+  if (!schema) return { ok: false, rejection: reject('unknown-type', `unknown transaction type "${env.tx.type}"`) };
+  const body = v.safeParse(schema, env.tx.body);
+  if (!body.success) {
+    return { ok: false, rejection: reject('malformed', `${env.tx.type} body: ${describeIssues(body.issues)}`) };
+  }
+  return { ok: true, tx: { ...env.tx, body: body.output } };
+}
+
+export async function verifyTx(
+  tx: Tx,
+  verifier: SignatureVerifier,
+): Promise<{ ok: true; tx: VerifiedTx } | { ok: false; rejection: Rejection }> {
+  const valid = await verifier.verify(tx.signature, tx.signedMessage, tx.authorKey);
+  if (!valid) return { ok: false, rejection: reject('bad-signature', 'the signature does not verify for its author') };
+  return { ok: true, tx: tx as VerifiedTx };
+}
+
+/** decodeTx then verifyTx: the whole path from untrusted bytes to a transaction a ledger accepts. */
+export async function admitTx(
+  input: unknown,
+  registry: TypeRegistry,
+  verifier: SignatureVerifier,
+): Promise<{ ok: true; tx: VerifiedTx } | { ok: false; rejection: Rejection }> {
+  const decoded = decodeTx(input, registry);
+  if (!decoded.ok) return decoded;
+  return verifyTx(decoded.tx, verifier);
+}

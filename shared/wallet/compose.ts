@@ -1,0 +1,91 @@
+// Builds the next unsigned transaction for an identity from its view of the ledger: the right
+// seq and prev, and in deps the final credits it can claim together with the votes that prove
+// them final. Signing happens elsewhere (the key vault), so this stays pure.
+import { fromHex } from '../bytes.ts';
+import type { CborValue } from '../codec/cbor.ts';
+import type { KeyHex, TxId } from '../ids.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import { MAX_DEPS, type UnsignedTx } from '../tx/envelope.ts';
+import { reject, type Rejection } from '../tx/rejection.ts';
+import { MAX_VOTE_HEADS } from '../tx/vote.ts';
+
+export type ComposeResult = { ok: true; tx: UnsignedTx; claimed: bigint } | { ok: false; rejection: Rejection };
+
+/** The chain position of the author's next transaction. */
+function nextPosition(ledger: Ledger, author: KeyHex): { seq: number; prev: TxId | null } | Rejection {
+  if (ledger.isFrozen(author)) {
+    return reject('frozen-author', 'this identity signed two conflicting transactions and is frozen');
+  }
+  const head = ledger.head(author);
+  return head ? { seq: head.seq + 1, prev: head.id } : { seq: 0, prev: null };
+}
+
+/** Picks claimable credits, with their finality votes, while they fit in the deps limit. */
+function claimDeps(ledger: Ledger, author: KeyHex, room: number): { deps: Set<TxId>; claimed: bigint } {
+  const deps = new Set<TxId>();
+  let claimed = 0n;
+  for (const credit of ledger.claimableCredits(author)) {
+    const added = [credit.id, ...credit.votes].filter((id) => !deps.has(id));
+    if (deps.size + added.length > room) break;
+    for (const id of added) deps.add(id);
+    claimed += credit.amount;
+  }
+  return { deps, claimed };
+}
+
+export interface TransferRequest {
+  readonly from: KeyHex;
+  readonly to: KeyHex;
+  readonly amount: bigint;
+  readonly memo?: Uint8Array;
+  readonly time: number;
+}
+
+export function composeTransfer(ledger: Ledger, request: TransferRequest): ComposeResult {
+  if (request.amount <= 0n) return { ok: false, rejection: reject('invalid-body', 'the amount must be positive') };
+  if (request.to === request.from) {
+    return { ok: false, rejection: reject('invalid-body', 'a transfer to yourself does nothing') };
+  }
+  const position = nextPosition(ledger, request.from);
+  if ('code' in position) return { ok: false, rejection: position };
+  const { deps, claimed } = claimDeps(ledger, request.from, MAX_DEPS);
+  const spendable = ledger.spendable(request.from) + ledger.creditLimit;
+  if (spendable < request.amount) {
+    return {
+      ok: false,
+      rejection: reject('insufficient-funds', `you can spend ${spendable} now; pending credits count once final`),
+    };
+  }
+  const body: Record<string, CborValue> = { to: fromHex(request.to), amount: request.amount };
+  if (request.memo) body.memo = request.memo;
+  return {
+    ok: true,
+    claimed,
+    tx: { net: ledger.networkId, ...position, deps: [...deps], type: 'transfer', body, time: request.time },
+  };
+}
+
+/**
+ * A witness's next vote: the current heads of authors it has not yet voted up to, skipping
+ * frozen authors. Null when there is nothing new to vote for.
+ */
+export function composeVote(ledger: Ledger, witness: KeyHex, time: number): ComposeResult | null {
+  if (!ledger.witnesses.has(witness)) return { ok: false, rejection: reject('not-witness', 'not a witness of this network') };
+  const position = nextPosition(ledger, witness);
+  if ('code' in position) return { ok: false, rejection: position };
+  const heads = ledger.votableHeads(witness).slice(0, Math.min(MAX_VOTE_HEADS, MAX_DEPS));
+  if (heads.length === 0) return null;
+  return {
+    ok: true,
+    claimed: 0n,
+    tx: {
+      net: ledger.networkId,
+      ...position,
+      // The witness's own head is its prev, which must not repeat in deps.
+      deps: heads.map((h) => h.id).filter((id) => id !== position.prev),
+      type: 'vote',
+      body: { heads: heads.map((h) => [fromHex(h.author), h.seq, fromHex(h.id)]) },
+      time,
+    },
+  };
+}
