@@ -17,8 +17,7 @@ export const ADDRESS_LENGTH = ADDRESS_PREFIX.length + 1 + DATA_LENGTH;
 const CHARSET = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
 
 export type ParsedAddress =
-  | { ok: true; address: Address; publicKey: Uint8Array }
-  | { ok: false; error: string };
+  { ok: true; address: Address; publicKey: Uint8Array } | { ok: false; error: string };
 
 export function encodeAddress(publicKey: Uint8Array): Address {
   if (!(publicKey instanceof Uint8Array) || publicKey.length !== PUBLIC_KEY_LENGTH) {
@@ -44,7 +43,9 @@ export function parseAddress(input: unknown): ParsedAddress {
   }
   const separator = lower.lastIndexOf('1');
   if (separator <= 0) {
-    return fail(`not an address: expected "${ADDRESS_PREFIX}1" followed by ${DATA_LENGTH} characters`);
+    return fail(
+      `not an address: expected "${ADDRESS_PREFIX}1" followed by ${DATA_LENGTH} characters`,
+    );
   }
   const prefix = lower.slice(0, separator);
   if (prefix !== ADDRESS_PREFIX) {

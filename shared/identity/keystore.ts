@@ -48,6 +48,9 @@ const NONCE_BYTES = 24;
 const CHECK_BYTES = 16;
 const KEY_BYTES = 32;
 const TAG_BYTES = 16;
+/** Payloads are a tag byte and 16 to 32 bytes of secret; the AEAD adds its tag. */
+const MIN_CIPHERTEXT_BYTES = 1 + 16 + TAG_BYTES;
+const MAX_CIPHERTEXT_BYTES = 1 + 32 + TAG_BYTES;
 
 export type KeystorePayload =
   | { readonly kind: 'mnemonic'; readonly mnemonic: string }
@@ -70,7 +73,8 @@ export interface Keystore {
   readonly ciphertext: string;
 }
 
-export type KeystoreFailureCode = 'malformed' | 'unsupported-version' | 'wrong-passphrase' | 'tampered';
+export type KeystoreFailureCode =
+  'malformed' | 'unsupported-version' | 'wrong-passphrase' | 'tampered';
 
 export type KeystoreResult =
   | { ok: true; payload: KeystorePayload; address: Address }
@@ -252,7 +256,10 @@ export async function encryptKeystore(
 const hexOf = (bytes: number, what: string) =>
   v.pipe(
     v.string(`${what} must be a hex string`),
-    v.regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`, 'u'), `${what} must be ${bytes} bytes of lowercase hex`),
+    v.regex(
+      new RegExp(`^[0-9a-f]{${bytes * 2}}$`, 'u'),
+      `${what} must be ${bytes} bytes of lowercase hex`,
+    ),
   );
 
 const count = (what: string) => v.pipe(v.number(), v.integer(`${what} must be an integer`));
@@ -285,10 +292,12 @@ const KeystoreSchema = v.strictObject({
     nonce: hexOf(NONCE_BYTES, 'cipher.nonce'),
   }),
   check: hexOf(CHECK_BYTES, 'check'),
-  // Payloads are 17 to 33 bytes; the tag adds 16.
   ciphertext: v.pipe(
     v.string('ciphertext must be a hex string'),
-    v.regex(/^(?:[0-9a-f]{2}){33,49}$/u, 'ciphertext must be 33 to 49 bytes of lowercase hex'),
+    v.regex(
+      new RegExp(`^(?:[0-9a-f]{2}){${MIN_CIPHERTEXT_BYTES},${MAX_CIPHERTEXT_BYTES}}$`, 'u'),
+      `ciphertext must be ${MIN_CIPHERTEXT_BYTES} to ${MAX_CIPHERTEXT_BYTES} bytes of lowercase hex`,
+    ),
   ),
 });
 

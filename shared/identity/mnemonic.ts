@@ -87,7 +87,9 @@ function parsePath(path: string): number[] {
   return segments.slice(1).map((segment, i) => {
     const match = /^(\d{1,10})(['hH]?)$/u.exec(segment);
     if (match === null) {
-      throw new Error(`derivation path segment ${i + 1} is not an index: ${JSON.stringify(segment)}`);
+      throw new Error(
+        `derivation path segment ${i + 1} is not an index: ${JSON.stringify(segment)}`,
+      );
     }
     const index = Number(match[1]);
     if (index >= HARDENED) {

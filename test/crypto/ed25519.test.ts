@@ -69,21 +69,24 @@ describe('RFC 8032 section 7.1 vectors', () => {
 
 // The 12 cases of novifinancial/ed25519-speccheck ("Taming the many EdDSAs"), in file order.
 // `reason` is what checkStrictEncoding says (null: it passes on to the cofactorless equation).
-const SPECCHECK_VERDICTS: readonly { accept: boolean; reason: StrictRejection | null; why: string }[] =
-  [
-    { accept: false, reason: 'small-order-key', why: 'A and R small order, S = 0: A is refused' },
-    { accept: false, reason: 'small-order-key', why: 'small-order A (mixed-order R): A is refused' },
-    { accept: false, reason: 'small-order-r', why: 'small-order R (mixed-order A): R is refused' },
-    { accept: true, reason: null, why: 'mixed-order A and R, holds cofactorless: valid' },
-    { accept: false, reason: null, why: 'mixed-order A and R, holds only cofactored: invalid' },
-    { accept: false, reason: null, why: 'holds cofactored, or cofactorless with unreduced k' },
-    { accept: false, reason: 's-out-of-range', why: 'L <= S < 2^253: top-bits-only checks miss it' },
-    { accept: false, reason: 's-out-of-range', why: 'S >= 2^253 (S >> L)' },
-    { accept: false, reason: 'non-canonical-r', why: 'R = "negative zero" (0,-1), k from reduced R' },
-    { accept: false, reason: 'non-canonical-r', why: 'R = "negative zero" (0,-1), k from raw R' },
-    { accept: false, reason: 'non-canonical-key', why: 'A = "negative zero" (0,-1), reduced A' },
-    { accept: false, reason: 'non-canonical-key', why: 'A = "negative zero" (0,-1), raw A' },
-  ];
+const SPECCHECK_VERDICTS: readonly {
+  accept: boolean;
+  reason: StrictRejection | null;
+  why: string;
+}[] = [
+  { accept: false, reason: 'small-order-key', why: 'A and R small order, S = 0: A is refused' },
+  { accept: false, reason: 'small-order-key', why: 'small-order A (mixed-order R): A is refused' },
+  { accept: false, reason: 'small-order-r', why: 'small-order R (mixed-order A): R is refused' },
+  { accept: true, reason: null, why: 'mixed-order A and R, holds cofactorless: valid' },
+  { accept: false, reason: null, why: 'mixed-order A and R, holds only cofactored: invalid' },
+  { accept: false, reason: null, why: 'holds cofactored, or cofactorless with unreduced k' },
+  { accept: false, reason: 's-out-of-range', why: 'L <= S < 2^253: top-bits-only checks miss it' },
+  { accept: false, reason: 's-out-of-range', why: 'S >= 2^253 (S >> L)' },
+  { accept: false, reason: 'non-canonical-r', why: 'R = "negative zero" (0,-1), k from reduced R' },
+  { accept: false, reason: 'non-canonical-r', why: 'R = "negative zero" (0,-1), k from raw R' },
+  { accept: false, reason: 'non-canonical-key', why: 'A = "negative zero" (0,-1), reduced A' },
+  { accept: false, reason: 'non-canonical-key', why: 'A = "negative zero" (0,-1), raw A' },
+];
 
 describe('ed25519-speccheck cases: one pinned verdict for every backend', () => {
   it('pins a verdict for every published case', () => {

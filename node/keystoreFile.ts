@@ -1,0 +1,159 @@
+// Keystore files on disk. Saving is atomic and durable: a crash leaves either the old file or
+// the new one, never a torn mix, because losing a keystore can mean losing the key. Loading
+// only ever reads: a file that fails to open (tampered, wrong version, bad JSON) is left
+// byte-for-byte as it was, so the user can still recover it with the right passphrase or a
+// newer version of the app.
+import { randomBytes } from 'node:crypto';
+import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import {
+  decryptKeystore,
+  type DecryptOptions,
+  type Keystore,
+  type KeystoreResult,
+} from '../shared/identity/keystore.ts';
+
+/** A keystore is well under 1 KiB; refuse to read anything absurdly larger. */
+const MAX_KEYSTORE_FILE_BYTES = 64 * 1024;
+
+export interface SaveOptions {
+  /** Replace an existing file at `path`. Off by default, so a keystore is never lost by accident. */
+  overwrite?: boolean;
+}
+
+export type KeystoreFileFailure = {
+  ok: false;
+  code: 'not-found' | 'unreadable' | 'invalid-json';
+  message: string;
+};
+
+export type LoadKeystoreResult = KeystoreResult | KeystoreFileFailure;
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error === 'object' && error !== null && 'code' in error) {
+    return typeof error.code === 'string' ? error.code : undefined;
+  }
+  return undefined;
+}
+
+/** Makes a rename or link in `dir` durable. Windows cannot open directories for fsync. */
+async function syncDirectory(dir: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const handle = await open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+const refuseToReplace = (path: string, cause?: unknown): Error =>
+  new Error(
+    `refusing to replace the existing keystore ${path}: pass { overwrite: true } to replace it`,
+    { cause },
+  );
+
+/** Filesystems without hard links (FAT on a USB stick, some network shares) report these. */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
+
+async function moveIntoPlaceWithoutReplacing(temp: string, path: string): Promise<void> {
+  try {
+    await link(temp, path); // atomic, and fails with EEXIST rather than replacing
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === 'EEXIST') throw refuseToReplace(path, error);
+    if (code === undefined || !NO_HARD_LINKS.has(code)) throw error;
+    // No hard links here: check, then rename. A writer racing us in the gap between the two
+    // could be replaced; that is the best such a filesystem offers.
+    const exists = await stat(path).then(
+      () => true,
+      (statError: unknown) => {
+        if (errorCode(statError) === 'ENOENT') return false;
+        throw statError;
+      },
+    );
+    if (exists) throw refuseToReplace(path);
+    await rename(temp, path);
+    return;
+  }
+  await unlink(temp);
+}
+
+/**
+ * Writes the keystore atomically: to a temporary file in the same directory (so the final
+ * step is a same-filesystem rename), fsynced, then moved into place, then the directory fsynced.
+ * The file is created with mode 0600. Without `overwrite`, an existing file is never replaced,
+ * even by a concurrent writer: the final step is then link(), which fails if the name exists.
+ */
+export async function saveKeystoreFile(
+  path: string,
+  keystore: Keystore,
+  options: SaveOptions = {},
+): Promise<void> {
+  const dir = dirname(path);
+  const temp = join(dir, `.${basename(path)}.${randomBytes(8).toString('hex')}.tmp`);
+  const contents = `${JSON.stringify(keystore, null, 2)}\n`;
+  const handle = await open(temp, 'wx', 0o600);
+  try {
+    try {
+      await handle.writeFile(contents, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    if (options.overwrite === true) {
+      await rename(temp, path);
+    } else {
+      await moveIntoPlaceWithoutReplacing(temp, path);
+    }
+  } catch (error) {
+    await unlink(temp).catch(() => undefined);
+    throw error;
+  }
+  await syncDirectory(dir);
+}
+
+/**
+ * Reads and opens a keystore file. Never writes to, renames or deletes it, whatever the outcome.
+ * Failures are returned, not thrown: the file's own problems (missing, unreadable, not JSON)
+ * as KeystoreFileFailure, and the keystore's as decryptKeystore reports them.
+ */
+export async function loadKeystoreFile(
+  path: string,
+  passphrase: string,
+  options: DecryptOptions = {},
+): Promise<LoadKeystoreResult> {
+  let text: string;
+  try {
+    const info = await stat(path);
+    if (!info.isFile()) {
+      return { ok: false, code: 'unreadable', message: `${path} is not a file` };
+    }
+    if (info.size > MAX_KEYSTORE_FILE_BYTES) {
+      return {
+        ok: false,
+        code: 'unreadable',
+        message: `${path} is ${info.size} bytes: too large to be a keystore`,
+      };
+    }
+    text = await readFile(path, { encoding: 'utf8', flag: 'r' });
+  } catch (error) {
+    if (errorCode(error) === 'ENOENT') {
+      return { ok: false, code: 'not-found', message: `no keystore file at ${path}` };
+    }
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ok: false, code: 'unreadable', message: `cannot read ${path}: ${reason}` };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      ok: false,
+      code: 'invalid-json',
+      message: `${path} is not valid JSON, so not a keystore: ${reason}`,
+    };
+  }
+  return decryptKeystore(json, passphrase, options);
+}
