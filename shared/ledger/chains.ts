@@ -26,7 +26,7 @@ export class Chains {
   /** Records a valid transaction. Returns true when it creates a fork lower than any before. */
   add(author: KeyHex, seq: number, id: TxId): boolean {
     let bySeq = this.#bySeq.get(author);
-    if (!bySeq) this.#bySeq.set(author, (bySeq = new Map()));
+    if (!bySeq) this.#bySeq.set(author, (bySeq = new Map<number, TxId[]>()));
     const ids = bySeq.get(seq);
     this.#maxSeq.set(author, Math.max(this.#maxSeq.get(author) ?? -1, seq));
     if (!ids) {

@@ -12,7 +12,7 @@
 //
 // See docs/protocol.md for the rules and the safety argument.
 import { sha256 } from '@noble/hashes/sha2.js';
-import * as v from 'valibot';
+import type * as v from 'valibot';
 import { concat, fromHex } from '../bytes.ts';
 import { encodeCanonical } from '../codec/cbor.ts';
 import { keyHexOf, txIdOf, type KeyHex, type NetworkId, type TxId } from '../ids.ts';
@@ -21,7 +21,7 @@ import type { GenesisBody } from '../tx/genesis.ts';
 import { TypeRegistry, type VerifiedTx } from '../tx/registry.ts';
 import { reject, type Rejection } from '../tx/rejection.ts';
 import { isRejection, NO_EFFECTS, type Effects } from '../tx/types.ts';
-import { voteSchema } from '../tx/vote.ts';
+import type { voteSchema } from '../tx/vote.ts';
 import { Chains } from './chains.ts';
 import { quorumOf, VoteIndex, type VoteHead } from './votes.ts';
 
@@ -459,7 +459,6 @@ export class Ledger {
     const allocation = this.#allocation.get(key) ?? 0n;
     let finalCredits = 0n;
     let pending = 0n;
-    let debits = 0n;
     for (const id of this.#creditsTo.get(key) ?? []) {
       const entry = this.#valid.get(id);
       if (!entry?.applied) continue;
@@ -468,7 +467,8 @@ export class Ledger {
       else pending += amount;
     }
     const balance = this.#balance.get(key) ?? 0n;
-    debits = allocation + finalCredits + pending - balance;
+    // balance = allocation + applied credits - applied debits, so the debits follow from it.
+    const debits = allocation + finalCredits + pending - balance;
     return { balance, available: allocation + finalCredits - debits, pending, frozen: this.isFrozen(key) };
   }
 

@@ -21,7 +21,7 @@ export class VoteIndex {
 
   add(witness: KeyHex, witnessSeq: number, voteId: TxId, heads: readonly VoteHead[]): void {
     let byAuthor = this.#refs.get(witness);
-    if (!byAuthor) this.#refs.set(witness, (byAuthor = new Map()));
+    if (!byAuthor) this.#refs.set(witness, (byAuthor = new Map<KeyHex, VoteRef[]>()));
     for (const head of heads) {
       let refs = byAuthor.get(head.author);
       if (!refs) byAuthor.set(head.author, (refs = []));
@@ -31,7 +31,7 @@ export class VoteIndex {
       refs.splice(at, 0, { voteId, witnessSeq, head });
 
       let maxByWitness = this.#maxHead.get(head.author);
-      if (!maxByWitness) this.#maxHead.set(head.author, (maxByWitness = new Map()));
+      if (!maxByWitness) this.#maxHead.set(head.author, (maxByWitness = new Map<KeyHex, number>()));
       maxByWitness.set(witness, Math.max(maxByWitness.get(witness) ?? -1, head.seq));
     }
   }

@@ -19,7 +19,7 @@ export const CORE_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
 export class TypeRegistry {
   readonly #types = new Map<string, TxTypeDef>();
 
-  constructor(types: readonly TxTypeDef[] = [transferType as TxTypeDef]) {
+  constructor(types: readonly TxTypeDef[] = [transferType]) {
     for (const type of types) this.register(type);
   }
 

@@ -87,12 +87,16 @@ export async function vote(ledger: Ledger, witness: TestIdentity): Promise<Verif
   if (!composed.ok) throw new Error(composed.rejection.message);
   const tx = await sign(witness, composed.tx);
   const outcome = ledger.insert(tx);
-  if (outcome.status !== 'accepted') throw new Error(`vote not accepted: ${JSON.stringify(outcome)}`);
+  if (outcome.status !== 'accepted')
+    throw new Error(`vote not accepted: ${JSON.stringify(outcome)}`);
   return tx;
 }
 
 /** Every witness votes until nothing new is left to vote for. */
-export async function finalizeAll(ledger: Ledger, witnesses: readonly TestIdentity[]): Promise<void> {
+export async function finalizeAll(
+  ledger: Ledger,
+  witnesses: readonly TestIdentity[],
+): Promise<void> {
   for (let round = 0; round < 4; round++) for (const w of witnesses) await vote(ledger, w);
 }
 

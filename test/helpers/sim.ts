@@ -13,7 +13,14 @@ import { composeTransfer, composeVote } from '../../shared/wallet/compose.ts';
 import { genesisOf, identity, rawTransfer, registry, sign, type TestIdentity } from './network.ts';
 
 export type Action =
-  | { readonly kind: 'transfer'; readonly view: number; readonly from: number; readonly to: number; readonly amount: bigint; readonly raw: boolean }
+  | {
+      readonly kind: 'transfer';
+      readonly view: number;
+      readonly from: number;
+      readonly to: number;
+      readonly amount: bigint;
+      readonly raw: boolean;
+    }
   | { readonly kind: 'vote'; readonly view: number; readonly witness: number }
   | { readonly kind: 'sync'; readonly from: number; readonly to: number };
 
@@ -28,24 +35,33 @@ export interface SimConfig {
 
 export const actionArb = (config: SimConfig): fc.Arbitrary<Action> =>
   fc.oneof(
-    { weight: 5, arbitrary: fc.record({
-      kind: fc.constant('transfer' as const),
-      view: fc.nat(config.views - 1),
-      from: fc.nat(config.users - 1),
-      to: fc.nat(config.users - 1),
-      amount: fc.bigInt(1n, config.allocation + config.creditLimit + 50n),
-      raw: fc.boolean(),
-    }) },
-    { weight: 4, arbitrary: fc.record({
-      kind: fc.constant('vote' as const),
-      view: fc.nat(config.views - 1),
-      witness: fc.nat(config.witnesses - 1),
-    }) },
-    { weight: 1, arbitrary: fc.record({
-      kind: fc.constant('sync' as const),
-      from: fc.nat(config.views - 1),
-      to: fc.nat(config.views - 1),
-    }) },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        kind: fc.constant('transfer' as const),
+        view: fc.nat(config.views - 1),
+        from: fc.nat(config.users - 1),
+        to: fc.nat(config.users - 1),
+        amount: fc.bigInt(1n, config.allocation + config.creditLimit + 50n),
+        raw: fc.boolean(),
+      }),
+    },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant('vote' as const),
+        view: fc.nat(config.views - 1),
+        witness: fc.nat(config.witnesses - 1),
+      }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('sync' as const),
+        from: fc.nat(config.views - 1),
+        to: fc.nat(config.views - 1),
+      }),
+    },
   );
 
 export class Sim {
@@ -110,7 +126,12 @@ export class Sim {
     const ledger = this.views[action.view] as Ledger;
     const from = this.users[action.from] as TestIdentity;
     const to = this.users[action.to] as TestIdentity;
-    const composed = composeTransfer(ledger, { from: from.key, to: to.key, amount: action.amount, time: 1 });
+    const composed = composeTransfer(ledger, {
+      from: from.key,
+      to: to.key,
+      amount: action.amount,
+      time: 1,
+    });
     if (composed.ok) return this.#record(action.view, await sign(from, composed.tx));
     if (!action.raw || ledger.isFrozen(from.key)) return;
     // Sign it anyway: an overspend that every peer must reject in the same way.
@@ -141,7 +162,8 @@ export class Sim {
     for (const head of ledger.votableHeads(witness.key)) heads.set(head.author, head);
     for (const fork of ledger.equivocations()) {
       const id = fork.ids[0] as TxId;
-      if (!heads.has(fork.author)) heads.set(fork.author, { author: fork.author, seq: fork.seq, id });
+      if (!heads.has(fork.author))
+        heads.set(fork.author, { author: fork.author, seq: fork.seq, id });
     }
     const head = ledger.head(witness.key);
     const position = head ? { seq: head.seq + 1, prev: head.id } : { seq: 0, prev: null };

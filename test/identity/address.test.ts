@@ -115,7 +115,9 @@ describe('parseAddress error messages', () => {
     for (const length of [31, 33, 20]) {
       const address = bech32m.encode('gpow', bech32m.toWords(new Uint8Array(length).fill(1)));
       expect(errorOf(parseAddress(address))).toMatch(
-        new RegExp(`^wrong length: a GPoW address has 63 characters, this one has ${address.length}`),
+        new RegExp(
+          `^wrong length: a GPoW address has 63 characters, this one has ${address.length}`,
+        ),
       );
     }
     expect(errorOf(parseAddress(encodeAddress(key).slice(0, -1)))).toMatch(/^wrong length/);

@@ -4,11 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../shared/bytes.ts';
 import { publicKeyOf } from '../../shared/crypto/ed25519.ts';
-import {
-  identityFromSecret,
-  x25519PublicOf,
-  x25519SecretOf,
-} from '../../shared/identity/keys.ts';
+import { identityFromSecret, x25519PublicOf, x25519SecretOf } from '../../shared/identity/keys.ts';
 
 const seed32 = fc.uint8Array({ minLength: 32, maxLength: 32 });
 const runs = { seed: 0x4b455953, numRuns: 25 };

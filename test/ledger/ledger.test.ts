@@ -25,7 +25,13 @@ const w4 = identity('w4');
 const witnesses = [w1, w2, w3, w4];
 
 async function standard() {
-  return newLedger({ witnesses, allocations: [[alice, 1000n], [bob, 50n]] });
+  return newLedger({
+    witnesses,
+    allocations: [
+      [alice, 1000n],
+      [bob, 50n],
+    ],
+  });
 }
 
 describe('genesis', () => {
@@ -39,7 +45,12 @@ describe('genesis', () => {
     expect(ledger.supply).toBe(1000n);
     expect(ledger.quorum).toBe(3);
     expect(ledger.isFinal(genesis.id)).toBe(true);
-    expect(ledger.account(alice.key)).toEqual({ balance: 1000n, available: 1000n, pending: 0n, frozen: false });
+    expect(ledger.account(alice.key)).toEqual({
+      balance: 1000n,
+      available: 1000n,
+      pending: 0n,
+      frozen: false,
+    });
   });
 
   it('refuses to start from a transaction that is not a genesis', async () => {
@@ -52,7 +63,10 @@ describe('genesis', () => {
   it('rejects a second genesis', async () => {
     const ledger = await standard();
     const other = await genesisOf({ witnesses, allocations: [[bob, 5n]], name: 'other' });
-    expect(ledger.insert(other)).toMatchObject({ status: 'rejected', rejection: { code: 'unexpected-genesis' } });
+    expect(ledger.insert(other)).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'unexpected-genesis' },
+    });
   });
 });
 
@@ -75,7 +89,9 @@ describe('transfers', () => {
     const ledger = await standard();
     await transfer(ledger, alice, bob, 300n);
     // Not final yet: bob can spend his own 50 but not the 300.
-    expect(composeTransfer(ledger, { from: bob.key, to: carol.key, amount: 100n, time: 1 })).toMatchObject({
+    expect(
+      composeTransfer(ledger, { from: bob.key, to: carol.key, amount: 100n, time: 1 }),
+    ).toMatchObject({
       ok: false,
       rejection: { code: 'insufficient-funds' },
     });
@@ -87,8 +103,14 @@ describe('transfers', () => {
     const head = ledger.head(bob.key);
     if (!head) throw new Error('bob has a head');
     expect(first.tx.deps.some((id) => ledger.get(id)?.type === 'transfer')).toBe(true);
-    const again = await sign(bob, rawTransfer(ledger, { seq: head.seq + 1, prev: head.id }, carol, 200n, first.tx.deps));
-    expect(ledger.insert(again)).toMatchObject({ status: 'rejected', rejection: { code: 'insufficient-funds' } });
+    const again = await sign(
+      bob,
+      rawTransfer(ledger, { seq: head.seq + 1, prev: head.id }, carol, 200n, first.tx.deps),
+    );
+    expect(ledger.insert(again)).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'insufficient-funds' },
+    });
     expect(ledger.account(bob.key).balance).toBe(150n);
     expect(ledger.audit()).toEqual({ ok: true });
   });
@@ -101,15 +123,27 @@ describe('transfers', () => {
     // Two of four votes: below the quorum of three.
     expect(ledger.isFinal(paid.tx.id)).toBe(false);
     const votes = ledger.validIds().filter((id) => ledger.get(id)?.type === 'vote');
-    const spend = await sign(bob, rawTransfer(ledger, { seq: 0, prev: null }, carol, 100n, [paid.tx.id, ...votes]));
-    expect(ledger.insert(spend)).toMatchObject({ status: 'rejected', rejection: { code: 'insufficient-funds' } });
+    const spend = await sign(
+      bob,
+      rawTransfer(ledger, { seq: 0, prev: null }, carol, 100n, [paid.tx.id, ...votes]),
+    );
+    expect(ledger.insert(spend)).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'insufficient-funds' },
+    });
   });
 
   it('rejects a spend beyond the balance with a reason', async () => {
     const ledger = await standard();
     const tx = await sign(alice, rawTransfer(ledger, { seq: 0, prev: null }, bob, 1001n));
-    expect(ledger.insert(tx)).toMatchObject({ status: 'rejected', rejection: { code: 'insufficient-funds' } });
-    expect(ledger.status(tx.id)).toMatchObject({ state: 'rejected', rejection: { code: 'insufficient-funds' } });
+    expect(ledger.insert(tx)).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'insufficient-funds' },
+    });
+    expect(ledger.status(tx.id)).toMatchObject({
+      state: 'rejected',
+      rejection: { code: 'insufficient-funds' },
+    });
   });
 
   it('allows going below zero down to the mutual-credit limit, and no further', async () => {
@@ -120,16 +154,27 @@ describe('transfers', () => {
     expect(ledger.account(alice.key).balance).toBe(-100n);
     const head = ledger.head(alice.key);
     if (!head) throw new Error('alice has a head');
-    const over = await sign(alice, rawTransfer(ledger, { seq: head.seq + 1, prev: head.id }, bob, 1n));
-    expect(ledger.insert(over)).toMatchObject({ status: 'rejected', rejection: { code: 'insufficient-funds' } });
+    const over = await sign(
+      alice,
+      rawTransfer(ledger, { seq: head.seq + 1, prev: head.id }, bob, 1n),
+    );
+    expect(ledger.insert(over)).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'insufficient-funds' },
+    });
     expect(ledger.audit()).toEqual({ ok: true });
   });
 
   it('refuses a transfer to oneself', async () => {
     const ledger = await standard();
-    expect(composeTransfer(ledger, { from: alice.key, to: alice.key, amount: 1n, time: 1 }).ok).toBe(false);
+    expect(
+      composeTransfer(ledger, { from: alice.key, to: alice.key, amount: 1n, time: 1 }).ok,
+    ).toBe(false);
     const raw = await sign(alice, rawTransfer(ledger, { seq: 0, prev: null }, alice, 1n));
-    expect(ledger.insert(raw)).toMatchObject({ status: 'rejected', rejection: { code: 'invalid-body' } });
+    expect(ledger.insert(raw)).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'invalid-body' },
+    });
   });
 });
 
@@ -152,15 +197,24 @@ describe('chains and dependencies', () => {
     const ledger = await standard();
     const a = await transfer(ledger, alice, bob, 10n);
     const skip = await sign(alice, rawTransfer(ledger, { seq: 2, prev: a.tx.id }, bob, 1n));
-    expect(ledger.insert(skip)).toMatchObject({ status: 'rejected', rejection: { code: 'bad-sequence' } });
+    expect(ledger.insert(skip)).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'bad-sequence' },
+    });
     const foreignPrev = await sign(bob, rawTransfer(ledger, { seq: 1, prev: a.tx.id }, carol, 1n));
-    expect(ledger.insert(foreignPrev)).toMatchObject({ status: 'rejected', rejection: { code: 'bad-sequence' } });
+    expect(ledger.insert(foreignPrev)).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'bad-sequence' },
+    });
   });
 
   it("requires the founder's chain to start at the genesis", async () => {
     const ledger = await newLedger({ founder: alice, witnesses, allocations: [[alice, 10n]] });
     const fresh = await sign(alice, rawTransfer(ledger, { seq: 0, prev: null }, bob, 1n));
-    expect(ledger.insert(fresh)).toMatchObject({ status: 'rejected', rejection: { code: 'bad-sequence' } });
+    expect(ledger.insert(fresh)).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'bad-sequence' },
+    });
     const ok = await transfer(ledger, alice, bob, 1n);
     expect(ok.tx.seq).toBe(1);
     expect(ok.tx.prev).toBe(ledger.networkId);
@@ -170,15 +224,23 @@ describe('chains and dependencies', () => {
     const ledger = await standard();
     const bad = await sign(alice, rawTransfer(ledger, { seq: 0, prev: null }, bob, 5000n));
     const child = await sign(alice, rawTransfer(ledger, { seq: 1, prev: bad.id }, bob, 1n));
-    const dependent = await sign(bob, rawTransfer(ledger, { seq: 0, prev: null }, carol, 1n, [bad.id]));
+    const dependent = await sign(
+      bob,
+      rawTransfer(ledger, { seq: 0, prev: null }, carol, 1n, [bad.id]),
+    );
     expect(ledger.insert(child).status).toBe('waiting');
     expect(ledger.insert(dependent).status).toBe('waiting');
     ledger.insert(bad);
     expect(ledger.status(child.id)).toMatchObject({ rejection: { code: 'invalid-predecessor' } });
-    expect(ledger.status(dependent.id)).toMatchObject({ rejection: { code: 'invalid-dependency' } });
+    expect(ledger.status(dependent.id)).toMatchObject({
+      rejection: { code: 'invalid-dependency' },
+    });
     // A later transaction that names the rejected one is rejected at once.
     const late = await sign(carol, rawTransfer(ledger, { seq: 0, prev: null }, bob, 1n, [bad.id]));
-    expect(ledger.insert(late)).toMatchObject({ status: 'rejected', rejection: { code: 'invalid-dependency' } });
+    expect(ledger.insert(late)).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'invalid-dependency' },
+    });
   });
 
   it('reports duplicates and transactions from another network', async () => {
@@ -188,7 +250,10 @@ describe('chains and dependencies', () => {
     expect(ledger.insert(tx).status).toBe('duplicate');
     // The same author and seq, signed for another network: never valid here.
     const replay = await transfer(other, alice, bob, 1n);
-    expect(ledger.insert(replay.tx)).toMatchObject({ status: 'rejected', rejection: { code: 'wrong-network' } });
+    expect(ledger.insert(replay.tx)).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'wrong-network' },
+    });
     expect(ledger.status('00'.repeat(32) as TxId)).toEqual({ state: 'unknown' });
   });
 });
@@ -204,9 +269,14 @@ describe('equivocation', () => {
     expect(ledger.equivocations()).toEqual([
       { author: alice.key, seq: 0, ids: [spendA.id, spendB.id].sort() },
     ]);
-    expect(ledger.status(spendA.id)).toMatchObject({ state: 'void', rejection: { code: 'frozen-author' } });
+    expect(ledger.status(spendA.id)).toMatchObject({
+      state: 'void',
+      rejection: { code: 'frozen-author' },
+    });
     expect(ledger.account(alice.key)).toMatchObject({ balance: 1000n, frozen: true });
-    expect(composeTransfer(ledger, { from: alice.key, to: bob.key, amount: 1n, time: 1 })).toMatchObject({
+    expect(
+      composeTransfer(ledger, { from: alice.key, to: bob.key, amount: 1n, time: 1 }),
+    ).toMatchObject({
       ok: false,
       rejection: { code: 'frozen-author' },
     });
@@ -252,7 +322,10 @@ describe('votes', () => {
       body: { heads: [[fromHex(alice.key), 0, fromHex(paid.tx.id)]] },
       time: 1,
     });
-    expect(ledger.insert(byBob)).toMatchObject({ status: 'rejected', rejection: { code: 'not-witness' } });
+    expect(ledger.insert(byBob)).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'not-witness' },
+    });
     const headless = await sign(w2, {
       net: ledger.networkId,
       seq: 0,
@@ -262,7 +335,10 @@ describe('votes', () => {
       body: { heads: [[fromHex(alice.key), 0, fromHex(paid.tx.id)]] },
       time: 1,
     });
-    expect(ledger.insert(headless)).toMatchObject({ status: 'rejected', rejection: { code: 'invalid-body' } });
+    expect(ledger.insert(headless)).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'invalid-body' },
+    });
   });
 
   it('rejects a witness contradicting its own earlier vote on its chain', async () => {
@@ -282,7 +358,10 @@ describe('votes', () => {
       body: { heads: [[fromHex(alice.key), 0, fromHex(a0x.id)]] },
       time: 1,
     });
-    expect(ledger.insert(contradicting)).toMatchObject({ status: 'rejected', rejection: { code: 'conflicting-vote' } });
+    expect(ledger.insert(contradicting)).toMatchObject({
+      status: 'rejected',
+      rejection: { code: 'conflicting-vote' },
+    });
   });
 
   it('finalizes with a single witness voting on its own chain', async () => {

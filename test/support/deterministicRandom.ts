@@ -9,7 +9,12 @@ export function deterministicRandom(label: string): RandomPort {
     bytes(length: number): Uint8Array {
       const out = new Uint8Array(length);
       for (let filled = 0; filled < length; filled += 32) {
-        const block = sha256(concat(utf8(label), Uint8Array.of(counter >>> 24, counter >>> 16, counter >>> 8, counter)));
+        const block = sha256(
+          concat(
+            utf8(label),
+            Uint8Array.of(counter >>> 24, counter >>> 16, counter >>> 8, counter),
+          ),
+        );
         counter++;
         out.set(block.subarray(0, length - filled), filled);
       }
