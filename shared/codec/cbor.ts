@@ -37,7 +37,8 @@ function assertEncodable(value: unknown, depth: number): void {
     return;
   }
   if (typeof value === 'bigint') {
-    if (value > U64_MAX || value < -U64_MAX - 1n) throw new CborEncodeError('bigint beyond 64 bits');
+    if (value > U64_MAX || value < -U64_MAX - 1n)
+      throw new CborEncodeError('bigint beyond 64 bits');
     return;
   }
   if (value instanceof Uint8Array) return;
@@ -62,7 +63,11 @@ export function encodeCanonical(value: CborValue): Uint8Array {
 
 export type CborDecodeResult =
   | { readonly ok: true; readonly value: unknown }
-  | { readonly ok: false; readonly reason: 'oversized' | 'malformed' | 'non-canonical'; readonly detail: string };
+  | {
+      readonly ok: false;
+      readonly reason: 'oversized' | 'malformed' | 'non-canonical';
+      readonly detail: string;
+    };
 
 /**
  * Maps decode to null-prototype objects so that a key such as "__proto__" is plain data,
@@ -90,7 +95,11 @@ export function decodeCanonical(input: unknown, maxBytes: number): CborDecodeRes
     return { ok: false, reason: 'malformed', detail: 'input is not a byte array' };
   }
   if (input.length > maxBytes) {
-    return { ok: false, reason: 'oversized', detail: `${input.length} bytes exceeds the limit of ${maxBytes}` };
+    return {
+      ok: false,
+      reason: 'oversized',
+      detail: `${input.length} bytes exceeds the limit of ${maxBytes}`,
+    };
   }
   let value: unknown;
   try {
@@ -109,13 +118,21 @@ export function decodeCanonical(input: unknown, maxBytes: number): CborDecodeRes
     );
   } catch (error) {
     // cborg signals every decoding problem by throwing; deep nesting can also overflow the stack.
-    return { ok: false, reason: 'malformed', detail: error instanceof Error ? error.message : 'undecodable' };
+    return {
+      ok: false,
+      reason: 'malformed',
+      detail: error instanceof Error ? error.message : 'undecodable',
+    };
   }
   let again: Uint8Array;
   try {
     again = encodeCanonical(value as CborValue);
   } catch (error) {
-    return { ok: false, reason: 'non-canonical', detail: error instanceof Error ? error.message : 'unencodable' };
+    return {
+      ok: false,
+      reason: 'non-canonical',
+      detail: error instanceof Error ? error.message : 'unencodable',
+    };
   }
   if (!bytesEqual(again, input)) {
     return { ok: false, reason: 'non-canonical', detail: 'bytes are not in canonical form' };

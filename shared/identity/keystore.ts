@@ -176,8 +176,20 @@ async function deriveKeys(
     maxmem: MAX_SCRYPT_MEMORY,
     ...(onProgress === undefined ? {} : { onProgress }),
   });
-  const encryptionKey = hkdf(sha256, secret, undefined, utf8('gpow-keystore v1 encryption'), 32);
-  const check = hkdf(sha256, secret, undefined, utf8('gpow-keystore v1 passphrase check'), 16);
+  const encryptionKey = hkdf(
+    sha256,
+    secret,
+    undefined,
+    utf8('gpow-keystore v1 encryption'),
+    KEY_BYTES,
+  );
+  const check = hkdf(
+    sha256,
+    secret,
+    undefined,
+    utf8('gpow-keystore v1 passphrase check'),
+    CHECK_BYTES,
+  );
   secret.fill(0);
   return { encryptionKey, check };
 }

@@ -133,7 +133,10 @@ export class Ledger {
     registry: TypeRegistry = new TypeRegistry(),
   ): { ok: true; ledger: Ledger } | { ok: false; rejection: Rejection } {
     if (genesis.type !== 'genesis' || genesis.net !== null) {
-      return { ok: false, rejection: reject('malformed', 'a network starts from a genesis transaction') };
+      return {
+        ok: false,
+        rejection: reject('malformed', 'a network starts from a genesis transaction'),
+      };
     }
     return { ok: true, ledger: new Ledger(genesis as VerifiedTx<GenesisBody>, registry) };
   }
@@ -210,13 +213,17 @@ export class Ledger {
       prev = this.#valid.get(tx.prev);
       if (!prev) return reject('invalid-predecessor', `predecessor ${tx.prev} is invalid`);
       if (prev.tx.author !== tx.author || prev.tx.seq !== tx.seq - 1) {
-        return reject('bad-sequence', `seq ${tx.seq} does not follow its predecessor in the author's chain`);
+        return reject(
+          'bad-sequence',
+          `seq ${tx.seq} does not follow its predecessor in the author's chain`,
+        );
       }
     } else if (tx.author === this.founder) {
       return reject('bad-sequence', "the founder's chain begins with the genesis");
     }
     for (const dep of tx.deps) {
-      if (!this.#valid.has(dep)) return reject('invalid-dependency', `dependency ${dep} is invalid`);
+      if (!this.#valid.has(dep))
+        return reject('invalid-dependency', `dependency ${dep} is invalid`);
     }
 
     let effects: Effects = NO_EFFECTS;
@@ -232,7 +239,8 @@ export class Ledger {
       if (!type) return reject('unknown-type', `unknown transaction type "${tx.type}"`);
       const result = type.effects(tx, {
         creditLimit: this.creditLimit,
-        dependency: (id) => (tx.deps.includes(id as TxId) ? this.#valid.get(id as TxId)?.tx : undefined),
+        dependency: (id) =>
+          tx.deps.includes(id as TxId) ? this.#valid.get(id as TxId)?.tx : undefined,
       });
       if (isRejection(result)) return result;
       effects = result;
@@ -243,7 +251,8 @@ export class Ledger {
     for (const id of claims) claimed += this.#creditAmount(id, tx.author);
     const debited = (prev?.debited ?? 0n) + effects.debit;
     if (effects.debit > 0n) {
-      const spendable = (this.#allocation.get(tx.author) ?? 0n) + claimed - debited + this.creditLimit;
+      const spendable =
+        (this.#allocation.get(tx.author) ?? 0n) + claimed - debited + this.creditLimit;
       if (spendable < 0n) {
         return reject('insufficient-funds', `short by ${-spendable} after claiming final credits`);
       }
@@ -260,7 +269,11 @@ export class Ledger {
     for (const dep of tx.deps) {
       if (this.#creditAmount(dep, tx.author) === 0n) continue;
       const claimers = this.#claimedBy.get(dep) ?? [];
-      if (tx.prev !== null && claimers.some((c) => this.#chains.isAncestorOrEqual(c, tx.prev as TxId))) continue;
+      if (
+        tx.prev !== null &&
+        claimers.some((c) => this.#chains.isAncestorOrEqual(c, tx.prev as TxId))
+      )
+        continue;
       if (this.#votersAmong(dep, tx.deps).size >= this.quorum) claims.push(dep);
     }
     return claims;
@@ -292,7 +305,8 @@ export class Ledger {
   }
 
   #checkVote(tx: Tx): VoteHead[] | Rejection {
-    if (!this.witnesses.has(tx.author)) return reject('not-witness', 'only witnesses named in genesis may vote');
+    if (!this.witnesses.has(tx.author))
+      return reject('not-witness', 'only witnesses named in genesis may vote');
     const body = tx.body as v.InferOutput<typeof voteSchema>;
     const heads: VoteHead[] = [];
     for (const [authorKey, seq, idBytes] of body.heads) {
@@ -301,13 +315,19 @@ export class Ledger {
       // A head is a dependency, or the witness's own prev: a witness may vote on its own chain.
       const referenced = tx.deps.includes(head.id) || head.id === tx.prev;
       if (!referenced || !target || target.tx.author !== head.author || target.tx.seq !== seq) {
-        return reject('invalid-body', 'every voted head must be a dependency with the stated author and seq');
+        return reject(
+          'invalid-body',
+          'every voted head must be a dependency with the stated author and seq',
+        );
       }
       // A witness never goes back on its word: on its own chain, each vote for an author must
       // extend the last one. (Voting for two branches needs two chains: an equivocation.)
       const earlier = this.#lastVoteOnChain(tx, head.author);
       if (earlier && !this.#chains.isAncestorOrEqual(earlier.id, head.id)) {
-        return reject('conflicting-vote', `the vote contradicts this witness's earlier vote at seq ${earlier.seq}`);
+        return reject(
+          'conflicting-vote',
+          `the vote contradicts this witness's earlier vote at seq ${earlier.seq}`,
+        );
       }
       heads.push(head);
     }
@@ -320,7 +340,8 @@ export class Ledger {
     const refs = this.#votes.refs(tx.author, author);
     for (let i = refs.length - 1; i >= 0; i--) {
       const ref = refs[i];
-      if (ref && ref.witnessSeq < tx.seq && this.#chains.isAncestorOrEqual(ref.voteId, tx.prev)) return ref.head;
+      if (ref && ref.witnessSeq < tx.seq && this.#chains.isAncestorOrEqual(ref.voteId, tx.prev))
+        return ref.head;
     }
     return undefined;
   }
@@ -388,7 +409,8 @@ export class Ledger {
     if (tx.seq < this.#chains.forkSeq(tx.author)) {
       // Below any fork, every head at or above this seq descends from this transaction.
       let votes = 0;
-      for (const maxHead of this.#votes.maxHeads(tx.author).values()) if (maxHead >= tx.seq) votes++;
+      for (const maxHead of this.#votes.maxHeads(tx.author).values())
+        if (maxHead >= tx.seq) votes++;
       return votes >= this.quorum;
     }
     let votes = 0;
@@ -402,7 +424,10 @@ export class Ledger {
     const entry = this.#valid.get(id);
     if (entry) {
       if (!entry.applied) {
-        return { state: 'void', rejection: reject('frozen-author', 'the author equivocated and this branch is not final') };
+        return {
+          state: 'void',
+          rejection: reject('frozen-author', 'the author equivocated and this branch is not final'),
+        };
       }
       return this.isFinal(id) ? { state: 'final' } : { state: 'pending' };
     }
@@ -428,7 +453,12 @@ export class Ledger {
   counts(): { valid: number; final: number; rejected: number; waiting: number } {
     let final = 0;
     for (const id of this.#valid.keys()) if (this.isFinal(id)) final++;
-    return { valid: this.#valid.size, final, rejected: this.#rejected.size, waiting: this.#waiting.size };
+    return {
+      valid: this.#valid.size,
+      final,
+      rejected: this.#rejected.size,
+      waiting: this.#waiting.size,
+    };
   }
 
   validIds(): TxId[] {
@@ -469,7 +499,12 @@ export class Ledger {
     const balance = this.#balance.get(key) ?? 0n;
     // balance = allocation + applied credits - applied debits, so the debits follow from it.
     const debits = allocation + finalCredits + pending - balance;
-    return { balance, available: allocation + finalCredits - debits, pending, frozen: this.isFrozen(key) };
+    return {
+      balance,
+      available: allocation + finalCredits - debits,
+      pending,
+      frozen: this.isFrozen(key),
+    };
   }
 
   /**
@@ -487,7 +522,8 @@ export class Ledger {
   spendable(author: KeyHex): bigint {
     const head = this.head(author);
     const entry = head ? this.#valid.get(head.id) : undefined;
-    let total = (this.#allocation.get(author) ?? 0n) + (entry?.claimed ?? 0n) - (entry?.debited ?? 0n);
+    let total =
+      (this.#allocation.get(author) ?? 0n) + (entry?.claimed ?? 0n) - (entry?.debited ?? 0n);
     for (const credit of this.claimableCredits(author)) total += credit.amount;
     return total;
   }
@@ -505,7 +541,8 @@ export class Ledger {
       const claimers = this.#claimedBy.get(id) ?? [];
       if (head && claimers.some((c) => this.#chains.isAncestorOrEqual(c, head.id))) continue;
       const votes = this.#finalityProof(entry.tx);
-      if (votes.length >= this.quorum) out.push({ id, amount: this.#creditAmount(id, author), votes });
+      if (votes.length >= this.quorum)
+        out.push({ id, amount: this.#creditAmount(id, author), votes });
     }
     return out.sort((a, b) => (a.id < b.id ? -1 : 1));
   }
@@ -553,7 +590,10 @@ export class Ledger {
       const view = this.account(key);
       return [fromHex(key), view.balance, view.available];
     });
-    const frozen = this.#chains.forkedAuthors().sort().map((k) => fromHex(k));
+    const frozen = this.#chains
+      .forkedAuthors()
+      .sort()
+      .map((k) => fromHex(k));
     const final = ids.filter((id) => this.isFinal(id)).length;
     const root = encodeCanonical({
       network: fromHex(this.networkId),
@@ -572,7 +612,8 @@ export class Ledger {
   audit(): { ok: true } | { ok: false; problem: string } {
     const expected = new Map(this.#allocation);
     for (const entry of this.#valid.values()) {
-      if (entry.applied !== this.#shouldApply(entry)) return { ok: false, problem: `stale applied flag on ${entry.tx.id}` };
+      if (entry.applied !== this.#shouldApply(entry))
+        return { ok: false, problem: `stale applied flag on ${entry.tx.id}` };
       if (!entry.applied) continue;
       if (entry.effects.debit !== 0n) {
         expected.set(entry.tx.author, (expected.get(entry.tx.author) ?? 0n) - entry.effects.debit);
@@ -583,10 +624,12 @@ export class Ledger {
     }
     let total = 0n;
     for (const [key, balance] of this.#balance) {
-      if ((expected.get(key) ?? 0n) !== balance) return { ok: false, problem: `balance of ${key} drifted` };
+      if ((expected.get(key) ?? 0n) !== balance)
+        return { ok: false, problem: `balance of ${key} drifted` };
       total += balance;
     }
-    if (total !== this.#supply) return { ok: false, problem: `supply ${total} differs from genesis ${this.#supply}` };
+    if (total !== this.#supply)
+      return { ok: false, problem: `supply ${total} differs from genesis ${this.#supply}` };
     return { ok: true };
   }
 }

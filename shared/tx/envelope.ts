@@ -71,8 +71,7 @@ const envelopeSchema = v.strictObject({
 const wireSchema = v.strictTuple([v.unknown(), bytesOf(64)], 'expected [transaction, signature]');
 
 export type DecodeResult<B = unknown> =
-  | { readonly ok: true; readonly tx: Tx<B> }
-  | { readonly ok: false; readonly rejection: Rejection };
+  { readonly ok: true; readonly tx: Tx<B> } | { readonly ok: false; readonly rejection: Rejection };
 
 /**
  * Decodes untrusted bytes into an envelope whose body is still unparsed (`unknown`); the type
@@ -84,16 +83,21 @@ export function decodeEnvelope(input: unknown): DecodeResult {
   const bytes = input as Uint8Array;
 
   const wire = v.safeParse(wireSchema, decoded.value);
-  if (!wire.success) return { ok: false, rejection: reject('malformed', describeIssues(wire.issues)) };
+  if (!wire.success)
+    return { ok: false, rejection: reject('malformed', describeIssues(wire.issues)) };
   const env = v.safeParse(envelopeSchema, wire.output[0]);
-  if (!env.success) return { ok: false, rejection: reject('malformed', describeIssues(env.issues)) };
+  if (!env.success)
+    return { ok: false, rejection: reject('malformed', describeIssues(env.issues)) };
   const e = env.output;
 
   if (!sortedUnique(e.deps)) {
     return { ok: false, rejection: reject('malformed', 'deps must be sorted and unique') };
   }
   if ((e.seq === 0) !== (e.prev === null)) {
-    return { ok: false, rejection: reject('bad-sequence', 'seq 0 has no prev, and every later seq has one') };
+    return {
+      ok: false,
+      rejection: reject('bad-sequence', 'seq 0 has no prev, and every later seq has one'),
+    };
   }
   if (e.prev !== null && e.deps.some((d) => bytesEqual(d, e.prev as Uint8Array))) {
     return { ok: false, rejection: reject('malformed', 'prev must not repeat in deps') };

@@ -21,8 +21,14 @@ export const genesisSchema = v.pipe(
     allocations: v.pipe(
       v.array(v.strictTuple([bytes32, positiveAmount])),
       v.maxLength(MAX_ALLOCATIONS, `at most ${MAX_ALLOCATIONS} allocations`),
-      v.check((list) => sortedUnique(list.map(([k]) => k)), 'allocations must be sorted by account and unique'),
-      v.check((list) => list.reduce((sum, [, n]) => sum + n, 0n) <= U64_MAX, 'total supply exceeds 64 bits'),
+      v.check(
+        (list) => sortedUnique(list.map(([k]) => k)),
+        'allocations must be sorted by account and unique',
+      ),
+      v.check(
+        (list) => list.reduce((sum, [, n]) => sum + n, 0n) <= U64_MAX,
+        'total supply exceeds 64 bits',
+      ),
     ),
     params: v.strictObject({
       /** How far below zero any account may go: 0 means no mutual credit. */

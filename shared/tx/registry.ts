@@ -47,10 +47,17 @@ export function decodeTx(input: unknown, registry: TypeRegistry): DecodeResult {
   const env = decodeEnvelope(input);
   if (!env.ok) return env;
   const schema = registry.schemaOf(env.tx.type);
-  if (!schema) return { ok: false, rejection: reject('unknown-type', `unknown transaction type "${env.tx.type}"`) };
+  if (!schema)
+    return {
+      ok: false,
+      rejection: reject('unknown-type', `unknown transaction type "${env.tx.type}"`),
+    };
   const body = v.safeParse(schema, env.tx.body);
   if (!body.success) {
-    return { ok: false, rejection: reject('malformed', `${env.tx.type} body: ${describeIssues(body.issues)}`) };
+    return {
+      ok: false,
+      rejection: reject('malformed', `${env.tx.type} body: ${describeIssues(body.issues)}`),
+    };
   }
   return { ok: true, tx: { ...env.tx, body: body.output } };
 }
@@ -60,7 +67,11 @@ export async function verifyTx(
   verifier: SignatureVerifier,
 ): Promise<{ ok: true; tx: VerifiedTx } | { ok: false; rejection: Rejection }> {
   const valid = await verifier.verify(tx.signature, tx.signedMessage, tx.authorKey);
-  if (!valid) return { ok: false, rejection: reject('bad-signature', 'the signature does not verify for its author') };
+  if (!valid)
+    return {
+      ok: false,
+      rejection: reject('bad-signature', 'the signature does not verify for its author'),
+    };
   return { ok: true, tx: tx as VerifiedTx };
 }
 

@@ -24,7 +24,11 @@ export const transferType: TxTypeDef<TransferBody> = {
   name: 'transfer',
   schema: transferSchema,
   effects(tx) {
-    if (bytesEqual(tx.body.to, tx.authorKey)) return reject('invalid-body', 'a transfer to yourself does nothing');
-    return { debit: tx.body.amount, credits: [{ to: keyHexOf(tx.body.to), amount: tx.body.amount }] };
+    if (bytesEqual(tx.body.to, tx.authorKey))
+      return reject('invalid-body', 'a transfer to yourself does nothing');
+    return {
+      debit: tx.body.amount,
+      credits: [{ to: keyHexOf(tx.body.to), amount: tx.body.amount }],
+    };
   },
 };

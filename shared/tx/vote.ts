@@ -11,7 +11,10 @@ export const voteSchema = v.strictObject({
     v.array(v.strictTuple([bytes32, uint, bytes32])),
     v.minLength(1, 'a vote names at least one head'),
     v.maxLength(MAX_VOTE_HEADS, `at most ${MAX_VOTE_HEADS} heads`),
-    v.check((heads) => sortedUnique(heads.map(([author]) => author)), 'heads must be sorted by author and unique'),
+    v.check(
+      (heads) => sortedUnique(heads.map(([author]) => author)),
+      'heads must be sorted by author and unique',
+    ),
   ),
 });
 

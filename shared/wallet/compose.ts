@@ -9,19 +9,30 @@ import { MAX_DEPS, type UnsignedTx } from '../tx/envelope.ts';
 import { reject, type Rejection } from '../tx/rejection.ts';
 import { MAX_VOTE_HEADS } from '../tx/vote.ts';
 
-export type ComposeResult = { ok: true; tx: UnsignedTx; claimed: bigint } | { ok: false; rejection: Rejection };
+export type ComposeResult =
+  { ok: true; tx: UnsignedTx; claimed: bigint } | { ok: false; rejection: Rejection };
 
 /** The chain position of the author's next transaction. */
-function nextPosition(ledger: Ledger, author: KeyHex): { seq: number; prev: TxId | null } | Rejection {
+function nextPosition(
+  ledger: Ledger,
+  author: KeyHex,
+): { seq: number; prev: TxId | null } | Rejection {
   if (ledger.isFrozen(author)) {
-    return reject('frozen-author', 'this identity signed two conflicting transactions and is frozen');
+    return reject(
+      'frozen-author',
+      'this identity signed two conflicting transactions and is frozen',
+    );
   }
   const head = ledger.head(author);
   return head ? { seq: head.seq + 1, prev: head.id } : { seq: 0, prev: null };
 }
 
 /** Picks claimable credits, with their finality votes, while they fit in the deps limit. */
-function claimDeps(ledger: Ledger, author: KeyHex, room: number): { deps: Set<TxId>; claimed: bigint } {
+function claimDeps(
+  ledger: Ledger,
+  author: KeyHex,
+  room: number,
+): { deps: Set<TxId>; claimed: bigint } {
   const deps = new Set<TxId>();
   let claimed = 0n;
   for (const credit of ledger.claimableCredits(author)) {
@@ -42,7 +53,8 @@ export interface TransferRequest {
 }
 
 export function composeTransfer(ledger: Ledger, request: TransferRequest): ComposeResult {
-  if (request.amount <= 0n) return { ok: false, rejection: reject('invalid-body', 'the amount must be positive') };
+  if (request.amount <= 0n)
+    return { ok: false, rejection: reject('invalid-body', 'the amount must be positive') };
   if (request.to === request.from) {
     return { ok: false, rejection: reject('invalid-body', 'a transfer to yourself does nothing') };
   }
@@ -53,7 +65,10 @@ export function composeTransfer(ledger: Ledger, request: TransferRequest): Compo
   if (spendable < request.amount) {
     return {
       ok: false,
-      rejection: reject('insufficient-funds', `you can spend ${spendable} now; pending credits count once final`),
+      rejection: reject(
+        'insufficient-funds',
+        `you can spend ${spendable} now; pending credits count once final`,
+      ),
     };
   }
   const body: Record<string, CborValue> = { to: fromHex(request.to), amount: request.amount };
@@ -61,7 +76,14 @@ export function composeTransfer(ledger: Ledger, request: TransferRequest): Compo
   return {
     ok: true,
     claimed,
-    tx: { net: ledger.networkId, ...position, deps: [...deps], type: 'transfer', body, time: request.time },
+    tx: {
+      net: ledger.networkId,
+      ...position,
+      deps: [...deps],
+      type: 'transfer',
+      body,
+      time: request.time,
+    },
   };
 }
 
@@ -70,7 +92,8 @@ export function composeTransfer(ledger: Ledger, request: TransferRequest): Compo
  * frozen authors. Null when there is nothing new to vote for.
  */
 export function composeVote(ledger: Ledger, witness: KeyHex, time: number): ComposeResult | null {
-  if (!ledger.witnesses.has(witness)) return { ok: false, rejection: reject('not-witness', 'not a witness of this network') };
+  if (!ledger.witnesses.has(witness))
+    return { ok: false, rejection: reject('not-witness', 'not a witness of this network') };
   const position = nextPosition(ledger, witness);
   if ('code' in position) return { ok: false, rejection: position };
   const heads = ledger.votableHeads(witness).slice(0, Math.min(MAX_VOTE_HEADS, MAX_DEPS));

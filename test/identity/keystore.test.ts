@@ -15,7 +15,7 @@ import {
 } from '../../shared/identity/keystore.ts';
 import { identityFromSecret } from '../../shared/identity/keys.ts';
 import { identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
-import { deterministicRandom } from '../support/deterministicRandom.ts';
+import { deterministicRandom } from '../helpers/deterministicRandom.ts';
 
 const N = 2 ** 10; // small, to keep the tests fast
 const PASS = 'correct horse battery staple';
@@ -181,6 +181,11 @@ describe('wrong passphrase vs tampering', () => {
     const ks = await make();
     await expectFailure(decryptKeystore(ks, `${PASS}!`), 'wrong-passphrase', /wrong passphrase/);
     await expectFailure(decryptKeystore(ks, ''), 'wrong-passphrase');
+    await expectFailure(
+      decryptKeystore(ks, 42 as unknown as string),
+      'wrong-passphrase',
+      /must be text/,
+    );
   });
 
   it('a flipped ciphertext bit is "tampered"', async () => {

@@ -15,7 +15,7 @@ import {
 } from '../../shared/identity/mnemonic.ts';
 import trezor from '../vectors/bip39-trezor-vectors.json' with { type: 'json' };
 import slip10 from '../vectors/slip10-ed25519.json' with { type: 'json' };
-import { deterministicRandom } from '../support/deterministicRandom.ts';
+import { deterministicRandom } from '../helpers/deterministicRandom.ts';
 
 const HARDENED = 0x8000_0000;
 const ABANDON_ART = `${'abandon '.repeat(23)}art`; // a valid 24-word phrase

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../shared/bytes.ts';
 import { encryptKeystore, type Keystore } from '../../shared/identity/keystore.ts';
 import { loadKeystoreFile, saveKeystoreFile } from '../../node/keystoreFile.ts';
-import { deterministicRandom } from '../support/deterministicRandom.ts';
+import { deterministicRandom } from '../helpers/deterministicRandom.ts';
 
 const PASS = 'file passphrase';
 const SECRET = new Uint8Array(32).fill(0x11);

@@ -181,9 +181,7 @@ describe('transaction envelope', () => {
     custom.register(note);
     expect(custom.get('note')).toBeDefined();
     expect(() => custom.register(transferType as TxTypeDef)).toThrow(/already registered/);
-    expect(() => custom.register({ ...note, name: 'vote' })).toThrow(
-      /already registered/,
-    );
+    expect(() => custom.register({ ...note, name: 'vote' })).toThrow(/already registered/);
     const map = { ...baseMap(), type: 'note', body: { text: 'hello' } };
     expect(decodeTx(signMap(map), custom).ok).toBe(true);
     expect(decodeTx(signMap(map), registry)).toMatchObject({
