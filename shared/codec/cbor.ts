@@ -56,9 +56,17 @@ function assertEncodable(value: unknown, depth: number): void {
   throw new CborEncodeError(`unsupported type ${typeof value}`);
 }
 
+/**
+ * A plain Uint8Array view of the same bytes. cborg hands out Node Buffers when it can, but
+ * code downstream (Yjs among it) accepts only exact Uint8Arrays.
+ */
+function plain(bytes: Uint8Array): Uint8Array {
+  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 export function encodeCanonical(value: CborValue): Uint8Array {
   assertEncodable(value, 0);
-  return encode(value, rfc8949EncodeOptions);
+  return plain(encode(value, rfc8949EncodeOptions));
 }
 
 export type CborDecodeResult =
@@ -84,6 +92,7 @@ function fromDecoded(value: unknown, depth: number): unknown {
     return out;
   }
   if (Array.isArray(value)) return value.map((item: unknown) => fromDecoded(item, depth + 1));
+  if (value instanceof Uint8Array) return plain(value);
   if (typeof value === 'number' && !Number.isSafeInteger(value)) {
     throw new Error('floating-point numbers are not allowed');
   }

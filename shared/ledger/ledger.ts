@@ -98,6 +98,7 @@ export class Ledger {
   readonly #creditsTo = new Map<KeyHex, TxId[]>();
   readonly #claimedBy = new Map<TxId, TxId[]>();
   readonly #supply: bigint;
+  readonly #listeners = new Set<(tx: VerifiedTx) => void>();
 
   private constructor(genesis: VerifiedTx<GenesisBody>, registry: TypeRegistry) {
     this.genesis = genesis;
@@ -139,6 +140,15 @@ export class Ledger {
       };
     }
     return { ok: true, ledger: new Ledger(genesis as VerifiedTx<GenesisBody>, registry) };
+  }
+
+  /**
+   * Calls `listener` for every transaction that becomes valid, including those that waited for
+   * a missing parent and were settled by a later insert. Returns an unsubscribe function.
+   */
+  onAccepted(listener: (tx: VerifiedTx) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   get registry(): TypeRegistry {
@@ -349,6 +359,7 @@ export class Ledger {
   #accept(entry: ValidEntry): void {
     const { tx } = entry;
     this.#valid.set(tx.id, entry);
+    for (const listener of this.#listeners) listener(tx as VerifiedTx);
     for (const claim of entry.claims) {
       const list = this.#claimedBy.get(claim);
       if (list) list.push(tx.id);

@@ -80,7 +80,8 @@ export type DecodeResult<B = unknown> =
 export function decodeEnvelope(input: unknown): DecodeResult {
   const decoded = decodeCanonical(input, MAX_TX_BYTES);
   if (!decoded.ok) return { ok: false, rejection: reject(decoded.reason, decoded.detail) };
-  const bytes = input as Uint8Array;
+  // Keep a private copy as a plain Uint8Array: the caller may reuse its buffer.
+  const bytes = Uint8Array.from(input as Uint8Array);
 
   const wire = v.safeParse(wireSchema, decoded.value);
   if (!wire.success)

@@ -1,0 +1,192 @@
+// Binds a Y.Doc, the untrusted replication transport, to a Ledger, the only source of state.
+//
+// The doc holds one Y.Map ("txs") from transaction id to signed bytes: a grow-only set that
+// y-webrtc replicates. This module:
+// - ingests every entry that appears, through the full intake check, into the ledger;
+// - cleans out entries that are not valid (wrong key, undecodable, forged, rejected by rules);
+// - puts back valid transactions that someone deleted;
+// - publishes the peer's own transactions and those from its storage.
+// Entries from remote peers were already screened per connection (screen.ts); checking again
+// here covers writes that bypass the screen (another tab of the same browser, a local bug).
+import { sha256 } from '@noble/hashes/sha2.js';
+import * as Y from 'yjs';
+import { toHex } from '../bytes.ts';
+import type { TxId } from '../ids.ts';
+import type { Ledger } from '../ledger/ledger.ts';
+import type { VerifiedTx } from '../tx/registry.ts';
+import type { Rejection } from '../tx/rejection.ts';
+import { LEDGER_MAP } from './screen.ts';
+
+export type Admit = (bytes: Uint8Array) => Promise<{ ok: true; tx: VerifiedTx } | { ok: false; rejection: Rejection }>;
+
+/** Transactions verified by the screen, waiting to be ingested; bounded so it cannot grow without limit. */
+export class VerifiedCache {
+  readonly #entries = new Map<TxId, VerifiedTx>();
+  readonly #max: number;
+
+  constructor(max = 200_000) {
+    this.#max = max;
+  }
+
+  put(tx: VerifiedTx): void {
+    if (this.#entries.size >= this.#max) {
+      const oldest = this.#entries.keys().next();
+      if (!oldest.done) this.#entries.delete(oldest.value);
+    }
+    this.#entries.set(tx.id, tx);
+  }
+
+  take(id: TxId): VerifiedTx | undefined {
+    const tx = this.#entries.get(id);
+    this.#entries.delete(id);
+    return tx;
+  }
+
+  has(id: TxId): boolean {
+    return this.#entries.has(id);
+  }
+}
+
+export interface LedgerDocEvents {
+  /** An entry was removed from the doc because it is invalid. */
+  onCleaned?(key: string, reason: string): void;
+  /** A valid transaction was deleted by someone and put back. */
+  onRestored?(id: TxId): void;
+  /** Progress through a large batch of incoming entries. */
+  onProgress?(done: number, total: number): void;
+}
+
+const ORIGIN_LOCAL = 'gpow-local';
+const BATCH = 500;
+
+export class LedgerDoc {
+  readonly doc: Y.Doc;
+  readonly map: Y.Map<unknown>;
+  readonly ledger: Ledger;
+  readonly #admit: Admit;
+  readonly #cache: VerifiedCache;
+  readonly #events: LedgerDocEvents;
+  #pending = new Set<string>();
+  #restores = new Set<TxId>();
+  #running: Promise<void> | null = null;
+
+  constructor(doc: Y.Doc, ledger: Ledger, admit: Admit, cache: VerifiedCache, events: LedgerDocEvents = {}) {
+    this.doc = doc;
+    this.map = doc.getMap(LEDGER_MAP);
+    this.ledger = ledger;
+    this.#admit = admit;
+    this.#cache = cache;
+    this.#events = events;
+    this.map.observe((event) => {
+      for (const [key, change] of event.changes.keys) {
+        if (change.action === 'delete') {
+          if (this.ledger.status(key as TxId).state !== 'unknown' && this.#isValid(key as TxId)) {
+            this.#restores.add(key as TxId);
+          }
+        } else {
+          this.#pending.add(key);
+        }
+      }
+      this.#schedule();
+    });
+    for (const key of this.map.keys()) this.#pending.add(key);
+    this.#schedule();
+  }
+
+  /** Puts a transaction into the doc, unless an entry for it is already there. */
+  publish(tx: VerifiedTx): void {
+    if (this.map.get(tx.id) instanceof Uint8Array) return;
+    this.doc.transact(() => this.map.set(tx.id, tx.bytes), ORIGIN_LOCAL);
+  }
+
+  /** Publishes many at once, in one Yjs transaction (one update for peers). */
+  publishAll(txs: Iterable<VerifiedTx>): void {
+    this.doc.transact(() => {
+      for (const tx of txs) if (!(this.map.get(tx.id) instanceof Uint8Array)) this.map.set(tx.id, tx.bytes);
+    }, ORIGIN_LOCAL);
+  }
+
+  /** Resolves when every entry seen so far has been processed. */
+  async idle(): Promise<void> {
+    while (this.#running) await this.#running;
+  }
+
+  #isValid(id: TxId): boolean {
+    const state = this.ledger.status(id).state;
+    return state === 'final' || state === 'pending' || state === 'void';
+  }
+
+  #schedule(): void {
+    if (this.#running) return;
+    this.#running = this.#drain().finally(() => {
+      this.#running = null;
+      if (this.#pending.size > 0 || this.#restores.size > 0) this.#schedule();
+    });
+  }
+
+  async #drain(): Promise<void> {
+    // Let the Yjs transaction that queued this work finish first.
+    await Promise.resolve();
+    while (this.#pending.size > 0 || this.#restores.size > 0) {
+      const keys = [...this.#pending];
+      this.#pending.clear();
+      const total = keys.length;
+      const cleanups: Array<[string, string]> = [];
+      for (let i = 0; i < keys.length; i += BATCH) {
+        for (const key of keys.slice(i, i + BATCH)) {
+          const problem = await this.#ingest(key);
+          if (problem) cleanups.push([key, problem]);
+        }
+        if (total > BATCH) this.#events.onProgress?.(Math.min(total, i + BATCH), total);
+      }
+      this.#clean(cleanups);
+      this.#restore();
+    }
+  }
+
+  /** Returns why the entry must be cleaned out, or null when it is fine (valid or waiting). */
+  async #ingest(key: string): Promise<string | null> {
+    const value = this.map.get(key);
+    if (value === undefined) return null; // deleted again meanwhile
+    if (!(value instanceof Uint8Array)) return 'the value is not bytes';
+    const id = toHex(sha256(value)) as TxId;
+    if (id !== key) return 'the key is not the transaction id';
+    if (this.ledger.has(id)) return this.#outcomeProblem(this.ledger.status(id));
+    let tx = this.#cache.take(id);
+    if (!tx) {
+      const admitted = await this.#admit(value);
+      if (!admitted.ok) return `${admitted.rejection.code}: ${admitted.rejection.message}`;
+      tx = admitted.tx;
+    }
+    const outcome = this.ledger.insert(tx);
+    return outcome.status === 'rejected' ? `${outcome.rejection.code}: ${outcome.rejection.message}` : null;
+  }
+
+  #outcomeProblem(status: ReturnType<Ledger['status']>): string | null {
+    return status.state === 'rejected' ? `${status.rejection.code}: ${status.rejection.message}` : null;
+  }
+
+  #clean(cleanups: ReadonlyArray<[string, string]>): void {
+    if (cleanups.length === 0) return;
+    this.doc.transact(() => {
+      for (const [key, reason] of cleanups) {
+        if (this.map.has(key)) this.map.delete(key);
+        this.#events.onCleaned?.(key, reason);
+      }
+    }, ORIGIN_LOCAL);
+  }
+
+  #restore(): void {
+    if (this.#restores.size === 0) return;
+    const ids = [...this.#restores];
+    this.#restores.clear();
+    this.doc.transact(() => {
+      for (const id of ids) {
+        const tx = this.ledger.get(id);
+        if (!tx || this.map.get(id) instanceof Uint8Array) continue;
+        this.map.set(id, tx.bytes);
+        this.#events.onRestored?.(id);
+      }
+    }, ORIGIN_LOCAL);
+  }
+}

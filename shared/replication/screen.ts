@@ -1,0 +1,124 @@
+// Screens every message a peer receives over a data channel BEFORE y-webrtc applies it.
+//
+// The Y.Doc is untrusted transport: anyone holding the join secret can write anything into it,
+// including with a stock Yjs client. Because we sit on each peer connection, we can check each
+// message's Yjs update entry by entry and, at the first bad entry, drop the message and
+// disconnect that peer. Garbage therefore never enters an honest peer's document, so honest
+// peers never relay it, and blame always lands on the connection that sent it.
+//
+// An entry is acceptable when it is binary content in the ledger map whose bytes are a
+// correctly signed transaction of this network, keyed by its id. Deletions cannot be blamed
+// reliably (Yjs conflict resolution deletes too), so they pass here and honest peers put back
+// any valid transaction that disappears (see ledgerDoc.ts).
+import { sha256 } from '@noble/hashes/sha2.js';
+import * as decoding from 'lib0/decoding';
+import * as Y from 'yjs';
+import { toHex } from '../bytes.ts';
+import type { NetworkId, TxId } from '../ids.ts';
+import { MAX_TX_BYTES } from '../tx/envelope.ts';
+import type { VerifiedTx } from '../tx/registry.ts';
+import type { Rejection } from '../tx/rejection.ts';
+
+/** y-webrtc's message types. */
+const MESSAGE_SYNC = 0;
+const MESSAGE_AWARENESS = 1;
+const MESSAGE_QUERY_AWARENESS = 3;
+const SYNC_STEP1 = 0;
+const SYNC_STEP2 = 1;
+const SYNC_UPDATE = 2;
+
+export const LEDGER_MAP = 'txs';
+export const MAX_AWARENESS_BYTES = 64 * 1024;
+
+export type MessageKind = 'sync-step1' | 'sync-step2' | 'sync-update' | 'awareness' | 'query-awareness';
+
+export type ScreenVerdict =
+  | { readonly ok: true; readonly kind: MessageKind; readonly entries: readonly VerifiedTx[] }
+  | { readonly ok: false; readonly reason: string };
+
+export interface ScreenContext {
+  readonly networkId: NetworkId;
+  /** A transaction already known to be authentic (valid in the ledger, or verified before). */
+  known(id: TxId): boolean;
+  /** Full intake check of untrusted bytes: canonical decoding, schema and signature. */
+  admit(bytes: Uint8Array): Promise<{ ok: true; tx: VerifiedTx } | { ok: false; rejection: Rejection }>;
+}
+
+const bad = (reason: string): ScreenVerdict => ({ ok: false, reason });
+
+/** Parses a y-webrtc message; returns its kind and, for updates, the Yjs update bytes. */
+function parseMessage(message: Uint8Array): { kind: MessageKind; update?: Uint8Array } | string {
+  try {
+    const decoder = decoding.createDecoder(message);
+    const type = decoding.readVarUint(decoder);
+    let result: { kind: MessageKind; update?: Uint8Array };
+    if (type === MESSAGE_SYNC) {
+      const step = decoding.readVarUint(decoder);
+      const payload = decoding.readVarUint8Array(decoder);
+      if (step === SYNC_STEP1) result = { kind: 'sync-step1' };
+      else if (step === SYNC_STEP2) result = { kind: 'sync-step2', update: payload };
+      else if (step === SYNC_UPDATE) result = { kind: 'sync-update', update: payload };
+      else return `unknown sync step ${step}`;
+    } else if (type === MESSAGE_AWARENESS) {
+      const payload = decoding.readVarUint8Array(decoder);
+      if (payload.length > MAX_AWARENESS_BYTES) return 'awareness update too large';
+      result = { kind: 'awareness' };
+    } else if (type === MESSAGE_QUERY_AWARENESS) {
+      result = { kind: 'query-awareness' };
+    } else {
+      // Includes type 4 (broadcast-channel peer ids), which a remote peer could use to make us
+      // ignore other peers' signaling: it is only legitimate between tabs of one browser.
+      return `message type ${type} is not allowed from a remote peer`;
+    }
+    if (decoding.hasContent(decoder)) return 'trailing bytes after the message';
+    return result;
+  } catch {
+    return 'undecodable message';
+  }
+}
+
+/** The binary entries an update inserts, or the reason it is unacceptable. */
+function entriesOf(update: Uint8Array): Array<{ key: string | null; value: Uint8Array }> | string {
+  let structs: Array<Y.Item | Y.GC | Y.Skip>;
+  try {
+    structs = Y.decodeUpdate(update).structs;
+  } catch {
+    return 'undecodable Yjs update';
+  }
+  const entries: Array<{ key: string | null; value: Uint8Array }> = [];
+  for (const struct of structs) {
+    if (!(struct instanceof Y.Item)) continue; // GC and Skip carry no content
+    if (struct.content instanceof Y.ContentDeleted) continue;
+    if (!(struct.content instanceof Y.ContentBinary)) return 'an entry is not binary';
+    // A fresh key carries its parent and key; an overwrite or restore names only its origin,
+    // so its key is checked after it is applied (ledgerDoc.ts) rather than here.
+    // In a decoded update, a root parent is its name (a string), not a type object.
+    const parent: unknown = struct.parent;
+    if (parent !== null && parent !== LEDGER_MAP) return 'an entry is outside the ledger map';
+    if (parent === LEDGER_MAP && typeof struct.parentSub !== 'string') return 'an entry has no key';
+    entries.push({ key: struct.parentSub, value: struct.content.content });
+  }
+  return entries;
+}
+
+export async function screenMessage(message: Uint8Array, ctx: ScreenContext): Promise<ScreenVerdict> {
+  const parsed = parseMessage(message);
+  if (typeof parsed === 'string') return bad(parsed);
+  if (!parsed.update) return { ok: true, kind: parsed.kind, entries: [] };
+  const entries = entriesOf(parsed.update);
+  if (typeof entries === 'string') return bad(entries);
+  const admitted: VerifiedTx[] = [];
+  for (const { key, value } of entries) {
+    if (value.length > MAX_TX_BYTES) return bad('an entry is oversized');
+    const id = toHex(sha256(value)) as TxId;
+    if (key !== null && key !== id) return bad('an entry is not keyed by its transaction id');
+    if (ctx.known(id)) continue;
+    const result = await ctx.admit(value);
+    if (!result.ok) return bad(`an entry is not a valid transaction (${result.rejection.code})`);
+    if (result.tx.net !== ctx.networkId && result.tx.id !== ctx.networkId) {
+      return bad('an entry belongs to another network');
+    }
+    admitted.push(result.tx);
+  }
+  return { ok: true, kind: parsed.kind, entries: admitted };
+}
