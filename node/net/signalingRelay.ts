@@ -79,7 +79,11 @@ export async function startSignalingRelay(options: RelayOptions = {}): Promise<S
       if (isBinary) return;
       let parsed: unknown;
       try {
-        parsed = JSON.parse(String(raw));
+        parsed = JSON.parse(
+          Buffer.isBuffer(raw)
+            ? raw.toString('utf8')
+            : Buffer.concat(Array.isArray(raw) ? raw : [Buffer.from(raw)]).toString('utf8'),
+        );
       } catch {
         return; // not JSON: ignore, as y-webrtc's own server would fail to
       }

@@ -48,7 +48,7 @@ export const LOG_FORMAT_VERSION = 1;
 
 const MAGIC = 'GPOWLOG';
 /** "GPOWLOG" followed by the version byte. */
-export const LOG_FILE_HEADER: Uint8Array = Uint8Array.of(
+const LOG_FILE_HEADER: Uint8Array = Uint8Array.of(
   ...[...MAGIC].map((c) => c.charCodeAt(0)),
   LOG_FORMAT_VERSION,
 );
@@ -72,7 +72,7 @@ export interface FileLogStoreOptions {
 }
 
 /** Encodes a validated batch as consecutive frames in one buffer, for a single write. */
-export function encodeFrames(records: readonly Uint8Array[]): Buffer {
+function encodeFrames(records: readonly Uint8Array[]): Buffer {
   let size = 0;
   for (const record of records) size += FRAME_HEADER_BYTES + record.length;
   const out = Buffer.allocUnsafe(size);
@@ -392,8 +392,8 @@ export async function openFileLogStore(
   try {
     await removeStaleMetaTemps(dir);
     const path = join(dir, LOG_FILE_NAME);
-    // Not O_APPEND: on Linux that ignores the position of positional writes, and append()
-    // writes at the end of the last good frame, which after a failed write is not the file end.
+    // Not O_APPEND: on Linux it makes positional writes ignore their position, and append()
+    // writes at an offset it tracks itself (the end of the last good frame).
     handle = await open(path, constants.O_RDWR | constants.O_CREAT, 0o600);
     const { size } = await handle.stat();
     const tornHeaderBytes = await checkFileHeader(handle, path, size);

@@ -96,7 +96,7 @@ function openDatabase(name: string, factory: IDBFactory): Promise<IDBDatabase> {
 /** The hooks a transaction body gets: the object store, and a way to abort with our own error. */
 interface TransactionScope {
   readonly store: IDBObjectStore;
-  fail(error: Error): void;
+  readonly fail: (error: Error) => void;
 }
 
 class IndexedDbLogStore implements LogStore {

@@ -104,7 +104,12 @@ const passphraseField = v.pipe(
 
 const noArguments = v.strictTuple([], 'this method takes no arguments');
 
-export const ARGUMENT_SCHEMAS = {
+export type BridgeArguments<K extends BridgeMethod> = Parameters<GpowBridge[K]>;
+
+/** One schema per method, for the whole argument list; the mapped type keeps them in step. */
+export const ARGUMENT_SCHEMAS: {
+  readonly [K in BridgeMethod]: v.GenericSchema<unknown, BridgeArguments<K>>;
+} = {
   appInfo: noArguments,
   keystoreStatus: noArguments,
   createKeystore: v.strictTuple(
@@ -121,15 +126,10 @@ export const ARGUMENT_SCHEMAS = {
     'expected exactly one argument, { passphrase }',
   ),
   pendingDeepLink: noArguments,
-} as const satisfies {
-  [K in BridgeMethod]: v.GenericSchema<unknown, Parameters<GpowBridge[K]>>;
 };
 
-export type BridgeArguments<K extends BridgeMethod> = Parameters<GpowBridge[K]>;
-
 export type ParsedArguments<K extends BridgeMethod> =
-  | { ok: true; args: BridgeArguments<K> }
-  | { ok: false; message: string };
+  { ok: true; args: BridgeArguments<K> } | { ok: false; message: string };
 
 /**
  * Checks untrusted arguments for `method`. Never throws; the failure message names the method
@@ -139,8 +139,7 @@ export function parseArguments<K extends BridgeMethod>(
   method: K,
   args: unknown,
 ): ParsedArguments<K> {
-  const schema: v.GenericSchema<unknown, BridgeArguments<K>> = ARGUMENT_SCHEMAS[method];
-  const result = v.safeParse(schema, args);
+  const result = v.safeParse(ARGUMENT_SCHEMAS[method], args);
   if (result.success) return { ok: true, args: result.output };
   const issue = result.issues[0];
   const path = v.getDotPath(issue);

@@ -61,7 +61,9 @@ function assertEncodable(value: unknown, depth: number): void {
  * code downstream (Yjs among it) accepts only exact Uint8Arrays.
  */
 function plain(bytes: Uint8Array): Uint8Array {
-  return bytes.constructor === Uint8Array ? bytes : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return bytes.constructor === Uint8Array
+    ? bytes
+    : new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 export function encodeCanonical(value: CborValue): Uint8Array {

@@ -99,6 +99,8 @@ export class Ledger {
   readonly #claimedBy = new Map<TxId, TxId[]>();
   readonly #supply: bigint;
   readonly #listeners = new Set<(tx: VerifiedTx) => void>();
+  /** Per author, the highest-seq valid transaction that is not a vote (see votableHeads). */
+  readonly #lastNonVote = new Map<KeyHex, { id: TxId; seq: number }>();
 
   private constructor(genesis: VerifiedTx<GenesisBody>, registry: TypeRegistry) {
     this.genesis = genesis;
@@ -126,6 +128,7 @@ export class Ledger {
       applied: true,
     });
     this.#chains.add(genesis.author, 0, genesis.id);
+    this.#lastNonVote.set(genesis.author, { id: genesis.id, seq: 0 });
   }
 
   /** Starts a ledger from a verified genesis transaction; it defines the network. */
@@ -371,6 +374,9 @@ export class Ledger {
       else this.#creditsTo.set(credit.to, [tx.id]);
     }
     const newFork = this.#chains.add(tx.author, tx.seq, tx.id);
+    if (tx.type !== 'vote' && tx.seq > (this.#lastNonVote.get(tx.author)?.seq ?? -1)) {
+      this.#lastNonVote.set(tx.author, { id: tx.id, seq: tx.seq });
+    }
     if (entry.heads) this.#votes.add(tx.author, tx.seq, tx.id, entry.heads);
 
     if (newFork) this.#refreshAuthor(tx.author);
@@ -461,12 +467,21 @@ export class Ledger {
     return this.#chains.forkSeq(author) !== Infinity;
   }
 
-  counts(): { valid: number; final: number; rejected: number; waiting: number } {
+  /**
+   * Totals for status displays. `pending` counts applied transactions that are not final yet,
+   * leaving out votes: a witness's latest vote is never covered by a later one, by design.
+   */
+  counts(): { valid: number; final: number; pending: number; rejected: number; waiting: number } {
     let final = 0;
-    for (const id of this.#valid.keys()) if (this.isFinal(id)) final++;
+    let pending = 0;
+    for (const [id, entry] of this.#valid) {
+      if (this.isFinal(id)) final++;
+      else if (entry.applied && entry.tx.type !== 'vote') pending++;
+    }
     return {
       valid: this.#valid.size,
       final,
+      pending,
       rejected: this.#rejected.size,
       waiting: this.#waiting.size,
     };
@@ -529,6 +544,14 @@ export class Ledger {
     return id === undefined ? undefined : { id, seq };
   }
 
+  /**
+   * The author's latest transaction that is not a vote. Votes move no money and need not be
+   * final, so witnesses certify only other transactions; voting on votes would never end.
+   */
+  #latestNonVote(author: KeyHex): { id: TxId; seq: number } | undefined {
+    return this.isFrozen(author) ? undefined : this.#lastNonVote.get(author);
+  }
+
   /** What `author` could spend in its next transaction: chain totals plus claimable credits. */
   spendable(author: KeyHex): bigint {
     const head = this.head(author);
@@ -576,13 +599,13 @@ export class Ledger {
   }
 
   /**
-   * Heads a witness should vote for now: for every author that is not frozen, its current head
-   * when it is above what this witness already voted for.
+   * Heads a witness should vote for now: for every author that is not frozen, its latest
+   * transaction other than a vote, when it is above what this witness already voted for.
    */
   votableHeads(witness: KeyHex): VoteHead[] {
     const out: VoteHead[] = [];
     for (const author of this.#chains.authors()) {
-      const head = this.head(author);
+      const head = this.#latestNonVote(author);
       if (!head) continue;
       const voted = this.#votes.maxHeads(author).get(witness) ?? -1;
       if (head.seq > voted) out.push({ author, seq: head.seq, id: head.id });

@@ -60,7 +60,8 @@ export class Reassembler {
 
   push(data: Uint8Array): ReassemblyResult {
     if (!isFrame(data)) {
-      if (this.#parts.length > 0) return { kind: 'error', reason: 'a plain message interrupted a chunked one' };
+      if (this.#parts.length > 0)
+        return { kind: 'error', reason: 'a plain message interrupted a chunked one' };
       return { kind: 'message', message: data };
     }
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
@@ -68,7 +69,8 @@ export class Reassembler {
     const index = view.getUint32(5);
     const count = view.getUint32(9);
     if (index === 0) {
-      if (this.#parts.length > 0) return { kind: 'error', reason: 'a new chunked message began before the last ended' };
+      if (this.#parts.length > 0)
+        return { kind: 'error', reason: 'a new chunked message began before the last ended' };
       if (count < 2 || count > Math.ceil(this.#maxBytes / FRAME_PAYLOAD)) {
         return { kind: 'error', reason: `a chunked message of ${count} frames is out of bounds` };
       }
@@ -83,9 +85,11 @@ export class Reassembler {
       return { kind: 'error', reason: 'a frame has the wrong size' };
     }
     this.#bytes += payload.length;
-    if (this.#bytes > this.#maxBytes) return { kind: 'error', reason: 'a chunked message is too large' };
+    if (this.#bytes > this.#maxBytes)
+      return { kind: 'error', reason: 'a chunked message is too large' };
     this.#parts.push(payload.slice());
-    if (this.#parts.length < count) return { kind: 'partial', received: this.#parts.length, total: count };
+    if (this.#parts.length < count)
+      return { kind: 'partial', received: this.#parts.length, total: count };
     const message = new Uint8Array(this.#bytes);
     let offset = 0;
     for (const part of this.#parts) {

@@ -62,7 +62,8 @@ let nextLinkId = 1;
 
 function toBytes(data: unknown): Uint8Array | null {
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
-  if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  if (ArrayBuffer.isView(data))
+    return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return null;
 }
 
@@ -144,7 +145,11 @@ class GuardedChannel implements DataChannelLike, PeerLink {
   }
 
   #pump(): void {
-    while (this.#queue.length > 0 && this.#base.readyState === 'open' && this.#base.bufferedAmount < HIGH_WATER) {
+    while (
+      this.#queue.length > 0 &&
+      this.#base.readyState === 'open' &&
+      this.#base.bufferedAmount < HIGH_WATER
+    ) {
       const frame = this.#queue.shift() as Uint8Array;
       this.#queuedBytes -= frame.length;
       this.stats.bytesOut += frame.length;
@@ -160,7 +165,8 @@ class GuardedChannel implements DataChannelLike, PeerLink {
     this.stats.bytesIn += bytes.length;
     const result = this.#reassembler.push(bytes);
     if (result.kind === 'error') return this.close(result.reason);
-    if (result.kind === 'partial') return this.#hooks.onReceiving?.(this, result.received, result.total);
+    if (result.kind === 'partial')
+      return this.#hooks.onReceiving?.(this, result.received, result.total);
     const message = result.message.slice();
     this.#inboxBytes += message.length;
     if (this.#inboxBytes > MAX_INBOX_BYTES) return this.close('sent more than can be checked');
@@ -191,7 +197,9 @@ export function guardWrtc(base: WrtcLike, hooks: GuardHooks): WrtcLike {
           };
         }
         const value: unknown = Reflect.get(target, prop);
-        return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        return typeof value === 'function'
+          ? (value as (...args: unknown[]) => unknown).bind(target)
+          : value;
       },
       set(target, prop, value: unknown) {
         if (prop === 'ondatachannel' && typeof value === 'function') {

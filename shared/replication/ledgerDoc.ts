@@ -9,7 +9,7 @@
 // Entries from remote peers were already screened per connection (screen.ts); checking again
 // here covers writes that bypass the screen (another tab of the same browser, a local bug).
 import { sha256 } from '@noble/hashes/sha2.js';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { toHex } from '../bytes.ts';
 import type { TxId } from '../ids.ts';
 import type { Ledger } from '../ledger/ledger.ts';
@@ -17,7 +17,9 @@ import type { VerifiedTx } from '../tx/registry.ts';
 import type { Rejection } from '../tx/rejection.ts';
 import { LEDGER_MAP } from './screen.ts';
 
-export type Admit = (bytes: Uint8Array) => Promise<{ ok: true; tx: VerifiedTx } | { ok: false; rejection: Rejection }>;
+export type Admit = (
+  bytes: Uint8Array,
+) => Promise<{ ok: true; tx: VerifiedTx } | { ok: false; rejection: Rejection }>;
 
 /** Transactions verified by the screen, waiting to be ingested; bounded so it cannot grow without limit. */
 export class VerifiedCache {
@@ -70,7 +72,13 @@ export class LedgerDoc {
   #restores = new Set<TxId>();
   #running: Promise<void> | null = null;
 
-  constructor(doc: Y.Doc, ledger: Ledger, admit: Admit, cache: VerifiedCache, events: LedgerDocEvents = {}) {
+  constructor(
+    doc: Y.Doc,
+    ledger: Ledger,
+    admit: Admit,
+    cache: VerifiedCache,
+    events: LedgerDocEvents = {},
+  ) {
     this.doc = doc;
     this.map = doc.getMap(LEDGER_MAP);
     this.ledger = ledger;
@@ -102,7 +110,8 @@ export class LedgerDoc {
   /** Publishes many at once, in one Yjs transaction (one update for peers). */
   publishAll(txs: Iterable<VerifiedTx>): void {
     this.doc.transact(() => {
-      for (const tx of txs) if (!(this.map.get(tx.id) instanceof Uint8Array)) this.map.set(tx.id, tx.bytes);
+      for (const tx of txs)
+        if (!(this.map.get(tx.id) instanceof Uint8Array)) this.map.set(tx.id, tx.bytes);
     }, ORIGIN_LOCAL);
   }
 
@@ -159,11 +168,15 @@ export class LedgerDoc {
       tx = admitted.tx;
     }
     const outcome = this.ledger.insert(tx);
-    return outcome.status === 'rejected' ? `${outcome.rejection.code}: ${outcome.rejection.message}` : null;
+    return outcome.status === 'rejected'
+      ? `${outcome.rejection.code}: ${outcome.rejection.message}`
+      : null;
   }
 
   #outcomeProblem(status: ReturnType<Ledger['status']>): string | null {
-    return status.state === 'rejected' ? `${status.rejection.code}: ${status.rejection.message}` : null;
+    return status.state === 'rejected'
+      ? `${status.rejection.code}: ${status.rejection.message}`
+      : null;
   }
 
   #clean(cleanups: ReadonlyArray<[string, string]>): void {

@@ -30,7 +30,8 @@ const SYNC_UPDATE = 2;
 export const LEDGER_MAP = 'txs';
 export const MAX_AWARENESS_BYTES = 64 * 1024;
 
-export type MessageKind = 'sync-step1' | 'sync-step2' | 'sync-update' | 'awareness' | 'query-awareness';
+export type MessageKind =
+  'sync-step1' | 'sync-step2' | 'sync-update' | 'awareness' | 'query-awareness';
 
 export type ScreenVerdict =
   | { readonly ok: true; readonly kind: MessageKind; readonly entries: readonly VerifiedTx[] }
@@ -41,7 +42,9 @@ export interface ScreenContext {
   /** A transaction already known to be authentic (valid in the ledger, or verified before). */
   known(id: TxId): boolean;
   /** Full intake check of untrusted bytes: canonical decoding, schema and signature. */
-  admit(bytes: Uint8Array): Promise<{ ok: true; tx: VerifiedTx } | { ok: false; rejection: Rejection }>;
+  admit(
+    bytes: Uint8Array,
+  ): Promise<{ ok: true; tx: VerifiedTx } | { ok: false; rejection: Rejection }>;
 }
 
 const bad = (reason: string): ScreenVerdict => ({ ok: false, reason });
@@ -101,7 +104,10 @@ function entriesOf(update: Uint8Array): Array<{ key: string | null; value: Uint8
   return entries;
 }
 
-export async function screenMessage(message: Uint8Array, ctx: ScreenContext): Promise<ScreenVerdict> {
+export async function screenMessage(
+  message: Uint8Array,
+  ctx: ScreenContext,
+): Promise<ScreenVerdict> {
   const parsed = parseMessage(message);
   if (typeof parsed === 'string') return bad(parsed);
   if (!parsed.update) return { ok: true, kind: parsed.kind, entries: [] };

@@ -52,20 +52,36 @@ describe('screen', () => {
     const verdict = await screenMessage(updateMessage(first), screenCtx(fresh));
     expect(verdict).toMatchObject({ ok: true, kind: 'sync-update' });
     // The genesis is already known to the fresh ledger, so only the others need checking.
-    if (verdict.ok) expect(verdict.entries.map((t) => t.id).sort()).toEqual(txs.slice(1).map((t) => t.id).sort());
+    if (verdict.ok)
+      expect(verdict.entries.map((t) => t.id).sort()).toEqual(
+        txs
+          .slice(1)
+          .map((t) => t.id)
+          .sort(),
+      );
     // A restore after a delete names only its origin: no parent in the decoded update.
     const base = new Y.Doc();
     Y.applyUpdate(base, first);
     base.getMap(LEDGER_MAP).delete(txs[1]!.id);
     const restore = updateOf((map) => map.set(txs[1]!.id, txs[1]!.bytes), base);
-    expect(await screenMessage(updateMessage(restore), screenCtx(ledger))).toMatchObject({ ok: true });
+    expect(await screenMessage(updateMessage(restore), screenCtx(ledger))).toMatchObject({
+      ok: true,
+    });
   });
 
   it.each<[string, (map: Y.Map<unknown>, doc: Y.Doc, txs: VerifiedTx[]) => void, RegExp]>([
     ['a string value', (map) => map.set('ab'.repeat(32), 'garbage'), /not binary/],
     ['garbage bytes', (map) => map.set('ab'.repeat(32), new Uint8Array([1, 2, 3])), /keyed|valid/],
-    ['a wrong key', (map, _d, txs) => map.set('00'.repeat(32), txs[1]!.bytes), /keyed by its transaction id/],
-    ['another root type', (_m, doc) => doc.getArray('other').push([new Uint8Array([1])]), /outside the ledger map/],
+    [
+      'a wrong key',
+      (map, _d, txs) => map.set('00'.repeat(32), txs[1]!.bytes),
+      /keyed by its transaction id/,
+    ],
+    [
+      'another root type',
+      (_m, doc) => doc.getArray('other').push([new Uint8Array([1])]),
+      /outside the ledger map/,
+    ],
     ['a nested type', (map) => map.set('x', new Y.Map()), /not binary/],
     [
       'a forged signature',
@@ -78,7 +94,10 @@ describe('screen', () => {
     ],
   ])('refuses %s', async (_name, write, reason) => {
     const { ledger, txs } = await world();
-    const verdict = await screenMessage(updateMessage(updateOf((m, d) => write(m, d, txs))), screenCtx(ledger));
+    const verdict = await screenMessage(
+      updateMessage(updateOf((m, d) => write(m, d, txs))),
+      screenCtx(ledger),
+    );
     expect(verdict.ok).toBe(false);
     if (!verdict.ok) expect(verdict.reason).toMatch(reason);
   });
@@ -87,18 +106,27 @@ describe('screen', () => {
     const { ledger } = await world();
     const other = await newLedger({ witnesses: [w1], allocations: [[alice, 5n]], name: 'other' });
     const foreign = (await transfer(other, alice, bob, 1n)).tx;
-    const verdict = await screenMessage(updateMessage(updateOf((m) => m.set(foreign.id, foreign.bytes))), screenCtx(ledger));
+    const verdict = await screenMessage(
+      updateMessage(updateOf((m) => m.set(foreign.id, foreign.bytes))),
+      screenCtx(ledger),
+    );
     expect(verdict).toMatchObject({ ok: false });
-    expect(await screenMessage(Uint8Array.from([4, 1, 0]), screenCtx(ledger))).toMatchObject({ ok: false });
-    expect(await screenMessage(Uint8Array.from([9]), screenCtx(ledger))).toMatchObject({ ok: false });
-    expect(await screenMessage(Uint8Array.from([0, 1, 5, 1, 2]), screenCtx(ledger))).toMatchObject({ ok: false });
+    expect(await screenMessage(Uint8Array.from([4, 1, 0]), screenCtx(ledger))).toMatchObject({
+      ok: false,
+    });
+    expect(await screenMessage(Uint8Array.from([9]), screenCtx(ledger))).toMatchObject({
+      ok: false,
+    });
+    expect(await screenMessage(Uint8Array.from([0, 1, 5, 1, 2]), screenCtx(ledger))).toMatchObject({
+      ok: false,
+    });
   });
 });
 
 describe('LedgerDoc', () => {
   it('ingests entries, restores deleted valid ones and cleans out invalid ones', async () => {
     const { ledger: source, txs } = await world();
-    const ledger = (await newLedger({ witnesses: [w1], allocations: [[alice, 100n]] }));
+    const ledger = await newLedger({ witnesses: [w1], allocations: [[alice, 100n]] });
     const doc = new Y.Doc();
     const restored: TxId[] = [];
     const cleaned: string[] = [];
@@ -125,17 +153,33 @@ describe('LedgerDoc', () => {
     expect(map.has('cd'.repeat(32))).toBe(false);
 
     // A rule-breaking but correctly signed transaction is cleaned out too.
-    const overspend = (await admit(signTx(bob.secret, { net: ledger.networkId, seq: 0, prev: null, deps: [], type: 'transfer', body: { to: fromHex(alice.key), amount: 999n }, time: 1 }))) as { ok: true; tx: VerifiedTx };
+    const overspend = (await admit(
+      signTx(bob.secret, {
+        net: ledger.networkId,
+        seq: 0,
+        prev: null,
+        deps: [],
+        type: 'transfer',
+        body: { to: fromHex(alice.key), amount: 999n },
+        time: 1,
+      }),
+    )) as { ok: true; tx: VerifiedTx };
     map.set(overspend.tx.id, overspend.tx.bytes);
     await ld.idle();
     expect(map.has(overspend.tx.id)).toBe(false);
-    expect(ledger.status(overspend.tx.id)).toMatchObject({ state: 'rejected', rejection: { code: 'insufficient-funds' } });
+    expect(ledger.status(overspend.tx.id)).toMatchObject({
+      state: 'rejected',
+      rejection: { code: 'insufficient-funds' },
+    });
   });
 
   it('converges two docs that exchange updates', async () => {
     const { txs } = await world();
     const docs = [new Y.Doc(), new Y.Doc()];
-    const ledgers = [await newLedger({ witnesses: [w1], allocations: [[alice, 100n]] }), await newLedger({ witnesses: [w1], allocations: [[alice, 100n]] })];
+    const ledgers = [
+      await newLedger({ witnesses: [w1], allocations: [[alice, 100n]] }),
+      await newLedger({ witnesses: [w1], allocations: [[alice, 100n]] }),
+    ];
     const lds = docs.map((d, i) => new LedgerDoc(d, ledgers[i]!, admit, new VerifiedCache()));
     lds[0]!.publishAll(txs.slice(0, 2));
     lds[1]!.publishAll(txs.slice(1));

@@ -1,0 +1,69 @@
+// The CLI's home directory (GPOW_HOME, or ~/.gpow):
+//   identity.json   the encrypted keystore
+//   network.json    the joined network: id, join secret, known relays, name
+//   data/           the durable ledger log and its metadata
+//   control.sock    while `gpow run` is up: the socket other commands talk to
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import * as v from 'valibot';
+
+export interface Home {
+  readonly dir: string;
+  readonly identityFile: string;
+  readonly networkFile: string;
+  readonly dataDir: string;
+  readonly controlSocket: string;
+}
+
+export function resolveHome(flag: string | undefined): Home {
+  const dir = flag ?? process.env.GPOW_HOME ?? join(homedir(), '.gpow');
+  return {
+    dir,
+    identityFile: join(dir, 'identity.json'),
+    networkFile: join(dir, 'network.json'),
+    dataDir: join(dir, 'data'),
+    controlSocket: join(dir, 'control.sock'),
+  };
+}
+
+const networkSchema = v.strictObject({
+  version: v.literal(1),
+  networkId: v.pipe(v.string(), v.regex(/^[0-9a-f]{64}$/)),
+  secret: v.pipe(v.string(), v.minLength(16), v.maxLength(128)),
+  name: v.optional(v.pipe(v.string(), v.maxLength(64))),
+  relays: v.pipe(v.array(v.pipe(v.string(), v.maxLength(256))), v.maxLength(64)),
+});
+
+export type NetworkConfig = v.InferOutput<typeof networkSchema>;
+
+export class CliError extends Error {
+  override name = 'CliError';
+}
+
+export async function readNetwork(home: Home): Promise<NetworkConfig> {
+  let text: string;
+  try {
+    text = await readFile(home.networkFile, 'utf8');
+  } catch {
+    throw new CliError(
+      `no network here yet: run "gpow network create" or "gpow join <invitation>" first (home: ${home.dir})`,
+    );
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new CliError(`${home.networkFile} is not valid JSON`);
+  }
+  const result = v.safeParse(networkSchema, parsed);
+  if (!result.success) throw new CliError(`${home.networkFile} is not a valid network file`);
+  return result.output;
+}
+
+export async function writeNetwork(home: Home, network: NetworkConfig): Promise<void> {
+  await mkdir(home.dir, { recursive: true, mode: 0o700 });
+  const temp = `${home.networkFile}.tmp`;
+  await writeFile(temp, `${JSON.stringify(network, null, 2)}\n`, { mode: 0o600 });
+  await rename(temp, home.networkFile);
+}

@@ -1,0 +1,368 @@
+// The headless peer: the same core as the desktop app, run under Node with @roamhq/wrtc.
+//
+//   durable log (node/storage) ──> Ledger <── LedgerDoc <── Y.Doc <── y-webrtc (guarded wrtc)
+//
+// On start it replays its own log (trusting records up to its checkpoint, so a restart does not
+// re-verify every signature), then joins the network's room on every relay it knows, and its
+// own. Valid transactions are appended to the log before they are acknowledged. A peer works
+// fully offline: what it signs waits in its log and doc, and goes out when a peer is reachable.
+import wrtc from '@roamhq/wrtc';
+import { WebrtcProvider } from 'y-webrtc';
+import * as Y from 'yjs';
+import { publicKeyOf } from '../../shared/crypto/ed25519.ts';
+import { keyHexOf, type KeyHex, type NetworkId, type TxId } from '../../shared/ids.ts';
+import { Ledger } from '../../shared/ledger/ledger.ts';
+import { guardWrtc, type PeerLink, type WrtcLike } from '../../shared/replication/guardedWrtc.ts';
+import { LedgerDoc, VerifiedCache } from '../../shared/replication/ledgerDoc.ts';
+import { LEDGER_MAP, screenMessage } from '../../shared/replication/screen.ts';
+import { signTx, type UnsignedTx } from '../../shared/tx/envelope.ts';
+import type { VerifiedTx } from '../../shared/tx/registry.ts';
+import type { Rejection } from '../../shared/tx/rejection.ts';
+import type { LogStore } from '../../shared/storage/port.ts';
+import { composeTransfer, composeVote } from '../../shared/wallet/compose.ts';
+import { admit, loadLocalLedger, registry, writeCheckpoint } from './localLedger.ts';
+import { startSignalingRelay, type SignalingRelay } from '../net/signalingRelay.ts';
+import { openFileLogStore } from '../storage/fileLogStore.ts';
+import { roomNameOf } from '../../shared/net/invitation.ts';
+
+export interface PeerConfig {
+  /** Where the log and its metadata live. */
+  readonly dataDir: string;
+  readonly networkId: NetworkId;
+  /** The join secret: the y-webrtc room password. */
+  readonly secret: string;
+  /** Signaling relays to connect to. */
+  readonly relays: readonly string[];
+  /** Run our own relay here (the default is 127.0.0.1 on a free port); false for none. */
+  readonly relay?: { readonly host?: string; readonly port?: number } | false;
+  /** STUN/TURN servers: none by default, so nothing leaves the LAN unless configured. */
+  readonly iceServers?: readonly unknown[];
+  /** The identity that signs: needed to send, and to vote as a witness. */
+  readonly secretKey?: Uint8Array;
+  /** Vote automatically when the identity is a witness. */
+  readonly witness?: boolean;
+  /** Milliseconds to wait after a change before voting (batches votes). */
+  readonly voteDelayMs?: number;
+  readonly onEvent?: (event: PeerEvent) => void;
+  /** For tests: the store to use instead of the file log in dataDir. */
+  readonly store?: LogStore;
+}
+
+export type PeerEvent =
+  | { readonly type: 'ready'; readonly transactions: number }
+  | { readonly type: 'genesis'; readonly networkId: NetworkId }
+  | { readonly type: 'peer-hostile'; readonly link: number; readonly reason: string }
+  | { readonly type: 'peers'; readonly count: number }
+  | { readonly type: 'sync-progress'; readonly done: number; readonly total: number }
+  | {
+      readonly type: 'receiving';
+      readonly link: number;
+      readonly received: number;
+      readonly total: number;
+    }
+  | { readonly type: 'cleaned'; readonly key: string; readonly reason: string }
+  | { readonly type: 'restored'; readonly id: TxId }
+  | { readonly type: 'warning'; readonly message: string };
+
+export interface PeerStatus {
+  readonly networkId: NetworkId;
+  readonly address: KeyHex | null;
+  readonly relayUrl: string | null;
+  readonly peers: number;
+  /** True once a full sync (step 2) arrived from some peer, or the peer is alone by design. */
+  readonly synced: boolean;
+  readonly transactions: ReturnType<Ledger['counts']> | null;
+  readonly stateRoot: string | null;
+  readonly links: ReadonlyArray<{
+    id: number;
+    bytesIn: number;
+    bytesOut: number;
+    messagesIn: number;
+  }>;
+}
+
+export class PeerError extends Error {
+  override name = 'PeerError';
+  readonly rejection?: Rejection;
+  constructor(message: string, rejection?: Rejection) {
+    super(message);
+    if (rejection) this.rejection = rejection;
+  }
+}
+
+export class Peer {
+  readonly config: PeerConfig;
+  readonly doc = new Y.Doc();
+  readonly address: KeyHex | null;
+  #store: LogStore;
+  #ledger: Ledger | null = null;
+  #ledgerDoc: LedgerDoc | null = null;
+  #provider: WebrtcProvider | null = null;
+  #relay: SignalingRelay | null = null;
+  #cache = new VerifiedCache();
+  #links = new Map<number, PeerLink>();
+  #persistQueue: VerifiedTx[] = [];
+  #persisting: Promise<void> = Promise.resolve();
+  #persistedCount = 0;
+  #syncedFromPeer = false;
+  #voteTimer: ReturnType<typeof setTimeout> | null = null;
+  #keepAlive: ReturnType<typeof setInterval> | null = null;
+  #readyWaiters: Array<(ledger: Ledger) => void> = [];
+  #closed = false;
+
+  private constructor(config: PeerConfig, store: LogStore) {
+    this.config = config;
+    this.#store = store;
+    this.address = config.secretKey ? keyHexOf(publicKeyOf(config.secretKey)) : null;
+  }
+
+  static async start(config: PeerConfig): Promise<Peer> {
+    const store =
+      config.store ??
+      (await openFileLogStore(config.dataDir, {
+        onWarning: (message) => config.onEvent?.({ type: 'warning', message }),
+      }));
+    const peer = new Peer(config, store);
+    try {
+      await peer.#loadLog();
+      await peer.#connect();
+    } catch (error) {
+      await peer.close();
+      throw error;
+    }
+    return peer;
+  }
+
+  get ledger(): Ledger | null {
+    return this.#ledger;
+  }
+
+  /** Resolves once the network's genesis is known (at once for a peer that has a log). */
+  ready(): Promise<Ledger> {
+    if (this.#ledger) return Promise.resolve(this.#ledger);
+    return new Promise((resolve) => this.#readyWaiters.push(resolve));
+  }
+
+  // ---- start-up ------------------------------------------------------------------------
+
+  async #loadLog(): Promise<void> {
+    const loaded = await loadLocalLedger(this.#store, this.config.networkId);
+    if (loaded.recovered) this.#emit({ type: 'warning', message: loaded.recovered });
+    if (!loaded.ledger) return;
+    this.#persistedCount = loaded.txs.length;
+    this.#bindLedger(loaded.ledger, loaded.txs);
+    this.#emit({ type: 'ready', transactions: loaded.txs.length });
+  }
+
+  async #writeCheckpoint(): Promise<void> {
+    await this.#persisting;
+    await writeCheckpoint(this.#store, this.#persistedCount);
+  }
+
+  /** Binds a loaded ledger to the doc, publishing what it holds, and starts persisting. */
+  #bindLedger(ledger: Ledger, txs: readonly VerifiedTx[]): void {
+    this.#ledger = ledger;
+    // From now on every newly valid transaction is persisted.
+    ledger.onAccepted((tx) => this.#persist(tx));
+    this.#ledgerDoc = new LedgerDoc(this.doc, ledger, admit, this.#cache, {
+      onCleaned: (key, reason) => this.#emit({ type: 'cleaned', key, reason }),
+      onRestored: (id) => this.#emit({ type: 'restored', id }),
+      onProgress: (done, total) => this.#emit({ type: 'sync-progress', done, total }),
+    });
+    this.#ledgerDoc.publishAll(txs);
+    if (this.config.witness) ledger.onAccepted(() => this.#scheduleVote());
+    for (const resolve of this.#readyWaiters.splice(0)) resolve(ledger);
+    this.#scheduleVote();
+  }
+
+  /** A new peer learns the genesis from the doc: the entry keyed by the network id. */
+  #watchForGenesis(): void {
+    const map = this.doc.getMap(LEDGER_MAP);
+    const check = () => {
+      if (this.#ledger) return;
+      const genesis = this.#cache.take(this.config.networkId);
+      if (!genesis) return;
+      map.unobserve(check);
+      const started = Ledger.fromGenesis(genesis, registry);
+      if (!started.ok) return this.#emit({ type: 'warning', message: started.rejection.message });
+      this.#persist(genesis);
+      this.#bindLedger(started.ledger, [genesis]);
+      this.#emit({ type: 'genesis', networkId: this.config.networkId });
+    };
+    map.observe(check);
+  }
+
+  async #connect(): Promise<void> {
+    const relays = [...this.config.relays];
+    if (this.config.relay !== false) {
+      this.#relay = await startSignalingRelay({
+        host: this.config.relay?.host,
+        port: this.config.relay?.port ?? 0,
+      });
+      relays.push(this.#relay.url);
+    }
+    if (!this.#ledger) this.#watchForGenesis();
+    const guarded = guardWrtc(wrtc as unknown as WrtcLike, {
+      screen: async (message) => {
+        const verdict = await screenMessage(message, {
+          networkId: this.config.networkId,
+          known: (id) => this.#ledger?.has(id) === true || this.#cache.has(id),
+          admit,
+        });
+        if (verdict.ok) for (const tx of verdict.entries) this.#cache.put(tx);
+        return verdict;
+      },
+      onDelivered: (verdict) => {
+        if (verdict.kind === 'sync-step2') this.#syncedFromPeer = true;
+      },
+      onHostile: (link, reason) => this.#emit({ type: 'peer-hostile', link: link.id, reason }),
+      onReceiving: (link, received, total) =>
+        this.#emit({ type: 'receiving', link: link.id, received, total }),
+      onOpen: (link) => this.#links.set(link.id, link),
+      onClose: (link) => this.#links.delete(link.id),
+    });
+    this.#provider = new WebrtcProvider(roomNameOf(this.config.networkId), this.doc, {
+      signaling: relays,
+      password: this.config.secret,
+      maxConns: 32,
+      filterBcConns: false,
+      peerOpts: { wrtc: guarded, config: { iceServers: this.config.iceServers ?? [] } },
+    });
+    this.#provider.on('peers', (event: { webrtcPeers: string[] }) =>
+      this.#emit({ type: 'peers', count: event.webrtcPeers.length }),
+    );
+    // @roamhq/wrtc handles do not keep Node's event loop alive; a running peer must stay up.
+    this.#keepAlive = setInterval(() => undefined, 60_000);
+  }
+
+  /** Adds a relay found later (an invitation, LAN discovery). */
+  addRelay(url: string): void {
+    const provider = this.#provider;
+    if (!provider || provider.signalingUrls.includes(url)) return;
+    provider.signalingUrls.push(url);
+    provider.disconnect();
+    provider.connect();
+  }
+
+  // ---- persistence ---------------------------------------------------------------------
+
+  #persist(tx: VerifiedTx): void {
+    this.#persistQueue.push(tx);
+    if (this.#persistQueue.length > 1) return;
+    // Batch everything accepted in this tick into one durable append.
+    this.#persisting = this.#persisting.then(async () => {
+      await Promise.resolve();
+      const batch = this.#persistQueue.splice(0);
+      if (batch.length === 0 || this.#closed) return;
+      await this.#store.append(batch.map((t) => t.bytes));
+      this.#persistedCount += batch.length;
+    });
+  }
+
+  /** Resolves once everything accepted so far is on disk. */
+  async flushed(): Promise<void> {
+    await this.#persisting;
+  }
+
+  // ---- acting --------------------------------------------------------------------------
+
+  #requireSigner(): { secretKey: Uint8Array; address: KeyHex } {
+    if (!this.config.secretKey || !this.address)
+      throw new PeerError('this peer has no identity to sign with');
+    return { secretKey: this.config.secretKey, address: this.address };
+  }
+
+  /** Signs, validates, persists (durably) and publishes one of our own transactions. */
+  async submit(unsigned: UnsignedTx): Promise<VerifiedTx> {
+    const { secretKey } = this.#requireSigner();
+    const ledger = this.#ledger;
+    if (!ledger) throw new PeerError('the network is not known yet: wait for the first sync');
+    const admitted = await admit(signTx(secretKey, unsigned));
+    if (!admitted.ok) throw new PeerError(admitted.rejection.message, admitted.rejection);
+    const outcome = ledger.insert(admitted.tx);
+    if (outcome.status === 'rejected')
+      throw new PeerError(outcome.rejection.message, outcome.rejection);
+    await this.flushed();
+    this.#ledgerDoc?.publish(admitted.tx);
+    return admitted.tx;
+  }
+
+  async transfer(to: KeyHex, amount: bigint, memo?: Uint8Array): Promise<VerifiedTx> {
+    const { address } = this.#requireSigner();
+    const ledger = await this.ready();
+    const composed = composeTransfer(ledger, {
+      from: address,
+      to,
+      amount,
+      time: Date.now(),
+      ...(memo ? { memo } : {}),
+    });
+    if (!composed.ok) throw new PeerError(composed.rejection.message, composed.rejection);
+    return this.submit(composed.tx);
+  }
+
+  #scheduleVote(): void {
+    if (!this.config.witness || this.#voteTimer || this.#closed) return;
+    this.#voteTimer = setTimeout(() => {
+      this.#voteTimer = null;
+      void this.#vote();
+    }, this.config.voteDelayMs ?? 50);
+  }
+
+  async #vote(): Promise<void> {
+    const ledger = this.#ledger;
+    if (!ledger || !this.address || !ledger.witnesses.has(this.address) || this.#closed) return;
+    const composed = composeVote(ledger, this.address, Date.now());
+    if (!composed?.ok) return;
+    try {
+      await this.submit(composed.tx);
+    } catch (error) {
+      this.#emit({
+        type: 'warning',
+        message: `vote failed: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
+  }
+
+  // ---- observing -----------------------------------------------------------------------
+
+  status(): PeerStatus {
+    const ledger = this.#ledger;
+    return {
+      networkId: this.config.networkId,
+      address: this.address,
+      relayUrl: this.#relay?.url ?? null,
+      peers: this.#links.size,
+      synced: this.#syncedFromPeer,
+      transactions: ledger ? ledger.counts() : null,
+      stateRoot: ledger ? ledger.stateRoot() : null,
+      links: [...this.#links.values()].map((l) => ({ id: l.id, ...l.stats })),
+    };
+  }
+
+  /** Resolves when every doc entry seen so far has been processed and persisted. */
+  async settled(): Promise<void> {
+    await this.#ledgerDoc?.idle();
+    await this.flushed();
+  }
+
+  #emit(event: PeerEvent): void {
+    this.config.onEvent?.(event);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    if (this.#voteTimer) clearTimeout(this.#voteTimer);
+    if (this.#keepAlive) clearInterval(this.#keepAlive);
+    this.#provider?.destroy();
+    await this.#ledgerDoc?.idle();
+    await this.#persisting;
+    this.#closed = true;
+    if (this.#ledger) await this.#writeCheckpoint().catch(() => undefined);
+    await this.#relay?.close();
+    await this.#store.close();
+    this.doc.destroy();
+  }
+}
+
+export type { TxId };

@@ -1,0 +1,118 @@
+// GpowBridge for a plain browser (`npm run web`), so the UI can be developed and tried without
+// Electron. The keystore is the same encrypted format as on the desktop, kept in localStorage.
+// Arguments are checked with the same schemas as electron/ipc.ts, so mistakes show up here
+// exactly as they would in the app.
+//
+// In a browser there is no separate process to keep the key away from the page: unlocking
+// decrypts it in the page itself. That is why the desktop app, not this mode, is for real funds.
+import {
+  parseArguments,
+  type BridgeMethod,
+  type GpowBridge,
+  type KeystoreStatus,
+} from '../../shared/bridge/contract.ts';
+import { parseAddress } from '../../shared/identity/address.ts';
+import { decryptKeystore, encryptKeystore } from '../../shared/identity/keystore.ts';
+import { validateMnemonic } from '../../shared/identity/mnemonic.ts';
+import type { RandomPort } from '../../shared/ports.ts';
+
+export const BROWSER_KEYSTORE_KEY = 'gpow.keystore.v1';
+
+export interface BrowserBridgeOptions {
+  /** localStorage in the page; any Storage-like object in tests. */
+  storage: Pick<Storage, 'getItem' | 'setItem'>;
+  random: RandomPort;
+  /** The app version to report, from package.json. */
+  version: string;
+  /** scrypt cost; the keystore default unless testing. */
+  scryptN?: number;
+}
+
+function checked<K extends BridgeMethod>(method: K, args: unknown[]): Parameters<GpowBridge[K]> {
+  const parsed = parseArguments(method, args);
+  if (!parsed.ok) throw new Error(`GPoW refused the ${method} request: ${parsed.message}.`);
+  return parsed.args;
+}
+
+function readJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
+  const { storage } = options;
+
+  return {
+    appInfo: (...args: unknown[]) => {
+      checked('appInfo', args);
+      return Promise.resolve({ name: 'GPoW', version: options.version, platform: 'web' });
+    },
+
+    keystoreStatus: (...args: unknown[]) => {
+      checked('keystoreStatus', args);
+      const text = storage.getItem(BROWSER_KEYSTORE_KEY);
+      if (text === null) return Promise.resolve<KeystoreStatus>({ exists: false });
+      const json = readJson(text);
+      const field =
+        typeof json === 'object' && json !== null && 'address' in json ? json.address : undefined;
+      const parsed = parseAddress(field);
+      return Promise.resolve<KeystoreStatus>(
+        parsed.ok ? { exists: true, address: parsed.address } : { exists: true },
+      );
+    },
+
+    createKeystore: async (...args: unknown[]) => {
+      const [input] = checked('createKeystore', args);
+      const phrase = validateMnemonic(input.mnemonic);
+      if (!phrase.ok) throw new Error(`That recovery phrase cannot be used: ${phrase.error}.`);
+      if (storage.getItem(BROWSER_KEYSTORE_KEY) !== null) {
+        throw new Error(
+          'A keystore already exists in this browser; it was left as it is. ' +
+            'Unlock it, or clear this site’s storage first to create a new one.',
+        );
+      }
+      const keystore = await encryptKeystore(
+        { kind: 'mnemonic', mnemonic: phrase.mnemonic },
+        input.passphrase,
+        options.random,
+        options.scryptN === undefined ? {} : { N: options.scryptN },
+      );
+      // Checked again after the slow key derivation: another tab may have been quicker.
+      if (storage.getItem(BROWSER_KEYSTORE_KEY) !== null) {
+        throw new Error('A keystore was created in another tab meanwhile; it was left as it is.');
+      }
+      storage.setItem(BROWSER_KEYSTORE_KEY, JSON.stringify(keystore));
+      return { address: keystore.address };
+    },
+
+    unlockKeystore: async (...args: unknown[]) => {
+      const [input] = checked('unlockKeystore', args);
+      const text = storage.getItem(BROWSER_KEYSTORE_KEY);
+      if (text === null) {
+        return { ok: false, code: 'not-found', message: 'there is no keystore in this browser' };
+      }
+      const json = readJson(text);
+      if (json === undefined) {
+        return {
+          ok: false,
+          code: 'invalid-json',
+          message: 'the keystore saved in this browser is not valid JSON',
+        };
+      }
+      const result = await decryptKeystore(json, input.passphrase);
+      if (!result.ok) return { ok: false, code: result.code, message: result.message };
+      // Nothing uses the key yet; wipe what can be wiped rather than keep it around.
+      if (result.payload.kind === 'secret-key') result.payload.secretKey.fill(0);
+      return { ok: true, address: result.address };
+    },
+
+    // A browser tab is not opened by gpow: links.
+    pendingDeepLink: (...args: unknown[]) => {
+      checked('pendingDeepLink', args);
+      return Promise.resolve(null);
+    },
+  };
+}

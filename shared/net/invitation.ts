@@ -1,0 +1,297 @@
+// Invitations: how a peer learns where a network is and how to get in. An invitation travels as
+// a gpow:join? link (pasted, scanned, or opened from another program), so parsing treats it as
+// untrusted text: strict, total, and with error sentences a user can act on.
+//
+// The network id itself never reaches a relay or the LAN: relays see a room name and mDNS sees
+// a discovery tag, each a domain-separated hash of the id (see roomNameOf, discoveryTagOf).
+import { sha256 } from '@noble/hashes/sha2.js';
+import { base64urlnopad } from '@scure/base';
+import { concat, fromHex, toHex, utf8 } from '../bytes.ts';
+import type { RandomPort } from '../ports.ts';
+
+export interface Invitation {
+  /** The network's id: 64 lowercase hex characters. */
+  networkId: string;
+  /** The join secret: 32 random bytes, base64url without padding (43 characters). */
+  secret: string;
+  /** 0..16 signaling relays, each ws:// or wss://, host and explicit port, no query. */
+  relays: string[];
+  /** A human name for the network, 1..64 characters. */
+  name?: string;
+}
+
+export type InvitationParse = { ok: true; invitation: Invitation } | { ok: false; error: string };
+
+export const INVITATION_VERSION = '1';
+/** A bound on what a stranger can make us parse, hold and show; the same as deep links. */
+export const MAX_INVITATION_BYTES = 4096;
+export const MAX_RELAYS = 16;
+export const MAX_RELAY_URL_LENGTH = 200;
+export const MAX_NAME_LENGTH = 64;
+export const JOIN_SECRET_BYTES = 32;
+
+const NETWORK_ID = /^[0-9a-f]{64}$/;
+/** Accepted case-insensitively (schemes are); gpow://join? for OSes that insist on a //. */
+const PREFIX = /^gpow:(?:\/\/)?join\?/i;
+const WRONG_SCHEME = 'not a GPoW invitation (it should start with gpow:join?)';
+/** Exactly the characters encodeURIComponent leaves alone, or a %XX escape. */
+const PERCENT_ENCODED = /^(?:[A-Za-z0-9\-_.!~*'()]|%[0-9A-Fa-f]{2})*$/;
+/** Control characters, invisible format characters (bidi overrides, zero-width), lone surrogates
+ * and line separators: none belongs in a link, and each can make text display as something else. */
+const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
+const CONTROL = /\p{Cc}/u;
+const SPACE_OR_INVISIBLE = /[\s\p{Cf}\p{Cs}]/u;
+
+const IPV4_OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4 = new RegExp(`^${IPV4_OCTET}(?:\\.${IPV4_OCTET}){3}$`);
+const IPV6_GROUP = /^[0-9A-Fa-f]{1,4}$/;
+const DNS_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
+const PORT = /^[1-9]\d{0,4}$/;
+/** Path segments of unreserved characters, sub-delimiters, ':' and '@', or %XX escapes. */
+const PATH = /^(?:\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})*)*$/;
+
+export const isNetworkId = (text: string): boolean => NETWORK_ID.test(text);
+
+export const isIpv4 = (text: string): boolean => IPV4.test(text);
+
+/** An IPv6 address without a zone id (a zone only means something on the machine that wrote it). */
+export function isIpv6(text: string): boolean {
+  let body = text;
+  const lastColon = body.lastIndexOf(':');
+  if (lastColon === -1) return false;
+  // A trailing dotted IPv4 address (::ffff:192.0.2.1) stands for the last two groups.
+  const tail = body.slice(lastColon + 1);
+  if (tail.includes('.')) {
+    if (!IPV4.test(tail)) return false;
+    body = `${body.slice(0, lastColon + 1)}0:0`;
+  }
+  const halves = body.split('::');
+  const groupsOf = (part: string): string[] => (part === '' ? [] : part.split(':'));
+  if (halves.length === 1) {
+    const groups = groupsOf(body);
+    return groups.length === 8 && groups.every((g) => IPV6_GROUP.test(g));
+  }
+  if (halves.length !== 2) return false;
+  const groups = [...groupsOf(halves[0] ?? ''), ...groupsOf(halves[1] ?? '')];
+  return groups.length <= 7 && groups.every((g) => IPV6_GROUP.test(g));
+}
+
+function isHostName(host: string): boolean {
+  if (host.length === 0 || host.length > 253) return false;
+  const labels = host.split('.');
+  if (!labels.every((label) => DNS_LABEL.test(label))) return false;
+  // URL parsers read a name ending in a numeric label as an IPv4 address: 1.2.3.999 is no name.
+  return !/^\d+$/.test(labels[labels.length - 1] ?? '') || IPV4.test(host);
+}
+
+/**
+ * Why a signaling relay URL is unacceptable, as the end of a sentence, or null if it is fine:
+ * ws:// or wss://, a host name, IPv4 address or bracketed IPv6 address, an explicit port, an
+ * optional path, and nothing else (no user info, query or fragment).
+ */
+export function relayUrlError(url: string): string | null {
+  if (url.length > MAX_RELAY_URL_LENGTH) {
+    return `is longer than ${MAX_RELAY_URL_LENGTH} characters`;
+  }
+  const scheme = /^wss?:\/\//.exec(url);
+  if (scheme === null) return 'must start with ws:// or wss://';
+  const rest = url.slice(scheme[0].length);
+  if (/[?#]/.test(rest)) return 'must not have a query (?) or fragment (#)';
+  const slash = rest.indexOf('/');
+  const authority = slash === -1 ? rest : rest.slice(0, slash);
+  const path = slash === -1 ? '' : rest.slice(slash);
+  if (authority.includes('@')) return 'must not contain a user name or password (@)';
+
+  let portText: string;
+  if (authority.startsWith('[')) {
+    const close = authority.indexOf(']');
+    if (close === -1) return 'has an IPv6 address without its closing ]';
+    if (!isIpv6(authority.slice(1, close))) return 'has an invalid IPv6 address';
+    const after = authority.slice(close + 1);
+    if (!after.startsWith(':')) return 'needs an explicit port (such as :4444)';
+    portText = after.slice(1);
+  } else {
+    const colon = authority.lastIndexOf(':');
+    if (colon === -1) return 'needs an explicit port (such as :4444)';
+    const host = authority.slice(0, colon);
+    if (!isHostName(host)) {
+      return 'has an invalid host (a name or IPv4 address; IPv6 addresses go in brackets)';
+    }
+    portText = authority.slice(colon + 1);
+  }
+  if (!PORT.test(portText) || Number(portText) > 65535) {
+    return 'has an invalid port (it must be a number from 1 to 65535)';
+  }
+  if (!PATH.test(path)) return 'has an invalid path';
+  return null;
+}
+
+function describeRelay(index: number, url: string): string {
+  const shown = url.length > 80 ? `${url.slice(0, 80)}…` : url;
+  return `relay ${index + 1} (${JSON.stringify(shown)})`;
+}
+
+/** Why an invitation's fields are unacceptable, or null. Shared by formatting and parsing. */
+function invitationError(inv: Invitation): string | null {
+  if (!NETWORK_ID.test(inv.networkId)) {
+    return 'the network id must be 64 lowercase hex characters';
+  }
+  if (!isJoinSecret(inv.secret)) {
+    return `the join secret must be ${JOIN_SECRET_BYTES} bytes in base64url without padding (43 characters)`;
+  }
+  if (inv.relays.length > MAX_RELAYS) return `too many relays (at most ${MAX_RELAYS})`;
+  const seen = new Set<string>();
+  for (const [index, url] of inv.relays.entries()) {
+    const problem = relayUrlError(url);
+    if (problem !== null) return `${describeRelay(index, url)} ${problem}`;
+    if (seen.has(url)) return `${describeRelay(index, url)} is listed twice`;
+    seen.add(url);
+  }
+  if (inv.name !== undefined) {
+    const length = [...inv.name].length;
+    if (length < 1 || length > MAX_NAME_LENGTH) {
+      return `the network name must be 1 to ${MAX_NAME_LENGTH} characters`;
+    }
+    if (INVISIBLE.test(inv.name)) {
+      return 'the network name contains control or invisible characters';
+    }
+    if (inv.name.trim() !== inv.name) {
+      return 'the network name must not start or end with a space';
+    }
+  }
+  return null;
+}
+
+function isJoinSecret(secret: string): boolean {
+  // The decoder is strict (alphabet, no padding, zero trailing bits), so one text per secret.
+  if (!/^[A-Za-z0-9_-]{43}$/.test(secret)) return false;
+  try {
+    return base64urlnopad.decode(secret).length === JOIN_SECRET_BYTES;
+  } catch {
+    return false;
+  }
+}
+
+/** The invitation's link. Throws if a field is invalid or the link would be too long to parse. */
+export function formatInvitation(inv: Invitation): string {
+  const problem = invitationError(inv);
+  if (problem !== null) throw new Error(`Cannot format the invitation: ${problem}.`);
+  let link = `gpow:join?v=${INVITATION_VERSION}&net=${inv.networkId}&secret=${inv.secret}`;
+  for (const relay of inv.relays) link += `&relay=${encodeURIComponent(relay)}`;
+  if (inv.name !== undefined) link += `&name=${encodeURIComponent(inv.name)}`;
+  if (utf8(link).length > MAX_INVITATION_BYTES) {
+    throw new Error(
+      `Cannot format the invitation: it would be longer than ${MAX_INVITATION_BYTES} bytes; list fewer or shorter relays.`,
+    );
+  }
+  return link;
+}
+
+const KNOWN_PARAMETERS = new Set(['v', 'net', 'secret', 'relay', 'name']);
+
+/** A parameter name fit to quote in an error: short and plain, or not quoted at all. */
+const quoteKey = (key: string): string =>
+  /^[A-Za-z0-9_.-]{1,32}$/.test(key) ? `"${key}"` : '(with an unreadable name)';
+
+const fail = (error: string): InvitationParse => ({ ok: false, error });
+
+/** Parses untrusted text (or anything else) as an invitation. Never throws. */
+export function parseInvitation(input: unknown): InvitationParse {
+  if (typeof input !== 'string') return fail('an invitation must be text');
+  // Cheap bound first (UTF-16 units never outnumber UTF-8 bytes), then the exact one.
+  if (input.length > MAX_INVITATION_BYTES || utf8(input).length > MAX_INVITATION_BYTES) {
+    return fail(`the invitation is longer than ${MAX_INVITATION_BYTES} bytes`);
+  }
+  // Copying and pasting often brings a trailing newline or leading spaces; nothing else is fixed.
+  const text = input.trim();
+  if (CONTROL.test(text)) return fail('the invitation contains control characters');
+  if (SPACE_OR_INVISIBLE.test(text)) {
+    return fail('the invitation contains spaces or invisible characters');
+  }
+  const prefix = PREFIX.exec(text);
+  if (prefix === null) return fail(WRONG_SCHEME);
+  const query = text.slice(prefix[0].length);
+  if (query.includes('#')) return fail('the invitation must not have a fragment (#)');
+
+  const pairs = query.split('&').map((part) => {
+    const eq = part.indexOf('=');
+    return eq === -1
+      ? { part, key: part, raw: null }
+      : { part, key: part.slice(0, eq), raw: part.slice(eq + 1) };
+  });
+
+  // The version first: a newer invitation may use parameters this version does not know.
+  const versions = pairs.filter((p) => p.key === 'v');
+  const version = versions[0];
+  if (version === undefined) return fail('the invitation is missing its version (v)');
+  if (versions.length > 1) return fail('the parameter "v" appears more than once');
+  if (version.raw !== INVITATION_VERSION) {
+    const shown = JSON.stringify((version.raw ?? '').slice(0, 16));
+    return fail(
+      `unsupported invitation version ${shown} (this app understands version ${INVITATION_VERSION})`,
+    );
+  }
+
+  const values = new Map<string, string[]>();
+  for (const { part, key, raw } of pairs) {
+    if (part === '') return fail('the invitation has an empty parameter (a doubled or trailing &)');
+    if (key === '') return fail('the invitation has a parameter without a name');
+    if (!KNOWN_PARAMETERS.has(key)) return fail(`unknown parameter ${quoteKey(key)}`);
+    if (raw === null) return fail(`the parameter "${key}" has no value`);
+    const list = values.get(key) ?? [];
+    if (list.length > 0 && key !== 'relay') {
+      return fail(`the parameter "${key}" appears more than once`);
+    }
+    if (!PERCENT_ENCODED.test(raw)) {
+      return fail(`the parameter "${key}" is not properly percent-encoded`);
+    }
+    let value: string;
+    try {
+      value = decodeURIComponent(raw);
+    } catch {
+      return fail(`the parameter "${key}" is not properly percent-encoded`);
+    }
+    if (INVISIBLE.test(value)) {
+      return fail(`the parameter "${key}" contains control or invisible characters`);
+    }
+    list.push(value);
+    values.set(key, list);
+  }
+
+  const networkId = values.get('net')?.[0];
+  if (networkId === undefined) return fail('the invitation is missing its network id (net)');
+  const secret = values.get('secret')?.[0];
+  if (secret === undefined) return fail('the invitation is missing its join secret (secret)');
+  const name = values.get('name')?.[0];
+  const invitation: Invitation = { networkId, secret, relays: values.get('relay') ?? [] };
+  if (name !== undefined) invitation.name = name;
+
+  const problem = invitationError(invitation);
+  return problem === null ? { ok: true, invitation } : fail(problem);
+}
+
+/** A fresh join secret: 32 bytes from the random port, base64url without padding. */
+export function generateJoinSecret(random: RandomPort): string {
+  const bytes = random.bytes(JOIN_SECRET_BYTES);
+  if (bytes.length !== JOIN_SECRET_BYTES) {
+    throw new Error(
+      `The random source returned ${bytes.length} bytes instead of ${JOIN_SECRET_BYTES}.`,
+    );
+  }
+  return base64urlnopad.encode(bytes);
+}
+
+function labelledHash(label: string, networkId: string): string {
+  if (!NETWORK_ID.test(networkId)) {
+    throw new Error('A network id must be 64 lowercase hex characters.');
+  }
+  return toHex(sha256(concat(utf8(label), fromHex(networkId))));
+}
+
+/** The y-webrtc room of a network: relays learn this name, never the network id. */
+export const roomNameOf = (networkId: string): string =>
+  `gpow-${labelledHash('GPoW/room/v1\n', networkId).slice(0, 32)}`;
+
+/** What peers announce on mDNS instead of the network id, so the LAN cannot read it. */
+export const discoveryTagOf = (networkId: string): string =>
+  labelledHash('GPoW/mdns/v1\n', networkId).slice(0, 16);
