@@ -239,9 +239,31 @@ export class Peer {
   addRelay(url: string): void {
     const provider = this.#provider;
     if (!provider || provider.signalingUrls.includes(url)) return;
-    provider.signalingUrls.push(url);
+    this.setRelays([...provider.signalingUrls, url]);
+  }
+
+  /** Replaces the relays this peer signals through; connections are re-established. */
+  setRelays(urls: readonly string[]): void {
+    const provider = this.#provider;
+    if (!provider) return;
     provider.disconnect();
+    provider.signalingUrls = [...urls];
+    this.#syncedFromPeer = false;
     provider.connect();
+  }
+
+  /** Goes offline: drops every connection. The peer keeps working and signing locally. */
+  goOffline(): void {
+    this.#provider?.disconnect();
+    this.#syncedFromPeer = false;
+  }
+
+  goOnline(): void {
+    this.#provider?.connect();
+  }
+
+  get relays(): readonly string[] {
+    return this.#provider?.signalingUrls ?? [];
   }
 
   // ---- persistence ---------------------------------------------------------------------
@@ -275,13 +297,20 @@ export class Peer {
   /** Signs, validates, persists (durably) and publishes one of our own transactions. */
   async submit(unsigned: UnsignedTx): Promise<VerifiedTx> {
     const { secretKey } = this.#requireSigner();
-    const ledger = this.#ledger;
-    if (!ledger) throw new PeerError('the network is not known yet: wait for the first sync');
-    const admitted = await admit(signTx(secretKey, unsigned));
+    if (!this.#ledger) throw new PeerError('the network is not known yet: wait for the first sync');
+    return this.importTransaction(signTx(secretKey, unsigned));
+  }
+
+  /**
+   * Takes in a transaction signed elsewhere (an offline signer, another device), through the
+   * same checks as one from the network, and publishes it.
+   */
+  async importTransaction(bytes: Uint8Array): Promise<VerifiedTx> {
+    const ledger = await this.ready();
+    const admitted = await admit(bytes);
     if (!admitted.ok) throw new PeerError(admitted.rejection.message, admitted.rejection);
     const outcome = ledger.insert(admitted.tx);
-    if (outcome.status === 'rejected')
-      throw new PeerError(outcome.rejection.message, outcome.rejection);
+    if (outcome.status === 'rejected') throw new PeerError(outcome.rejection.message, outcome.rejection);
     await this.flushed();
     this.#ledgerDoc?.publish(admitted.tx);
     return admitted.tx;

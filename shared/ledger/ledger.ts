@@ -275,7 +275,8 @@ export class Ledger {
 
   /**
    * A dependency that pays the author is claimed when it is not yet claimed on the author's
-   * chain and the transaction's own dependencies include a quorum of votes covering it.
+   * chain and the transaction's own dependencies (or its prev) include a quorum of votes
+   * covering it.
    */
   #claimsOf(tx: Tx): TxId[] {
     const claims: TxId[] = [];
@@ -287,7 +288,9 @@ export class Ledger {
         claimers.some((c) => this.#chains.isAncestorOrEqual(c, tx.prev as TxId))
       )
         continue;
-      if (this.#votersAmong(dep, tx.deps).size >= this.quorum) claims.push(dep);
+      // The proof may also be the author's own prev (a witness's latest vote).
+      const proofs = tx.prev === null ? tx.deps : [...tx.deps, tx.prev];
+      if (this.#votersAmong(dep, proofs).size >= this.quorum) claims.push(dep);
     }
     return claims;
   }

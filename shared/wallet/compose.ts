@@ -32,11 +32,13 @@ function claimDeps(
   ledger: Ledger,
   author: KeyHex,
   room: number,
+  prev: TxId | null,
 ): { deps: Set<TxId>; claimed: bigint } {
   const deps = new Set<TxId>();
   let claimed = 0n;
   for (const credit of ledger.claimableCredits(author)) {
-    const added = [credit.id, ...credit.votes].filter((id) => !deps.has(id));
+    // The author's own latest vote is its prev: already in the causal past, never a dep.
+    const added = [credit.id, ...credit.votes].filter((id) => !deps.has(id) && id !== prev);
     if (deps.size + added.length > room) break;
     for (const id of added) deps.add(id);
     claimed += credit.amount;
@@ -60,7 +62,7 @@ export function composeTransfer(ledger: Ledger, request: TransferRequest): Compo
   }
   const position = nextPosition(ledger, request.from);
   if ('code' in position) return { ok: false, rejection: position };
-  const { deps, claimed } = claimDeps(ledger, request.from, MAX_DEPS);
+  const { deps, claimed } = claimDeps(ledger, request.from, MAX_DEPS, position.prev);
   const spendable = ledger.spendable(request.from) + ledger.creditLimit;
   if (spendable < request.amount) {
     return {

@@ -178,6 +178,22 @@ describe('transfers', () => {
   });
 });
 
+describe('regressions', () => {
+  it('lets a witness claim a credit whose finality proof includes its own latest vote (its prev)', async () => {
+    // Found by the 5-peer WebRTC test: the wallet put the witness's own vote, which is its
+    // chain prev, into deps, and the decoder refuses prev repeated in deps.
+    const ledger = await standard();
+    await transfer(ledger, alice, w2, 100n);
+    await finalizeAll(ledger, witnesses);
+    const head = ledger.head(w2.key);
+    expect(head && ledger.get(head.id)?.type).toBe('vote');
+    const spend = await transfer(ledger, w2, carol, 60n);
+    expect(spend.outcome.status).toBe('accepted');
+    expect(spend.tx.deps).not.toContain(spend.tx.prev);
+    expect(ledger.account(w2.key).balance).toBe(40n);
+  });
+});
+
 describe('chains and dependencies', () => {
   it('waits for a missing predecessor and applies when the gap fills', async () => {
     const source = await standard();

@@ -1,0 +1,224 @@
+// electron/main.ts against a mocked Electron: the order of start-up steps, the window it makes,
+// and the wiring of IPC, deep links and hardening. The rules themselves are tested next door.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { BrowserWindowConstructorOptions } from 'electron';
+import { CHANNELS } from '../../shared/bridge/contract.ts';
+import { APP_SCHEME_PRIVILEGES } from '../../electron/appProtocol.ts';
+import { denyPermissionCheck, denyPermissionRequest } from '../../electron/security.ts';
+
+type Listener = (...args: unknown[]) => unknown;
+
+const h = vi.hoisted(() => {
+  const steps: string[] = [];
+  const appListeners = new Map<string, Listener>();
+  const handlers = new Map<string, Listener>();
+  const windows: FakeWindow[] = [];
+  let nextId = 1;
+  let lock = true;
+  const userData = { path: '' };
+
+  class FakeWindow {
+    options: BrowserWindowConstructorOptions;
+    webContents: { id: number; once: ReturnType<typeof vi.fn> };
+    loadURL = vi.fn(() => Promise.resolve());
+    once = vi.fn();
+    on = vi.fn();
+    show = vi.fn();
+    focus = vi.fn();
+    restore = vi.fn();
+    isMinimized = vi.fn(() => false);
+    constructor(options: BrowserWindowConstructorOptions) {
+      steps.push('new BrowserWindow');
+      this.options = options;
+      this.webContents = { id: nextId++, once: vi.fn() };
+      windows.push(this);
+    }
+    static getAllWindows = () => windows;
+  }
+
+  const app = {
+    enableSandbox: vi.fn(() => steps.push('enableSandbox')),
+    requestSingleInstanceLock: vi.fn(() => {
+      steps.push('requestSingleInstanceLock');
+      return lock;
+    }),
+    quit: vi.fn(() => steps.push('quit')),
+    exit: vi.fn(),
+    on: vi.fn((event: string, listener: Listener) => {
+      appListeners.set(event, listener);
+      return app;
+    }),
+    whenReady: vi.fn(() => {
+      steps.push('whenReady');
+      return Promise.resolve();
+    }),
+    getPath: vi.fn(() => userData.path),
+    getVersion: () => '9.8.7',
+    isPackaged: false,
+    setAsDefaultProtocolClient: vi.fn(() => true),
+  };
+
+  return {
+    steps,
+    appListeners,
+    handlers,
+    windows,
+    userData,
+    app,
+    FakeWindow,
+    setLock: (value: boolean) => {
+      lock = value;
+    },
+    protocol: {
+      registerSchemesAsPrivileged: vi.fn(() => steps.push('registerSchemesAsPrivileged')),
+      handle: vi.fn(() => steps.push('protocol.handle')),
+    },
+    ipcMain: {
+      handle: vi.fn((channel: string, handler: Listener) => handlers.set(channel, handler)),
+    },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: vi.fn(),
+        setPermissionCheckHandler: vi.fn(),
+        setDevicePermissionHandler: vi.fn(),
+      },
+    },
+    shell: { openExternal: vi.fn(() => Promise.resolve()) },
+  };
+});
+
+vi.mock('electron', () => ({
+  app: h.app,
+  BrowserWindow: h.FakeWindow,
+  ipcMain: h.ipcMain,
+  protocol: h.protocol,
+  session: h.session,
+  shell: h.shell,
+}));
+
+/** An IPC call as the main window's top frame on app://gpow would make it. */
+function callFromApp(channel: string, ...args: unknown[]): Promise<unknown> {
+  const handler = h.handlers.get(channel);
+  const window = h.windows[0];
+  if (handler === undefined || window === undefined) throw new Error(`${channel} not ready`);
+  const event = {
+    sender: window.webContents,
+    senderFrame: { url: 'app://gpow/index.html', parent: null },
+  };
+  return handler(event, ...args) as Promise<unknown>;
+}
+
+function emit(event: string, ...args: unknown[]): void {
+  const listener = h.appListeners.get(event);
+  if (listener === undefined) throw new Error(`main.ts does not listen for ${event}`);
+  listener(...args);
+}
+
+describe('main process start-up', () => {
+  beforeAll(async () => {
+    h.userData.path = await mkdtemp(join(tmpdir(), 'gpow-userdata-'));
+    await import('../../electron/main.ts');
+    await vi.waitFor(() => expect(h.windows).toHaveLength(1));
+  });
+  afterAll(async () => {
+    await rm(h.userData.path, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    h.app.quit.mockClear();
+  });
+
+  it('sandboxes everything and registers app:// before the app is ready', () => {
+    const order = (step: string) => h.steps.indexOf(step);
+    expect(order('enableSandbox')).toBeGreaterThanOrEqual(0);
+    expect(order('enableSandbox')).toBeLessThan(order('whenReady'));
+    expect(order('registerSchemesAsPrivileged')).toBeLessThan(order('whenReady'));
+    expect(h.protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([APP_SCHEME_PRIVILEGES]);
+    expect(order('protocol.handle')).toBeLessThan(order('new BrowserWindow'));
+    expect(h.protocol.handle).toHaveBeenCalledWith('app', expect.any(Function));
+  });
+
+  it('holds the single-instance lock and registers the gpow: scheme', () => {
+    expect(h.app.requestSingleInstanceLock).toHaveBeenCalled();
+    expect(h.app.quit).not.toHaveBeenCalled();
+    expect(h.app.setAsDefaultProtocolClient).toHaveBeenCalledWith('gpow');
+  });
+
+  it('denies every permission on the default session', () => {
+    const session = h.session.defaultSession;
+    expect(session.setPermissionRequestHandler).toHaveBeenCalledWith(denyPermissionRequest);
+    expect(session.setPermissionCheckHandler).toHaveBeenCalledWith(denyPermissionCheck);
+  });
+
+  it('opens one secure window on app://gpow with the built preload', () => {
+    const window = h.windows[0];
+    const prefs = window?.options.webPreferences;
+    expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
+    expect(prefs?.preload).toMatch(/[/\\]preload\.cjs$/u);
+    expect(window?.loadURL).toHaveBeenCalledWith('app://gpow/index.html');
+  });
+
+  it('answers exactly the contract channels, and only from its own window', async () => {
+    expect([...h.handlers.keys()].sort()).toEqual(Object.values(CHANNELS).sort());
+    await expect(callFromApp(CHANNELS.appInfo)).resolves.toEqual({
+      name: 'GPoW',
+      version: '9.8.7',
+      platform: process.platform,
+    });
+    await expect(callFromApp(CHANNELS.keystoreStatus)).resolves.toEqual({ exists: false });
+    const stranger = { sender: { id: 999 }, senderFrame: { url: 'app://gpow/', parent: null } };
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    await expect(h.handlers.get(CHANNELS.appInfo)?.(stranger)).rejects.toThrow(
+      /windows of this app/u,
+    );
+    warn.mockRestore();
+  });
+
+  it('hardens every web contents that is created', () => {
+    const contents = { on: vi.fn(), setWindowOpenHandler: vi.fn() };
+    emit('web-contents-created', {}, contents);
+    const events = contents.on.mock.calls.map(([event]) => event as string);
+    expect(events).toEqual(
+      expect.arrayContaining(['will-navigate', 'will-redirect', 'will-attach-webview']),
+    );
+    expect(contents.setWindowOpenHandler).toHaveBeenCalledOnce();
+  });
+
+  it('keeps a macOS open-url link as a pending invitation, once', async () => {
+    const preventDefault = vi.fn();
+    emit('open-url', { preventDefault }, 'gpow://invite?code=1');
+    expect(preventDefault).toHaveBeenCalled();
+    await expect(callFromApp(CHANNELS.pendingDeepLink)).resolves.toBe('gpow://invite?code=1');
+    await expect(callFromApp(CHANNELS.pendingDeepLink)).resolves.toBeNull();
+  });
+
+  it('takes the link a second instance was started with, and focuses the window', async () => {
+    const window = h.windows[0];
+    window?.isMinimized.mockReturnValueOnce(true);
+    emit('second-instance', {}, ['/opt/GPoW/gpow', '--flag', 'gpow://invite?code=2'], '/');
+    expect(window?.restore).toHaveBeenCalled();
+    expect(window?.focus).toHaveBeenCalled();
+    await expect(callFromApp(CHANNELS.pendingDeepLink)).resolves.toBe('gpow://invite?code=2');
+  });
+
+  it('ignores links that are not valid gpow: URLs', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    emit('open-url', { preventDefault: vi.fn() }, 'https://evil.example/');
+    emit('second-instance', {}, ['gpow://bad\u0000link'], '/');
+    await expect(callFromApp(CHANNELS.pendingDeepLink)).resolves.toBeNull();
+    warn.mockRestore();
+  });
+
+  it('quits a second instance without starting anything', async () => {
+    vi.resetModules();
+    h.setLock(false);
+    h.ipcMain.handle.mockClear();
+    h.app.whenReady.mockClear();
+    await import('../../electron/main.ts');
+    expect(h.app.quit).toHaveBeenCalledOnce();
+    expect(h.app.whenReady).not.toHaveBeenCalled();
+    expect(h.ipcMain.handle).not.toHaveBeenCalled();
+  });
+});
