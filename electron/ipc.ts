@@ -60,7 +60,7 @@ export function createIpcHandler<K extends BridgeMethod>(
   return async (event, ...args): Promise<Result<K>> => {
     const sender = checkSender(event, isAppWindow);
     if (!sender.ok) {
-      console.warn(`Refused a ${method} request: ${sender.reason}`);
+      console.warn(`Refused a request to ${method}: ${sender.reason}`);
       throw new Error(`GPoW refused the ${method} request: ${sender.reason}.`);
     }
     const parsed = parseArguments(method, args);

@@ -47,8 +47,9 @@ function registerProtocolClient(): void {
     process.defaultApp && appPath !== undefined
       ? app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME, process.execPath, [resolve(appPath)])
       : app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME);
-  if (!ok)
+  if (!ok) {
     console.warn(`Could not register ${APP_NAME} as the handler of ${DEEP_LINK_SCHEME}: links`);
+  }
 }
 
 function focusMainWindow(): void {

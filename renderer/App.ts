@@ -14,7 +14,7 @@ type Loaded =
 
 export const MISSING_BRIDGE_MESSAGE =
   'This page cannot reach GPoW: the secure bridge (window.gpow) is missing. ' +
-  'Open it from the GPoW desktop app, or run `npm run web` to try it in a browser.';
+  'Open it from the GPoW desktop app, or run “npm run web” to try it in a browser.';
 
 function keystoreLine(keystore: KeystoreStatus): string {
   if (!keystore.exists) return 'No keystore yet.';

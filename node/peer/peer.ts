@@ -98,6 +98,11 @@ export class Peer {
   #ledger: Ledger | null = null;
   #ledgerDoc: LedgerDoc | null = null;
   #provider: WebrtcProvider | null = null;
+  #wrtc: WrtcLike | null = null;
+  #relayUrls: string[] = [];
+  #online = true;
+  /** Serialises provider rebuilds (y-webrtc tears a room down asynchronously). */
+  #providerChange: Promise<void> = Promise.resolve();
   #relay: SignalingRelay | null = null;
   #cache = new VerifiedCache();
   #links = new Map<number, PeerLink>();
@@ -221,49 +226,78 @@ export class Peer {
       onOpen: (link) => this.#links.set(link.id, link),
       onClose: (link) => this.#links.delete(link.id),
     });
-    this.#provider = new WebrtcProvider(roomNameOf(this.config.networkId), this.doc, {
-      signaling: relays,
-      password: this.config.secret,
-      maxConns: 32,
-      filterBcConns: false,
-      peerOpts: { wrtc: guarded, config: { iceServers: this.config.iceServers ?? [] } },
-    });
-    this.#provider.on('peers', (event: { webrtcPeers: string[] }) =>
-      this.#emit({ type: 'peers', count: event.webrtcPeers.length }),
-    );
+    this.#wrtc = guarded;
+    this.#relayUrls = relays;
+    this.#openProvider();
     // @roamhq/wrtc handles do not keep Node's event loop alive; a running peer must stay up.
     this.#keepAlive = setInterval(() => undefined, 60_000);
   }
 
-  /** Adds a relay found later (an invitation, LAN discovery). */
-  addRelay(url: string): void {
+  /**
+   * One y-webrtc provider (a room instance with a fresh peer id) for the current relays.
+   * Changing relays or coming back online builds a new one rather than reconnecting the old:
+   * remote peers still hold the old peer id's dying connection and would ignore its
+   * re-announcement, leaving the peer isolated.
+   */
+  #openProvider(): void {
+    this.#provider = new WebrtcProvider(roomNameOf(this.config.networkId), this.doc, {
+      signaling: this.#relayUrls,
+      password: this.config.secret,
+      maxConns: 32,
+      filterBcConns: false,
+      peerOpts: { wrtc: this.#wrtc, config: { iceServers: this.config.iceServers ?? [] } },
+    });
+    this.#provider.on('peers', (event: { webrtcPeers: string[] }) =>
+      this.#emit({ type: 'peers', count: event.webrtcPeers.length }),
+    );
+  }
+
+  async #closeProvider(): Promise<void> {
     const provider = this.#provider;
-    if (!provider || provider.signalingUrls.includes(url)) return;
-    this.setRelays([...provider.signalingUrls, url]);
+    if (!provider) return;
+    this.#provider = null;
+    this.#syncedFromPeer = false;
+    // destroy() alone leaves y-webrtc's signaling connections open and subscribed, and a
+    // later room of the same name would keep hearing peers through relays it was told to drop.
+    provider.disconnect();
+    provider.destroy();
+    // destroy() frees the room name once the room key resolves; wait for that.
+    await provider.key;
+  }
+
+  #rebuildProvider(): Promise<void> {
+    this.#providerChange = this.#providerChange.then(async () => {
+      await this.#closeProvider();
+      if (this.#online && !this.#closed) this.#openProvider();
+    });
+    return this.#providerChange;
+  }
+
+  /** Adds a relay found later (an invitation, LAN discovery). */
+  addRelay(url: string): Promise<void> {
+    if (this.#relayUrls.includes(url)) return Promise.resolve();
+    return this.setRelays([...this.#relayUrls, url]);
   }
 
   /** Replaces the relays this peer signals through; connections are re-established. */
-  setRelays(urls: readonly string[]): void {
-    const provider = this.#provider;
-    if (!provider) return;
-    provider.disconnect();
-    provider.signalingUrls = [...urls];
-    this.#syncedFromPeer = false;
-    provider.connect();
+  setRelays(urls: readonly string[]): Promise<void> {
+    this.#relayUrls = [...urls];
+    return this.#rebuildProvider();
   }
 
   /** Goes offline: drops every connection. The peer keeps working and signing locally. */
-  goOffline(): void {
-    this.#provider?.disconnect();
-    this.#syncedFromPeer = false;
+  goOffline(): Promise<void> {
+    this.#online = false;
+    return this.#rebuildProvider();
   }
 
-  goOnline(): void {
-    this.#provider?.connect();
+  goOnline(): Promise<void> {
+    this.#online = true;
+    return this.#rebuildProvider();
   }
 
   get relays(): readonly string[] {
-    return this.#provider?.signalingUrls ?? [];
+    return this.#relayUrls;
   }
 
   // ---- persistence ---------------------------------------------------------------------
@@ -383,7 +417,8 @@ export class Peer {
     if (this.#closed) return;
     if (this.#voteTimer) clearTimeout(this.#voteTimer);
     if (this.#keepAlive) clearInterval(this.#keepAlive);
-    this.#provider?.destroy();
+    await this.#providerChange;
+    await this.#closeProvider();
     await this.#ledgerDoc?.idle();
     await this.#persisting;
     this.#closed = true;

@@ -34,6 +34,9 @@ function checked<K extends BridgeMethod>(method: K, args: unknown[]): Parameters
   return parsed.args;
 }
 
+/** Runs `work` so that a throw becomes a rejection, as a Promise-returning method should. */
+const settle = <T>(work: () => T): Promise<T> => new Promise((resolve) => resolve(work()));
+
 function readJson(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -46,23 +49,23 @@ export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
   const { storage } = options;
 
   return {
-    appInfo: (...args: unknown[]) => {
-      checked('appInfo', args);
-      return Promise.resolve({ name: 'GPoW', version: options.version, platform: 'web' });
-    },
+    appInfo: (...args: unknown[]) =>
+      settle(() => {
+        checked('appInfo', args);
+        return { name: 'GPoW', version: options.version, platform: 'web' };
+      }),
 
-    keystoreStatus: (...args: unknown[]) => {
-      checked('keystoreStatus', args);
-      const text = storage.getItem(BROWSER_KEYSTORE_KEY);
-      if (text === null) return Promise.resolve<KeystoreStatus>({ exists: false });
-      const json = readJson(text);
-      const field =
-        typeof json === 'object' && json !== null && 'address' in json ? json.address : undefined;
-      const parsed = parseAddress(field);
-      return Promise.resolve<KeystoreStatus>(
-        parsed.ok ? { exists: true, address: parsed.address } : { exists: true },
-      );
-    },
+    keystoreStatus: (...args: unknown[]) =>
+      settle((): KeystoreStatus => {
+        checked('keystoreStatus', args);
+        const text = storage.getItem(BROWSER_KEYSTORE_KEY);
+        if (text === null) return { exists: false };
+        const json = readJson(text);
+        const field =
+          typeof json === 'object' && json !== null && 'address' in json ? json.address : undefined;
+        const parsed = parseAddress(field);
+        return parsed.ok ? { exists: true, address: parsed.address } : { exists: true };
+      }),
 
     createKeystore: async (...args: unknown[]) => {
       const [input] = checked('createKeystore', args);
@@ -110,9 +113,10 @@ export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
     },
 
     // A browser tab is not opened by gpow: links.
-    pendingDeepLink: (...args: unknown[]) => {
-      checked('pendingDeepLink', args);
-      return Promise.resolve(null);
-    },
+    pendingDeepLink: (...args: unknown[]) =>
+      settle(() => {
+        checked('pendingDeepLink', args);
+        return null;
+      }),
   };
 }

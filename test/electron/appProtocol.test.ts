@@ -163,7 +163,12 @@ describe('the development proxy', () => {
     expect(loopbackDevServer('http://localhost:5173')?.origin).toBe('http://localhost:5173');
     expect(loopbackDevServer('http://127.0.0.1:5173/')?.origin).toBe('http://127.0.0.1:5173');
     expect(loopbackDevServer('http://[::1]:5173/')?.origin).toBe('http://[::1]:5173');
-    for (const url of ['https://localhost:5173', 'http://example.com:5173', 'http://10.0.0.2', '']) {
+    for (const url of [
+      'https://localhost:5173',
+      'http://example.com:5173',
+      'http://10.0.0.2',
+      '',
+    ]) {
       expect(loopbackDevServer(url)).toBeNull();
     }
     expect(() => createDevServerHandler('http://example.com:5173')).toThrow(
@@ -172,8 +177,10 @@ describe('the development proxy', () => {
   });
 
   it('forwards app://gpow/ paths to the dev server and adds the CSP to HTML', async () => {
+    const requested: string[] = [];
     const fetchImpl = vi.fn((input: string | URL | Request) => {
-      const url = String(input instanceof Request ? input.url : input);
+      const url = input instanceof Request ? input.url : input.toString();
+      requested.push(url);
       const html = url.endsWith('/index.html');
       return Promise.resolve(
         new Response(html ? '<!doctype html>' : 'export {}', {
@@ -184,11 +191,11 @@ describe('the development proxy', () => {
     const handler = createDevServerHandler('http://127.0.0.1:5173', fetchImpl);
 
     const page = await handler(new Request('app://gpow/index.html'));
-    expect(String(fetchImpl.mock.calls[0]?.[0])).toBe('http://127.0.0.1:5173/index.html');
+    expect(requested).toEqual(['http://127.0.0.1:5173/index.html']);
     expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
 
     const script = await handler(new Request('app://gpow/main.ts?t=1'));
-    expect(String(fetchImpl.mock.calls[1]?.[0])).toBe('http://127.0.0.1:5173/main.ts?t=1');
+    expect(requested[1]).toBe('http://127.0.0.1:5173/main.ts?t=1');
     expect(script.headers.get('content-security-policy')).toBeNull();
     expect(await script.text()).toBe('export {}');
 
@@ -202,6 +209,8 @@ describe('the development proxy', () => {
     );
     const response = await handler(new Request('app://gpow/index.html'));
     expect(response.status).toBe(502);
-    expect(await response.text()).toMatch(/dev server at http:\/\/127\.0\.0\.1:5173 did not answer/u);
+    expect(await response.text()).toMatch(
+      /dev server at http:\/\/127\.0\.0\.1:5173 did not answer/u,
+    );
   });
 });

@@ -38,7 +38,7 @@ describe('Electron fuses', () => {
 
   it('is what both packagers apply', async () => {
     const { default: forgeConfig } = await import('../../forge.config.ts');
-    const fusesPlugins = forgeConfig.plugins.filter(
+    const fusesPlugins = (forgeConfig.plugins ?? []).filter(
       (plugin) => typeof plugin === 'object' && 'fusesConfig' in plugin,
     );
     expect(fusesPlugins).toHaveLength(1);

@@ -41,14 +41,17 @@ function event(frame: FrameSpec | null): SenderEvent {
   };
 }
 
-function fakeBridge(): GpowBridge & { [K in keyof GpowBridge]: ReturnType<typeof vi.fn> } {
+/** A GpowBridge of mocks, each answering something plausible. */
+function fakeBridge() {
   return {
     appInfo: vi.fn(() => Promise.resolve({ name: 'GPoW', version: '1.2.3', platform: 'linux' })),
     keystoreStatus: vi.fn(() => Promise.resolve({ exists: false })),
-    createKeystore: vi.fn(() => Promise.resolve({ address: 'gpow1example' })),
-    unlockKeystore: vi.fn(() => Promise.resolve({ ok: true as const, address: 'gpow1example' })),
+    createKeystore: vi.fn((_input: unknown) => Promise.resolve({ address: 'gpow1example' })),
+    unlockKeystore: vi.fn((_input: unknown) =>
+      Promise.resolve({ ok: true as const, address: 'gpow1example' }),
+    ),
     pendingDeepLink: vi.fn(() => Promise.resolve(null)),
-  };
+  } satisfies GpowBridge;
 }
 
 describe('checkSender', () => {
@@ -175,7 +178,11 @@ describe('argument schemas', () => {
     ['an extra key', 'unlockKeystore', [{ passphrase: 'pw', admin: true }]],
     ['a prototype key', 'unlockKeystore', [JSON.parse('{"passphrase":"pw","__proto__":{"x":1}}')]],
     ['a missing key', 'createKeystore', [{ mnemonic: 'a b c' }]],
-    ['a huge passphrase', 'unlockKeystore', [{ passphrase: 'x'.repeat(MAX_PASSPHRASE_LENGTH + 1) }]],
+    [
+      'a huge passphrase',
+      'unlockKeystore',
+      [{ passphrase: 'x'.repeat(MAX_PASSPHRASE_LENGTH + 1) }],
+    ],
     [
       'a huge phrase',
       'createKeystore',

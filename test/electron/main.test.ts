@@ -3,7 +3,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { BrowserWindowConstructorOptions } from 'electron';
 import { CHANNELS } from '../../shared/bridge/contract.ts';
 import { APP_SCHEME_PRIVILEGES } from '../../electron/appProtocol.ts';
@@ -11,8 +11,16 @@ import { denyPermissionCheck, denyPermissionRequest } from '../../electron/secur
 
 type Listener = (...args: unknown[]) => unknown;
 
+// Vitest clears mock call histories before each test, so start-up calls (made once, in
+// beforeAll) are recorded in a plain list instead: [name, ...arguments], in order.
 const h = vi.hoisted(() => {
-  const steps: string[] = [];
+  const calls: [string, ...unknown[]][] = [];
+  const record =
+    <R>(name: string, result: (...args: unknown[]) => R) =>
+    (...args: unknown[]): R => {
+      calls.push([name, ...args]);
+      return result(...args);
+    };
   const appListeners = new Map<string, Listener>();
   const handlers = new Map<string, Listener>();
   const windows: FakeWindow[] = [];
@@ -22,8 +30,8 @@ const h = vi.hoisted(() => {
 
   class FakeWindow {
     options: BrowserWindowConstructorOptions;
-    webContents: { id: number; once: ReturnType<typeof vi.fn> };
-    loadURL = vi.fn(() => Promise.resolve());
+    webContents: { id: number; once: () => void };
+    loadURL = record('loadURL', () => Promise.resolve());
     once = vi.fn();
     on = vi.fn();
     show = vi.fn();
@@ -31,38 +39,32 @@ const h = vi.hoisted(() => {
     restore = vi.fn();
     isMinimized = vi.fn(() => false);
     constructor(options: BrowserWindowConstructorOptions) {
-      steps.push('new BrowserWindow');
+      calls.push(['new BrowserWindow', options]);
       this.options = options;
-      this.webContents = { id: nextId++, once: vi.fn() };
+      this.webContents = { id: nextId++, once: () => undefined };
       windows.push(this);
     }
     static getAllWindows = () => windows;
   }
 
   const app = {
-    enableSandbox: vi.fn(() => steps.push('enableSandbox')),
-    requestSingleInstanceLock: vi.fn(() => {
-      steps.push('requestSingleInstanceLock');
-      return lock;
-    }),
-    quit: vi.fn(() => steps.push('quit')),
+    enableSandbox: record('enableSandbox', () => undefined),
+    requestSingleInstanceLock: record('requestSingleInstanceLock', () => lock),
+    quit: vi.fn(),
     exit: vi.fn(),
-    on: vi.fn((event: string, listener: Listener) => {
+    on: (event: string, listener: Listener) => {
       appListeners.set(event, listener);
       return app;
-    }),
-    whenReady: vi.fn(() => {
-      steps.push('whenReady');
-      return Promise.resolve();
-    }),
-    getPath: vi.fn(() => userData.path),
+    },
+    whenReady: record('whenReady', () => Promise.resolve()),
+    getPath: () => userData.path,
     getVersion: () => '9.8.7',
     isPackaged: false,
-    setAsDefaultProtocolClient: vi.fn(() => true),
+    setAsDefaultProtocolClient: record('setAsDefaultProtocolClient', () => true),
   };
 
   return {
-    steps,
+    calls,
     appListeners,
     handlers,
     windows,
@@ -73,22 +75,30 @@ const h = vi.hoisted(() => {
       lock = value;
     },
     protocol: {
-      registerSchemesAsPrivileged: vi.fn(() => steps.push('registerSchemesAsPrivileged')),
-      handle: vi.fn(() => steps.push('protocol.handle')),
+      registerSchemesAsPrivileged: record('registerSchemesAsPrivileged', () => undefined),
+      handle: record('protocol.handle', () => undefined),
     },
     ipcMain: {
-      handle: vi.fn((channel: string, handler: Listener) => handlers.set(channel, handler)),
+      handle: (channel: string, handler: Listener) => {
+        calls.push(['ipcMain.handle', channel]);
+        handlers.set(channel, handler);
+      },
     },
     session: {
       defaultSession: {
-        setPermissionRequestHandler: vi.fn(),
-        setPermissionCheckHandler: vi.fn(),
-        setDevicePermissionHandler: vi.fn(),
+        setPermissionRequestHandler: record('setPermissionRequestHandler', () => undefined),
+        setPermissionCheckHandler: record('setPermissionCheckHandler', () => undefined),
+        setDevicePermissionHandler: record('setDevicePermissionHandler', () => undefined),
       },
     },
-    shell: { openExternal: vi.fn(() => Promise.resolve()) },
+    shell: { openExternal: () => Promise.resolve() },
   };
 });
+
+/** The recorded calls to `name`, as argument lists. */
+const callsTo = (name: string): unknown[][] =>
+  h.calls.filter(([called]) => called === name).map(([, ...args]) => args);
+const orderOf = (name: string): number => h.calls.findIndex(([called]) => called === name);
 
 vi.mock('electron', () => ({
   app: h.app,
@@ -126,38 +136,36 @@ describe('main process start-up', () => {
   afterAll(async () => {
     await rm(h.userData.path, { recursive: true, force: true });
   });
-  beforeEach(() => {
-    h.app.quit.mockClear();
+  it('sandboxes everything and registers app:// before the app is ready', () => {
+    expect(orderOf('enableSandbox')).toBeGreaterThanOrEqual(0);
+    expect(orderOf('enableSandbox')).toBeLessThan(orderOf('whenReady'));
+    expect(orderOf('registerSchemesAsPrivileged')).toBeLessThan(orderOf('whenReady'));
+    expect(callsTo('registerSchemesAsPrivileged')).toEqual([[[APP_SCHEME_PRIVILEGES]]]);
   });
 
-  it('sandboxes everything and registers app:// before the app is ready', () => {
-    const order = (step: string) => h.steps.indexOf(step);
-    expect(order('enableSandbox')).toBeGreaterThanOrEqual(0);
-    expect(order('enableSandbox')).toBeLessThan(order('whenReady'));
-    expect(order('registerSchemesAsPrivileged')).toBeLessThan(order('whenReady'));
-    expect(h.protocol.registerSchemesAsPrivileged).toHaveBeenCalledWith([APP_SCHEME_PRIVILEGES]);
-    expect(order('protocol.handle')).toBeLessThan(order('new BrowserWindow'));
-    expect(h.protocol.handle).toHaveBeenCalledWith('app', expect.any(Function));
+  it('serves app:// and answers IPC before it opens the window', () => {
+    expect(callsTo('protocol.handle')).toEqual([['app', expect.any(Function)]]);
+    expect(orderOf('protocol.handle')).toBeLessThan(orderOf('new BrowserWindow'));
+    expect(orderOf('ipcMain.handle')).toBeLessThan(orderOf('new BrowserWindow'));
   });
 
   it('holds the single-instance lock and registers the gpow: scheme', () => {
-    expect(h.app.requestSingleInstanceLock).toHaveBeenCalled();
-    expect(h.app.quit).not.toHaveBeenCalled();
-    expect(h.app.setAsDefaultProtocolClient).toHaveBeenCalledWith('gpow');
+    expect(orderOf('requestSingleInstanceLock')).toBeLessThan(orderOf('whenReady'));
+    expect(callsTo('setAsDefaultProtocolClient')).toEqual([['gpow']]);
   });
 
   it('denies every permission on the default session', () => {
-    const session = h.session.defaultSession;
-    expect(session.setPermissionRequestHandler).toHaveBeenCalledWith(denyPermissionRequest);
-    expect(session.setPermissionCheckHandler).toHaveBeenCalledWith(denyPermissionCheck);
+    expect(callsTo('setPermissionRequestHandler')).toEqual([[denyPermissionRequest]]);
+    expect(callsTo('setPermissionCheckHandler')).toEqual([[denyPermissionCheck]]);
+    expect(callsTo('setDevicePermissionHandler')).toEqual([[denyPermissionCheck]]);
   });
 
   it('opens one secure window on app://gpow with the built preload', () => {
-    const window = h.windows[0];
-    const prefs = window?.options.webPreferences;
+    expect(h.windows).toHaveLength(1);
+    const prefs = h.windows[0]?.options.webPreferences;
     expect(prefs).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false });
     expect(prefs?.preload).toMatch(/[/\\]preload\.cjs$/u);
-    expect(window?.loadURL).toHaveBeenCalledWith('app://gpow/index.html');
+    expect(callsTo('loadURL')).toEqual([['app://gpow/index.html']]);
   });
 
   it('answers exactly the contract channels, and only from its own window', async () => {
@@ -214,11 +222,13 @@ describe('main process start-up', () => {
   it('quits a second instance without starting anything', async () => {
     vi.resetModules();
     h.setLock(false);
-    h.ipcMain.handle.mockClear();
-    h.app.whenReady.mockClear();
+    h.calls.length = 0;
     await import('../../electron/main.ts');
     expect(h.app.quit).toHaveBeenCalledOnce();
-    expect(h.app.whenReady).not.toHaveBeenCalled();
-    expect(h.ipcMain.handle).not.toHaveBeenCalled();
+    expect(h.calls.map(([name]) => name)).toEqual([
+      'enableSandbox',
+      'registerSchemesAsPrivileged',
+      'requestSingleInstanceLock',
+    ]);
   });
 });

@@ -88,7 +88,13 @@ describe('Content-Security-Policy', () => {
   });
 
   it('allows no eval, no inline code, no wildcard sources and no plain http', () => {
-    for (const keyword of ["'unsafe-eval'", "'unsafe-inline'", "'wasm-unsafe-eval'", '*', 'http:']) {
+    for (const keyword of [
+      "'unsafe-eval'",
+      "'unsafe-inline'",
+      "'wasm-unsafe-eval'",
+      '*',
+      'http:',
+    ]) {
       expect(CONTENT_SECURITY_POLICY.split(/[\s;]+/u)).not.toContain(keyword);
     }
     expect(CONTENT_SECURITY_POLICY).not.toMatch(/https?:\/\//u);
@@ -102,13 +108,12 @@ describe('Content-Security-Policy', () => {
 });
 
 describe('navigation', () => {
-  it.each([
-    'app://gpow/index.html',
-    'app://gpow/',
-    'app://gpow/settings?tab=keys#top',
-  ])('allows %s', (url) => {
-    expect(isAllowedNavigation(url)).toBe(true);
-  });
+  it.each(['app://gpow/index.html', 'app://gpow/', 'app://gpow/settings?tab=keys#top'])(
+    'allows %s',
+    (url) => {
+      expect(isAllowedNavigation(url)).toBe(true);
+    },
+  );
 
   it.each([
     'https://example.com/',
@@ -145,7 +150,10 @@ describe('window.open and target=_blank', () => {
     const handler = createWindowOpenHandler(openExternal);
     handler(details('https://example.com/docs?q=1'));
     handler(details('http://example.org/'));
-    expect(openExternal.mock.calls).toEqual([['https://example.com/docs?q=1'], ['http://example.org/']]);
+    expect(openExternal.mock.calls).toEqual([
+      ['https://example.com/docs?q=1'],
+      ['http://example.org/'],
+    ]);
   });
 
   it.each([
