@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
+// Two groups: the unit suite runs files in parallel; then the real-network tests (several peer
+// processes each, real WebRTC on 127.0.0.1) run one file at a time, so they do not compete for
+// this machine's two cores with each other or with the unit suite.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 30_000,
     coverage: {
       provider: 'v8',
@@ -11,5 +13,25 @@ export default defineConfig({
       // The pure core carries the protocol; it must stay thoroughly tested.
       thresholds: { 'shared/**/*.ts': { lines: 90 } },
     },
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/net/*.test.ts', 'test/soak/**'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'net',
+          include: ['test/net/*.test.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          testTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

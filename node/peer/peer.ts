@@ -81,6 +81,10 @@ export interface PeerStatus {
   }>;
 }
 
+const WATCHDOG_INTERVAL_MS = 2_000;
+const STALLED_CONNECTION_MS = 10_000;
+const ISOLATION_REBUILD_MS = 20_000;
+
 export class PeerError extends Error {
   override name = 'PeerError';
   readonly rejection?: Rejection;
@@ -103,6 +107,11 @@ export class Peer {
   #online = true;
   /** Serialises provider rebuilds (y-webrtc tears a room down asynchronously). */
   #providerChange: Promise<void> = Promise.resolve();
+  #watchdog: ReturnType<typeof setInterval> | null = null;
+  /** When each not-yet-open WebRTC connection was first seen. */
+  #pendingSince = new WeakMap<object, number>();
+  #aloneSince = Date.now();
+  #aloneRebuildMs = ISOLATION_REBUILD_MS;
   #relay: SignalingRelay | null = null;
   #cache = new VerifiedCache();
   #links = new Map<number, PeerLink>();
@@ -231,6 +240,7 @@ export class Peer {
     this.#openProvider();
     // @roamhq/wrtc handles do not keep Node's event loop alive; a running peer must stay up.
     this.#keepAlive = setInterval(() => undefined, 60_000);
+    this.#watchdog = setInterval(() => this.#checkConnections(), WATCHDOG_INTERVAL_MS);
   }
 
   /**
@@ -271,6 +281,32 @@ export class Peer {
       if (this.#online && !this.#closed) this.#openProvider();
     });
     return this.#providerChange;
+  }
+
+  /**
+   * y-webrtc never times out a connection attempt that stalls (an offer lost to glare, ICE
+   * that never completes under load): its entry blocks any new attempt with that peer. So a
+   * connection not open after STALLED_CONNECTION_MS is destroyed, which makes y-webrtc
+   * re-announce and try again. A peer alone for long rebuilds its provider, backing off.
+   */
+  #checkConnections(): void {
+    const room = this.#provider?.room;
+    if (!room || !this.#online) return;
+    const now = Date.now();
+    for (const conn of room.webrtcConns.values()) {
+      if (conn.connected) continue;
+      const since = this.#pendingSince.get(conn) ?? now;
+      this.#pendingSince.set(conn, since);
+      if (now - since > STALLED_CONNECTION_MS) (conn.peer as { destroy(): void }).destroy();
+    }
+    if (this.#links.size > 0) {
+      this.#aloneSince = now;
+      this.#aloneRebuildMs = ISOLATION_REBUILD_MS;
+    } else if (now - this.#aloneSince > this.#aloneRebuildMs && this.#relayUrls.length > 0) {
+      this.#aloneSince = now;
+      this.#aloneRebuildMs = Math.min(this.#aloneRebuildMs * 2, 5 * 60_000);
+      void this.#rebuildProvider();
+    }
   }
 
   /** Adds a relay found later (an invitation, LAN discovery). */
@@ -344,7 +380,8 @@ export class Peer {
     const admitted = await admit(bytes);
     if (!admitted.ok) throw new PeerError(admitted.rejection.message, admitted.rejection);
     const outcome = ledger.insert(admitted.tx);
-    if (outcome.status === 'rejected') throw new PeerError(outcome.rejection.message, outcome.rejection);
+    if (outcome.status === 'rejected')
+      throw new PeerError(outcome.rejection.message, outcome.rejection);
     await this.flushed();
     this.#ledgerDoc?.publish(admitted.tx);
     return admitted.tx;
@@ -417,6 +454,7 @@ export class Peer {
     if (this.#closed) return;
     if (this.#voteTimer) clearTimeout(this.#voteTimer);
     if (this.#keepAlive) clearInterval(this.#keepAlive);
+    if (this.#watchdog) clearInterval(this.#watchdog);
     await this.#providerChange;
     await this.#closeProvider();
     await this.#ledgerDoc?.idle();

@@ -87,6 +87,7 @@ class GuardedChannel implements DataChannelLike, PeerLink {
   #inbox: Promise<void> = Promise.resolve();
   #inboxBytes = 0;
   #closed = false;
+  #closeNotified = false;
 
   constructor(base: DataChannelLike, hooks: GuardHooks) {
     this.#base = base;
@@ -100,7 +101,7 @@ class GuardedChannel implements DataChannelLike, PeerLink {
     };
     base.onclose = () => {
       this.#shutdown();
-      this.onclose?.();
+      this.#notifyClose();
     };
     base.onerror = (event) => this.onerror?.(event);
     base.onbufferedamountlow = () => this.#pump();
@@ -134,6 +135,15 @@ class GuardedChannel implements DataChannelLike, PeerLink {
     if (reason !== undefined && !this.#closed) this.#hooks.onHostile?.(this, reason);
     this.#shutdown();
     this.#base.close();
+    // Not every implementation fires `close` for a channel closed locally; simple-peer and
+    // y-webrtc must learn either way, or the dead connection blocks any reconnection.
+    this.#notifyClose();
+  }
+
+  #notifyClose(): void {
+    if (this.#closeNotified) return;
+    this.#closeNotified = true;
+    this.onclose?.();
   }
 
   #shutdown(): void {

@@ -18,17 +18,32 @@ export interface PeerStatusView {
   synced: boolean;
   relayUrl: string | null;
   stateRoot: string | null;
-  transactions: { valid: number; final: number; pending: number; waiting: number; rejected: number } | null;
+  transactions: {
+    valid: number;
+    final: number;
+    pending: number;
+    waiting: number;
+    rejected: number;
+  } | null;
 }
 
-type Message = { id?: number; result?: unknown; error?: string; event?: { type: string } & Record<string, unknown>; started?: PeerStatusView };
+type Message = {
+  id?: number;
+  result?: unknown;
+  error?: string;
+  event?: { type: string } & Record<string, unknown>;
+  started?: PeerStatusView;
+};
 
 export class PeerProcess {
   readonly name: string;
   readonly dataDir: string;
   readonly events: Array<{ type: string } & Record<string, unknown>> = [];
   readonly #child: ChildProcess;
-  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  readonly #pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void }
+  >();
   readonly #listeners = new Set<() => void>();
   #nextId = 1;
   #exited = false;
@@ -52,7 +67,14 @@ export class PeerProcess {
 
   static async spawn(
     name: string,
-    options: { dataDir: string; networkId: NetworkId; secret: string; relays: string[]; identity?: TestIdentity; witness?: boolean },
+    options: {
+      dataDir: string;
+      networkId: NetworkId;
+      secret: string;
+      relays: string[];
+      identity?: TestIdentity;
+      witness?: boolean;
+    },
   ): Promise<PeerProcess> {
     const args = JSON.stringify({
       dataDir: options.dataDir,
@@ -86,7 +108,11 @@ export class PeerProcess {
     for (const listener of this.#listeners) listener();
   }
 
-  call<T = unknown>(cmd: string, args: Record<string, unknown> = {}, timeoutMs = 30_000): Promise<T> {
+  call<T = unknown>(
+    cmd: string,
+    args: Record<string, unknown> = {},
+    timeoutMs = 30_000,
+  ): Promise<T> {
     if (this.#exited) return Promise.reject(new Error(`${this.name} has exited`));
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
@@ -155,7 +181,11 @@ export interface Cluster {
   readonly genesis: VerifiedTx;
   readonly secret: string;
   readonly peers: PeerProcess[];
-  spawnPeer(name: string, identity?: TestIdentity, options?: { witness?: boolean; relays?: string[]; dataDir?: string }): Promise<PeerProcess>;
+  spawnPeer(
+    name: string,
+    identity?: TestIdentity,
+    options?: { witness?: boolean; relays?: string[]; dataDir?: string },
+  ): Promise<PeerProcess>;
   relays(): string[];
   close(): Promise<void>;
 }
@@ -218,7 +248,9 @@ export async function waitForConvergence(
     if (roots.size === 1 && !roots.has(null) && check(statuses)) return statuses;
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`no convergence: ${JSON.stringify(statuses.map((s) => ({ root: s.stateRoot?.slice(0, 8), tx: s.transactions, peers: s.peers })))}`);
+  throw new Error(
+    `no convergence: ${JSON.stringify(statuses.map((s) => ({ root: s.stateRoot?.slice(0, 8), tx: s.transactions, peers: s.peers })))}`,
+  );
 }
 
 export const keyArg = (who: TestIdentity): KeyHex => who.key;

@@ -28,7 +28,10 @@ describe('replication over real WebRTC', () => {
     await waitForConvergence(peers, 30_000, (s) => s.every((x) => x.transactions !== null));
     // A seeded schedule: each peer pays random others, all peers at once.
     const plan = fc.sample(
-      fc.array(fc.tuple(fc.nat(4), fc.integer({ min: 1, max: 40 })), { minLength: 4, maxLength: 4 }),
+      fc.array(fc.tuple(fc.nat(4), fc.integer({ min: 1, max: 40 })), {
+        minLength: 4,
+        maxLength: 4,
+      }),
       { seed: 2026, numRuns: people.length },
     );
     await Promise.all(
@@ -40,7 +43,10 @@ describe('replication over real WebRTC', () => {
       }),
     );
     const statuses = await waitForConvergence(peers, 60_000, (s) =>
-      s.every((x) => x.transactions !== null && x.transactions.pending === 0 && x.transactions.valid >= 1 + 20),
+      s.every(
+        (x) =>
+          x.transactions !== null && x.transactions.pending === 0 && x.transactions.valid >= 1 + 20,
+      ),
     );
     expect(new Set(statuses.map((s) => s.stateRoot)).size).toBe(1);
     // Conservation, from any peer's view.

@@ -33,7 +33,13 @@ const allFinal = (s: Array<{ transactions: { pending: number } | null }>) =>
 
 describe('offline-first', () => {
   it('a peer transacts while disconnected, reconnects, and everything converges', async () => {
-    const [p0, , , , p4] = live as [PeerProcess, PeerProcess, PeerProcess, PeerProcess, PeerProcess];
+    const [p0, , , , p4] = live as [
+      PeerProcess,
+      PeerProcess,
+      PeerProcess,
+      PeerProcess,
+      PeerProcess,
+    ];
     await p4.call('offline');
     const offlineTx = await p4.call<TxId>('transfer', { to: people[0]!.key, amount: '25' });
     const onlineTx = await p0.call<TxId>('transfer', { to: people[4]!.key, amount: '30' });
@@ -42,8 +48,12 @@ describe('offline-first', () => {
     await p4.call('online');
     await waitForConvergence(live, 60_000, allFinal);
     for (const peer of live) {
-      expect((await peer.call<{ state: string }>('statusOf', { id: offlineTx })).state).toBe('final');
-      expect((await peer.call<{ state: string }>('statusOf', { id: onlineTx })).state).toBe('final');
+      expect((await peer.call<{ state: string }>('statusOf', { id: offlineTx })).state).toBe(
+        'final',
+      );
+      expect((await peer.call<{ state: string }>('statusOf', { id: onlineTx })).state).toBe(
+        'final',
+      );
     }
   }, 90_000);
 });
@@ -65,7 +75,9 @@ describe('crash safety', () => {
       relays: [live[0]!.started.relayUrl!],
     });
     for (const id of acked) {
-      expect((await restarted.call<{ state: string }>('statusOf', { id })).state).not.toBe('unknown');
+      expect((await restarted.call<{ state: string }>('statusOf', { id })).state).not.toBe(
+        'unknown',
+      );
     }
     live[1] = restarted;
     await waitForConvergence(live, 60_000, allFinal);
@@ -111,7 +123,9 @@ describe('partition and heal', () => {
       expect(evidence).toEqual([{ author: cheater.key, seq: 0, ids: [inA, inB].sort() }]);
       expect(await peer.call('isFinal', { id: inA })).toBe(true);
       expect(await peer.call('isFinal', { id: inB })).toBe(false);
-      const view = await peer.call<{ frozen: boolean; balance: string }>('balance', { key: cheater.key });
+      const view = await peer.call<{ frozen: boolean; balance: string }>('balance', {
+        key: cheater.key,
+      });
       expect(view).toMatchObject({ frozen: true, balance: '100' });
     }
   }, 240_000);

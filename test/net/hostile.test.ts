@@ -1,0 +1,153 @@
+// A stock Yjs/y-webrtc client that holds the join secret attacks three honest peers: mass
+// deletion, garbage, forged signatures, another network's transactions, oversized values,
+// wrong value types and overwrites. Honest state must not move, and deleted entries come back.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { toHex } from '../../shared/bytes.ts';
+import { identity, newLedger, transfer } from '../helpers/network.ts';
+import { createCluster, waitForConvergence, type Cluster, type PeerProcess } from './cluster.ts';
+
+const people = Array.from({ length: 3 }, (_, i) => identity(`hostile-test-${i}`));
+let cluster: Cluster;
+let honest: PeerProcess[];
+
+class Hostile {
+  readonly #child: ChildProcess;
+  readonly #waiters = new Map<number, (v: unknown) => void>();
+  #next = 1;
+  constructor(args: object) {
+    this.#child = spawn(
+      process.execPath,
+      [join(import.meta.dirname, 'fixtures', 'hostileClient.ts'), JSON.stringify(args)],
+      {
+        stdio: ['pipe', 'pipe', 'ignore'],
+      },
+    );
+    createInterface({ input: this.#child.stdout! }).on('line', (line) => {
+      const message = JSON.parse(line) as { id?: number; result?: unknown };
+      if (message.id !== undefined) this.#waiters.get(message.id)?.(message.result);
+    });
+  }
+  call<T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
+    const id = this.#next++;
+    return new Promise((resolve) => {
+      this.#waiters.set(id, resolve as (v: unknown) => void);
+      this.#child.stdin!.write(`${JSON.stringify({ id, cmd, args })}\n`);
+    });
+  }
+  async until(cmd: string, predicate: (v: number) => boolean, timeoutMs: number): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await this.call<number>(cmd);
+      if (predicate(value)) return value;
+      if (Date.now() > deadline) throw new Error(`hostile client: ${cmd} stayed at ${value}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+  stop(): void {
+    this.#child.kill('SIGKILL');
+  }
+}
+
+let hostile: Hostile;
+
+beforeAll(async () => {
+  cluster = await createCluster({
+    founder: people[0]!,
+    witnesses: [people[0]!],
+    allocations: people.map((p) => [p, 500n] as const),
+  });
+  const founder = await cluster.spawnPeer('honest-0', people[0]);
+  await cluster.spawnPeer('honest-1', people[1], { relays: [founder.started.relayUrl!] });
+  await cluster.spawnPeer('honest-2', people[2], { relays: [founder.started.relayUrl!] });
+  honest = cluster.peers;
+  await waitForConvergence(honest, 30_000, (s) => s.every((x) => x.transactions !== null));
+  await honest[1]!.call('transfer', { to: people[2]!.key, amount: '40' });
+  await honest[2]!.call('transfer', { to: people[0]!.key, amount: '15' });
+  await waitForConvergence(honest, 30_000, (s) => s.every((x) => x.transactions!.pending === 0));
+  hostile = new Hostile({
+    relay: founder.started.relayUrl,
+    networkId: cluster.genesis.id,
+    secret: cluster.secret,
+  });
+}, 90_000);
+
+afterAll(async () => {
+  hostile?.stop();
+  await cluster?.close();
+}, 30_000);
+
+async function snapshot() {
+  const statuses = await Promise.all(honest.map((p) => p.status()));
+  const sizes = await Promise.all(honest.map((p) => p.call<number>('docSize')));
+  return {
+    roots: statuses.map((s) => s.stateRoot),
+    valid: statuses[0]!.transactions!.valid,
+    sizes,
+  };
+}
+
+const hostileEvents = () =>
+  honest.flatMap((p) => p.events.filter((e) => e.type === 'peer-hostile'));
+
+describe('a hostile room member running stock Yjs and y-webrtc', () => {
+  it('syncs like anyone, then mass-deletes: every deleted entry comes back', async () => {
+    const before = await snapshot();
+    await hostile.until('size', (n) => n === before.valid, 30_000);
+    expect(await hostile.call<number>('delete-all')).toBe(0);
+    // Honest peers put every valid transaction back, and the hostile client receives them too.
+    await hostile.until('size', (n) => n === before.valid, 30_000);
+    const after = await snapshot();
+    expect(after.roots).toEqual(before.roots);
+    expect(after.sizes).toEqual(before.sizes);
+    expect(honest.some((p) => p.events.some((e) => e.type === 'restored'))).toBe(true);
+  }, 60_000);
+
+  it('cannot get garbage, forgeries, foreign or oversized entries into any honest peer', async () => {
+    const before = await snapshot();
+    const elsewhere = await newLedger({
+      witnesses: [people[0]!],
+      allocations: [[people[0]!, 9n]],
+      name: 'elsewhere',
+    });
+    const foreign = (await transfer(elsewhere, people[0]!, people[1]!, 1n)).tx;
+    // A real, correctly signed transaction (the genesis) for the forgery to start from.
+    const real = await honest[0]!.call<string>('networkTx');
+    const attacks: Array<[string, Record<string, unknown>]> = [
+      ['garbage', {}],
+      ['forged', { hex: real }],
+      ['replay', { hex: toHex(foreign.bytes) }],
+      ['oversized', {}],
+      ['wrong-type', {}],
+      ['overwrite', {}],
+    ];
+    for (const [cmd, args] of attacks) {
+      const seen = hostileEvents().length;
+      await hostile.call(cmd, args);
+      await hostile.call('reconnect');
+      // Each attack gets the connection that carried it closed by the receiving honest peer.
+      const deadline = Date.now() + 20_000;
+      while (hostileEvents().length === seen && Date.now() < deadline)
+        await new Promise((r) => setTimeout(r, 100));
+      expect(hostileEvents().length, `no honest peer reacted to "${cmd}"`).toBeGreaterThan(seen);
+      const now = await snapshot();
+      expect(now.roots).toEqual(before.roots);
+      expect(now.sizes).toEqual(before.sizes);
+    }
+    const reasons = hostileEvents().map((e) => String(e.reason));
+    expect(reasons.some((r) => /valid transaction|keyed/.test(r))).toBe(true);
+    expect(reasons.some((r) => /another network/.test(r))).toBe(true);
+    expect(reasons.some((r) => /oversized/.test(r))).toBe(true);
+    expect(reasons.some((r) => /not binary/.test(r))).toBe(true);
+    // Memory stays bounded: garbage never entered an honest doc.
+    for (const peer of honest)
+      expect(await peer.call<number>('memory')).toBeLessThan(400 * 1024 * 1024);
+  }, 180_000);
+
+  it('leaves the honest network working', async () => {
+    await honest[1]!.call('transfer', { to: people[0]!.key, amount: '5' });
+    await waitForConvergence(honest, 30_000, (s) => s.every((x) => x.transactions!.pending === 0));
+  }, 60_000);
+});
