@@ -132,8 +132,11 @@ export function decodeEnvelope(input: unknown): DecodeResult {
   };
 }
 
+/** Produces an Ed25519 signature: noble by default; a key vault or a native signer can stand in. */
+export type Signer = (secretKey: Uint8Array, message: Uint8Array) => Uint8Array;
+
 /** Builds, signs and encodes a transaction. Deps are sorted here so callers need not care. */
-export function signTx(secretKey: Uint8Array, unsigned: UnsignedTx): Uint8Array {
+export function signTx(secretKey: Uint8Array, unsigned: UnsignedTx, sign: Signer = signMessage): Uint8Array {
   const deps = [...new Set(unsigned.deps)].sort();
   const map: CborValue = {
     v: TX_VERSION,
@@ -147,7 +150,7 @@ export function signTx(secretKey: Uint8Array, unsigned: UnsignedTx): Uint8Array 
     time: unsigned.time,
   };
   const unsignedBytes = encodeCanonical(map);
-  const signature = signMessage(secretKey, concat(TX_SIGNING_DOMAIN, unsignedBytes));
+  const signature = sign(secretKey, concat(TX_SIGNING_DOMAIN, unsignedBytes));
   // Encoding [map, sig] re-encodes the map; canonical encoding makes that byte-identical.
   return encodeCanonical([map, signature]);
 }

@@ -86,7 +86,7 @@ export class PeerProcess {
     });
     const child = spawn(process.execPath, [PEER_SCRIPT, args], { stdio: ['pipe', 'pipe', 'pipe'] });
     const peer = new PeerProcess(name, options.dataDir, child);
-    await peer.waitFor(() => peer.started !== undefined, 20_000, 'start');
+    await peer.waitFor(() => peer.started !== undefined, startTimeoutMs, 'start');
     return peer;
   }
 

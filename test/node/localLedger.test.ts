@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { fromHex } from '../../shared/bytes.ts';
+import { MemoryLogStore } from '../../shared/storage/memoryStore.ts';
+import { signTx } from '../../shared/tx/envelope.ts';
+import { loadLocalLedger, readCheckpoint, writeCheckpoint } from '../../node/peer/localLedger.ts';
+import { genesisOf, identity } from '../helpers/network.ts';
+
+const alice = identity('local-alice');
+const bob = identity('local-bob');
+
+async function fixture() {
+  const genesis = await genesisOf({ witnesses: [alice], allocations: [[alice, 100n]] });
+  const good = signTx(alice.secret, { net: genesis.id, seq: 1, prev: genesis.id, deps: [], type: 'transfer', body: { to: fromHex(bob.key), amount: 5n }, time: 1 });
+  // A record whose signature is wrong: only a tampered log could hold it.
+  const tampered = good.slice();
+  tampered[tampered.length - 1]! ^= 1;
+  return { genesis, good, tampered };
+}
+
+describe('loading a peer log', () => {
+  it('returns no ledger for an empty log', async () => {
+    const { genesis } = await fixture();
+    expect((await loadLocalLedger(new MemoryLogStore(), genesis.id)).ledger).toBeNull();
+  });
+
+  it('replays the log and writes a checkpoint covering it', async () => {
+    const { genesis, good } = await fixture();
+    const store = new MemoryLogStore();
+    await store.append([genesis.bytes, good]);
+    const loaded = await loadLocalLedger(store, genesis.id);
+    expect(loaded.ledger?.counts().valid).toBe(2);
+    expect(await readCheckpoint(store)).toBe(2);
+  });
+
+  it('trusts records under the checkpoint without re-verifying, and verifies the rest', async () => {
+    const { genesis, tampered } = await fixture();
+    const store = new MemoryLogStore();
+    await store.append([genesis.bytes, tampered]);
+    // Beyond the checkpoint, the bad signature is caught and the directory reported damaged.
+    await expect(loadLocalLedger(store, genesis.id)).rejects.toThrow(/damaged/);
+    // Under it, the record is not re-verified: that is what makes restarts fast.
+    await writeCheckpoint(store, 2);
+    expect((await loadLocalLedger(store, genesis.id)).ledger?.counts().valid).toBe(2);
+  });
+
+  it('refuses a log of another network', async () => {
+    const { genesis } = await fixture();
+    const other = await genesisOf({ witnesses: [bob], allocations: [] });
+    const store = new MemoryLogStore();
+    await store.append([other.bytes]);
+    await expect(loadLocalLedger(store, genesis.id)).rejects.toThrow(/another network/);
+  });
+});
