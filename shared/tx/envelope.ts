@@ -136,7 +136,11 @@ export function decodeEnvelope(input: unknown): DecodeResult {
 export type Signer = (secretKey: Uint8Array, message: Uint8Array) => Uint8Array;
 
 /** Builds, signs and encodes a transaction. Deps are sorted here so callers need not care. */
-export function signTx(secretKey: Uint8Array, unsigned: UnsignedTx, sign: Signer = signMessage): Uint8Array {
+export function signTx(
+  secretKey: Uint8Array,
+  unsigned: UnsignedTx,
+  sign: Signer = signMessage,
+): Uint8Array {
   const deps = [...new Set(unsigned.deps)].sort();
   const map: CborValue = {
     v: TX_VERSION,

@@ -10,7 +10,11 @@ export const nativeSigner: Signer = (secretKey, message) => {
   const hex = Buffer.from(secretKey).toString('hex');
   let key = keys.get(hex);
   if (!key) {
-    key = createPrivateKey({ key: Buffer.concat([PKCS8_PREFIX, secretKey]), format: 'der', type: 'pkcs8' });
+    key = createPrivateKey({
+      key: Buffer.concat([PKCS8_PREFIX, secretKey]),
+      format: 'der',
+      type: 'pkcs8',
+    });
     keys.set(hex, key);
   }
   return new Uint8Array(sign(null, message, key));

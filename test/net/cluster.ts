@@ -75,6 +75,7 @@ export class PeerProcess {
       identity?: TestIdentity;
       witness?: boolean;
     },
+    startTimeoutMs = 20_000,
   ): Promise<PeerProcess> {
     const args = JSON.stringify({
       dataDir: options.dataDir,

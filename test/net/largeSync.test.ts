@@ -13,12 +13,17 @@ let cluster: Cluster | undefined;
 
 afterAll(async () => cluster?.close(), 60_000);
 
-async function pollUntil(peer: PeerProcess, predicate: (s: PeerStatusView) => boolean, timeoutMs: number): Promise<PeerStatusView> {
+async function pollUntil(
+  peer: PeerProcess,
+  predicate: (s: PeerStatusView) => boolean,
+  timeoutMs: number,
+): Promise<PeerStatusView> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const status = await peer.call<PeerStatusView>('status', {}, 60_000);
     if (predicate(status)) return status;
-    if (Date.now() > deadline) throw new Error(`${peer.name} stalled at ${JSON.stringify(status.transactions)}`);
+    if (Date.now() > deadline)
+      throw new Error(`${peer.name} stalled at ${JSON.stringify(status.transactions)}`);
     await new Promise((r) => setTimeout(r, 2_000));
   }
 }
@@ -26,27 +31,63 @@ async function pollUntil(peer: PeerProcess, predicate: (s: PeerStatusView) => bo
 describe('initial sync of a large ledger', () => {
   it(`a new peer syncs ${COUNT.toLocaleString('en')} transactions, then restarts from its log`, async () => {
     const large = await buildLargeLedger(COUNT);
-    cluster = await createCluster({ founder: large.founder, witnesses: [large.founder], allocations: [] });
+    cluster = await createCluster({
+      founder: large.founder,
+      witnesses: [large.founder],
+      allocations: [],
+    });
     // createCluster made a genesis of its own; this test seeds the founder with the large one.
     const founderDir = join(cluster.dir, 'large-founder');
     const store = await openFileLogStore(founderDir);
     await store.append([large.genesis.bytes]);
-    for (let i = 0; i < large.txs.length; i += 10_000) await store.append(large.txs.slice(i, i + 10_000));
+    for (let i = 0; i < large.txs.length; i += 10_000)
+      await store.append(large.txs.slice(i, i + 10_000));
     await writeCheckpoint(store, 1 + large.txs.length);
     await store.close();
 
     const spawn = (name: string, dataDir: string, relays: string[]) =>
-      PeerProcess.spawn(name, { dataDir, networkId: large.genesis.id, secret: cluster!.secret, relays, identity: large.founder, witness: name === 'founder' }, 120_000);
+      PeerProcess.spawn(
+        name,
+        {
+          dataDir,
+          networkId: large.genesis.id,
+          secret: cluster!.secret,
+          relays,
+          identity: large.founder,
+          witness: name === 'founder',
+        },
+        120_000,
+      );
     const founder = await spawn('founder', founderDir, []);
     cluster.peers.push(founder);
-    const seeded = await pollUntil(founder, (s) => (s.transactions?.valid ?? 0) >= COUNT + 1, 120_000);
+    const seeded = await pollUntil(
+      founder,
+      (s) => (s.transactions?.valid ?? 0) >= COUNT + 1,
+      120_000,
+    );
 
     const joinerDir = join(cluster.dir, 'joiner');
-    const joiner = await PeerProcess.spawn('joiner', { dataDir: joinerDir, networkId: large.genesis.id, secret: cluster.secret, relays: [founder.started.relayUrl!] }, 60_000);
+    const joiner = await PeerProcess.spawn(
+      'joiner',
+      {
+        dataDir: joinerDir,
+        networkId: large.genesis.id,
+        secret: cluster.secret,
+        relays: [founder.started.relayUrl!],
+      },
+      60_000,
+    );
     cluster.peers.push(joiner);
-    const synced = await pollUntil(joiner, (s) => (s.transactions?.valid ?? 0) >= (seeded.transactions?.valid ?? Infinity), 300_000);
+    const synced = await pollUntil(
+      joiner,
+      (s) => (s.transactions?.valid ?? 0) >= (seeded.transactions?.valid ?? Infinity),
+      300_000,
+    );
     await joiner.call('settled', {}, 120_000);
-    const [a, b] = await Promise.all([founder.call<PeerStatusView>('status', {}, 60_000), joiner.call<PeerStatusView>('status', {}, 60_000)]);
+    const [a, b] = await Promise.all([
+      founder.call<PeerStatusView>('status', {}, 60_000),
+      joiner.call<PeerStatusView>('status', {}, 60_000),
+    ]);
     expect(b.stateRoot).toBe(a.stateRoot);
     expect(synced.transactions!.rejected).toBe(0);
     // The big sync really was chunked: far more arrived than one data-channel message allows.
@@ -54,7 +95,11 @@ describe('initial sync of a large ledger', () => {
 
     // Restart: the log (with its checkpoint) restores the same state without the network.
     await joiner.stop();
-    const restarted = await PeerProcess.spawn('joiner-restarted', { dataDir: joinerDir, networkId: large.genesis.id, secret: cluster.secret, relays: [] }, 120_000);
+    const restarted = await PeerProcess.spawn(
+      'joiner-restarted',
+      { dataDir: joinerDir, networkId: large.genesis.id, secret: cluster.secret, relays: [] },
+      120_000,
+    );
     cluster.peers.push(restarted);
     const again = await restarted.call<PeerStatusView>('status', {}, 60_000);
     expect(again.transactions!.valid).toBe(b.transactions!.valid);

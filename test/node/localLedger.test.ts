@@ -10,7 +10,15 @@ const bob = identity('local-bob');
 
 async function fixture() {
   const genesis = await genesisOf({ witnesses: [alice], allocations: [[alice, 100n]] });
-  const good = signTx(alice.secret, { net: genesis.id, seq: 1, prev: genesis.id, deps: [], type: 'transfer', body: { to: fromHex(bob.key), amount: 5n }, time: 1 });
+  const good = signTx(alice.secret, {
+    net: genesis.id,
+    seq: 1,
+    prev: genesis.id,
+    deps: [],
+    type: 'transfer',
+    body: { to: fromHex(bob.key), amount: 5n },
+    time: 1,
+  });
   // A record whose signature is wrong: only a tampered log could hold it.
   const tampered = good.slice();
   tampered[tampered.length - 1]! ^= 1;

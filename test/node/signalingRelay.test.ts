@@ -5,12 +5,20 @@ import { startSignalingRelay, type SignalingRelay } from '../../node/net/signali
 let relay: SignalingRelay | undefined;
 afterEach(async () => relay?.close());
 
-function client(url: string): Promise<{ ws: WebSocket; messages: unknown[]; send: (m: unknown) => void }> {
+function client(
+  url: string,
+): Promise<{ ws: WebSocket; messages: unknown[]; send: (m: unknown) => void }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url);
     const messages: unknown[] = [];
     ws.on('message', (data: Buffer) => messages.push(JSON.parse(data.toString('utf8'))));
-    ws.on('open', () => resolve({ ws, messages, send: (m) => ws.send(typeof m === 'string' ? m : JSON.stringify(m)) }));
+    ws.on('open', () =>
+      resolve({
+        ws,
+        messages,
+        send: (m) => ws.send(typeof m === 'string' ? m : JSON.stringify(m)),
+      }),
+    );
     ws.on('error', reject);
   });
 }
@@ -29,7 +37,9 @@ describe('signaling relay', () => {
     await tick();
     a.send({ type: 'publish', topic: 'room-1', data: { hello: 1 } });
     await tick();
-    expect(b.messages).toEqual([{ type: 'publish', topic: 'room-1', data: { hello: 1 }, clients: 2 }]);
+    expect(b.messages).toEqual([
+      { type: 'publish', topic: 'room-1', data: { hello: 1 }, clients: 2 },
+    ]);
     expect(outsider.messages).toEqual([]);
     expect(relay.connections()).toBe(3);
     for (const c of [a, b, outsider]) c.ws.close();

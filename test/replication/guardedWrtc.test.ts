@@ -1,7 +1,13 @@
 // The guarded WebRTC wrapper over an in-memory channel pair that models buffering.
 import { describe, expect, it, vi } from 'vitest';
 import { FRAME_PAYLOAD } from '../../shared/replication/frames.ts';
-import { guardWrtc, type DataChannelLike, type GuardHooks, type PeerLink, type WrtcLike } from '../../shared/replication/guardedWrtc.ts';
+import {
+  guardWrtc,
+  type DataChannelLike,
+  type GuardHooks,
+  type PeerLink,
+  type WrtcLike,
+} from '../../shared/replication/guardedWrtc.ts';
 import type { ScreenVerdict } from '../../shared/replication/screen.ts';
 
 class FakeChannel implements DataChannelLike {
@@ -51,20 +57,27 @@ function pair(hooksA: Partial<GuardHooks>, hooksB: Partial<GuardHooks>) {
   const b = new FakeChannel();
   a.other = b;
   b.other = a;
-  const accept: GuardHooks['screen'] = () => Promise.resolve({ ok: true, kind: 'sync-update', entries: [] });
+  const accept: GuardHooks['screen'] = () =>
+    Promise.resolve({ ok: true, kind: 'sync-update', entries: [] });
   class FakePC {
     ondatachannel: ((event: { channel: DataChannelLike }) => void) | null = null;
     createDataChannel(): DataChannelLike {
       return a;
     }
   }
-  const base: WrtcLike = { RTCPeerConnection: FakePC, RTCSessionDescription: null, RTCIceCandidate: null };
+  const base: WrtcLike = {
+    RTCPeerConnection: FakePC,
+    RTCSessionDescription: null,
+    RTCIceCandidate: null,
+  };
   const pcA = new (guardWrtc(base, { screen: accept, ...hooksA }).RTCPeerConnection)() as FakePC;
   const pcB = new (guardWrtc(base, { screen: accept, ...hooksB }).RTCPeerConnection)() as FakePC;
   const guardedA = pcA.createDataChannel();
   let guardedB!: DataChannelLike;
   pcB.ondatachannel = (event) => (guardedB = event.channel);
-  (pcB as unknown as { ondatachannel: (e: { channel: DataChannelLike }) => void }).ondatachannel({ channel: b });
+  (pcB as unknown as { ondatachannel: (e: { channel: DataChannelLike }) => void }).ondatachannel({
+    channel: b,
+  });
   const received: Uint8Array[] = [];
   guardedB.onmessage = (event) => received.push(new Uint8Array(event.data as ArrayBuffer));
   a.open();
@@ -104,7 +117,10 @@ describe('guarded WebRTC data channels', () => {
 
   it('delivers messages in arrival order even when screening takes different times', async () => {
     let n = 0;
-    const screen = () => new Promise<ScreenVerdict>((r) => setTimeout(() => r({ ok: true, kind: 'sync-update', entries: [] }), n++ % 2 ? 1 : 15));
+    const screen = () =>
+      new Promise<ScreenVerdict>((r) =>
+        setTimeout(() => r({ ok: true, kind: 'sync-update', entries: [] }), n++ % 2 ? 1 : 15),
+      );
     const { guardedA, received } = pair({}, { screen });
     for (let i = 0; i < 6; i++) guardedA.send(Uint8Array.of(0, i));
     await drain(received, 6);
@@ -113,7 +129,12 @@ describe('guarded WebRTC data channels', () => {
 
   it('closes the connection at the first message that fails screening, and delivers nothing after', async () => {
     const onHostile = vi.fn<(link: PeerLink, reason: string) => void>();
-    const screen = (m: Uint8Array) => Promise.resolve<ScreenVerdict>(m[1] === 66 ? { ok: false, reason: 'bad entry' } : { ok: true, kind: 'sync-update', entries: [] });
+    const screen = (m: Uint8Array) =>
+      Promise.resolve<ScreenVerdict>(
+        m[1] === 66
+          ? { ok: false, reason: 'bad entry' }
+          : { ok: true, kind: 'sync-update', entries: [] },
+      );
     const { a, b, guardedA, guardedB, received } = pair({}, { screen, onHostile });
     const closed = vi.fn();
     guardedB.onclose = closed;
