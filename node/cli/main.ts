@@ -2,6 +2,7 @@
 // JSON with --json; errors go to stderr with a non-zero exit code.
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import { fromHex } from '../../shared/bytes.ts';
 import { keyHexOf, type KeyHex, type NetworkId, type TxId } from '../../shared/ids.ts';
@@ -32,6 +33,7 @@ import { loadKeystoreFile, saveKeystoreFile } from '../keystoreFile.ts';
 import { admit, loadLocalLedger } from '../peer/localLedger.ts';
 import { Peer, type PeerEvent } from '../peer/peer.ts';
 import { openFileLogStore } from '../storage/fileLogStore.ts';
+import { startDiscovery } from '../net/discovery.ts';
 import { callControl, NoPeerRunning, serveControl, toJson } from './control.ts';
 import { CliError, readNetwork, resolveHome, writeNetwork, type Home } from './home.ts';
 import { readPassphrase, readStdin } from './prompt.ts';
@@ -50,8 +52,9 @@ Network
   network create --name NAME [--witness ADDR]... [--alloc ADDR=AMOUNT]... [--credit-limit N]
   invite [--relay URL]...           print an invitation link for this network
   join LINK                         join the network an invitation names
-  run [--relay-port P] [--relay-host H] [--relay URL]... [--no-relay] [--ice URL]...
+  run [--lan] [--relay-port P] [--relay-host H] [--relay URL]... [--no-relay] [--ice URL]...
                                     run the peer: relay, replication, witness duty
+                                    (--lan: serve the relay to the LAN and find peers by mDNS)
 
 Wallet
   send ADDRESS AMOUNT [--memo TEXT] pay someone (works offline; sent when a peer is reachable)
@@ -260,8 +263,17 @@ async function invite(home: Home, args: string[], out: Output): Promise<void> {
   const network = await readNetwork(home);
   const relays = new Set([...(values.relay ?? []), ...network.relays]);
   try {
-    const status = (await callControl(home.controlSocket, 'status')) as { relayUrl: string | null };
-    if (status.relayUrl) relays.add(status.relayUrl);
+    const status = (await callControl(home.controlSocket, 'status')) as {
+      relayUrl: string | null;
+      relayHost: string | null;
+    };
+    if (status.relayUrl && status.relayHost === '0.0.0.0') {
+      // A relay serving the LAN is reachable at this machine's LAN addresses.
+      const port = status.relayUrl.split(':').pop();
+      for (const ip of lanAddresses()) relays.add(`ws://${ip}:${port}`);
+    } else if (status.relayUrl) {
+      relays.add(status.relayUrl);
+    }
   } catch (error) {
     if (!(error instanceof NoPeerRunning)) throw error;
   }
@@ -276,6 +288,13 @@ async function invite(home: Home, args: string[], out: Output): Promise<void> {
       'Note: no relay is known yet. Start "gpow run" first so the invitation can name its relay.',
     );
   out.print(link, { invitation: link });
+}
+
+function lanAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((i) => i !== undefined && i.family === 'IPv4' && !i.internal)
+    .map((i) => i!.address);
 }
 
 async function join(home: Home, args: string[], out: Output): Promise<void> {
@@ -338,9 +357,14 @@ async function run(home: Home, args: string[], out: Output): Promise<void> {
       'relay-host': { type: 'string' },
       relay: { type: 'string', multiple: true },
       'no-relay': { type: 'boolean' },
+      lan: { type: 'boolean' },
       ice: { type: 'string', multiple: true },
     },
   });
+  // --lan serves the relay on every interface and finds the network's other peers by mDNS.
+  const lan = values.lan === true;
+  if (lan && values['no-relay'])
+    throw new CliError("--lan needs this peer's relay; drop --no-relay");
   const network = await readNetwork(home);
   const identity =
     process.env.GPOW_PASSPHRASE !== undefined || process.stdin.isTTY
@@ -358,7 +382,10 @@ async function run(home: Home, args: string[], out: Output): Promise<void> {
     relays: [...network.relays, ...(values.relay ?? [])],
     relay: values['no-relay']
       ? false
-      : { host: values['relay-host'] ?? '127.0.0.1', port: Number(values['relay-port'] ?? 0) },
+      : {
+          host: values['relay-host'] ?? (lan ? '0.0.0.0' : '127.0.0.1'),
+          port: Number(values['relay-port'] ?? 0),
+        },
     iceServers: (values.ice ?? []).map((urls) => ({ urls })),
     ...(identity ? { secretKey: identity.secretKey } : {}),
     witness: true,
@@ -370,6 +397,23 @@ async function run(home: Home, args: string[], out: Output): Promise<void> {
       }
     },
   });
+  const relayPort = Number(peer.status().relayUrl?.split(':').pop() ?? 0);
+  const discovery =
+    lan && relayPort > 0
+      ? startDiscovery({
+          networkId: network.networkId,
+          relayPort,
+          instanceName: `gpow-${randomBytes(6).toString('hex')}`,
+          onRelay: (url) => {
+            out.progress(`Found a peer on the LAN: ${url}`);
+            void peer.addRelay(url);
+          },
+          onError: (error) =>
+            out.progress(
+              `LAN discovery: ${error instanceof Error ? error.message : String(error)}`,
+            ),
+        })
+      : null;
   const server = await serveControl(home.controlSocket, (method, params) =>
     control(peer, method, params),
   );
@@ -388,6 +432,7 @@ async function run(home: Home, args: string[], out: Output): Promise<void> {
     process.once('SIGTERM', stop);
   });
   out.progress('Stopping…');
+  await discovery?.stop();
   server.close();
   await peer.close();
 }

@@ -68,6 +68,8 @@ export interface PeerStatus {
   readonly networkId: NetworkId;
   readonly address: KeyHex | null;
   readonly relayUrl: string | null;
+  /** The address the relay listens on (0.0.0.0 when it serves the LAN). */
+  readonly relayHost: string | null;
   readonly peers: number;
   /** True once a full sync (step 2) arrived from some peer, or the peer is alone by design. */
   readonly synced: boolean;
@@ -432,6 +434,7 @@ export class Peer {
       networkId: this.config.networkId,
       address: this.address,
       relayUrl: this.#relay?.url ?? null,
+      relayHost: this.#relay ? ((this.config.relay || undefined)?.host ?? '127.0.0.1') : null,
       peers: this.#links.size,
       synced: this.#syncedFromPeer,
       transactions: ledger ? ledger.counts() : null,
