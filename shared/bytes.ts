@@ -6,6 +6,7 @@ import {
   hexToBytes as nobleHexToBytes,
   utf8ToBytes as nobleUtf8ToBytes,
 } from '@noble/hashes/utils.js';
+import { bytesToUtf8 as nobleBytesToUtf8 } from '@noble/ciphers/utils.js';
 
 export const toHex = (bytes: Uint8Array): string => nobleBytesToHex(bytes);
 
@@ -13,6 +14,9 @@ export const toHex = (bytes: Uint8Array): string => nobleBytesToHex(bytes);
 export const fromHex = (hex: string): Uint8Array => nobleHexToBytes(hex);
 
 export const utf8 = (text: string): Uint8Array => nobleUtf8ToBytes(text);
+
+/** Decodes UTF-8 (invalid sequences become U+FFFD). */
+export const fromUtf8 = (bytes: Uint8Array): string => nobleBytesToUtf8(bytes);
 
 export const concat = (...parts: Uint8Array[]): Uint8Array => nobleConcat(...parts);
 

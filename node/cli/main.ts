@@ -1,10 +1,14 @@
 // `gpow`: the headless peer and wallet on the command line. Human-readable output by default,
 // JSON with --json; errors go to stderr with a non-zero exit code.
 import { randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
 import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
-import { fromHex } from '../../shared/bytes.ts';
+import { fromHex, fromUtf8 } from '../../shared/bytes.ts';
+import type { ChannelEvent } from '../../shared/ssk/channel.ts';
+import { peekFieldEpoch } from '../../shared/ssk/field.ts';
+import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { keyHexOf, type KeyHex, type NetworkId, type TxId } from '../../shared/ids.ts';
 import { encodeAddress, parseAddress } from '../../shared/identity/address.ts';
 import {
@@ -34,11 +38,12 @@ import { admit, loadLocalLedger } from '../peer/localLedger.ts';
 import { Peer, type PeerEvent } from '../peer/peer.ts';
 import { openFileLogStore } from '../storage/fileLogStore.ts';
 import { startDiscovery } from '../net/discovery.ts';
+import { nodeRandom } from '../random.ts';
 import { callControl, NoPeerRunning, serveControl, toJson } from './control.ts';
 import { CliError, readNetwork, resolveHome, writeNetwork, type Home } from './home.ts';
 import { readPassphrase, readStdin } from './prompt.ts';
 
-const random: RandomPort = { bytes: (n) => new Uint8Array(randomBytes(n)) };
+const random: RandomPort = nodeRandom;
 
 const USAGE = `Usage: gpow [--home DIR] [--json] <command> [options]
 
@@ -61,6 +66,17 @@ Wallet
   balance [ADDRESS]                 available, pending and total balance
   history [ADDRESS] [--limit N]     transfers in and out
   status                            peers, sync state, pending and final counts
+
+Private traffic (Sustainable Symmetric Keys; needs the running peer)
+  ssk share ADDRESS [--purpose P] [--expires-days N]   share a key (again: reset it)
+  ssk revoke ADDRESS                stop using the current key for new messages
+  ssk list                          keys shared, and whether the private channel is up
+  msg send ADDRESS TEXT             an encrypted message
+  msg read ADDRESS                  the conversation
+  file send ADDRESS PATH            an encrypted file, in chunks
+  file list ADDRESS                 files received, with progress
+  file save ADDRESS ID PATH         save a received file
+  send ADDRESS AMOUNT --private-memo TEXT   a payment whose memo only the two can read
 
 The passphrase is read from GPOW_PASSPHRASE, or asked for on the terminal.
 Home: --home, or GPOW_HOME, or ~/.gpow.`;
@@ -346,6 +362,26 @@ function describeEvent(event: PeerEvent): string | null {
       return `Put back a deleted transaction ${event.id.slice(0, 12)}…`;
     case 'warning':
       return `Warning: ${event.message}`;
+    case 'channel':
+      return describeChannelEvent(event.partner, event.event);
+  }
+}
+
+function describeChannelEvent(partner: KeyHex, event: ChannelEvent): string | null {
+  const who = address(partner);
+  switch (event.type) {
+    case 'text':
+      return event.from === partner ? `Message from ${who}: ${event.text}` : null;
+    case 'file-offered':
+      return `${who} is sending ${event.name} (${event.size} bytes)`;
+    case 'file-progress':
+      return event.received === event.total || event.received % 16 === 0
+        ? `File ${event.id.slice(0, 8)}: ${event.received}/${event.total} chunks`
+        : null;
+    case 'file-complete':
+      return `File ${event.name} received complete; save it with "gpow file save".`;
+    case 'refused':
+      return `Refused an entry in the private channel with ${who}: ${event.reason}`;
   }
 }
 
@@ -448,11 +484,12 @@ async function control(
     case 'status':
       return peer.status();
     case 'send': {
-      const tx = await peer.transfer(
-        keyOf(String(params.to)),
-        amountOf(String(params.amount)),
-        memoOf(params.memo),
-      );
+      const to = keyOf(String(params.to));
+      const amount = amountOf(String(params.amount));
+      const tx =
+        typeof params.privateMemo === 'string'
+          ? await peer.transferWithPrivateMemo(to, amount, params.privateMemo)
+          : await peer.transfer(to, amount, memoOf(params.memo));
       return { id: tx.id };
     }
     case 'balance':
@@ -465,7 +502,67 @@ async function control(
         ledger,
         typeof params.address === 'string' ? keyOf(params.address) : peer.address,
         Number(params.limit ?? 50),
+        (tx) => peer.readPrivateMemo(tx),
       );
+    case 'ssk-share': {
+      const days = typeof params.expiresDays === 'number' ? params.expiresDays : undefined;
+      return peer.shareKey(
+        keyOf(String(params.to)),
+        typeof params.purpose === 'string' ? params.purpose : 'messages',
+        days === undefined ? undefined : Date.now() + days * 86_400_000,
+      );
+    }
+    case 'ssk-revoke':
+      return peer.revokeKey(keyOf(String(params.to)));
+    case 'ssk-list':
+      return peer.ssk.directory.partnersOf(peer.address!).map((partner) => {
+        const current = peer.ssk.directory.current(peer.address!, partner);
+        return {
+          partner: address(partner),
+          epoch: current?.epoch ?? null,
+          sharedBy: current ? address(current.from) : null,
+          shares: peer.ssk.directory.shares(peer.address!, partner).length,
+          connected: peer.ssk.connections()[partner] ?? 0,
+        };
+      });
+    case 'msg-send':
+      peer.ssk.channel(keyOf(String(params.to))).sendText(String(params.text));
+      return { sent: true };
+    case 'msg-read':
+      return peer.ssk.channel(keyOf(String(params.with))).texts.map((t) => ({
+        from: address(t.from),
+        text: t.text,
+        epoch: t.epoch,
+        time: Math.floor(t.counter / 1000),
+      }));
+    case 'file-send': {
+      const path = String(params.path);
+      const bytes = new Uint8Array(await readFile(path));
+      const id = peer.ssk.channel(keyOf(String(params.to))).sendFile(basename(path), bytes);
+      return { id, size: bytes.length };
+    }
+    case 'file-list':
+      return [...peer.ssk.channel(keyOf(String(params.with))).files.values()].map((f) => ({
+        id: f.id,
+        from: address(f.from),
+        name: f.name,
+        size: f.size,
+        received: f.received,
+        chunks: f.chunks.length,
+        complete: f.complete,
+      }));
+    case 'file-save': {
+      const file = peer.ssk.channel(keyOf(String(params.with))).files.get(String(params.id));
+      if (!file?.complete) throw new Error('no complete file with that id from this partner');
+      const bytes = new Uint8Array(file.size);
+      let offset = 0;
+      for (const chunk of file.chunks) {
+        bytes.set(chunk!, offset);
+        offset += chunk!.length;
+      }
+      await writeFile(String(params.path), bytes, { flag: 'wx' });
+      return { saved: String(params.path), size: file.size };
+    }
     default:
       throw new Error(`unknown method ${method}`);
   }
@@ -482,7 +579,12 @@ function balanceOf(ledger: Ledger, key: KeyHex | null) {
   return { address: address(key), ...view };
 }
 
-function historyOf(ledger: Ledger, key: KeyHex | null, limit: number) {
+function historyOf(
+  ledger: Ledger,
+  key: KeyHex | null,
+  limit: number,
+  readPrivate?: (tx: VerifiedTx) => string | null,
+) {
   if (!key) throw new CliError('name an address, or unlock an identity');
   const rows = [];
   for (const id of ledger.validIds()) {
@@ -498,10 +600,21 @@ function historyOf(ledger: Ledger, key: KeyHex | null, limit: number) {
       counterparty: address(tx.author === key ? to : tx.author),
       amount: body.amount,
       status: ledger.status(id).state,
+      ...(body.memo ? { memo: memoText(tx as VerifiedTx, body.memo, readPrivate) } : {}),
     });
   }
   rows.sort((a, b) => b.time - a.time || (a.id < b.id ? -1 : 1));
   return rows.slice(0, Math.max(1, Math.min(limit, 10_000)));
+}
+
+/** A plain memo as text; a sealed one decrypted when this identity holds its key. */
+function memoText(
+  tx: VerifiedTx,
+  memo: Uint8Array,
+  readPrivate?: (tx: VerifiedTx) => string | null,
+): string {
+  if (!peekFieldEpoch(memo).ok) return fromUtf8(memo);
+  return readPrivate?.(tx) ?? '(private)';
 }
 
 /** Opens the log directly when no peer is running (offline use). */
@@ -541,10 +654,11 @@ async function send(home: Home, args: string[], out: Output): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { memo: { type: 'string' } },
+    options: { memo: { type: 'string' }, 'private-memo': { type: 'string' } },
   });
   const [toInput, amountInput] = positionals;
-  if (!toInput || !amountInput) throw new CliError('usage: gpow send ADDRESS AMOUNT [--memo TEXT]');
+  if (!toInput || !amountInput)
+    throw new CliError('usage: gpow send ADDRESS AMOUNT [--memo TEXT | --private-memo TEXT]');
   const to = keyOf(toInput);
   const amount = amountOf(amountInput);
   const params = {
@@ -553,6 +667,8 @@ async function send(home: Home, args: string[], out: Output): Promise<void> {
     ...(values.memo ? { memo: values.memo } : {}),
   };
   const result = await viaPeerOrLocal(home, 'send', params, async () => {
+    if (values['private-memo'])
+      throw new CliError('a private memo needs the running peer: start "gpow run"');
     const identity = await unlock(home, out);
     return withLocalLedger(home, async (ledger, append) => {
       const from = keyHexOf(identity.publicKey);
@@ -667,6 +783,135 @@ async function status(home: Home, out: Output): Promise<void> {
   );
 }
 
+// ---- SSK: keys, messages, files -----------------------------------------------------------
+
+/** Calls the running peer; these features need it (they use the live private channel). */
+async function viaPeer<T>(home: Home, method: string, params: Record<string, unknown>): Promise<T> {
+  try {
+    return (await callControl(home.controlSocket, method, params)) as T;
+  } catch (error) {
+    if (error instanceof NoPeerRunning)
+      throw new CliError('this needs the running peer: start "gpow run" first');
+    throw error;
+  }
+}
+
+async function sskCommand(home: Home, args: string[], out: Output): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { purpose: { type: 'string' }, 'expires-days': { type: 'string' } },
+  });
+  const [sub, who] = positionals;
+  if (sub === 'list') {
+    const rows = await viaPeer<
+      Array<{ partner: string; epoch: number | null; sharedBy: string | null; connected: number }>
+    >(home, 'ssk-list', {});
+    const lines = rows.map(
+      (r) =>
+        `${r.partner}  epoch ${r.epoch ?? '-'} (shared by ${r.sharedBy ?? '-'})  ${r.connected > 0 ? 'connected' : 'not connected'}`,
+    );
+    out.print(lines.length > 0 ? lines.join('\n') : 'No keys shared yet.', rows);
+    return;
+  }
+  if ((sub !== 'share' && sub !== 'revoke') || !who)
+    throw new CliError('usage: gpow ssk share|revoke ADDRESS, or gpow ssk list');
+  keyOf(who);
+  if (sub === 'share') {
+    const expiresDays =
+      values['expires-days'] === undefined ? undefined : Number(values['expires-days']);
+    if (expiresDays !== undefined && !(expiresDays > 0))
+      throw new CliError('--expires-days takes a positive number');
+    const r = await viaPeer<{ id: string; epoch: number }>(home, 'ssk-share', {
+      to: who,
+      ...(values.purpose ? { purpose: values.purpose } : {}),
+      ...(expiresDays ? { expiresDays } : {}),
+    });
+    out.print(`Shared a key with ${who} (epoch ${r.epoch}).\nTransaction: ${r.id}`, r);
+  } else {
+    const r = await viaPeer<{ id: string; epoch: number }>(home, 'ssk-revoke', { to: who });
+    out.print(`Revoked epoch ${r.epoch} with ${who}: it is no longer used for new messages.`, r);
+  }
+}
+
+async function msgCommand(home: Home, args: string[], out: Output): Promise<void> {
+  const [sub, who, ...text] = args;
+  if (!who) throw new CliError('usage: gpow msg send ADDRESS TEXT, or gpow msg read ADDRESS');
+  keyOf(who);
+  if (sub === 'send') {
+    if (text.length === 0) throw new CliError('write a message: gpow msg send ADDRESS TEXT');
+    await viaPeer(home, 'msg-send', { to: who, text: text.join(' ') });
+    out.print('Sent (encrypted with your shared key).', { sent: true });
+  } else if (sub === 'read') {
+    const rows = await viaPeer<Array<{ from: string; text: string; time: number }>>(
+      home,
+      'msg-read',
+      { with: who },
+    );
+    out.print(
+      rows.length > 0
+        ? rows
+            .map(
+              (r) =>
+                `${new Date(r.time).toISOString()}  ${r.from === who ? 'them' : 'you '}: ${r.text}`,
+            )
+            .join('\n')
+        : 'No messages yet.',
+      rows,
+    );
+  } else {
+    throw new CliError('usage: gpow msg send|read ADDRESS …');
+  }
+}
+
+async function fileCommand(home: Home, args: string[], out: Output): Promise<void> {
+  const [sub, who, a, b] = args;
+  if (!who)
+    throw new CliError('usage: gpow file send ADDRESS PATH | list ADDRESS | save ADDRESS ID PATH');
+  keyOf(who);
+  if (sub === 'send' && a) {
+    const r = await viaPeer<{ id: string; size: number }>(home, 'file-send', {
+      to: who,
+      path: resolve(a),
+    });
+    out.print(
+      `Sending ${a} (${r.size} bytes) as file ${r.id}. "gpow file list" on the other side shows progress.`,
+      r,
+    );
+  } else if (sub === 'list') {
+    const rows = await viaPeer<
+      Array<{
+        id: string;
+        name: string;
+        size: number;
+        received: number;
+        chunks: number;
+        complete: boolean;
+      }>
+    >(home, 'file-list', { with: who });
+    out.print(
+      rows.length > 0
+        ? rows
+            .map(
+              (f) =>
+                `${f.id}  ${f.name}  ${f.size} bytes  ${f.complete ? 'complete' : `${Math.floor((100 * f.received) / f.chunks)}%`}`,
+            )
+            .join('\n')
+        : 'No files yet.',
+      rows,
+    );
+  } else if (sub === 'save' && a && b) {
+    const r = await viaPeer<{ saved: string; size: number }>(home, 'file-save', {
+      with: who,
+      id: a,
+      path: resolve(b),
+    });
+    out.print(`Saved ${r.size} bytes to ${r.saved}.`, r);
+  } else {
+    throw new CliError('usage: gpow file send ADDRESS PATH | list ADDRESS | save ADDRESS ID PATH');
+  }
+}
+
 // ---- entry -------------------------------------------------------------------------------
 
 export async function main(argv: string[]): Promise<number> {
@@ -720,6 +965,15 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case 'status':
         await status(home, out);
+        break;
+      case 'ssk':
+        await sskCommand(home, rest, out);
+        break;
+      case 'msg':
+        await msgCommand(home, rest, out);
+        break;
+      case 'file':
+        await fileCommand(home, rest, out);
         break;
       default:
         throw new CliError(`unknown command "${command}"\n\n${USAGE}`);

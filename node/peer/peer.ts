@@ -20,7 +20,16 @@ import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import type { Rejection } from '../../shared/tx/rejection.ts';
 import type { LogStore } from '../../shared/storage/port.ts';
 import { composeTransfer, composeVote } from '../../shared/wallet/compose.ts';
+import { fromHex, fromUtf8, utf8 } from '../../shared/bytes.ts';
+import type { ClockPort } from '../../shared/ports.ts';
+import type { ChannelEvent } from '../../shared/ssk/channel.ts';
+import { openField, peekFieldEpoch, sealField } from '../../shared/ssk/field.ts';
+import { composeSskRevoke, composeSskShare } from '../../shared/ssk/share.ts';
 import { admit, loadLocalLedger, registry, writeCheckpoint } from './localLedger.ts';
+import { SskChannels } from './sskChannels.ts';
+import { nodeRandom } from '../random.ts';
+
+const systemClock: ClockPort = { now: () => Date.now() };
 import { startSignalingRelay, type SignalingRelay } from '../net/signalingRelay.ts';
 import { openFileLogStore } from '../storage/fileLogStore.ts';
 import { roomNameOf } from '../../shared/net/invitation.ts';
@@ -62,7 +71,8 @@ export type PeerEvent =
     }
   | { readonly type: 'cleaned'; readonly key: string; readonly reason: string }
   | { readonly type: 'restored'; readonly id: TxId }
-  | { readonly type: 'warning'; readonly message: string };
+  | { readonly type: 'warning'; readonly message: string }
+  | { readonly type: 'channel'; readonly partner: KeyHex; readonly event: ChannelEvent };
 
 export interface PeerStatus {
   readonly networkId: NetworkId;
@@ -125,6 +135,7 @@ export class Peer {
   #keepAlive: ReturnType<typeof setInterval> | null = null;
   #readyWaiters: Array<(ledger: Ledger) => void> = [];
   #closed = false;
+  #ssk: SskChannels | null = null;
 
   private constructor(config: PeerConfig, store: LogStore) {
     this.config = config;
@@ -187,6 +198,18 @@ export class Peer {
     });
     this.#ledgerDoc.publishAll(txs);
     if (this.config.witness) ledger.onAccepted(() => this.#scheduleVote());
+    if (this.config.secretKey && this.address) {
+      this.#ssk = new SskChannels({
+        ledger,
+        me: this.address,
+        secretKey: this.config.secretKey,
+        random: nodeRandom,
+        clock: systemClock,
+        relays: () => this.#relayUrls,
+        iceServers: this.config.iceServers ?? [],
+        onEvent: (partner, event) => this.#emit({ type: 'channel', partner, event }),
+      });
+    }
     for (const resolve of this.#readyWaiters.splice(0)) resolve(ledger);
     this.#scheduleVote();
   }
@@ -426,6 +449,94 @@ export class Peer {
     }
   }
 
+  // ---- Sustainable Symmetric Keys ------------------------------------------------------
+
+  get ssk(): SskChannels {
+    if (!this.#ssk) throw new PeerError('SSK needs an unlocked identity and a known network');
+    return this.#ssk;
+  }
+
+  /** Shares a fresh key with `to` (or resets the one we share: the next epoch). */
+  async shareKey(
+    to: KeyHex,
+    purpose = 'messages',
+    expires?: number,
+  ): Promise<{ id: TxId; epoch: number }> {
+    const { address } = this.#requireSigner();
+    const ledger = await this.ready();
+    const composed = composeSskShare(
+      ledger,
+      this.ssk.directory,
+      {
+        from: address,
+        to,
+        purpose,
+        time: Date.now(),
+        ...(expires !== undefined ? { expires } : {}),
+      },
+      nodeRandom,
+    );
+    if (!composed.ok) throw new PeerError(composed.rejection.message, composed.rejection);
+    const tx = await this.submit(composed.tx);
+    return { id: tx.id, epoch: composed.epoch };
+  }
+
+  async revokeKey(to: KeyHex): Promise<{ id: TxId; epoch: number }> {
+    const { address } = this.#requireSigner();
+    const ledger = await this.ready();
+    const composed = composeSskRevoke(ledger, this.ssk.directory, address, to, Date.now());
+    if (!composed.ok) throw new PeerError(composed.rejection.message, composed.rejection);
+    const tx = await this.submit(composed.tx);
+    return { id: tx.id, epoch: composed.epoch };
+  }
+
+  /** A payment whose memo is sealed with the pair's SSK: only the two can read it. */
+  async transferWithPrivateMemo(to: KeyHex, amount: bigint, memo: string): Promise<VerifiedTx> {
+    const { address } = this.#requireSigner();
+    const current = this.ssk.keyring.current(to);
+    if (!current.ok) throw new PeerError(current.error);
+    const sealed = sealField(
+      current.ssk.key,
+      {
+        network: fromHex(this.config.networkId),
+        sender: fromHex(address),
+        recipient: fromHex(to),
+        epoch: current.ssk.share.epoch,
+        label: 'memo',
+      },
+      utf8(memo),
+      nodeRandom,
+    );
+    return this.transfer(to, amount, sealed);
+  }
+
+  /** Reads a sealed memo of a transfer between us and a partner, if we hold its key. */
+  readPrivateMemo(tx: VerifiedTx): string | null {
+    if (tx.type !== 'transfer' || !this.#ssk || !this.address) return null;
+    const body = tx.body as { to: Uint8Array; memo?: Uint8Array };
+    if (!body.memo) return null;
+    const to = keyHexOf(body.to);
+    const other = tx.author === this.address ? to : tx.author;
+    if (to !== this.address && tx.author !== this.address) return null;
+    const epoch = peekFieldEpoch(body.memo);
+    if (!epoch.ok) return null;
+    for (const ssk of this.#ssk.keyring.keysAt(other, epoch.epoch)) {
+      const opened = openField(
+        ssk.key,
+        {
+          network: fromHex(this.config.networkId),
+          sender: fromHex(tx.author),
+          recipient: body.to,
+          epoch: epoch.epoch,
+          label: 'memo',
+        },
+        body.memo,
+      );
+      if (opened.ok) return fromUtf8(opened.plaintext);
+    }
+    return null;
+  }
+
   // ---- observing -----------------------------------------------------------------------
 
   status(): PeerStatus {
@@ -458,6 +569,7 @@ export class Peer {
     if (this.#voteTimer) clearTimeout(this.#voteTimer);
     if (this.#keepAlive) clearInterval(this.#keepAlive);
     if (this.#watchdog) clearInterval(this.#watchdog);
+    this.#ssk?.close();
     await this.#providerChange;
     await this.#closeProvider();
     await this.#ledgerDoc?.idle();

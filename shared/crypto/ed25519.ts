@@ -84,6 +84,22 @@ function isReducedScalar(s: Uint8Array): boolean {
 }
 
 /**
+ * Whether 32 bytes are a public key the ledger accepts as a recipient: canonical, not one of the
+ * small-order points, and on the curve. Encrypting to such a key (SSK) then has a real
+ * recipient: a small-order key would make the shared secret predictable.
+ */
+export function isAcceptablePublicKey(publicKey: Uint8Array): boolean {
+  if (publicKey.length !== PUBLIC_KEY_LENGTH) return false;
+  if (!isCanonicalPoint(publicKey) || isSmallOrderEncoding(publicKey)) return false;
+  try {
+    ed25519.Point.fromBytes(publicKey, false);
+    return true;
+  } catch {
+    return false; // not on the curve
+  }
+}
+
+/**
  * The ledger's one signature rule set, applied before any backend runs. Returns why the
  * (signature, public key) pair is refused, or null if it may go on to the verification equation.
  * Uses only byte comparisons, so it is cheap and identical on every platform.

@@ -128,3 +128,32 @@ export async function screenMessage(
   }
   return { ok: true, kind: parsed.kind, entries: admitted };
 }
+
+/**
+ * Screens a message of a private SSK channel's doc: only sync and awareness messages, and
+ * only binary entries of one array. Whether an entry opens under the pair's key is checked by
+ * the channel itself (shared/ssk/channel.ts).
+ */
+export function screenChannelMessage(
+  message: Uint8Array,
+  arrayName: string,
+  maxEntryBytes: number,
+): ScreenVerdict {
+  const parsed = parseMessage(message);
+  if (typeof parsed === 'string') return bad(parsed);
+  if (!parsed.update) return { ok: true, kind: parsed.kind, entries: [] };
+  let structs: Array<Y.Item | Y.GC | Y.Skip>;
+  try {
+    structs = Y.decodeUpdate(parsed.update).structs;
+  } catch {
+    return bad('undecodable Yjs update');
+  }
+  for (const struct of structs) {
+    if (!(struct instanceof Y.Item) || struct.content instanceof Y.ContentDeleted) continue;
+    if (!(struct.content instanceof Y.ContentBinary)) return bad('an entry is not binary');
+    const parent: unknown = struct.parent;
+    if (parent !== null && parent !== arrayName) return bad('an entry is outside the channel');
+    if (struct.content.content.length > maxEntryBytes) return bad('an entry is oversized');
+  }
+  return { ok: true, kind: parsed.kind, entries: [] };
+}

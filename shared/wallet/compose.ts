@@ -12,8 +12,8 @@ import { MAX_VOTE_HEADS } from '../tx/vote.ts';
 export type ComposeResult =
   { ok: true; tx: UnsignedTx; claimed: bigint } | { ok: false; rejection: Rejection };
 
-/** The chain position of the author's next transaction. */
-function nextPosition(
+/** The chain position of the author's next transaction, refused for a frozen author. */
+export function nextPosition(
   ledger: Ledger,
   author: KeyHex,
 ): { seq: number; prev: TxId | null } | Rejection {

@@ -45,7 +45,11 @@ function run(home: string): Promise<ChildProcess> {
   });
 }
 
-async function eventually<T>(fn: () => Promise<T>, ok: (v: T) => boolean, timeoutMs: number): Promise<T> {
+async function eventually<T>(
+  fn: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs: number,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();
@@ -63,7 +67,12 @@ describe('the gpow command', () => {
     const noNetwork = await gpow(['--home', join(tmpdir(), 'gpow-nonexistent-home'), 'status']);
     expect(noNetwork.code).toBe(1);
     expect(noNetwork.stderr).toMatch(/no network here yet/);
-    const badJoin = await gpow(['--home', join(tmpdir(), 'gpow-nonexistent-home'), 'join', 'https://example.invalid/x']);
+    const badJoin = await gpow([
+      '--home',
+      join(tmpdir(), 'gpow-nonexistent-home'),
+      'join',
+      'https://example.invalid/x',
+    ]);
     expect(badJoin.code).toBe(1);
     expect(badJoin.stderr).toMatch(/not a GPoW invitation/);
   });
@@ -72,7 +81,13 @@ describe('the gpow command', () => {
     dir = await mkdtemp(join(tmpdir(), 'gpow-cli-'));
     const alice = join(dir, 'alice');
     const bob = join(dir, 'bob');
-    const a = await json<{ address: string; mnemonic: string }>(['--home', alice, 'identity', 'create', '--fast-kdf']);
+    const a = await json<{ address: string; mnemonic: string }>([
+      '--home',
+      alice,
+      'identity',
+      'create',
+      '--fast-kdf',
+    ]);
     const b = await json<{ address: string }>(['--home', bob, 'identity', 'create', '--fast-kdf']);
     expect(a.mnemonic.split(' ')).toHaveLength(24);
     expect(a.address).toMatch(/^gpow1/);
@@ -81,14 +96,31 @@ describe('the gpow command', () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toMatch(/already exists/);
 
-    await json(['--home', alice, 'network', 'create', '--name', 'Test Co-op', '--alloc', `${a.address}=1000`]);
+    await json([
+      '--home',
+      alice,
+      'network',
+      'create',
+      '--name',
+      'Test Co-op',
+      '--alloc',
+      `${a.address}=1000`,
+    ]);
     await run(alice);
     const { invitation } = await json<{ invitation: string }>(['--home', alice, 'invite']);
     expect(invitation).toMatch(/^gpow:join\?v=1&net=[0-9a-f]{64}&secret=.+&relay=ws/);
     await json(['--home', bob, 'join', invitation]);
     await run(bob);
 
-    const sent = await json<{ id: string }>(['--home', alice, 'send', b.address, '250', '--memo', 'thanks']);
+    const sent = await json<{ id: string }>([
+      '--home',
+      alice,
+      'send',
+      b.address,
+      '250',
+      '--memo',
+      'thanks',
+    ]);
     expect(sent.id).toMatch(/^[0-9a-f]{64}$/);
     const balance = await eventually(
       () => json<{ available: string; pending: string }>(['--home', bob, 'balance']),
@@ -96,7 +128,11 @@ describe('the gpow command', () => {
       30_000,
     );
     expect(balance).toMatchObject({ available: '250', pending: '0' });
-    const history = await json<Array<{ direction: string; amount: string; status: string }>>(['--home', bob, 'history']);
+    const history = await json<Array<{ direction: string; amount: string; status: string }>>([
+      '--home',
+      bob,
+      'history',
+    ]);
     expect(history[0]).toMatchObject({ direction: 'in', amount: '250', status: 'final' });
     const [sa, sb] = await Promise.all([
       json<{ stateRoot: string }>(['--home', alice, 'status']),
