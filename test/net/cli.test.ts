@@ -139,6 +139,21 @@ describe('the gpow command', () => {
       json<{ stateRoot: string }>(['--home', bob, 'status']),
     ]);
     expect(sb.stateRoot).toBe(sa.stateRoot);
+    // Private traffic: share a key on the ledger, then talk over the private channel.
+    const shared = await json<{ epoch: number }>(['--home', alice, 'ssk', 'share', b.address]);
+    expect(shared.epoch).toBe(1);
+    await eventually(
+      () => json<Array<{ epoch: number | null }>>(['--home', bob, 'ssk', 'list']),
+      (rows) => rows[0]?.epoch === 1,
+      30_000,
+    );
+    await json(['--home', alice, 'msg', 'send', b.address, 'see', 'you', 'at', 'noon']);
+    const messages = await eventually(
+      () => json<Array<{ text: string }>>(['--home', bob, 'msg', 'read', a.address]),
+      (rows) => rows.length > 0,
+      30_000,
+    );
+    expect(messages.map((m) => m.text)).toEqual(['see you at noon']);
     // Overspending is refused with a clear reason.
     const over = await gpow(['--home', bob, 'send', a.address, '999']);
     expect(over.code).toBe(1);
