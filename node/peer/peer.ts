@@ -136,6 +136,8 @@ export class Peer {
   #readyWaiters: Array<(ledger: Ledger) => void> = [];
   #closed = false;
   #ssk: SskChannels | null = null;
+  /** Our own transactions are composed and submitted one at a time (see #author). */
+  #authoring: Promise<unknown> = Promise.resolve();
 
   private constructor(config: PeerConfig, store: LogStore) {
     this.config = config;
@@ -412,18 +414,31 @@ export class Peer {
     return admitted.tx;
   }
 
-  async transfer(to: KeyHex, amount: bigint, memo?: Uint8Array): Promise<VerifiedTx> {
-    const { address } = this.#requireSigner();
-    const ledger = await this.ready();
-    const composed = composeTransfer(ledger, {
-      from: address,
-      to,
-      amount,
-      time: Date.now(),
-      ...(memo ? { memo } : {}),
+  /**
+   * Composes and submits one of our own transactions, strictly one at a time. Composing reads
+   * our chain head, so two compositions in flight (two quick payments, or a payment and a
+   * witness vote) would both take the same seq: an equivocation that freezes our own identity.
+   */
+  #author<T extends { ok: true; tx: UnsignedTx }>(
+    compose: (ledger: Ledger, me: KeyHex) => T | { ok: false; rejection: Rejection } | null,
+  ): Promise<{ composed: T; tx: VerifiedTx } | null> {
+    const run = this.#authoring.then(async () => {
+      const { address } = this.#requireSigner();
+      const ledger = await this.ready();
+      const composed = compose(ledger, address);
+      if (composed === null) return null;
+      if (!composed.ok) throw new PeerError(composed.rejection.message, composed.rejection);
+      return { composed, tx: await this.submit(composed.tx) };
     });
-    if (!composed.ok) throw new PeerError(composed.rejection.message, composed.rejection);
-    return this.submit(composed.tx);
+    this.#authoring = run.catch(() => undefined);
+    return run;
+  }
+
+  async transfer(to: KeyHex, amount: bigint, memo?: Uint8Array): Promise<VerifiedTx> {
+    const done = await this.#author((ledger, from) =>
+      composeTransfer(ledger, { from, to, amount, time: Date.now(), ...(memo ? { memo } : {}) }),
+    );
+    return done!.tx;
   }
 
   #scheduleVote(): void {
@@ -435,12 +450,10 @@ export class Peer {
   }
 
   async #vote(): Promise<void> {
-    const ledger = this.#ledger;
-    if (!ledger || !this.address || !ledger.witnesses.has(this.address) || this.#closed) return;
-    const composed = composeVote(ledger, this.address, Date.now());
-    if (!composed?.ok) return;
+    if (!this.#ledger || !this.address || !this.#ledger.witnesses.has(this.address) || this.#closed)
+      return;
     try {
-      await this.submit(composed.tx);
+      await this.#author((ledger, me) => composeVote(ledger, me, Date.now()));
     } catch (error) {
       this.#emit({
         type: 'warning',
@@ -462,32 +475,24 @@ export class Peer {
     purpose = 'messages',
     expires?: number,
   ): Promise<{ id: TxId; epoch: number }> {
-    const { address } = this.#requireSigner();
-    const ledger = await this.ready();
-    const composed = composeSskShare(
-      ledger,
-      this.ssk.directory,
-      {
-        from: address,
-        to,
-        purpose,
-        time: Date.now(),
-        ...(expires !== undefined ? { expires } : {}),
-      },
-      nodeRandom,
+    const directory = this.ssk.directory;
+    const done = await this.#author((ledger, from) =>
+      composeSskShare(
+        ledger,
+        directory,
+        { from, to, purpose, time: Date.now(), ...(expires !== undefined ? { expires } : {}) },
+        nodeRandom,
+      ),
     );
-    if (!composed.ok) throw new PeerError(composed.rejection.message, composed.rejection);
-    const tx = await this.submit(composed.tx);
-    return { id: tx.id, epoch: composed.epoch };
+    return { id: done!.tx.id, epoch: done!.composed.epoch };
   }
 
   async revokeKey(to: KeyHex): Promise<{ id: TxId; epoch: number }> {
-    const { address } = this.#requireSigner();
-    const ledger = await this.ready();
-    const composed = composeSskRevoke(ledger, this.ssk.directory, address, to, Date.now());
-    if (!composed.ok) throw new PeerError(composed.rejection.message, composed.rejection);
-    const tx = await this.submit(composed.tx);
-    return { id: tx.id, epoch: composed.epoch };
+    const directory = this.ssk.directory;
+    const done = await this.#author((ledger, from) =>
+      composeSskRevoke(ledger, directory, from, to, Date.now()),
+    );
+    return { id: done!.tx.id, epoch: done!.composed.epoch };
   }
 
   /** A payment whose memo is sealed with the pair's SSK: only the two can read it. */

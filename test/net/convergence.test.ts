@@ -57,4 +57,22 @@ describe('replication over real WebRTC', () => {
     }
     expect(total).toBe(5000n);
   }, 120_000);
+
+  it('regression: many payments at once from one peer never equivocate, even while it votes', async () => {
+    // Found by the soak run: the peer composed each payment from the same chain head while an
+    // earlier one was still being verified, signing two transactions at one seq and freezing
+    // its own identity. Peer 0 is also a witness, so its votes race its payments too.
+    const peers = cluster.peers;
+    const sends = Array.from({ length: 10 }, (_, i) =>
+      peers[0]!.call('transfer', { to: people[1 + (i % 4)]!.key, amount: '1' }),
+    );
+    await Promise.all(sends);
+    const statuses = await waitForConvergence(peers, 60_000, (s) =>
+      s.every((x) => x.transactions!.pending === 0),
+    );
+    expect(new Set(statuses.map((s) => s.stateRoot)).size).toBe(1);
+    expect(await peers[0]!.call('equivocations')).toEqual([]);
+    const view = await peers[1]!.call<{ frozen: boolean }>('balance', { key: people[0]!.key });
+    expect(view.frozen).toBe(false);
+  }, 120_000);
 });
