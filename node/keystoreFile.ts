@@ -12,6 +12,7 @@ import {
   type Keystore,
   type KeystoreResult,
 } from '../shared/identity/keystore.ts';
+import { errorCode, syncDirectory } from './storage/fsHelpers.ts';
 
 /** A keystore is well under 1 KiB; refuse to read anything absurdly larger. */
 const MAX_KEYSTORE_FILE_BYTES = 64 * 1024;
@@ -28,24 +29,6 @@ export type KeystoreFileFailure = {
 };
 
 export type LoadKeystoreResult = KeystoreResult | KeystoreFileFailure;
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    return typeof error.code === 'string' ? error.code : undefined;
-  }
-  return undefined;
-}
-
-/** Makes a rename or link in `dir` durable. Windows cannot open directories for fsync. */
-async function syncDirectory(dir: string): Promise<void> {
-  if (process.platform === 'win32') return;
-  const handle = await open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
 
 const refuseToReplace = (path: string, cause?: unknown): Error =>
   new Error(

@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { eventually } from './cluster.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gpow.js');
 const env = { ...process.env, GPOW_PASSPHRASE: 'correct horse battery staple' };
@@ -43,19 +44,6 @@ function run(home: string): Promise<ChildProcess> {
     child.stdout.once('data', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`gpow run exited with ${code}`)));
   });
-}
-
-async function eventually<T>(
-  fn: () => Promise<T>,
-  ok: (v: T) => boolean,
-  timeoutMs: number,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await fn();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 300));
-  }
 }
 
 describe('the gpow command', () => {

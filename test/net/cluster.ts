@@ -255,3 +255,17 @@ export async function waitForConvergence(
 }
 
 export const keyArg = (who: TestIdentity): KeyHex => who.key;
+
+/** Polls `fn` until `ok` holds or the time is up; returns the last value either way. */
+export async function eventually<T>(
+  fn: () => Promise<T>,
+  ok: (v: T) => boolean,
+  timeoutMs = 30_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await fn();
+    if (ok(value) || Date.now() > deadline) return value;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

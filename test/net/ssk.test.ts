@@ -5,7 +5,13 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../shared/bytes.ts';
 import { identity } from '../helpers/network.ts';
-import { createCluster, waitForConvergence, type Cluster, type PeerProcess } from './cluster.ts';
+import {
+  createCluster,
+  eventually,
+  waitForConvergence,
+  type Cluster,
+  type PeerProcess,
+} from './cluster.ts';
 
 const [alice, bob, carol] = ['ssk-net-alice', 'ssk-net-bob', 'ssk-net-carol'].map((n) =>
   identity(n),
@@ -32,19 +38,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => cluster?.close(), 30_000);
-
-async function eventually<T>(
-  fn: () => Promise<T>,
-  ok: (v: T) => boolean,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe('SSK between real peers', () => {
   it('establishes a key on the ledger, then carries messages, a file and a private memo', async () => {
