@@ -30,6 +30,8 @@ import { SskChannels } from './sskChannels.ts';
 import { nodeRandom } from '../random.ts';
 
 const systemClock: ClockPort = { now: () => Date.now() };
+import { installSafeWebSocket } from '../net/safeWebSocket.ts';
+import { tolerateYWebrtcRaces } from '../net/yWebrtcRaces.ts';
 import { startSignalingRelay, type SignalingRelay } from '../net/signalingRelay.ts';
 import { openFileLogStore } from '../storage/fileLogStore.ts';
 import { roomNameOf } from '../../shared/net/invitation.ts';
@@ -146,6 +148,8 @@ export class Peer {
   }
 
   static async start(config: PeerConfig): Promise<Peer> {
+    installSafeWebSocket();
+    tolerateYWebrtcRaces((message) => config.onEvent?.({ type: 'warning', message }));
     const store =
       config.store ??
       (await openFileLogStore(config.dataDir, {

@@ -2,7 +2,8 @@
 // request): everyone replicates and validates the transaction, only A and B can read the field.
 //
 // Format (version 1), every CBOR value canonical:
-//   subkey = HKDF-SHA256(ikm = K_S, no salt, info = CBOR { d: "GPoW/ssk-field/v1", net, from, to, e }, 32)
+//   info   = CBOR { d: "GPoW/ssk-field/v1", net, from, to, e }
+//   subkey = HKDF-SHA256(ikm = K_S, no salt, info, 32 bytes)
 //   ad     = CBOR { d: "GPoW/ssk-field/v1", net, from, to, e, l }
 //   n      = RandomPort 24 bytes (safe at any volume: see message.ts on the 2^96 birthday bound)
 //   field  = CBOR { v: 1, e, n, ct: XChaCha20-Poly1305(subkey, n, plaintext, ad) }

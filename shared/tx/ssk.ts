@@ -9,14 +9,14 @@
 import * as v from 'valibot';
 import { bytesEqual } from '../bytes.ts';
 import { isAcceptablePublicKey } from '../crypto/ed25519.ts';
+import { SSK_BOX_MAX_BYTES, SSK_MAX_EPOCH } from '../ssk/box.ts';
 import { reject } from './rejection.ts';
 import { bytes32, maxBytes } from './schema.ts';
 import { NO_EFFECTS, type TxTypeDef } from './types.ts';
 
-export const MAX_SSK_BOX_BYTES = 512;
-export const MAX_SSK_EPOCH = 2 ** 32 - 1;
+export const MAX_SSK_BOX_BYTES = SSK_BOX_MAX_BYTES;
 
-const epoch = v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(MAX_SSK_EPOCH));
+const epoch = v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(SSK_MAX_EPOCH));
 
 export const sskSchema = v.variant('action', [
   v.strictObject({

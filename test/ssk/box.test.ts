@@ -200,8 +200,18 @@ describe('versions, algorithms and metadata', () => {
 
   it('refuses an unknown box version as unsupported, not as malformed', () => {
     const box = rewrite(sealed(), (m) => (m['v'] = 2));
-    expectRefused(openKey(box, secretB, toB), 'unsupported SSK box version 2 (this peer opens version 1)');
-    expectRefused(openKey(rewrite(sealed(), (m) => delete m['v']), secretB, toB), /version undefined/);
+    expectRefused(
+      openKey(box, secretB, toB),
+      'unsupported SSK box version 2 (this peer opens version 1)',
+    );
+    expectRefused(
+      openKey(
+        rewrite(sealed(), (m) => delete m['v']),
+        secretB,
+        toB,
+      ),
+      /version undefined/,
+    );
   });
 
   it('refuses an unknown algorithm', () => {
@@ -244,13 +254,23 @@ describe('versions, algorithms and metadata', () => {
       utf8('GPoW/ssk-box/v1'),
       32,
     );
-    const ad = encodeCanonical({ d: 'GPoW/ssk-box/v1', net: network, from: A, to: B, epoch: 1, epk });
+    const ad = encodeCanonical({
+      d: 'GPoW/ssk-box/v1',
+      net: network,
+      from: A,
+      to: B,
+      epoch: 1,
+      epk,
+    });
     const m = encodeCanonical(metaMap());
     const k = encodeCanonical(key);
     const plaintext = concat(Uint8Array.of(0xa2, 0x61, 0x6d), m, Uint8Array.of(0x61, 0x6b), k);
     const ct = xchacha20poly1305(aeadKey, nonce, ad).encrypt(plaintext);
     const box = encodeCanonical({ v: 1, epk, nonce, ct });
-    expectRefused(openKey(box, secretB, toB), /sealed key is malformed: bytes are not in canonical form/);
+    expectRefused(
+      openKey(box, secretB, toB),
+      /sealed key is malformed: bytes are not in canonical form/,
+    );
   });
 });
 
@@ -274,7 +294,11 @@ describe('malformed boxes and arguments never throw', () => {
 
   it.each<[string, (m: Record<string, CborValue>) => void, RegExp]>([
     ['an extra key', (m) => (m['x'] = 1), /malformed SSK box: .*x/],
-    ['an epk of 31 bytes', (m) => (m['epk'] = new Uint8Array(31)), /epk: expected exactly 32 bytes/],
+    [
+      'an epk of 31 bytes',
+      (m) => (m['epk'] = new Uint8Array(31)),
+      /epk: expected exactly 32 bytes/,
+    ],
     ['an epk that is a string', (m) => (m['epk'] = 'key'), /epk: expected a byte string/],
     ['a nonce of 12 bytes', (m) => (m['nonce'] = new Uint8Array(12)), /nonce: expected exactly 24/],
     ['a ciphertext of 16 bytes', (m) => (m['ct'] = new Uint8Array(16)), /ct: too short/],
@@ -287,7 +311,10 @@ describe('malformed boxes and arguments never throw', () => {
   it.each([
     ['all zeros', new Uint8Array(32)],
     ['u = 1', fromHex(`01${'00'.repeat(31)}`)],
-    ['an order-8 point', fromHex('e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800')],
+    [
+      'an order-8 point',
+      fromHex('e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800'),
+    ],
   ])('refuses an ephemeral key of small order: %s', (_name, epk) => {
     const box = rewrite(sealed(), (m) => (m['epk'] = epk));
     expectRefused(openKey(box, secretB, toB), /ephemeral key is of small order/);
@@ -297,16 +324,22 @@ describe('malformed boxes and arguments never throw', () => {
     const box = sealed();
     expectRefused(openKey(box, secretB.subarray(1), toB), /recipient secret key must be 32 bytes/);
     expectRefused(openKey(box, 'secret' as unknown as Uint8Array, toB), /32 bytes/);
-    expectRefused(openKey(box, secretB, { ...toB, network: new Uint8Array(3) }), /invalid box context/);
+    expectRefused(
+      openKey(box, secretB, { ...toB, network: new Uint8Array(3) }),
+      /invalid box context/,
+    );
     expectRefused(openKey(box, secretB, { ...toB, epoch: 0 }), /invalid box context/);
     expectRefused(openKey(box, secretB, null as unknown as BoxContext), /invalid box context/);
   });
 
   it('refuses a context whose recipient is not a curve point, without throwing', () => {
-    // y = 2 has no x on edwards25519; the secret check runs first, so a real secret never
-    // matches such a key, and the answer is a refusal either way.
+    // y = 2 has no x on edwards25519. No secret has it as its public key, so the check that the
+    // secret belongs to the recipient refuses it before the key is ever converted to X25519.
     const notAPoint = fromHex(`02${'00'.repeat(31)}`);
-    expect(openKey(sealed(), secretB, { ...toB, recipient: notAPoint }).ok).toBe(false);
+    expectRefused(
+      openKey(sealed(), secretB, { ...toB, recipient: notAPoint }),
+      /secret key given is not the key of the recipient/,
+    );
   });
 
   it('inspectBox checks the outer structure without opening', () => {
@@ -333,7 +366,13 @@ describe('sealKey refuses to seal what could not be opened', () => {
     ['a lone surrogate', key, { ...meta, purpose: 'a\ud800' }, toB, /well-formed/],
     ['epoch 2^32', key, { ...meta, epoch: 2 ** 32 }, { ...toB, epoch: 2 ** 32 }, /below 2\^32/],
     ['a fractional time', key, { ...meta, created: 1.5 }, toB, /integer/],
-    ['mismatched epochs', key, meta, { ...toB, epoch: 2 }, /names epoch 1 but the context is 2/],
+    [
+      'mismatched epochs',
+      key,
+      meta,
+      { ...toB, epoch: 2 },
+      /names epoch 1 but the context is epoch 2/,
+    ],
     ['a short network id', key, meta, { ...toB, network: new Uint8Array(31) }, /network/],
   ])('%s', (_name, k, m, ctx, error) => {
     expect(() => sealKey(k, m, ctx, random)).toThrow(error);
@@ -345,7 +384,10 @@ describe('sealKey refuses to seal what could not be opened', () => {
   });
 
   it.each([
-    ['identity (0, -1), order 2', 'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f'],
+    [
+      'identity (0, -1), order 2',
+      'ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f',
+    ],
     ['an order-4 point', '0000000000000000000000000000000000000000000000000000000000000000'],
     ['an order-8 point', 'c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a'],
     ['another order-8 point', '26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05'],
@@ -355,9 +397,13 @@ describe('sealKey refuses to seal what could not be opened', () => {
     );
   });
 
-  it('refuses a recipient that is not a curve point', () => {
-    const identity = fromHex(`01${'00'.repeat(31)}`);
-    expect(() => sealKey(key, meta, { ...toB, recipient: identity }, random)).toThrow();
+  it.each([
+    ['the identity point, which has no Montgomery form', `01${'00'.repeat(31)}`],
+    ['y = 2, which is not on the curve', `02${'00'.repeat(31)}`],
+  ])('refuses a recipient that is %s', (_name, hex) => {
+    expect(() => sealKey(key, meta, { ...toB, recipient: fromHex(hex) }, random)).toThrow(
+      /not a valid Ed25519 public key/,
+    );
   });
 
   it('refuses a random port that returns too few bytes', () => {
