@@ -25,6 +25,7 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import * as v from 'valibot';
 import { bytesEqual, concat, utf8 } from '../bytes.ts';
 import { decodeCanonical, encodeCanonical, type CborValue } from '../codec/cbor.ts';
+import { parseVersioned } from './wire.ts';
 import { publicKeyOf } from '../crypto/ed25519.ts';
 import { x25519PublicOf, x25519SecretOf } from '../identity/keys.ts';
 import type { RandomPort } from '../ports.ts';
@@ -219,25 +220,14 @@ export type BoxShape =
  * verify (canonical encoding, version, field sizes). Never throws.
  */
 export function inspectBox(box: unknown): BoxShape {
-  const decoded = decodeCanonical(box, SSK_BOX_MAX_BYTES);
-  if (!decoded.ok) return { ok: false, error: `malformed SSK box: ${decoded.detail}` };
-  const value = decoded.value;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, error: 'malformed SSK box: expected a map' };
-  }
-  // Checked on its own so that a newer box reads as "newer", not as "malformed".
-  const version = (value as Record<string, unknown>)['v'];
-  if (version !== SSK_BOX_VERSION) {
-    return {
-      ok: false,
-      error: `unsupported SSK box version ${String(version)} (this peer opens version ${SSK_BOX_VERSION})`,
-    };
-  }
-  const parsed = v.safeParse(boxSchema, value);
-  if (!parsed.success) {
-    return { ok: false, error: `malformed SSK box: ${describeIssues(parsed.issues)}` };
-  }
-  return { ok: true, epk: parsed.output.epk, nonce: parsed.output.nonce, ct: parsed.output.ct };
+  const parsed = parseVersioned(box, {
+    what: 'SSK box',
+    version: SSK_BOX_VERSION,
+    maxBytes: SSK_BOX_MAX_BYTES,
+    schema: boxSchema,
+  });
+  if (!parsed.ok) return parsed;
+  return { ok: true, epk: parsed.value.epk, nonce: parsed.value.nonce, ct: parsed.value.ct };
 }
 
 /**

@@ -7,7 +7,7 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { base64urlnopad } from '@scure/base';
 import * as v from 'valibot';
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import { bytesEqual, fromHex, fromUtf8, toHex, utf8 } from '../bytes.ts';
 import { decodeCanonical, encodeCanonical } from '../codec/cbor.ts';
 import type { KeyHex } from '../ids.ts';

@@ -16,10 +16,11 @@ import { xchacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as v from 'valibot';
-import { decodeCanonical, encodeCanonical } from '../codec/cbor.ts';
+import { encodeCanonical } from '../codec/cbor.ts';
 import type { RandomPort } from '../ports.ts';
 import { bytesOf, describeIssues } from '../tx/schema.ts';
 import { epochSchema, textOf } from './box.ts';
+import { parseVersioned } from './wire.ts';
 
 export const SSK_FIELD_VERSION = 1;
 /** A transaction is at most 64 KiB; a field may take half, leaving room for the rest. */
@@ -116,24 +117,13 @@ export function sealField(
 }
 
 function parseWire(bytes: unknown): { ok: true; wire: Wire } | { ok: false; error: string } {
-  const decoded = decodeCanonical(bytes, MAX_FIELD_BYTES);
-  if (!decoded.ok) return { ok: false, error: `malformed encrypted field: ${decoded.detail}` };
-  const value = decoded.value;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, error: 'malformed encrypted field: expected a map' };
-  }
-  const version = (value as Record<string, unknown>)['v'];
-  if (version !== SSK_FIELD_VERSION) {
-    return {
-      ok: false,
-      error: `unsupported encrypted field version ${String(version)} (this peer opens version ${SSK_FIELD_VERSION})`,
-    };
-  }
-  const parsed = v.safeParse(wireSchema, value);
-  if (!parsed.success) {
-    return { ok: false, error: `malformed encrypted field: ${describeIssues(parsed.issues)}` };
-  }
-  return { ok: true, wire: parsed.output };
+  const parsed = parseVersioned(bytes, {
+    what: 'encrypted field',
+    version: SSK_FIELD_VERSION,
+    maxBytes: MAX_FIELD_BYTES,
+    schema: wireSchema,
+  });
+  return parsed.ok ? { ok: true, wire: parsed.value } : parsed;
 }
 
 /** The epoch whose key opens the field (unauthenticated until openField succeeds). Never throws. */

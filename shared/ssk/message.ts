@@ -25,10 +25,11 @@ import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as v from 'valibot';
 import { toHex } from '../bytes.ts';
-import { decodeCanonical, encodeCanonical } from '../codec/cbor.ts';
+import { encodeCanonical } from '../codec/cbor.ts';
 import type { RandomPort } from '../ports.ts';
 import { bytesOf, describeIssues, uint } from '../tx/schema.ts';
 import { epochSchema, textOf } from './box.ts';
+import { parseVersioned } from './wire.ts';
 
 export const SSK_MESSAGE_VERSION = 1;
 /** Larger payloads (files) are sent in chunks, each its own message with its own counter. */
@@ -133,24 +134,13 @@ export function sealMessage(
 }
 
 function parseWire(bytes: unknown): { ok: true; wire: Wire } | { ok: false; error: string } {
-  const decoded = decodeCanonical(bytes, MAX_MESSAGE_BYTES);
-  if (!decoded.ok) return { ok: false, error: `malformed SSK message: ${decoded.detail}` };
-  const value = decoded.value;
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, error: 'malformed SSK message: expected a map' };
-  }
-  const version = (value as Record<string, unknown>)['v'];
-  if (version !== SSK_MESSAGE_VERSION) {
-    return {
-      ok: false,
-      error: `unsupported SSK message version ${String(version)} (this peer opens version ${SSK_MESSAGE_VERSION})`,
-    };
-  }
-  const parsed = v.safeParse(wireSchema, value);
-  if (!parsed.success) {
-    return { ok: false, error: `malformed SSK message: ${describeIssues(parsed.issues)}` };
-  }
-  return { ok: true, wire: parsed.output };
+  const parsed = parseVersioned(bytes, {
+    what: 'SSK message',
+    version: SSK_MESSAGE_VERSION,
+    maxBytes: MAX_MESSAGE_BYTES,
+    schema: wireSchema,
+  });
+  return parsed.ok ? { ok: true, wire: parsed.value } : parsed;
 }
 
 /**

@@ -70,11 +70,11 @@ describe('the ssk transaction', () => {
     const theShare = directory.current(alice.key, bob.key)!;
     expect(keyringOf(ledger, carol).open(theShare)).toMatchObject({
       ok: false,
-      error: expect.stringMatching(/two other identities/),
+      error: expect.stringMatching(/two other identities/) as string,
     });
     expect(keyringOf(ledger, carol).current(alice.key)).toMatchObject({
       ok: false,
-      error: expect.stringMatching(/no key/),
+      error: expect.stringMatching(/no key/) as string,
     });
   });
 
@@ -168,7 +168,7 @@ describe('which key is current', () => {
     await share(ledger, alice, bob, 'exp', clock.now() - 1);
     expect(keyringOf(ledger, alice).current(bob.key)).toMatchObject({
       ok: false,
-      error: expect.stringMatching(/expired/),
+      error: expect.stringMatching(/expired/) as string,
     });
   });
 });
@@ -278,16 +278,16 @@ describe('the private channel', () => {
       .push([encodeCanonical({ from: fromHex(alice.key), msg: forged })]);
     expect(events[1].at(-1)).toMatchObject({
       type: 'refused',
-      reason: expect.stringMatching(/does not open/),
+      reason: expect.stringMatching(/does not open/) as string,
     });
     docs[0]
       .getArray(CHANNEL_ARRAY)
       .push([encodeCanonical({ from: fromHex(carol.key), msg: forged })]);
     expect(events[1].at(-1)).toMatchObject({
       type: 'refused',
-      reason: expect.stringMatching(/third sender/),
+      reason: expect.stringMatching(/third sender/) as string,
     });
-    docs[0].getArray(CHANNEL_ARRAY).push(['plain text' as unknown as Uint8Array]);
+    docs[0].getArray(CHANNEL_ARRAY).push(['plain text']);
     expect(events[1].at(-1)).toMatchObject({ type: 'refused' });
     // A genuine message copied in again is dropped as a replay.
     const a = new PrivateChannel({
@@ -304,7 +304,7 @@ describe('the private channel', () => {
     expect(b.texts.filter((t) => t.text === 'once')).toHaveLength(1);
     expect(events[1].at(-1)).toMatchObject({
       type: 'refused',
-      reason: expect.stringMatching(/replayed/),
+      reason: expect.stringMatching(/replayed/) as string,
     });
   });
 
