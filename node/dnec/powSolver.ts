@@ -62,6 +62,8 @@ function workerCount(requested: number | undefined): number {
 
 export async function solvePow(job: PowJob, options: SolvePowOptions = {}): Promise<PowSolution> {
   assertPowJob(job);
+  // A private copy: the caller may reuse its buffer while the search runs.
+  const fixed: PowJob = { data: job.data.slice(), difficulty: job.difficulty };
   const count = workerCount(options.workers);
   const { signal, onProgress } = options;
   signal?.throwIfAborted();
@@ -79,13 +81,38 @@ export async function solvePow(job: PowJob, options: SolvePowOptions = {}): Prom
     resolveOutcome(result);
   };
   const onAbort = () => finish({ ok: false, error: signal?.reason });
+  const handle = (message: PowWorkerMessage): void => {
+    switch (message.kind) {
+      case 'progress':
+        hashes += BigInt(message.hashes);
+        onProgress?.(hashes);
+        return;
+      case 'found':
+        hashes += BigInt(message.hashes);
+        // A worker's word is cheap to check, and a wrong nonce must never reach the ledger.
+        if (!verifyPow(fixed, message.nonce)) {
+          throw new Error('a PoW worker reported a nonce that does not solve the job');
+        }
+        onProgress?.(hashes);
+        finish({ ok: true, value: { nonce: message.nonce, hashes } });
+        return;
+      case 'exhausted':
+        exhausted++;
+        if (exhausted === count) {
+          throw new Error(
+            `no 8-byte nonce solves this job at difficulty ${fixed.difficulty}: the whole nonce space was searched`,
+          );
+        }
+        return;
+    }
+  };
   signal?.addEventListener('abort', onAbort, { once: true });
 
   try {
     for (const range of splitNonceSpace(count)) {
       const input: PowWorkerInput = {
-        data: job.data,
-        difficulty: job.difficulty,
+        data: fixed.data,
+        difficulty: fixed.difficulty,
         start: range.start,
         count: range.count,
         chunk: CHUNK,
@@ -94,32 +121,12 @@ export async function solvePow(job: PowJob, options: SolvePowOptions = {}): Prom
       workers.push(worker);
       worker.on('message', (message: PowWorkerMessage) => {
         if (settled) return;
-        switch (message.kind) {
-          case 'progress':
-            hashes += BigInt(message.hashes);
-            onProgress?.(hashes);
-            return;
-          case 'found':
-            hashes += BigInt(message.hashes);
-            // A worker's word is cheap to check, and a wrong nonce must never reach the ledger.
-            if (verifyPow(job, message.nonce)) {
-              onProgress?.(hashes);
-              finish({ ok: true, value: { nonce: message.nonce, hashes } });
-            } else {
-              finish({ ok: false, error: new Error('a PoW worker reported a nonce that fails') });
-            }
-            return;
-          case 'exhausted':
-            exhausted++;
-            if (exhausted === count) {
-              finish({
-                ok: false,
-                error: new Error(
-                  `no 8-byte nonce solves this job at difficulty ${job.difficulty}: the whole nonce space was searched`,
-                ),
-              });
-            }
-            return;
+        // A throwing progress callback or a garbled message fails the search instead of
+        // escaping as an uncaught exception from the event emitter.
+        try {
+          handle(message);
+        } catch (error) {
+          finish({ ok: false, error });
         }
       });
       worker.on('error', (error) => finish({ ok: false, error }));

@@ -9,9 +9,9 @@
 //
 // (every part has a fixed length, so the concatenation is unambiguous).
 //
-// Sampling. The eligible keys are sorted (a key listed twice is refused), then a partial Fisher–Yates shuffle picks min(m, n) of them: for i = 0 … k − 1,
-// draw j uniformly from [i, n) and swap positions i and j; the first k positions are the
-// validators, in that order. Draws come from SHA-256 in counter mode over the seed (block c =
+// Sampling. The eligible keys are sorted (a key listed twice is refused), then a partial
+// Fisher–Yates shuffle picks k = min(m, n) of them: for i = 0 … k − 1, draw j uniformly from
+// [i, n) and swap positions i and j; the first k positions are the validators, in that order. Draws come from SHA-256 in counter mode over the seed (block c =
 // SHA-256(seed || u64be(c)), eight big-endian 32-bit words per block, in order), and a draw
 // below `bound` rejects words ≥ 2^32 − (2^32 mod bound), so every index is exactly equally
 // likely, with no modulo bias. A draw with bound 1 consumes no word.

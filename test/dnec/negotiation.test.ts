@@ -201,6 +201,12 @@ describe('negotiate', () => {
         fees,
       ),
     ).toThrow('offer 0: reputation.failed must be a non-negative integer, got -2');
+    expect(() =>
+      negotiate([offer('a', { reputation: null as unknown as typeof clean })], request, fees),
+    ).toThrow('offer 0: reputation must be an object of counts');
+    expect(() =>
+      negotiate([offer('a', { provider: new Uint8Array(32) as unknown as KeyHex })], request, fees),
+    ).toThrow('offer 0: provider must be 64 lowercase hex characters, got 32 bytes');
     expect(() => negotiate([], { volume: 0n }, fees)).toThrow('request.volume must be positive');
     expect(() => negotiate([], { volume: 100 as unknown as bigint }, fees)).toThrow(
       /request.volume must be a bigint/,

@@ -90,6 +90,23 @@ describe('solvePow', () => {
     expect(calls).toBe(callsAtAbort);
   }, 15_000);
 
+  it('fails the search, and stops the workers, when the progress callback throws', async () => {
+    const before = livePorts();
+    const failure = new Error('the progress display broke');
+    await expect(
+      solvePow(
+        { data: utf8('callback'), difficulty: 40 },
+        {
+          workers: 2,
+          onProgress: () => {
+            throw failure;
+          },
+        },
+      ),
+    ).rejects.toBe(failure);
+    expect(livePorts()).toBe(before);
+  }, 15_000);
+
   it('rejects at once for an already aborted signal, starting no worker', async () => {
     const before = livePorts();
     const controller = new AbortController();

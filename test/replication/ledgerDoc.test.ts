@@ -5,7 +5,12 @@ import { fromHex } from '../../shared/bytes.ts';
 import type { TxId } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
 import { LedgerDoc, VerifiedCache } from '../../shared/replication/ledgerDoc.ts';
-import { LEDGER_MAP, screenMessage, type ScreenContext } from '../../shared/replication/screen.ts';
+import {
+  LEDGER_MAP,
+  screenChannelMessage,
+  screenMessage,
+  type ScreenContext,
+} from '../../shared/replication/screen.ts';
 import { admitTx, type VerifiedTx } from '../../shared/tx/registry.ts';
 import { signTx } from '../../shared/tx/envelope.ts';
 import { identity, newLedger, registry, transfer, verifier } from '../helpers/network.ts';
@@ -188,5 +193,43 @@ describe('LedgerDoc', () => {
     await Promise.all(lds.map((l) => l.idle()));
     expect(ledgers[0]!.stateRoot()).toBe(ledgers[1]!.stateRoot());
     expect(ledgers[0]!.counts().valid).toBe(4);
+  });
+});
+
+describe('screen for private channel docs', () => {
+  const message = (update: Uint8Array) => updateMessage(update);
+  const arrayUpdate = (write: (doc: Y.Doc) => void) => {
+    const doc = new Y.Doc();
+    write(doc);
+    return Y.encodeStateAsUpdate(doc);
+  };
+
+  it('passes binary entries of the channel array and plain sync messages', () => {
+    const ok = arrayUpdate((d) =>
+      d.getArray('m').push([new Uint8Array([1, 2, 3]), new Uint8Array([4])]),
+    );
+    expect(screenChannelMessage(message(ok), 'm', 1024)).toMatchObject({
+      ok: true,
+      kind: 'sync-update',
+    });
+    expect(screenChannelMessage(Uint8Array.of(3), 'm', 1024)).toMatchObject({
+      ok: true,
+      kind: 'query-awareness',
+    });
+  });
+
+  it.each<[string, (d: Y.Doc) => void, RegExp]>([
+    ['text entries', (d) => d.getArray('m').push(['hello']), /not binary/],
+    ['another root', (d) => d.getArray('other').push([new Uint8Array([1])]), /outside the channel/],
+    ['oversized entries', (d) => d.getArray('m').push([new Uint8Array(2000)]), /oversized/],
+  ])('refuses %s', (_name, write, reason) => {
+    const verdict = screenChannelMessage(message(arrayUpdate(write)), 'm', 1024);
+    expect(verdict.ok).toBe(false);
+    if (!verdict.ok) expect(verdict.reason).toMatch(reason);
+  });
+
+  it('refuses undecodable updates and forbidden message types', () => {
+    expect(screenChannelMessage(Uint8Array.of(0, 2, 3, 9, 9, 9), 'm', 1024).ok).toBe(false);
+    expect(screenChannelMessage(Uint8Array.of(4, 1, 0), 'm', 1024).ok).toBe(false);
   });
 });
