@@ -124,7 +124,7 @@ export class Peer {
   #watchdog: ReturnType<typeof setInterval> | null = null;
   /** When each not-yet-open WebRTC connection was first seen. */
   #pendingSince = new WeakMap<object, number>();
-  #aloneSince = Date.now();
+  #aloneSince = systemClock.now();
   #aloneRebuildMs = ISOLATION_REBUILD_MS;
   #relay: SignalingRelay | null = null;
   #cache = new VerifiedCache();
@@ -323,7 +323,7 @@ export class Peer {
   #checkConnections(): void {
     const room = this.#provider?.room;
     if (!room || !this.#online) return;
-    const now = Date.now();
+    const now = systemClock.now();
     for (const conn of room.webrtcConns.values()) {
       if (conn.connected) continue;
       const since = this.#pendingSince.get(conn) ?? now;
@@ -440,7 +440,7 @@ export class Peer {
 
   async transfer(to: KeyHex, amount: bigint, memo?: Uint8Array): Promise<VerifiedTx> {
     const done = await this.#author((ledger, from) =>
-      composeTransfer(ledger, { from, to, amount, time: Date.now(), ...(memo ? { memo } : {}) }),
+      composeTransfer(ledger, { from, to, amount, time: systemClock.now(), ...(memo ? { memo } : {}) }),
     );
     return done!.tx;
   }
@@ -457,7 +457,7 @@ export class Peer {
     if (!this.#ledger || !this.address || !this.#ledger.witnesses.has(this.address) || this.#closed)
       return;
     try {
-      await this.#author((ledger, me) => composeVote(ledger, me, Date.now()));
+      await this.#author((ledger, me) => composeVote(ledger, me, systemClock.now()));
     } catch (error) {
       this.#emit({
         type: 'warning',
@@ -484,7 +484,7 @@ export class Peer {
       composeSskShare(
         ledger,
         directory,
-        { from, to, purpose, time: Date.now(), ...(expires !== undefined ? { expires } : {}) },
+        { from, to, purpose, time: systemClock.now(), ...(expires !== undefined ? { expires } : {}) },
         nodeRandom,
       ),
     );
@@ -494,7 +494,7 @@ export class Peer {
   async revokeKey(to: KeyHex): Promise<{ id: TxId; epoch: number }> {
     const directory = this.ssk.directory;
     const done = await this.#author((ledger, from) =>
-      composeSskRevoke(ledger, directory, from, to, Date.now()),
+      composeSskRevoke(ledger, directory, from, to, systemClock.now()),
     );
     return { id: done!.tx.id, epoch: done!.composed.epoch };
   }

@@ -31,9 +31,18 @@ class Hostile {
     });
   }
   call<T>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
+    if (this.#child.exitCode !== null)
+      return Promise.reject(new Error(`the hostile client exited (${this.#child.exitCode})`));
     const id = this.#next++;
-    return new Promise((resolve) => {
-      this.#waiters.set(id, resolve as (v: unknown) => void);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`the hostile client did not answer "${cmd}"`)),
+        30_000,
+      );
+      this.#waiters.set(id, (value) => {
+        clearTimeout(timer);
+        resolve(value as T);
+      });
       this.#child.stdin!.write(`${JSON.stringify({ id, cmd, args })}\n`);
     });
   }
