@@ -440,7 +440,13 @@ export class Peer {
 
   async transfer(to: KeyHex, amount: bigint, memo?: Uint8Array): Promise<VerifiedTx> {
     const done = await this.#author((ledger, from) =>
-      composeTransfer(ledger, { from, to, amount, time: systemClock.now(), ...(memo ? { memo } : {}) }),
+      composeTransfer(ledger, {
+        from,
+        to,
+        amount,
+        time: systemClock.now(),
+        ...(memo ? { memo } : {}),
+      }),
     );
     return done!.tx;
   }
@@ -484,7 +490,13 @@ export class Peer {
       composeSskShare(
         ledger,
         directory,
-        { from, to, purpose, time: systemClock.now(), ...(expires !== undefined ? { expires } : {}) },
+        {
+          from,
+          to,
+          purpose,
+          time: systemClock.now(),
+          ...(expires !== undefined ? { expires } : {}),
+        },
         nodeRandom,
       ),
     );
