@@ -77,8 +77,8 @@ export type DecodeResult<B = unknown> =
  * Decodes untrusted bytes into an envelope whose body is still unparsed (`unknown`); the type
  * registry parses bodies. Never throws: every failure is a typed rejection.
  */
-export function decodeEnvelope(input: unknown): DecodeResult {
-  const decoded = decodeCanonical(input, MAX_TX_BYTES);
+export function decodeEnvelope(input: unknown, options: { trusted?: boolean } = {}): DecodeResult {
+  const decoded = decodeCanonical(input, MAX_TX_BYTES, options);
   if (!decoded.ok) return { ok: false, rejection: reject(decoded.reason, decoded.detail) };
   // Keep a private copy as a plain Uint8Array: the caller may reuse its buffer.
   const bytes = Uint8Array.from(input as Uint8Array);

@@ -44,8 +44,12 @@ export class TypeRegistry {
 export type VerifiedTx<B = unknown> = Tx<B> & { readonly __verified: true };
 
 /** Strictly decodes untrusted input into a transaction with a parsed body. Never throws. */
-export function decodeTx(input: unknown, registry: TypeRegistry): DecodeResult {
-  const env = decodeEnvelope(input);
+export function decodeTx(
+  input: unknown,
+  registry: TypeRegistry,
+  options: { trusted?: boolean } = {},
+): DecodeResult {
+  const env = decodeEnvelope(input, options);
   if (!env.ok) return env;
   const schema = registry.schemaOf(env.tx.type);
   if (!schema)
