@@ -1,0 +1,94 @@
+// A small pool of worker threads that verify signatures in parallel, for the benchmarks only:
+// how fast could a peer verify if it spread verification over every core?
+import { Worker } from 'node:worker_threads';
+import type { Tx } from '../../shared/tx/envelope.ts';
+import type { Scope } from './scope.ts';
+
+export type VerifyMode = 'raw' | 'verifier';
+
+export interface PackedBatch {
+  readonly mode: VerifyMode;
+  readonly messages: Uint8Array;
+  /** count + 1 offsets into `messages`. */
+  readonly offsets: Uint32Array;
+  readonly signatures: Uint8Array;
+  readonly keys: Uint8Array;
+}
+
+export function pack(txs: readonly Tx[], mode: VerifyMode): PackedBatch {
+  const total = txs.reduce((sum, tx) => sum + tx.signedMessage.length, 0);
+  const messages = new Uint8Array(total);
+  const offsets = new Uint32Array(txs.length + 1);
+  const signatures = new Uint8Array(64 * txs.length);
+  const keys = new Uint8Array(32 * txs.length);
+  let at = 0;
+  txs.forEach((tx, i) => {
+    offsets[i] = at;
+    messages.set(tx.signedMessage, at);
+    at += tx.signedMessage.length;
+    signatures.set(tx.signature, i * 64);
+    keys.set(tx.authorKey, i * 32);
+  });
+  offsets[txs.length] = at;
+  return { mode, messages, offsets, signatures, keys };
+}
+
+export class VerifyPool {
+  readonly #workers: Worker[];
+
+  private constructor(workers: Worker[]) {
+    this.#workers = workers;
+  }
+
+  static async start(scope: Scope, size: number): Promise<VerifyPool> {
+    const workers = Array.from(
+      { length: size },
+      () => new Worker(new URL('./verifyWorker.ts', import.meta.url)),
+    );
+    const pool = new VerifyPool(workers);
+    scope.defer(() => pool.close());
+    await Promise.all(workers.map((w) => new Promise((resolve) => w.once('online', resolve))));
+    return pool;
+  }
+
+  get size(): number {
+    return this.#workers.length;
+  }
+
+  #run(worker: Worker, batch: PackedBatch): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (error: Error) => reject(error);
+      worker.once('error', onError);
+      worker.once('message', (reply: { valid: number }) => {
+        worker.off('error', onError);
+        resolve(reply.valid);
+      });
+      worker.postMessage(batch);
+    });
+  }
+
+  /** Verifies every transaction's signature, split evenly over the workers. Returns the valid count. */
+  async verifyAll(txs: readonly Tx[], mode: VerifyMode): Promise<number> {
+    const per = Math.ceil(txs.length / this.#workers.length);
+    const batches = this.#workers.map((_, i) => pack(txs.slice(i * per, (i + 1) * per), mode));
+    return this.verifyPacked(batches);
+  }
+
+  /** Verifies pre-packed batches, one per worker. */
+  async verifyPacked(batches: readonly PackedBatch[]): Promise<number> {
+    const counts = await Promise.all(
+      batches.map((batch, i) => this.#run(this.#workers[i % this.#workers.length]!, batch)),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  /** Splits into one packed batch per worker (done before timing). */
+  split(txs: readonly Tx[], mode: VerifyMode): PackedBatch[] {
+    const per = Math.ceil(txs.length / this.#workers.length);
+    return this.#workers.map((_, i) => pack(txs.slice(i * per, (i + 1) * per), mode));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.terminate()));
+  }
+}
