@@ -67,15 +67,9 @@ export class VerifyPool {
     });
   }
 
-  /** Verifies every transaction's signature, split evenly over the workers. Returns the valid count. */
-  async verifyAll(txs: readonly Tx[], mode: VerifyMode): Promise<number> {
-    const per = Math.ceil(txs.length / this.#workers.length);
-    const batches = this.#workers.map((_, i) => pack(txs.slice(i * per, (i + 1) * per), mode));
-    return this.verifyPacked(batches);
-  }
-
   /** Verifies pre-packed batches, one per worker. */
   async verifyPacked(batches: readonly PackedBatch[]): Promise<number> {
+    if (batches.length > this.#workers.length) throw new Error('one batch per worker at most');
     const counts = await Promise.all(
       batches.map((batch, i) => this.#run(this.#workers[i % this.#workers.length]!, batch)),
     );
