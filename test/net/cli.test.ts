@@ -8,6 +8,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { eventually } from './cluster.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gpow.js');
+/** Keeps the real CLI's WebRTC on 127.0.0.1 (see fixtures/loopbackPreload.ts). */
+const LOOPBACK = ['--import', join(import.meta.dirname, 'fixtures', 'loopbackPreload.ts')];
 const env = { ...process.env, GPOW_PASSPHRASE: 'correct horse battery staple' };
 const running: ChildProcess[] = [];
 let dir = '';
@@ -21,7 +23,7 @@ afterAll(async () => {
 
 function gpow(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env });
+    const child = spawn(process.execPath, [...LOOPBACK, BIN, ...args], { env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -39,7 +41,7 @@ const json = async <T>(args: string[]): Promise<T> => {
 /** Starts `gpow run` and waits for its first line (it prints the relay once ready). */
 function run(home: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--home', home, 'run'], { env });
+    const child = spawn(process.execPath, [...LOOPBACK, BIN, '--home', home, 'run'], { env });
     running.push(child);
     child.stdout.once('data', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`gpow run exited with ${code}`)));
