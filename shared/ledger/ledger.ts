@@ -20,7 +20,15 @@ import type { Tx } from '../tx/envelope.ts';
 import type { GenesisBody } from '../tx/genesis.ts';
 import { TypeRegistry, type VerifiedTx } from '../tx/registry.ts';
 import { reject, type Rejection } from '../tx/rejection.ts';
-import { isRejection, NO_EFFECTS, type Effects } from '../tx/types.ts';
+import {
+  isRejection,
+  NO_EFFECTS,
+  type Effects,
+  type IndexStore,
+  type LedgerReader,
+  type TypeContext,
+  type ViewHead,
+} from '../tx/types.ts';
 import type { voteSchema } from '../tx/vote.ts';
 import { Chains } from './chains.ts';
 import { quorumOf, VoteIndex, type VoteHead } from './votes.ts';
@@ -34,6 +42,8 @@ interface ValidEntry {
   /** Credits (transaction ids) this transaction claimed for its author. */
   readonly claims: readonly TxId[];
   readonly heads: readonly VoteHead[] | null;
+  /** The time of the latest vote on this chain up to here (witness time), or -1. */
+  readonly voteTime: number;
   applied: boolean;
 }
 
@@ -101,6 +111,14 @@ export class Ledger {
   readonly #listeners = new Set<(tx: VerifiedTx) => void>();
   /** Per author, the highest-seq valid transaction that is not a vote (see votableHeads). */
   readonly #lastNonVote = new Map<KeyHex, { id: TxId; seq: number }>();
+  /** Money held in escrow, by the id of the transaction that locked it. */
+  readonly #escrow = new Map<TxId, bigint>();
+  /** Per-ledger indexes that transaction types keep (see TxTypeDef.accepted). */
+  readonly #indexes = new Map<string, unknown>();
+  /** Per witness, its highest-seq valid vote. */
+  readonly #latestVote = new Map<KeyHex, { id: TxId; seq: number }>();
+  readonly reader: LedgerReader;
+  readonly indexes: IndexStore;
 
   private constructor(genesis: VerifiedTx<GenesisBody>, registry: TypeRegistry) {
     this.genesis = genesis;
@@ -125,10 +143,55 @@ export class Ledger {
       effects: NO_EFFECTS,
       claims: [],
       heads: null,
+      voteTime: -1,
       applied: true,
     });
     this.#chains.add(genesis.author, 0, genesis.id);
     this.#lastNonVote.set(genesis.author, { id: genesis.id, seq: 0 });
+    this.reader = this.#makeReader();
+    this.indexes = {
+      index: <T>(key: string, create: () => T): T => {
+        if (!this.#indexes.has(key)) this.#indexes.set(key, create());
+        return this.#indexes.get(key) as T;
+      },
+    };
+  }
+
+  #makeReader(): LedgerReader {
+    return {
+      witnesses: [...this.witnesses].sort(),
+      quorum: this.quorum,
+      valid: (id) => this.#valid.get(id)?.tx,
+      isAncestorOrEqual: (a, d) =>
+        this.#valid.has(a) && this.#valid.has(d) && this.#chains.isAncestorOrEqual(a, d),
+      viewHead: (voteId, author, at) => this.#viewHead(voteId, author, at),
+      covers: (head, tx) => this.#covers(head, tx),
+    };
+  }
+
+  /** See LedgerReader.viewHead. Vote times never decrease along a witness's chain. */
+  #viewHead(voteId: TxId, author: KeyHex, at: number): ViewHead | undefined {
+    const vote = this.#valid.get(voteId);
+    if (!vote?.heads) return undefined;
+    const refs = this.#votes.refs(vote.tx.author, author);
+    for (let i = refs.length - 1; i >= 0; i--) {
+      const ref = refs[i] as (typeof refs)[number];
+      if (ref.witnessSeq > vote.tx.seq) continue;
+      const entry = this.#valid.get(ref.voteId);
+      if (!entry || entry.tx.time > at) continue;
+      if (this.#chains.isAncestorOrEqual(ref.voteId, voteId)) return ref.head;
+    }
+    return undefined;
+  }
+
+  #context(tx: Tx): TypeContext {
+    return {
+      creditLimit: this.creditLimit,
+      dependency: (id) =>
+        tx.deps.includes(id as TxId) ? this.#valid.get(id as TxId)?.tx : undefined,
+      ledger: this.reader,
+      indexes: this.indexes,
+    };
   }
 
   /** Starts a ledger from a verified genesis transaction; it defines the network. */
@@ -250,14 +313,11 @@ export class Ledger {
     } else {
       const type = this.#registry.get(tx.type);
       if (!type) return reject('unknown-type', `unknown transaction type "${tx.type}"`);
-      const result = type.effects(tx, {
-        creditLimit: this.creditLimit,
-        dependency: (id) =>
-          tx.deps.includes(id as TxId) ? this.#valid.get(id as TxId)?.tx : undefined,
-      });
+      const result = type.effects(tx, this.#context(tx));
       if (isRejection(result)) return result;
       effects = result;
     }
+    const voteTime = tx.type === 'vote' ? tx.time : (prev?.voteTime ?? -1);
 
     const claims = this.#claimsOf(tx);
     let claimed = prev?.claimed ?? 0n;
@@ -270,7 +330,7 @@ export class Ledger {
         return reject('insufficient-funds', `short by ${-spendable} after claiming final credits`);
       }
     }
-    return { tx, claimed, debited, effects, claims, heads, applied: false };
+    return { tx, claimed, debited, effects, claims, heads, voteTime, applied: false };
   }
 
   /**
@@ -316,13 +376,22 @@ export class Ledger {
     return voters;
   }
 
-  #covers(head: VoteHead, tx: Tx): boolean {
+  #covers(head: ViewHead, tx: Tx): boolean {
     return head.seq >= tx.seq && this.#chains.ancestorAt(head.id, tx.seq) === tx.id;
   }
 
   #checkVote(tx: Tx): VoteHead[] | Rejection {
     if (!this.witnesses.has(tx.author))
       return reject('not-witness', 'only witnesses named in genesis may vote');
+    // Votes date the witness's view; deadlines in service contracts are judged by these dates,
+    // so a witness's clock may not run backwards along its chain.
+    const prevTime = tx.prev === null ? -1 : (this.#valid.get(tx.prev)?.voteTime ?? -1);
+    if (tx.time < prevTime) {
+      return reject(
+        'invalid-body',
+        `a vote is dated ${tx.time}, before this witness's earlier vote at ${prevTime}`,
+      );
+    }
     const body = tx.body as v.InferOutput<typeof voteSchema>;
     const heads: VoteHead[] = [];
     for (const [authorKey, seq, idBytes] of body.heads) {
@@ -376,11 +445,15 @@ export class Ledger {
       if (list) list.push(tx.id);
       else this.#creditsTo.set(credit.to, [tx.id]);
     }
+    if (tx.type === 'vote' && tx.seq > (this.#latestVote.get(tx.author)?.seq ?? -1)) {
+      this.#latestVote.set(tx.author, { id: tx.id, seq: tx.seq });
+    }
     const newFork = this.#chains.add(tx.author, tx.seq, tx.id);
     if (tx.type !== 'vote' && tx.seq > (this.#lastNonVote.get(tx.author)?.seq ?? -1)) {
       this.#lastNonVote.set(tx.author, { id: tx.id, seq: tx.seq });
     }
     if (entry.heads) this.#votes.add(tx.author, tx.seq, tx.id, entry.heads);
+    this.#registry.get(tx.type)?.accepted?.(tx, this.#context(tx));
 
     if (newFork) this.#refreshAuthor(tx.author);
     else this.#setApplied(entry, this.#shouldApply(entry));
@@ -412,6 +485,31 @@ export class Ledger {
     const { effects, tx } = entry;
     if (effects.debit !== 0n) this.#addBalance(tx.author, -sign * effects.debit);
     for (const credit of effects.credits) this.#addBalance(credit.to, sign * credit.amount);
+    if (effects.lock) this.#addEscrow(tx.id, sign * effects.lock);
+    if (effects.release) this.#addEscrow(effects.release.from, -sign * effects.release.amount);
+  }
+
+  #addEscrow(id: TxId, delta: bigint): void {
+    const next = (this.#escrow.get(id) ?? 0n) + delta;
+    if (next === 0n) this.#escrow.delete(id);
+    else this.#escrow.set(id, next);
+  }
+
+  /** Money held in the escrow that transaction `id` locked (0 once released). */
+  escrow(id: TxId): bigint {
+    return this.#escrow.get(id) ?? 0n;
+  }
+
+  /** All money in escrow. Balances plus this always equal the genesis supply. */
+  escrowTotal(): bigint {
+    let total = 0n;
+    for (const amount of this.#escrow.values()) total += amount;
+    return total;
+  }
+
+  /** A witness's highest-seq valid vote, if any. */
+  latestVote(witness: KeyHex): TxId | undefined {
+    return this.#latestVote.get(witness)?.id;
   }
 
   #addBalance(key: KeyHex, delta: bigint): void {
@@ -651,6 +749,7 @@ export class Ledger {
    */
   audit(): { ok: true } | { ok: false; problem: string } {
     const expected = new Map(this.#allocation);
+    const escrow = new Map<TxId, bigint>();
     for (const entry of this.#valid.values()) {
       if (entry.applied !== this.#shouldApply(entry))
         return { ok: false, problem: `stale applied flag on ${entry.tx.id}` };
@@ -661,6 +760,15 @@ export class Ledger {
       for (const credit of entry.effects.credits) {
         expected.set(credit.to, (expected.get(credit.to) ?? 0n) + credit.amount);
       }
+      const { lock, release } = entry.effects;
+      if (lock) escrow.set(entry.tx.id, (escrow.get(entry.tx.id) ?? 0n) + lock);
+      if (release) escrow.set(release.from, (escrow.get(release.from) ?? 0n) - release.amount);
+    }
+    let held = 0n;
+    for (const [id, amount] of escrow) {
+      if (amount < 0n) return { ok: false, problem: `escrow ${id} released more than it held` };
+      if (amount !== this.escrow(id)) return { ok: false, problem: `escrow ${id} drifted` };
+      held += amount;
     }
     let total = 0n;
     for (const [key, balance] of this.#balance) {
@@ -668,8 +776,11 @@ export class Ledger {
         return { ok: false, problem: `balance of ${key} drifted` };
       total += balance;
     }
-    if (total !== this.#supply)
-      return { ok: false, problem: `supply ${total} differs from genesis ${this.#supply}` };
+    if (total + held !== this.#supply)
+      return {
+        ok: false,
+        problem: `balances ${total} plus escrow ${held} differ from genesis supply ${this.#supply}`,
+      };
     return { ok: true };
   }
 }

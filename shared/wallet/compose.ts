@@ -91,15 +91,22 @@ export function composeTransfer(ledger: Ledger, request: TransferRequest): Compo
 
 /**
  * A witness's next vote: the current heads of authors it has not yet voted up to, skipping
- * frozen authors. Null when there is nothing new to vote for.
+ * frozen authors. Null when there is nothing new to vote for, unless `tick` asks for a vote
+ * anyway.
  */
-export function composeVote(ledger: Ledger, witness: KeyHex, time: number): ComposeResult | null {
+export function composeVote(
+  ledger: Ledger,
+  witness: KeyHex,
+  time: number,
+  options: { tick?: boolean } = {},
+): ComposeResult | null {
   if (!ledger.witnesses.has(witness))
     return { ok: false, rejection: reject('not-witness', 'not a witness of this network') };
   const position = nextPosition(ledger, witness);
   if ('code' in position) return { ok: false, rejection: position };
   const heads = ledger.votableHeads(witness).slice(0, Math.min(MAX_VOTE_HEADS, MAX_DEPS));
-  if (heads.length === 0) return null;
+  // A tick (a vote with no new heads) dates the witness's view when a deadline passes.
+  if (heads.length === 0 && !options.tick) return null;
   return {
     ok: true,
     claimed: 0n,
