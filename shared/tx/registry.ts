@@ -6,6 +6,7 @@ import { decodeEnvelope, type DecodeResult, type Tx } from './envelope.ts';
 import { genesisSchema } from './genesis.ts';
 import { reject, type Rejection } from './rejection.ts';
 import { describeIssues } from './schema.ts';
+import { DNEC_TYPES } from '../dnec/rules.ts';
 import { sskType } from './ssk.ts';
 import { transferType } from './transfer.ts';
 import type { TxTypeDef } from './types.ts';
@@ -20,7 +21,7 @@ export const CORE_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
 export class TypeRegistry {
   readonly #types = new Map<string, TxTypeDef>();
 
-  constructor(types: readonly TxTypeDef[] = [transferType, sskType]) {
+  constructor(types: readonly TxTypeDef[] = [transferType, sskType, ...DNEC_TYPES]) {
     for (const type of types) this.register(type);
   }
 

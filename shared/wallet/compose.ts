@@ -28,7 +28,7 @@ export function nextPosition(
 }
 
 /** Picks claimable credits, with their finality votes, while they fit in the deps limit. */
-function claimDeps(
+export function claimDeps(
   ledger: Ledger,
   author: KeyHex,
   room: number,
