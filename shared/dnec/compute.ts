@@ -161,7 +161,7 @@ const countPrimes: ComputeFunction<CountPrimesInput> = {
     }
     return { n };
   },
-  cost: ({ n }) => (n <= 64 ? 1n : BigInt(Math.ceil(n / 64))),
+  cost: ({ n }) => BigInt(Math.max(1, Math.ceil(n / 64))),
   run: ({ n }) => u32be(countPrimesBelow(n)),
 };
 
@@ -242,7 +242,7 @@ function multiplyMod32(a: Uint32Array, b: Uint32Array, size: number): Uint32Arra
         row[j] = ((row[j] as number) + Math.imul(aik, b[bk + j] as number)) | 0;
       }
     }
-    c.set(row, i * size); // Int32 → Uint32 reinterprets the bits, i.e. reduces mod 2^32
+    c.set(row, i * size); // storing into a Uint32Array takes each value mod 2^32
   }
   return c;
 }
@@ -290,7 +290,7 @@ export const COMPUTE_FUNCTIONS: Readonly<Record<string, ComputeFunction<object>>
   [countPrimes.name]: Object.freeze(countPrimes),
   [sortU32.name]: Object.freeze(sortU32),
   [matmulMod.name]: Object.freeze(matmulMod),
-} as Record<string, ComputeFunction<object>>);
+});
 
 const FUNCTION_NAMES = Object.keys(COMPUTE_FUNCTIONS);
 
