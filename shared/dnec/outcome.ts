@@ -6,12 +6,15 @@
 // valid only when that evidence decides the outcome it names; exactly one party, the settler the
 // outcome designates, may settle, once on its chain. So escrow is released exactly once.
 //
+// Each question asks which candidate a quorum saw by a deadline, or whether enough closed views
+// saw none; the answer names ONE candidate or says absent, and it never changes afterwards.
+//
 //   request final?                                           no → open
-//   provider declined (final)                                   → declined   (refund; consumer settles)
-//   accept seen by acceptBy?                               absent → expired    (refund; consumer)
-//   provider gave up after accepting (final)                    → abandoned  (refund; consumer)
+//   response by acceptBy: accept or decline?               absent → expired    (refund; consumer settles)
+//                                                          decline → declined   (refund; consumer)
+//   work by deliverBy: delivery or giving up?              absent → late       (refund; consumer)
+//                                                        gave up → abandoned  (refund; consumer)
 //   m > 0: reveal seen by deliverBy?                       absent → unrevealed (provider paid; provider)
-//   delivery seen by deliverBy?                            absent → late       (refund; consumer)
 //   evaluation:
 //     auto, m = 0                                               → completed  (provider)
 //     review: consumer's review by reviewBy?        absent/approve → approved  (provider)
@@ -61,19 +64,29 @@ export function decide(
   if (!('seen' in (sighting(reader, evidence, [request.id], ANY_TIME) ?? {}))) {
     return open('request', 'the request is not final yet');
   }
-  if (sightingSeen(ctx, market.actions(request.id, 'decline'), ANY_TIME))
-    return refund(ctx, 'declined');
+  // The provider's response by acceptBy: an accept, or a decline (never both on one branch).
+  const responses = [
+    ...market.actions(request.id, 'accept'),
+    ...market.actions(request.id, 'decline'),
+  ];
+  const responded = sighting(reader, evidence, responses, acceptBy);
+  if (!responded)
+    return open('accept', 'waiting for the provider to respond, or the accept deadline');
+  if ('absent' in responded) return refund(ctx, 'expired');
+  if (reader.valid(responded.seen)?.type === 'decline') return refund(ctx, 'declined');
+  const accept = responded.seen;
 
-  const accepted = sighting(reader, evidence, market.actions(request.id, 'accept'), acceptBy);
-  if (!accepted)
-    return open('accept', 'waiting for the provider to accept, or the accept deadline');
-  if ('absent' in accepted) return refund(ctx, 'expired');
-  const accept = accepted.seen;
-  const abandons = market
-    .actions(request.id, 'abandon')
-    .filter((id) => onChainAfter(reader, accept, id));
-  if (sightingSeen(ctx, abandons, ANY_TIME)) return refund(ctx, 'abandoned');
+  // The provider's work by deliverBy: a delivery, or giving the job up.
+  const work = [
+    ...market.actions(request.id, 'deliver'),
+    ...market.actions(request.id, 'abandon'),
+  ].filter((id) => onChainAfter(reader, accept, id));
+  const worked = sighting(reader, evidence, work, deliverBy);
+  if (!worked) return open('deliver', 'waiting for the delivery, or the delivery deadline');
+  if ('absent' in worked) return refund(ctx, 'late');
+  if (reader.valid(worked.seen)?.type === 'decline') return refund(ctx, 'abandoned');
 
+  // The validators' seed needs the consumer's reveal by deliverBy.
   let reveal: TxId | undefined;
   if (request.body.m > 0) {
     const reveals = market
@@ -85,14 +98,7 @@ export function decide(
     if ('absent' in revealed) return pay(ctx, 'unrevealed', request.provider, [], false);
     reveal = revealed.seen;
   }
-
-  const deliveries = market
-    .actions(request.id, 'deliver')
-    .filter((id) => onChainAfter(reader, accept, id));
-  const delivered = sighting(reader, evidence, deliveries, deliverBy);
-  if (!delivered) return open('deliver', 'waiting for the delivery, or the delivery deadline');
-  if ('absent' in delivered) return refund(ctx, 'late');
-  return evaluate(ctx, accept, reveal, delivered.seen);
+  return evaluate(ctx, accept, reveal, worked.seen);
 }
 
 function evaluate(ctx: Context, accept: TxId, reveal: TxId | undefined, delivery: TxId): Decision {
@@ -160,11 +166,6 @@ export function committeeOf(
     acceptTxId: accept,
   });
   return selectValidators(request.pool, request.body.m, seed);
-}
-
-function sightingSeen(ctx: Context, candidates: readonly TxId[], at: number): boolean {
-  const result = sighting(ctx.reader, ctx.evidence, candidates, at);
-  return result !== undefined && 'seen' in result;
 }
 
 /** True when `later` is on the same chain as `earlier`, after it. */

@@ -444,7 +444,7 @@ describe('compute life cycle', () => {
     expect(reputationOf(market.ledger, market.who('provider').key).failed).toBe(1);
   });
 
-  it('a consumer who never reveals pays the provider', async () => {
+  it('a consumer who never reveals pays the provider who delivered', async () => {
     const market = await validatorMarket();
     const volume = computeCost(COMPUTE_JOB);
     const request = await market.request('consumer', 'provider', {
@@ -460,6 +460,13 @@ describe('compute life cycle', () => {
       'provider',
       'accept',
       { request: fromHex(request.id) },
+      { deps: [request.id] },
+    );
+    const hash = computeResultHash(runCompute(COMPUTE_JOB));
+    await market.act(
+      'provider',
+      'deliver',
+      { request: fromHex(request.id), hash },
       { deps: [request.id] },
     );
     await market.voteAll(500);

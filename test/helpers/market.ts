@@ -69,7 +69,9 @@ export async function newMarket(
   };
   const ledger = await newLedger({
     witnesses,
-    allocations: users.filter(([, amount]) => amount > 0n).map(([name, amount]) => [who(name), amount] as const),
+    allocations: users
+      .filter(([, amount]) => amount > 0n)
+      .map(([name, amount]) => [who(name), amount] as const),
   });
   let clock = 1;
   const insert = async (name: string, composed: ReturnType<typeof composeAction>) => {
