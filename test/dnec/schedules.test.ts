@@ -217,7 +217,7 @@ describe('DNEC under random concurrent schedules', () => {
             ...steps,
             { kind: 'votes', time: 600, mask: 15 } as Step,
             ...jobs.flatMap((_, job) =>
-              [0, 1].map((arg) => ({ kind: 'settle', job, arg }) as Step),
+              [0, 1].map((arg) => ({ kind: 'settle', job, arg })),
             ),
             { kind: 'votes', time: 100, mask: 15 } as Step,
           ]) {
