@@ -5,12 +5,11 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, resolve } from 'node:path';
 import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
-import { fromHex, fromUtf8 } from '../../shared/bytes.ts';
+import { fromUtf8 } from '../../shared/bytes.ts';
 import type { ChannelEvent } from '../../shared/ssk/channel.ts';
 import { peekFieldEpoch } from '../../shared/ssk/field.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { keyHexOf, type KeyHex, type NetworkId, type TxId } from '../../shared/ids.ts';
-import { encodeAddress, parseAddress } from '../../shared/identity/address.ts';
 import {
   encryptKeystore,
   MIN_SCRYPT_N,
@@ -42,6 +41,9 @@ import { nodeRandom } from '../random.ts';
 import { callControl, NoPeerRunning, serveControl, toJson } from './control.ts';
 import { CliError, readNetwork, resolveHome, writeNetwork, type Home } from './home.ts';
 import { readPassphrase, readStdin } from './prompt.ts';
+import { MARKET_COMMANDS, MARKET_USAGE, marketCommand, marketControl } from './market.ts';
+import { MarketAgent } from '../peer/marketAgent.ts';
+import { address, amountOf, keyOf, output, type Output } from './output.ts';
 
 const random: RandomPort = nodeRandom;
 
@@ -58,7 +60,9 @@ Network
   invite [--relay URL]...           print an invitation link for this network
   join LINK                         join the network an invitation names
   run [--lan] [--relay-port P] [--relay-host H] [--relay URL]... [--no-relay] [--ice URL]...
-                                    run the peer: relay, replication, witness duty
+      [--provide pow,compute] [--validate]
+                                    run the peer: relay, replication, witness duty, and
+                                    (--provide/--validate) automatic provider/validator work
                                     (--lan: serve the relay to the LAN and find peers by mDNS)
 
 Wallet
@@ -78,40 +82,10 @@ Private traffic (Sustainable Symmetric Keys; needs the running peer)
   file save ADDRESS ID PATH         save a received file
   send ADDRESS AMOUNT --private-memo TEXT   a payment whose memo only the two can read
 
+${MARKET_USAGE}
+
 The passphrase is read from GPOW_PASSPHRASE, or asked for on the terminal.
 Home: --home, or GPOW_HOME, or ~/.gpow.`;
-
-interface Output {
-  readonly json: boolean;
-  print(human: string, data: unknown): void;
-  progress(message: string): void;
-}
-
-function output(json: boolean): Output {
-  return {
-    json,
-    print: (human, data) => process.stdout.write(json ? `${toJson(data)}\n` : `${human}\n`),
-    progress: (message) => {
-      if (!json) process.stderr.write(`${message}\n`);
-    },
-  };
-}
-
-const address = (key: KeyHex): string => encodeAddress(fromHex(key));
-
-function keyOf(input: string): KeyHex {
-  const parsed = parseAddress(input);
-  if (!parsed.ok) throw new CliError(`"${input}" is not a valid address: ${parsed.error}`);
-  return keyHexOf(parsed.publicKey);
-}
-
-function amountOf(input: string): bigint {
-  if (!/^[0-9]{1,19}$/.test(input))
-    throw new CliError(`"${input}" is not an amount: use a whole number of units`);
-  const value = BigInt(input);
-  if (value <= 0n) throw new CliError('the amount must be positive');
-  return value;
-}
 
 // ---- identity ----------------------------------------------------------------------------
 
@@ -395,6 +369,8 @@ async function run(home: Home, args: string[], out: Output): Promise<void> {
       'no-relay': { type: 'boolean' },
       lan: { type: 'boolean' },
       ice: { type: 'string', multiple: true },
+      provide: { type: 'string' },
+      validate: { type: 'boolean' },
     },
   });
   // --lan serves the relay on every interface and finds the network's other peers by mDNS.
@@ -433,6 +409,13 @@ async function run(home: Home, args: string[], out: Output): Promise<void> {
       }
     },
   });
+  const provide = (values.provide ?? '').split(',').filter((name) => name.length > 0);
+  const agent = new MarketAgent(peer, {
+    provide,
+    validate: values.validate === true,
+    onEvent: (message) => out.progress(message),
+  });
+  if (identity) void agent.start().catch((error: unknown) => out.progress(String(error)));
   const relayPort = Number(peer.status().relayUrl?.split(':').pop() ?? 0);
   const discovery =
     lan && relayPort > 0
@@ -451,7 +434,7 @@ async function run(home: Home, args: string[], out: Output): Promise<void> {
         })
       : null;
   const server = await serveControl(home.controlSocket, (method, params) =>
-    control(peer, method, params),
+    control(peer, agent, method, params),
   );
   const status = peer.status();
   out.print(
@@ -468,6 +451,7 @@ async function run(home: Home, args: string[], out: Output): Promise<void> {
     process.once('SIGTERM', stop);
   });
   out.progress('Stopping…');
+  await agent.close();
   await discovery?.stop();
   server.close();
   await peer.close();
@@ -476,10 +460,13 @@ async function run(home: Home, args: string[], out: Output): Promise<void> {
 /** What a running peer answers on its control socket. */
 async function control(
   peer: Peer,
+  agent: MarketAgent,
   method: string,
   params: Record<string, unknown>,
 ): Promise<unknown> {
   const ledger = await peer.ready();
+  const answer = await marketControl(agent, ledger, peer.address, method, params);
+  if (answer !== undefined) return answer;
   switch (method) {
     case 'status':
       return peer.status();
@@ -976,7 +963,9 @@ export async function main(argv: string[]): Promise<number> {
         await fileCommand(home, rest, out);
         break;
       default:
-        throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
+        if (!MARKET_COMMANDS.includes(command))
+          throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
+        await marketCommand(home, command, rest, out);
     }
     return 0;
   } catch (error) {

@@ -35,6 +35,7 @@ import { tolerateYWebrtcRaces } from '../net/yWebrtcRaces.ts';
 import { startSignalingRelay, type SignalingRelay } from '../net/signalingRelay.ts';
 import { openFileLogStore } from '../storage/fileLogStore.ts';
 import { roomNameOf } from '../../shared/net/invitation.ts';
+import { deadlinesAwaitingTick } from '../../shared/dnec/queries.ts';
 
 export interface PeerConfig {
   /** Where the log and its metadata live. */
@@ -98,6 +99,7 @@ export interface PeerStatus {
 const WATCHDOG_INTERVAL_MS = 2_000;
 const STALLED_CONNECTION_MS = 10_000;
 const ISOLATION_REBUILD_MS = 20_000;
+const TICK_CHECK_MS = 250;
 
 export class PeerError extends Error {
   override name = 'PeerError';
@@ -134,6 +136,7 @@ export class Peer {
   #persistedCount = 0;
   #syncedFromPeer = false;
   #voteTimer: ReturnType<typeof setTimeout> | null = null;
+  #tickTimer: ReturnType<typeof setInterval> | null = null;
   #keepAlive: ReturnType<typeof setInterval> | null = null;
   #readyWaiters: Array<(ledger: Ledger) => void> = [];
   #closed = false;
@@ -203,7 +206,14 @@ export class Peer {
       onProgress: (done, total) => this.#emit({ type: 'sync-progress', done, total }),
     });
     this.#ledgerDoc.publishAll(txs);
-    if (this.config.witness) ledger.onAccepted(() => this.#scheduleVote());
+    if (this.config.witness) {
+      ledger.onAccepted(() => this.#scheduleVote());
+      // Deadlines pass without any transaction arriving: check for them on a timer.
+      this.#tickTimer = setInterval(() => {
+        if (this.address && deadlinesAwaitingTick(ledger, this.address, systemClock.now()).length)
+          this.#scheduleVote();
+      }, TICK_CHECK_MS);
+    }
     if (this.config.secretKey && this.address) {
       this.#ssk = new SskChannels({
         ledger,
@@ -438,6 +448,16 @@ export class Peer {
     return run;
   }
 
+  /**
+   * Composes and submits one of our own transactions, serialised with every other (see #author).
+   * Null when `compose` has nothing to do.
+   */
+  act<T extends { ok: true; tx: UnsignedTx }>(
+    compose: (ledger: Ledger, me: KeyHex) => T | { ok: false; rejection: Rejection } | null,
+  ): Promise<{ composed: T; tx: VerifiedTx } | null> {
+    return this.#author(compose);
+  }
+
   async transfer(to: KeyHex, amount: bigint, memo?: Uint8Array): Promise<VerifiedTx> {
     const done = await this.#author((ledger, from) =>
       composeTransfer(ledger, {
@@ -463,7 +483,12 @@ export class Peer {
     if (!this.#ledger || !this.address || !this.#ledger.witnesses.has(this.address) || this.#closed)
       return;
     try {
-      await this.#author((ledger, me) => composeVote(ledger, me, systemClock.now()));
+      await this.#author((ledger, me) => {
+        const now = systemClock.now();
+        // A vote with nothing new still dates our view when a service deadline has passed.
+        const tick = deadlinesAwaitingTick(ledger, me, now).length > 0;
+        return composeVote(ledger, me, now, { tick });
+      });
     } catch (error) {
       this.#emit({
         type: 'warning',
@@ -512,50 +537,57 @@ export class Peer {
   }
 
   /** A payment whose memo is sealed with the pair's SSK: only the two can read it. */
-  async transferWithPrivateMemo(to: KeyHex, amount: bigint, memo: string): Promise<VerifiedTx> {
+  /** Seals `plaintext` for `to` with our current shared key (SSK-sealed field, `label` bound). */
+  sealFor(to: KeyHex, label: string, plaintext: Uint8Array): Uint8Array {
     const { address } = this.#requireSigner();
     const current = this.ssk.keyring.current(to);
     if (!current.ok) throw new PeerError(current.error);
-    const sealed = sealField(
-      current.ssk.key,
-      {
-        network: fromHex(this.config.networkId),
-        sender: fromHex(address),
-        recipient: fromHex(to),
-        epoch: current.ssk.share.epoch,
-        label: 'memo',
-      },
-      utf8(memo),
-      nodeRandom,
-    );
-    return this.transfer(to, amount, sealed);
+    const context = {
+      network: fromHex(this.config.networkId),
+      sender: fromHex(address),
+      recipient: fromHex(to),
+      epoch: current.ssk.share.epoch,
+      label,
+    };
+    return sealField(current.ssk.key, context, plaintext, nodeRandom);
   }
 
-  /** Reads a sealed memo of a transfer between us and a partner, if we hold its key. */
-  readPrivateMemo(tx: VerifiedTx): string | null {
-    if (tx.type !== 'transfer' || !this.#ssk || !this.address) return null;
-    const body = tx.body as { to: Uint8Array; memo?: Uint8Array };
-    if (!body.memo) return null;
-    const to = keyHexOf(body.to);
-    const other = tx.author === this.address ? to : tx.author;
-    if (to !== this.address && tx.author !== this.address) return null;
-    const epoch = peekFieldEpoch(body.memo);
+  /** Opens a field `sender` sealed for `recipient` (one of them is us), or null. */
+  openSealed(
+    sender: KeyHex,
+    recipient: KeyHex,
+    label: string,
+    sealed: Uint8Array,
+  ): Uint8Array | null {
+    if (!this.#ssk || !this.address) return null;
+    if (sender !== this.address && recipient !== this.address) return null;
+    const other = sender === this.address ? recipient : sender;
+    const epoch = peekFieldEpoch(sealed);
     if (!epoch.ok) return null;
     for (const ssk of this.#ssk.keyring.keysAt(other, epoch.epoch)) {
-      const opened = openField(
-        ssk.key,
-        {
-          network: fromHex(this.config.networkId),
-          sender: fromHex(tx.author),
-          recipient: body.to,
-          epoch: epoch.epoch,
-          label: 'memo',
-        },
-        body.memo,
-      );
-      if (opened.ok) return fromUtf8(opened.plaintext);
+      const context = {
+        network: fromHex(this.config.networkId),
+        sender: fromHex(sender),
+        recipient: fromHex(recipient),
+        epoch: epoch.epoch,
+        label,
+      };
+      const opened = openField(ssk.key, context, sealed);
+      if (opened.ok) return opened.plaintext;
     }
     return null;
+  }
+
+  async transferWithPrivateMemo(to: KeyHex, amount: bigint, memo: string): Promise<VerifiedTx> {
+    return this.transfer(to, amount, this.sealFor(to, 'memo', utf8(memo)));
+  }
+
+  readPrivateMemo(tx: VerifiedTx): string | null {
+    if (tx.type !== 'transfer') return null;
+    const body = tx.body as { to: Uint8Array; memo?: Uint8Array };
+    if (!body.memo) return null;
+    const opened = this.openSealed(tx.author, keyHexOf(body.to), 'memo', body.memo);
+    return opened ? fromUtf8(opened) : null;
   }
 
   // ---- observing -----------------------------------------------------------------------
@@ -588,6 +620,7 @@ export class Peer {
   async close(): Promise<void> {
     if (this.#closed) return;
     if (this.#voteTimer) clearTimeout(this.#voteTimer);
+    if (this.#tickTimer) clearInterval(this.#tickTimer);
     if (this.#keepAlive) clearInterval(this.#keepAlive);
     if (this.#watchdog) clearInterval(this.#watchdog);
     this.#ssk?.close();

@@ -1,0 +1,437 @@
+// `gpow offer|bond|negotiate|request|jobs|evaluate|deliver|decline`: the DNEC life cycle from
+// the command line. Every command talks to the running peer (`gpow run`), whose MarketAgent
+// composes, signs and publishes; `control` is that peer's side.
+import { parseArgs } from 'node:util';
+import { fromHex, utf8 } from '../../shared/bytes.ts';
+import type { CborValue } from '../../shared/codec/cbor.ts';
+import { computeCost } from '../../shared/dnec/compute.ts';
+import { expectedHashes } from '../../shared/dnec/pow.ts';
+import { market, reputationOf, type InstanceView } from '../../shared/dnec/queries.ts';
+import { BUILT_IN_SERVICES, normaliseFields, type ServiceDef } from '../../shared/dnec/services.ts';
+import type { KeyHex, TxId } from '../../shared/ids.ts';
+import type { Ledger } from '../../shared/ledger/ledger.ts';
+import type { MarketAgent, RequestInput } from '../peer/marketAgent.ts';
+import { callControl, NoPeerRunning } from './control.ts';
+import { CliError, type Home } from './home.ts';
+import { address, amountOf, keyOf, type Output } from './output.ts';
+
+export const MARKET_USAGE = `Services (DNEC; needs the running peer)
+  offer SERVICE --capacity N --rate N     offer a service (capacity 0 withdraws)
+  bond AMOUNT                             lock a bond to become an eligible validator
+  negotiate SERVICE JOB [--max-rate N] [--min-reputation N] [--exclude ADDR]... [--validators M --fee F]
+                                          rank the providers that can take the job, with reasons
+  request SERVICE JOB [--provider ADDR] [--within A,D,R,E] (and negotiate's options)
+                                          escrow the price and ask the best (or named) provider
+  jobs                                    your instances: stage, outcome, payments
+  evaluate REQUEST approve|dispute|pass|fail   review a delivery, or give a validator's verdict
+  deliver REQUEST --text TEXT             deliver hand-made work (sealed for the consumer)
+  decline REQUEST [--reason TEXT]         refuse a request, or give up an accepted one
+  JOB: pow --difficulty D [--data TEXT] | compute --fn NAME --input HEX
+       | task --field title=… [--field details=…] --volume HOURS`;
+
+const JOB_OPTIONS = {
+  difficulty: { type: 'string' },
+  data: { type: 'string' },
+  fn: { type: 'string' },
+  input: { type: 'string' },
+  field: { type: 'string', multiple: true },
+  volume: { type: 'string' },
+  'max-rate': { type: 'string' },
+  'min-reputation': { type: 'string' },
+  exclude: { type: 'string', multiple: true },
+  validators: { type: 'string' },
+  fee: { type: 'string' },
+  provider: { type: 'string' },
+  within: { type: 'string' },
+} as const;
+
+async function viaPeer<T>(home: Home, method: string, params: Record<string, unknown>): Promise<T> {
+  try {
+    return (await callControl(home.controlSocket, method, params)) as T;
+  } catch (error) {
+    if (error instanceof NoPeerRunning)
+      throw new CliError('this needs the running peer: start "gpow run" first');
+    throw error;
+  }
+}
+
+const count = (text: string | undefined, what: string): number | undefined => {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,6}$/.test(text)) throw new CliError(`${what} must be a whole number`);
+  return Number(text);
+};
+
+/** Turns CLI options into the request parameters the peer expects (strings for bigints). */
+type Values = Record<string, string | boolean | string[] | undefined>;
+
+/** A string option's value, or undefined. */
+const opt = (values: Values, name: string): string | undefined => {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+function requestParams(service: string, values: Values): Record<string, unknown> {
+  const def = BUILT_IN_SERVICES.get(service);
+  const params: Record<string, unknown> = { service };
+  if (def?.form === 'pow') {
+    const difficulty = count(opt(values, 'difficulty'), '--difficulty');
+    if (difficulty === undefined) throw new CliError('a pow job needs --difficulty BITS');
+    params.difficulty = difficulty;
+    params.data = opt(values, 'data') ?? `gpow job ${Date.now()}`;
+  } else if (def?.form === 'compute') {
+    if (typeof values.fn !== 'string' || typeof values.input !== 'string') {
+      throw new CliError('a compute job needs --fn NAME --input HEX');
+    }
+    params.fn = values.fn;
+    params.input = values.input;
+  } else {
+    params.fields = Object.fromEntries(
+      ((values.field as string[] | undefined) ?? []).map((pair) => {
+        const at = pair.indexOf('=');
+        if (at < 1) throw new CliError(`--field takes NAME=VALUE, got "${pair}"`);
+        return [pair.slice(0, at), pair.slice(at + 1)];
+      }),
+    );
+    params.volume = String(amountOf(opt(values, 'volume') ?? ''));
+  }
+  for (const [option, key] of [
+    ['max-rate', 'maxRate'],
+    ['fee', 'fee'],
+  ] as const) {
+    const given = opt(values, option);
+    if (given !== undefined) params[key] = String(amountOf(given));
+  }
+  if (values['min-reputation'] !== undefined)
+    params.minReputation = count(values['min-reputation'] as string, '--min-reputation');
+  if (values.validators !== undefined)
+    params.validators = count(values.validators as string, '--validators');
+  if (values.exclude) params.exclude = (values.exclude as string[]).map((a) => keyOf(a));
+  const provider = opt(values, 'provider');
+  if (provider !== undefined) params.provider = keyOf(provider);
+  const within = opt(values, 'within');
+  if (within !== undefined) {
+    const parts = within.split(',').map((p) => count(p, '--within'));
+    if (parts.length !== 4)
+      throw new CliError('--within takes four numbers of seconds: accept,deliver,review,evaluate');
+    params.within = parts;
+  }
+  return params;
+}
+
+export async function marketCommand(
+  home: Home,
+  command: string,
+  args: string[],
+  out: Output,
+): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      ...JOB_OPTIONS,
+      capacity: { type: 'string' },
+      rate: { type: 'string' },
+      text: { type: 'string' },
+      reason: { type: 'string' },
+    },
+  });
+  const [first, second] = positionals;
+  switch (command) {
+    case 'offer': {
+      if (!first) throw new CliError('usage: gpow offer SERVICE --capacity N --rate N');
+      const capacity = values.capacity === '0' ? '0' : String(amountOf(values.capacity ?? ''));
+      const r = await viaPeer<{ id: string }>(home, 'market-offer', {
+        service: first,
+        capacity,
+        rate: String(amountOf(values.rate ?? '')),
+      });
+      return out.print(
+        `Offered ${first}: capacity ${capacity}, rate ${values.rate}.\nTransaction: ${r.id}`,
+        r,
+      );
+    }
+    case 'bond': {
+      const r = await viaPeer<{ id: string }>(home, 'market-bond', {
+        amount: String(amountOf(first ?? '')),
+      });
+      return out.print(
+        `Bonded ${first}: you can now be drawn as a validator.\nTransaction: ${r.id}`,
+        r,
+      );
+    }
+    case 'negotiate': {
+      if (!first) throw new CliError('usage: gpow negotiate SERVICE JOB …');
+      const r = await viaPeer<NegotiationOut>(
+        home,
+        'market-negotiate',
+        requestParams(first, values),
+      );
+      return out.print(describeNegotiation(r), r);
+    }
+    case 'request': {
+      if (!first) throw new CliError('usage: gpow request SERVICE JOB …');
+      const r = await viaPeer<{ id: string; provider: string; total: string }>(
+        home,
+        'market-request',
+        requestParams(first, values),
+      );
+      return out.print(`Requested from ${r.provider}; ${r.total} escrowed.\nRequest: ${r.id}`, r);
+    }
+    case 'jobs': {
+      const rows = await viaPeer<JobRow[]>(home, 'market-jobs', {});
+      return out.print(
+        rows.length === 0 ? 'No jobs yet.' : rows.map(describeJob).join('\n\n'),
+        rows,
+      );
+    }
+    case 'evaluate': {
+      if (!first || !['approve', 'dispute', 'pass', 'fail'].includes(second ?? '')) {
+        throw new CliError('usage: gpow evaluate REQUEST approve|dispute|pass|fail');
+      }
+      const r = await viaPeer<{ id: string }>(home, 'market-evaluate', {
+        request: first,
+        verdict: second,
+      });
+      return out.print(`Recorded "${second}".\nTransaction: ${r.id}`, r);
+    }
+    case 'deliver': {
+      if (!first || typeof values.text !== 'string')
+        throw new CliError('usage: gpow deliver REQUEST --text TEXT');
+      const r = await viaPeer<{ id: string }>(home, 'market-deliver', {
+        request: first,
+        text: values.text,
+      });
+      return out.print(`Delivered.\nTransaction: ${r.id}`, r);
+    }
+    case 'decline': {
+      if (!first) throw new CliError('usage: gpow decline REQUEST [--reason TEXT]');
+      const r = await viaPeer<{ id: string }>(home, 'market-decline', {
+        request: first,
+        ...(values.reason ? { reason: values.reason } : {}),
+      });
+      return out.print(`Declined.\nTransaction: ${r.id}`, r);
+    }
+    default:
+      throw new CliError(`unknown command "${command}"`);
+  }
+}
+
+interface NegotiationOut {
+  ranked: Array<{
+    provider: string;
+    price: string;
+    total: string;
+    score: number;
+    freeCapacity: string;
+  }>;
+  excluded: Array<{ provider: string; reason: string; detail: string }>;
+  recommended: string | null;
+}
+
+function describeNegotiation(r: NegotiationOut): string {
+  const lines = [
+    'Provider                                                          Total    Free     Score',
+  ];
+  for (const row of r.ranked) {
+    const mark = row.provider === r.recommended ? '  ← recommended' : '';
+    lines.push(
+      `${row.provider.padEnd(64)}  ${row.total.padStart(7)}  ${row.freeCapacity.padStart(7)}  ${String(row.score).padStart(5)}${mark}`,
+    );
+  }
+  if (r.ranked.length === 0) lines.push('(no provider can take this job)');
+  for (const row of r.excluded) lines.push(`excluded ${row.provider}: ${row.detail}`);
+  return lines.join('\n');
+}
+
+interface JobRow {
+  id: string;
+  service: string;
+  role: string;
+  state: string;
+  waiting?: string;
+  consumer: string;
+  provider: string;
+  price: string;
+  escrow: string;
+  committee: string[];
+  settled: boolean;
+  fields?: Record<string, unknown>;
+  details?: string;
+  delivery?: string;
+}
+
+function describeJob(row: JobRow): string {
+  const lines = [
+    `${row.id}  ${row.service}  (${row.role})  ${row.state}${row.settled ? ', settled' : ''}`,
+    `  price ${row.price}, escrow ${row.escrow}; consumer ${row.consumer}; provider ${row.provider}`,
+  ];
+  if (row.waiting) lines.push(`  ${row.waiting}`);
+  if (row.committee.length > 0) lines.push(`  validators: ${row.committee.join(', ')}`);
+  if (row.fields) lines.push(`  ${JSON.stringify(row.fields)}`);
+  if (row.details) lines.push(`  private details: ${row.details}`);
+  if (row.delivery) lines.push(`  delivered: ${row.delivery}`);
+  return lines.join('\n');
+}
+
+// ---- the running peer's side ------------------------------------------------------------------
+
+const str = (value: unknown, what: string): string => {
+  if (typeof value !== 'string') throw new CliError(`${what} is missing`);
+  return value;
+};
+const big = (value: unknown, what: string): bigint => {
+  const text = str(value, what);
+  if (!/^\d{1,19}$/.test(text)) throw new CliError(`${what} must be a whole number`);
+  return BigInt(text);
+};
+const requestId = (value: unknown): TxId => {
+  const text = str(value, 'the request id').toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(text)) throw new CliError('a request id is 64 hex characters');
+  return text as TxId;
+};
+
+function serviceOf(ledger: Ledger, service: string): ServiceDef {
+  const def = BUILT_IN_SERVICES.get(service) ?? market(ledger).services.get(service as TxId);
+  if (!def) throw new CliError(`unknown service "${service}"`);
+  return def;
+}
+
+function requestInput(ledger: Ledger, params: Record<string, unknown>): RequestInput {
+  const service = str(params.service, 'the service');
+  const def = serviceOf(ledger, service);
+  let job: Record<string, CborValue>;
+  let volume: bigint;
+  let sensitive: Record<string, string> | undefined;
+  if (def.form === 'pow') {
+    const difficulty = Number(params.difficulty);
+    job = { data: utf8(str(params.data, 'the data')), difficulty };
+    volume = expectedHashes(difficulty);
+  } else if (def.form === 'compute') {
+    const input = str(params.input, 'the input');
+    if (!/^(?:[0-9a-f]{2})*$/i.test(input)) throw new CliError('--input must be hex');
+    job = { fn: str(params.fn, 'the function'), input: fromHex(input.toLowerCase()) };
+    volume = computeCost(job as { fn: string; input: Uint8Array });
+  } else {
+    const form = normaliseFields(def, (params.fields ?? {}) as Record<string, string>);
+    if ('error' in form) throw new CliError(form.error);
+    job = { fields: form.public };
+    sensitive = form.sensitive;
+    volume = big(params.volume, 'the volume');
+  }
+  return {
+    service,
+    job,
+    volume,
+    ...(sensitive ? { sensitive } : {}),
+    ...(params.provider ? { provider: params.provider as KeyHex } : {}),
+    ...(params.maxRate ? { maxRate: big(params.maxRate, 'the maximum rate') } : {}),
+    ...(typeof params.minReputation === 'number' ? { minReputation: params.minReputation } : {}),
+    ...(Array.isArray(params.exclude) ? { exclude: params.exclude as KeyHex[] } : {}),
+    ...(typeof params.validators === 'number' ? { validators: params.validators } : {}),
+    ...(params.fee ? { fee: big(params.fee, 'the fee') } : {}),
+    ...(Array.isArray(params.within)
+      ? { within: params.within as [number, number, number, number] }
+      : {}),
+  };
+}
+
+async function jobRow(
+  agent: MarketAgent,
+  ledger: Ledger,
+  me: KeyHex | null,
+  view: InstanceView,
+): Promise<JobRow> {
+  const { request, decision } = view;
+  const role =
+    request.consumer === me ? 'consumer' : request.provider === me ? 'provider' : 'validator';
+  const job = request.body.job;
+  const secret = await agent.privateParts(view);
+  return {
+    id: request.id,
+    service: request.service.id.length === 64 ? request.service.name : request.service.id,
+    role,
+    state: decision.state === 'decided' ? decision.outcome : `open (${decision.stage})`,
+    ...(decision.state === 'open' ? { waiting: decision.waiting } : {}),
+    consumer: address(request.consumer),
+    provider: address(request.provider),
+    price: String(request.price),
+    escrow: String(ledger.escrow(request.id)),
+    committee: view.committee.map((k) => address(k)),
+    settled: view.settled !== undefined,
+    ...('fields' in job ? { fields: job.fields } : {}),
+    ...secret,
+  };
+}
+
+/** Answers the market methods on the running peer's control socket; undefined when not one. */
+export async function marketControl(
+  agent: MarketAgent,
+  ledger: Ledger,
+  me: KeyHex | null,
+  method: string,
+  params: Record<string, unknown>,
+): Promise<unknown> {
+  switch (method) {
+    case 'market-offer':
+      return {
+        id: (
+          await agent.offer(
+            str(params.service, 'the service'),
+            big(params.capacity, 'capacity'),
+            big(params.rate, 'rate'),
+          )
+        ).id,
+      };
+    case 'market-bond':
+      return { id: (await agent.bond(big(params.amount, 'the amount'))).id };
+    case 'market-negotiate': {
+      const result = await agent.negotiate(requestInput(ledger, params));
+      const rep = (key: KeyHex) => reputationOf(ledger, key);
+      return {
+        ranked: result.ranked.map((r) => ({
+          ...r,
+          provider: address(r.provider),
+          reputation: rep(r.provider),
+        })),
+        excluded: result.excluded.map((e) => ({ ...e, provider: address(e.provider) })),
+        recommended: result.recommended ? address(result.recommended) : null,
+      };
+    }
+    case 'market-request': {
+      const r = await agent.request(requestInput(ledger, params));
+      return { id: r.id, provider: address(r.provider), total: r.total };
+    }
+    case 'market-jobs':
+      return Promise.all((await agent.jobs()).map((view) => jobRow(agent, ledger, me, view)));
+    case 'market-evaluate': {
+      const verdict = str(params.verdict, 'the verdict') as 'approve' | 'dispute' | 'pass' | 'fail';
+      return { id: (await agent.evaluate(requestId(params.request), verdict)).id };
+    }
+    case 'market-deliver':
+      return {
+        id: (await agent.deliverText(requestId(params.request), str(params.text, 'the text'))).id,
+      };
+    case 'market-decline':
+      return {
+        id: (
+          await agent.decline(
+            requestId(params.request),
+            typeof params.reason === 'string' ? params.reason : undefined,
+          )
+        ).id,
+      };
+    default:
+      return undefined;
+  }
+}
+
+export const MARKET_COMMANDS = [
+  'offer',
+  'bond',
+  'negotiate',
+  'request',
+  'jobs',
+  'evaluate',
+  'deliver',
+  'decline',
+];
