@@ -256,7 +256,7 @@ interface JobRow {
   committee: string[];
   settled: boolean;
   fields?: Record<string, unknown>;
-  details?: string;
+  details?: Record<string, string>;
   delivery?: string;
 }
 
@@ -268,7 +268,7 @@ function describeJob(row: JobRow): string {
   if (row.waiting) lines.push(`  ${row.waiting}`);
   if (row.committee.length > 0) lines.push(`  validators: ${row.committee.join(', ')}`);
   if (row.fields) lines.push(`  ${JSON.stringify(row.fields)}`);
-  if (row.details) lines.push(`  private details: ${row.details}`);
+  if (row.details) lines.push(`  private details: ${JSON.stringify(row.details)}`);
   if (row.delivery) lines.push(`  delivered: ${row.delivery}`);
   return lines.join('\n');
 }

@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
+import * as v from 'valibot';
 import { fromHex, fromUtf8, toHex, utf8 } from '../../shared/bytes.ts';
 import type { CborValue } from '../../shared/codec/cbor.ts';
 import type { RequestBody } from '../../shared/dnec/bodies.ts';
@@ -65,6 +66,19 @@ export interface RequestInput {
 
 const DEFAULT_WITHIN = [30, 120, 180, 240] as const;
 const SEALED_REQUEST = 'dnec-request';
+
+/** Sealed details are still untrusted input from the other party: a record of strings only. */
+function parseDetails(text: string): Record<string, string> | undefined {
+  try {
+    const parsed = v.safeParse(
+      v.record(v.string(), v.pipe(v.string(), v.maxLength(4096))),
+      JSON.parse(text),
+    );
+    return parsed.success ? parsed.output : undefined;
+  } catch {
+    return undefined;
+  }
+}
 const SEALED_DELIVERY = 'dnec-delivery';
 
 export class MarketAgent {
@@ -239,10 +253,12 @@ export class MarketAgent {
   }
 
   /** The sealed parts of an instance this identity may read: request details and delivery. */
-  async privateParts(view: InstanceView): Promise<{ details?: string; delivery?: string }> {
+  async privateParts(
+    view: InstanceView,
+  ): Promise<{ details?: Record<string, string>; delivery?: string }> {
     const ledger = await this.#peer.ready();
     const { request } = view;
-    const out: { details?: string; delivery?: string } = {};
+    const out: { details?: Record<string, string>; delivery?: string } = {};
     const job = request.body.job;
     if ('fields' in job && job.sealed) {
       const opened = this.#peer.openSealed(
@@ -251,7 +267,8 @@ export class MarketAgent {
         SEALED_REQUEST,
         job.sealed,
       );
-      if (opened) out.details = fromUtf8(opened);
+      const details = opened ? parseDetails(fromUtf8(opened)) : undefined;
+      if (details) out.details = details;
     }
     const delivery = view.delivery
       ? (ledger.get(view.delivery)?.body as { sealed?: Uint8Array } | undefined)
@@ -359,7 +376,9 @@ export class MarketAgent {
     const mine = view.accept && ledger.get(view.accept)?.author === this.#me();
     const worked =
       index.actions(request.id, 'deliver').length + index.actions(request.id, 'abandon').length > 0;
-    if (mine && !worked && Date.now() < request.body.deadlines[1]) {
+    // Only machine work runs here; hand-made work is delivered with `gpow deliver`.
+    const automatic = request.service.form === 'pow' || request.service.form === 'compute';
+    if (mine && automatic && !worked && Date.now() < request.body.deadlines[1]) {
       this.#background(`work:${request.id}`, () => this.#work(view));
     }
   }
@@ -405,8 +424,7 @@ export class MarketAgent {
     let pass: boolean;
     if ('difficulty' in job)
       pass = true; // the ledger checked the nonce when it accepted the delivery
-    else if ('fn' in job && delivery?.body.hash)
-      pass = checkComputeResult(job, delivery.body.hash);
+    else if ('fn' in job && delivery?.body.hash) pass = checkComputeResult(job, delivery.body.hash);
     else return; // human judgement: `gpow evaluate`
     const done = await this.#peer.act((l, me) =>
       composeVerdict(l, me, view.request.id, pass, Date.now()),
@@ -452,7 +470,8 @@ export class MarketAgent {
       )
       .finally(() => {
         this.#busy.delete(key);
-        this.#schedule();
+        // A macrotask, so a quick action can never starve the event loop with passes.
+        setTimeout(() => this.#schedule(), 0);
       });
   }
 

@@ -216,9 +216,7 @@ describe('DNEC under random concurrent schedules', () => {
           for (const step of [
             ...steps,
             { kind: 'votes', time: 600, mask: 15 } as Step,
-            ...jobs.flatMap((_, job) =>
-              [0, 1].map((arg) => ({ kind: 'settle', job, arg })),
-            ),
+            ...jobs.flatMap((_, job) => [0, 1].map((arg) => ({ kind: 'settle', job, arg }))),
             { kind: 'votes', time: 100, mask: 15 } as Step,
           ]) {
             await run(market, jobs, step, clock);

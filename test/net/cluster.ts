@@ -74,6 +74,7 @@ export class PeerProcess {
       relays: string[];
       identity?: TestIdentity;
       witness?: boolean;
+      market?: { provide?: string[]; validate?: boolean };
     },
     startTimeoutMs = 20_000,
   ): Promise<PeerProcess> {
@@ -84,6 +85,7 @@ export class PeerProcess {
       relays: options.relays,
       ...(options.identity ? { secretKey: toHex(options.identity.secret) } : {}),
       witness: options.witness ?? false,
+      ...(options.market ? { market: options.market } : {}),
     });
     const child = spawn(process.execPath, [PEER_SCRIPT, args], { stdio: ['pipe', 'pipe', 'pipe'] });
     const peer = new PeerProcess(name, options.dataDir, child);
@@ -185,7 +187,12 @@ export interface Cluster {
   spawnPeer(
     name: string,
     identity?: TestIdentity,
-    options?: { witness?: boolean; relays?: string[]; dataDir?: string },
+    options?: {
+      witness?: boolean;
+      relays?: string[];
+      dataDir?: string;
+      market?: { provide?: string[]; validate?: boolean };
+    },
   ): Promise<PeerProcess>;
   relays(): string[];
   close(): Promise<void>;
@@ -223,6 +230,7 @@ export async function createCluster(spec: ClusterSpec): Promise<Cluster> {
         relays: options.relays ?? cluster.relays(),
         ...(identity ? { identity } : {}),
         witness: options.witness ?? spec.witnesses.some((w) => w.key === identity?.key),
+        ...(options.market ? { market: options.market } : {}),
       });
       peers.push(peer);
       return peer;
