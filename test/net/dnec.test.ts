@@ -174,17 +174,19 @@ describe('DNEC among real peers', () => {
       v1: 900n + 5n,
       v2: 900n + 5n,
     };
-    const actual = await eventually(
-      async () =>
-        Object.fromEntries(
-          await Promise.all(
-            Object.keys(expected).map(async (n) => [
-              n,
-              await available(n as keyof typeof expected),
-            ]),
-          ),
+    type Balances = Record<keyof typeof expected, bigint>;
+    const read = async (): Promise<Balances> => {
+      const entries = await Promise.all(
+        (Object.keys(expected) as Array<keyof typeof expected>).map(
+          async (n) => [n, await available(n)] as const,
         ),
-      (a) => Object.entries(expected).every(([n, v]) => a[n] === v),
+      );
+      return Object.fromEntries(entries) as Balances;
+    };
+    const actual = await eventually(
+      read,
+      (a) =>
+        (Object.keys(expected) as Array<keyof typeof expected>).every((n) => a[n] === expected[n]),
       30_000,
     );
     expect(actual).toEqual(expected);
