@@ -60,7 +60,10 @@ function serviceFor(ref: string, tx: Tx, ctx: TypeContext): ServiceDef | Rejecti
   const builtIn = BUILT_IN_SERVICES.get(ref);
   if (builtIn) return builtIn;
   const registered = marketOf(ctx.indexes).services.get(ref as TxId);
-  if (!registered || !tx.deps.includes(ref as TxId)) {
+  const reachable =
+    tx.deps.includes(ref as TxId) ||
+    (tx.prev !== null && ctx.ledger.isAncestorOrEqual(ref as TxId, tx.prev));
+  if (!registered || !reachable) {
     return bad(`unknown service "${ref}": a registered service must be among the deps`);
   }
   return registered;

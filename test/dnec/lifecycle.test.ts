@@ -24,7 +24,8 @@ async function offer(
   expect(outcome.status).toBe('accepted');
 }
 
-const expectAccepted = (outcome: { status: string }) => expect(outcome.status).toBe('accepted');
+const expectAccepted = (outcome: { status: string; rejection?: { message: string } }) =>
+  expect(outcome.rejection?.message ?? outcome.status).toBe('accepted');
 const rejectedWith = (
   outcome: { status: string; rejection?: { message: string } },
   text: RegExp,
@@ -598,5 +599,149 @@ describe('forged and misplaced actions', () => {
     const forged = await admitTx(bytes, registry, verifier);
     expect(forged.ok).toBe(false);
     if (!forged.ok) expect(forged.rejection.code).toBe('bad-signature');
+  });
+});
+
+describe('time, grinding and registered services', () => {
+  it('verdicts that arrive after evaluateBy do not count: the instance is unevaluated and the provider is paid', async () => {
+    const market = await validatorMarket();
+    const volume = computeCost(COMPUTE_JOB);
+    const request = await market.request('consumer', 'provider', {
+      service: 'compute',
+      rate: 1n,
+      volume,
+      fee: 3n,
+      m: 3,
+      k: 2,
+      job: COMPUTE_JOB,
+    });
+    await acceptRevealDeliver(market, request, {
+      hash: computeResultHash(runCompute(COMPUTE_JOB)),
+    });
+    await market.voteAll(4500); // past evaluateBy = 4000 with no verdicts
+    const view = instanceView(market.ledger, request.id);
+    for (const key of view?.committee ?? []) {
+      const name = ['v1', 'v2', 'v3'].find((n) => market.who(n).key === key) as string;
+      await market.verdict(name, request.id, false); // late: they cannot change the outcome
+    }
+    await market.voteAll(4600);
+    expect(stateOf(market, request.id)).toBe('unevaluated');
+    expectAccepted((await market.settle('provider', request.id)).outcome);
+    await market.voteAll(4700);
+    expect(market.available('provider')).toBe(volume);
+    expect(market.available('consumer')).toBe(1000n - volume);
+  });
+
+  it('a provider cannot grind P: a second accept is refused, and two accepts at one seq freeze it', async () => {
+    const market = await validatorMarket();
+    const volume = computeCost(COMPUTE_JOB);
+    const request = await market.request('consumer', 'provider', {
+      service: 'compute',
+      rate: 1n,
+      volume,
+      fee: 3n,
+      m: 3,
+      k: 2,
+      job: COMPUTE_JOB,
+    });
+    const first = await market.act(
+      'provider',
+      'accept',
+      { request: fromHex(request.id) },
+      { deps: [request.id] },
+    );
+    expectAccepted(first.outcome);
+    const again = await market.act(
+      'provider',
+      'accept',
+      { request: fromHex(request.id) },
+      { deps: [request.id] },
+    );
+    rejectedWith(again.outcome, /already done/);
+    await market.voteAll(100);
+    await market.act(
+      'consumer',
+      'reveal',
+      { request: fromHex(request.id), accept: fromHex(first.tx.id), reveal: request.reveal },
+      { deps: [first.tx.id] },
+    );
+    await market.voteAll(200);
+    const committee = instanceView(market.ledger, request.id)?.committee;
+    // Knowing the reveal now, the provider signs a different accept at the same seq: a fork.
+    const fork = signTx(market.who('provider').secret, {
+      net: market.ledger.networkId,
+      seq: first.tx.seq,
+      prev: first.tx.prev,
+      deps: [request.id],
+      type: 'accept',
+      body: { request: fromHex(request.id) },
+      time: 999,
+    });
+    const admitted = await admitTx(fork, registry, verifier);
+    if (!admitted.ok) throw new Error('fork did not decode');
+    market.ledger.insert(admitted.tx);
+    expect(market.ledger.isFrozen(market.who('provider').key)).toBe(true);
+    await market.voteAll(300);
+    // The committee stays the one drawn from the accept the witnesses saw first.
+    expect(instanceView(market.ledger, request.id)?.committee).toEqual(committee);
+  });
+
+  it('a service registered on the ledger composes the building blocks: its form, unit and voting validators', async () => {
+    const market = await validatorMarket();
+    const registration = await market.act('provider', 'service', {
+      name: 'Bike repair',
+      unit: 'repairs',
+      fields: [
+        ['bike', 'text', false, true],
+        ['address', 'text', true, true],
+      ],
+      negotiation: 'lowest-total',
+      evaluation: 'vote',
+      compensation: 'rate-times-volume',
+    });
+    expectAccepted(registration.outcome);
+    const service = registration.tx.id;
+    const offered = await market.act(
+      'provider',
+      'offer',
+      { service, capacity: 3n, rate: 20n },
+      { deps: [service] },
+    );
+    expectAccepted(offered.outcome);
+    const missingSealed = await market.request('consumer', 'provider', {
+      service,
+      rate: 20n,
+      volume: 1n,
+      fee: 2n,
+      m: 1,
+      k: 1,
+      job: { fields: { bike: 'red city bike' } },
+    });
+    rejectedWith(missingSealed.outcome, /"address" is required/);
+    const request = await market.request('consumer', 'provider', {
+      service,
+      rate: 20n,
+      volume: 1n,
+      fee: 2n,
+      m: 1,
+      k: 1,
+      job: { fields: { bike: 'red city bike' }, sealed: new Uint8Array([1, 2, 3]) },
+    });
+    expectAccepted(request.outcome);
+    const view = await acceptRevealDeliver(market, request, { hash: new Uint8Array(32).fill(1) });
+    // 'vote' evaluation: the validators judge every delivery; the consumer does not review.
+    const review = await market.act(
+      'consumer',
+      'review',
+      { request: fromHex(request.id), delivery: fromHex(view?.delivery as string), approve: true },
+      { deps: [view?.delivery as TxId] },
+    );
+    rejectedWith(review.outcome, /not reviewed by the consumer/);
+    const validator = ['v1', 'v2', 'v3'].find(
+      (n) => market.who(n).key === view?.committee[0],
+    ) as string;
+    expectAccepted((await market.verdict(validator, request.id, true)).outcome);
+    await market.voteAll(600);
+    expect(stateOf(market, request.id)).toBe('passed');
   });
 });

@@ -122,7 +122,10 @@ export async function newMarket(
         job: options.job,
       };
       const debit = options.rate * volume + BigInt(m) * (options.fee ?? 0n);
-      const { tx, outcome } = await market.act(consumer, 'request', body, { deps: pool, debit });
+      // A registered service (named by its registration's id) must be among the deps.
+      const service = options.service ?? 'pow';
+      const deps = /^[0-9a-f]{64}$/.test(service) ? [...pool, service as TxId] : pool;
+      const { tx, outcome } = await market.act(consumer, 'request', body, { deps, debit });
       return { id: tx.id, reveal, outcome };
     },
   };
