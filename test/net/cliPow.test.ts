@@ -1,0 +1,141 @@
+// The README's pow walkthrough through the real `gpow` command: three homes, a network, two
+// providers offering pow at different rates, and a consumer whose request goes to the cheaper
+// one, is solved, delivered, settled, and paid exactly.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eventually } from './cluster.ts';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gpow.js');
+/** Keeps the real CLI's WebRTC on 127.0.0.1 (see fixtures/loopbackPreload.ts). */
+const LOOPBACK = ['--import', join(import.meta.dirname, 'fixtures', 'loopbackPreload.ts')];
+const env = { ...process.env, GPOW_PASSPHRASE: 'correct horse battery staple' };
+const running: ChildProcess[] = [];
+let dir = '';
+
+afterAll(async () => {
+  for (const child of running) child.kill('SIGINT');
+  await new Promise((r) => setTimeout(r, 500));
+  for (const child of running) child.kill('SIGKILL');
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 20_000);
+
+function gpow(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...LOOPBACK, BIN, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+const json = async <T>(args: string[]): Promise<T> => {
+  const result = await gpow([...args, '--json']);
+  if (result.code !== 0) throw new Error(`gpow ${args.join(' ')} failed: ${result.stderr}`);
+  return JSON.parse(result.stdout.trim().split('\n').pop()!) as T;
+};
+
+function run(home: string, extra: string[] = []): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [...LOOPBACK, BIN, '--home', home, 'run', ...extra], {
+      env,
+    });
+    running.push(child);
+    child.stdout.once('data', () => resolve(child));
+    child.once('exit', (code) => reject(new Error(`gpow run exited with ${code}`)));
+  });
+}
+
+describe('a pow job between three CLI peers', () => {
+  it('negotiates, escrows, solves, delivers, settles and pays, as in the README', async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gpow-cli-pow-'));
+    const [alice, bob, carol] = ['alice', 'bob', 'carol'].map((n) => join(dir, n)) as [
+      string,
+      string,
+      string,
+    ];
+    const ids = await Promise.all(
+      [alice, bob, carol].map((home) =>
+        json<{ address: string }>(['--home', home, 'identity', 'create', '--fast-kdf']),
+      ),
+    );
+    const [a, b, c] = ids.map((i) => i.address) as [string, string, string];
+    await json([
+      '--home',
+      alice,
+      'network',
+      'create',
+      '--name',
+      'Pow Co-op',
+      '--alloc',
+      `${a}=10000`,
+    ]);
+    await run(alice);
+    const { invitation } = await json<{ invitation: string }>(['--home', alice, 'invite']);
+    await json(['--home', bob, 'join', invitation]);
+    await json(['--home', carol, 'join', invitation]);
+    await run(bob, ['--provide', 'pow']);
+    await run(carol, ['--provide', 'pow']);
+
+    await eventually(
+      () => gpow(['--home', bob, 'offer', 'pow', '--capacity', '1000000', '--rate', '1']),
+      (r) => r.code === 0,
+      30_000,
+    );
+    await eventually(
+      () => gpow(['--home', carol, 'offer', 'pow', '--capacity', '1000000', '--rate', '2']),
+      (r) => r.code === 0,
+      30_000,
+    );
+    const ranking = await eventually(
+      () =>
+        json<{ ranked: Array<{ provider: string; total: string }>; recommended: string }>([
+          '--home',
+          alice,
+          'negotiate',
+          'pow',
+          '--difficulty',
+          '12',
+        ]),
+      (r) => r.ranked.length === 2,
+      30_000,
+    );
+    expect(ranking.recommended).toBe(b);
+    expect(ranking.ranked.map((r) => [r.provider, r.total])).toEqual([
+      [b, '4096'],
+      [c, '8192'],
+    ]);
+    const human = await gpow(['--home', alice, 'negotiate', 'pow', '--difficulty', '12']);
+    expect(human.stdout).toMatch(/← recommended/);
+
+    const request = await json<{ id: string; provider: string; total: string }>([
+      '--home',
+      alice,
+      'request',
+      'pow',
+      '--difficulty',
+      '12',
+    ]);
+    expect(request).toMatchObject({ provider: b, total: '4096' });
+    const jobs = await eventually(
+      () => json<Array<{ id: string; state: string; settled: boolean }>>(['--home', alice, 'jobs']),
+      (rows) => rows[0]?.settled === true,
+      60_000,
+    );
+    expect(jobs[0]).toMatchObject({ id: request.id, state: 'completed', settled: true });
+    const paid = await eventually(
+      () => json<{ available: string }>(['--home', bob, 'balance']),
+      (v) => v.available === '4096',
+      30_000,
+    );
+    expect(paid.available).toBe('4096');
+    expect((await json<{ available: string }>(['--home', alice, 'balance'])).available).toBe(
+      '5904',
+    );
+    expect((await json<{ available: string }>(['--home', carol, 'balance'])).available).toBe('0');
+  }, 150_000);
+});
