@@ -21,8 +21,8 @@
 //   predict the accept's id, which depends on the provider's signature, so no choice of reveal
 //   aims at an outcome. Afterwards it can only open the commitment (finding a second preimage
 //   of SHA-256 is infeasible) or withhold it. Withholding has a defined outcome: the request
-//   times out and the consumer forfeits a penalty (to be specified with the request type). At
-//   best, the consumer buys a re-roll for the price of that penalty.
+//   ends `unrevealed` and the provider is paid the whole price (docs/protocol.md §11.4). At
+//   best, the consumer buys a re-roll for the price of the job.
 // - The provider signs its accept knowing the request and the commitment but not the reveal.
 //   Every accept it could write leads to a selection it cannot compute, so trying many accepts
 //   gains nothing. Once the accept is on the ledger its id is fixed; the ledger must count
