@@ -8,6 +8,9 @@ import { computeCost } from '../../shared/dnec/compute.ts';
 import { expectedHashes } from '../../shared/dnec/pow.ts';
 import { market, reputationOf, type InstanceView } from '../../shared/dnec/queries.ts';
 import { BUILT_IN_SERVICES, normaliseFields, type ServiceDef } from '../../shared/dnec/services.ts';
+import { serviceSchema } from '../../shared/dnec/bodies.ts';
+import { describeIssues } from '../../shared/tx/schema.ts';
+import * as v from 'valibot';
 import type { KeyHex, TxId } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
 import type { MarketAgent, RequestInput } from '../peer/marketAgent.ts';
@@ -16,6 +19,9 @@ import { CliError, type Home } from './home.ts';
 import { address, amountOf, keyOf, type Output } from './output.ts';
 
 export const MARKET_USAGE = `Services (DNEC; needs the running peer)
+  service register --name N --unit U --evaluation review|vote [--field NAME:text|number[:sensitive][:required]]...
+                                          register a service type; its id names it
+  service list                            built-in and registered service types
   offer SERVICE --capacity N --rate N     offer a service (capacity 0 withdraws)
   bond AMOUNT                             lock a bond to become an eligible validator
   negotiate SERVICE JOB [--max-rate N] [--min-reputation N] [--exclude ADDR]... [--validators M --fee F]
@@ -133,10 +139,34 @@ export async function marketCommand(
       rate: { type: 'string' },
       text: { type: 'string' },
       reason: { type: 'string' },
+      name: { type: 'string' },
+      unit: { type: 'string' },
+      evaluation: { type: 'string' },
     },
   });
   const [first, second] = positionals;
   switch (command) {
+    case 'service': {
+      if (first === 'list') {
+        const rows = await viaPeer<
+          Array<{ id: string; name: string; unit: string; evaluation: string }>
+        >(home, 'market-services', {});
+        return out.print(
+          rows.map((r) => `${r.id.padEnd(64)}  ${r.name} (${r.unit}, ${r.evaluation})`).join('\n'),
+          rows,
+        );
+      }
+      if (first !== 'register')
+        throw new CliError('usage: gpow service register … | gpow service list');
+      const fields = ((values.field) ?? []).map(fieldSpec);
+      const r = await viaPeer<{ id: string }>(home, 'market-service-register', {
+        name: opt(values, 'name'),
+        unit: opt(values, 'unit'),
+        evaluation: opt(values, 'evaluation'),
+        fields,
+      });
+      return out.print(`Registered. Its id names the service:\n${r.id}`, r);
+    }
     case 'offer': {
       if (!first) throw new CliError('usage: gpow offer SERVICE --capacity N --rate N');
       const capacity = values.capacity === '0' ? '0' : String(amountOf(values.capacity ?? ''));
@@ -214,6 +244,19 @@ export async function marketCommand(
     default:
       throw new CliError(`unknown command "${command}"`);
   }
+}
+
+/** NAME:text|number[:sensitive][:required] → [name, kind, sensitive, required]. */
+function fieldSpec(text: string): [string, string, boolean, boolean] {
+  const [name, kind, ...flags] = text.split(':');
+  if (
+    !name ||
+    (kind !== 'text' && kind !== 'number') ||
+    flags.some((f) => f !== 'sensitive' && f !== 'required')
+  ) {
+    throw new CliError(`--field takes NAME:text|number[:sensitive][:required], got "${text}"`);
+  }
+  return [name, kind, flags.includes('sensitive'), flags.includes('required')];
 }
 
 interface NegotiationOut {
@@ -382,6 +425,27 @@ export async function marketControl(
           )
         ).id,
       };
+    case 'market-service-register': {
+      const parsed = v.safeParse(serviceSchema, {
+        name: params.name,
+        unit: params.unit,
+        fields: params.fields,
+        negotiation: 'lowest-total',
+        evaluation: params.evaluation,
+        compensation: 'rate-times-volume',
+      });
+      if (!parsed.success)
+        throw new CliError(`the service is not valid: ${describeIssues(parsed.issues)}`);
+      const body = { ...parsed.output, fields: parsed.output.fields.map((f) => [...f]) };
+      return { id: (await agent.registerService(body)).id };
+    }
+    case 'market-services':
+      return [...BUILT_IN_SERVICES.values(), ...market(ledger).services.values()].map((d) => ({
+        id: d.id,
+        name: d.name,
+        unit: d.unit,
+        evaluation: d.evaluation,
+      }));
     case 'market-bond':
       return { id: (await agent.bond(big(params.amount, 'the amount'))).id };
     case 'market-negotiate': {
@@ -426,6 +490,7 @@ export async function marketControl(
 }
 
 export const MARKET_COMMANDS = [
+  'service',
   'offer',
   'bond',
   'negotiate',

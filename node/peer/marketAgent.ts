@@ -126,6 +126,11 @@ export class MarketAgent {
     return this.#submit('offer', { service, capacity, rate });
   }
 
+  /** Registers a service type on the ledger; its transaction id names it from then on. */
+  async registerService(body: Record<string, CborValue>): Promise<VerifiedTx> {
+    return this.#submit('service', body);
+  }
+
   async bond(amount: bigint): Promise<VerifiedTx> {
     return this.#submit('bond', { amount }, { debit: amount });
   }

@@ -13,6 +13,8 @@ const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gpow.js');
 const LOOPBACK = ['--import', join(import.meta.dirname, 'fixtures', 'loopbackPreload.ts')];
 const env = { ...process.env, GPOW_PASSPHRASE: 'correct horse battery staple' };
 const running: ChildProcess[] = [];
+/** What each running peer printed, shown when the test fails. */
+const logs = new Map<string, string>();
 let dir = '';
 
 afterAll(async () => {
@@ -45,6 +47,7 @@ function run(home: string, extra: string[] = []): Promise<ChildProcess> {
       env,
     });
     running.push(child);
+    child.stderr.on('data', (d: Buffer) => logs.set(home, (logs.get(home) ?? '') + d.toString()));
     child.stdout.once('data', () => resolve(child));
     child.once('exit', (code) => reject(new Error(`gpow run exited with ${code}`)));
   });
@@ -124,8 +127,11 @@ describe('a pow job between three CLI peers', () => {
     const jobs = await eventually(
       () => json<Array<{ id: string; state: string; settled: boolean }>>(['--home', alice, 'jobs']),
       (rows) => rows[0]?.settled === true,
-      60_000,
+      90_000,
     );
+    if (jobs[0]?.settled !== true) {
+      for (const [home, text] of logs) console.error(`--- ${home}\n${text.slice(-4000)}`);
+    }
     expect(jobs[0]).toMatchObject({ id: request.id, state: 'completed', settled: true });
     const paid = await eventually(
       () => json<{ available: string }>(['--home', bob, 'balance']),
@@ -137,5 +143,49 @@ describe('a pow job between three CLI peers', () => {
       '5904',
     );
     expect((await json<{ available: string }>(['--home', carol, 'balance'])).available).toBe('0');
-  }, 150_000);
+    // A service type registered on the ledger, then offered by its id.
+    const registered = await json<{ id: string }>([
+      '--home',
+      carol,
+      'service',
+      'register',
+      '--name',
+      'Bike repair',
+      '--unit',
+      'repairs',
+      '--evaluation',
+      'review',
+      '--field',
+      'bike:text:required',
+      '--field',
+      'address:text:sensitive',
+    ]);
+    const badField = await gpow([
+      '--home',
+      carol,
+      'service',
+      'register',
+      '--name',
+      'x',
+      '--unit',
+      'u',
+      '--evaluation',
+      'review',
+      '--field',
+      'bike',
+    ]);
+    expect(badField.stderr).toMatch(/--field takes NAME:text\|number/);
+    await json(['--home', carol, 'offer', registered.id, '--capacity', '5', '--rate', '30']);
+    const services = await eventually(
+      () => json<Array<{ id: string; name: string }>>(['--home', alice, 'service', 'list']),
+      (rows) => rows.some((r) => r.id === registered.id),
+      30_000,
+    );
+    expect(services.map((r) => r.name)).toEqual([
+      'General Proof of Work',
+      'Deterministic computation',
+      'Human task',
+      'Bike repair',
+    ]);
+  }, 200_000);
 });
