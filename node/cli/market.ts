@@ -158,7 +158,7 @@ export async function marketCommand(
       }
       if (first !== 'register')
         throw new CliError('usage: gpow service register … | gpow service list');
-      const fields = ((values.field) ?? []).map(fieldSpec);
+      const fields = (values.field ?? []).map(fieldSpec);
       const r = await viaPeer<{ id: string }>(home, 'market-service-register', {
         name: opt(values, 'name'),
         unit: opt(values, 'unit'),
