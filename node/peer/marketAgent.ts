@@ -80,6 +80,8 @@ function parseDetails(text: string): Record<string, string> | undefined {
   }
 }
 const SEALED_DELIVERY = 'dnec-delivery';
+/** Room for the sealing overhead within the 16 KiB sealed field of a delivery. */
+const MAX_SEALED_OUTPUT = 16 * 1024 - 256;
 
 export class MarketAgent {
   readonly #peer: Peer;
@@ -285,7 +287,8 @@ export class MarketAgent {
         SEALED_DELIVERY,
         delivery.sealed,
       );
-      if (opened) out.delivery = fromUtf8(opened);
+      // A computation's output is bytes (shown as hex); hand-made work is text.
+      if (opened) out.delivery = 'fn' in job ? toHex(opened) : fromUtf8(opened);
     }
     return out;
   }
@@ -410,6 +413,13 @@ export class MarketAgent {
       });
       this.#say(`computed ${job.fn} for ${request.id.slice(0, 12)} in ${run.ms} ms`);
       result = { hash: run.hash };
+      // The output itself goes to the consumer sealed with SSK when it fits on the ledger.
+      if (run.output.length <= MAX_SEALED_OUTPUT) {
+        if (!this.#peer.ssk.keyring.current(request.consumer).ok) {
+          await this.#peer.shareKey(request.consumer, 'dnec');
+        }
+        result.sealed = this.#peer.sealFor(request.consumer, SEALED_DELIVERY, run.output);
+      }
     } else {
       return; // done by hand: `gpow deliver`
     }

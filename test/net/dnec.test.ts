@@ -131,6 +131,10 @@ describe('DNEC among real peers', () => {
     const done = await settled(compute.id);
     expect(done.settled).toBe('passed');
     expect([...done.committee].sort()).toEqual([id.v1.key, id.v2.key].sort());
+    // The output (the count of primes below 10^6, 78498) reached the consumer sealed.
+    const parts = await peer.consumer.call<{ delivery?: string }>('private', { id: compute.id });
+    expect(parts.delivery).toBe(toHex(new Uint8Array([0, 1, 0x32, 0xa2])));
+    expect(await peer.v1.call('private', { id: compute.id })).toEqual({});
   }, 120_000);
 
   it('task: sensitive details travel sealed, the delivery is read only by the consumer, who approves', async () => {
