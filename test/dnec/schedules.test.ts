@@ -7,6 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, utf8 } from '../../shared/bytes.ts';
+import type { CborValue } from '../../shared/codec/cbor.ts';
 import { computeCost, computeResultHash, runCompute } from '../../shared/dnec/compute.ts';
 import { instanceView, market as marketIndex } from '../../shared/dnec/queries.ts';
 import type { TxId } from '../../shared/ids.ts';
@@ -134,7 +135,7 @@ async function run(
     case 'decline':
       return attempt(() => market.act('provider', 'decline', { request: req }, { deps: [job.id] }));
     case 'deliver': {
-      const result =
+      const result: Record<string, CborValue> =
         job.kind === 'pow'
           ? { nonce: solvePow(POW.data, POW.difficulty) }
           : {
@@ -216,7 +217,7 @@ describe('DNEC under random concurrent schedules', () => {
           for (const step of [
             ...steps,
             { kind: 'votes', time: 600, mask: 15 } as Step,
-            ...jobs.flatMap((_, job) => [0, 1].map((arg) => ({ kind: 'settle', job, arg }))),
+            ...jobs.flatMap((_, job) => [0, 1].map((arg): Step => ({ kind: 'settle', job, arg }))),
             { kind: 'votes', time: 100, mask: 15 } as Step,
           ]) {
             await run(market, jobs, step, clock);
