@@ -21,5 +21,8 @@ export default defineConfig({
     target: 'chrome140',
     // Chromium supports modulepreload; the polyfill is code we would ship for nothing.
     modulePreload: { polyfill: false },
+    // One bundle (the ledger core, WebRTC and React), loaded from disk or loopback, never over
+    // a slow network: splitting it would buy nothing.
+    chunkSizeWarningLimit: 1536,
   },
 });

@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
-// Two groups: the unit suite runs files in parallel; then the real-network tests (several peer
+// Three groups: the unit suite runs files in parallel; then the real-network tests (several peer
 // processes each, real WebRTC on 127.0.0.1) run one file at a time, so they do not compete for
-// this machine's two cores with each other or with the unit suite.
+// this machine's two cores with each other or with the unit suite; last, the end-to-end tests
+// (the built browser UI in headless Chromium, test/e2e), also one file at a time.
 export default defineConfig({
   test: {
     testTimeout: 30_000,
@@ -19,7 +20,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/net/*.test.ts', 'test/soak/**'],
+          exclude: ['test/net/*.test.ts', 'test/soak/**', 'test/e2e/**'],
         },
       },
       {
@@ -30,6 +31,17 @@ export default defineConfig({
           fileParallelism: false,
           sequence: { groupOrder: 1 },
           testTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/*.test.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
         },
       },
     ],

@@ -12,8 +12,9 @@ import {
   type KeystoreStatus,
 } from '../../shared/bridge/contract.ts';
 import { parseAddress } from '../../shared/identity/address.ts';
+import { identityFromSecret } from '../../shared/identity/keys.ts';
 import { decryptKeystore, encryptKeystore } from '../../shared/identity/keystore.ts';
-import { validateMnemonic } from '../../shared/identity/mnemonic.ts';
+import { identityFromMnemonic, validateMnemonic } from '../../shared/identity/mnemonic.ts';
 import type { RandomPort } from '../../shared/ports.ts';
 
 export const BROWSER_KEYSTORE_KEY = 'gpow.keystore.v1';
@@ -26,6 +27,11 @@ export interface BrowserBridgeOptions {
   version: string;
   /** scrypt cost; the keystore default unless testing. */
   scryptN?: number;
+  /**
+   * Receives the unlocked identity's secret key, so the page can sign (renderer/bridge/
+   * inPageVault.ts). Without one, the key is wiped as soon as the passphrase is checked.
+   */
+  vault?: { hold(secretKey: Uint8Array): void };
 }
 
 function checked<K extends BridgeMethod>(method: K, args: unknown[]): Parameters<GpowBridge[K]> {
@@ -107,8 +113,17 @@ export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
       }
       const result = await decryptKeystore(json, input.passphrase);
       if (!result.ok) return { ok: false, code: result.code, message: result.message };
-      // Nothing uses the key yet; wipe what can be wiped rather than keep it around.
-      if (result.payload.kind === 'secret-key') result.payload.secretKey.fill(0);
+      const { payload } = result;
+      if (options.vault !== undefined) {
+        const identity =
+          payload.kind === 'mnemonic'
+            ? identityFromMnemonic(payload.mnemonic)
+            : identityFromSecret(payload.secretKey);
+        options.vault.hold(identity.secretKey);
+        identity.secretKey.fill(0);
+      }
+      // The vault keeps its own copy; wipe what can be wiped rather than keep it around.
+      if (payload.kind === 'secret-key') payload.secretKey.fill(0);
       return { ok: true, address: result.address };
     },
 

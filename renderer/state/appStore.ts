@@ -1,0 +1,399 @@
+// The UI's state, in one zustand store: where the app is (onboarding, locked, unlocked), the
+// settings, the address book, the network and the runtime's status. Screens read it through
+// selectors and act through its actions; the ledger itself stays in the runtime, and the store
+// only counts its changes (ledgerVersion) so that views recompute when it moves.
+import { createStore, type StoreApi } from 'zustand/vanilla';
+import type { AppInfo, GpowBridge } from '../../shared/bridge/contract.ts';
+import { parseAddress, type Address } from '../../shared/identity/address.ts';
+import { generateMnemonic } from '../../shared/identity/mnemonic.ts';
+import { keyHexOf, type KeyHex, type NetworkId } from '../../shared/ids.ts';
+import { generateJoinSecret, type Invitation } from '../../shared/net/invitation.ts';
+import type { ClockPort, RandomPort } from '../../shared/ports.ts';
+import type { WrtcLike } from '../../shared/replication/guardedWrtc.ts';
+import type { LogStore } from '../../shared/storage/port.ts';
+import { genesisBody } from '../../shared/tx/genesis.ts';
+import type { VerifiedTx } from '../../shared/tx/registry.ts';
+import { admit } from '../runtime/core.ts';
+import {
+  messageOf,
+  NetworkRuntime,
+  type IceServer,
+  type RuntimeNotice,
+  type RuntimeStatus,
+} from '../runtime/networkRuntime.ts';
+import type { SignerSource } from '../runtime/signer.ts';
+import { UserError } from './errors.ts';
+import {
+  loadContacts,
+  loadNetwork,
+  loadSettings,
+  MAX_CONTACTS,
+  MAX_LABEL_LENGTH,
+  saveContacts,
+  saveNetwork,
+  saveSettings,
+  type Contact,
+  type KeyValueStorage,
+  type Settings,
+} from './persisted.ts';
+
+/** What the store needs from the platform; tests pass in-memory stand-ins. */
+export interface AppDeps {
+  readonly bridge: GpowBridge | null;
+  /** Where signing happens once unlocked (the in-page vault in browser mode), if anywhere. */
+  readonly signerSource: SignerSource | null;
+  readonly storage: KeyValueStorage;
+  readonly openLog: (name: string) => Promise<LogStore>;
+  /** The platform's WebRTC, or null where there is none. */
+  readonly wrtc: WrtcLike | null;
+  readonly random: RandomPort;
+  readonly clock: ClockPort;
+  readonly voteDelayMs?: number;
+  /**
+   * Takes a lock held across this browser's tabs (Web Locks): its release function, or null
+   * when another tab holds it. Two tabs running the same identity would both sign at the same
+   * place in its chain: an equivocation, which freezes the identity for good.
+   */
+  readonly exclusive?: (name: string) => Promise<(() => void) | null>;
+}
+
+export type Phase =
+  | { readonly kind: 'starting' }
+  | { readonly kind: 'no-bridge' }
+  | { readonly kind: 'failed'; readonly error: unknown }
+  | { readonly kind: 'onboarding' }
+  | { readonly kind: 'locked'; readonly address: string | null }
+  | { readonly kind: 'unlocked' };
+
+/** Something the ledger or a peer did that the explorer lists (bounded). */
+export interface Problem {
+  readonly at: number;
+  readonly notice: RuntimeNotice;
+}
+
+export interface GenesisInput {
+  readonly name: string;
+  readonly witnesses: readonly KeyHex[];
+  readonly allocations: ReadonlyArray<readonly [KeyHex, bigint]>;
+  readonly creditLimit: bigint;
+}
+
+export interface AppState {
+  readonly phase: Phase;
+  readonly appInfo: AppInfo | null;
+  readonly address: Address | null;
+  readonly key: KeyHex | null;
+  readonly canSign: boolean;
+  readonly settings: Settings;
+  readonly contacts: readonly Contact[];
+  readonly network: Invitation | null;
+  readonly runtime: NetworkRuntime | null;
+  readonly status: RuntimeStatus | null;
+  /** Goes up whenever the runtime reports a change; views recompute from the ledger then. */
+  readonly ledgerVersion: number;
+  /** Why the network could not start, if it could not. */
+  readonly networkError: unknown;
+  readonly problems: readonly Problem[];
+
+  readonly boot: () => Promise<void>;
+  /** A fresh 24-word recovery phrase from the platform's randomness. */
+  readonly newMnemonic: () => string;
+  /** `count` distinct indices below `max`, ascending: which backup words to ask back. */
+  readonly randomIndices: (count: number, max: number) => number[];
+  /** A gpow: link the app was opened with, once (the desktop app's deep links), or null. */
+  readonly takePendingInvitation: () => Promise<string | null>;
+  readonly createIdentity: (mnemonic: string, passphrase: string) => Promise<void>;
+  readonly unlock: (passphrase: string) => Promise<void>;
+  readonly lock: () => Promise<void>;
+  readonly createNetwork: (input: GenesisInput) => Promise<void>;
+  readonly joinNetwork: (invitation: Invitation) => Promise<void>;
+  readonly leaveNetwork: () => Promise<void>;
+  readonly send: (to: KeyHex, amount: bigint, memo?: Uint8Array) => Promise<VerifiedTx>;
+  readonly setOnline: (online: boolean) => Promise<void>;
+  readonly updateSettings: (patch: Partial<Settings>) => Promise<void>;
+  readonly saveContact: (contact: Contact) => void;
+  readonly removeContact: (address: string) => void;
+}
+
+export type AppStore = StoreApi<AppState>;
+
+const MAX_PROBLEMS = 200;
+
+/** The relays a network connects through: this browser's, then those its invitation named. */
+export function connectionRelays(settings: Settings, network: Invitation | null): string[] {
+  return [...new Set([...settings.relays, ...(network?.relays ?? [])])];
+}
+
+export function logNameOf(networkId: string): string {
+  return `gpow-ledger-${networkId}`;
+}
+
+/** One running network per browser profile: see AppDeps.exclusive. */
+export const RUNTIME_LOCK = 'gpow-runtime';
+
+export function createAppStore(deps: AppDeps): AppStore {
+  let booted = false;
+  let releaseLock: (() => void) | null = null;
+
+  return createStore<AppState>()((set, get) => {
+    const requireSigner = () => {
+      const signer = deps.signerSource?.signer() ?? null;
+      if (signer === null) throw new UserError('error.cannotSign');
+      return signer;
+    };
+
+    const startRuntime = async (network: Invitation, initial: readonly VerifiedTx[] = []) => {
+      try {
+        await openRuntime(network, initial);
+      } catch (error) {
+        set({ networkError: error });
+        throw error;
+      }
+    };
+
+    const openRuntime = async (network: Invitation, initial: readonly VerifiedTx[]) => {
+      if (deps.wrtc === null) throw new UserError('error.noWebrtc');
+      if (releaseLock === null && deps.exclusive !== undefined) {
+        releaseLock = await deps.exclusive(RUNTIME_LOCK);
+        if (releaseLock === null) throw new UserError('error.otherTab');
+      }
+      const { settings } = get();
+      const store = await deps.openLog(logNameOf(network.networkId));
+      const runtime = new NetworkRuntime({
+        networkId: network.networkId as NetworkId,
+        secret: network.secret,
+        relays: connectionRelays(settings, network),
+        iceServers: settings.iceServers,
+        store,
+        wrtc: deps.wrtc,
+        signer: deps.signerSource?.signer() ?? null,
+        clock: deps.clock,
+        ...(deps.voteDelayMs !== undefined ? { voteDelayMs: deps.voteDelayMs } : {}),
+        onChange: () => {
+          if (get().runtime !== runtime) return;
+          set((state) => ({ status: runtime.status(), ledgerVersion: state.ledgerVersion + 1 }));
+        },
+        onNotice: (notice) => {
+          if (get().runtime !== runtime) return;
+          set((state) => ({
+            problems: [{ at: deps.clock.now(), notice }, ...state.problems].slice(0, MAX_PROBLEMS),
+          }));
+        },
+      });
+      set({ runtime, status: runtime.status(), networkError: null });
+      try {
+        await runtime.open(initial);
+      } catch (error) {
+        set({ runtime: null, status: null });
+        await runtime.close().catch(() => undefined);
+        throw error;
+      }
+      set((state) => ({ status: runtime.status(), ledgerVersion: state.ledgerVersion + 1 }));
+    };
+
+    const stopRuntime = async () => {
+      const { runtime } = get();
+      set({ runtime: null, status: null, problems: [], networkError: null });
+      await runtime?.close();
+      releaseLock?.();
+      releaseLock = null;
+    };
+
+    const afterUnlock = async (address: string) => {
+      const parsed = parseAddress(address);
+      if (!parsed.ok) throw new UserError('error.badKeystoreAddress');
+      const network = loadNetwork(deps.storage);
+      set({
+        phase: { kind: 'unlocked' },
+        address: parsed.address,
+        key: keyHexOf(parsed.publicKey),
+        canSign: (deps.signerSource?.signer() ?? null) !== null,
+        network,
+      });
+      if (network) {
+        // The wallet still opens when the network cannot start: the screen says why.
+        await startRuntime(network).catch(() => undefined);
+      }
+    };
+
+    return {
+      phase: { kind: 'starting' },
+      appInfo: null,
+      address: null,
+      key: null,
+      canSign: false,
+      settings: loadSettings(deps.storage),
+      contacts: loadContacts(deps.storage),
+      network: null,
+      runtime: null,
+      status: null,
+      ledgerVersion: 0,
+      networkError: null,
+      problems: [],
+
+      async boot() {
+        if (booted) return;
+        booted = true;
+        const { bridge } = deps;
+        if (bridge === null) {
+          set({ phase: { kind: 'no-bridge' } });
+          return;
+        }
+        try {
+          const [appInfo, keystore] = await Promise.all([
+            bridge.appInfo(),
+            bridge.keystoreStatus(),
+          ]);
+          set({
+            appInfo,
+            phase: keystore.exists
+              ? { kind: 'locked', address: keystore.address ?? null }
+              : { kind: 'onboarding' },
+          });
+        } catch (error) {
+          set({ phase: { kind: 'failed', error } });
+        }
+      },
+
+      newMnemonic() {
+        return generateMnemonic(deps.random);
+      },
+
+      randomIndices(count, max) {
+        const chosen = new Set<number>();
+        while (chosen.size < Math.min(count, max)) {
+          const [a = 0, b = 0] = deps.random.bytes(2);
+          // 65536 is a multiple of neither 24 nor most word counts: reject the uneven tail.
+          const value = a * 256 + b;
+          if (value < 65536 - (65536 % max)) chosen.add(value % max);
+        }
+        return [...chosen].sort((x, y) => x - y);
+      },
+
+      async takePendingInvitation() {
+        return (await deps.bridge?.pendingDeepLink()) ?? null;
+      },
+
+      async createIdentity(mnemonic, passphrase) {
+        const bridge = deps.bridge;
+        if (bridge === null) throw new UserError('error.noBridge');
+        await bridge.createKeystore({ mnemonic, passphrase });
+        await get().unlock(passphrase);
+      },
+
+      async unlock(passphrase) {
+        const bridge = deps.bridge;
+        if (bridge === null) throw new UserError('error.noBridge');
+        const result = await bridge.unlockKeystore({ passphrase });
+        if (!result.ok) throw new UserError(`unlock.error.${result.code}`);
+        await afterUnlock(result.address);
+      },
+
+      async lock() {
+        await stopRuntime();
+        deps.signerSource?.lock();
+        const { address } = get();
+        set({
+          phase: { kind: 'locked', address },
+          key: null,
+          canSign: false,
+          network: null,
+        });
+      },
+
+      async createNetwork(input) {
+        const signer = requireSigner();
+        if (get().network !== null) throw new UserError('error.alreadyInNetwork');
+        const bytes = signer.sign({
+          net: null,
+          seq: 0,
+          prev: null,
+          deps: [],
+          type: 'genesis',
+          body: genesisBody(input),
+          time: deps.clock.now(),
+        });
+        const admitted = await admit(bytes);
+        if (!admitted.ok) {
+          throw new UserError('error.genesisInvalid', { detail: admitted.rejection.message });
+        }
+        const network: Invitation = {
+          networkId: admitted.tx.id,
+          secret: generateJoinSecret(deps.random),
+          relays: [],
+          name: input.name,
+        };
+        saveNetwork(deps.storage, network);
+        set({ network });
+        await startRuntime(network, [admitted.tx]);
+      },
+
+      async joinNetwork(invitation) {
+        const current = get().network;
+        if (current !== null && current.networkId !== invitation.networkId) {
+          throw new UserError('error.alreadyInNetwork');
+        }
+        saveNetwork(deps.storage, invitation);
+        set({ network: invitation });
+        await stopRuntime();
+        await startRuntime(invitation);
+      },
+
+      async leaveNetwork() {
+        await stopRuntime();
+        saveNetwork(deps.storage, null);
+        set({ network: null, networkError: null });
+      },
+
+      async send(to, amount, memo) {
+        requireSigner();
+        const runtime = get().runtime;
+        if (runtime === null) throw new UserError('error.noNetwork');
+        return runtime.transfer(to, amount, memo);
+      },
+
+      async setOnline(online) {
+        await get().runtime?.setOnline(online);
+      },
+
+      async updateSettings(patch) {
+        const before = get().settings;
+        const settings: Settings = { ...before, ...patch };
+        saveSettings(deps.storage, settings);
+        set({ settings });
+        const { runtime, network } = get();
+        if (runtime && (patch.relays !== undefined || patch.iceServers !== undefined)) {
+          await runtime
+            .setConnection(connectionRelays(settings, network), settings.iceServers)
+            .catch((error: unknown) => {
+              throw new UserError('error.reconnect', { detail: messageOf(error) });
+            });
+        }
+      },
+
+      saveContact(contact) {
+        const parsed = parseAddress(contact.address.trim());
+        if (!parsed.ok) throw new UserError('contacts.error.address', { detail: parsed.error });
+        const label = contact.label.trim();
+        if (label === '') throw new UserError('contacts.error.label');
+        if ([...label].length > MAX_LABEL_LENGTH)
+          throw new UserError('contacts.error.labelLong', { max: MAX_LABEL_LENGTH });
+        const others = get().contacts.filter((c) => c.address !== parsed.address);
+        if (others.length >= MAX_CONTACTS) throw new UserError('contacts.error.full');
+        const contacts = [...others, { address: parsed.address, label }].sort((a, b) =>
+          a.label.localeCompare(b.label),
+        );
+        saveContacts(deps.storage, contacts);
+        set({ contacts });
+      },
+
+      removeContact(address) {
+        const contacts = get().contacts.filter((c) => c.address !== address);
+        saveContacts(deps.storage, contacts);
+        set({ contacts });
+      },
+    };
+  });
+}
+
+export type { IceServer };

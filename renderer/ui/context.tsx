@@ -1,0 +1,63 @@
+// React access to the app store and the language: one provider at the top, hooks below.
+import { createContext, useContext, useMemo, type ReactNode } from 'react';
+import { useStore } from 'zustand';
+import {
+  pluralTranslator,
+  translator,
+  type Translate,
+  type TranslatePlural,
+} from '../i18n/i18n.ts';
+import type { AppState, AppStore } from '../state/appStore.ts';
+
+const StoreContext = createContext<AppStore | null>(null);
+
+export interface I18n {
+  readonly language: string;
+  readonly t: Translate;
+  /** For messages that depend on a count: picks the language's plural form. */
+  readonly tn: TranslatePlural;
+  /** Whole units of the network's currency, grouped the language's way. */
+  readonly amount: (value: bigint) => string;
+  /** A transaction's claimed time (ms since the epoch). */
+  readonly time: (ms: number) => string;
+}
+
+const I18nContext = createContext<I18n | null>(null);
+
+export function AppProvider({ store, children }: { store: AppStore; children: ReactNode }) {
+  const language = useStore(store, (s) => s.settings.language);
+  const i18n = useMemo<I18n>(() => {
+    const numbers = new Intl.NumberFormat(language);
+    const dates = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' });
+    const t = translator(language);
+    return {
+      language,
+      t,
+      tn: pluralTranslator(language, t),
+      amount: (value) => numbers.format(value),
+      time: (ms) => dates.format(ms),
+    };
+  }, [language]);
+  return (
+    <StoreContext.Provider value={store}>
+      <I18nContext.Provider value={i18n}>{children}</I18nContext.Provider>
+    </StoreContext.Provider>
+  );
+}
+
+export function useAppStore(): AppStore {
+  const store = useContext(StoreContext);
+  if (store === null) throw new Error('useAppStore is used outside AppProvider');
+  return store;
+}
+
+/** Selects from the app state; the component renders again only when the selection changes. */
+export function useApp<T>(selector: (state: AppState) => T): T {
+  return useStore(useAppStore(), selector);
+}
+
+export function useI18n(): I18n {
+  const i18n = useContext(I18nContext);
+  if (i18n === null) throw new Error('useI18n is used outside AppProvider');
+  return i18n;
+}

@@ -1,0 +1,40 @@
+// A hash router: the page's address is #/route, so reloads and links work the same served
+// from app://gpow/, a static server or Vite. Moving to a route puts focus on its heading, so
+// keyboard and screen-reader users start at the top of the new screen.
+import { useEffect, useState, type ReactNode } from 'react';
+
+function currentPath(): string {
+  return window.location.hash.replace(/^#\/?/, '').split('?')[0] ?? '';
+}
+
+export function useHashPath(): string {
+  const [path, setPath] = useState(currentPath);
+  useEffect(() => {
+    const update = (): void => setPath(currentPath());
+    window.addEventListener('hashchange', update);
+    return () => window.removeEventListener('hashchange', update);
+  }, []);
+  return path;
+}
+
+export function navigate(path: string): void {
+  window.location.hash = `#/${path}`;
+}
+
+export function Link({
+  to,
+  current,
+  children,
+  className,
+}: {
+  to: string;
+  current?: boolean;
+  children: ReactNode;
+  className?: string;
+}) {
+  return (
+    <a href={`#/${to}`} aria-current={current ? 'page' : undefined} className={className}>
+      {children}
+    </a>
+  );
+}

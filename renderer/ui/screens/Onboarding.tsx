@@ -1,0 +1,303 @@
+// First run: create an identity (show the 24 backup words, then ask some of them back) or
+// restore one from its words, then choose the passphrase that encrypts it on this device.
+import { useState } from 'react';
+import { validateMnemonic } from '../../../shared/identity/mnemonic.ts';
+import { UserError } from '../../state/errors.ts';
+import { FormPanel, ScreenTitle, TextField, useAction } from '../components/common.tsx';
+import { useApp, useI18n } from '../context.tsx';
+
+/** How many of the words the user must type back. */
+const WORDS_TO_CONFIRM = 3;
+export const MIN_PASSPHRASE_LENGTH = 8;
+
+type Step =
+  | { kind: 'welcome' }
+  | { kind: 'show-words'; mnemonic: string }
+  | { kind: 'confirm-words'; mnemonic: string; positions: number[] }
+  | { kind: 'restore' }
+  | { kind: 'passphrase'; mnemonic: string; restored: boolean };
+
+export function Onboarding() {
+  const { t } = useI18n();
+  const newMnemonic = useApp((s) => s.newMnemonic);
+  const randomIndices = useApp((s) => s.randomIndices);
+  const [step, setStep] = useState<Step>({ kind: 'welcome' });
+
+  switch (step.kind) {
+    case 'welcome':
+      return (
+        <section className="panel narrow">
+          <ScreenTitle>{t('onboarding.welcome.title')}</ScreenTitle>
+          <p>{t('onboarding.welcome.intro')}</p>
+          <div className="actions">
+            <button
+              type="button"
+              className="primary"
+              onClick={() => setStep({ kind: 'show-words', mnemonic: newMnemonic() })}
+            >
+              {t('onboarding.welcome.create')}
+            </button>
+            <button type="button" onClick={() => setStep({ kind: 'restore' })}>
+              {t('onboarding.welcome.restore')}
+            </button>
+          </div>
+        </section>
+      );
+    case 'show-words':
+      return (
+        <ShowWords
+          mnemonic={step.mnemonic}
+          onBack={() => setStep({ kind: 'welcome' })}
+          onNext={() =>
+            setStep({
+              kind: 'confirm-words',
+              mnemonic: step.mnemonic,
+              positions: randomIndices(WORDS_TO_CONFIRM, step.mnemonic.split(' ').length),
+            })
+          }
+        />
+      );
+    case 'confirm-words':
+      return (
+        <ConfirmWords
+          mnemonic={step.mnemonic}
+          positions={step.positions}
+          onBack={() => setStep({ kind: 'show-words', mnemonic: step.mnemonic })}
+          onNext={() => setStep({ kind: 'passphrase', mnemonic: step.mnemonic, restored: false })}
+        />
+      );
+    case 'restore':
+      return (
+        <Restore
+          onBack={() => setStep({ kind: 'welcome' })}
+          onNext={(mnemonic) => setStep({ kind: 'passphrase', mnemonic, restored: true })}
+        />
+      );
+    case 'passphrase':
+      return (
+        <ChoosePassphrase
+          mnemonic={step.mnemonic}
+          restored={step.restored}
+          onBack={() => setStep({ kind: 'welcome' })}
+        />
+      );
+  }
+}
+
+function ShowWords({
+  mnemonic,
+  onBack,
+  onNext,
+}: {
+  mnemonic: string;
+  onBack: () => void;
+  onNext: () => void;
+}) {
+  const { t } = useI18n();
+  const [written, setWritten] = useState(false);
+  const words = mnemonic.split(' ');
+  return (
+    <section className="panel narrow">
+      <ScreenTitle>{t('onboarding.words.title')}</ScreenTitle>
+      <p>{t('onboarding.words.intro', { count: words.length })}</p>
+      <p className="warning">{t('onboarding.words.warning')}</p>
+      <ol className="words" aria-label={t('onboarding.words.listLabel')}>
+        {words.map((word, index) => (
+          <li key={index}>
+            <span className="word-number" aria-hidden="true">
+              {index + 1}
+            </span>
+            <span className="word">{word}</span>
+          </li>
+        ))}
+      </ol>
+      <label className="check">
+        <input type="checkbox" checked={written} onChange={(e) => setWritten(e.target.checked)} />
+        {t('onboarding.words.written')}
+      </label>
+      <div className="actions">
+        <button type="button" onClick={onBack}>
+          {t('common.back')}
+        </button>
+        <button type="button" className="primary" disabled={!written} onClick={onNext}>
+          {t('common.continue')}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function ConfirmWords({
+  mnemonic,
+  positions,
+  onBack,
+  onNext,
+}: {
+  mnemonic: string;
+  positions: number[];
+  onBack: () => void;
+  onNext: () => void;
+}) {
+  const { t } = useI18n();
+  const words = mnemonic.split(' ');
+  const [answers, setAnswers] = useState<string[]>(positions.map(() => ''));
+  const [error, setError] = useState<unknown>(null);
+  const submit = (): void => {
+    const wrong = positions.find(
+      (position, i) => (answers[i] ?? '').trim().toLowerCase() !== words[position],
+    );
+    if (wrong !== undefined) {
+      setError(new UserError('onboarding.confirm.mismatch', { number: wrong + 1 }));
+      return;
+    }
+    onNext();
+  };
+  return (
+    <FormPanel
+      title={t('onboarding.confirm.title')}
+      intro={t('onboarding.confirm.intro')}
+      onSubmit={submit}
+      submit={t('common.continue')}
+      back={{ label: t('onboarding.confirm.showAgain'), onClick: onBack }}
+      error={error}
+    >
+      {positions.map((position, i) => (
+        <TextField
+          key={position}
+          id={`confirm-word-${position}`}
+          label={t('onboarding.confirm.word', { number: position + 1 })}
+          verbatim
+          value={answers[i] ?? ''}
+          onChange={(value) => {
+            const next = [...answers];
+            next[i] = value;
+            setAnswers(next);
+          }}
+        />
+      ))}
+    </FormPanel>
+  );
+}
+
+function Restore({ onBack, onNext }: { onBack: () => void; onNext: (mnemonic: string) => void }) {
+  const { t } = useI18n();
+  const [text, setText] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const submit = (): void => {
+    const checked = validateMnemonic(text);
+    if (!checked.ok) {
+      setError(new UserError('onboarding.restore.invalid', { detail: checked.error }));
+      return;
+    }
+    onNext(checked.mnemonic);
+  };
+  return (
+    <FormPanel
+      title={t('onboarding.restore.title')}
+      intro={t('onboarding.restore.intro')}
+      onSubmit={submit}
+      submit={t('common.continue')}
+      back={{ label: t('common.back'), onClick: onBack }}
+      error={error}
+    >
+      <TextField
+        id="restore-words"
+        label={t('onboarding.restore.label')}
+        multiline
+        verbatim
+        value={text}
+        onChange={setText}
+      />
+    </FormPanel>
+  );
+}
+
+function ChoosePassphrase({
+  mnemonic,
+  restored,
+  onBack,
+}: {
+  mnemonic: string;
+  restored: boolean;
+  onBack: () => void;
+}) {
+  const { t } = useI18n();
+  const createIdentity = useApp((s) => s.createIdentity);
+  const [passphrase, setPassphrase] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const action = useAction(async () => {
+    if (passphrase.length < MIN_PASSPHRASE_LENGTH) {
+      throw new UserError('onboarding.passphrase.short', { min: MIN_PASSPHRASE_LENGTH });
+    }
+    if (passphrase !== repeat) throw new UserError('onboarding.passphrase.mismatch');
+    await createIdentity(mnemonic, passphrase);
+  });
+  return (
+    <FormPanel
+      title={t('onboarding.passphrase.title')}
+      intro={restored ? t('onboarding.passphrase.introRestored') : t('onboarding.passphrase.intro')}
+      onSubmit={() => action.run()}
+      submit={
+        restored ? t('onboarding.passphrase.submitRestored') : t('onboarding.passphrase.submit')
+      }
+      back={{ label: t('common.startOver'), onClick: onBack }}
+      error={action.error}
+      busy={action.busy}
+      working={t('onboarding.passphrase.working')}
+    >
+      <TextField
+        id="new-passphrase"
+        type="password"
+        autoComplete="new-password"
+        label={t('onboarding.passphrase.label')}
+        hint={t('onboarding.passphrase.hint', { min: MIN_PASSPHRASE_LENGTH })}
+        value={passphrase}
+        onChange={setPassphrase}
+      />
+      <TextField
+        id="repeat-passphrase"
+        type="password"
+        autoComplete="new-password"
+        label={t('onboarding.passphrase.repeat')}
+        value={repeat}
+        onChange={setRepeat}
+      />
+    </FormPanel>
+  );
+}
+
+export function Unlock({ address }: { address: string | null }) {
+  const { t } = useI18n();
+  const unlock = useApp((s) => s.unlock);
+  const [passphrase, setPassphrase] = useState('');
+  const action = useAction(async () => {
+    if (passphrase === '') throw new UserError('unlock.empty');
+    await unlock(passphrase);
+  });
+  return (
+    <FormPanel
+      title={t('unlock.title')}
+      intro={
+        address !== null ? (
+          <>
+            {t('unlock.identity')} <code className="mono">{address}</code>
+          </>
+        ) : undefined
+      }
+      onSubmit={() => action.run()}
+      submit={t('unlock.submit')}
+      error={action.error}
+      busy={action.busy}
+      working={t('unlock.working')}
+    >
+      <TextField
+        id="unlock-passphrase"
+        type="password"
+        autoComplete="current-password"
+        label={t('unlock.passphrase')}
+        value={passphrase}
+        onChange={setPassphrase}
+      />
+    </FormPanel>
+  );
+}

@@ -1,0 +1,278 @@
+// The wallet: balance (final and pending), receiving (address and QR code), and sending, with
+// a confirmation step that shows exactly what will happen.
+import { useState, type FormEvent } from 'react';
+import type { KeyHex } from '../../../shared/ids.ts';
+import type { Ledger } from '../../../shared/ledger/ledger.ts';
+import { MAX_MEMO_BYTES } from '../../../shared/tx/transfer.ts';
+import { addressOf, historyOf } from '../../runtime/views.ts';
+import { UserError } from '../../state/errors.ts';
+import { accountOf } from '../account.ts';
+import { parseAmount } from '../amount.ts';
+import {
+  CopyButton,
+  ErrorText,
+  Mono,
+  ScreenTitle,
+  TextField,
+  useAction,
+} from '../components/common.tsx';
+import { useLabels } from '../components/party.tsx';
+import { QrCode } from '../components/QrCode.tsx';
+import { useApp, useI18n } from '../context.tsx';
+import { Link } from '../router.tsx';
+import { useLedgerView } from '../useLedger.ts';
+import { HistoryTable } from './History.tsx';
+
+const accountView = (ledger: Ledger, me: KeyHex) => ledger.account(me);
+const recentOf = (ledger: Ledger, me: KeyHex) => historyOf(ledger, me).slice(0, 5);
+
+function NotSynced() {
+  const { t } = useI18n();
+  return (
+    <p role="status" className="muted">
+      {t('wallet.notSynced')} <Link to="network">{t('wallet.toNetwork')}</Link>
+    </p>
+  );
+}
+
+export function WalletScreen() {
+  const { t, amount } = useI18n();
+  const address = useApp((s) => s.address);
+  const account = useLedgerView(accountView);
+  const recent = useLedgerView(recentOf);
+  return (
+    <>
+      <ScreenTitle>{t('wallet.title')}</ScreenTitle>
+      {account === null ? (
+        <NotSynced />
+      ) : (
+        <section className="panel" aria-labelledby="balance-title">
+          <h2 id="balance-title">{t('wallet.balance')}</h2>
+          <dl className="balances">
+            <div>
+              <dt>{t('wallet.available')}</dt>
+              <dd className="big" data-testid="balance-available">
+                {amount(account.available)}
+              </dd>
+            </div>
+            <div>
+              <dt>{t('wallet.pending')}</dt>
+              <dd data-testid="balance-pending">{amount(account.pending)}</dd>
+            </div>
+            <div>
+              <dt>{t('wallet.total')}</dt>
+              <dd data-testid="balance-total">{amount(account.balance)}</dd>
+            </div>
+          </dl>
+          <p className="hint">{t('wallet.pendingHint')}</p>
+          {account.frozen ? <p className="error">{t('wallet.frozen')}</p> : null}
+          <div className="actions">
+            <a className="button primary" href="#/send">
+              {t('nav.send')}
+            </a>
+            <a className="button" href="#/receive">
+              {t('nav.receive')}
+            </a>
+          </div>
+        </section>
+      )}
+      {address !== null ? (
+        <section className="panel" aria-labelledby="address-title">
+          <h2 id="address-title">{t('wallet.yourAddress')}</h2>
+          <p>
+            <Mono>{address}</Mono>
+          </p>
+          <CopyButton text={address} label={t('receive.copy')} />
+        </section>
+      ) : null}
+      {recent !== null ? (
+        <section className="panel" aria-labelledby="recent-title">
+          <h2 id="recent-title">{t('wallet.recent')}</h2>
+          <HistoryTable entries={recent} caption={t('wallet.recent')} />
+          <p>
+            <Link to="history">{t('wallet.allHistory')}</Link>
+          </p>
+        </section>
+      ) : null}
+    </>
+  );
+}
+
+export function ReceiveScreen() {
+  const { t } = useI18n();
+  const address = useApp((s) => s.address);
+  if (address === null) return null;
+  return (
+    <>
+      <ScreenTitle>{t('receive.title')}</ScreenTitle>
+      <section className="panel receive">
+        <p>{t('receive.intro')}</p>
+        <QrCode text={address} label={t('receive.qrLabel')} />
+        <p>
+          <Mono label={t('receive.addressLabel')}>{address}</Mono>
+        </p>
+        <CopyButton text={address} label={t('receive.copy')} />
+      </section>
+    </>
+  );
+}
+
+interface PaymentDraft {
+  readonly to: KeyHex;
+  readonly amount: bigint;
+  readonly memo: string;
+}
+
+/** The address to pay, from #/send?to=… (the address book's "Pay" links). */
+function prefilledRecipient(): string {
+  const query = window.location.hash.split('?')[1] ?? '';
+  return new URLSearchParams(query).get('to') ?? '';
+}
+
+export function SendScreen() {
+  const { t, amount } = useI18n();
+  const contacts = useApp((s) => s.contacts);
+  const canSign = useApp((s) => s.canSign);
+  const send = useApp((s) => s.send);
+  const account = useLedgerView(accountView);
+  const labelOf = useLabels();
+  const [to, setTo] = useState(prefilledRecipient);
+  const [amountText, setAmountText] = useState('');
+  const [memo, setMemo] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  const [draft, setDraft] = useState<PaymentDraft | null>(null);
+  const [sent, setSent] = useState<PaymentDraft | null>(null);
+  const confirm = useAction(async (payment: PaymentDraft) => {
+    await send(
+      payment.to,
+      payment.amount,
+      payment.memo === '' ? undefined : new TextEncoder().encode(payment.memo),
+    );
+    setDraft(null);
+    setSent(payment);
+    setTo('');
+    setAmountText('');
+    setMemo('');
+  });
+
+  if (account === null) {
+    return (
+      <>
+        <ScreenTitle>{t('send.title')}</ScreenTitle>
+        <NotSynced />
+      </>
+    );
+  }
+
+  const review = (event: FormEvent): void => {
+    event.preventDefault();
+    try {
+      const recipient = accountOf(to);
+      const parsed = parseAmount(amountText);
+      if (!parsed.ok) throw new UserError(parsed.error);
+      if (new TextEncoder().encode(memo).length > MAX_MEMO_BYTES)
+        throw new UserError('send.error.memo', { max: MAX_MEMO_BYTES });
+      setError(null);
+      setSent(null);
+      setDraft({ to: recipient, amount: parsed.value, memo });
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+
+  if (draft !== null) {
+    const after = account.available - draft.amount;
+    return (
+      <>
+        <ScreenTitle>{t('send.review.title')}</ScreenTitle>
+        <section className="panel narrow">
+          <dl className="summary" data-testid="payment-review">
+            <dt>{t('send.to')}</dt>
+            <dd>
+              {labelOf(draft.to) !== undefined ? <strong>{labelOf(draft.to)} </strong> : null}
+              <Mono>{addressOf(draft.to)}</Mono>
+            </dd>
+            <dt>{t('send.amount')}</dt>
+            <dd>{amount(draft.amount)}</dd>
+            <dt>{t('send.fee')}</dt>
+            <dd data-testid="payment-fee">{t('send.noFee')}</dd>
+            <dt>{t('send.memo')}</dt>
+            <dd>{draft.memo === '' ? t('send.noMemo') : draft.memo}</dd>
+            <dt>{t('send.after')}</dt>
+            <dd>{amount(after)}</dd>
+          </dl>
+          {after < 0n ? <p className="warning">{t('send.review.credit')}</p> : null}
+          <p className="muted">{t('send.review.note')}</p>
+          <ErrorText error={confirm.error} />
+          <div className="actions">
+            <button type="button" onClick={() => setDraft(null)} disabled={confirm.busy}>
+              {t('common.back')}
+            </button>
+            <button
+              type="button"
+              className="primary"
+              onClick={() => confirm.run(draft)}
+              disabled={confirm.busy}
+            >
+              {t('send.review.confirm')}
+            </button>
+          </div>
+        </section>
+      </>
+    );
+  }
+
+  return (
+    <>
+      <ScreenTitle>{t('send.title')}</ScreenTitle>
+      {sent !== null ? (
+        <p role="status" className="success">
+          {t('send.sent', { amount: amount(sent.amount) })}{' '}
+          <Link to="history">{t('wallet.allHistory')}</Link>
+        </p>
+      ) : null}
+      {!canSign ? <p className="warning">{t('error.cannotSign')}</p> : null}
+      <form className="panel narrow" onSubmit={review} noValidate>
+        <p>{t('send.available', { amount: amount(account.available) })}</p>
+        {contacts.length > 0 ? (
+          <div className="field">
+            <label htmlFor="send-contact">{t('send.pickContact')}</label>
+            <select
+              id="send-contact"
+              value={contacts.some((c) => c.address === to.trim()) ? to.trim() : ''}
+              onChange={(e) => setTo(e.target.value)}
+            >
+              <option value="">{t('send.noContact')}</option>
+              {contacts.map((contact) => (
+                <option key={contact.address} value={contact.address}>
+                  {contact.label}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+        <TextField id="send-to" label={t('send.to')} verbatim value={to} onChange={setTo} />
+        <TextField
+          id="send-amount"
+          label={t('send.amount')}
+          inputMode="numeric"
+          value={amountText}
+          onChange={setAmountText}
+        />
+        <TextField
+          id="send-memo"
+          label={t('send.memoOptional')}
+          hint={t('send.memoHint')}
+          value={memo}
+          onChange={setMemo}
+        />
+        <ErrorText error={error} />
+        <div className="actions">
+          <button type="submit" className="primary" disabled={!canSign}>
+            {t('send.review.button')}
+          </button>
+        </div>
+      </form>
+    </>
+  );
+}
