@@ -258,6 +258,10 @@ export class Peer {
     }
     if (!this.#ledger) this.#watchForGenesis();
     const guarded = guardWrtc(wrtc as unknown as WrtcLike, {
+      poll: (callback, ms) => {
+        const timer = setTimeout(callback, ms);
+        return () => clearTimeout(timer);
+      },
       screen: async (message) => {
         const verdict = await screenMessage(message, {
           networkId: this.config.networkId,

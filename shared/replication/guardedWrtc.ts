@@ -50,11 +50,19 @@ export interface GuardHooks {
   onReceiving?(link: PeerLink, received: number, total: number): void;
   onOpen?(link: PeerLink): void;
   onClose?(link: PeerLink): void;
+  /**
+   * A timer port (setTimeout in practice; returns a cancel function). Some implementations,
+   * @roamhq/wrtc among them, never fire `bufferedamountlow`; with this the send queue is also
+   * refilled by polling while frames wait, instead of only when the next message is sent.
+   */
+  poll?(callback: () => void, ms: number): () => void;
 }
 
 /** Keep at most this much queued in the underlying channel; refill below the low mark. */
 const HIGH_WATER = 1024 * 1024;
 const LOW_WATER = 256 * 1024;
+/** How often a waiting send queue checks the channel's buffer when no event says it drained. */
+const POLL_MS = 2;
 /** Messages received but not yet screened may not exceed this many bytes. */
 const MAX_INBOX_BYTES = 512 * 1024 * 1024;
 
@@ -88,6 +96,7 @@ class GuardedChannel implements DataChannelLike, PeerLink {
   #inboxBytes = 0;
   #closed = false;
   #closeNotified = false;
+  #cancelPoll: (() => void) | null = null;
 
   constructor(base: DataChannelLike, hooks: GuardHooks) {
     this.#base = base;
@@ -151,6 +160,8 @@ class GuardedChannel implements DataChannelLike, PeerLink {
     this.#closed = true;
     this.#queue = [];
     this.#queuedBytes = 0;
+    this.#cancelPoll?.();
+    this.#cancelPoll = null;
     this.#hooks.onClose?.(this);
   }
 
@@ -165,7 +176,16 @@ class GuardedChannel implements DataChannelLike, PeerLink {
       this.stats.bytesOut += frame.length;
       this.#base.send(frame);
     }
+    if (this.#queue.length > 0 && this.#base.readyState === 'open') this.#schedulePoll();
     if (this.bufferedAmount <= this.bufferedAmountLowThreshold) this.onbufferedamountlow?.();
+  }
+
+  #schedulePoll(): void {
+    if (this.#cancelPoll || !this.#hooks.poll) return;
+    this.#cancelPoll = this.#hooks.poll(() => {
+      this.#cancelPoll = null;
+      if (!this.#closed) this.#pump();
+    }, POLL_MS);
   }
 
   #receive(data: unknown): void {

@@ -26,6 +26,8 @@ class FakeChannel implements DataChannelLike {
   sent: Uint8Array[] = [];
   /** Closing does not fire `close` locally, as some implementations behave. */
   silentLocalClose = false;
+  /** Never fires `bufferedamountlow`, as @roamhq/wrtc behaves. */
+  silentLow = false;
 
   send(data: ArrayBuffer | Uint8Array): void {
     if (this.readyState !== 'open') throw new Error('not open');
@@ -36,7 +38,8 @@ class FakeChannel implements DataChannelLike {
     setTimeout(() => {
       this.bufferedAmount -= bytes.length;
       this.other.onmessage?.({ data: bytes.buffer });
-      if (this.bufferedAmount <= this.bufferedAmountLowThreshold) this.onbufferedamountlow?.();
+      if (this.bufferedAmount <= this.bufferedAmountLowThreshold && !this.silentLow)
+        this.onbufferedamountlow?.();
     }, 0);
   }
   open(): void {
@@ -52,9 +55,11 @@ class FakeChannel implements DataChannelLike {
   }
 }
 
-function pair(hooksA: Partial<GuardHooks>, hooksB: Partial<GuardHooks>) {
+function pair(hooksA: Partial<GuardHooks>, hooksB: Partial<GuardHooks>, silentLow = false) {
   const a = new FakeChannel();
   const b = new FakeChannel();
+  a.silentLow = silentLow;
+  b.silentLow = silentLow;
   a.other = b;
   b.other = a;
   const accept: GuardHooks['screen'] = () =>
@@ -113,6 +118,24 @@ describe('guarded WebRTC data channels', () => {
     expect(a.sent.length).toBe(Math.ceil(big.length / FRAME_PAYLOAD));
     expect(a.maxBuffered).toBeLessThanOrEqual(1024 * 1024 + FRAME_PAYLOAD + 13);
     expect(onReceiving).toHaveBeenCalled();
+  });
+
+  it('keeps sending a large message through a channel that never signals a drained buffer', async () => {
+    const poll = (callback: () => void, ms: number) => {
+      const timer = setTimeout(callback, ms);
+      return () => clearTimeout(timer);
+    };
+    const big = new Uint8Array(3 * 1024 * 1024).map((_, i) => (i * 7) & 0xff);
+    const polled = pair({ poll }, {}, true);
+    polled.guardedA.send(big);
+    await drain(polled.received, 1);
+    expect(polled.received).toEqual([big]);
+    // Without the poll, the queue waits for an event that never comes.
+    const stuck = pair({}, {}, true);
+    stuck.guardedA.send(big);
+    for (let i = 0; i < 10; i++) await settle();
+    expect(stuck.received).toEqual([]);
+    stuck.guardedA.close();
   });
 
   it('delivers messages in arrival order even when screening takes different times', async () => {
