@@ -43,7 +43,7 @@ import { CliError, readNetwork, resolveHome, writeNetwork, type Home } from './h
 import { readPassphrase, readStdin } from './prompt.ts';
 import { MARKET_COMMANDS, MARKET_USAGE, marketCommand, marketControl } from './market.ts';
 import { MarketAgent } from '../peer/marketAgent.ts';
-import { address, amountOf, keyOf, output, type Output } from './output.ts';
+import { address, amountOf, keyOf, output, viaPeer, type Output } from './output.ts';
 
 const random: RandomPort = nodeRandom;
 
@@ -771,17 +771,6 @@ async function status(home: Home, out: Output): Promise<void> {
 }
 
 // ---- SSK: keys, messages, files -----------------------------------------------------------
-
-/** Calls the running peer; these features need it (they use the live private channel). */
-async function viaPeer<T>(home: Home, method: string, params: Record<string, unknown>): Promise<T> {
-  try {
-    return (await callControl(home.controlSocket, method, params)) as T;
-  } catch (error) {
-    if (error instanceof NoPeerRunning)
-      throw new CliError('this needs the running peer: start "gpow run" first');
-    throw error;
-  }
-}
 
 async function sskCommand(home: Home, args: string[], out: Output): Promise<void> {
   const { values, positionals } = parseArgs({

@@ -14,9 +14,8 @@ import * as v from 'valibot';
 import type { KeyHex, TxId } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
 import type { MarketAgent, RequestInput } from '../peer/marketAgent.ts';
-import { callControl, NoPeerRunning } from './control.ts';
 import { CliError, type Home } from './home.ts';
-import { address, amountOf, keyOf, type Output } from './output.ts';
+import { address, amountOf, keyOf, viaPeer, type Output } from './output.ts';
 
 export const MARKET_USAGE = `Services (DNEC; needs the running peer)
   service register --name N --unit U --evaluation review|vote [--field NAME:text|number[:sensitive][:required]]...
@@ -50,16 +49,6 @@ const JOB_OPTIONS = {
   provider: { type: 'string' },
   within: { type: 'string' },
 } as const;
-
-async function viaPeer<T>(home: Home, method: string, params: Record<string, unknown>): Promise<T> {
-  try {
-    return (await callControl(home.controlSocket, method, params)) as T;
-  } catch (error) {
-    if (error instanceof NoPeerRunning)
-      throw new CliError('this needs the running peer: start "gpow run" first');
-    throw error;
-  }
-}
 
 const count = (text: string | undefined, what: string): number | undefined => {
   if (text === undefined) return undefined;

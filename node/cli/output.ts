@@ -2,8 +2,8 @@
 import { fromHex } from '../../shared/bytes.ts';
 import { encodeAddress, parseAddress } from '../../shared/identity/address.ts';
 import { keyHexOf, type KeyHex } from '../../shared/ids.ts';
-import { toJson } from './control.ts';
-import { CliError } from './home.ts';
+import { callControl, NoPeerRunning, toJson } from './control.ts';
+import { CliError, type Home } from './home.ts';
 
 export interface Output {
   readonly json: boolean;
@@ -35,4 +35,19 @@ export function amountOf(input: string): bigint {
   const value = BigInt(input);
   if (value <= 0n) throw new CliError('the amount must be positive');
   return value;
+}
+
+/** Calls the running peer; features that need its live state (channels, the market) use this. */
+export async function viaPeer<T>(
+  home: Home,
+  method: string,
+  params: Record<string, unknown>,
+): Promise<T> {
+  try {
+    return (await callControl(home.controlSocket, method, params)) as T;
+  } catch (error) {
+    if (error instanceof NoPeerRunning)
+      throw new CliError('this needs the running peer: start "gpow run" first');
+    throw error;
+  }
 }

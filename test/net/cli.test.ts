@@ -1,52 +1,19 @@
 // The README's walkthrough, run through the real `gpow` command: two homes, two identities, a
 // network, a running peer, an invitation, a join, a payment, and the balance on the other side.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { cliHarness } from './cliHarness.ts';
 import { eventually } from './cluster.ts';
 
-const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gpow.js');
-/** Keeps the real CLI's WebRTC on 127.0.0.1 (see fixtures/loopbackPreload.ts). */
-const LOOPBACK = ['--import', join(import.meta.dirname, 'fixtures', 'loopbackPreload.ts')];
-const env = { ...process.env, GPOW_PASSPHRASE: 'correct horse battery staple' };
-const running: ChildProcess[] = [];
+const { gpow, json, run, stopAll } = cliHarness();
 let dir = '';
 
 afterAll(async () => {
-  for (const child of running) child.kill('SIGINT');
-  await new Promise((r) => setTimeout(r, 500));
-  for (const child of running) child.kill('SIGKILL');
+  await stopAll();
   if (dir) await rm(dir, { recursive: true, force: true });
 }, 20_000);
-
-function gpow(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [...LOOPBACK, BIN, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
-
-const json = async <T>(args: string[]): Promise<T> => {
-  const result = await gpow([...args, '--json']);
-  if (result.code !== 0) throw new Error(`gpow ${args.join(' ')} failed: ${result.stderr}`);
-  return JSON.parse(result.stdout.trim().split('\n').pop()!) as T;
-};
-
-/** Starts `gpow run` and waits for its first line (it prints the relay once ready). */
-function run(home: string): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...LOOPBACK, BIN, '--home', home, 'run'], { env });
-    running.push(child);
-    child.stdout.once('data', () => resolve(child));
-    child.once('exit', (code) => reject(new Error(`gpow run exited with ${code}`)));
-  });
-}
 
 describe('the gpow command', () => {
   it('prints usage, and fails clearly on mistakes', async () => {

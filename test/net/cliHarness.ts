@@ -1,0 +1,60 @@
+// Runs the real `gpow` command for the CLI tests, with WebRTC kept on 127.0.0.1, and cleans up
+// every peer it started. Each test file makes its own harness.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gpow.js');
+/** Keeps the real CLI's WebRTC on 127.0.0.1 (see fixtures/loopbackPreload.ts). */
+const LOOPBACK = ['--import', join(import.meta.dirname, 'fixtures', 'loopbackPreload.ts')];
+const env = { ...process.env, GPOW_PASSPHRASE: 'correct horse battery staple' };
+
+export interface CliHarness {
+  readonly gpow: (args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
+  /** Runs a command with --json and parses its last line; throws on a non-zero exit. */
+  readonly json: <T>(args: string[]) => Promise<T>;
+  /** Starts `gpow run` and waits for its first line (it prints the relay once ready). */
+  readonly run: (home: string, extra?: string[]) => Promise<ChildProcess>;
+  /** What each running peer printed on stderr, by home. */
+  readonly logs: ReadonlyMap<string, string>;
+  readonly stopAll: () => Promise<void>;
+}
+
+export function cliHarness(): CliHarness {
+  const running: ChildProcess[] = [];
+  const logs = new Map<string, string>();
+  const gpow: CliHarness['gpow'] = (args) =>
+    new Promise((resolve) => {
+      const child = spawn(process.execPath, [...LOOPBACK, BIN, ...args], { env });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+    });
+  return {
+    gpow,
+    logs,
+    json: async <T>(args: string[]): Promise<T> => {
+      const result = await gpow([...args, '--json']);
+      if (result.code !== 0) throw new Error(`gpow ${args.join(' ')} failed: ${result.stderr}`);
+      return JSON.parse(result.stdout.trim().split('\n').pop()!) as T;
+    },
+    run: (home, extra = []) => {
+      return new Promise((resolve, reject) => {
+        const args = [...LOOPBACK, BIN, '--home', home, 'run', ...extra];
+        const child = spawn(process.execPath, args, { env });
+        running.push(child);
+        child.stderr.on('data', (d: Buffer) =>
+          logs.set(home, (logs.get(home) ?? '') + d.toString()),
+        );
+        child.stdout.once('data', () => resolve(child));
+        child.once('exit', (code) => reject(new Error(`gpow run exited with ${code}`)));
+      });
+    },
+    stopAll: async () => {
+      for (const child of running) child.kill('SIGINT');
+      await new Promise((r) => setTimeout(r, 500));
+      for (const child of running) child.kill('SIGKILL');
+    },
+  };
+}
