@@ -24,7 +24,13 @@ interface OpenChannel {
   readonly channel: PrivateChannel;
   provider: WebrtcProvider | null;
   room: string | null;
+  /** Since when (clock ms) the channel has had no open connection, or null. */
+  aloneSince: number | null;
 }
+
+/** How often channels are checked, and how long one may sit without a connection. */
+const WATCH_MS = 3_000;
+const ALONE_REBUILD_MS = 12_000;
 
 export interface SskChannelsOptions {
   readonly ledger: Ledger;
@@ -44,6 +50,7 @@ export class SskChannels {
   readonly #channels = new Map<KeyHex, OpenChannel>();
   readonly #wrtc: WrtcLike;
   #closed = false;
+  #watch: ReturnType<typeof setInterval> | null = null;
 
   constructor(options: SskChannelsOptions) {
     this.#o = options;
@@ -64,6 +71,31 @@ export class SskChannels {
       if (tx.type === 'ssk') queueMicrotask(() => this.refresh());
     });
     this.refresh();
+    this.#watch = setInterval(() => this.#checkConnections(), WATCH_MS);
+    this.#watch.unref();
+  }
+
+  /**
+   * A channel whose room has had no open connection for a while is joined afresh: y-webrtc can
+   * leave a connection attempt hanging forever (the main replication has the same watchdog),
+   * and a partner who is online would otherwise never receive what we queued for it. The
+   * messages wait in the channel's document, so nothing is lost by rejoining.
+   */
+  #checkConnections(): void {
+    const now = this.#o.clock.now();
+    for (const [partner, open] of this.#channels) {
+      const conns = open.provider?.room?.webrtcConns;
+      const connected = conns ? [...conns.values()].some((c) => c.connected) : false;
+      if (connected || !open.provider) {
+        open.aloneSince = null;
+        continue;
+      }
+      open.aloneSince ??= now;
+      if (now - open.aloneSince < ALONE_REBUILD_MS) continue;
+      open.aloneSince = now;
+      open.room = null;
+      this.#join(open, partner);
+    }
   }
 
   /** Opens a channel for every partner, and moves each to the room of its current key. */
@@ -86,7 +118,7 @@ export class SskChannels {
         clock: this.#o.clock,
         onEvent: (event) => this.#o.onEvent(partner, event),
       });
-      open = { doc, channel, provider: null, room: null };
+      open = { doc, channel, provider: null, room: null, aloneSince: null };
       this.#channels.set(partner, open);
     }
     this.#join(open, partner);
@@ -119,6 +151,7 @@ export class SskChannels {
 
   close(): void {
     this.#closed = true;
+    if (this.#watch) clearInterval(this.#watch);
     for (const open of this.#channels.values()) {
       open.provider?.disconnect();
       open.provider?.destroy();
