@@ -7,8 +7,6 @@
 // - always: settle the outcomes this identity is the settler of.
 // The consumer's reveal secrets are kept in the data directory, so a restart can still reveal.
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as v from 'valibot';
 import { fromHex, fromUtf8, toHex, utf8 } from '../../shared/bytes.ts';
@@ -32,8 +30,9 @@ import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { composeAction, composeSettle, composeVerdict } from '../../shared/wallet/dnecCompose.ts';
 import { runComputeInWorker } from '../dnec/computeRunner.ts';
 import { solvePow } from '../dnec/powSolver.ts';
-import { errorCode, errorMessage } from '../storage/fsHelpers.ts';
+import { errorMessage } from '../storage/fsHelpers.ts';
 import { PeerError, type Peer } from './peer.ts';
+import { RevealStore } from './revealStore.ts';
 
 export interface AgentOptions {
   /** Services to provide automatically (the offers themselves are on the ledger). */
@@ -87,7 +86,7 @@ export class MarketAgent {
   readonly #peer: Peer;
   readonly #options: AgentOptions;
   readonly #busy = new Set<string>();
-  readonly #revealsPath: string;
+  readonly #reveals: RevealStore;
   #timer: ReturnType<typeof setInterval> | null = null;
   #running: Promise<void> = Promise.resolve();
   #pending = false;
@@ -96,7 +95,7 @@ export class MarketAgent {
   constructor(peer: Peer, options: AgentOptions = {}) {
     this.#peer = peer;
     this.#options = options;
-    this.#revealsPath = join(peer.config.dataDir, 'reveals.json');
+    this.#reveals = new RevealStore(peer.config.dataDir);
   }
 
   /** Starts the automation: a pass on every new transaction and on a timer. */
@@ -187,7 +186,7 @@ export class MarketAgent {
     const reveal = new Uint8Array(randomBytes(32));
     const commitment = commitmentOf(reveal);
     // The secret is on disk before the commitment is published: a crash cannot lose it.
-    await this.#saveReveal(toHex(commitment), toHex(reveal));
+    await this.#reveals.save(toHex(commitment), toHex(reveal));
     const now = Date.now();
     const within = input.within ?? DEFAULT_WITHIN;
     const body: Record<string, CborValue> = {
@@ -453,7 +452,7 @@ export class MarketAgent {
   }
 
   async #reveal(body: RequestBody, requestId: TxId, accept: TxId): Promise<void> {
-    const reveal = (await this.#loadReveals())[toHex(body.commitment)];
+    const reveal = (await this.#reveals.load())[toHex(body.commitment)];
     if (!reveal)
       return this.#say(`the secret for request ${requestId.slice(0, 12)} is not on this device`);
     await this.#submit(
@@ -488,21 +487,5 @@ export class MarketAgent {
         // A macrotask, so a quick action can never starve the event loop with passes.
         setTimeout(() => this.#schedule(), 0);
       });
-  }
-
-  async #loadReveals(): Promise<Record<string, string>> {
-    try {
-      return JSON.parse(await readFile(this.#revealsPath, 'utf8')) as Record<string, string>;
-    } catch (error) {
-      if (errorCode(error) === 'ENOENT') return {};
-      throw error;
-    }
-  }
-
-  async #saveReveal(commitment: string, reveal: string): Promise<void> {
-    const all = { ...(await this.#loadReveals()), [commitment]: reveal };
-    const temp = `${this.#revealsPath}.tmp`;
-    await writeFile(temp, JSON.stringify(all), { mode: 0o600 });
-    await rename(temp, this.#revealsPath);
   }
 }
