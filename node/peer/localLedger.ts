@@ -15,10 +15,32 @@ import {
   type VerifiedTx,
 } from '../../shared/tx/registry.ts';
 import { nodeBackend } from '../crypto/nodeEd25519.ts';
+import type { VerifyPool } from '../crypto/verifyPool.ts';
+import type { AdmitResult } from '../../shared/replication/screen.ts';
+import { reject } from '../../shared/tx/rejection.ts';
 
 export const registry = new TypeRegistry();
 export const verifier = createVerifier(nodeBackend);
 export const admit = (bytes: Uint8Array) => admitTx(bytes, registry, verifier);
+
+/** admit for many entries, their signatures checked on the pool's threads. */
+export async function admitMany(
+  pool: VerifyPool,
+  values: readonly Uint8Array[],
+): Promise<AdmitResult[]> {
+  const decoded = values.map((bytes) => decodeTx(bytes, registry));
+  const txs = decoded.flatMap((d) => (d.ok ? [d.tx] : []));
+  const valid = await pool.verifyAll(txs);
+  let next = 0;
+  return decoded.map((d): AdmitResult => {
+    if (!d.ok) return d;
+    if (valid[next++]) return { ok: true, tx: trustStoredTx(d.tx) };
+    return {
+      ok: false,
+      rejection: reject('bad-signature', 'the signature does not verify for its author'),
+    };
+  });
+}
 
 const CHECKPOINT_KEY = 'checkpoint';
 

@@ -25,7 +25,15 @@ import type { ClockPort } from '../../shared/ports.ts';
 import type { ChannelEvent } from '../../shared/ssk/channel.ts';
 import { openField, peekFieldEpoch, sealField } from '../../shared/ssk/field.ts';
 import { composeSskRevoke, composeSskShare } from '../../shared/ssk/share.ts';
-import { admit, loadLocalLedger, registry, writeCheckpoint } from './localLedger.ts';
+import {
+  admit,
+  admitMany,
+  loadLocalLedger,
+  registry,
+  verifier,
+  writeCheckpoint,
+} from './localLedger.ts';
+import { VerifyPool } from '../crypto/verifyPool.ts';
 import { SskChannels } from './sskChannels.ts';
 import { nodeRandom } from '../random.ts';
 
@@ -130,6 +138,8 @@ export class Peer {
   #aloneRebuildMs = ISOLATION_REBUILD_MS;
   #relay: SignalingRelay | null = null;
   #cache = new VerifiedCache();
+  /** Spreads the signature checks of large syncs over every core. */
+  readonly #verifyPool = new VerifyPool(verifier);
   #links = new Map<number, PeerLink>();
   #persistQueue: VerifiedTx[] = [];
   #persisting: Promise<void> = Promise.resolve();
@@ -267,6 +277,7 @@ export class Peer {
           networkId: this.config.networkId,
           known: (id) => this.#ledger?.has(id) === true || this.#cache.has(id),
           admit,
+          admitMany: (values) => admitMany(this.#verifyPool, values),
         });
         if (verdict.ok) for (const tx of verdict.entries) this.#cache.put(tx);
         return verdict;
@@ -635,6 +646,7 @@ export class Peer {
     this.#closed = true;
     if (this.#ledger) await this.#writeCheckpoint().catch(() => undefined);
     await this.#relay?.close();
+    await this.#verifyPool.close();
     await this.#store.close();
     this.doc.destroy();
   }

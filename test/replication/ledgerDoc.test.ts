@@ -99,12 +99,16 @@ describe('screen', () => {
     ],
   ])('refuses %s', async (_name, write, reason) => {
     const { ledger, txs } = await world();
-    const verdict = await screenMessage(
-      updateMessage(updateOf((m, d) => write(m, d, txs))),
-      screenCtx(ledger),
-    );
+    const message = updateMessage(updateOf((m, d) => write(m, d, txs)));
+    const verdict = await screenMessage(message, screenCtx(ledger));
     expect(verdict.ok).toBe(false);
     if (!verdict.ok) expect(verdict.reason).toMatch(reason);
+    // The batch path (signatures checked together, as a peer does on its threads) agrees.
+    const batch = await screenMessage(message, {
+      ...screenCtx(ledger),
+      admitMany: (values) => Promise.all(values.map((value) => admit(value))),
+    });
+    expect(batch).toEqual(verdict);
   });
 
   it('refuses a transaction of another network and an unknown message type', async () => {

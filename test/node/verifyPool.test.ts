@@ -1,0 +1,46 @@
+// The worker-thread signature pool gives exactly the verdicts one-by-one checks give, for large
+// batches (on the workers) and small ones (inline), including bad signatures and bad keys.
+import { afterAll, describe, expect, it } from 'vitest';
+import { signMessage, publicKeyOf, createVerifier } from '../../shared/crypto/ed25519.ts';
+import { INLINE_LIMIT, VerifyPool, type SignedItem } from '../../node/crypto/verifyPool.ts';
+import { nodeBackend } from '../../node/crypto/nodeEd25519.ts';
+
+const verifier = createVerifier(nodeBackend);
+const pool = new VerifyPool(verifier, 2);
+afterAll(() => pool.close());
+
+function items(count: number): { items: SignedItem[]; expected: boolean[] } {
+  const secret = new Uint8Array(32).fill(7);
+  const authorKey = publicKeyOf(secret);
+  const out: SignedItem[] = [];
+  const expected: boolean[] = [];
+  for (let i = 0; i < count; i++) {
+    const signedMessage = new TextEncoder().encode(`message ${i}`);
+    const signature = signMessage(secret, signedMessage);
+    const kind = i % 7;
+    if (kind === 3) signature[5] = (signature[5] as number) ^ 1; // tampered
+    const key = kind === 5 ? new Uint8Array(32).fill(0xff) : authorKey; // not a valid point
+    out.push({ signature, signedMessage, authorKey: key });
+    expected.push(kind !== 3 && kind !== 5);
+  }
+  return { items: out, expected };
+}
+
+describe('VerifyPool', () => {
+  it('matches one-by-one verification on a large batch spread over workers', async () => {
+    const { items: batch, expected } = items(INLINE_LIMIT * 3 + 11);
+    expect(await pool.verifyAll(batch)).toEqual(expected);
+  });
+
+  it('checks a small batch inline, and an empty one', async () => {
+    const { items: batch, expected } = items(20);
+    expect(await pool.verifyAll(batch)).toEqual(expected);
+    expect(await pool.verifyAll([])).toEqual([]);
+  });
+
+  it('refuses work once closed', async () => {
+    const closed = new VerifyPool(verifier, 1);
+    await closed.close();
+    await expect(closed.verifyAll(items(1).items)).rejects.toThrow(/closed/);
+  });
+});
