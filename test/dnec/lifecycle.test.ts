@@ -13,6 +13,19 @@ import { admitTx } from '../../shared/tx/registry.ts';
 const POW = { data: utf8('hello gpow'), difficulty: 6 };
 const VOLUME = 64n; // 2^6
 
+/** The provider accepts a request. */
+const acceptRequest = (market: Market, request: TxId) =>
+  market.act('provider', 'accept', { request: fromHex(request) }, { deps: [request] });
+
+/** The provider delivers a solved nonce for the test's pow job. */
+const deliverPow = (market: Market, request: TxId) =>
+  market.act(
+    'provider',
+    'deliver',
+    { request: fromHex(request), nonce: solvePow(POW.data, POW.difficulty) },
+    { deps: [request] },
+  );
+
 async function offer(
   market: Market,
   name: string,
@@ -58,16 +71,7 @@ describe('pow life cycle', () => {
     expect(market.available('consumer')).toBe(1000n - 128n);
     await market.voteAll(100);
     expect(stateOf(market, request.id)).toBe('open:accept');
-    expectAccepted(
-      (
-        await market.act(
-          'provider',
-          'accept',
-          { request: fromHex(request.id) },
-          { deps: [request.id] },
-        )
-      ).outcome,
-    );
+    expectAccepted((await acceptRequest(market, request.id)).outcome);
     const nonce = solvePow(POW.data, POW.difficulty);
     expectAccepted(
       (
@@ -114,12 +118,7 @@ describe('pow life cycle', () => {
       { deps: [request.id] },
     );
     rejectedWith(early.outcome, /accepted/);
-    await market.act(
-      'provider',
-      'accept',
-      { request: fromHex(request.id) },
-      { deps: [request.id] },
-    );
+    await acceptRequest(market, request.id);
     let wrong = new Uint8Array(8);
     for (let i = 0; i < 256; i++) {
       wrong = new Uint8Array([0, 0, 0, 0, 0, 0, 1, i]);
@@ -144,12 +143,7 @@ describe('pow life cycle', () => {
     });
     await market.voteAll(500);
     await market.voteAll(1500); // all witnesses past acceptBy = 1000
-    await market.act(
-      'provider',
-      'accept',
-      { request: fromHex(request.id) },
-      { deps: [request.id] },
-    );
+    await acceptRequest(market, request.id);
     await market.voteAll(1600);
     expect(stateOf(market, request.id)).toBe('expired');
     expectAccepted((await market.settle('consumer', request.id)).outcome);
@@ -164,23 +158,13 @@ describe('pow life cycle', () => {
       volume: VOLUME,
       job: POW,
     });
-    await market.act(
-      'provider',
-      'accept',
-      { request: fromHex(request.id) },
-      { deps: [request.id] },
-    );
+    await acceptRequest(market, request.id);
     await market.voteAll(500);
     expect(stateOf(market, request.id)).toBe('open:deliver');
     await market.voteAll(2500, [0, 1]); // two witnesses (n − q + 1) are past deliverBy
     expect(stateOf(market, request.id)).toBe('late');
     // The provider delivers late: it stays late (the two closed views never change).
-    await market.act(
-      'provider',
-      'deliver',
-      { request: fromHex(request.id), nonce: solvePow(POW.data, POW.difficulty) },
-      { deps: [request.id] },
-    );
+    await deliverPow(market, request.id);
     await market.voteAll(2600);
     expect(stateOf(market, request.id)).toBe('late');
     expectAccepted((await market.settle('consumer', request.id)).outcome);
@@ -196,19 +180,9 @@ describe('pow life cycle', () => {
       volume: VOLUME,
       job: POW,
     });
-    await market.act(
-      'provider',
-      'accept',
-      { request: fromHex(request.id) },
-      { deps: [request.id] },
-    );
+    await acceptRequest(market, request.id);
     await market.voteAll(500);
-    await market.act(
-      'provider',
-      'deliver',
-      { request: fromHex(request.id), nonce: solvePow(POW.data, POW.difficulty) },
-      { deps: [request.id] },
-    );
+    await deliverPow(market, request.id);
     // w1, w2 see the delivery before deliverBy = 2000; w3 only after.
     await market.voteAll(1999, [0, 1]);
     await market.voteAll(2001, [2]);
@@ -232,12 +206,7 @@ describe('pow life cycle', () => {
       { request: fromHex(request.id) },
       { deps: [request.id] },
     );
-    const late = await market.act(
-      'provider',
-      'accept',
-      { request: fromHex(request.id) },
-      { deps: [request.id] },
-    );
+    const late = await acceptRequest(market, request.id);
     rejectedWith(late.outcome, /already done/);
     await market.voteAll(100);
     expect(stateOf(market, request.id)).toBe('declined');
@@ -257,34 +226,12 @@ describe('pow life cycle', () => {
       volume: VOLUME,
       job: { ...POW, data: utf8('b') },
     });
-    expectAccepted(
-      (await market.act('provider', 'accept', { request: fromHex(first.id) }, { deps: [first.id] }))
-        .outcome,
-    );
-    const over = await market.act(
-      'provider',
-      'accept',
-      { request: fromHex(second.id) },
-      { deps: [second.id] },
-    );
+    expectAccepted((await acceptRequest(market, first.id)).outcome);
+    const over = await acceptRequest(market, second.id);
     rejectedWith(over.outcome, /exceed capacity: 64 of 100 in use, 64 requested/);
     // Delivering frees the capacity.
-    await market.act(
-      'provider',
-      'deliver',
-      { request: fromHex(first.id), nonce: solvePow(POW.data, POW.difficulty) },
-      { deps: [first.id] },
-    );
-    expectAccepted(
-      (
-        await market.act(
-          'provider',
-          'accept',
-          { request: fromHex(second.id) },
-          { deps: [second.id] },
-        )
-      ).outcome,
-    );
+    await deliverPow(market, first.id);
+    expectAccepted((await acceptRequest(market, second.id)).outcome);
   });
 });
 
@@ -314,12 +261,7 @@ async function acceptRevealDeliver(
   request: { id: TxId; reveal: Uint8Array },
   body: Record<string, Uint8Array>,
 ) {
-  const accept = await market.act(
-    'provider',
-    'accept',
-    { request: fromHex(request.id) },
-    { deps: [request.id] },
-  );
+  const accept = await acceptRequest(market, request.id);
   expectAccepted(accept.outcome);
   const reveal = await market.act(
     'consumer',
@@ -403,12 +345,7 @@ describe('compute life cycle', () => {
       k: 2,
       job: COMPUTE_JOB,
     });
-    const accept = await market.act(
-      'provider',
-      'accept',
-      { request: fromHex(request.id) },
-      { deps: [request.id] },
-    );
+    const accept = await acceptRequest(market, request.id);
     const badReveal = await market.act(
       'consumer',
       'reveal',
@@ -457,12 +394,7 @@ describe('compute life cycle', () => {
       k: 2,
       job: COMPUTE_JOB,
     });
-    await market.act(
-      'provider',
-      'accept',
-      { request: fromHex(request.id) },
-      { deps: [request.id] },
-    );
+    await acceptRequest(market, request.id);
     const hash = computeResultHash(runCompute(COMPUTE_JOB));
     await market.act(
       'provider',
@@ -644,19 +576,9 @@ describe('time, grinding and registered services', () => {
       k: 2,
       job: COMPUTE_JOB,
     });
-    const first = await market.act(
-      'provider',
-      'accept',
-      { request: fromHex(request.id) },
-      { deps: [request.id] },
-    );
+    const first = await acceptRequest(market, request.id);
     expectAccepted(first.outcome);
-    const again = await market.act(
-      'provider',
-      'accept',
-      { request: fromHex(request.id) },
-      { deps: [request.id] },
-    );
+    const again = await acceptRequest(market, request.id);
     rejectedWith(again.outcome, /already done/);
     await market.voteAll(100);
     await market.act(
