@@ -2,6 +2,7 @@
 // how fast could a peer verify if it spread verification over every core?
 import { Worker } from 'node:worker_threads';
 import type { Tx } from '../../shared/tx/envelope.ts';
+import { packSignatures } from '../../node/crypto/verifyPool.ts';
 import type { Scope } from './scope.ts';
 
 export type VerifyMode = 'raw' | 'verifier';
@@ -16,21 +17,7 @@ export interface PackedBatch {
 }
 
 export function pack(txs: readonly Tx[], mode: VerifyMode): PackedBatch {
-  const total = txs.reduce((sum, tx) => sum + tx.signedMessage.length, 0);
-  const messages = new Uint8Array(total);
-  const offsets = new Uint32Array(txs.length + 1);
-  const signatures = new Uint8Array(64 * txs.length);
-  const keys = new Uint8Array(32 * txs.length);
-  let at = 0;
-  txs.forEach((tx, i) => {
-    offsets[i] = at;
-    messages.set(tx.signedMessage, at);
-    at += tx.signedMessage.length;
-    signatures.set(tx.signature, i * 64);
-    keys.set(tx.authorKey, i * 32);
-  });
-  offsets[txs.length] = at;
-  return { mode, messages, offsets, signatures, keys };
+  return { mode, ...packSignatures(txs) };
 }
 
 export class VerifyPool {

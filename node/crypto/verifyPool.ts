@@ -19,7 +19,8 @@ export interface SignedItem {
 export const INLINE_LIMIT = 512;
 const WORKER_URL = new URL('./verifyWorker.ts', import.meta.url);
 
-function pack(items: readonly SignedItem[]): PackedSignatures {
+/** Packs signatures, messages and keys into four arrays, to post to a worker in one message. */
+export function packSignatures(items: readonly SignedItem[]): PackedSignatures {
   const total = items.reduce((sum, item) => sum + item.signedMessage.length, 0);
   const messages = new Uint8Array(total);
   const offsets = new Uint32Array(items.length + 1);
@@ -67,7 +68,9 @@ export class VerifyPool {
     const workers = this.#start();
     const per = Math.ceil(items.length / workers.length);
     const parts = await Promise.all(
-      workers.map((worker, w) => this.#run(worker, pack(items.slice(w * per, (w + 1) * per)))),
+      workers.map((worker, w) =>
+        this.#run(worker, packSignatures(items.slice(w * per, (w + 1) * per))),
+      ),
     );
     const out: boolean[] = [];
     for (const part of parts) for (const byte of part) out.push(byte === 1);
