@@ -21,6 +21,7 @@ import type { UnsignedTx } from '../../shared/tx/envelope.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import type { Rejection } from '../../shared/tx/rejection.ts';
 import { composeTransfer, composeVote } from '../../shared/wallet/compose.ts';
+import { deadlinesAwaitingTick } from '../../shared/dnec/queries.ts';
 import { admit, registry } from './core.ts';
 import { replayLog } from './ledgerLog.ts';
 import type { TxSigner } from './signer.ts';
@@ -105,6 +106,8 @@ const CHANGE_INTERVAL_MS = 100;
  */
 export const DEFAULT_VOTE_DELAY_MS = 1_000;
 const WATCHDOG_INTERVAL_MS = 2_000;
+/** How often a witness checks whether a service deadline passed that it should date (a tick). */
+const TICK_CHECK_MS = 1_000;
 /** y-webrtc never gives up on a connection attempt that stalls; we do, after this long. */
 const STALLED_CONNECTION_MS = 10_000;
 
@@ -139,6 +142,7 @@ export class NetworkRuntime {
   #voteTimer: ReturnType<typeof setTimeout> | null = null;
   #changeTimer: ReturnType<typeof setTimeout> | null = null;
   #watchdog: ReturnType<typeof setInterval> | null = null;
+  #tickTimer: ReturnType<typeof setInterval> | null = null;
   readonly #firstSeen = new WeakMap<object, number>();
   readonly #readyWaiters: Array<(ledger: Ledger) => void> = [];
   #closed = false;
@@ -213,6 +217,10 @@ export class NetworkRuntime {
     return this.#relays;
   }
 
+  get iceServers(): readonly IceServer[] {
+    return this.#iceServers;
+  }
+
   /** Resolves once the network's genesis is known (at once when the log had it). */
   ready(): Promise<Ledger> {
     if (this.#ledger) return Promise.resolve(this.#ledger);
@@ -236,8 +244,17 @@ export class NetworkRuntime {
       },
     });
     this.#ledgerDoc.publishAll(txs);
+    // Service deadlines pass with no transaction arriving: a witness dates its view anyway.
+    this.#tickTimer = setInterval(() => {
+      const me = this.options.signer?.key;
+      if (me && this.#isWitness() && this.#ticksDue(ledger, me)) this.#scheduleVote();
+    }, TICK_CHECK_MS);
     for (const resolve of this.#readyWaiters.splice(0)) resolve(ledger);
     this.#scheduleVote();
+  }
+
+  #ticksDue(ledger: Ledger, me: KeyHex): boolean {
+    return deadlinesAwaitingTick(ledger, me, this.options.clock.now()).length > 0;
   }
 
   /** A joining browser learns the genesis from the doc: the entry keyed by the network id. */
@@ -324,6 +341,19 @@ export class NetworkRuntime {
     return run;
   }
 
+  /**
+   * Composes, signs and publishes one of this identity's transactions, in turn with every other
+   * (the market's actions use it). Null when `compose` has nothing to do.
+   */
+  act(
+    compose: (
+      ledger: Ledger,
+      me: KeyHex,
+    ) => { ok: true; tx: UnsignedTx } | { ok: false; rejection: Rejection } | null,
+  ): Promise<VerifiedTx | null> {
+    return this.#author(compose);
+  }
+
   async transfer(to: KeyHex, amount: bigint, memo?: Uint8Array): Promise<VerifiedTx> {
     const tx = await this.#author((ledger, from) =>
       composeTransfer(ledger, {
@@ -347,9 +377,10 @@ export class NetworkRuntime {
     if (this.#voteTimer || this.#closed || !this.#isWitness()) return;
     this.#voteTimer = setTimeout(() => {
       this.#voteTimer = null;
-      this.#author((ledger, me) => composeVote(ledger, me, this.options.clock.now())).catch(
-        (error: unknown) =>
-          this.#notice({ kind: 'warning', message: `A witness vote failed: ${messageOf(error)}` }),
+      this.#author((ledger, me) =>
+        composeVote(ledger, me, this.options.clock.now(), { tick: this.#ticksDue(ledger, me) }),
+      ).catch((error: unknown) =>
+        this.#notice({ kind: 'warning', message: `A witness vote failed: ${messageOf(error)}` }),
       );
     }, this.options.voteDelayMs ?? DEFAULT_VOTE_DELAY_MS);
   }
@@ -486,6 +517,7 @@ export class NetworkRuntime {
     if (this.#voteTimer) clearTimeout(this.#voteTimer);
     if (this.#changeTimer) clearTimeout(this.#changeTimer);
     if (this.#watchdog) clearInterval(this.#watchdog);
+    if (this.#tickTimer) clearInterval(this.#tickTimer);
     await this.#providerChange;
     await this.#closeProvider();
     await this.#authoring;

@@ -6,6 +6,7 @@ import { keyHexOf, type KeyHex, type TxId } from '../../shared/ids.ts';
 import type { AccountView, Ledger, TxStatus } from '../../shared/ledger/ledger.ts';
 import type { Tx } from '../../shared/tx/envelope.ts';
 import type { TransferBody } from '../../shared/tx/transfer.ts';
+import { instancesOf, market } from '../../shared/dnec/queries.ts';
 
 export const addressOf = (key: KeyHex): Address => encodeAddress(fromHex(key));
 
@@ -33,8 +34,12 @@ export interface HistoryEntry {
   /** The author's claimed time (ms): shown, never trusted. */
   readonly time: number;
   readonly direction: 'in' | 'out';
-  /** 'allocation' is the network's founding grant to this account. */
-  readonly kind: 'allocation' | 'transfer';
+  /**
+   * 'allocation' is the network's founding grant to this account; 'escrow' a service request's
+   * lock, 'payout' what a settlement paid this account, 'bond' and 'unbond' a validator's bond
+   * locked and released.
+   */
+  readonly kind: 'allocation' | 'transfer' | 'escrow' | 'payout' | 'bond' | 'unbond';
   /** The other party; for an allocation, the network's founder. */
   readonly counterparty: KeyHex;
   readonly amount: bigint;
@@ -70,6 +75,7 @@ export function historyOf(ledger: Ledger, me: KeyHex): HistoryEntry[] {
       status,
     });
   }
+  entries.push(...marketHistoryOf(ledger, me));
   entries.sort((a, b) => b.time - a.time || (a.id < b.id ? -1 : 1));
   const genesis = ledger.genesis;
   for (const [key, amount] of genesis.body.allocations) {
@@ -87,6 +93,45 @@ export function historyOf(ledger: Ledger, me: KeyHex): HistoryEntry[] {
   }
   return entries;
 }
+
+/** Money this account moved through the service market: escrows, payouts and bonds. */
+function marketHistoryOf(ledger: Ledger, me: KeyHex): HistoryEntry[] {
+  const out: HistoryEntry[] = [];
+  const entry = (
+    id: TxId,
+    kind: HistoryEntry['kind'],
+    direction: HistoryEntry['direction'],
+    counterparty: KeyHex,
+    amount: bigint,
+  ): void => {
+    const tx = ledger.get(id);
+    const status = finalityOf(ledger.status(id));
+    if (!tx || status === null || amount === 0n) return;
+    out.push({ id, time: tx.time, direction, kind, counterparty, amount, memo: NO_MEMO, status });
+  };
+  for (const view of instancesOf(ledger, me)) {
+    const { request } = view;
+    const other = request.consumer === me ? request.provider : request.consumer;
+    if (request.consumer === me)
+      entry(request.id, 'escrow', 'out', request.provider, request.escrow);
+    if (view.settled && view.decision.state === 'decided') {
+      const paid = view.decision.payouts
+        .filter((payout) => payout.to === me)
+        .reduce((sum, payout) => sum + payout.amount, 0n);
+      entry(view.settled.id, 'payout', 'in', other, paid);
+    }
+  }
+  const index = market(ledger);
+  for (const bond of index.bonds.values()) {
+    if (bond.validator !== me) continue;
+    entry(bond.id, 'bond', 'out', me, bond.amount);
+    const unbond = index.actions(bond.id, 'unbond')[0];
+    if (unbond) entry(unbond, 'unbond', 'in', me, bond.amount);
+  }
+  return out;
+}
+
+const NO_MEMO: Memo = { kind: 'none' };
 
 export interface HistoryFilter {
   readonly direction: 'all' | 'in' | 'out';

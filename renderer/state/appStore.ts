@@ -22,6 +22,10 @@ import {
   type RuntimeStatus,
 } from '../runtime/networkRuntime.ts';
 import type { SignerSource } from '../runtime/signer.ts';
+import { backgroundWork } from '../runtime/backgroundWork.ts';
+import { MarketRuntime, type MarketEvent } from '../runtime/market.ts';
+import { SskSession, sskOpenerOf } from '../runtime/ssk.ts';
+import type { WorkRunner } from '../runtime/work.ts';
 import { UserError } from './errors.ts';
 import {
   loadContacts,
@@ -34,6 +38,7 @@ import {
   saveSettings,
   type Contact,
   type KeyValueStorage,
+  type AutomatedService,
   type Settings,
 } from './persisted.ts';
 
@@ -55,6 +60,8 @@ export interface AppDeps {
    * place in its chain: an equivocation, which freezes the identity for good.
    */
   readonly exclusive?: (name: string) => Promise<(() => void) | null>;
+  /** Where pow and compute work runs; Web Workers by default. */
+  readonly work?: WorkRunner;
 }
 
 export type Phase =
@@ -69,6 +76,12 @@ export type Phase =
 export interface Problem {
   readonly at: number;
   readonly notice: RuntimeNotice;
+}
+
+/** A market event the screens list (bounded), with when this page saw it. */
+export interface MarketNotice {
+  readonly at: number;
+  readonly event: MarketEvent;
 }
 
 export interface GenesisInput {
@@ -94,6 +107,11 @@ export interface AppState {
   /** Why the network could not start, if it could not. */
   readonly networkError: unknown;
   readonly problems: readonly Problem[];
+  /** The service market, once the network is known and the identity can sign. */
+  readonly market: MarketRuntime | null;
+  /** Shared keys and private channels, on the same conditions. */
+  readonly ssk: SskSession | null;
+  readonly marketNotices: readonly MarketNotice[];
 
   readonly boot: () => Promise<void>;
   /** A fresh 24-word recovery phrase from the platform's randomness. */
@@ -113,11 +131,18 @@ export interface AppState {
   readonly updateSettings: (patch: Partial<Settings>) => Promise<void>;
   readonly saveContact: (contact: Contact) => void;
   readonly removeContact: (address: string) => void;
+  /** Switches the market automation (providing pow/compute, validating) on or off. */
+  readonly setAutomation: (automation: {
+    readonly provide: readonly AutomatedService[];
+    readonly validate: boolean;
+  }) => void;
 }
 
 export type AppStore = StoreApi<AppState>;
 
 const MAX_PROBLEMS = 200;
+const MAX_MARKET_NOTICES = 100;
+const CHANGE_INTERVAL_MS = 100;
 
 /** The relays a network connects through: this browser's, then those its invitation named. */
 export function connectionRelays(settings: Settings, network: Invitation | null): string[] {
@@ -189,11 +214,78 @@ export function createAppStore(deps: AppDeps): AppStore {
         throw error;
       }
       set((state) => ({ status: runtime.status(), ledgerVersion: state.ledgerVersion + 1 }));
+      void runtime.ready().then(() => attachMarket(runtime));
+    };
+
+    /** The market and SSK need the ledger and a signer; they follow the runtime's life. */
+    const attachMarket = (runtime: NetworkRuntime) => {
+      const signer = deps.signerSource?.signer() ?? null;
+      const ledger = runtime.ledger;
+      if (get().runtime !== runtime || signer === null || ledger === null) return;
+      // Progress arrives every few milliseconds during work: screens hear of it at most every
+      // CHANGE_INTERVAL_MS, like the runtime's own changes.
+      let pending: ReturnType<typeof setTimeout> | null = null;
+      const changed = () => {
+        if (pending !== null) return;
+        pending = setTimeout(() => {
+          pending = null;
+          if (get().runtime !== runtime) return;
+          set((state) => ({ ledgerVersion: state.ledgerVersion + 1 }));
+        }, CHANGE_INTERVAL_MS);
+      };
+      const act = (compose: Parameters<NetworkRuntime['act']>[0]) => runtime.act(compose);
+      const ssk = new SskSession({
+        ledger,
+        me: signer.key,
+        opener: sskOpenerOf(signer),
+        clock: deps.clock,
+        random: deps.random,
+        wrtc: runtime.options.wrtc,
+        relays: () => runtime.relays,
+        iceServers: () => runtime.iceServers,
+        act,
+        onChange: changed,
+      });
+      const { settings } = get();
+      const market = new MarketRuntime(
+        {
+          ledger,
+          me: signer.key,
+          store: runtime.options.store,
+          clock: deps.clock,
+          random: deps.random,
+          work: deps.work ?? backgroundWork(),
+          ssk,
+          act,
+          onChange: changed,
+          onEvent: (event) => {
+            if (get().runtime !== runtime) return;
+            set((state) => ({
+              marketNotices: [{ at: deps.clock.now(), event }, ...state.marketNotices].slice(
+                0,
+                MAX_MARKET_NOTICES,
+              ),
+            }));
+          },
+        },
+        { provide: settings.provide, validate: settings.validate },
+      );
+      set({ market, ssk });
     };
 
     const stopRuntime = async () => {
-      const { runtime } = get();
-      set({ runtime: null, status: null, problems: [], networkError: null });
+      const { runtime, market, ssk } = get();
+      market?.close();
+      ssk?.close();
+      set({
+        runtime: null,
+        status: null,
+        problems: [],
+        networkError: null,
+        market: null,
+        ssk: null,
+        marketNotices: [],
+      });
       await runtime?.close();
       releaseLock?.();
       releaseLock = null;
@@ -230,6 +322,9 @@ export function createAppStore(deps: AppDeps): AppStore {
       ledgerVersion: 0,
       networkError: null,
       problems: [],
+      market: null,
+      ssk: null,
+      marketNotices: [],
 
       async boot() {
         if (booted) return;
@@ -385,6 +480,17 @@ export function createAppStore(deps: AppDeps): AppStore {
         );
         saveContacts(deps.storage, contacts);
         set({ contacts });
+      },
+
+      setAutomation(automation) {
+        const settings: Settings = {
+          ...get().settings,
+          provide: [...automation.provide],
+          validate: automation.validate,
+        };
+        saveSettings(deps.storage, settings);
+        set({ settings });
+        get().market?.setAutomation(automation);
       },
 
       removeContact(address) {

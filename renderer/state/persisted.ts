@@ -51,11 +51,18 @@ const iceServer = v.pipe(
   }),
 );
 
+/** The services whose work a machine can do, and so a wallet can provide automatically. */
+export const AUTOMATED_SERVICES = ['pow', 'compute'] as const;
+export type AutomatedService = (typeof AUTOMATED_SERVICES)[number];
+
 const settingsSchema = v.object({
   relays: v.pipe(v.array(relayUrl), v.maxLength(MAX_RELAYS)),
   iceServers: v.pipe(v.array(iceServer), v.maxLength(MAX_ICE_SERVERS)),
   theme: v.picklist(THEMES),
   language: v.pipe(v.string(), v.maxLength(16)),
+  // Added later: settings saved before them still parse, with the automation off.
+  provide: v.optional(v.pipe(v.array(v.picklist(AUTOMATED_SERVICES)), v.maxLength(4)), []),
+  validate: v.optional(v.boolean(), false),
 });
 
 export interface Settings {
@@ -65,6 +72,10 @@ export interface Settings {
   readonly iceServers: readonly IceServer[];
   readonly theme: Theme;
   readonly language: string;
+  /** Services this wallet provides automatically (machine work: pow, compute). */
+  readonly provide: readonly AutomatedService[];
+  /** Give verdicts on pow and compute deliveries automatically when selected. */
+  readonly validate: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -72,6 +83,8 @@ export const DEFAULT_SETTINGS: Settings = {
   iceServers: [],
   theme: 'system',
   language: 'en',
+  provide: [],
+  validate: false,
 };
 
 const contactsSchema = v.pipe(

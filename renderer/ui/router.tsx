@@ -38,3 +38,18 @@ export function Link({
     </a>
   );
 }
+
+function currentQuery(): URLSearchParams {
+  return new URLSearchParams(window.location.hash.split('?')[1] ?? '');
+}
+
+/** The query part of the address (#/route?a=b), kept current as it changes. */
+export function useHashQuery(): URLSearchParams {
+  const [query, setQuery] = useState(currentQuery);
+  useEffect(() => {
+    const update = (): void => setQuery(currentQuery());
+    window.addEventListener('hashchange', update);
+    return () => window.removeEventListener('hashchange', update);
+  }, []);
+  return query;
+}

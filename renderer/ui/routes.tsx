@@ -11,6 +11,10 @@ import { NetworkScreen } from './screens/NetworkScreen.tsx';
 import { NetworkSetup } from './screens/NetworkSetup.tsx';
 import { SettingsScreen } from './screens/Settings.tsx';
 import { ReceiveScreen, SendScreen, WalletScreen } from './screens/Wallet.tsx';
+import { MessagesScreen } from './screens/Messages.tsx';
+import { ProviderScreen } from './screens/Provider.tsx';
+import { ServicesScreen } from './screens/Services.tsx';
+import { ValidatorScreen } from './screens/Validator.tsx';
 
 export interface NavGroup {
   readonly id: string;
@@ -20,6 +24,7 @@ export interface NavGroup {
 /** The menu's sections, in order. */
 export const NAV_GROUPS: readonly NavGroup[] = [
   { id: 'wallet', label: 'nav.group.wallet' },
+  { id: 'market', label: 'nav.group.market' },
   { id: 'network', label: 'nav.group.network' },
   { id: 'app', label: 'nav.group.app' },
 ];
@@ -70,6 +75,34 @@ export const ROUTES: readonly RouteDef[] = [
     group: 'wallet',
     needsNetwork: false,
     render: () => <ContactsScreen />,
+  },
+  {
+    path: 'services',
+    label: 'nav.services',
+    group: 'market',
+    needsNetwork: true,
+    render: () => <ServicesScreen />,
+  },
+  {
+    path: 'provider',
+    label: 'nav.provider',
+    group: 'market',
+    needsNetwork: true,
+    render: () => <ProviderScreen />,
+  },
+  {
+    path: 'validator',
+    label: 'nav.validator',
+    group: 'market',
+    needsNetwork: true,
+    render: () => <ValidatorScreen />,
+  },
+  {
+    path: 'messages',
+    label: 'nav.messages',
+    group: 'market',
+    needsNetwork: true,
+    render: () => <MessagesScreen />,
   },
   {
     path: 'network',

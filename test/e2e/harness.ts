@@ -63,6 +63,8 @@ export interface World {
   readonly relayUrl: string;
   /** 'namespace': a network namespace with only lo; 'host': this machine's network. */
   readonly isolation: 'namespace' | 'host';
+  /** A process in the servers' network namespace (null on the host network), to join it. */
+  readonly namespacePid: number | null;
   readonly browser: Browser;
   close(): Promise<void>;
 }
@@ -120,6 +122,7 @@ export async function startWorld(): Promise<World> {
       appUrl: urls.appUrl as string,
       relayUrl: urls.relayUrl as string,
       isolation: 'namespace',
+      namespacePid: child.pid ?? null,
       browser,
       async close() {
         await browser.close().catch(() => undefined);
@@ -136,6 +139,7 @@ export async function startWorld(): Promise<World> {
     appUrl: app.url,
     relayUrl: relay.url,
     isolation: 'host',
+    namespacePid: null,
     browser,
     async close() {
       await browser.close().catch(() => undefined);

@@ -9,7 +9,9 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeAddress } from '../../shared/identity/address.ts';
+import { encodeAddress, parseAddress } from '../../shared/identity/address.ts';
+import { keyHexOf } from '../../shared/ids.ts';
+import { identity } from '../helpers/network.ts';
 import { identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
 import {
   buildWeb,
@@ -19,6 +21,7 @@ import {
   startWorld,
   type World,
 } from './harness.ts';
+import { spawnHeadlessPeer, type HeadlessPeer } from './provider.ts';
 
 /** BIP-39's test phrase: a restored identity has a known address. */
 const RESTORE_PHRASE =
@@ -41,10 +44,19 @@ const README_SHOTS = [
   'history-bob',
   'explorer',
   'settings',
+  'provider-earnings',
+  'service-negotiation',
+  'service-escrow',
+  'service-instance',
+  'validator',
+  'history-market',
 ];
 
 let world: World;
 let shots: string;
+/** Set by the payment test, used by the market test that follows it. */
+let shared: { alice: Page; bob: Page; link: string; bobAddress: string } | null = null;
+let headless: HeadlessPeer | null = null;
 const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
 
@@ -209,6 +221,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await headless?.close();
   for (const context of contexts) await context.close().catch(() => undefined);
   await world?.close();
 });
@@ -471,6 +484,264 @@ describe('the browser UI, end to end', () => {
     }
 
     expect(axeRuns).toBeGreaterThanOrEqual(20);
+    expect(axeFindings).toEqual([]);
+    expect(pageErrors).toEqual([]);
+    await alice.emulateMedia({ colorScheme: 'dark' });
+    shared = { alice, bob, link, bobAddress };
+  });
+
+  it('buys proof of work from a headless provider, negotiated, delivered and settled', async () => {
+    if (shared === null) throw new Error('the payment test must run first');
+    const { alice, bob, link, bobAddress } = shared;
+    const provider = identity('e2e-provider');
+
+    // The headless peer joins the browsers' network from the invitation and offers pow.
+    headless = await spawnHeadlessPeer(world, link, provider, { provide: ['pow', 'compute'] });
+    await headless.peer.call('offer', { service: 'pow', capacity: '100000', rate: '2' }, 90_000);
+
+    // Alice offers pow too, from her provider console: dearer, and too small for the job.
+    await go(alice, 'Provider console');
+    await alice.getByLabel('Service type').selectOption('pow');
+    await alice.getByLabel('Capacity (units at once)').fill('10');
+    await alice.getByLabel('Rate (per unit)').fill('3');
+    await alice.getByRole('button', { name: 'Publish offer' }).click();
+    await alice.getByRole('status').filter({ hasText: 'Offer published.' }).waitFor();
+    await alice.getByTestId('offers-table').getByText('0 of 10 in use').first().waitFor();
+    await check(alice, 'provider-console');
+
+    // Alice bonds as a validator, and shares a key with Bob for private messages.
+    await go(alice, 'Validator');
+    await alice.getByLabel('Amount to bond').fill('50');
+    await alice.getByRole('button', { name: 'Bond', exact: true }).click();
+    await alice.getByTestId('bonds-table').getByText('Active').waitFor();
+    await go(alice, 'Messages');
+    await alice.getByLabel('Contact or address').fill(bobAddress);
+    await alice.getByRole('button', { name: 'Share a key' }).click();
+    await alice.getByTestId('partners').getByText('key 1').waitFor();
+    await check(alice, 'messages');
+
+    // Bob asks for proof of work: the catalog, the form from the type's definition.
+    await go(bob, 'Request a service');
+    await until(
+      'both pow offers to reach Bob',
+      async () =>
+        (await bob.getByTestId('catalog').textContent())?.includes('2 providers') ? true : null,
+      60_000,
+    );
+    await check(bob, 'service-catalog');
+    await bob.getByRole('link', { name: 'Request General Proof of Work' }).click();
+    await bob.getByLabel('Data to work on').fill('hello from the e2e test');
+    await bob.getByLabel('Difficulty (leading zero bits, 1 to 64)').fill('0');
+    await bob.getByRole('button', { name: 'Find providers' }).click();
+    await bob.getByRole('alert').filter({ hasText: 'Enter a difficulty from 1 to 64.' }).waitFor();
+    await bob.getByLabel('Difficulty (leading zero bits, 1 to 64)').fill('6');
+    await bob.getByText('Volume: 64 hashes.').waitFor();
+    await check(bob, 'service-request');
+    await bob.getByRole('button', { name: 'Find providers' }).click();
+
+    // Negotiation: every provider, the recommended one chosen, Alice left out and why.
+    const table = bob.getByTestId('negotiation-table');
+    await table.waitFor();
+    const recommended = table.locator('tr[data-status="recommended"]');
+    expect(await recommended.getAttribute('data-provider')).toBe(provider.key);
+    expect(await recommended.textContent()).toContain('128');
+    const aliceKey = keyHexOf(
+      (
+        parseAddress((await alice.locator('.topbar-address').getAttribute('title')) ?? '') as {
+          publicKey: Uint8Array;
+        }
+      ).publicKey,
+    );
+    const excluded = table.locator(`tr[data-provider="${aliceKey}"]`);
+    expect(await excluded.getAttribute('data-status')).toBe('excluded');
+    expect(await excluded.textContent()).toContain('Not enough free capacity');
+    expect(await bob.getByRole('radio', { checked: true }).count()).toBe(1);
+    await check(bob, 'service-negotiation');
+    await bob.getByRole('button', { name: 'Review the escrow' }).click();
+
+    // The escrow: 64 hashes at 2 each, no validators.
+    await bob.getByRole('heading', { name: 'Confirm the escrow' }).waitFor();
+    expect(await bob.getByTestId('escrow-total').textContent()).toBe('128');
+    await check(bob, 'service-escrow');
+    await bob.getByRole('button', { name: 'Confirm and escrow' }).click();
+
+    // The instance's life cycle, to the end: the provider accepts, solves, delivers, and
+    // settles once Alice's witness votes decide the outcome.
+    await bob.getByRole('heading', { name: 'Service request' }).waitFor();
+    await until(
+      'the request to be completed and settled',
+      async () =>
+        (await bob.getByTestId('instance-state').getAttribute('data-outcome')) === 'completed',
+      90_000,
+    );
+    const timeline = bob.getByTestId('timeline');
+    for (const kind of ['request', 'accept', 'deliver', 'outcome', 'settle'])
+      expect(await timeline.locator(`li[data-kind="${kind}"]`).count()).toBe(1);
+    expect(await bob.getByTestId('instance-net').textContent()).toBe('You paid 128.');
+    await check(bob, 'service-instance');
+
+    // Both sides show the exact payment: Bob 450 − 128, the provider 128, final.
+    await go(bob, 'Balance');
+    await until('Bob’s balance after the service', async () => {
+      const b = await balances(bob);
+      return b.available === '322' && b.pending === '0';
+    });
+    const account = await until(
+      'the provider’s payment to be final',
+      async () => {
+        const view = await headless!.peer.call<{ available: string; pending: string }>('account', {
+          key: provider.key,
+        });
+        return view.available === '128' && view.pending === '0' ? view : null;
+      },
+      30_000,
+    );
+    expect(account).toMatchObject({ balance: '128', available: '128' });
+
+    // Now Alice provides from her browser: cheaper and larger, with its automation on, so the
+    // search runs in her page's Web Worker and her wallet settles what it earns.
+    await go(alice, 'Provider console');
+    await alice.getByLabel('Provide proof of work automatically').check();
+    await alice.getByLabel('Capacity (units at once)').fill('1000');
+    await alice.getByLabel('Rate (per unit)').fill('1');
+    await alice.getByRole('button', { name: 'Publish offer' }).click();
+    await alice.getByTestId('offers-table').getByText('0 of 1,000 in use').waitFor();
+    await go(bob, 'Request a service');
+    await until('Alice’s new offer to reach Bob', async () =>
+      (await bob.getByTestId('catalog').textContent())?.includes('cheapest rate 1') ? true : null,
+    );
+    await bob.getByRole('link', { name: 'Request General Proof of Work' }).click();
+    await bob.getByLabel('Data to work on').fill('second job');
+    await bob.getByLabel('Difficulty (leading zero bits, 1 to 64)').fill('6');
+    await bob.getByRole('button', { name: 'Find providers' }).click();
+    expect(
+      await bob
+        .getByTestId('negotiation-table')
+        .locator('tr[data-status="recommended"]')
+        .getAttribute('data-provider'),
+    ).toBe(aliceKey);
+    await bob.getByRole('button', { name: 'Review the escrow' }).click();
+    expect(await bob.getByTestId('escrow-total').textContent()).toBe('64');
+    await bob.getByRole('button', { name: 'Confirm and escrow' }).click();
+    await bob.getByRole('heading', { name: 'Service request' }).waitFor();
+    await until(
+      'Alice’s delivery to be completed and settled',
+      async () =>
+        (await bob.getByTestId('instance-state').getAttribute('data-outcome')) === 'completed',
+      90_000,
+    );
+    await go(bob, 'Balance');
+    await until('Bob’s balance after the second service', async () => {
+      const b = await balances(bob);
+      return b.available === '258' && b.pending === '0';
+    });
+    await go(alice, 'Provider console');
+    await alice.getByTestId('earnings-chart').waitFor();
+    await alice.getByText('Earned in all: 64.').waitFor();
+    await check(alice, 'provider-earnings');
+    // A third request with a validator: Bob picks the headless provider himself (Alice, the
+    // cheaper one, is the only bonded validator, and a provider never judges its own work).
+    // His wallet reveals the selection secret it saved; P draws Alice, who votes by hand.
+    await go(bob, 'Request a service');
+    await bob.getByRole('link', { name: 'Request General Proof of Work' }).click();
+    await bob.getByLabel('Data to work on').fill('judged job');
+    await bob.getByLabel('Difficulty (leading zero bits, 1 to 64)').fill('4');
+    await bob.getByLabel('Validators', { exact: true }).fill('1');
+    await bob.getByLabel('Fee per validator').fill('5');
+    await bob.getByRole('button', { name: 'Find providers' }).click();
+    await bob.getByRole('radio', { name: `Choose ${provider.key.slice(0, 12)}` }).check();
+    await bob.getByRole('button', { name: 'Review the escrow' }).click();
+    expect(await bob.getByTestId('escrow-total').textContent()).toBe('37');
+    await bob.getByRole('button', { name: 'Confirm and escrow' }).click();
+    await bob.getByRole('heading', { name: 'Service request' }).waitFor();
+    await bob
+      .getByTestId('timeline')
+      .locator('li[data-kind="reveal"]')
+      .waitFor({ timeout: 60_000 });
+    await go(alice, 'Validator');
+    const assigned = alice.getByTestId('assigned-table');
+    await assigned.getByText('The nonce meets the target: the ledger checked it.').waitFor({
+      timeout: 60_000,
+    });
+    await check(alice, 'validator');
+    await assigned.getByRole('button', { name: /^Pass the delivery of/ }).click();
+    await assigned.getByText('You voted Pass.').waitFor();
+    await until(
+      'the judged request to pass and be settled',
+      async () =>
+        (await bob.getByTestId('instance-state').getAttribute('data-outcome')) === 'passed',
+      60_000,
+    );
+    expect(await bob.getByTestId('instance-net').textContent()).toBe('You paid 37.');
+    await check(bob, 'service-instance-judged');
+
+    // A computation from the headless provider, which Alice's wallet judges on its own: it runs
+    // the job again and compares the result hash.
+    await headless.peer.call('offer', { service: 'compute', capacity: '1000', rate: '1' });
+    await go(alice, 'Validator');
+    await alice.getByLabel('Judge pow and compute deliveries automatically when selected').check();
+    await go(bob, 'Request a service');
+    const computeEntry = bob
+      .getByTestId('catalog')
+      .locator('li', { hasText: 'Deterministic computation' });
+    await until('the compute offer to reach Bob', async () =>
+      (await computeEntry.textContent())?.includes('1 provider') ? true : null,
+    );
+    await bob.getByRole('link', { name: 'Request Deterministic computation' }).click();
+    await bob.getByLabel('Function').selectOption('sha256-chain');
+    await bob.getByLabel('Input (hexadecimal)').fill('0000001');
+    await bob.getByRole('button', { name: 'Find providers' }).click();
+    await bob
+      .getByRole('alert')
+      .filter({ hasText: 'Enter the input as hexadecimal digits, two per byte.' })
+      .waitFor();
+    // 16 iterations of SHA-256 over "abc": a cost of 16.
+    await bob.getByLabel('Input (hexadecimal)').fill('00000010616263');
+    await bob.getByText('Volume: 16 cost units.').waitFor();
+    await bob.getByRole('button', { name: 'Find providers' }).click();
+    await bob.getByRole('button', { name: 'Review the escrow' }).click();
+    expect(await bob.getByTestId('escrow-total').textContent()).toBe('17');
+    await bob.getByRole('button', { name: 'Confirm and escrow' }).click();
+    await bob.getByRole('heading', { name: 'Service request' }).waitFor();
+    await until(
+      'the computation to pass and be settled',
+      async () =>
+        (await bob.getByTestId('instance-state').getAttribute('data-outcome')) === 'passed',
+      60_000,
+    );
+    expect(await bob.getByTestId('instance-net').textContent()).toBe('You paid 17.');
+    await check(bob, 'service-instance-compute');
+
+    await go(bob, 'History');
+    const escrows = bob.getByTestId('history-table').locator('tr', { hasText: 'Service escrow' });
+    await until('Bob’s escrows in his history', async () => (await escrows.count()) === 4);
+    expect(await escrows.allTextContents()).toEqual([
+      expect.stringContaining('−17'),
+      expect.stringContaining('−37'),
+      expect.stringContaining('−64'),
+      expect.stringContaining('−128'),
+    ]);
+    await check(bob, 'history-market');
+    await go(alice, 'Balance');
+    // 1,000 − 250 paid to Bob − 50 bonded + 64 earned + validator fees of 5 and 1.
+    await until('Alice’s balance after earning', async () => {
+      const b = await balances(alice);
+      return b.available === '770' && b.pending === '0';
+    });
+    // 450 − 128 − 64 − 37 − 17.
+    await go(bob, 'Balance');
+    await until('Bob’s balance after the judged services', async () => {
+      const b = await balances(bob);
+      return b.available === '204' && b.pending === '0';
+    });
+
+    // The headless peer's connections ran over loopback too (three peers now: more pairs).
+    for (const page of [alice, bob]) {
+      const pairs = await selectedPairs(page);
+      expect(pairs.length).toBeGreaterThan(1);
+      if (world.isolation !== 'namespace') continue;
+      for (const pair of pairs) expect(pair).toEqual({ local: '127.0.0.1', remote: '127.0.0.1' });
+    }
     expect(axeFindings).toEqual([]);
     expect(pageErrors).toEqual([]);
 

@@ -100,6 +100,10 @@ describe('App', () => {
       network: en['invite.copy'],
       explorer: en['explorer.authors'],
       settings: en['settings.relays.title'],
+      services: en['services.catalog'],
+      provider: en['provider.automation'],
+      validator: en['validator.bonds'],
+      messages: en['messages.share'],
     };
     for (const route of ROUTES) {
       at(route.path);

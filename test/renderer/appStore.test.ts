@@ -8,7 +8,10 @@ import { addressOf, historyOf } from '../../renderer/runtime/views.ts';
 import { RUNTIME_LOCK } from '../../renderer/state/appStore.ts';
 import { UserError } from '../../renderer/state/errors.ts';
 import { loadNetwork, NETWORK_KEY } from '../../renderer/state/persisted.ts';
-import { identity } from '../helpers/network.ts';
+import { admit, identity } from '../helpers/network.ts';
+import { composeAction } from '../../shared/wallet/dnecCompose.ts';
+import { instanceView } from '../../shared/dnec/queries.ts';
+import { signTx } from '../../shared/tx/envelope.ts';
 import { PHRASE, testApp, type TestApp } from './fixtures.ts';
 
 beforeEach(() => {
@@ -209,4 +212,76 @@ describe('the app store', () => {
     }
     expect(app.store.getState().newMnemonic().split(' ')).toHaveLength(24);
   });
+
+  it('runs the service market with the network: offers, saved reveal secrets, automation', async () => {
+    const app = await withNetwork('market');
+    await vi.waitFor(() => expect(app.store.getState().market).not.toBeNull());
+    const { market, ssk, runtime } = app.store.getState();
+    expect(ssk?.canOpen).toBe(false); // the in-page vault does not open SSK boxes (yet)
+    await market!.offer('pow', 1000n, 2n);
+    expect(
+      market!.negotiate({ service: 'pow', volume: 64n, validators: 0, fee: 0n }),
+    ).toMatchObject({ ranked: [], recommended: null });
+
+    app.store.getState().setAutomation({ provide: ['pow'], validate: true });
+    expect(app.store.getState().settings).toMatchObject({ provide: ['pow'], validate: true });
+    expect(market!.automation).toEqual({ provide: ['pow'], validate: true });
+
+    // Locking stops the market with the runtime.
+    await app.store.getState().lock();
+    expect(app.store.getState().market).toBeNull();
+    expect(app.store.getState().ssk).toBeNull();
+    expect(runtime).not.toBeNull();
+  });
+
+  it('dates its view as a witness when a deadline passes, so an unanswered request expires', async () => {
+    const time = { now: 1_800_000_000_000 };
+    const app = testApp('ticks', undefined, { clock: { now: () => time.now } });
+    await app.store.getState().boot();
+    await app.store.getState().createIdentity(PHRASE, 'correct horse');
+    await app.store.getState().createNetwork({
+      name: 'Ticks',
+      witnesses: [ME],
+      allocations: [[ME, 1000n]],
+      creditLimit: 0n,
+    });
+    await vi.waitFor(() => expect(app.store.getState().market).not.toBeNull());
+    const ledger = ledgerOf(app);
+    const bob = identity('bob');
+    // Bob offers pow (signed by him, taken in as from a peer), then never answers.
+    const offer = composeAction(
+      ledger,
+      bob.key,
+      'offer',
+      { service: 'pow', capacity: 100n, rate: 1n },
+      { time: 1 },
+    );
+    if (!offer.ok) throw new Error(offer.rejection.message);
+    expect(ledger.insert(await admit(signTx(bob.secret, offer.tx))).status).toBe('accepted');
+    const { market } = app.store.getState();
+    const { id } = await market!.request({
+      service: 'pow',
+      job: { data: new Uint8Array([1]), difficulty: 4 },
+      volume: 16n,
+      provider: bob.key,
+      validators: 0,
+      fee: 0n,
+      within: [10, 20, 30, 40],
+    });
+    expect(ledger.account(ME).available).toBe(1000n - 16n);
+    // The witness votes on the request (its view now holds it, dated before the deadline)...
+    await vi.waitFor(() =>
+      expect(instanceView(ledger, id)?.decision).toMatchObject({ state: 'open', stage: 'accept' }),
+    );
+    // ...and then the clock passes the accept deadline.
+    time.now += 15_000;
+    // No transaction arrives: only the witness's ticks let the deadline pass; then the
+    // consumer's wallet settles the refund itself.
+    await vi.waitFor(() => expect(instanceView(ledger, id)?.settled?.outcome).toBe('expired'), {
+      timeout: 10_000,
+      interval: 100,
+    });
+    await vi.waitFor(() => expect(ledger.account(ME).available).toBe(1000n), { timeout: 5_000 });
+    await app.store.getState().lock();
+  }, 20_000);
 });

@@ -29,9 +29,20 @@ describe('what the UI keeps in web storage', () => {
       iceServers: [{ urls: 'turn:turn.example.org:3478', username: 'u', credential: 'p' }],
       theme: 'dark' as const,
       language: 'en',
+      provide: ['pow' as const],
+      validate: true,
     };
     saveSettings(storage, settings);
     expect(loadSettings(storage)).toEqual(settings);
+    // Settings saved before the market existed still load, with its automation off.
+    const older = {
+      relays: settings.relays,
+      iceServers: settings.iceServers,
+      theme: 'dark',
+      language: 'en',
+    };
+    storage.setItem(SETTINGS_KEY, JSON.stringify(older));
+    expect(loadSettings(storage)).toEqual({ ...older, provide: [], validate: false });
     saveContacts(storage, [{ label: 'Bob', address: 'gpow1' }]);
     expect(loadContacts(storage)).toEqual([]); // not an address: refused on load
     saveNetwork(storage, INVITATION);

@@ -261,3 +261,33 @@ export function Table({
     </table>
   );
 }
+
+/** The end of a small form: its error, a success note once done, and the submit button. */
+export function FormFooter({
+  error,
+  done,
+  busy,
+  submit,
+}: {
+  error: unknown;
+  /** Said (politely) after the form's action worked, until the next try. */
+  done: string | null;
+  busy: boolean;
+  submit: string;
+}) {
+  return (
+    <>
+      <ErrorText error={error} />
+      {done !== null ? (
+        <p role="status" className="success">
+          {done}
+        </p>
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="primary" disabled={busy}>
+          {submit}
+        </button>
+      </div>
+    </>
+  );
+}

@@ -21,8 +21,16 @@ import { useLedgerView } from '../useLedger.ts';
 const fullHistory = (ledger: Ledger, me: KeyHex) => historyOf(ledger, me);
 
 function kindText(entry: HistoryEntry, t: Translate): string {
-  if (entry.kind === 'allocation') return t('history.kind.allocation');
-  return entry.direction === 'in' ? t('history.kind.received') : t('history.kind.sent');
+  switch (entry.kind) {
+    case 'transfer':
+      return entry.direction === 'in' ? t('history.kind.received') : t('history.kind.sent');
+    case 'allocation':
+    case 'escrow':
+    case 'payout':
+    case 'bond':
+    case 'unbond':
+      return t(`history.kind.${entry.kind}`);
+  }
 }
 
 function statusText(status: HistoryEntry['status'], t: Translate): string {

@@ -1,0 +1,387 @@
+// Sustainable Symmetric Keys in the browser: sharing and revoking keys on the ledger, sealing
+// and opening SSK fields (a request's sensitive details, a hand-made delivery), and the private
+// channel with each partner (shared/ssk/channel.ts: chat and files over WebRTC, in a y-webrtc
+// room derived from the pair's key). The browser twin of node/peer/sskChannels.ts and the SSK
+// part of node/peer/peer.ts.
+//
+// Opening a key box takes the identity's secret, which the runtime never holds: the signer
+// opens boxes for it when it can (SskOpener). Without that, keys can still be shared (sealing
+// needs only public keys), but nothing sealed can be read here, and the UI says so.
+import { WebrtcProvider } from 'y-webrtc';
+import * as Y from 'yjs';
+import { fromHex } from '../../shared/bytes.ts';
+import type { KeyHex, NetworkId, TxId } from '../../shared/ids.ts';
+import type { Ledger } from '../../shared/ledger/ledger.ts';
+import type { ClockPort, RandomPort } from '../../shared/ports.ts';
+import { guardWrtc, type WrtcLike } from '../../shared/replication/guardedWrtc.ts';
+import { screenChannelMessage } from '../../shared/replication/screen.ts';
+import type { BoxContext, OpenKeyResult } from '../../shared/ssk/box.ts';
+import {
+  CHANNEL_ARRAY,
+  channelRoomOf,
+  FILE_CHUNK_BYTES,
+  PrivateChannel,
+  type ChannelEvent,
+} from '../../shared/ssk/channel.ts';
+import { SskDirectory, type SskShare } from '../../shared/ssk/directory.ts';
+import { SskKeyring, type KeyResult } from '../../shared/ssk/keyring.ts';
+import { composeSskRevoke, composeSskShare } from '../../shared/ssk/share.ts';
+import type { UnsignedTx } from '../../shared/tx/envelope.ts';
+import type { VerifiedTx } from '../../shared/tx/registry.ts';
+import { openFieldFrom, sealFieldFor, type FieldParty } from '../../shared/ui/sskFields.ts';
+import type { Rejection } from '../../shared/tx/rejection.ts';
+import type { TxSigner } from './signer.ts';
+
+/** What a signer offers when it can open SSK key boxes addressed to its identity. */
+export interface SskOpener {
+  openSskBox(box: Uint8Array, ctx: BoxContext): OpenKeyResult;
+}
+
+/** The signer's box opener, if it has one. */
+export function sskOpenerOf(signer: TxSigner | null): SskOpener | null {
+  const open = (signer as Partial<SskOpener> | null)?.openSskBox;
+  return typeof open === 'function' ? { openSskBox: open.bind(signer) } : null;
+}
+
+/** Never used to open anything: OpenerKeyring opens every box through the signer. */
+const NO_SECRET = new Uint8Array(32);
+
+/** The shared keyring, with boxes opened by the signer rather than with a secret it holds. */
+class OpenerKeyring extends SskKeyring {
+  readonly #opener: SskOpener;
+  readonly #me: KeyHex;
+  readonly #network: Uint8Array;
+  readonly #opened = new Map<TxId, KeyResult>();
+
+  constructor(
+    directory: SskDirectory,
+    networkId: NetworkId,
+    me: KeyHex,
+    clock: ClockPort,
+    opener: SskOpener,
+  ) {
+    super(directory, networkId, me, NO_SECRET, clock);
+    this.#opener = opener;
+    this.#me = me;
+    this.#network = fromHex(networkId);
+  }
+
+  override open(share: SskShare): KeyResult {
+    const cached = this.#opened.get(share.id);
+    if (cached) return cached;
+    const toMe = share.to === this.#me;
+    if (!toMe && share.from !== this.#me)
+      return { ok: false, error: 'this key was shared between two other identities' };
+    const opened = this.#opener.openSskBox(toMe ? share.box : share.self, {
+      network: this.#network,
+      sender: fromHex(share.from),
+      recipient: fromHex(toMe ? share.to : share.from),
+      epoch: share.epoch,
+    });
+    const result: KeyResult = opened.ok
+      ? { ok: true, ssk: { share, key: opened.key, meta: opened.meta } }
+      : opened;
+    this.#opened.set(share.id, result);
+    return result;
+  }
+}
+
+/** What the session needs from the network runtime. */
+export interface SskHost {
+  readonly ledger: Ledger;
+  readonly me: KeyHex;
+  readonly opener: SskOpener | null;
+  readonly clock: ClockPort;
+  readonly random: RandomPort;
+  readonly wrtc: WrtcLike;
+  /** Join each partner's channel room (default); false keeps to ledger fields (tests). */
+  readonly channels?: boolean;
+  relays(): readonly string[];
+  iceServers(): readonly unknown[];
+  act(
+    compose: (
+      ledger: Ledger,
+      me: KeyHex,
+    ) => { ok: true; tx: UnsignedTx } | { ok: false; rejection: Rejection } | null,
+  ): Promise<VerifiedTx | null>;
+  onChange(): void;
+}
+
+export interface TransferView {
+  readonly id: string;
+  readonly name: string;
+  readonly size: number;
+  readonly direction: 'in' | 'out';
+  readonly done: number;
+  readonly total: number;
+  readonly complete: boolean;
+  /** A received file's bytes, once complete and checked. */
+  readonly bytes?: Uint8Array;
+}
+
+export interface Conversation {
+  readonly partner: KeyHex;
+  readonly messages: ReadonlyArray<{
+    readonly from: KeyHex;
+    readonly text: string;
+    readonly counter: number;
+  }>;
+  readonly transfers: readonly TransferView[];
+  /** Devices of the partner connected to the channel's room now. */
+  readonly connected: number;
+  readonly refused: number;
+}
+
+interface OpenChannel {
+  readonly doc: Y.Doc;
+  readonly channel: PrivateChannel;
+  readonly transfers: Map<string, TransferView>;
+  provider: WebrtcProvider | null;
+  room: string | null;
+  refused: number;
+}
+
+export class SskSession {
+  readonly directory: SskDirectory;
+  /** Null when the signer cannot open key boxes here. */
+  readonly keyring: SskKeyring | null;
+  readonly #host: SskHost;
+  readonly #wrtc: WrtcLike;
+  readonly #channels = new Map<KeyHex, OpenChannel>();
+  readonly #unsubscribe: () => void;
+  #closed = false;
+
+  constructor(host: SskHost) {
+    this.#host = host;
+    this.directory = new SskDirectory(host.ledger);
+    this.keyring = host.opener
+      ? new OpenerKeyring(this.directory, host.ledger.networkId, host.me, host.clock, host.opener)
+      : null;
+    this.#wrtc = guardWrtc(host.wrtc, {
+      screen: (message) =>
+        Promise.resolve(screenChannelMessage(message, CHANNEL_ARRAY, FILE_CHUNK_BYTES * 2)),
+    });
+    // A share that becomes valid opens (or moves) that partner's channel.
+    this.#unsubscribe = host.ledger.onAccepted((tx) => {
+      if (tx.type === 'ssk') queueMicrotask(() => this.refresh());
+    });
+    this.refresh();
+  }
+
+  get canOpen(): boolean {
+    return this.keyring !== null;
+  }
+
+  /** Everyone this identity shares a key with. */
+  partners(): KeyHex[] {
+    return this.directory.partnersOf(this.#host.me);
+  }
+
+  /** The pair's current key: its epoch and share, or why there is none. */
+  current(partner: KeyHex): { epoch: number; id: TxId } | null {
+    const share = this.directory.current(this.#host.me, partner);
+    return share ? { epoch: share.epoch, id: share.id } : null;
+  }
+
+  async share(to: KeyHex, purpose = 'messages'): Promise<TxId> {
+    const tx = await this.#host.act((ledger, from) =>
+      composeSskShare(
+        ledger,
+        this.directory,
+        { from, to, purpose, time: this.#host.clock.now() },
+        this.#host.random,
+      ),
+    );
+    if (!tx) throw new Error('the key could not be shared');
+    return tx.id;
+  }
+
+  async revoke(to: KeyHex): Promise<TxId> {
+    const tx = await this.#host.act((ledger, from) =>
+      composeSskRevoke(ledger, this.directory, from, to, this.#host.clock.now()),
+    );
+    if (!tx) throw new Error('the key could not be revoked');
+    return tx.id;
+  }
+
+  /** Seals `plaintext` for `to` with the pair's current key, bound to `label`. */
+  sealFor(to: KeyHex, label: string, plaintext: Uint8Array): Uint8Array {
+    return sealFieldFor(
+      this.#party(this.#requireKeyring()),
+      to,
+      label,
+      plaintext,
+      this.#host.random,
+    );
+  }
+
+  /** Opens a field `sender` sealed for `recipient` (one of them is us), or null. */
+  openSealed(
+    sender: KeyHex,
+    recipient: KeyHex,
+    label: string,
+    sealed: Uint8Array,
+  ): Uint8Array | null {
+    return this.keyring
+      ? openFieldFrom(this.#party(this.keyring), sender, recipient, label, sealed)
+      : null;
+  }
+
+  #party(keyring: SskKeyring): FieldParty {
+    return { keyring, network: this.#host.ledger.networkId, me: this.#host.me };
+  }
+
+  /** Shares a key with `to` first when the pair has none yet ("the request brings one"). */
+  async ensureKey(to: KeyHex, purpose: string): Promise<void> {
+    if (!this.#requireKeyring().current(to).ok) await this.share(to, purpose);
+  }
+
+  #requireKeyring(): SskKeyring {
+    if (!this.keyring) throw new Error('this identity cannot open shared keys here');
+    return this.keyring;
+  }
+
+  // ---- the private channel --------------------------------------------------------------
+
+  /** Opens a channel for every partner, each in the room of the pair's current key. */
+  refresh(): void {
+    if (this.#closed || !this.keyring || this.#host.channels === false) return;
+    for (const partner of this.partners()) this.#open(partner);
+    this.#host.onChange();
+  }
+
+  #open(partner: KeyHex): OpenChannel | null {
+    const keyring = this.keyring;
+    if (!keyring) return null;
+    let open = this.#channels.get(partner);
+    if (!open) {
+      const doc = new Y.Doc();
+      const transfers = new Map<string, TransferView>();
+      const entry: OpenChannel = {
+        doc,
+        transfers,
+        provider: null,
+        room: null,
+        refused: 0,
+        channel: new PrivateChannel({
+          doc,
+          me: this.#host.me,
+          other: partner,
+          keyring,
+          random: this.#host.random,
+          clock: this.#host.clock,
+          onEvent: (event) => this.#onEvent(entry, event),
+        }),
+      };
+      open = entry;
+      this.#channels.set(partner, open);
+    }
+    const current = keyring.current(partner);
+    if (current.ok) {
+      const { room, password } = channelRoomOf(current.ssk.key, this.#host.ledger.networkId);
+      if (open.room !== room) {
+        open.provider?.disconnect();
+        open.provider?.destroy();
+        open.room = room;
+        open.provider = new WebrtcProvider(room, open.doc, {
+          signaling: [...this.#host.relays()],
+          password,
+          filterBcConns: false,
+          peerOpts: { wrtc: this.#wrtc, config: { iceServers: [...this.#host.iceServers()] } },
+        });
+        open.provider.on('peers', () => this.#host.onChange());
+      }
+    }
+    return open;
+  }
+
+  #onEvent(open: OpenChannel, event: ChannelEvent): void {
+    switch (event.type) {
+      case 'text':
+        break;
+      case 'file-offered':
+        if (event.from !== this.#host.me) {
+          open.transfers.set(event.id, {
+            id: event.id,
+            name: event.name,
+            size: event.size,
+            direction: 'in',
+            done: 0,
+            total: Math.max(1, Math.ceil(event.size / FILE_CHUNK_BYTES)),
+            complete: false,
+          });
+        }
+        break;
+      case 'file-progress': {
+        const transfer = open.transfers.get(event.id);
+        if (transfer && transfer.direction === 'in')
+          open.transfers.set(event.id, { ...transfer, done: event.received, total: event.total });
+        break;
+      }
+      case 'file-complete': {
+        const transfer = open.transfers.get(event.id);
+        if (transfer && transfer.direction === 'in')
+          open.transfers.set(event.id, { ...transfer, complete: true, bytes: event.bytes });
+        break;
+      }
+      case 'refused':
+        open.refused++;
+        break;
+    }
+    this.#host.onChange();
+  }
+
+  sendText(partner: KeyHex, text: string): void {
+    const open = this.#open(partner);
+    if (!open) throw new Error('this identity cannot open shared keys here');
+    open.channel.sendText(text);
+    this.#host.onChange();
+  }
+
+  /** Sends a file in sealed chunks; the sender's progress counts chunks handed to the room. */
+  sendFile(partner: KeyHex, name: string, bytes: Uint8Array): string {
+    const open = this.#open(partner);
+    if (!open) throw new Error('this identity cannot open shared keys here');
+    let progress = { done: 0, total: 1 };
+    const id = open.channel.sendFile(name, bytes, (done, total) => (progress = { done, total }));
+    open.transfers.set(id, {
+      id,
+      name,
+      size: bytes.length,
+      direction: 'out',
+      ...progress,
+      complete: progress.done === progress.total,
+    });
+    this.#host.onChange();
+    return id;
+  }
+
+  conversation(partner: KeyHex): Conversation | null {
+    const open = this.#channels.get(partner);
+    if (!open) return null;
+    const conns: unknown = open.provider?.room?.webrtcConns;
+    const connected =
+      conns instanceof Map
+        ? [...(conns as Map<string, { connected: boolean }>).values()].filter((c) => c.connected)
+            .length
+        : 0;
+    return {
+      partner,
+      messages: open.channel.texts.map((t) => ({ from: t.from, text: t.text, counter: t.counter })),
+      transfers: [...open.transfers.values()],
+      connected,
+      refused: open.refused,
+    };
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#unsubscribe();
+    for (const open of this.#channels.values()) {
+      open.provider?.disconnect();
+      open.provider?.destroy();
+      open.doc.destroy();
+    }
+    this.#channels.clear();
+  }
+}

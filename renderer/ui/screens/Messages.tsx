@@ -1,0 +1,256 @@
+// Private messages: share a key (SSK) with a contact once, on the ledger, then chat and send
+// files directly between the two devices over the private channel, encrypted with that key.
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import type { KeyHex } from '../../../shared/ids.ts';
+import type { TransferView } from '../../runtime/ssk.ts';
+import { addressOf } from '../../runtime/views.ts';
+import { accountOf } from '../account.ts';
+import {
+  ErrorText,
+  ProgressBar,
+  ScreenTitle,
+  TextField,
+  useAction,
+  FormFooter,
+} from '../components/common.tsx';
+import { Party, useLabels } from '../components/party.tsx';
+import { useApp, useI18n } from '../context.tsx';
+import { UserError } from '../../state/errors.ts';
+import { MarketGate } from './Services.tsx';
+
+export function MessagesScreen() {
+  const { t } = useI18n();
+  return (
+    <>
+      <ScreenTitle>{t('messages.title')}</ScreenTitle>
+      <MarketGate>
+        <Messages />
+      </MarketGate>
+    </>
+  );
+}
+
+function Messages() {
+  const { t } = useI18n();
+  const ssk = useApp((s) => s.ssk);
+  const contacts = useApp((s) => s.contacts);
+  const version = useApp((s) => s.ledgerVersion);
+  const labelOf = useLabels();
+  const [to, setTo] = useState('');
+  const [partner, setPartner] = useState<KeyHex | null>(null);
+  const [shared, setShared] = useState(false);
+  const share = useAction(async (key: KeyHex) => {
+    await ssk!.share(key);
+    setShared(true);
+    setPartner(key);
+  });
+  const [formError, setFormError] = useState<unknown>(null);
+  // `version` is the change signal: the session object itself stays the same.
+  const partners = useMemo(() => ssk?.partners() ?? [], [ssk, version]);
+  if (ssk === null) return null;
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    setShared(false);
+    try {
+      const key = accountOf(to);
+      setFormError(null);
+      share.run(key);
+    } catch (error) {
+      setFormError(error);
+    }
+  };
+  return (
+    <>
+      <p>{t('messages.intro')}</p>
+      {!ssk.canOpen ? <p className="warning">{t('messages.cannotOpen')}</p> : null}
+      <section className="panel" aria-labelledby="share-title">
+        <h2 id="share-title">{t('messages.share')}</h2>
+        <form onSubmit={submit} noValidate>
+          {contacts.length > 0 ? (
+            <div className="field">
+              <label htmlFor="share-contact">{t('messages.pickContact')}</label>
+              <select
+                id="share-contact"
+                value={contacts.some((c) => c.address === to) ? to : ''}
+                onChange={(e) => setTo(e.target.value)}
+              >
+                <option value="">{t('send.noContact')}</option>
+                {contacts.map((c) => (
+                  <option key={c.address} value={c.address}>
+                    {c.label}
+                  </option>
+                ))}
+              </select>
+            </div>
+          ) : null}
+          <TextField
+            id="share-to"
+            label={t('messages.shareWith')}
+            verbatim
+            value={to}
+            onChange={setTo}
+          />
+          <FormFooter
+            error={formError ?? share.error}
+            done={shared ? t('messages.shared') : null}
+            busy={share.busy}
+            submit={t('messages.shareButton')}
+          />
+        </form>
+      </section>
+      <section className="panel" aria-labelledby="partners-title">
+        <h2 id="partners-title">{t('messages.partners')}</h2>
+        {partners.length === 0 ? (
+          <p className="muted">{t('messages.noPartners')}</p>
+        ) : (
+          <ul className="list" data-testid="partners">
+            {partners.map((key) => {
+              const current = ssk.current(key);
+              const name = labelOf(key) ?? addressOf(key).slice(0, 13);
+              return (
+                <li key={key}>
+                  <Party account={key} />
+                  {current ? (
+                    <span className="badge">{t('messages.epoch', { epoch: current.epoch })}</span>
+                  ) : null}
+                  {ssk.canOpen ? (
+                    <button
+                      type="button"
+                      aria-pressed={partner === key}
+                      onClick={() => setPartner(key)}
+                    >
+                      {t('messages.openWith', { name })}
+                    </button>
+                  ) : null}
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </section>
+      {partner !== null && ssk.canOpen ? <Conversation partner={partner} /> : null}
+    </>
+  );
+}
+
+function Conversation({ partner }: { partner: KeyHex }) {
+  const { t, tn } = useI18n();
+  const ssk = useApp((s) => s.ssk);
+  const me = useApp((s) => s.key);
+  const version = useApp((s) => s.ledgerVersion);
+  const labelOf = useLabels();
+  const [text, setText] = useState('');
+  const [file, setFile] = useState<File | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  // `version` is the change signal: the session object itself stays the same.
+  const conversation = useMemo(() => ssk?.conversation(partner) ?? null, [ssk, partner, version]);
+  const sendFile = useAction(async (chosen: File) => {
+    const bytes = new Uint8Array(await chosen.arrayBuffer());
+    ssk!.sendFile(partner, chosen.name, bytes);
+    setFile(null);
+  });
+  useEffect(() => setError(null), [partner]);
+  if (ssk === null) return null;
+  const name = labelOf(partner) ?? addressOf(partner).slice(0, 13);
+  const send = (event: FormEvent): void => {
+    event.preventDefault();
+    try {
+      if (text.trim() === '') throw new UserError('messages.empty');
+      ssk.sendText(partner, text);
+      setText('');
+      setError(null);
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+  const submitFile = (event: FormEvent): void => {
+    event.preventDefault();
+    if (file === null) return setError(new UserError('messages.noFile'));
+    setError(null);
+    sendFile.run(file);
+  };
+  return (
+    <section className="panel" aria-labelledby="conversation-title">
+      <h2 id="conversation-title">{t('messages.with', { name })}</h2>
+      {conversation ? (
+        <p className="muted" role="status">
+          {tn('messages.connected', conversation.connected)}
+        </p>
+      ) : null}
+      <h3 id="log-title">{t('messages.log')}</h3>
+      {conversation === null || conversation.messages.length === 0 ? (
+        <p className="muted">{t('messages.noMessages')}</p>
+      ) : (
+        <ol className="plain" aria-labelledby="log-title" aria-live="polite" data-testid="chat-log">
+          {conversation.messages.map((message) => (
+            <li key={`${message.from}-${message.counter}`}>
+              <strong>{message.from === me ? t('party.you') : name}:</strong> {message.text}
+            </li>
+          ))}
+        </ol>
+      )}
+      <form onSubmit={send} noValidate>
+        <TextField id="chat-text" label={t('messages.text')} value={text} onChange={setText} />
+        <div className="actions">
+          <button type="submit" className="primary">
+            {t('messages.send')}
+          </button>
+        </div>
+      </form>
+      <form onSubmit={submitFile} noValidate>
+        <div className="field">
+          <label htmlFor="chat-file">{t('messages.file')}</label>
+          <input
+            id="chat-file"
+            type="file"
+            onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+          />
+        </div>
+        <div className="actions">
+          <button type="submit" disabled={sendFile.busy}>
+            {t('messages.sendFile')}
+          </button>
+        </div>
+      </form>
+      <ErrorText error={error ?? sendFile.error} />
+      {conversation !== null && conversation.transfers.length > 0 ? (
+        <>
+          <h3>{t('messages.transfers')}</h3>
+          <ul className="plain" data-testid="transfers">
+            {conversation.transfers.map((transfer) => (
+              <Transfer key={transfer.id} transfer={transfer} />
+            ))}
+          </ul>
+        </>
+      ) : null}
+      {conversation !== null && conversation.refused > 0 ? (
+        <p className="warning">{tn('messages.refused', conversation.refused)}</p>
+      ) : null}
+    </section>
+  );
+}
+
+function Transfer({ transfer }: { transfer: TransferView }) {
+  const { t } = useI18n();
+  const url = useMemo(
+    () =>
+      transfer.bytes
+        ? URL.createObjectURL(new Blob([transfer.bytes as Uint8Array<ArrayBuffer>]))
+        : null,
+    [transfer.bytes],
+  );
+  useEffect(() => () => (url ? URL.revokeObjectURL(url) : undefined), [url]);
+  const label = t(transfer.direction === 'in' ? 'messages.receiving' : 'messages.sending', {
+    name: transfer.name,
+  });
+  return (
+    <li data-complete={transfer.complete}>
+      <ProgressBar label={label} done={transfer.done} total={transfer.total} />
+      {url !== null ? (
+        <a href={url} download={transfer.name}>
+          {t('messages.download', { name: transfer.name })}
+        </a>
+      ) : null}
+    </li>
+  );
+}
