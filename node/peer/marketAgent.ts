@@ -8,8 +8,7 @@
 // The consumer's reveal secrets are kept in the data directory, so a restart can still reveal.
 import { randomBytes } from 'node:crypto';
 import { sha256 } from '@noble/hashes/sha2.js';
-import * as v from 'valibot';
-import { fromHex, fromUtf8, toHex, utf8 } from '../../shared/bytes.ts';
+import { fromHex, toHex, utf8 } from '../../shared/bytes.ts';
 import type { CborValue } from '../../shared/codec/cbor.ts';
 import type { RequestBody } from '../../shared/dnec/bodies.ts';
 import { checkComputeResult } from '../../shared/dnec/compute.ts';
@@ -33,6 +32,12 @@ import { solvePow } from '../dnec/powSolver.ts';
 import { errorMessage } from '../storage/fsHelpers.ts';
 import { PeerError, type Peer } from './peer.ts';
 import { RevealStore } from './revealStore.ts';
+import {
+  privatePartsOf,
+  SEALED_DELIVERY,
+  SEALED_REQUEST,
+  type PrivateParts,
+} from '../../shared/ui/market.ts';
 
 export interface AgentOptions {
   /** Services to provide automatically (the offers themselves are on the ledger). */
@@ -64,21 +69,7 @@ export interface RequestInput {
 }
 
 const DEFAULT_WITHIN = [30, 120, 180, 240] as const;
-const SEALED_REQUEST = 'dnec-request';
 
-/** Sealed details are still untrusted input from the other party: a record of strings only. */
-function parseDetails(text: string): Record<string, string> | undefined {
-  try {
-    const parsed = v.safeParse(
-      v.record(v.string(), v.pipe(v.string(), v.maxLength(4096))),
-      JSON.parse(text),
-    );
-    return parsed.success ? parsed.output : undefined;
-  } catch {
-    return undefined;
-  }
-}
-const SEALED_DELIVERY = 'dnec-delivery';
 /** Room for the sealing overhead within the 16 KiB sealed field of a delivery. */
 const MAX_SEALED_OUTPUT = 16 * 1024 - 256;
 
@@ -259,37 +250,11 @@ export class MarketAgent {
   }
 
   /** The sealed parts of an instance this identity may read: request details and delivery. */
-  async privateParts(
-    view: InstanceView,
-  ): Promise<{ details?: Record<string, string>; delivery?: string }> {
+  async privateParts(view: InstanceView): Promise<PrivateParts> {
     const ledger = await this.#peer.ready();
-    const { request } = view;
-    const out: { details?: Record<string, string>; delivery?: string } = {};
-    const job = request.body.job;
-    if ('fields' in job && job.sealed) {
-      const opened = this.#peer.openSealed(
-        request.consumer,
-        request.provider,
-        SEALED_REQUEST,
-        job.sealed,
-      );
-      const details = opened ? parseDetails(fromUtf8(opened)) : undefined;
-      if (details) out.details = details;
-    }
-    const delivery = view.delivery
-      ? (ledger.get(view.delivery)?.body as { sealed?: Uint8Array } | undefined)
-      : undefined;
-    if (delivery?.sealed) {
-      const opened = this.#peer.openSealed(
-        request.provider,
-        request.consumer,
-        SEALED_DELIVERY,
-        delivery.sealed,
-      );
-      // A computation's output is bytes (shown as hex); hand-made work is text.
-      if (opened) out.delivery = 'fn' in job ? toHex(opened) : fromUtf8(opened);
-    }
-    return out;
+    return privatePartsOf(ledger, view, (sender, recipient, label, sealed) =>
+      this.#peer.openSealed(sender, recipient, label, sealed),
+    );
   }
 
   async decline(requestId: TxId, reason?: string): Promise<VerifiedTx> {

@@ -20,10 +20,9 @@ import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import type { Rejection } from '../../shared/tx/rejection.ts';
 import type { LogStore } from '../../shared/storage/port.ts';
 import { composeTransfer, composeVote } from '../../shared/wallet/compose.ts';
-import { fromHex, fromUtf8, utf8 } from '../../shared/bytes.ts';
+import { fromUtf8, utf8 } from '../../shared/bytes.ts';
 import type { ClockPort } from '../../shared/ports.ts';
 import type { ChannelEvent } from '../../shared/ssk/channel.ts';
-import { openField, peekFieldEpoch, sealField } from '../../shared/ssk/field.ts';
 import { composeSskRevoke, composeSskShare } from '../../shared/ssk/share.ts';
 import {
   admit,
@@ -44,6 +43,7 @@ import { startSignalingRelay, type SignalingRelay } from '../net/signalingRelay.
 import { openFileLogStore } from '../storage/fileLogStore.ts';
 import { roomNameOf } from '../../shared/net/invitation.ts';
 import { deadlinesAwaitingTick } from '../../shared/dnec/queries.ts';
+import { openFieldFrom, sealFieldFor, type FieldParty } from '../../shared/ui/sskFields.ts';
 
 export interface PeerConfig {
   /** Where the log and its metadata live. */
@@ -554,17 +554,8 @@ export class Peer {
   /** A payment whose memo is sealed with the pair's SSK: only the two can read it. */
   /** Seals `plaintext` for `to` with our current shared key (SSK-sealed field, `label` bound). */
   sealFor(to: KeyHex, label: string, plaintext: Uint8Array): Uint8Array {
-    const { address } = this.#requireSigner();
-    const current = this.ssk.keyring.current(to);
-    if (!current.ok) throw new PeerError(current.error);
-    const context = {
-      network: fromHex(this.config.networkId),
-      sender: fromHex(address),
-      recipient: fromHex(to),
-      epoch: current.ssk.share.epoch,
-      label,
-    };
-    return sealField(current.ssk.key, context, plaintext, nodeRandom);
+    this.#requireSigner();
+    return sealFieldFor(this.#fieldParty(), to, label, plaintext, nodeRandom);
   }
 
   /** Opens a field `sender` sealed for `recipient` (one of them is us), or null. */
@@ -575,22 +566,15 @@ export class Peer {
     sealed: Uint8Array,
   ): Uint8Array | null {
     if (!this.#ssk || !this.address) return null;
-    if (sender !== this.address && recipient !== this.address) return null;
-    const other = sender === this.address ? recipient : sender;
-    const epoch = peekFieldEpoch(sealed);
-    if (!epoch.ok) return null;
-    for (const ssk of this.#ssk.keyring.keysAt(other, epoch.epoch)) {
-      const context = {
-        network: fromHex(this.config.networkId),
-        sender: fromHex(sender),
-        recipient: fromHex(recipient),
-        epoch: epoch.epoch,
-        label,
-      };
-      const opened = openField(ssk.key, context, sealed);
-      if (opened.ok) return opened.plaintext;
-    }
-    return null;
+    return openFieldFrom(this.#fieldParty(), sender, recipient, label, sealed);
+  }
+
+  #fieldParty(): FieldParty {
+    return {
+      keyring: this.ssk.keyring,
+      network: this.config.networkId,
+      me: this.address as KeyHex,
+    };
   }
 
   async transferWithPrivateMemo(to: KeyHex, amount: bigint, memo: string): Promise<VerifiedTx> {
