@@ -1,9 +1,8 @@
 // A headless provider peer for the end-to-end tests: test/net's PeerProcess (the real headless
 // peer with its market automation, over @roamhq/wrtc), joined to the network the browsers
 // created, through their relay. Where the browsers run in a network namespace of their own,
-// the peer runs there too: PeerProcess starts `process.execPath`, so for the moment it starts
-// a wrapper that enters the namespace first (nsenter) and then runs this Node.
-import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+// the peer runs there too, its Node started under nsenter.
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NetworkId } from '../../shared/ids.ts';
@@ -27,31 +26,20 @@ export async function spawnHeadlessPeer(
   const parsed = parseInvitation(link);
   if (!parsed.ok) throw new Error(`the invitation does not parse: ${parsed.error}`);
   const dir = await mkdtemp(join(tmpdir(), 'gpow-e2e-peer-'));
-  const node = process.execPath;
-  if (world.namespacePid !== null) {
-    const wrapper = join(dir, 'node-in-namespace');
-    await writeFile(
-      wrapper,
-      `#!/bin/sh\nexec nsenter --net=/proc/${world.namespacePid}/ns/net -- ${node} "$@"\n`,
-    );
-    await chmod(wrapper, 0o755);
-    process.execPath = wrapper;
-  }
-  let starting: Promise<PeerProcess>;
-  try {
-    // PeerProcess.spawn starts the child before its first await.
-    starting = PeerProcess.spawn('provider', {
-      dataDir: join(dir, 'data'),
-      networkId: parsed.invitation.networkId as NetworkId,
-      secret: parsed.invitation.secret,
-      relays: [world.relayUrl],
-      identity,
-      market,
-    });
-  } finally {
-    process.execPath = node;
-  }
-  const peer = await starting;
+  // In the browsers' namespace, the peer's Node runs under nsenter too.
+  const wrap =
+    world.namespacePid === null
+      ? []
+      : ['nsenter', `--net=/proc/${world.namespacePid}/ns/net`, '--'];
+  const peer = await PeerProcess.spawn('provider', {
+    dataDir: join(dir, 'data'),
+    networkId: parsed.invitation.networkId as NetworkId,
+    secret: parsed.invitation.secret,
+    relays: [world.relayUrl],
+    identity,
+    market,
+    wrap,
+  });
   return {
     peer,
     async close() {

@@ -75,6 +75,8 @@ export class PeerProcess {
       identity?: TestIdentity;
       witness?: boolean;
       market?: { provide?: string[]; validate?: boolean };
+      /** A command that runs Node for the peer, e.g. inside a network namespace (nsenter). */
+      wrap?: readonly string[];
     },
     startTimeoutMs = 20_000,
   ): Promise<PeerProcess> {
@@ -87,7 +89,15 @@ export class PeerProcess {
       witness: options.witness ?? false,
       ...(options.market ? { market: options.market } : {}),
     });
-    const child = spawn(process.execPath, [PEER_SCRIPT, args], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const wrap = options.wrap ?? [];
+    const command = wrap.length > 0 ? String(wrap[0]) : process.execPath;
+    const argv = [
+      ...wrap.slice(1),
+      ...(wrap.length > 0 ? [process.execPath] : []),
+      PEER_SCRIPT,
+      args,
+    ];
+    const child = spawn(command, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
     const peer = new PeerProcess(name, options.dataDir, child);
     await peer.waitFor(() => peer.started !== undefined, startTimeoutMs, 'start');
     return peer;
