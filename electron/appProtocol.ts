@@ -83,22 +83,29 @@ const SECURITY_HEADERS = {
   'Cache-Control': 'no-cache',
 } as const;
 
-function headersFor(contentType: string): Record<string, string> {
+/** The CSP for the page being served; the configured relays make it vary (allowedRelays.ts). */
+export type PolicySource = () => string;
+
+const defaultPolicy: PolicySource = () => CONTENT_SECURITY_POLICY;
+
+function headersFor(contentType: string, policy: PolicySource): Record<string, string> {
   const headers: Record<string, string> = { ...SECURITY_HEADERS, 'Content-Type': contentType };
   if (contentType.startsWith('text/html')) {
-    headers['Content-Security-Policy'] = CONTENT_SECURITY_POLICY;
+    headers['Content-Security-Policy'] = policy();
   }
   return headers;
 }
 
 const plain = (status: number, text: string): Response =>
-  new Response(text, { status, headers: headersFor('text/plain; charset=utf-8') });
+  new Response(text, { status, headers: headersFor('text/plain; charset=utf-8', defaultPolicy) });
 
 export interface AppProtocolOptions {
   /** The built renderer directory (index.html and assets/). */
   rootDir: string;
   /** For tests; node:fs/promises readFile by default. Electron's fs reads inside app.asar. */
   readFile?: (path: string) => Promise<Uint8Array>;
+  /** The CSP of each HTML page; CONTENT_SECURITY_POLICY by default. */
+  contentSecurityPolicy?: PolicySource;
 }
 
 /** The handler for protocol.handle('app', ...) in production. */
@@ -106,6 +113,7 @@ export function createAppProtocolHandler(
   options: AppProtocolOptions,
 ): (request: Request) => Promise<Response> {
   const read = options.readFile ?? fsReadFile;
+  const policy = options.contentSecurityPolicy ?? defaultPolicy;
   return async (request) => {
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return plain(405, 'Method not allowed');
@@ -121,7 +129,7 @@ export function createAppProtocolHandler(
     }
     return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), {
       status: 200,
-      headers: headersFor(contentType),
+      headers: headersFor(contentType, policy),
     });
   };
 }
@@ -147,6 +155,7 @@ export function loopbackDevServer(input: string): URL | null {
 export function createDevServerHandler(
   devServerUrl: string,
   fetchImpl: typeof fetch = fetch,
+  policy: PolicySource = defaultPolicy,
 ): (request: Request) => Promise<Response> {
   const server = loopbackDevServer(devServerUrl);
   if (server === null) {
@@ -168,7 +177,7 @@ export function createDevServerHandler(
     const contentType = upstream.headers.get('content-type') ?? 'application/octet-stream';
     return new Response(upstream.body, {
       status: upstream.status,
-      headers: headersFor(contentType),
+      headers: headersFor(contentType, policy),
     });
   };
 }

@@ -1,14 +1,19 @@
-// The main-process end of the bridge. One ipcMain.handle per contract method and nothing else.
+// The main-process end of the bridge. One handler per contract method and nothing else:
+// ipcMain.handle for the Promise methods, ipcMain.on for the one synchronous method.
 // Every request is checked twice before any work is done: who sent it (the top frame of one of
 // our windows, showing our own origin) and what it carries (the contract's valibot schema).
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
 import {
   BRIDGE_METHODS,
   CHANNELS,
+  isSyncMethod,
   parseArguments,
+  type AsyncBridgeMethod,
   type BridgeArguments,
   type BridgeMethod,
   type GpowBridge,
+  type SyncBridgeMethod,
+  type SyncReply,
 } from '../shared/bridge/contract.ts';
 import { isAppUrl } from './appOrigin.ts';
 
@@ -48,36 +53,83 @@ type Implementations = {
   readonly [K in BridgeMethod]: (...args: BridgeArguments<K>) => ReturnType<GpowBridge[K]>;
 };
 
+/** Checks the sender, then the arguments; the parsed arguments, or a sentence saying why not. */
+function admitRequest<K extends BridgeMethod>(
+  method: K,
+  event: SenderEvent,
+  args: unknown[],
+  isAppWindow: AppWindowCheck,
+): { ok: true; args: BridgeArguments<K> } | { ok: false; message: string } {
+  const sender = checkSender(event, isAppWindow);
+  if (!sender.ok) {
+    console.warn(`Refused a request to ${method}: ${sender.reason}`);
+    return { ok: false, message: `GPoW refused the ${method} request: ${sender.reason}.` };
+  }
+  const parsed = parseArguments(method, args);
+  if (!parsed.ok)
+    return { ok: false, message: `GPoW refused the ${method} request: ${parsed.message}.` };
+  return parsed;
+}
+
 /**
  * The ipcMain handler for one method: checks the sender, then the arguments, then calls the
  * implementation. A refused request rejects with a sentence saying why and runs nothing.
  */
-export function createIpcHandler<K extends BridgeMethod>(
+export function createIpcHandler<K extends AsyncBridgeMethod>(
   method: K,
   implementation: GpowBridge,
   isAppWindow: AppWindowCheck,
 ): (event: SenderEvent, ...args: unknown[]) => Promise<Result<K>> {
   return async (event, ...args): Promise<Result<K>> => {
-    const sender = checkSender(event, isAppWindow);
-    if (!sender.ok) {
-      console.warn(`Refused a request to ${method}: ${sender.reason}`);
-      throw new Error(`GPoW refused the ${method} request: ${sender.reason}.`);
-    }
-    const parsed = parseArguments(method, args);
-    if (!parsed.ok) throw new Error(`GPoW refused the ${method} request: ${parsed.message}.`);
+    const admitted = admitRequest(method, event, args, isAppWindow);
+    if (!admitted.ok) throw new Error(admitted.message);
     const implementations: Implementations = implementation;
-    const result: Result<K> = await implementations[method].apply(implementation, parsed.args);
+    const result: Result<K> = await implementations[method].apply(implementation, admitted.args);
     return result;
   };
 }
 
-/** Registers exactly the contract's channels. */
+/** What a synchronous handler is given: an invoke event plus the slot for its answer. */
+export type SyncSenderEvent = SenderEvent & { returnValue: unknown };
+
+/**
+ * The ipcMain.on handler of a synchronous method (ipcRenderer.sendSync). The same checks as
+ * createIpcHandler; since nothing can be thrown across sendSync, the answer is a SyncReply, and
+ * the preload turns a failure back into an exception.
+ */
+export function createSyncIpcHandler<K extends SyncBridgeMethod>(
+  method: K,
+  implementation: GpowBridge,
+  isAppWindow: AppWindowCheck,
+): (event: SyncSenderEvent, ...args: unknown[]) => void {
+  return (event, ...args) => {
+    const admitted = admitRequest(method, event, args, isAppWindow);
+    let reply: SyncReply<ReturnType<GpowBridge[K]>>;
+    if (!admitted.ok) {
+      reply = { ok: false, message: admitted.message };
+    } else {
+      try {
+        const implementations: Implementations = implementation;
+        reply = { ok: true, value: implementations[method].apply(implementation, admitted.args) };
+      } catch (error) {
+        reply = { ok: false, message: error instanceof Error ? error.message : String(error) };
+      }
+    }
+    event.returnValue = reply;
+  };
+}
+
+/** Registers exactly the contract's channels: ipcMain.handle, or ipcMain.on for sendSync. */
 export function registerIpcHandlers(
-  ipcMain: Pick<IpcMain, 'handle'>,
+  ipcMain: Pick<IpcMain, 'handle' | 'on'>,
   implementation: GpowBridge,
   isAppWindow: AppWindowCheck,
 ): void {
   for (const method of BRIDGE_METHODS) {
-    ipcMain.handle(CHANNELS[method], createIpcHandler(method, implementation, isAppWindow));
+    if (isSyncMethod(method)) {
+      ipcMain.on(CHANNELS[method], createSyncIpcHandler(method, implementation, isAppWindow));
+    } else {
+      ipcMain.handle(CHANNELS[method], createIpcHandler(method, implementation, isAppWindow));
+    }
   }
 }

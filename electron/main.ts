@@ -1,9 +1,24 @@
 // The Electron main process: wiring only. The rules live in small modules next to this one
-// (security.ts, appProtocol.ts, ipc.ts, deepLink.ts), where they are tested without Electron.
+// (security.ts, appProtocol.ts, ipc.ts, deepLink.ts, identityVault.ts, ledgerLogs.ts,
+// networkServices.ts, ...), where they are tested without Electron.
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { app, BrowserWindow, ipcMain, protocol, session, shell, type WebContents } from 'electron';
-import type { GpowBridge } from '../shared/bridge/contract.ts';
-import { createKeystoreService } from '../node/keystoreService.ts';
+import {
+  app,
+  BrowserWindow,
+  ipcMain,
+  Menu,
+  nativeImage,
+  Notification,
+  protocol,
+  safeStorage,
+  session,
+  shell,
+  Tray,
+  type WebContents,
+} from 'electron';
+import { startDiscovery } from '../node/net/discovery.ts';
+import { startSignalingRelay } from '../node/net/signalingRelay.ts';
 import { nodeRandom } from '../node/random.ts';
 import { APP_ENTRY_URL, APP_SCHEME } from './appOrigin.ts';
 import {
@@ -11,9 +26,19 @@ import {
   createAppProtocolHandler,
   createDevServerHandler,
 } from './appProtocol.ts';
+import { createAllowedRelays } from './allowedRelays.ts';
 import { createDeepLinkInbox, DEEP_LINK_SCHEME, findDeepLink } from './deepLink.ts';
+import { createDesktopBridge } from './desktopBridge.ts';
+import { createIdentityVault } from './identityVault.ts';
 import { registerIpcHandlers } from './ipc.ts';
+import { createLedgerLogs } from './ledgerLogs.ts';
+import { startLoopbackForwarder } from './loopbackForwarder.ts';
+import { createNetworkServices } from './networkServices.ts';
+import { createNotifier } from './notifications.ts';
+import { createRememberedUnlock } from './rememberedUnlock.ts';
 import { denyAllPermissions, hardenWebContents, mainWindowOptions } from './security.ts';
+import { createTray } from './tray.ts';
+import { startAutoUpdates, type UpdaterLike } from './updater.ts';
 
 const APP_NAME = 'GPoW';
 
@@ -26,6 +51,10 @@ const deepLinks = createDeepLinkInbox();
 /** webContents ids of the windows we created: the only ones whose IPC is answered. */
 const appWindowIds = new Set<number>();
 let mainWindow: BrowserWindow | null = null;
+/** Kept referenced: a tray or notification that is garbage-collected disappears. */
+const retained: { tray?: Tray } = {};
+const notifications = new Set<Notification>();
+const MAX_RETAINED_NOTIFICATIONS = 16;
 
 const isAppWindow = (contents: WebContents): boolean => appWindowIds.has(contents.id);
 
@@ -53,17 +82,31 @@ function registerProtocolClient(): void {
 }
 
 function focusMainWindow(): void {
-  if (mainWindow === null) return;
+  if (mainWindow === null) {
+    if (app.isReady()) createMainWindow();
+    return;
+  }
   if (mainWindow.isMinimized()) mainWindow.restore();
   mainWindow.show();
   mainWindow.focus();
 }
 
+/** Called when the page is replaced (reload, navigation within the app) or goes away. */
+let releaseRenderer: () => void = () => undefined;
+
 function createMainWindow(): void {
   const window = new BrowserWindow(mainWindowOptions(preloadPath));
-  const id = window.webContents.id;
+  const contents = window.webContents;
+  const id = contents.id;
   appWindowIds.add(id);
-  window.webContents.once('destroyed', () => appWindowIds.delete(id));
+  contents.once('destroyed', () => {
+    appWindowIds.delete(id);
+    releaseRenderer();
+  });
+  // A new document (a reload, after a tray Lock or a CSP change) gets nothing the old one held:
+  // its logs and reads are closed. 'did-navigate' fires only for committed main-frame
+  // navigations, never for one the navigation guard cancelled.
+  contents.on('did-navigate', () => releaseRenderer());
   window.once('ready-to-show', () => window.show());
   window.on('closed', () => {
     if (mainWindow === window) mainWindow = null;
@@ -75,19 +118,64 @@ function createMainWindow(): void {
 }
 
 function start(): void {
-  const keystore = createKeystoreService({
-    path: join(app.getPath('userData'), 'keystore.json'),
+  const userData = app.getPath('userData');
+  const remembered = createRememberedUnlock({
+    safeStorage,
+    platform: process.platform,
+    path: join(userData, 'remembered-unlock.bin'),
+  });
+  const vault = createIdentityVault({
+    keystorePath: join(userData, 'keystore.json'),
     random: nodeRandom,
+    remembered,
+  });
+  const logs = createLedgerLogs({ dir: join(userData, 'ledgers') });
+  const network = createNetworkServices({
+    startRelay: startSignalingRelay,
+    startDiscovery,
+    startForwarder: (target) => startLoopbackForwarder(target),
+  });
+  const allowedRelays = createAllowedRelays({ path: join(userData, 'allowed-relays.json') });
+  const notify = createNotifier({
+    isSupported: () => Notification.isSupported(),
+    show: (text, _kind, onClick) => {
+      const notification = new Notification({ title: text.title, body: text.body });
+      notifications.add(notification);
+      // Not every platform reports 'close': keep the newest few referenced, not all forever.
+      for (const old of notifications) {
+        if (notifications.size <= MAX_RETAINED_NOTIFICATIONS) break;
+        notifications.delete(old);
+      }
+      notification.on('click', onClick);
+      notification.on('close', () => notifications.delete(notification));
+      notification.show();
+    },
+    onClick: focusMainWindow,
+    now: () => Date.now(),
   });
 
-  const bridge = {
-    appInfo: () =>
-      Promise.resolve({ name: APP_NAME, version: app.getVersion(), platform: process.platform }),
-    keystoreStatus: () => keystore.status(),
-    createKeystore: (input) => keystore.create(input),
-    unlockKeystore: (input) => keystore.unlock(input),
-    pendingDeepLink: () => Promise.resolve(deepLinks.take()),
-  } satisfies GpowBridge;
+  releaseRenderer = () => {
+    logs.closeAll().catch((error: unknown) => {
+      console.error('Could not close the ledger logs:', error);
+    });
+  };
+
+  const lockAndReload = (): void => {
+    vault.lock();
+    // The page starts over, locked: nothing it held in memory survives.
+    mainWindow?.webContents.reload();
+  };
+
+  const bridge = createDesktopBridge({
+    appInfo: () => ({ name: APP_NAME, version: app.getVersion(), platform: process.platform }),
+    vault,
+    remembered,
+    logs,
+    network,
+    allowedRelays,
+    deepLinks,
+    notify,
+  });
 
   // Registered early: macOS delivers the link that launched the app before 'ready'.
   app.on('open-url', (event, url) => {
@@ -111,23 +199,48 @@ function start(): void {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('before-quit', () => keystore.lock());
+  app.on('before-quit', () => {
+    vault.lock();
+    void logs.closeAll();
+    void network.stop();
+  });
 
   app
     .whenReady()
-    .then(() => {
+    .then(async () => {
       registerProtocolClient();
       denyAllPermissions(session.defaultSession);
+      await allowedRelays.load();
+      const policy = (): string => allowedRelays.contentSecurityPolicy();
       protocol.handle(
         APP_SCHEME,
         devServerUrl === undefined
-          ? createAppProtocolHandler({ rootDir: rendererDir })
-          : createDevServerHandler(devServerUrl),
+          ? createAppProtocolHandler({ rootDir: rendererDir, contentSecurityPolicy: policy })
+          : createDevServerHandler(devServerUrl, fetch, policy),
       );
       registerIpcHandlers(ipcMain, bridge, isAppWindow);
       createMainWindow();
+      try {
+        retained.tray = createTray(
+          { Tray, Menu, nativeImage },
+          { show: focusMainWindow, lock: lockAndReload, quit: () => app.quit() },
+        );
+      } catch (error) {
+        // Some Linux desktops have no tray; the app works without one.
+        console.warn('No tray icon:', error);
+      }
       app.on('activate', () => {
         if (BrowserWindow.getAllWindows().length === 0) createMainWindow();
+      });
+      void startAutoUpdates({
+        isPackaged: app.isPackaged,
+        hasFeed: () => existsSync(join(process.resourcesPath, 'app-update.yml')),
+        loadUpdater: async () => {
+          const updater = await import('electron-updater');
+          const updaterLike: UpdaterLike = updater.default.autoUpdater;
+          return updaterLike;
+        },
+        log: console,
       });
     })
     .catch((error: unknown) => {

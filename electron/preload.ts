@@ -3,13 +3,35 @@
 // arguments to its own fixed channel. ipcRenderer itself, and any way to name a channel, stay
 // here, so the page can call these methods and nothing else.
 import { contextBridge, ipcRenderer } from 'electron';
-import { CHANNELS, type BridgeMethod, type GpowBridge } from '../shared/bridge/contract.ts';
+import {
+  CHANNELS,
+  type AsyncBridgeMethod,
+  type GpowBridge,
+  type NotifyArguments,
+  type SyncBridgeMethod,
+  type SyncReply,
+} from '../shared/bridge/contract.ts';
 
-function invoke<K extends BridgeMethod>(
+function invoke<K extends AsyncBridgeMethod>(
   method: K,
   ...args: Parameters<GpowBridge[K]>
 ): ReturnType<GpowBridge[K]> {
   return ipcRenderer.invoke(CHANNELS[method], ...args) as ReturnType<GpowBridge[K]>;
+}
+
+/** sendSync for the one synchronous method; main answers with a SyncReply, never a throw. */
+function invokeSync<K extends SyncBridgeMethod>(
+  method: K,
+  ...args: Parameters<GpowBridge[K]>
+): ReturnType<GpowBridge[K]> {
+  const reply = ipcRenderer.sendSync(CHANNELS[method], ...args) as SyncReply<
+    ReturnType<GpowBridge[K]>
+  > | null;
+  if (reply === null || typeof reply !== 'object') {
+    throw new Error(`GPoW got no answer to ${method} from the main process.`);
+  }
+  if (!reply.ok) throw new Error(reply.message);
+  return reply.value;
 }
 
 const bridge = {
@@ -18,6 +40,28 @@ const bridge = {
   createKeystore: (input) => invoke('createKeystore', input),
   unlockKeystore: (input) => invoke('unlockKeystore', input),
   pendingDeepLink: () => invoke('pendingDeepLink'),
+
+  signTransaction: (request) => invokeSync('signTransaction', request),
+  lock: () => invoke('lock'),
+  unlockRemembered: () => invoke('unlockRemembered'),
+  forgetRememberedUnlock: () => invoke('forgetRememberedUnlock'),
+  secureStorageStatus: () => invoke('secureStorageStatus'),
+
+  openLedgerLog: (input) => invoke('openLedgerLog', input),
+  appendLedgerLog: (input) => invoke('appendLedgerLog', input),
+  startLedgerLogRead: (input) => invoke('startLedgerLogRead', input),
+  readLedgerLogChunk: (input) => invoke('readLedgerLogChunk', input),
+  putLedgerMeta: (input) => invoke('putLedgerMeta', input),
+  getLedgerMeta: (input) => invoke('getLedgerMeta', input),
+  closeLedgerLog: (input) => invoke('closeLedgerLog', input),
+
+  startNetworkServices: (input) => invoke('startNetworkServices', input),
+  networkServices: () => invoke('networkServices'),
+  stopNetworkServices: () => invoke('stopNetworkServices'),
+  setAllowedRelays: (input) => invoke('setAllowedRelays', input),
+
+  // Exactly two arguments go on, whatever the page passes; main checks that they match.
+  notify: (kind, params) => invoke('notify', ...([kind, params] as NotifyArguments)),
 } satisfies GpowBridge;
 
 contextBridge.exposeInMainWorld('gpow', bridge);

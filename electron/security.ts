@@ -54,7 +54,9 @@ export function mainWindowOptions(preloadPath: string): BrowserWindowConstructor
 /**
  * Only our own bundled code runs, with no inline script, no eval and no inline style (React
  * sets styles through the CSSOM, which CSP allows). The network is limited to our origin and
- * the local signaling relay on loopback WebSockets.
+ * the WebSocket relays on loopback: the app's own relay, and the loopback forwarders to relays
+ * found on the LAN (loopbackForwarder.ts). Relays the user configured are added per load by
+ * contentSecurityPolicy(), from allowedRelays.ts.
  */
 export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
   'default-src': ["'self'"],
@@ -62,7 +64,7 @@ export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
   'style-src': ["'self'"],
   'img-src': ["'self'", 'data:'],
   'font-src': ["'self'"],
-  'connect-src': ["'self'", 'ws://127.0.0.1:*', 'ws://localhost:*'],
+  'connect-src': ["'self'", 'ws://127.0.0.1:*'],
   'object-src': ["'none'"],
   'frame-src': ["'none'"],
   'base-uri': ["'none'"],
@@ -70,9 +72,31 @@ export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
   'form-action': ["'none'"],
 };
 
-export const CONTENT_SECURITY_POLICY = Object.entries(CSP_DIRECTIVES)
-  .map(([directive, sources]) => `${directive} ${sources.join(' ')}`)
-  .join('; ');
+/**
+ * A CSP source for connect-src: ws:// or wss://, a host name or IPv4 address, an explicit port.
+ * Nothing else gets into the policy (no wildcards, no quotes, no separators), whatever the
+ * caller passes.
+ */
+export const RELAY_CSP_SOURCE = /^wss?:\/\/[A-Za-z0-9.-]{1,253}:[1-9][0-9]{0,4}$/u;
+
+/** The policy, with extra relay sources (RELAY_CSP_SOURCE, else refused) in connect-src. */
+export function contentSecurityPolicy(relaySources: readonly string[] = []): string {
+  for (const source of relaySources) {
+    if (!RELAY_CSP_SOURCE.test(source)) {
+      throw new Error(`not a relay source the CSP can carry: ${JSON.stringify(source)}`);
+    }
+  }
+  return Object.entries(CSP_DIRECTIVES)
+    .map(([directive, sources]) => {
+      const all =
+        directive === 'connect-src' ? [...new Set([...sources, ...relaySources])] : sources;
+      return `${directive} ${all.join(' ')}`;
+    })
+    .join('; ');
+}
+
+/** The policy without configured relays. */
+export const CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 // ---------------------------------------------------------------------------------------------
 // Navigation, new windows and external links.

@@ -31,8 +31,12 @@ export interface BrowserBridgeOptions {
    * Receives the unlocked identity's secret key, so the page can sign (renderer/bridge/
    * inPageVault.ts). Without one, the key is wiped as soon as the passphrase is checked.
    */
-  vault?: { hold(secretKey: Uint8Array): void };
+  vault?: { hold(secretKey: Uint8Array): void; lock?(): void };
 }
+
+/** The desktop-only methods refuse in a browser with this sentence. */
+const desktopOnly = (what: string): Error =>
+  new Error(`${what} is only available in the desktop app; browser mode does without it.`);
 
 function checked<K extends BridgeMethod>(method: K, args: unknown[]): Parameters<GpowBridge[K]> {
   const parsed = parseArguments(method, args);
@@ -132,6 +136,105 @@ export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
       settle(() => {
         checked('pendingDeepLink', args);
         return null;
+      }),
+
+    // Browser mode signs in the page, with the in-page vault (window.gpowWeb), never here.
+    signTransaction: (...args: unknown[]) => {
+      checked('signTransaction', args);
+      throw desktopOnly('Signing through the bridge');
+    },
+
+    lock: (...args: unknown[]) =>
+      settle(() => {
+        checked('lock', args);
+        options.vault?.lock?.();
+      }),
+
+    // Nothing is remembered in a browser: web storage offers no protection for a secret.
+    unlockRemembered: (...args: unknown[]) =>
+      settle(() => {
+        checked('unlockRemembered', args);
+        return {
+          ok: false as const,
+          code: 'not-found' as const,
+          message: 'browser mode never remembers the passphrase',
+        };
+      }),
+
+    forgetRememberedUnlock: (...args: unknown[]) =>
+      settle(() => {
+        checked('forgetRememberedUnlock', args);
+      }),
+
+    secureStorageStatus: (...args: unknown[]) =>
+      settle(() => {
+        checked('secureStorageStatus', args);
+        return { available: false, backend: 'none', weak: true, remembered: false };
+      }),
+
+    // Browser mode keeps its ledger in IndexedDB (renderer/storage/indexedDbLogStore.ts).
+    openLedgerLog: (...args: unknown[]) =>
+      settle(() => {
+        checked('openLedgerLog', args);
+        throw desktopOnly('The file ledger log');
+      }),
+    appendLedgerLog: (...args: unknown[]) =>
+      settle(() => {
+        checked('appendLedgerLog', args);
+        throw desktopOnly('The file ledger log');
+      }),
+    startLedgerLogRead: (...args: unknown[]) =>
+      settle(() => {
+        checked('startLedgerLogRead', args);
+        throw desktopOnly('The file ledger log');
+      }),
+    readLedgerLogChunk: (...args: unknown[]) =>
+      settle(() => {
+        checked('readLedgerLogChunk', args);
+        throw desktopOnly('The file ledger log');
+      }),
+    putLedgerMeta: (...args: unknown[]) =>
+      settle(() => {
+        checked('putLedgerMeta', args);
+        throw desktopOnly('The file ledger log');
+      }),
+    getLedgerMeta: (...args: unknown[]) =>
+      settle(() => {
+        checked('getLedgerMeta', args);
+        throw desktopOnly('The file ledger log');
+      }),
+    closeLedgerLog: (...args: unknown[]) =>
+      settle(() => {
+        checked('closeLedgerLog', args);
+        throw desktopOnly('The file ledger log');
+      }),
+
+    // A page cannot listen on a port: browser mode uses the relays in its settings.
+    startNetworkServices: (...args: unknown[]) =>
+      settle(() => {
+        checked('startNetworkServices', args);
+        throw desktopOnly('A built-in signaling relay');
+      }),
+    networkServices: (...args: unknown[]) =>
+      settle(() => {
+        checked('networkServices', args);
+        return { running: false, relay: null, lan: false, lanRelays: [] };
+      }),
+    stopNetworkServices: (...args: unknown[]) =>
+      settle(() => {
+        checked('stopNetworkServices', args);
+      }),
+    // No CSP of ours in browser mode: every relay is reachable without a reload.
+    setAllowedRelays: (...args: unknown[]) =>
+      settle(() => {
+        checked('setAllowedRelays', args);
+        return { reloadRequired: false };
+      }),
+
+    notify: (...args: unknown[]) =>
+      settle(() => {
+        checked('notify', args);
+        return { shown: false };
       }),
   };
 }

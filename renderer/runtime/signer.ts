@@ -1,7 +1,10 @@
 // What the runtime signs with. The secret key never reaches the runtime or the UI: a signer
 // takes an unsigned transaction and returns its signed bytes. In browser mode the in-page
-// vault (renderer/bridge/inPageVault.ts) is the signer; the desktop app will route the same
-// call through the bridge to the main process.
+// vault (renderer/bridge/inPageVault.ts) is the signer; in the desktop app it is BridgeSigner
+// below, which routes each signature through the bridge to the main process, where the key is.
+import type { GpowBridge } from '../../shared/bridge/contract.ts';
+import { fromHex } from '../../shared/bytes.ts';
+import { encodeCanonical } from '../../shared/codec/cbor.ts';
 import type { KeyHex } from '../../shared/ids.ts';
 import type { UnsignedTx } from '../../shared/tx/envelope.ts';
 
@@ -18,4 +21,68 @@ export interface SignerSource {
   signer(): TxSigner | null;
   /** Forgets the key. */
   lock(): void;
+}
+
+/**
+ * An unsigned transaction as the bridge's signTransaction takes it: canonical CBOR of
+ * { net, seq, prev, deps, type, body, time }, ids as 32-byte strings, deps sorted and
+ * deduplicated. Main decodes it strictly (electron/signRequest.ts) and adds the author.
+ */
+export function encodeSignRequest(unsigned: UnsignedTx): Uint8Array {
+  const deps = [...new Set(unsigned.deps)].sort();
+  return encodeCanonical({
+    net: unsigned.net === null ? null : fromHex(unsigned.net),
+    seq: unsigned.seq,
+    prev: unsigned.prev === null ? null : fromHex(unsigned.prev),
+    deps: deps.map((d) => fromHex(d)),
+    type: unsigned.type,
+    body: unsigned.body,
+    time: unsigned.time,
+  });
+}
+
+export const LOCKED_MESSAGE = 'The identity is locked: unlock it to sign.';
+
+/**
+ * The desktop app's signer source. It never holds a key: after the bridge has unlocked the
+ * keystore (renderer/bridge/desktop.ts tells it so through unlocked()), its signer sends each
+ * transaction to main as a sign request and returns the wire bytes main signed. Main refuses
+ * while it is locked, and so does a signer handed out before lock().
+ */
+export class BridgeSigner implements SignerSource {
+  readonly #bridge: Pick<GpowBridge, 'signTransaction' | 'lock'>;
+  #signer: TxSigner | null = null;
+
+  constructor(bridge: Pick<GpowBridge, 'signTransaction' | 'lock'>) {
+    this.#bridge = bridge;
+  }
+
+  /** The bridge unlocked the keystore of `key`: signing through main works from now on. */
+  unlocked(key: KeyHex): void {
+    const signer: TxSigner = {
+      key,
+      sign: (unsigned) => {
+        if (this.#signer !== signer) throw new Error(LOCKED_MESSAGE);
+        return this.#bridge.signTransaction(encodeSignRequest(unsigned));
+      },
+    };
+    this.#signer = signer;
+  }
+
+  signer(): TxSigner | null {
+    return this.#signer;
+  }
+
+  /** Forgets the signer here only (main is locked separately). */
+  forget(): void {
+    this.#signer = null;
+  }
+
+  /** Forgets the signer here and has main forget the key. */
+  lock(): void {
+    this.forget();
+    this.#bridge.lock().catch((error: unknown) => {
+      console.error('The main process could not lock the identity:', error);
+    });
+  }
 }

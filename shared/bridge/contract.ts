@@ -7,7 +7,11 @@
 // schemas below), and renderer/bridge/browserBridge.ts (the same contract in a plain browser).
 //
 // Secrets travel one way only: a recovery phrase or passphrase may go from the UI to the main
-// process, never a secret key or phrase back. Results carry addresses and status, nothing more.
+// process, never a secret key, phrase or passphrase back. Results carry addresses, status,
+// signed transactions and the ledger's own records, nothing more.
+//
+// Every method returns a Promise except signTransaction, which answers synchronously (see
+// SYNC_METHODS): the runtime's signer interface returns signed bytes at once.
 import * as v from 'valibot';
 
 export interface AppInfo {
@@ -30,6 +34,13 @@ export interface CreateKeystoreInput {
 
 export interface UnlockKeystoreInput {
   readonly passphrase: string;
+  /**
+   * Desktop only: after a successful unlock, keep the passphrase encrypted by the operating
+   * system (Electron's safeStorage) so that unlockRemembered() can open the keystore next time.
+   * Refused where that protection is weak (see SecureStorageStatus.weak). false forgets a
+   * remembered passphrase; leaving it out changes nothing.
+   */
+  readonly remember?: boolean;
 }
 
 export type UnlockFailureCode =
@@ -42,8 +53,106 @@ export type UnlockFailureCode =
   | 'tampered';
 
 export type UnlockKeystoreResult =
-  | { readonly ok: true; readonly address: string }
+  | {
+      readonly ok: true;
+      readonly address: string;
+      /** Present when `remember` was asked for: whether the passphrase is now remembered. */
+      readonly remembered?: boolean;
+    }
   | { readonly ok: false; readonly code: UnlockFailureCode; readonly message: string };
+
+/** How well the operating system can protect a remembered passphrase (Electron safeStorage). */
+export interface SecureStorageStatus {
+  /** safeStorage.isEncryptionAvailable(): false in a browser and on systems without a keyring. */
+  readonly available: boolean;
+  /**
+   * Where the secret would be kept: on Linux, safeStorage's backend ('gnome_libsecret',
+   * 'kwallet', 'kwallet5', 'kwallet6', 'basic_text' or 'unknown'); 'keychain' on macOS, 'dpapi'
+   * on Windows, 'none' in a browser.
+   */
+  readonly backend: string;
+  /**
+   * True when a remembered secret would be protected by nothing better than a key built into
+   * Chromium (Linux 'basic_text', or an unknown backend): the UI should warn, and the desktop
+   * app refuses to remember the passphrase there.
+   */
+  readonly weak: boolean;
+  /** Whether a passphrase is remembered now. */
+  readonly remembered: boolean;
+}
+
+/** A ledger log the main process opened for the renderer (see openLedgerLog). */
+export interface LedgerLogOpened {
+  readonly log: number;
+}
+
+export interface LedgerLogReadStarted {
+  /** The read to fetch with readLedgerLogChunk until it is done. */
+  readonly read: number;
+  /** How many records the read will deliver. */
+  readonly total: number;
+  /** Present when the store cut off a torn tail on open (a crash during a write). */
+  readonly recovery?: { readonly truncatedBytes: number; readonly reason: string };
+}
+
+export interface LedgerLogChunk {
+  readonly records: Uint8Array[];
+  /** True with the last chunk; the read is then forgotten. */
+  readonly done: boolean;
+}
+
+export interface NetworkServicesInput {
+  /** Serve the relay to the LAN (0.0.0.0) and find the network's other peers there over mDNS. */
+  readonly lan: boolean;
+  /** The network whose LAN peers to find (64 hex characters); null runs the relay only. */
+  readonly networkId: string | null;
+}
+
+/** A relay found on the LAN, reached through a loopback forwarder of the main process. */
+export interface LanRelay {
+  /** What to connect to: ws://127.0.0.1:<port>, which the page's CSP allows. */
+  readonly url: string;
+  /** The relay on the LAN it forwards to, for display. */
+  readonly via: string;
+}
+
+export interface NetworkServicesReport {
+  readonly running: boolean;
+  /** The app's own relay, ws://127.0.0.1:<port>, or null when stopped. */
+  readonly relay: string | null;
+  /** Whether the relay is served to the LAN and mDNS discovery runs. */
+  readonly lan: boolean;
+  /** The relays found on the LAN so far. */
+  readonly lanRelays: readonly LanRelay[];
+  /** Why part of the services is not running (LAN discovery failing, say), if it is not. */
+  readonly problem?: string;
+}
+
+export interface AllowedRelaysResult {
+  /**
+   * True when the page's Content-Security-Policy changed: it takes effect on the next load, so
+   * reload the window to reach the new relays.
+   */
+  readonly reloadRequired: boolean;
+}
+
+/** The native notifications main can show; the text is main's own, from fixed templates. */
+export const NOTIFICATION_KINDS = ['new-job', 'payment-received', 'evaluation-due'] as const;
+export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
+
+export interface NotificationParams {
+  /** Jobs newly posted on the market that match this identity's services. */
+  readonly 'new-job': { readonly count: number };
+  /** An incoming payment, its amount as the UI formats it (digits, an optional decimal part). */
+  readonly 'payment-received': { readonly amount: string };
+  /** Deliveries waiting for this identity's evaluation. */
+  readonly 'evaluation-due': { readonly count: number };
+}
+
+/** notify's arguments: a kind and the parameters of that kind. */
+export type NotifyArguments = {
+  [K in NotificationKind]: [kind: K, params: NotificationParams[K]];
+}[NotificationKind];
 
 export interface GpowBridge {
   appInfo(): Promise<AppInfo>;
@@ -57,6 +166,56 @@ export interface GpowBridge {
    * untrusted text from outside the app: show it to the user and act only on their confirmation.
    */
   pendingDeepLink(): Promise<string | null>;
+
+  // ---- signing (desktop) --------------------------------------------------------------------
+  /**
+   * Signs one transaction with the unlocked identity and returns its wire bytes. `request` is
+   * encodeSignRequest(unsigned) (renderer/runtime/signer.ts): main decodes it strictly
+   * (electron/signRequest.ts) and signs only a well-formed transaction of a known type. Throws while locked. SYNCHRONOUS (the one method that is): the
+   * runtime's signer interface returns the signed bytes at once, so the preload uses
+   * ipcRenderer.sendSync; signing takes well under a millisecond.
+   */
+  signTransaction(request: Uint8Array): Uint8Array;
+  /** Forgets the unlocked key (overwriting it). The remembered passphrase, if any, stays. */
+  lock(): Promise<void>;
+  /** Unlocks with the passphrase remembered by unlockKeystore({ remember: true }), if any. */
+  unlockRemembered(): Promise<UnlockKeystoreResult>;
+  /** Deletes the remembered passphrase. */
+  forgetRememberedUnlock(): Promise<void>;
+  secureStorageStatus(): Promise<SecureStorageStatus>;
+
+  // ---- the ledger log (desktop: an append-only file in the app's data directory) -----------
+  /** Opens (creating if needed) the named log; every open needs its own closeLedgerLog. */
+  openLedgerLog(input: { readonly name: string }): Promise<LedgerLogOpened>;
+  /** Appends records durably and in order; resolves once they are on disk. */
+  appendLedgerLog(input: { readonly log: number; readonly records: Uint8Array[] }): Promise<void>;
+  /** Starts reading every record appended so far, in order, as of this call. */
+  startLedgerLogRead(input: { readonly log: number }): Promise<LedgerLogReadStarted>;
+  /** The next records of a read started by startLedgerLogRead. */
+  readLedgerLogChunk(input: { readonly read: number }): Promise<LedgerLogChunk>;
+  putLedgerMeta(input: {
+    readonly log: number;
+    readonly key: string;
+    readonly value: Uint8Array;
+  }): Promise<void>;
+  getLedgerMeta(input: { readonly log: number; readonly key: string }): Promise<Uint8Array | null>;
+  closeLedgerLog(input: { readonly log: number }): Promise<void>;
+
+  // ---- networking (desktop) -----------------------------------------------------------------
+  /** Starts (or reconfigures) the app's signaling relay and, with `lan`, mDNS discovery. */
+  startNetworkServices(input: NetworkServicesInput): Promise<NetworkServicesReport>;
+  /** The relay URLs to use now: the app's own and those found on the LAN. */
+  networkServices(): Promise<NetworkServicesReport>;
+  stopNetworkServices(): Promise<void>;
+  /**
+   * The configured relays (ws:// or wss://) the page may connect to besides loopback ones: they
+   * become the CSP's connect-src from the next page load on.
+   */
+  setAllowedRelays(input: { readonly relays: string[] }): Promise<AllowedRelaysResult>;
+
+  // ---- the desktop around the window ------------------------------------------------------
+  /** Shows a native notification of a fixed kind; false when not shown (unsupported, too many). */
+  notify(...args: NotifyArguments): Promise<{ shown: boolean }>;
 }
 
 export type BridgeMethod = keyof GpowBridge;
@@ -68,10 +227,42 @@ export const CHANNELS = {
   createKeystore: 'gpow:create-keystore',
   unlockKeystore: 'gpow:unlock-keystore',
   pendingDeepLink: 'gpow:pending-deep-link',
+  signTransaction: 'gpow:sign-transaction',
+  lock: 'gpow:lock',
+  unlockRemembered: 'gpow:unlock-remembered',
+  forgetRememberedUnlock: 'gpow:forget-remembered-unlock',
+  secureStorageStatus: 'gpow:secure-storage-status',
+  openLedgerLog: 'gpow:open-ledger-log',
+  appendLedgerLog: 'gpow:append-ledger-log',
+  startLedgerLogRead: 'gpow:start-ledger-log-read',
+  readLedgerLogChunk: 'gpow:read-ledger-log-chunk',
+  putLedgerMeta: 'gpow:put-ledger-meta',
+  getLedgerMeta: 'gpow:get-ledger-meta',
+  closeLedgerLog: 'gpow:close-ledger-log',
+  startNetworkServices: 'gpow:start-network-services',
+  networkServices: 'gpow:network-services',
+  stopNetworkServices: 'gpow:stop-network-services',
+  setAllowedRelays: 'gpow:set-allowed-relays',
+  notify: 'gpow:notify',
 } as const satisfies Record<BridgeMethod, `gpow:${string}`>;
 
 /** The method names, for code that must treat every method alike (registration, tests). */
 export const BRIDGE_METHODS = Object.keys(CHANNELS) as BridgeMethod[];
+
+/** The methods that answer synchronously (ipcRenderer.sendSync); every other returns a Promise. */
+export type SyncBridgeMethod = {
+  [K in BridgeMethod]: ReturnType<GpowBridge[K]> extends Promise<unknown> ? never : K;
+}[BridgeMethod];
+export type AsyncBridgeMethod = Exclude<BridgeMethod, SyncBridgeMethod>;
+
+export const SYNC_METHODS: readonly SyncBridgeMethod[] = ['signTransaction'];
+
+export const isSyncMethod = (method: BridgeMethod): method is SyncBridgeMethod =>
+  (SYNC_METHODS as readonly BridgeMethod[]).includes(method);
+
+/** What a synchronous method sends back over sendSync: it cannot throw across the process line. */
+export type SyncReply<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly message: string };
 
 // ---------------------------------------------------------------------------------------------
 // Argument schemas. Each method's arguments are parsed as a whole tuple, so missing, extra and
@@ -104,6 +295,122 @@ const passphraseField = v.pipe(
 
 const noArguments = v.strictTuple([], 'this method takes no arguments');
 
+/** One argument, an object with exactly the given keys. */
+const oneObject = <const E extends v.ObjectEntries>(entries: E, shape: string) =>
+  v.strictTuple(
+    [v.strictObject(entries, `expected ${shape} and nothing else`)],
+    `expected exactly one argument, ${shape}`,
+  );
+
+// ---- the ledger log ---------------------------------------------------------------------------
+
+/**
+ * Log names become directory names under the app's data directory: a small, portable alphabet
+ * with no dots or separators. The runtime's names are "gpow-ledger-" and a network id.
+ */
+export const LEDGER_LOG_NAME = /^[a-z0-9][a-z0-9-]{0,99}$/u;
+/** Records per append request; a larger batch is split by the renderer's store. */
+export const MAX_APPEND_RECORDS = 4096;
+/** Bytes per append request (each record is at most MAX_RECORD_BYTES as well). */
+export const MAX_APPEND_BYTES = 8 * 1024 * 1024;
+/** The largest record or meta value a store accepts: shared/storage/port.ts MAX_RECORD_BYTES. */
+export const MAX_LEDGER_RECORD_BYTES = 1 << 20;
+/** Meta keys: shared/storage/validate.ts's alphabet. */
+const META_KEY = /^[a-z0-9-]{1,64}$/u;
+
+const handleField = (what: string) =>
+  v.pipe(
+    v.number(`the ${what} must be a number`),
+    v.safeInteger(`the ${what} must be a whole number`),
+    v.minValue(1, `the ${what} must be positive`),
+  );
+
+const recordField = v.pipe(
+  v.instance(Uint8Array, 'each record must be a Uint8Array'),
+  v.check((bytes) => bytes.length > 0, 'a record must not be empty'),
+  v.check(
+    (bytes) => bytes.length <= MAX_LEDGER_RECORD_BYTES,
+    `a record is at most ${MAX_LEDGER_RECORD_BYTES} bytes`,
+  ),
+);
+
+const recordsField = v.pipe(
+  v.array(recordField, 'the records must be an array of Uint8Array'),
+  v.maxLength(MAX_APPEND_RECORDS, `at most ${MAX_APPEND_RECORDS} records per request`),
+  v.check(
+    (records) => records.reduce((sum, record) => sum + record.length, 0) <= MAX_APPEND_BYTES,
+    `at most ${MAX_APPEND_BYTES} bytes per request`,
+  ),
+);
+
+const metaValueField = v.pipe(
+  v.instance(Uint8Array, 'the value must be a Uint8Array'),
+  v.check(
+    (bytes) => bytes.length <= MAX_LEDGER_RECORD_BYTES,
+    `a meta value is at most ${MAX_LEDGER_RECORD_BYTES} bytes`,
+  ),
+);
+
+const logName = v.pipe(
+  v.string('the log name must be text'),
+  v.regex(LEDGER_LOG_NAME, "a log name is 1 to 100 characters from a-z, 0-9 and '-'"),
+);
+const metaKey = v.pipe(
+  v.string('the meta key must be text'),
+  v.regex(META_KEY, "a meta key is 1 to 64 characters from a-z, 0-9 and '-'"),
+);
+
+// ---- networking -------------------------------------------------------------------------------
+
+/** More than any settings screen and invitation together (each holds at most 16). */
+export const MAX_ALLOWED_RELAYS = 32;
+/** shared/net/invitation.ts MAX_RELAY_URL_LENGTH; main checks each URL fully with relayUrlError. */
+const MAX_RELAY_URL = 200;
+
+const relayField = v.pipe(
+  v.string('a relay must be text'),
+  v.regex(/^wss?:\/\//u, 'a relay must start with ws:// or wss://'),
+  v.maxLength(MAX_RELAY_URL, `a relay URL is at most ${MAX_RELAY_URL} characters`),
+);
+
+// ---- notifications ----------------------------------------------------------------------------
+
+/** A count shown in a notification ("3 new jobs"). */
+const countField = v.pipe(
+  v.number('the count must be a number'),
+  v.safeInteger('the count must be a whole number'),
+  v.minValue(1, 'the count must be at least 1'),
+  v.maxValue(9999, 'the count must be at most 9999'),
+);
+/** An amount as the UI shows it: digits and an optional decimal part, nothing else. */
+export const NOTIFICATION_AMOUNT = /^\d{1,20}(?:\.\d{1,18})?$/u;
+
+const notifySchema = v.union(
+  [
+    v.strictTuple([v.literal('new-job'), v.strictObject({ count: countField })]),
+    v.strictTuple([
+      v.literal('payment-received'),
+      v.strictObject({
+        amount: v.pipe(
+          v.string(),
+          v.regex(NOTIFICATION_AMOUNT, 'the amount must be digits with an optional decimal part'),
+        ),
+      }),
+    ]),
+    v.strictTuple([v.literal('evaluation-due'), v.strictObject({ count: countField })]),
+  ],
+  `expected a kind (${NOTIFICATION_KINDS.join(', ')}) and that kind's parameters`,
+);
+
+// ---- signing ----------------------------------------------------------------------------------
+
+/**
+ * A sign request (see renderer/runtime/signer.ts encodeSignRequest) is one transaction without
+ * its author and signature, so it is smaller than a transaction: shared/tx/envelope.ts
+ * MAX_TX_BYTES, repeated here so that the preload need not bundle the transaction code.
+ */
+export const MAX_SIGN_REQUEST_BYTES = 64 * 1024;
+
 export type BridgeArguments<K extends BridgeMethod> = Parameters<GpowBridge[K]>;
 
 /** One schema per method, for the whole argument list; the mapped type keeps them in step. */
@@ -112,20 +419,81 @@ export const ARGUMENT_SCHEMAS: {
 } = {
   appInfo: noArguments,
   keystoreStatus: noArguments,
-  createKeystore: v.strictTuple(
-    [
-      v.strictObject(
-        { mnemonic: mnemonicField, passphrase: passphraseField },
-        'expected { mnemonic, passphrase } and nothing else',
-      ),
-    ],
-    'expected exactly one argument, { mnemonic, passphrase }',
+  createKeystore: oneObject(
+    { mnemonic: mnemonicField, passphrase: passphraseField },
+    '{ mnemonic, passphrase }',
   ),
   unlockKeystore: v.strictTuple(
-    [v.strictObject({ passphrase: passphraseField }, 'expected { passphrase } and nothing else')],
-    'expected exactly one argument, { passphrase }',
+    [
+      v.strictObject(
+        {
+          passphrase: passphraseField,
+          remember: v.optional(v.boolean('remember must be true or false')),
+        },
+        'expected { passphrase, remember? } and nothing else',
+      ),
+    ],
+    'expected exactly one argument, { passphrase, remember? }',
   ),
   pendingDeepLink: noArguments,
+
+  signTransaction: v.strictTuple(
+    [
+      v.pipe(
+        v.instance(Uint8Array, 'the sign request must be a Uint8Array'),
+        v.check((bytes) => bytes.length > 0, 'the sign request must not be empty'),
+        v.check(
+          (bytes) => bytes.length <= MAX_SIGN_REQUEST_BYTES,
+          `the sign request is at most ${MAX_SIGN_REQUEST_BYTES} bytes`,
+        ),
+      ),
+    ],
+    'expected exactly one argument, the encoded sign request',
+  ),
+  lock: noArguments,
+  unlockRemembered: noArguments,
+  forgetRememberedUnlock: noArguments,
+  secureStorageStatus: noArguments,
+
+  openLedgerLog: oneObject({ name: logName }, '{ name }'),
+  appendLedgerLog: oneObject(
+    { log: handleField('log'), records: recordsField },
+    '{ log, records }',
+  ),
+  startLedgerLogRead: oneObject({ log: handleField('log') }, '{ log }'),
+  readLedgerLogChunk: oneObject({ read: handleField('read') }, '{ read }'),
+  putLedgerMeta: oneObject(
+    { log: handleField('log'), key: metaKey, value: metaValueField },
+    '{ log, key, value }',
+  ),
+  getLedgerMeta: oneObject({ log: handleField('log'), key: metaKey }, '{ log, key }'),
+  closeLedgerLog: oneObject({ log: handleField('log') }, '{ log }'),
+
+  startNetworkServices: oneObject(
+    {
+      lan: v.boolean('lan must be true or false'),
+      networkId: v.nullable(
+        v.pipe(
+          v.string('the network id must be text or null'),
+          v.regex(/^[0-9a-f]{64}$/u, 'the network id is 64 lowercase hex characters'),
+        ),
+      ),
+    },
+    '{ lan, networkId }',
+  ),
+  networkServices: noArguments,
+  stopNetworkServices: noArguments,
+  setAllowedRelays: oneObject(
+    {
+      relays: v.pipe(
+        v.array(relayField, 'the relays must be an array of URLs'),
+        v.maxLength(MAX_ALLOWED_RELAYS, `at most ${MAX_ALLOWED_RELAYS} relays`),
+      ),
+    },
+    '{ relays }',
+  ),
+
+  notify: notifySchema,
 };
 
 export type ParsedArguments<K extends BridgeMethod> =

@@ -3,16 +3,22 @@ import type { WebContents, WebFrameMain } from 'electron';
 import {
   BRIDGE_METHODS,
   CHANNELS,
+  isSyncMethod,
   MAX_MNEMONIC_LENGTH,
   MAX_PASSPHRASE_LENGTH,
   parseArguments,
+  SYNC_METHODS,
+  type BridgeArguments,
+  type BridgeMethod,
   type GpowBridge,
 } from '../../shared/bridge/contract.ts';
 import {
   checkSender,
   createIpcHandler,
+  createSyncIpcHandler,
   registerIpcHandlers,
   type SenderEvent,
+  type SyncSenderEvent,
 } from '../../electron/ipc.ts';
 
 vi.mock('electron', () => ({}));
@@ -51,8 +57,134 @@ function fakeBridge() {
       Promise.resolve({ ok: true as const, address: 'gpow1example' }),
     ),
     pendingDeepLink: vi.fn(() => Promise.resolve(null)),
+    signTransaction: vi.fn((_request: Uint8Array) => Uint8Array.of(1, 2, 3)),
+    lock: vi.fn(() => Promise.resolve()),
+    unlockRemembered: vi.fn(() =>
+      Promise.resolve({ ok: false as const, code: 'not-found' as const, message: 'none' }),
+    ),
+    forgetRememberedUnlock: vi.fn(() => Promise.resolve()),
+    secureStorageStatus: vi.fn(() =>
+      Promise.resolve({
+        available: true,
+        backend: 'gnome_libsecret',
+        weak: false,
+        remembered: false,
+      }),
+    ),
+    openLedgerLog: vi.fn((_input: unknown) => Promise.resolve({ log: 1 })),
+    appendLedgerLog: vi.fn((_input: unknown) => Promise.resolve()),
+    startLedgerLogRead: vi.fn((_input: unknown) => Promise.resolve({ read: 2, total: 0 })),
+    readLedgerLogChunk: vi.fn((_input: unknown) => Promise.resolve({ records: [], done: true })),
+    putLedgerMeta: vi.fn((_input: unknown) => Promise.resolve()),
+    getLedgerMeta: vi.fn((_input: unknown) => Promise.resolve(null)),
+    closeLedgerLog: vi.fn((_input: unknown) => Promise.resolve()),
+    startNetworkServices: vi.fn((_input: unknown) =>
+      Promise.resolve({ running: true, relay: 'ws://127.0.0.1:4000', lan: false, lanRelays: [] }),
+    ),
+    networkServices: vi.fn(() =>
+      Promise.resolve({ running: false, relay: null, lan: false, lanRelays: [] }),
+    ),
+    stopNetworkServices: vi.fn(() => Promise.resolve()),
+    setAllowedRelays: vi.fn((_input: unknown) => Promise.resolve({ reloadRequired: false })),
+    notify: vi.fn((..._args: unknown[]) => Promise.resolve({ shown: true })),
   } satisfies GpowBridge;
 }
+
+const NETWORK = 'ab'.repeat(32);
+
+/** Well-formed arguments for every method; the mapped type keeps the table complete. */
+const GOOD_ARGUMENTS: { readonly [K in BridgeMethod]: BridgeArguments<K> } = {
+  appInfo: [],
+  keystoreStatus: [],
+  createKeystore: [{ mnemonic: 'a b c', passphrase: 'pw' }],
+  unlockKeystore: [{ passphrase: 'pw', remember: true }],
+  pendingDeepLink: [],
+  signTransaction: [Uint8Array.of(0xa0)],
+  lock: [],
+  unlockRemembered: [],
+  forgetRememberedUnlock: [],
+  secureStorageStatus: [],
+  openLedgerLog: [{ name: `gpow-ledger-${NETWORK}` }],
+  appendLedgerLog: [{ log: 1, records: [Uint8Array.of(1)] }],
+  startLedgerLogRead: [{ log: 1 }],
+  readLedgerLogChunk: [{ read: 2 }],
+  putLedgerMeta: [{ log: 1, key: 'checkpoint', value: new Uint8Array(0) }],
+  getLedgerMeta: [{ log: 1, key: 'checkpoint' }],
+  closeLedgerLog: [{ log: 1 }],
+  startNetworkServices: [{ lan: true, networkId: NETWORK }],
+  networkServices: [],
+  stopNetworkServices: [],
+  setAllowedRelays: [{ relays: ['wss://relay.example.org:443'] }],
+  notify: ['payment-received', { amount: '12.50' }],
+};
+
+/** A few bad argument lists for each method taking arguments. */
+const BAD_ARGUMENTS: { readonly [K in BridgeMethod]?: readonly unknown[][] } = {
+  unlockKeystore: [[{ passphrase: 'pw', remember: 'yes' }]],
+  signTransaction: [
+    [],
+    ['a0'],
+    [[0xa0]],
+    [new Uint8Array(0)],
+    [new Uint8Array(64 * 1024 + 1)],
+    [new Uint16Array(2)],
+    [Uint8Array.of(1), 'extra'],
+  ],
+  openLedgerLog: [
+    [{ name: '../escape' }],
+    [{ name: 'UPPER' }],
+    [{ name: '' }],
+    [{ name: 'a'.repeat(101) }],
+    [{ name: 'dot.ted' }],
+    [{ name: 'a/b' }],
+    [{ name: 'ok', extra: 1 }],
+  ],
+  appendLedgerLog: [
+    [{ log: 0, records: [Uint8Array.of(1)] }],
+    [{ log: 1.5, records: [Uint8Array.of(1)] }],
+    [{ log: '1', records: [Uint8Array.of(1)] }],
+    [{ log: 1, records: Uint8Array.of(1) }],
+    [{ log: 1, records: [new Uint8Array(0)] }],
+    [{ log: 1, records: [[1, 2]] }],
+    [{ log: 1, records: [new Uint8Array((1 << 20) + 1)] }],
+    [{ log: 1, records: Array.from({ length: 4097 }, () => Uint8Array.of(1)) }],
+    [{ log: 1, records: Array.from({ length: 9 }, () => new Uint8Array(1 << 20)) }],
+  ],
+  putLedgerMeta: [
+    [{ log: 1, key: 'Bad Key', value: Uint8Array.of(1) }],
+    [{ log: 1, key: 'ok', value: 'text' }],
+    [{ log: 1, key: 'ok', value: new Uint8Array((1 << 20) + 1) }],
+  ],
+  getLedgerMeta: [[{ log: 1, key: '../meta' }]],
+  readLedgerLogChunk: [[{ read: -1 }], [{ read: Number.MAX_SAFE_INTEGER + 2 }]],
+  startNetworkServices: [
+    [{ lan: 'yes', networkId: null }],
+    [{ lan: true, networkId: 'not hex' }],
+    [{ lan: true }],
+    [{ lan: true, networkId: NETWORK.toUpperCase() }],
+  ],
+  setAllowedRelays: [
+    [{ relays: 'wss://relay.example.org:443' }],
+    [{ relays: ['https://relay.example.org:443'] }],
+    [{ relays: [`wss://${'a'.repeat(200)}.org:443`] }],
+    [{ relays: Array.from({ length: 33 }, (_, i) => `wss://r${i}.example.org:443`) }],
+  ],
+  notify: [
+    ['new-job'],
+    ['new-job', {}],
+    ['new-job', { count: 0 }],
+    ['new-job', { count: 1.5 }],
+    ['new-job', { count: 10_000 }],
+    ['new-job', { count: 1, body: '<b>hi</b>' }],
+    ['payment-received', { amount: '<img src=x onerror=alert(1)>' }],
+    ['payment-received', { amount: '1e9' }],
+    ['payment-received', { amount: 12 }],
+    ['payment-received', { amount: '12', from: 'Mallory' }],
+    ['evaluation-due', { amount: '12' }],
+    ['custom', { title: 'Hello', body: 'World' }],
+    ['new-job', { count: 1 }, 'extra'],
+  ],
+};
 
 describe('checkSender', () => {
   it('accepts the top frame of our window on app://gpow', () => {
@@ -78,18 +210,23 @@ describe('checkSender', () => {
 });
 
 describe('IPC handlers', () => {
-  it('registers exactly the contract channels, once each', () => {
+  it('registers exactly the contract channels, once each, sendSync ones with on()', () => {
     const handle = vi.fn();
-    registerIpcHandlers({ handle }, fakeBridge(), isAppWindow);
-    const channels = handle.mock.calls.map(([channel]) => channel as string);
+    const on = vi.fn();
+    registerIpcHandlers({ handle, on }, fakeBridge(), isAppWindow);
+    const channels = [...handle.mock.calls, ...on.mock.calls].map(([channel]) => channel as string);
     expect(channels.sort()).toEqual(Object.values(CHANNELS).sort());
     expect(new Set(channels).size).toBe(BRIDGE_METHODS.length);
+    expect(on.mock.calls.map(([channel]) => channel as string)).toEqual(
+      SYNC_METHODS.map((method) => CHANNELS[method]),
+    );
+    expect(SYNC_METHODS).toEqual(['signTransaction']);
   });
 
   it('routes each channel to its own method with the parsed arguments', async () => {
     const handle = vi.fn();
     const bridge = fakeBridge();
-    registerIpcHandlers({ handle }, bridge, isAppWindow);
+    registerIpcHandlers({ handle, on: vi.fn() }, bridge, isAppWindow);
     const handlerFor = (channel: string) =>
       handle.mock.calls.find(([c]) => c === channel)?.[1] as (
         e: SenderEvent,
@@ -147,6 +284,72 @@ describe('IPC handlers', () => {
     await expect(create(event({}), { mnemonic: 'x', passphrase: 'pw' })).rejects.toThrow(
       'A keystore already exists',
     );
+  });
+});
+
+/** Calls `method` through its registered handler, as the given sender. */
+async function callAs(
+  bridge: GpowBridge,
+  method: BridgeMethod,
+  sender: FrameSpec | null,
+  args: readonly unknown[],
+): Promise<unknown> {
+  if (isSyncMethod(method)) {
+    const syncEvent = event(sender) as SyncSenderEvent;
+    createSyncIpcHandler(method, bridge, isAppWindow)(syncEvent, ...args);
+    const reply = syncEvent.returnValue as { ok: boolean; value?: unknown; message?: string };
+    if (!reply.ok) throw new Error(reply.message);
+    return reply.value;
+  }
+  return createIpcHandler(method, bridge, isAppWindow)(event(sender), ...args);
+}
+
+describe('every bridge method', () => {
+  it.each(BRIDGE_METHODS)('%s answers our window with well-formed arguments', async (method) => {
+    const bridge = fakeBridge();
+    await callAs(bridge, method, {}, GOOD_ARGUMENTS[method]);
+    expect(bridge[method]).toHaveBeenCalledExactlyOnceWith(...GOOD_ARGUMENTS[method]);
+  });
+
+  it.each(BRIDGE_METHODS)('%s refuses foreign senders and runs nothing', async (method) => {
+    const bridge = fakeBridge();
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    for (const sender of [
+      { url: 'https://evil.example/' },
+      { parent: 'some' as const },
+      { windowId: 99 },
+      null,
+    ]) {
+      await expect(callAs(bridge, method, sender, GOOD_ARGUMENTS[method])).rejects.toThrow(
+        new RegExp(`^GPoW refused the ${method} request: `, 'u'),
+      );
+    }
+    expect(bridge[method]).not.toHaveBeenCalled();
+    warn.mockRestore();
+  });
+
+  it.each(BRIDGE_METHODS)('%s refuses bad payloads and runs nothing', async (method) => {
+    const bridge = fakeBridge();
+    const bad = [...(BAD_ARGUMENTS[method] ?? []), [...GOOD_ARGUMENTS[method], 'extra'], [null]];
+    for (const args of bad) {
+      await expect(callAs(bridge, method, {}, args)).rejects.toThrow(
+        new RegExp(`^GPoW refused the ${method} request: invalid arguments to ${method}`, 'u'),
+      );
+    }
+    expect(bridge[method]).not.toHaveBeenCalled();
+  });
+
+  it('turns a throw of a synchronous method into a failure reply, not a crash', () => {
+    const bridge = fakeBridge();
+    bridge.signTransaction.mockImplementationOnce(() => {
+      throw new Error('The identity is locked: unlock it to sign.');
+    });
+    const syncEvent = event({}) as SyncSenderEvent;
+    createSyncIpcHandler('signTransaction', bridge, isAppWindow)(syncEvent, Uint8Array.of(0xa0));
+    expect(syncEvent.returnValue).toEqual({
+      ok: false,
+      message: 'The identity is locked: unlock it to sign.',
+    });
   });
 });
 

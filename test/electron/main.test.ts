@@ -1,6 +1,6 @@
 // electron/main.ts against a mocked Electron: the order of start-up steps, the window it makes,
 // and the wiring of IPC, deep links and hardening. The rules themselves are tested next door.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -30,7 +30,13 @@ const h = vi.hoisted(() => {
 
   class FakeWindow {
     options: BrowserWindowConstructorOptions;
-    webContents: { id: number; once: () => void };
+    webContents: {
+      id: number;
+      once: () => void;
+      on: (event: string, listener: Listener) => void;
+      listeners: Map<string, Listener>;
+      reload: ReturnType<typeof vi.fn>;
+    };
     loadURL = record('loadURL', () => Promise.resolve());
     once = vi.fn();
     on = vi.fn();
@@ -41,7 +47,14 @@ const h = vi.hoisted(() => {
     constructor(options: BrowserWindowConstructorOptions) {
       calls.push(['new BrowserWindow', options]);
       this.options = options;
-      this.webContents = { id: nextId++, once: () => undefined };
+      const listeners = new Map<string, Listener>();
+      this.webContents = {
+        id: nextId++,
+        once: () => undefined,
+        on: (event, listener) => void listeners.set(event, listener),
+        listeners,
+        reload: vi.fn(),
+      };
       windows.push(this);
     }
     static getAllWindows = () => windows;
@@ -58,14 +71,53 @@ const h = vi.hoisted(() => {
     },
     whenReady: record('whenReady', () => Promise.resolve()),
     getPath: () => userData.path,
+    isReady: () => true,
     getVersion: () => '9.8.7',
     isPackaged: false,
     setAsDefaultProtocolClient: record('setAsDefaultProtocolClient', () => true),
   };
 
+  const syncHandlers = new Map<string, Listener>();
+  const trays: FakeTray[] = [];
+  class FakeTray {
+    image: unknown;
+    menu: unknown;
+    listeners = new Map<string, Listener>();
+    setToolTip = vi.fn();
+    constructor(image: unknown) {
+      calls.push(['new Tray']);
+      this.image = image;
+      trays.push(this);
+    }
+    setContextMenu(menu: unknown): void {
+      this.menu = menu;
+    }
+    on(event: string, listener: Listener): void {
+      this.listeners.set(event, listener);
+    }
+  }
+  const shownNotifications: { title: string; body: string }[] = [];
+  class FakeNotification {
+    static isSupported = () => true;
+    options: { title: string; body: string };
+    constructor(options: { title: string; body: string }) {
+      this.options = options;
+    }
+    on = vi.fn();
+    show(): void {
+      shownNotifications.push(this.options);
+    }
+  }
+
   return {
+    updateLog: [] as string[],
     calls,
     appListeners,
+    syncHandlers,
+    trays,
+    FakeTray,
+    FakeNotification,
+    shownNotifications,
     handlers,
     windows,
     userData,
@@ -83,7 +135,19 @@ const h = vi.hoisted(() => {
         calls.push(['ipcMain.handle', channel]);
         handlers.set(channel, handler);
       },
+      on: (channel: string, handler: Listener) => {
+        calls.push(['ipcMain.on', channel]);
+        syncHandlers.set(channel, handler);
+      },
     },
+    safeStorage: {
+      isEncryptionAvailable: () => true,
+      getSelectedStorageBackend: () => 'basic_text',
+      encryptString: (text: string) => Buffer.from(text),
+      decryptString: (buffer: Buffer) => buffer.toString(),
+    },
+    Menu: { buildFromTemplate: (template: unknown) => ({ template }) },
+    nativeImage: { createFromBuffer: (buffer: Buffer) => ({ png: buffer }) },
     session: {
       defaultSession: {
         setPermissionRequestHandler: record('setPermissionRequestHandler', () => undefined),
@@ -104,10 +168,29 @@ vi.mock('electron', () => ({
   app: h.app,
   BrowserWindow: h.FakeWindow,
   ipcMain: h.ipcMain,
+  Menu: h.Menu,
+  nativeImage: h.nativeImage,
+  Notification: h.FakeNotification,
   protocol: h.protocol,
+  safeStorage: h.safeStorage,
   session: h.session,
   shell: h.shell,
+  Tray: h.FakeTray,
 }));
+
+const appEvent = () => ({
+  sender: h.windows[0]?.webContents,
+  senderFrame: { url: 'app://gpow/index.html', parent: null },
+});
+
+/** A sendSync call as the main window's top frame would make it: the reply main sets. */
+function sendSyncFromApp(channel: string, ...args: unknown[]): unknown {
+  const handler = h.syncHandlers.get(channel);
+  if (handler === undefined) throw new Error(`${channel} not ready`);
+  const event: ReturnType<typeof appEvent> & { returnValue?: unknown } = appEvent();
+  handler(event, ...args);
+  return event.returnValue;
+}
 
 /** An IPC call as the main window's top frame on app://gpow would make it. */
 function callFromApp(channel: string, ...args: unknown[]): Promise<unknown> {
@@ -130,8 +213,13 @@ function emit(event: string, ...args: unknown[]): void {
 describe('main process start-up', () => {
   beforeAll(async () => {
     h.userData.path = await mkdtemp(join(tmpdir(), 'gpow-userdata-'));
+    const info = vi.spyOn(console, 'info').mockImplementation((line: unknown) => {
+      h.updateLog.push(String(line));
+    });
     await import('../../electron/main.ts');
-    await vi.waitFor(() => expect(h.windows).toHaveLength(1));
+    await vi.waitFor(() => expect(h.trays).toHaveLength(1), { timeout: 10_000 });
+    await vi.waitFor(() => expect(h.updateLog).not.toHaveLength(0), { timeout: 10_000 });
+    info.mockRestore();
   });
   afterAll(async () => {
     await rm(h.userData.path, { recursive: true, force: true });
@@ -169,7 +257,10 @@ describe('main process start-up', () => {
   });
 
   it('answers exactly the contract channels, and only from its own window', async () => {
-    expect([...h.handlers.keys()].sort()).toEqual(Object.values(CHANNELS).sort());
+    expect([...h.handlers.keys(), ...h.syncHandlers.keys()].sort()).toEqual(
+      Object.values(CHANNELS).sort(),
+    );
+    expect([...h.syncHandlers.keys()]).toEqual([CHANNELS.signTransaction]);
     await expect(callFromApp(CHANNELS.appInfo)).resolves.toEqual({
       name: 'GPoW',
       version: '9.8.7',
@@ -217,6 +308,112 @@ describe('main process start-up', () => {
     emit('second-instance', {}, ['gpow://bad\u0000link'], '/');
     await expect(callFromApp(CHANNELS.pendingDeepLink)).resolves.toBeNull();
     warn.mockRestore();
+  });
+
+  it('refuses to sign while locked, through the synchronous channel', () => {
+    expect(sendSyncFromApp(CHANNELS.signTransaction, Uint8Array.of(0xa0))).toEqual({
+      ok: false,
+      message: 'The identity is locked: unlock it to sign.',
+    });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const handler = h.syncHandlers.get(CHANNELS.signTransaction);
+    const stranger: { returnValue?: unknown } = {
+      ...appEvent(),
+      senderFrame: { url: 'https://evil.example/', parent: null },
+    } as never;
+    handler?.(stranger, Uint8Array.of(0xa0));
+    expect(stranger.returnValue).toMatchObject({ ok: false });
+    expect((stranger.returnValue as { message: string }).message).toMatch(/app origin/u);
+    warn.mockRestore();
+  });
+
+  it('keeps ledger logs in the data directory, through the bridge', async () => {
+    const { log } = (await callFromApp(CHANNELS.openLedgerLog, { name: 'gpow-ledger-test' })) as {
+      log: number;
+    };
+    await callFromApp(CHANNELS.appendLedgerLog, { log, records: [Uint8Array.of(1, 2)] });
+    await callFromApp(CHANNELS.putLedgerMeta, { log, key: 'checkpoint', value: Uint8Array.of(7) });
+    const { read, total } = (await callFromApp(CHANNELS.startLedgerLogRead, { log })) as {
+      read: number;
+      total: number;
+    };
+    expect(total).toBe(1);
+    await expect(callFromApp(CHANNELS.readLedgerLogChunk, { read })).resolves.toEqual({
+      records: [Uint8Array.of(1, 2)],
+      done: true,
+    });
+    await expect(callFromApp(CHANNELS.getLedgerMeta, { log, key: 'checkpoint' })).resolves.toEqual(
+      Uint8Array.of(7),
+    );
+    await callFromApp(CHANNELS.closeLedgerLog, { log });
+    const files = await readdir(join(h.userData.path, 'ledgers', 'gpow-ledger-test'));
+    expect(files).toEqual(expect.arrayContaining(['ledger.log', 'meta-checkpoint']));
+  });
+
+  it('closes the ledger logs of a page that is replaced (reload, tray Lock)', async () => {
+    const { log } = (await callFromApp(CHANNELS.openLedgerLog, { name: 'gpow-ledger-reload' })) as {
+      log: number;
+    };
+    const navigated = h.windows[0]?.webContents.listeners.get('did-navigate');
+    expect(navigated).toBeTypeOf('function');
+    navigated?.();
+    await expect(
+      callFromApp(CHANNELS.appendLedgerLog, { log, records: [Uint8Array.of(1)] }),
+    ).rejects.toThrow(/is not open/u);
+    // The new page opens the same log again.
+    const again = (await callFromApp(CHANNELS.openLedgerLog, { name: 'gpow-ledger-reload' })) as {
+      log: number;
+    };
+    await callFromApp(CHANNELS.closeLedgerLog, again);
+  });
+
+  it("reports Linux's basic_text backend as weak and will not remember there", async () => {
+    const status = await callFromApp(CHANNELS.secureStorageStatus);
+    if (process.platform === 'linux') {
+      expect(status).toEqual({
+        available: true,
+        backend: 'basic_text',
+        weak: true,
+        remembered: false,
+      });
+    } else {
+      expect(status).toMatchObject({ weak: false, remembered: false });
+    }
+  });
+
+  it('shows notifications from fixed templates only', async () => {
+    await expect(
+      callFromApp(CHANNELS.notify, 'payment-received', { amount: '12.5' }),
+    ).resolves.toEqual({ shown: true });
+    expect(h.shownNotifications.at(-1)).toEqual({
+      title: 'Payment received',
+      body: 'You received 12.5.',
+    });
+    await expect(
+      callFromApp(CHANNELS.notify, 'payment-received', { amount: '<b>12</b>' }),
+    ).rejects.toThrow(/invalid arguments to notify/u);
+    expect(h.shownNotifications).toHaveLength(1);
+  });
+
+  it('puts a tray icon up whose menu shows, locks (and reloads) and quits', () => {
+    expect(h.trays).toHaveLength(1);
+    const tray = h.trays[0];
+    const template = (tray?.menu as { template: { id?: string; click?: () => void }[] }).template;
+    const click = (id: string) => template.find((item) => item.id === id)?.click?.();
+    const window = h.windows[0];
+    window?.show.mockClear();
+    click('show');
+    expect(window?.show).toHaveBeenCalled();
+    click('lock');
+    expect(window?.webContents.reload).toHaveBeenCalledOnce();
+    h.app.quit.mockClear();
+    click('quit');
+    expect(h.app.quit).toHaveBeenCalledOnce();
+    expect(orderOf('new Tray')).toBeGreaterThan(orderOf('new BrowserWindow'));
+  });
+
+  it('logs that automatic updates are off in development', () => {
+    expect(h.updateLog.some((line) => /development build/u.test(line))).toBe(true);
   });
 
   it('quits a second instance without starting anything', async () => {

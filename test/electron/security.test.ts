@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { HandlerDetails, WebContents } from 'electron';
 import {
   CONTENT_SECURITY_POLICY,
+  contentSecurityPolicy,
   CSP_DIRECTIVES,
   createWindowOpenHandler,
   denyAllPermissions,
@@ -77,7 +78,7 @@ describe('Content-Security-Policy', () => {
     ['style-src', ["'self'"]],
     ['img-src', ["'self'", 'data:']],
     ['font-src', ["'self'"]],
-    ['connect-src', ["'self'", 'ws://127.0.0.1:*', 'ws://localhost:*']],
+    ['connect-src', ["'self'", 'ws://127.0.0.1:*']],
     ['object-src', ["'none'"]],
     ['frame-src', ["'none'"]],
     ['base-uri', ["'none'"]],
@@ -101,9 +102,34 @@ describe('Content-Security-Policy', () => {
   });
 
   it('lets connections reach only our origin and loopback WebSocket relays', () => {
-    for (const source of csp.get('connect-src') ?? []) {
-      expect(source).toMatch(/^(?:'self'|ws:\/\/(?:127\.0\.0\.1|localhost):\*)$/u);
+    expect(csp.get('connect-src')).toEqual(["'self'", 'ws://127.0.0.1:*']);
+  });
+
+  it('adds exactly the configured relays to connect-src, and nothing anywhere else', () => {
+    const relays = ['wss://relay.example.org:443', 'ws://192.168.1.20:4444'];
+    const policy = parseCsp(contentSecurityPolicy(relays));
+    expect(policy.get('connect-src')).toEqual(["'self'", 'ws://127.0.0.1:*', ...relays]);
+    for (const [directive, sources] of Object.entries(CSP_DIRECTIVES)) {
+      if (directive !== 'connect-src') expect(policy.get(directive)).toEqual(sources);
     }
+    expect(contentSecurityPolicy([...relays, relays[0] ?? ''])).toBe(contentSecurityPolicy(relays));
+    expect(contentSecurityPolicy([])).toBe(CONTENT_SECURITY_POLICY);
+  });
+
+  it.each([
+    '*',
+    'ws:',
+    'wss://*.example.org:443',
+    'https://evil.example:443',
+    "wss://relay.example.org:443 'unsafe-inline'",
+    'wss://relay.example.org:443; script-src *',
+    'wss://relay.example.org:443/path',
+    'wss://relay.example.org',
+    'wss://[::1]:443',
+    "'self'",
+    'ws://127.0.0.1:*',
+  ])('refuses to put %j into the policy', (source) => {
+    expect(() => contentSecurityPolicy([source])).toThrow(/not a relay source/u);
   });
 });
 

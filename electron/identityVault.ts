@@ -1,0 +1,147 @@
+// The desktop app's identity: the keystore file, the unlocked key and signing, all in the main
+// process. The renderer gets addresses, status and signed transactions; the key itself never
+// crosses the bridge. lock() overwrites it.
+//
+// Signing is deliberately narrow: main signs only a sign request that decodes strictly
+// (signRequest.ts) into a well-formed transaction of a known type,
+// so the key cannot be used to sign arbitrary bytes for some other protocol.
+import type {
+  CreateKeystoreInput,
+  KeystoreStatus,
+  UnlockKeystoreInput,
+  UnlockKeystoreResult,
+} from '../shared/bridge/contract.ts';
+import type { KeystorePayload } from '../shared/identity/keystore.ts';
+import { identityFromSecret, type Identity } from '../shared/identity/keys.ts';
+import { identityFromMnemonic } from '../shared/identity/mnemonic.ts';
+import type { RandomPort } from '../shared/ports.ts';
+import { signTx } from '../shared/tx/envelope.ts';
+import { decodeTx, TypeRegistry } from '../shared/tx/registry.ts';
+import { loadKeystoreFile } from '../node/keystoreFile.ts';
+import { createKeystoreService } from '../node/keystoreService.ts';
+import type { RememberedUnlock } from './rememberedUnlock.ts';
+import { decodeSignRequest } from './signRequest.ts';
+
+export const LOCKED_MESSAGE = 'The identity is locked: unlock it to sign.';
+
+export interface IdentityVaultOptions {
+  /** The keystore file, e.g. <userData>/keystore.json. */
+  keystorePath: string;
+  random: RandomPort;
+  /** scrypt cost; the keystore default unless testing. */
+  scryptN?: number;
+  /** Where a remembered passphrase lives; without it, remembering is refused. */
+  remembered?: RememberedUnlock;
+  /** Hears about handled failures (a passphrase that could not be remembered, say). */
+  onWarning?: (message: string) => void;
+}
+
+export interface IdentityVault {
+  status(): Promise<KeystoreStatus>;
+  create(input: CreateKeystoreInput): Promise<{ address: string }>;
+  unlock(input: UnlockKeystoreInput): Promise<UnlockKeystoreResult>;
+  unlockRemembered(): Promise<UnlockKeystoreResult>;
+  forgetRemembered(): Promise<void>;
+  /** The address of the unlocked identity, or null while locked. */
+  unlockedAddress(): string | null;
+  /** Signs a sign request (encodeSignRequest's bytes) and returns the wire bytes. */
+  sign(request: Uint8Array): Uint8Array;
+  /** Overwrites and forgets the unlocked key. */
+  lock(): void;
+}
+
+function identityOf(payload: KeystorePayload): Identity {
+  if (payload.kind === 'mnemonic') return identityFromMnemonic(payload.mnemonic);
+  const identity = identityFromSecret(payload.secretKey);
+  payload.secretKey.fill(0); // identityFromSecret copied it
+  return identity;
+}
+
+export function createIdentityVault(options: IdentityVaultOptions): IdentityVault {
+  const warn = options.onWarning ?? ((message: string) => console.warn(message));
+  // Status and creation are the shared Node service's; unlocking is done here, so that the
+  // unlocked identity is ours to sign with.
+  const keystore = createKeystoreService({
+    path: options.keystorePath,
+    random: options.random,
+    ...(options.scryptN === undefined ? {} : { scryptN: options.scryptN }),
+  });
+  const registry = new TypeRegistry();
+  let unlocked: { identity: Identity; address: string } | null = null;
+
+  const lock = (): void => {
+    unlocked?.identity.secretKey.fill(0);
+    unlocked = null;
+  };
+
+  const open = async (passphrase: string): Promise<UnlockKeystoreResult> => {
+    const result = await loadKeystoreFile(options.keystorePath, passphrase);
+    if (!result.ok) return { ok: false, code: result.code, message: result.message };
+    lock();
+    unlocked = { identity: identityOf(result.payload), address: result.address };
+    return { ok: true, address: result.address };
+  };
+
+  return {
+    status: () => keystore.status(),
+    create: (input) => keystore.create(input),
+
+    async unlock(input) {
+      const result = await open(input.passphrase);
+      if (!result.ok || input.remember === undefined) return result;
+      if (!input.remember) {
+        await options.remembered?.forget();
+        return { ...result, remembered: false };
+      }
+      if (options.remembered === undefined) return { ...result, remembered: false };
+      try {
+        const outcome = await options.remembered.remember(input.passphrase);
+        if (!outcome.ok) warn(`The passphrase was not remembered: ${outcome.reason}.`);
+        return { ...result, remembered: outcome.ok };
+      } catch (error) {
+        // The keystore is open either way; only the convenience failed.
+        warn(
+          `The passphrase could not be remembered: ${
+            error instanceof Error ? error.message : String(error)
+          }`,
+        );
+        return { ...result, remembered: false };
+      }
+    },
+
+    async unlockRemembered() {
+      const passphrase = await options.remembered?.recall();
+      if (passphrase === undefined || passphrase === null) {
+        return {
+          ok: false,
+          code: 'not-found',
+          message: 'no passphrase is remembered on this computer',
+        };
+      }
+      const result = await open(passphrase);
+      // The keystore was replaced or its passphrase changed: the remembered one is useless now.
+      if (!result.ok && result.code === 'wrong-passphrase') await options.remembered?.forget();
+      return result;
+    },
+
+    forgetRemembered: async () => {
+      await options.remembered?.forget();
+    },
+
+    unlockedAddress: () => unlocked?.address ?? null,
+
+    sign(request) {
+      const current = unlocked;
+      if (current === null) throw new Error(LOCKED_MESSAGE);
+      const parsed = decodeSignRequest(request);
+      if (!parsed.ok) throw new Error(`GPoW will not sign this: ${parsed.message}.`);
+      const wire = signTx(current.identity.secretKey, parsed.unsigned);
+      // Only a transaction every peer would decode is signed and handed back.
+      const check = decodeTx(wire, registry);
+      if (!check.ok) throw new Error(`GPoW will not sign this: ${check.rejection.message}.`);
+      return wire;
+    },
+
+    lock,
+  };
+}

@@ -1,0 +1,67 @@
+// What the desktop app offers the renderer besides the bare bridge: a signer that signs through
+// the main process, and durable storage kept by the main process. renderer/main.tsx uses it
+// when window.gpow is the desktop bridge (there is no window.gpowWeb):
+//
+//   const desktop = window.gpow !== undefined && window.gpowWeb === undefined
+//     ? desktopPlatform(window.gpow) : null;
+//   bridge: desktop?.bridge ?? window.gpow ?? null,
+//   signerSource: window.gpowWeb?.vault ?? desktop?.signerSource ?? null,
+//   openLog: desktop?.openLog ?? ((name) => openIndexedDbLogStore(name)),
+import type { GpowBridge, UnlockKeystoreResult } from '../../shared/bridge/contract.ts';
+import { parseAddress } from '../../shared/identity/address.ts';
+import { keyHexOf } from '../../shared/ids.ts';
+import type { LogStore } from '../../shared/storage/port.ts';
+import { BridgeSigner, type SignerSource } from '../runtime/signer.ts';
+import { openBridgeLogStore } from './bridgeLogStore.ts';
+
+export interface DesktopPlatform {
+  /** The bridge, with unlocking also telling the signer which identity main now holds. */
+  readonly bridge: GpowBridge;
+  readonly signerSource: SignerSource;
+  readonly openLog: (name: string) => Promise<LogStore>;
+}
+
+export function desktopPlatform(bridge: GpowBridge): DesktopPlatform {
+  const signer = new BridgeSigner(bridge);
+  const afterUnlock = (result: UnlockKeystoreResult): UnlockKeystoreResult => {
+    if (result.ok) {
+      const parsed = parseAddress(result.address);
+      if (parsed.ok) signer.unlocked(keyHexOf(parsed.publicKey));
+    }
+    return result;
+  };
+  // A plain object of functions, as window.gpow is: spreading a contextBridge proxy would work
+  // too, but this names every method the renderer may reach.
+  const wrapped: GpowBridge = {
+    appInfo: () => bridge.appInfo(),
+    keystoreStatus: () => bridge.keystoreStatus(),
+    createKeystore: (input) => bridge.createKeystore(input),
+    unlockKeystore: (input) => bridge.unlockKeystore(input).then(afterUnlock),
+    pendingDeepLink: () => bridge.pendingDeepLink(),
+    signTransaction: (request) => bridge.signTransaction(request),
+    lock: () => {
+      signer.forget();
+      return bridge.lock();
+    },
+    unlockRemembered: () => bridge.unlockRemembered().then(afterUnlock),
+    forgetRememberedUnlock: () => bridge.forgetRememberedUnlock(),
+    secureStorageStatus: () => bridge.secureStorageStatus(),
+    openLedgerLog: (input) => bridge.openLedgerLog(input),
+    appendLedgerLog: (input) => bridge.appendLedgerLog(input),
+    startLedgerLogRead: (input) => bridge.startLedgerLogRead(input),
+    readLedgerLogChunk: (input) => bridge.readLedgerLogChunk(input),
+    putLedgerMeta: (input) => bridge.putLedgerMeta(input),
+    getLedgerMeta: (input) => bridge.getLedgerMeta(input),
+    closeLedgerLog: (input) => bridge.closeLedgerLog(input),
+    startNetworkServices: (input) => bridge.startNetworkServices(input),
+    networkServices: () => bridge.networkServices(),
+    stopNetworkServices: () => bridge.stopNetworkServices(),
+    setAllowedRelays: (input) => bridge.setAllowedRelays(input),
+    notify: (...args) => bridge.notify(...args),
+  };
+  return {
+    bridge: wrapped,
+    signerSource: signer,
+    openLog: (name) => openBridgeLogStore(bridge, name),
+  };
+}

@@ -1,0 +1,233 @@
+// The desktop app's storage: the renderer's BridgeLogStore, through the real IPC handlers
+// (sender check and schemas), main's ledger logs and the real file log in a temporary
+// "userData". Arguments and answers are structured-cloned and rejections flattened, as
+// Electron's IPC does. The shared LogStore acceptance suite runs against the whole stack.
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { WebContents } from 'electron';
+import { CHANNELS, type BridgeMethod, type GpowBridge } from '../../shared/bridge/contract.ts';
+import { StorageError, type LogStore } from '../../shared/storage/port.ts';
+import { createDesktopBridge } from '../../electron/desktopBridge.ts';
+import { registerIpcHandlers } from '../../electron/ipc.ts';
+import { createLedgerLogs, type LedgerLogs } from '../../electron/ledgerLogs.ts';
+import { openFileLogStore } from '../../node/storage/fileLogStore.ts';
+import { openBridgeLogStore, type LogBridge } from '../../renderer/bridge/bridgeLogStore.ts';
+import { describeLogStoreAcceptance } from '../storage/acceptance.ts';
+
+vi.mock('electron', () => ({}));
+
+type Handler = (event: unknown, ...args: unknown[]) => Promise<unknown>;
+
+interface Sender {
+  url: string;
+  windowId: number;
+}
+
+/** Main's bridge over `logs`, registered as main.ts does, and a renderer-side view of it. */
+function ipcPair(logs: LedgerLogs, sender: Sender = { url: 'app://gpow/index.html', windowId: 1 }) {
+  const handlers = new Map<string, Handler>();
+  const bridge = createDesktopBridge({
+    appInfo: () => ({ name: 'GPoW', version: '0', platform: 'linux' }),
+    vault: {} as never,
+    remembered: {} as never,
+    logs,
+    network: {} as never,
+    allowedRelays: {} as never,
+    deepLinks: {} as never,
+    notify: () => ({ shown: false }),
+  });
+  registerIpcHandlers(
+    {
+      handle: (channel: string, handler: Handler) => handlers.set(channel, handler),
+      on: () => undefined,
+    } as never,
+    bridge,
+    (contents: WebContents) => contents.id === 1,
+  );
+  const invoke = (method: BridgeMethod, ...args: unknown[]): Promise<unknown> => {
+    const channel = CHANNELS[method];
+    const handler = handlers.get(channel);
+    if (handler === undefined) throw new Error(`no handler for ${channel}`);
+    const event = {
+      sender: { id: sender.windowId },
+      senderFrame: { url: sender.url, parent: null },
+    };
+    return handler(event, ...structuredClone(args)).then(
+      (result) => structuredClone(result),
+      (error: unknown) => {
+        // Electron keeps only the message, behind a prefix of its own.
+        const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        throw new Error(`Error invoking remote method '${channel}': ${message}`);
+      },
+    );
+  };
+  const renderer = {
+    openLedgerLog: (input) => invoke('openLedgerLog', input),
+    appendLedgerLog: (input) => invoke('appendLedgerLog', input),
+    startLedgerLogRead: (input) => invoke('startLedgerLogRead', input),
+    readLedgerLogChunk: (input) => invoke('readLedgerLogChunk', input),
+    putLedgerMeta: (input) => invoke('putLedgerMeta', input),
+    getLedgerMeta: (input) => invoke('getLedgerMeta', input),
+    closeLedgerLog: (input) => invoke('closeLedgerLog', input),
+  } as LogBridge satisfies Partial<GpowBridge>;
+  return { renderer, invoke };
+}
+
+const roots: string[] = [];
+const newRoot = async (): Promise<string> => {
+  const root = await mkdtemp(join(tmpdir(), 'gpow-bridge-log-'));
+  roots.push(root);
+  return root;
+};
+afterAll(async () => {
+  await Promise.all(roots.map((root) => rm(root, { recursive: true, force: true })));
+});
+
+// A fresh "userData" is fresh storage; reopening goes through the same main process.
+let acceptance: { renderer: LogBridge } | undefined;
+describeLogStoreAcceptance('BridgeLogStore over IPC and the file log', async (reopen) => {
+  if (!reopen || acceptance === undefined) {
+    const dir = await newRoot();
+    // A repair during the acceptance suite would be a bug: it fails the operation.
+    const openStore = (logDir: string) =>
+      openFileLogStore(logDir, {
+        onWarning: (message) => {
+          throw new Error(`unexpected repair: ${message}`);
+        },
+      });
+    acceptance = ipcPair(createLedgerLogs({ dir, openStore }));
+  }
+  return openBridgeLogStore(acceptance.renderer, 'gpow-ledger-acceptance');
+});
+
+describe('the ledger logs of the desktop app', () => {
+  let root: string;
+  let logs: LedgerLogs;
+  let stores: LogStore[];
+  beforeEach(async () => {
+    root = await newRoot();
+    logs = createLedgerLogs({ dir: join(root, 'ledgers'), chunkRecords: 3, chunkBytes: 64 });
+    stores = [];
+  });
+  afterEach(async () => {
+    await Promise.allSettled(stores.map((store) => store.close()));
+    await logs.closeAll();
+  });
+  const open = async (renderer: LogBridge, name = 'gpow-ledger-one'): Promise<LogStore> => {
+    const store = await openBridgeLogStore(renderer, name);
+    stores.push(store);
+    return store;
+  };
+
+  it('keep each log in its own directory under userData/ledgers', async () => {
+    const { renderer } = ipcPair(logs);
+    const one = await open(renderer, 'gpow-ledger-one');
+    const two = await open(renderer, 'gpow-ledger-two');
+    await one.append([Uint8Array.of(1)]);
+    await two.append([Uint8Array.of(2)]);
+    expect((await readdir(join(root, 'ledgers'))).sort()).toEqual([
+      'gpow-ledger-one',
+      'gpow-ledger-two',
+    ]);
+    expect((await one.load()).records).toEqual([Uint8Array.of(1)]);
+    expect((await two.load()).records).toEqual([Uint8Array.of(2)]);
+  });
+
+  it('read in bounded chunks, with progress in records', async () => {
+    const { renderer } = ipcPair(logs);
+    const store = await open(renderer);
+    const records = Array.from({ length: 10 }, (_, i) => new Uint8Array(20).fill(i + 1));
+    await store.append(records);
+    const chunk = vi.spyOn(renderer, 'readLedgerLogChunk');
+    const progress: [number, number][] = [];
+    const loaded = await store.load((done, total) => progress.push([done, total]));
+    expect(loaded.records).toEqual(records);
+    // 64 bytes per chunk: three 20-byte records each, so four chunks.
+    expect(chunk).toHaveBeenCalledTimes(4);
+    expect(progress).toEqual([
+      [3, 10],
+      [6, 10],
+      [9, 10],
+      [10, 10],
+    ]);
+  });
+
+  it('split a batch larger than one request into consecutive requests', async () => {
+    const { renderer } = ipcPair(logs);
+    const store = await open(renderer);
+    const append = vi.spyOn(renderer, 'appendLedgerLog');
+    const big = Array.from({ length: 9 }, (_, i) => new Uint8Array(1 << 20).fill(i));
+    await store.append(big);
+    expect(append).toHaveBeenCalledTimes(2); // 8 MiB per request
+    expect((await store.load()).records).toEqual(big);
+  });
+
+  it('share one store between two handles of a log, closing it with the last', async () => {
+    const { renderer } = ipcPair(logs);
+    const first = await open(renderer);
+    const second = await open(renderer);
+    await first.append([Uint8Array.of(1)]);
+    await second.append([Uint8Array.of(2)]);
+    await first.close();
+    expect((await second.load()).records).toEqual([Uint8Array.of(1), Uint8Array.of(2)]);
+    await second.close();
+    const third = await open(renderer);
+    expect((await third.load()).records).toEqual([Uint8Array.of(1), Uint8Array.of(2)]);
+  });
+
+  it('refuse handles that were never given out or are closed', async () => {
+    const { invoke } = ipcPair(logs);
+    await expect(
+      invoke('appendLedgerLog', { log: 77, records: [Uint8Array.of(1)] }),
+    ).rejects.toThrow(/ledger log 77 is not open/u);
+    await expect(invoke('readLedgerLogChunk', { read: 78 })).rejects.toThrow(
+      /read 78 is not open/u,
+    );
+    const { log } = (await invoke('openLedgerLog', { name: 'gpow-ledger-x' })) as { log: number };
+    await invoke('closeLedgerLog', { log });
+    await expect(invoke('getLedgerMeta', { log, key: 'k' })).rejects.toThrow(/is not open/u);
+  });
+
+  it('close everything when the page goes away, and reopen cleanly after', async () => {
+    const { renderer } = ipcPair(logs);
+    const store = await open(renderer);
+    await store.append([Uint8Array.of(5)]);
+    await logs.closeAll();
+    // The old page's store is dead in main; its calls fail as storage errors.
+    await expect(store.append([Uint8Array.of(6)])).rejects.toThrow(StorageError);
+    await expect(store.append([Uint8Array.of(6)])).rejects.toThrow(/is not open/u);
+    const fresh = await open(renderer);
+    expect((await fresh.load()).records).toEqual([Uint8Array.of(5)]);
+  });
+
+  it('refuse foreign senders and bad payloads before touching a file', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const foreign = ipcPair(logs, { url: 'https://evil.example/', windowId: 1 });
+    await expect(openBridgeLogStore(foreign.renderer, 'gpow-ledger-evil')).rejects.toThrow(
+      /refused the openLedgerLog request: requests are only accepted from the app origin/u,
+    );
+    const otherWindow = ipcPair(logs, { url: 'app://gpow/index.html', windowId: 2 });
+    await expect(otherWindow.invoke('openLedgerLog', { name: 'gpow-ledger-evil' })).rejects.toThrow(
+      /windows of this app/u,
+    );
+    const { invoke } = ipcPair(logs);
+    for (const name of ['../../etc', 'a/b', 'A', '.hidden', '']) {
+      await expect(invoke('openLedgerLog', { name })).rejects.toThrow(/invalid arguments/u);
+    }
+    await expect(invoke('appendLedgerLog', { log: 1, records: ['text'] })).rejects.toThrow(
+      /invalid arguments to appendLedgerLog/u,
+    );
+    await expect(readdir(join(root, 'ledgers'))).rejects.toThrow(/ENOENT/u);
+    warn.mockRestore();
+  });
+
+  it('cap the logs open at once', async () => {
+    const { invoke } = ipcPair(logs);
+    for (let i = 0; i < 8; i++) await invoke('openLedgerLog', { name: `log-${i}` });
+    await expect(invoke('openLedgerLog', { name: 'log-8' })).rejects.toThrow(
+      /at most 8 ledger logs/u,
+    );
+  });
+});

@@ -1,0 +1,365 @@
+// Signing in the desktop app: the renderer's BridgeSigner sends sign requests over the
+// synchronous IPC channel; main's identity vault signs with the key it unlocked, and only a
+// well-formed transaction of a known type. The key never comes back.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { WebContents } from 'electron';
+import { CHANNELS, type GpowBridge } from '../../shared/bridge/contract.ts';
+import { encodeCanonical } from '../../shared/codec/cbor.ts';
+import { parseAddress } from '../../shared/identity/address.ts';
+import { generateMnemonic, identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
+import { keyHexOf, type KeyHex, type TxId } from '../../shared/ids.ts';
+import { signTx, type UnsignedTx } from '../../shared/tx/envelope.ts';
+import { genesisBody } from '../../shared/tx/genesis.ts';
+import { nodeRandom } from '../../node/random.ts';
+import {
+  createIdentityVault,
+  LOCKED_MESSAGE,
+  type IdentityVault,
+} from '../../electron/identityVault.ts';
+import { registerIpcHandlers } from '../../electron/ipc.ts';
+import { createRememberedUnlock, type SafeStorageLike } from '../../electron/rememberedUnlock.ts';
+import { decodeSignRequest } from '../../electron/signRequest.ts';
+import { BridgeSigner, encodeSignRequest } from '../../renderer/runtime/signer.ts';
+import { desktopPlatform } from '../../renderer/bridge/desktop.ts';
+import { admit } from '../helpers/network.ts';
+
+vi.mock('electron', () => ({}));
+
+const PASSPHRASE = 'correct horse battery staple';
+const SCRYPT_N = 1024;
+
+function genesisFor(me: KeyHex): UnsignedTx {
+  return {
+    net: null,
+    seq: 0,
+    prev: null,
+    deps: [],
+    type: 'genesis',
+    body: genesisBody({
+      name: 'desktop',
+      witnesses: [me],
+      allocations: [[me, 100n]],
+      creditLimit: 0n,
+    }),
+    time: 1_700_000_000_000,
+  };
+}
+
+const id = (byte: number): TxId => keyHexOf(new Uint8Array(32).fill(byte)) as string as TxId;
+
+function transferFor(to: KeyHex): UnsignedTx {
+  return {
+    net: id(0xee),
+    seq: 3,
+    prev: id(0x01),
+    deps: [id(0x05), id(0x03), id(0x05)],
+    type: 'transfer',
+    body: { to: Buffer.from(to, 'hex'), amount: 2n ** 53n + 1n },
+    time: 5,
+  };
+}
+
+/** A fake safeStorage: "encrypts" by reversing the bytes; the backend is configurable. */
+function fakeSafeStorage(backend: string, available = true): SafeStorageLike {
+  return {
+    isEncryptionAvailable: () => available,
+    getSelectedStorageBackend: () =>
+      backend as ReturnType<SafeStorageLike['getSelectedStorageBackend']>,
+    encryptString: (text) => Buffer.from(text, 'utf8').reverse(),
+    decryptString: (sealed) => {
+      if (sealed[0] === 0) throw new Error('Error while decrypting the ciphertext provided');
+      return Buffer.from(sealed).reverse().toString('utf8');
+    },
+  };
+}
+
+describe('the identity vault', () => {
+  let dir: string;
+  let vault: IdentityVault;
+  let mnemonic: string;
+  let me: KeyHex;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gpow-vault-'));
+    vault = createIdentityVault({
+      keystorePath: join(dir, 'keystore.json'),
+      random: nodeRandom,
+      scryptN: SCRYPT_N,
+    });
+    mnemonic = generateMnemonic(nodeRandom);
+    const { address } = await vault.create({ mnemonic, passphrase: PASSPHRASE });
+    const parsed = parseAddress(address);
+    if (!parsed.ok) throw new Error('bad address');
+    me = keyHexOf(parsed.publicKey);
+  });
+  afterEach(async () => {
+    vault.lock();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('refuses to sign while locked, with a clear error', async () => {
+    expect(() => vault.sign(encodeSignRequest(genesisFor(me)))).toThrow(LOCKED_MESSAGE);
+    await expect(vault.unlock({ passphrase: 'wrong' })).resolves.toMatchObject({
+      ok: false,
+      code: 'wrong-passphrase',
+    });
+    expect(() => vault.sign(encodeSignRequest(genesisFor(me)))).toThrow(LOCKED_MESSAGE);
+    expect(vault.unlockedAddress()).toBeNull();
+  });
+
+  it('signs after unlock exactly as the key itself would, and stops at lock()', async () => {
+    const unlocked = await vault.unlock({ passphrase: PASSPHRASE });
+    expect(unlocked).toMatchObject({ ok: true });
+    const wire = vault.sign(encodeSignRequest(genesisFor(me)));
+    const tx = await admit(wire);
+    expect(tx.author).toBe(me);
+    expect(tx.type).toBe('genesis');
+    const key = identityFromMnemonic(mnemonic).secretKey;
+    expect(wire).toEqual(signTx(key, genesisFor(me)));
+
+    // A transfer with a bigint amount and unsorted, repeated deps crosses intact.
+    const transfer = vault.sign(encodeSignRequest(transferFor(me)));
+    expect(transfer).toEqual(signTx(key, transferFor(me)));
+
+    vault.lock();
+    expect(() => vault.sign(encodeSignRequest(genesisFor(me)))).toThrow(LOCKED_MESSAGE);
+  });
+
+  it('signs only well-formed transactions of known types', async () => {
+    await vault.unlock({ passphrase: PASSPHRASE });
+    const good = encodeSignRequest(genesisFor(me));
+    const cases: [string, Uint8Array, RegExp][] = [
+      ['garbage', Uint8Array.of(0xff, 0x00), /will not sign this: the sign request is malformed/u],
+      ['a trailing byte', Uint8Array.of(...good, 0), /will not sign this/u],
+      [
+        'an unknown type',
+        encodeSignRequest({ ...transferFor(me), type: 'nope' }),
+        /unknown transaction type "nope"/u,
+      ],
+      [
+        'a malformed body',
+        encodeSignRequest({ ...transferFor(me), body: { to: 'me' } }),
+        /transfer body/u,
+      ],
+      [
+        'a smuggled author',
+        encodeCanonical({ ...(decodeRequestMap(good) as object), author: new Uint8Array(32) }),
+        /malformed/u,
+      ],
+      [
+        'a genesis-less network id on a transfer',
+        encodeSignRequest({ ...transferFor(me), net: id(0) }),
+        /only genesis has no network id/u,
+      ],
+      [
+        'seq 0 with a prev',
+        encodeSignRequest({ ...transferFor(me), seq: 0 }),
+        /seq 0 has no prev/u,
+      ],
+      ['arbitrary bytes to sign', encodeCanonical({ message: 'please sign me' }), /malformed/u],
+    ];
+    for (const [, request, message] of cases) {
+      expect(() => vault.sign(request)).toThrow(message);
+    }
+  });
+
+  it('decodes exactly what the renderer encodes', () => {
+    const parsed = decodeSignRequest(encodeSignRequest(transferFor(me)));
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.unsigned).toMatchObject({
+      net: id(0xee),
+      seq: 3,
+      prev: id(0x01),
+      deps: [id(0x03), id(0x05)],
+      type: 'transfer',
+      time: 5,
+    });
+  });
+
+  it('remembers the passphrase where the OS protects it, and unlocks with it', async () => {
+    const remembered = createRememberedUnlock({
+      safeStorage: fakeSafeStorage('gnome_libsecret'),
+      platform: 'linux',
+      path: join(dir, 'remembered-unlock.bin'),
+    });
+    const withMemory = createIdentityVault({
+      keystorePath: join(dir, 'keystore.json'),
+      random: nodeRandom,
+      remembered,
+    });
+    await expect(withMemory.unlockRemembered()).resolves.toMatchObject({
+      ok: false,
+      code: 'not-found',
+    });
+    await expect(
+      withMemory.unlock({ passphrase: PASSPHRASE, remember: true }),
+    ).resolves.toMatchObject({
+      ok: true,
+      remembered: true,
+    });
+    expect((await remembered.status()).remembered).toBe(true);
+    withMemory.lock();
+    await expect(withMemory.unlockRemembered()).resolves.toMatchObject({ ok: true });
+    expect(() => withMemory.sign(encodeSignRequest(genesisFor(me)))).not.toThrow();
+    await withMemory.forgetRemembered();
+    expect((await remembered.status()).remembered).toBe(false);
+    withMemory.lock();
+  });
+
+  it('will not remember on Linux basic_text, but still unlocks', async () => {
+    const warn = vi.fn();
+    const remembered = createRememberedUnlock({
+      safeStorage: fakeSafeStorage('basic_text'),
+      platform: 'linux',
+      path: join(dir, 'remembered-unlock.bin'),
+    });
+    const withMemory = createIdentityVault({
+      keystorePath: join(dir, 'keystore.json'),
+      random: nodeRandom,
+      remembered,
+      onWarning: warn,
+    });
+    await expect(
+      withMemory.unlock({ passphrase: PASSPHRASE, remember: true }),
+    ).resolves.toMatchObject({
+      ok: true,
+      remembered: false,
+    });
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/backend basic_text/u));
+    expect(await remembered.status()).toEqual({
+      available: true,
+      backend: 'basic_text',
+      weak: true,
+      remembered: false,
+    });
+    withMemory.lock();
+  });
+});
+
+/** The map inside a sign request, for building tampered ones. */
+function decodeRequestMap(bytes: Uint8Array): unknown {
+  const parsed = decodeSignRequest(bytes);
+  if (!parsed.ok) throw new Error(parsed.message);
+  const u = parsed.unsigned;
+  return {
+    net: u.net === null ? null : Buffer.from(u.net, 'hex'),
+    seq: u.seq,
+    prev: u.prev === null ? null : Buffer.from(u.prev, 'hex'),
+    deps: u.deps.map((d) => Buffer.from(d, 'hex')),
+    type: u.type,
+    body: u.body,
+    time: u.time,
+  };
+}
+
+describe('the desktop signer, over IPC', () => {
+  let dir: string;
+  let vault: IdentityVault;
+  let sendSync: (channel: string, ...args: unknown[]) => unknown;
+  let invoke: (channel: string, ...args: unknown[]) => Promise<unknown>;
+  let frameUrl: string;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'gpow-signer-'));
+    vault = createIdentityVault({
+      keystorePath: join(dir, 'keystore.json'),
+      random: nodeRandom,
+      scryptN: SCRYPT_N,
+    });
+    await vault.create({ mnemonic: generateMnemonic(nodeRandom), passphrase: PASSPHRASE });
+    const implementation = {
+      signTransaction: (request: Uint8Array) => vault.sign(request),
+      lock: () => Promise.resolve(vault.lock()),
+      unlockKeystore: (input: { passphrase: string }) => vault.unlock(input),
+    } as Partial<GpowBridge> as GpowBridge;
+    const onHandlers = new Map<string, (...args: unknown[]) => void>();
+    const handleHandlers = new Map<string, (...args: unknown[]) => Promise<unknown>>();
+    registerIpcHandlers(
+      {
+        on: (channel: string, handler: (...args: unknown[]) => void) =>
+          onHandlers.set(channel, handler),
+        handle: (channel: string, handler: (...args: unknown[]) => Promise<unknown>) =>
+          handleHandlers.set(channel, handler),
+      } as never,
+      implementation,
+      (contents: WebContents) => contents.id === 1,
+    );
+    frameUrl = 'app://gpow/index.html';
+    const event = () => ({
+      sender: { id: 1 },
+      senderFrame: { url: frameUrl, parent: null },
+      returnValue: undefined as unknown,
+    });
+    // Arguments and answers are structured-cloned, as Electron's IPC does.
+    sendSync = (channel, ...args) => {
+      const e = event();
+      onHandlers.get(channel)?.(e, ...structuredClone(args));
+      return structuredClone(e.returnValue);
+    };
+    invoke = async (channel, ...args) =>
+      structuredClone(await handleHandlers.get(channel)?.(event(), ...structuredClone(args)));
+  });
+  afterEach(async () => {
+    vault.lock();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** What the preload would expose, built on the fake IPC above. */
+  function preloadBridge(): GpowBridge {
+    return {
+      signTransaction: (request: Uint8Array) => {
+        const reply = sendSync(CHANNELS.signTransaction, request) as
+          { ok: true; value: Uint8Array } | { ok: false; message: string };
+        if (!reply.ok) throw new Error(reply.message);
+        return reply.value;
+      },
+      lock: () => invoke(CHANNELS.lock) as Promise<void>,
+      unlockKeystore: (input) => invoke(CHANNELS.unlockKeystore, input),
+    } as Partial<GpowBridge> as GpowBridge;
+  }
+
+  it('signs after unlock, fails when locked, and never holds the key in the renderer', async () => {
+    const platform = desktopPlatform(preloadBridge());
+    expect(platform.signerSource.signer()).toBeNull();
+    const result = await platform.bridge.unlockKeystore({ passphrase: PASSPHRASE });
+    expect(result.ok).toBe(true);
+    const signer = platform.signerSource.signer();
+    expect(signer).not.toBeNull();
+    if (signer === null || !result.ok) return;
+    const parsed = parseAddress(result.address);
+    expect(parsed.ok && keyHexOf(parsed.publicKey)).toBe(signer.key);
+
+    const tx = await admit(signer.sign(genesisFor(signer.key)));
+    expect(tx.author).toBe(signer.key);
+    // What the renderer holds: a key name and a function. No secret anywhere in it.
+    expect(Object.keys(signer).sort()).toEqual(['key', 'sign']);
+
+    // Main locked behind the renderer's back (the tray's Lock): the same signer now fails.
+    vault.lock();
+    expect(() => signer.sign(genesisFor(signer.key))).toThrow(LOCKED_MESSAGE);
+
+    // Unlocked again, then locked from the UI: main forgets the key, and the old signer stays dead.
+    await platform.bridge.unlockKeystore({ passphrase: PASSPHRASE });
+    const again = platform.signerSource.signer();
+    platform.signerSource.lock();
+    expect(platform.signerSource.signer()).toBeNull();
+    expect(() => again?.sign(genesisFor(signer.key))).toThrow(LOCKED_MESSAGE);
+    await vi.waitFor(() => expect(vault.unlockedAddress()).toBeNull());
+  });
+
+  it('refuses a request from another origin even when unlocked', async () => {
+    await vault.unlock({ passphrase: PASSPHRASE });
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    frameUrl = 'https://evil.example/';
+    const signer = new BridgeSigner(preloadBridge());
+    signer.unlocked(keyHexOf(new Uint8Array(32)));
+    expect(() => signer.signer()?.sign(genesisFor(keyHexOf(new Uint8Array(32))))).toThrow(
+      /refused the signTransaction request: requests are only accepted from the app origin/u,
+    );
+    warn.mockRestore();
+  });
+});
