@@ -1,9 +1,11 @@
 // The renderer entry. It only builds the app store from what the platform offers and mounts
 // the app; all the page may ask of the outside world goes through window.gpow (see
 // renderer/bridge/types.d.ts) and, in browser mode, the in-page signer (window.gpowWeb).
+// renderer/bridge/platform.ts decides which platform that is.
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './App.tsx';
+import { choosePlatform } from './bridge/platform.ts';
 import { webRandom } from './platform/webRandom.ts';
 import { browserWrtc } from './platform/webRtc.ts';
 import { createAppStore } from './state/appStore.ts';
@@ -31,11 +33,14 @@ function webLock(name: string): Promise<(() => void) | null> {
 const container = document.getElementById('root');
 if (container === null) throw new Error('index.html has no #root element to mount GPoW in');
 
+// The desktop app signs through main and keeps its log there; browser mode signs in the page.
+const platform = choosePlatform(window, (name) => openIndexedDbLogStore(name));
+
 const store = createAppStore({
-  bridge: window.gpow ?? null,
-  signerSource: window.gpowWeb?.vault ?? null,
+  bridge: platform.bridge,
+  signerSource: platform.signerSource,
   storage: localStorage,
-  openLog: (name) => openIndexedDbLogStore(name),
+  openLog: platform.openLog,
   wrtc: browserWrtc(),
   random: webRandom,
   clock: { now: () => Date.now() },

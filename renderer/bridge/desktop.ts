@@ -1,12 +1,7 @@
 // What the desktop app offers the renderer besides the bare bridge: a signer that signs through
-// the main process, and durable storage kept by the main process. renderer/main.tsx uses it
-// when window.gpow is the desktop bridge (there is no window.gpowWeb):
-//
-//   const desktop = window.gpow !== undefined && window.gpowWeb === undefined
-//     ? desktopPlatform(window.gpow) : null;
-//   bridge: desktop?.bridge ?? window.gpow ?? null,
-//   signerSource: window.gpowWeb?.vault ?? desktop?.signerSource ?? null,
-//   openLog: desktop?.openLog ?? ((name) => openIndexedDbLogStore(name)),
+// the main process, and durable storage kept by the main process. renderer/main.tsx uses it,
+// through renderer/bridge/platform.ts choosePlatform, when window.gpow is the desktop bridge
+// (there is no window.gpowWeb).
 import type { GpowBridge, UnlockKeystoreResult } from '../../shared/bridge/contract.ts';
 import { parseAddress } from '../../shared/identity/address.ts';
 import { keyHexOf } from '../../shared/ids.ts';

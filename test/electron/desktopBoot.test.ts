@@ -1,0 +1,126 @@
+// The app as the desktop renderer starts it: choosePlatform picks the desktop platform when there
+// is a window.gpow and no window.gpowWeb, and the app store then signs through the bridge (main's
+// identity vault) and keeps its ledger log through the bridge (main's file logs).
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { GpowBridge } from '../../shared/bridge/contract.ts';
+import { identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
+import { keyHexOf } from '../../shared/ids.ts';
+import { nodeRandom } from '../../node/random.ts';
+import { createDesktopBridge } from '../../electron/desktopBridge.ts';
+import { createIdentityVault } from '../../electron/identityVault.ts';
+import { createLedgerLogs } from '../../electron/ledgerLogs.ts';
+import { InPageVault } from '../../renderer/bridge/inPageVault.ts';
+import { choosePlatform } from '../../renderer/bridge/platform.ts';
+import { BridgeSigner } from '../../renderer/runtime/signer.ts';
+import { createAppStore } from '../../renderer/state/appStore.ts';
+import { memoryStorage, NO_WEBRTC, PHRASE } from '../renderer/fixtures.ts';
+import { deterministicRandom } from '../helpers/deterministicRandom.ts';
+
+vi.mock('electron', () => ({}));
+
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+/** Main's bridge over a real vault and real file logs in a temporary "userData", every method spied. */
+async function fakeDesktopBridge() {
+  const dir = await mkdtemp(join(tmpdir(), 'gpow-desktop-boot-'));
+  dirs.push(dir);
+  const vault = createIdentityVault({
+    keystorePath: join(dir, 'keystore.json'),
+    random: nodeRandom,
+    scryptN: 1024,
+  });
+  const main = createDesktopBridge({
+    appInfo: () => ({ name: 'GPoW', version: '0', platform: 'linux' }),
+    vault,
+    remembered: {} as never,
+    logs: createLedgerLogs({ dir: join(dir, 'ledgers') }),
+    network: {} as never,
+    allowedRelays: {} as never,
+    deepLinks: { take: () => null },
+    notify: () => ({ shown: false }),
+  });
+  // Only the methods this boot is expected to call are watched.
+  const spies = {
+    appInfo: vi.spyOn(main, 'appInfo'),
+    signTransaction: vi.spyOn(main, 'signTransaction'),
+    openLedgerLog: vi.spyOn(main, 'openLedgerLog'),
+    appendLedgerLog: vi.spyOn(main, 'appendLedgerLog'),
+    lock: vi.spyOn(main, 'lock'),
+  };
+  return { main, spies, dir };
+}
+
+describe('the desktop renderer', () => {
+  it('boots with the desktop bridge, signs through it and keeps its log in main', async () => {
+    const { main, spies, dir } = await fakeDesktopBridge();
+    const browserLog = vi.fn(() => Promise.reject(new Error('no IndexedDB on the desktop')));
+    const platform = choosePlatform({ gpow: main }, browserLog);
+    expect(platform.kind).toBe('desktop');
+    expect(platform.signerSource).toBeInstanceOf(BridgeSigner);
+
+    const storage = memoryStorage();
+    let now = 1_800_000_000_000;
+    const store = createAppStore({
+      bridge: platform.bridge,
+      signerSource: platform.signerSource,
+      storage,
+      openLog: platform.openLog,
+      wrtc: NO_WEBRTC,
+      random: deterministicRandom('desktop-boot'),
+      clock: { now: () => (now += 1000) },
+      voteDelayMs: 5,
+    });
+    await store.getState().boot();
+    expect(store.getState().phase).toEqual({ kind: 'onboarding' });
+    expect(spies.appInfo).toHaveBeenCalledOnce();
+
+    await store.getState().createIdentity(PHRASE, 'correct horse');
+    const me = keyHexOf(identityFromMnemonic(PHRASE).publicKey);
+    expect(store.getState().phase).toEqual({ kind: 'unlocked' });
+    expect(store.getState().canSign).toBe(true);
+    expect(platform.signerSource?.signer()?.key).toBe(me);
+
+    await store.getState().createNetwork({
+      name: 'Desktop Co-op',
+      witnesses: [me],
+      allocations: [[me, 1000n]],
+      creditLimit: 0n,
+    });
+    // The genesis was signed by main and stored in main's log, never in IndexedDB.
+    expect(spies.signTransaction).toHaveBeenCalled();
+    expect(spies.openLedgerLog).toHaveBeenCalledOnce();
+    expect(spies.appendLedgerLog).toHaveBeenCalled();
+    expect(browserLog).not.toHaveBeenCalled();
+    expect(await readdir(join(dir, 'ledgers'))).toHaveLength(1);
+    expect(store.getState().runtime?.ledger).toBeDefined();
+
+    await store.getState().lock();
+    expect(spies.lock).toHaveBeenCalled();
+    expect(platform.signerSource?.signer()).toBeNull();
+    await store
+      .getState()
+      .leaveNetwork()
+      .catch(() => undefined);
+  });
+
+  it('keeps browser mode as it was, and says when there is no bridge', () => {
+    const browserLog = vi.fn();
+    const vault = new InPageVault();
+    const gpow = {} as GpowBridge;
+    const browser = choosePlatform({ gpow, gpowWeb: { vault } }, browserLog);
+    expect(browser).toEqual({
+      kind: 'browser',
+      bridge: gpow,
+      signerSource: vault,
+      openLog: browserLog,
+    });
+    const none = choosePlatform({}, browserLog);
+    expect(none).toEqual({ kind: 'none', bridge: null, signerSource: null, openLog: browserLog });
+  });
+});
