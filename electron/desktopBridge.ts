@@ -33,6 +33,7 @@ export function createDesktopBridge(deps: DesktopBridgeDeps): GpowBridge {
     pendingDeepLink: () => settle(() => deps.deepLinks.take()),
 
     signTransaction: (request) => vault.sign(request),
+    openSskBox: (input) => vault.openSskBox(input),
     lock: () => settle(() => vault.lock()),
     unlockRemembered: () => vault.unlockRemembered(),
     forgetRememberedUnlock: () => vault.forgetRemembered(),

@@ -5,9 +5,15 @@
 // Signing is deliberately narrow: main signs only a sign request that decodes strictly
 // (signRequest.ts) into a well-formed transaction of a known type,
 // so the key cannot be used to sign arbitrary bytes for some other protocol.
+//
+// It also opens SSK key boxes sealed to this identity (openSskBox), which takes the same secret.
+// The recipient is always the unlocked identity; what comes back is the pair's key, which the
+// renderer needs to encrypt that pair's traffic.
 import type {
   CreateKeystoreInput,
   KeystoreStatus,
+  OpenSskBoxInput,
+  OpenSskBoxResult,
   UnlockKeystoreInput,
   UnlockKeystoreResult,
 } from '../shared/bridge/contract.ts';
@@ -15,6 +21,7 @@ import type { KeystorePayload } from '../shared/identity/keystore.ts';
 import { identityFromSecret, type Identity } from '../shared/identity/keys.ts';
 import { identityFromMnemonic } from '../shared/identity/mnemonic.ts';
 import type { RandomPort } from '../shared/ports.ts';
+import { openKey } from '../shared/ssk/box.ts';
 import { signTx } from '../shared/tx/envelope.ts';
 import { decodeTx, TypeRegistry } from '../shared/tx/registry.ts';
 import { loadKeystoreFile } from '../node/keystoreFile.ts';
@@ -46,6 +53,8 @@ export interface IdentityVault {
   unlockedAddress(): string | null;
   /** Signs a sign request (encodeSignRequest's bytes) and returns the wire bytes. */
   sign(request: Uint8Array): Uint8Array;
+  /** Opens an SSK key box sealed to the unlocked identity; { ok: false } while locked. */
+  openSskBox(input: OpenSskBoxInput): OpenSskBoxResult;
   /** Overwrites and forgets the unlocked key. */
   lock(): void;
 }
@@ -140,6 +149,17 @@ export function createIdentityVault(options: IdentityVaultOptions): IdentityVaul
       const check = decodeTx(wire, registry);
       if (!check.ok) throw new Error(`GPoW will not sign this: ${check.rejection.message}.`);
       return wire;
+    },
+
+    openSskBox(input) {
+      const current = unlocked;
+      if (current === null) return { ok: false, error: LOCKED_MESSAGE };
+      return openKey(input.box, current.identity.secretKey, {
+        network: input.network,
+        sender: input.sender,
+        recipient: current.identity.publicKey,
+        epoch: input.epoch,
+      });
     },
 
     lock,

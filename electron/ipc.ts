@@ -1,5 +1,5 @@
 // The main-process end of the bridge. One handler per contract method and nothing else:
-// ipcMain.handle for the Promise methods, ipcMain.on for the one synchronous method.
+// ipcMain.handle for the Promise methods, ipcMain.on for the synchronous ones.
 // Every request is checked twice before any work is done: who sent it (the top frame of one of
 // our windows, showing our own origin) and what it carries (the contract's valibot schema).
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';

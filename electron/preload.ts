@@ -19,7 +19,7 @@ function invoke<K extends AsyncBridgeMethod>(
   return ipcRenderer.invoke(CHANNELS[method], ...args) as ReturnType<GpowBridge[K]>;
 }
 
-/** sendSync for the one synchronous method; main answers with a SyncReply, never a throw. */
+/** sendSync for the synchronous methods; main answers with a SyncReply, never a throw. */
 function invokeSync<K extends SyncBridgeMethod>(
   method: K,
   ...args: Parameters<GpowBridge[K]>
@@ -42,6 +42,7 @@ const bridge = {
   pendingDeepLink: () => invoke('pendingDeepLink'),
 
   signTransaction: (request) => invokeSync('signTransaction', request),
+  openSskBox: (input) => invokeSync('openSskBox', input),
   lock: () => invoke('lock'),
   unlockRemembered: () => invoke('unlockRemembered'),
   forgetRememberedUnlock: () => invoke('forgetRememberedUnlock'),

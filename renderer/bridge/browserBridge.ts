@@ -143,6 +143,11 @@ export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
       checked('signTransaction', args);
       throw desktopOnly('Signing through the bridge');
     },
+    // Likewise key boxes open in the page, in the in-page vault.
+    openSskBox: (...args: unknown[]) => {
+      checked('openSskBox', args);
+      throw desktopOnly('Opening key boxes through the bridge');
+    },
 
     lock: (...args: unknown[]) =>
       settle(() => {

@@ -34,6 +34,7 @@ export function desktopPlatform(bridge: GpowBridge): DesktopPlatform {
     unlockKeystore: (input) => bridge.unlockKeystore(input).then(afterUnlock),
     pendingDeepLink: () => bridge.pendingDeepLink(),
     signTransaction: (request) => bridge.signTransaction(request),
+    openSskBox: (input) => bridge.openSskBox(input),
     lock: () => {
       signer.forget();
       return bridge.lock();

@@ -3,9 +3,10 @@
 // vault (renderer/bridge/inPageVault.ts) is the signer; in the desktop app it is BridgeSigner
 // below, which routes each signature through the bridge to the main process, where the key is.
 import type { GpowBridge } from '../../shared/bridge/contract.ts';
-import { fromHex } from '../../shared/bytes.ts';
+import { bytesEqual, fromHex } from '../../shared/bytes.ts';
 import { encodeCanonical } from '../../shared/codec/cbor.ts';
 import type { KeyHex } from '../../shared/ids.ts';
+import type { BoxContext, OpenKeyResult } from '../../shared/ssk/box.ts';
 import type { UnsignedTx } from '../../shared/tx/envelope.ts';
 
 export interface TxSigner {
@@ -13,6 +14,14 @@ export interface TxSigner {
   readonly key: KeyHex;
   /** Signs and encodes one transaction. Throws once the signer is locked. */
   sign(unsigned: UnsignedTx): Uint8Array;
+}
+
+/**
+ * What a signer offers when it can also open SSK key boxes sealed to its identity (both need
+ * the identity's secret, which stays wherever the signer keeps it).
+ */
+export interface SskOpener {
+  openSskBox(box: Uint8Array, ctx: BoxContext): OpenKeyResult;
 }
 
 /** Where the app finds the signer of the identity that was just unlocked, if the platform has one. */
@@ -50,20 +59,34 @@ export const LOCKED_MESSAGE = 'The identity is locked: unlock it to sign.';
  * while it is locked, and so does a signer handed out before lock().
  */
 export class BridgeSigner implements SignerSource {
-  readonly #bridge: Pick<GpowBridge, 'signTransaction' | 'lock'>;
-  #signer: TxSigner | null = null;
+  readonly #bridge: Pick<GpowBridge, 'signTransaction' | 'openSskBox' | 'lock'>;
+  #signer: (TxSigner & SskOpener) | null = null;
 
-  constructor(bridge: Pick<GpowBridge, 'signTransaction' | 'lock'>) {
+  constructor(bridge: Pick<GpowBridge, 'signTransaction' | 'openSskBox' | 'lock'>) {
     this.#bridge = bridge;
   }
 
   /** The bridge unlocked the keystore of `key`: signing through main works from now on. */
   unlocked(key: KeyHex): void {
-    const signer: TxSigner = {
+    const recipient = fromHex(key);
+    const signer: TxSigner & SskOpener = {
       key,
       sign: (unsigned) => {
         if (this.#signer !== signer) throw new Error(LOCKED_MESSAGE);
         return this.#bridge.signTransaction(encodeSignRequest(unsigned));
+      },
+      // Main opens boxes for its own identity only, so a box for anyone else is refused here.
+      openSskBox: (box, ctx): OpenKeyResult => {
+        if (this.#signer !== signer) return { ok: false, error: LOCKED_MESSAGE };
+        if (!bytesEqual(ctx.recipient, recipient))
+          return { ok: false, error: 'this key box is sealed to another identity' };
+        const opened = this.#bridge.openSskBox({
+          box,
+          network: ctx.network,
+          sender: ctx.sender,
+          epoch: ctx.epoch,
+        });
+        return opened.ok ? { ok: true, key: opened.key, meta: { ...opened.meta } } : opened;
       },
     };
     this.#signer = signer;

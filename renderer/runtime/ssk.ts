@@ -15,7 +15,6 @@ import type { Ledger } from '../../shared/ledger/ledger.ts';
 import type { ClockPort, RandomPort } from '../../shared/ports.ts';
 import { guardWrtc, type WrtcLike } from '../../shared/replication/guardedWrtc.ts';
 import { screenChannelMessage } from '../../shared/replication/screen.ts';
-import type { BoxContext, OpenKeyResult } from '../../shared/ssk/box.ts';
 import {
   CHANNEL_ARRAY,
   channelRoomOf,
@@ -30,12 +29,9 @@ import type { UnsignedTx } from '../../shared/tx/envelope.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { openFieldFrom, sealFieldFor, type FieldParty } from '../../shared/ui/sskFields.ts';
 import type { Rejection } from '../../shared/tx/rejection.ts';
-import type { TxSigner } from './signer.ts';
+import type { SskOpener, TxSigner } from './signer.ts';
 
-/** What a signer offers when it can open SSK key boxes addressed to its identity. */
-export interface SskOpener {
-  openSskBox(box: Uint8Array, ctx: BoxContext): OpenKeyResult;
-}
+export type { SskOpener } from './signer.ts';
 
 /** The signer's box opener, if it has one. */
 export function sskOpenerOf(signer: TxSigner | null): SskOpener | null {

@@ -8,10 +8,12 @@
 //
 // Secrets travel one way only: a recovery phrase or passphrase may go from the UI to the main
 // process, never a secret key, phrase or passphrase back. Results carry addresses, status,
-// signed transactions and the ledger's own records, nothing more.
+// signed transactions and the ledger's own records, nothing more. The one key that comes back is
+// an SSK pair key (openSskBox): the runtime encrypts that pair's traffic with it, so it must
+// hold it; the identity's secret key stays in main.
 //
-// Every method returns a Promise except signTransaction, which answers synchronously (see
-// SYNC_METHODS): the runtime's signer interface returns signed bytes at once.
+// Every method returns a Promise except signTransaction and openSskBox, which answer
+// synchronously (see SYNC_METHODS): the runtime's signer interface returns at once.
 import * as v from 'valibot';
 
 export interface AppInfo {
@@ -154,6 +156,32 @@ export type NotifyArguments = {
   [K in NotificationKind]: [kind: K, params: NotificationParams[K]];
 }[NotificationKind];
 
+/** A key box of an `ssk` transaction, for main to open with the unlocked identity's secret. */
+export interface OpenSskBoxInput {
+  /** The sealed box (shared/ssk/box.ts), at most MAX_SSK_BOX_BYTES. */
+  readonly box: Uint8Array;
+  /** The network id, 32 bytes. */
+  readonly network: Uint8Array;
+  /** The Ed25519 key of the identity that sealed it, 32 bytes. */
+  readonly sender: Uint8Array;
+  readonly epoch: number;
+}
+
+/** The pair key and its metadata, or why the box does not open (shared/ssk/box.ts OpenKeyResult). */
+export type OpenSskBoxResult =
+  | {
+      readonly ok: true;
+      readonly key: Uint8Array;
+      readonly meta: {
+        readonly epoch: number;
+        readonly alg: 1;
+        readonly created: number;
+        readonly expires?: number;
+        readonly purpose: string;
+      };
+    }
+  | { readonly ok: false; readonly error: string };
+
 export interface GpowBridge {
   appInfo(): Promise<AppInfo>;
   keystoreStatus(): Promise<KeystoreStatus>;
@@ -176,6 +204,13 @@ export interface GpowBridge {
    * ipcRenderer.sendSync; signing takes well under a millisecond.
    */
   signTransaction(request: Uint8Array): Uint8Array;
+  /**
+   * Opens an SSK key box sealed to the unlocked identity (the recipient is always main's own
+   * identity; the renderer cannot name another) and returns the pair key. A box that does not
+   * open, or a locked identity, is an { ok: false } answer, not a throw. SYNCHRONOUS, like
+   * signTransaction: the keyring opens boxes while it reads the ledger.
+   */
+  openSskBox(input: OpenSskBoxInput): OpenSskBoxResult;
   /** Forgets the unlocked key (overwriting it). The remembered passphrase, if any, stays. */
   lock(): Promise<void>;
   /** Unlocks with the passphrase remembered by unlockKeystore({ remember: true }), if any. */
@@ -228,6 +263,7 @@ export const CHANNELS = {
   unlockKeystore: 'gpow:unlock-keystore',
   pendingDeepLink: 'gpow:pending-deep-link',
   signTransaction: 'gpow:sign-transaction',
+  openSskBox: 'gpow:open-ssk-box',
   lock: 'gpow:lock',
   unlockRemembered: 'gpow:unlock-remembered',
   forgetRememberedUnlock: 'gpow:forget-remembered-unlock',
@@ -255,7 +291,7 @@ export type SyncBridgeMethod = {
 }[BridgeMethod];
 export type AsyncBridgeMethod = Exclude<BridgeMethod, SyncBridgeMethod>;
 
-export const SYNC_METHODS: readonly SyncBridgeMethod[] = ['signTransaction'];
+export const SYNC_METHODS: readonly SyncBridgeMethod[] = ['signTransaction', 'openSskBox'];
 
 export const isSyncMethod = (method: BridgeMethod): method is SyncBridgeMethod =>
   (SYNC_METHODS as readonly BridgeMethod[]).includes(method);
@@ -410,6 +446,35 @@ const notifySchema = v.union(
  * MAX_TX_BYTES, repeated here so that the preload need not bundle the transaction code.
  */
 export const MAX_SIGN_REQUEST_BYTES = 64 * 1024;
+/** shared/ssk/box.ts SSK_BOX_MAX_BYTES, repeated for the same reason. */
+export const MAX_SSK_BOX_BYTES = 512;
+/** shared/ssk/box.ts SSK_MAX_EPOCH. */
+const MAX_SSK_EPOCH = 2 ** 32 - 1;
+
+const key32 = (what: string) =>
+  v.pipe(
+    v.instance(Uint8Array, `the ${what} must be a Uint8Array`),
+    v.length(32, `the ${what} must be 32 bytes`),
+  );
+
+const openSskBoxSchema = oneObject(
+  {
+    box: v.pipe(
+      v.instance(Uint8Array, 'the box must be a Uint8Array'),
+      v.minLength(1, 'the box must not be empty'),
+      v.maxLength(MAX_SSK_BOX_BYTES, `a key box is at most ${MAX_SSK_BOX_BYTES} bytes`),
+    ),
+    network: key32('network id'),
+    sender: key32('sender key'),
+    epoch: v.pipe(
+      v.number('the epoch must be a number'),
+      v.safeInteger('the epoch must be a whole number'),
+      v.minValue(1, 'the epoch must be at least 1'),
+      v.maxValue(MAX_SSK_EPOCH, 'the epoch must be below 2^32'),
+    ),
+  },
+  '{ box, network, sender, epoch }',
+);
 
 export type BridgeArguments<K extends BridgeMethod> = Parameters<GpowBridge[K]>;
 
@@ -450,6 +515,7 @@ export const ARGUMENT_SCHEMAS: {
     ],
     'expected exactly one argument, the encoded sign request',
   ),
+  openSskBox: openSskBoxSchema,
   lock: noArguments,
   unlockRemembered: noArguments,
   forgetRememberedUnlock: noArguments,

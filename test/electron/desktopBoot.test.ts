@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GpowBridge } from '../../shared/bridge/contract.ts';
+import { fromHex, fromUtf8, utf8 } from '../../shared/bytes.ts';
 import { identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
+import { SskDirectory } from '../../shared/ssk/directory.ts';
+import { openField } from '../../shared/ssk/field.ts';
+import { SskKeyring } from '../../shared/ssk/keyring.ts';
 import { keyHexOf } from '../../shared/ids.ts';
 import { nodeRandom } from '../../node/random.ts';
 import { createDesktopBridge } from '../../electron/desktopBridge.ts';
@@ -18,6 +22,7 @@ import { BridgeSigner } from '../../renderer/runtime/signer.ts';
 import { createAppStore } from '../../renderer/state/appStore.ts';
 import { memoryStorage, NO_WEBRTC, PHRASE } from '../renderer/fixtures.ts';
 import { deterministicRandom } from '../helpers/deterministicRandom.ts';
+import { identity } from '../helpers/network.ts';
 
 vi.mock('electron', () => ({}));
 
@@ -51,6 +56,7 @@ async function fakeDesktopBridge() {
     signTransaction: vi.spyOn(main, 'signTransaction'),
     openLedgerLog: vi.spyOn(main, 'openLedgerLog'),
     appendLedgerLog: vi.spyOn(main, 'appendLedgerLog'),
+    openSskBox: vi.spyOn(main, 'openSskBox'),
     lock: vi.spyOn(main, 'lock'),
   };
   return { main, spies, dir };
@@ -99,6 +105,40 @@ describe('the desktop renderer', () => {
     expect(browserLog).not.toHaveBeenCalled();
     expect(await readdir(join(dir, 'ledgers'))).toHaveLength(1);
     expect(store.getState().runtime?.ledger).toBeDefined();
+
+    // SSK: the key box of Alice's self-copy is opened by main, and what she seals Bob can open.
+    const bob = identity('desktop bob');
+    const ssk = store.getState().ssk;
+    if (!ssk) throw new Error('no SSK session');
+    expect(ssk.canOpen).toBe(true);
+    await ssk.share(bob.key);
+    const sealed = ssk.sealFor(bob.key, 'memo', utf8('sealed on the desktop'));
+    expect(spies.openSskBox).toHaveBeenCalled();
+    const ledger = store.getState().runtime?.ledger;
+    if (!ledger) throw new Error('no ledger');
+    const bobRing = new SskKeyring(
+      new SskDirectory(ledger),
+      ledger.networkId,
+      bob.key,
+      bob.secret,
+      {
+        now: () => now,
+      },
+    );
+    const key = bobRing.current(me);
+    if (!key.ok) throw new Error(key.error);
+    const opened = openField(
+      key.ssk.key,
+      {
+        network: fromHex(ledger.networkId),
+        sender: fromHex(me),
+        recipient: fromHex(bob.key),
+        epoch: 1,
+        label: 'memo',
+      },
+      sealed,
+    );
+    expect(opened.ok && fromUtf8(opened.plaintext)).toBe('sealed on the desktop');
 
     await store.getState().lock();
     expect(spies.lock).toHaveBeenCalled();

@@ -58,6 +58,7 @@ function fakeBridge() {
     ),
     pendingDeepLink: vi.fn(() => Promise.resolve(null)),
     signTransaction: vi.fn((_request: Uint8Array) => Uint8Array.of(1, 2, 3)),
+    openSskBox: vi.fn((_input: unknown) => ({ ok: false as const, error: 'not for us' })),
     lock: vi.fn(() => Promise.resolve()),
     unlockRemembered: vi.fn(() =>
       Promise.resolve({ ok: false as const, code: 'not-found' as const, message: 'none' }),
@@ -100,6 +101,9 @@ const GOOD_ARGUMENTS: { readonly [K in BridgeMethod]: BridgeArguments<K> } = {
   unlockKeystore: [{ passphrase: 'pw', remember: true }],
   pendingDeepLink: [],
   signTransaction: [Uint8Array.of(0xa0)],
+  openSskBox: [
+    { box: Uint8Array.of(1), network: new Uint8Array(32), sender: new Uint8Array(32), epoch: 1 },
+  ],
   lock: [],
   unlockRemembered: [],
   forgetRememberedUnlock: [],
@@ -129,6 +133,39 @@ const BAD_ARGUMENTS: { readonly [K in BridgeMethod]?: readonly unknown[][] } = {
     [new Uint8Array(64 * 1024 + 1)],
     [new Uint16Array(2)],
     [Uint8Array.of(1), 'extra'],
+  ],
+  openSskBox: [
+    [{ box: new Uint8Array(0), network: new Uint8Array(32), sender: new Uint8Array(32), epoch: 1 }],
+    [
+      {
+        box: new Uint8Array(513),
+        network: new Uint8Array(32),
+        sender: new Uint8Array(32),
+        epoch: 1,
+      },
+    ],
+    [{ box: Uint8Array.of(1), network: new Uint8Array(31), sender: new Uint8Array(32), epoch: 1 }],
+    [{ box: Uint8Array.of(1), network: new Uint8Array(32), sender: 'ab'.repeat(32), epoch: 1 }],
+    [{ box: Uint8Array.of(1), network: new Uint8Array(32), sender: new Uint8Array(32), epoch: 0 }],
+    [
+      {
+        box: Uint8Array.of(1),
+        network: new Uint8Array(32),
+        sender: new Uint8Array(32),
+        epoch: 2 ** 32,
+      },
+    ],
+    [{ box: Uint8Array.of(1), network: new Uint8Array(32), sender: new Uint8Array(32) }],
+    // The recipient is main's own identity: the page cannot name another.
+    [
+      {
+        box: Uint8Array.of(1),
+        network: new Uint8Array(32),
+        sender: new Uint8Array(32),
+        recipient: new Uint8Array(32),
+        epoch: 1,
+      },
+    ],
   ],
   openLedgerLog: [
     [{ name: '../escape' }],
@@ -220,7 +257,7 @@ describe('IPC handlers', () => {
     expect(on.mock.calls.map(([channel]) => channel as string)).toEqual(
       SYNC_METHODS.map((method) => CHANNELS[method]),
     );
-    expect(SYNC_METHODS).toEqual(['signTransaction']);
+    expect(SYNC_METHODS).toEqual(['signTransaction', 'openSskBox']);
   });
 
   it('routes each channel to its own method with the parsed arguments', async () => {

@@ -6,7 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { WebContents } from 'electron';
-import { CHANNELS, type GpowBridge } from '../../shared/bridge/contract.ts';
+import {
+  CHANNELS,
+  type GpowBridge,
+  type OpenSskBoxInput,
+  type OpenSskBoxResult,
+} from '../../shared/bridge/contract.ts';
+import { fromHex } from '../../shared/bytes.ts';
+import { sealKey } from '../../shared/ssk/box.ts';
 import { encodeCanonical } from '../../shared/codec/cbor.ts';
 import { parseAddress } from '../../shared/identity/address.ts';
 import { generateMnemonic, identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
@@ -23,6 +30,7 @@ import { registerIpcHandlers } from '../../electron/ipc.ts';
 import { createRememberedUnlock, type SafeStorageLike } from '../../electron/rememberedUnlock.ts';
 import { decodeSignRequest } from '../../electron/signRequest.ts';
 import { BridgeSigner, encodeSignRequest } from '../../renderer/runtime/signer.ts';
+import { sskOpenerOf } from '../../renderer/runtime/ssk.ts';
 import { desktopPlatform } from '../../renderer/bridge/desktop.ts';
 import { admit } from '../helpers/network.ts';
 
@@ -273,6 +281,7 @@ describe('the desktop signer, over IPC', () => {
     await vault.create({ mnemonic: generateMnemonic(nodeRandom), passphrase: PASSPHRASE });
     const implementation = {
       signTransaction: (request: Uint8Array) => vault.sign(request),
+      openSskBox: (input: OpenSskBoxInput) => vault.openSskBox(input),
       lock: () => Promise.resolve(vault.lock()),
       unlockKeystore: (input: { passphrase: string }) => vault.unlock(input),
     } as Partial<GpowBridge> as GpowBridge;
@@ -317,6 +326,12 @@ describe('the desktop signer, over IPC', () => {
         if (!reply.ok) throw new Error(reply.message);
         return reply.value;
       },
+      openSskBox: (input) => {
+        const reply = sendSync(CHANNELS.openSskBox, input) as
+          { ok: true; value: OpenSskBoxResult } | { ok: false; message: string };
+        if (!reply.ok) throw new Error(reply.message);
+        return reply.value;
+      },
       lock: () => invoke(CHANNELS.lock) as Promise<void>,
       unlockKeystore: (input) => invoke(CHANNELS.unlockKeystore, input),
     } as Partial<GpowBridge> as GpowBridge;
@@ -336,11 +351,37 @@ describe('the desktop signer, over IPC', () => {
     const tx = await admit(signer.sign(genesisFor(signer.key)));
     expect(tx.author).toBe(signer.key);
     // What the renderer holds: a key name and a function. No secret anywhere in it.
-    expect(Object.keys(signer).sort()).toEqual(['key', 'sign']);
+    expect(Object.keys(signer).sort()).toEqual(['key', 'openSskBox', 'sign']);
+
+    // A key box sealed to this identity opens in main; the pair key comes back, not the secret.
+    const pairKey = new Uint8Array(32).fill(7);
+    const context = (recipient: KeyHex) => ({
+      network: new Uint8Array(32).fill(1),
+      sender: new Uint8Array(32).fill(9),
+      recipient: fromHex(recipient),
+      epoch: 3,
+    });
+    const meta = { epoch: 3, alg: 1 as const, created: 1, purpose: 'messages' };
+    const box = sealKey(pairKey, meta, context(signer.key), nodeRandom);
+    const opener = sskOpenerOf(signer);
+    expect(opener?.openSskBox(box, context(signer.key))).toEqual({ ok: true, key: pairKey, meta });
+    // A box for someone else is refused before it reaches main, and main opens for itself only.
+    const other = keyHexOf(identityFromMnemonic(generateMnemonic(nodeRandom)).publicKey);
+    const theirs = sealKey(pairKey, meta, context(other), nodeRandom);
+    expect(opener?.openSskBox(theirs, context(other))).toEqual({
+      ok: false,
+      error: 'this key box is sealed to another identity',
+    });
+    expect(opener?.openSskBox(theirs, context(signer.key)).ok).toBe(false);
+    expect(vault.openSskBox({ ...context(signer.key), box: theirs }).ok).toBe(false);
 
     // Main locked behind the renderer's back (the tray's Lock): the same signer now fails.
     vault.lock();
     expect(() => signer.sign(genesisFor(signer.key))).toThrow(LOCKED_MESSAGE);
+    expect(opener?.openSskBox(box, context(signer.key))).toEqual({
+      ok: false,
+      error: LOCKED_MESSAGE,
+    });
 
     // Unlocked again, then locked from the UI: main forgets the key, and the old signer stays dead.
     await platform.bridge.unlockKeystore({ passphrase: PASSPHRASE });

@@ -217,7 +217,7 @@ describe('the app store', () => {
     const app = await withNetwork('market');
     await vi.waitFor(() => expect(app.store.getState().market).not.toBeNull());
     const { market, ssk, runtime } = app.store.getState();
-    expect(ssk?.canOpen).toBe(false); // the in-page vault does not open SSK boxes (yet)
+    expect(ssk?.canOpen).toBe(true); // the in-page vault opens SSK boxes sealed to it
     await market!.offer('pow', 1000n, 2n);
     expect(
       market!.negotiate({ service: 'pow', volume: 64n, validators: 0, fee: 0n }),

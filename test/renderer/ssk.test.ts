@@ -8,6 +8,7 @@ import { SskDirectory } from '../../shared/ssk/directory.ts';
 import { openField, sealField } from '../../shared/ssk/field.ts';
 import { SskKeyring } from '../../shared/ssk/keyring.ts';
 import { signTx } from '../../shared/tx/envelope.ts';
+import { InPageVault } from '../../renderer/bridge/inPageVault.ts';
 import { SskSession, sskOpenerOf, type SskOpener } from '../../renderer/runtime/ssk.ts';
 import { admit, identity, newLedger, type TestIdentity } from '../helpers/network.ts';
 import { deterministicRandom } from '../helpers/deterministicRandom.ts';
@@ -113,6 +114,44 @@ describe('SSK in the browser runtime', () => {
       expect(mine.current(bob.key)?.epoch).toBe(1);
       expect(() => mine.sealFor(bob.key, 'memo', utf8('x'))).toThrow(/cannot open shared keys/);
       expect(mine.conversation(bob.key)).toBeNull();
+    } finally {
+      mine.close();
+    }
+  });
+
+  it("browser mode's in-page vault opens boxes sealed to its identity, until it is locked", async () => {
+    const ledger = await newLedger({ witnesses: [alice], allocations: [[alice, 10n]] });
+    const vault = new InPageVault();
+    vault.hold(alice.secret);
+    const opener = sskOpenerOf(vault.signer());
+    expect(opener).not.toBeNull();
+    const mine = session(ledger, alice, opener);
+    try {
+      expect(mine.canOpen).toBe(true);
+      await mine.share(bob.key);
+      await Promise.resolve();
+      const sealed = mine.sealFor(bob.key, 'memo', utf8('through the vault'));
+      const share = new SskDirectory(ledger).current(alice.key, bob.key);
+      if (!share) throw new Error('no share');
+      const selfContext = {
+        network: fromHex(ledger.networkId),
+        sender: fromHex(alice.key),
+        recipient: fromHex(alice.key),
+        epoch: 1,
+      };
+      // Alice's self-copy opens through the vault; Bob's box does not (it is not hers).
+      expect(opener!.openSskBox(share.self, selfContext).ok).toBe(true);
+      expect(
+        opener!.openSskBox(share.box, { ...selfContext, recipient: fromHex(bob.key) }).ok,
+      ).toBe(false);
+      expect(fromUtf8(mine.openSealed(alice.key, bob.key, 'memo', sealed)!)).toBe(
+        'through the vault',
+      );
+      vault.lock();
+      expect(opener!.openSskBox(share.self, selfContext)).toEqual({
+        ok: false,
+        error: 'The identity is locked: unlock it to sign.',
+      });
     } finally {
       mine.close();
     }
