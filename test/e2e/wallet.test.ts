@@ -518,6 +518,26 @@ describe('the browser UI, end to end', () => {
     await alice.getByLabel('Contact or address').fill(bobAddress);
     await alice.getByRole('button', { name: 'Share a key' }).click();
     await alice.getByTestId('partners').getByText('key 1').waitFor();
+
+    // With the key on the ledger they talk privately: each side's vault opens its key box, and
+    // the chat and a file travel over their own WebRTC room, sealed with the pair's key.
+    await alice.getByRole('button', { name: /^Talk with / }).click();
+    await alice.getByLabel('Message', { exact: true }).fill('hello Bob, privately');
+    await alice.getByRole('button', { name: 'Send message' }).click();
+    await alice.getByTestId('chat-log').getByText('hello Bob, privately').waitFor();
+    await go(bob, 'Messages');
+    await bob.getByRole('button', { name: /^Talk with / }).click({ timeout: 60_000 });
+    await bob
+      .getByTestId('chat-log')
+      .getByText('hello Bob, privately')
+      .waitFor({ timeout: 60_000 });
+    await bob.getByLabel('File', { exact: true }).setInputFiles({
+      name: 'notes.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('a file from Bob\n'.repeat(4000)),
+    });
+    await bob.getByRole('button', { name: 'Send file' }).click();
+    await alice.getByRole('link', { name: 'Save notes.txt' }).waitFor({ timeout: 60_000 });
     await check(alice, 'messages');
 
     // Bob asks for proof of work: the catalog, the form from the type's definition.
