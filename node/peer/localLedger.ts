@@ -80,7 +80,7 @@ export async function loadLocalLedger(
   const txs: VerifiedTx[] = [];
   for (let i = 0; i < records.length; i++) {
     const bytes = records[i] as Uint8Array;
-    const result = i < trusted ? decodeTx(bytes, registry, { trusted: true }) : await admit(bytes);
+    const result = i < trusted ? decodeTx(bytes, registry) : await admit(bytes);
     if (!result.ok) {
       throw new LocalLedgerError(
         `record ${i} of the log is invalid (${result.rejection.code}): the data directory is damaged`,

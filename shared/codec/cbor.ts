@@ -4,12 +4,11 @@
 // (numbers that are safe integers, or bigints within 64 bits), byte strings, UTF-8 strings,
 // arrays, maps with string keys, booleans and null. No floats, no tags, no undefined.
 //
-// Decoding is strict and proves canonicality by re-encoding: a byte string is accepted only if
-// encoding what it decodes to gives back exactly the same bytes. That one check rules out
-// non-minimal integers, unsorted or duplicate keys, indefinite lengths, half floats that happen
-// to hold integers, and invalid UTF-8, whatever cborg itself tolerates.
-import { decode, encode, rfc8949EncodeOptions } from 'cborg';
-import { bytesEqual } from '../bytes.ts';
+// Encoding uses cborg with RFC 8949's deterministic options. Decoding is our own strict reader
+// (cborDecode.ts): a byte string is accepted only if it is the one canonical encoding of a value
+// in the subset, so encoding what it decodes to gives back exactly the same bytes.
+import { encode, rfc8949EncodeOptions } from 'cborg';
+import { CborDecodeError, decodeStrict, MAX_DEPTH } from './cborDecode.ts';
 
 export type CborValue =
   | number
@@ -22,7 +21,6 @@ export type CborValue =
   | { readonly [key: string]: CborValue };
 
 const U64_MAX = (1n << 64n) - 1n;
-const MAX_DEPTH = 16;
 
 /** Thrown by encodeCanonical for values outside the canonical subset: a programming error. */
 export class CborEncodeError extends Error {
@@ -80,36 +78,10 @@ export type CborDecodeResult =
     };
 
 /**
- * Maps decode to null-prototype objects so that a key such as "__proto__" is plain data,
- * never a prototype change. Only string keys are allowed.
+ * Decodes untrusted bytes that must be one value of the canonical subset, in canonical form
+ * (cborDecode.ts). Maps come back as null-prototype objects, byte strings as views into `input`.
  */
-function fromDecoded(value: unknown, depth: number): unknown {
-  if (depth > MAX_DEPTH) throw new Error(`nesting deeper than ${MAX_DEPTH}`);
-  if (value instanceof Map) {
-    const out = Object.create(null) as Record<string, unknown>;
-    for (const [key, item] of value as Map<unknown, unknown>) {
-      if (typeof key !== 'string') throw new Error('map keys must be strings');
-      out[key] = fromDecoded(item, depth + 1);
-    }
-    return out;
-  }
-  if (Array.isArray(value)) return value.map((item: unknown) => fromDecoded(item, depth + 1));
-  if (value instanceof Uint8Array) return plain(value);
-  if (typeof value === 'number' && !Number.isSafeInteger(value)) {
-    throw new Error('floating-point numbers are not allowed');
-  }
-  return value;
-}
-
-/**
- * `trusted` skips the re-encoding proof of canonicality (about half the cost). Only for bytes
- * this peer itself checked before storing them (its own log, under its checkpoint).
- */
-export function decodeCanonical(
-  input: unknown,
-  maxBytes: number,
-  options: { trusted?: boolean } = {},
-): CborDecodeResult {
+export function decodeCanonical(input: unknown, maxBytes: number): CborDecodeResult {
   if (!(input instanceof Uint8Array)) {
     return { ok: false, reason: 'malformed', detail: 'input is not a byte array' };
   }
@@ -120,42 +92,13 @@ export function decodeCanonical(
       detail: `${input.length} bytes exceeds the limit of ${maxBytes}`,
     };
   }
-  let value: unknown;
   try {
-    value = fromDecoded(
-      decode(input, {
-        strict: true,
-        useMaps: true,
-        rejectDuplicateMapKeys: true,
-        allowIndefinite: false,
-        allowUndefined: false,
-        allowInfinity: false,
-        allowNaN: false,
-        allowBigInt: true,
-      }),
-      0,
-    );
+    return { ok: true, value: decodeStrict(input) };
   } catch (error) {
-    // cborg signals every decoding problem by throwing; deep nesting can also overflow the stack.
-    return {
-      ok: false,
-      reason: 'malformed',
-      detail: error instanceof Error ? error.message : 'undecodable',
-    };
+    if (error instanceof CborDecodeError) {
+      return { ok: false, reason: error.reason, detail: error.message };
+    }
+    // Nothing else is expected; a stack overflow cannot happen within MAX_DEPTH.
+    return { ok: false, reason: 'malformed', detail: 'undecodable' };
   }
-  if (options.trusted) return { ok: true, value };
-  let again: Uint8Array;
-  try {
-    again = encodeCanonical(value as CborValue);
-  } catch (error) {
-    return {
-      ok: false,
-      reason: 'non-canonical',
-      detail: error instanceof Error ? error.message : 'unencodable',
-    };
-  }
-  if (!bytesEqual(again, input)) {
-    return { ok: false, reason: 'non-canonical', detail: 'bytes are not in canonical form' };
-  }
-  return { ok: true, value };
 }

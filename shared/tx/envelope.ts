@@ -77,11 +77,15 @@ export type DecodeResult<B = unknown> =
  * Decodes untrusted bytes into an envelope whose body is still unparsed (`unknown`); the type
  * registry parses bodies. Never throws: every failure is a typed rejection.
  */
-export function decodeEnvelope(input: unknown, options: { trusted?: boolean } = {}): DecodeResult {
-  const decoded = decodeCanonical(input, MAX_TX_BYTES, options);
+export function decodeEnvelope(input: unknown): DecodeResult {
+  if (!(input instanceof Uint8Array)) {
+    return { ok: false, rejection: reject('malformed', 'input is not a byte array') };
+  }
+  // Decode a private copy: the caller may reuse its buffer, and the decoded byte strings (author,
+  // signature, ids) are views into what was decoded.
+  const bytes = input.length <= MAX_TX_BYTES ? new Uint8Array(input) : input;
+  const decoded = decodeCanonical(bytes, MAX_TX_BYTES);
   if (!decoded.ok) return { ok: false, rejection: reject(decoded.reason, decoded.detail) };
-  // Keep a private copy as a plain Uint8Array: the caller may reuse its buffer.
-  const bytes = Uint8Array.from(input as Uint8Array);
 
   const wire = v.safeParse(wireSchema, decoded.value);
   if (!wire.success)

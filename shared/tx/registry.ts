@@ -45,12 +45,8 @@ export class TypeRegistry {
 export type VerifiedTx<B = unknown> = Tx<B> & { readonly __verified: true };
 
 /** Strictly decodes untrusted input into a transaction with a parsed body. Never throws. */
-export function decodeTx(
-  input: unknown,
-  registry: TypeRegistry,
-  options: { trusted?: boolean } = {},
-): DecodeResult {
-  const env = decodeEnvelope(input, options);
+export function decodeTx(input: unknown, registry: TypeRegistry): DecodeResult {
+  const env = decodeEnvelope(input);
   if (!env.ok) return env;
   const schema = registry.schemaOf(env.tx.type);
   if (!schema)

@@ -69,14 +69,14 @@ describe('canonical CBOR', () => {
     ['unsorted keys', 'a2616202616101', 'non-canonical'],
     ['duplicate keys', 'a2616101616102', 'malformed'],
     ['indefinite array', '9f01ff', 'malformed'],
-    ['half float holding an integer', 'f93c00', 'non-canonical'],
+    ['half float holding an integer', 'f93c00', 'malformed'],
     ['double float', 'fb3ff8000000000000', 'malformed'],
     ['tag', 'c11a514b67b0', 'malformed'],
     ['undefined', 'f7', 'malformed'],
     ['trailing bytes', '0101', 'malformed'],
     ['truncated', '1a0001', 'malformed'],
     ['integer map key', 'a10102', 'malformed'],
-    ['invalid UTF-8', '63fffefd', 'non-canonical'],
+    ['invalid UTF-8', '63fffefd', 'malformed'],
     ['empty input', '', 'malformed'],
   ])('rejects %s', (_name, hex, reason) => {
     const result = decodeHex(hex);
@@ -104,30 +104,5 @@ describe('canonical CBOR', () => {
       ok: false,
       reason: 'malformed',
     });
-  });
-});
-
-describe('trusted decoding (own log records under the checkpoint)', () => {
-  it('gives the same value as a full decode for canonical input', () => {
-    fc.assert(
-      fc.property(fc.jsonValue({ maxDepth: 3 }), (json) => {
-        const value = JSON.parse(
-          JSON.stringify(json, (_k, x: unknown) =>
-            typeof x === 'number' ? (Number.isSafeInteger(Math.trunc(x)) ? Math.trunc(x) : 0) : x,
-          ),
-        ) as CborValue;
-        const bytes = encodeCanonical(value);
-        expect(decodeCanonical(bytes, LIMIT, { trusted: true })).toEqual(
-          decodeCanonical(bytes, LIMIT),
-        );
-      }),
-      { seed: 5, numRuns: 100 },
-    );
-  });
-
-  it('skips only the canonicality proof: malformed bytes are still refused', () => {
-    expect(decodeCanonical(fromHex('a2616202616101'), LIMIT, { trusted: true }).ok).toBe(true);
-    expect(decodeCanonical(fromHex('1805'), LIMIT, { trusted: true }).ok).toBe(false);
-    expect(decodeCanonical(fromHex('f7'), LIMIT, { trusted: true }).ok).toBe(false);
   });
 });
