@@ -5,7 +5,9 @@
 //   writer:  admit (decode + verify) and insert each into a ledger, append them to a file log,
 //            publish them in the ledger's Y.Doc;
 //   reader:  sync step 1 → the writer's sync step 2 → screened (every entry decoded and its
-//            signature verified, as a peer does per connection) → applied to the reader's doc
+//            signature verified, as a peer does per connection: decoded on the main thread,
+//            signatures checked in one batch on the peer's worker-thread pool, one thread per
+//            core, node/crypto/verifyPool.ts) → applied to the reader's doc
 //            → ingested into the reader's ledger → appended to the reader's file log.
 //
 // Both sides store on disk in a temporary directory. Reported: our time / theirs. The inputs
@@ -19,7 +21,8 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { admit } from '../../node/peer/localLedger.ts';
+import { VerifyPool } from '../../node/crypto/verifyPool.ts';
+import { admit, admitMany, verifier } from '../../node/peer/localLedger.ts';
 import { openFileLogStore } from '../../node/storage/fileLogStore.ts';
 import { Ledger } from '../../shared/ledger/ledger.ts';
 import { LedgerDoc, VerifiedCache } from '../../shared/replication/ledgerDoc.ts';
@@ -103,11 +106,14 @@ async function gpowRun(dir: string, large: LargeLedger) {
   syncProtocol.readSyncMessage(atWriter, reply, docA, null);
   const message = encoding.toUint8Array(reply);
   const encoded = performance.now();
+  // The reader's pool starts (its threads spawn) inside the timing, as a joining peer's does.
+  const pool = new VerifyPool(verifier);
   const verdict = await screenMessage(message, {
     networkId: large.genesis.id,
     known: (id) => cacheB.has(id),
     admit,
-  });
+    admitMany: (values) => admitMany(pool, values),
+  }).finally(() => pool.close());
   if (!verdict.ok) throw new Error(`screen: ${verdict.reason}`);
   for (const tx of verdict.entries) cacheB.put(tx);
   const screened = performance.now();
