@@ -45,6 +45,8 @@ const store = createAppStore({
   random: webRandom,
   clock: { now: () => Date.now() },
   exclusive: webLock,
+  // Native notifications (desktop) only when the user is not looking at the window.
+  away: () => document.hidden || !document.hasFocus(),
 });
 
 createRoot(container).render(

@@ -99,6 +99,18 @@ export const en = {
   'unlock.error.wrong-passphrase': 'That passphrase is not right. Try again.',
   'unlock.error.tampered':
     'The identity saved on this device was changed by something other than GPoW. Restore it from your backup words.',
+  'unlock.remember': 'Remember on this computer',
+  'unlock.remember.hint':
+    'A convenience only: your 24 backup words stay the way to restore your identity. While the passphrase is saved, anyone who can use this computer account can unlock GPoW.',
+  'unlock.remembered.intro': 'Your passphrase is saved on this computer.',
+  'unlock.remembered.submit': 'Unlock with the saved passphrase',
+  'unlock.remembered.working': 'Unlocking with the saved passphrase…',
+  'unlock.remembered.error.not-found':
+    'No passphrase is saved on this computer any more. Type your passphrase to unlock.',
+  'unlock.remembered.error.wrong-passphrase':
+    'The saved passphrase no longer opens this identity, so GPoW forgot it. Type your passphrase to unlock.',
+  'unlock.weak':
+    'This system offers no keyring GPoW can trust (its secret storage is “{backend}”), so GPoW will not remember your passphrase here. On Linux, setting up GNOME Keyring or KWallet makes it possible.',
 
   // ---- network set-up -----------------------------------------------------------------
   'setup.title': 'Join or create a network',
@@ -719,6 +731,18 @@ export const en = {
   'settings.identity.web':
     'In a browser, the unlocked key lives in this page. Use the desktop app for real money.',
   'settings.version': 'GPoW {version} ({platform}).',
+  'settings.unlock.title': 'Unlock on this computer',
+  'settings.unlock.backend': 'Secret storage of this system:',
+  'settings.unlock.remembered':
+    'Your passphrase is saved on this computer, so GPoW can unlock without your typing it. Anyone who can use this computer account can do the same.',
+  'settings.unlock.notRemembered':
+    'No passphrase is saved on this computer. To save one, tick “Remember on this computer” when you unlock.',
+  'settings.unlock.notSaved':
+    'Your passphrase could not be saved when you unlocked, so you will type it next time.',
+  'settings.unlock.unknown':
+    'GPoW could not find out how this computer protects saved secrets, so it does not offer to remember the passphrase.',
+  'settings.unlock.forget': 'Forget the saved passphrase',
+  'settings.unlock.forgotten': 'The saved passphrase was forgotten.',
 
   // ---- errors -------------------------------------------------------------------------
   'error.unexpected': 'Something went wrong. Try again.',

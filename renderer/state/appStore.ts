@@ -3,7 +3,7 @@
 // selectors and act through its actions; the ledger itself stays in the runtime, and the store
 // only counts its changes (ledgerVersion) so that views recompute when it moves.
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { AppInfo, GpowBridge } from '../../shared/bridge/contract.ts';
+import type { AppInfo, GpowBridge, SecureStorageStatus } from '../../shared/bridge/contract.ts';
 import { parseAddress, type Address } from '../../shared/identity/address.ts';
 import { generateMnemonic } from '../../shared/identity/mnemonic.ts';
 import { keyHexOf, type KeyHex, type NetworkId } from '../../shared/ids.ts';
@@ -24,6 +24,7 @@ import {
 import type { SignerSource } from '../runtime/signer.ts';
 import { backgroundWork } from '../runtime/backgroundWork.ts';
 import { MarketRuntime, type MarketEvent } from '../runtime/market.ts';
+import { createNotificationTracker, notablesOf } from '../runtime/notifications.ts';
 import { SskSession, sskOpenerOf } from '../runtime/ssk.ts';
 import type { WorkRunner } from '../runtime/work.ts';
 import { UserError } from './errors.ts';
@@ -62,6 +63,13 @@ export interface AppDeps {
   readonly exclusive?: (name: string) => Promise<(() => void) | null>;
   /** Where pow and compute work runs; Web Workers by default. */
   readonly work?: WorkRunner;
+  /**
+   * Whether the user is away from the page now (it is hidden or not focused): native
+   * notifications go out only then. Without it, the store asks for none.
+   */
+  readonly away?: () => boolean;
+  /** How long news may gather before the notification check looks (ms). */
+  readonly notifyDelayMs?: number;
 }
 
 export type Phase =
@@ -91,9 +99,21 @@ export interface GenesisInput {
   readonly creditLimit: bigint;
 }
 
+export interface UnlockOptions {
+  /** Desktop: keep the passphrase encrypted by the operating system for the next unlock. */
+  readonly remember?: boolean;
+}
+
 export interface AppState {
   readonly phase: Phase;
   readonly appInfo: AppInfo | null;
+  /**
+   * How the operating system can protect a remembered passphrase, and whether one is (desktop);
+   * browser mode reports none. Null until booted, or when the bridge could not say.
+   */
+  readonly secureStorage: SecureStorageStatus | null;
+  /** The last unlock asked to remember the passphrase, and it was not remembered. */
+  readonly rememberFailed: boolean;
   readonly address: Address | null;
   readonly key: KeyHex | null;
   readonly canSign: boolean;
@@ -121,7 +141,11 @@ export interface AppState {
   /** A gpow: link the app was opened with, once (the desktop app's deep links), or null. */
   readonly takePendingInvitation: () => Promise<string | null>;
   readonly createIdentity: (mnemonic: string, passphrase: string) => Promise<void>;
-  readonly unlock: (passphrase: string) => Promise<void>;
+  readonly unlock: (passphrase: string, options?: UnlockOptions) => Promise<void>;
+  /** Unlocks with the passphrase main remembered (desktop); never done without being asked. */
+  readonly unlockRemembered: () => Promise<void>;
+  /** Deletes the remembered passphrase. */
+  readonly forgetRememberedUnlock: () => Promise<void>;
   readonly lock: () => Promise<void>;
   readonly createNetwork: (input: GenesisInput) => Promise<void>;
   readonly joinNetwork: (invitation: Invitation) => Promise<void>;
@@ -143,11 +167,19 @@ export type AppStore = StoreApi<AppState>;
 const MAX_PROBLEMS = 200;
 const MAX_MARKET_NOTICES = 100;
 const CHANGE_INTERVAL_MS = 100;
+/** News that arrives within this long of the first goes out in one notification per kind. */
+const NOTIFY_DELAY_MS = 1_500;
 
 /** The relays a network connects through: this browser's, then those its invitation named. */
 export function connectionRelays(settings: Settings, network: Invitation | null): string[] {
   return [...new Set([...settings.relays, ...(network?.relays ?? [])])];
 }
+
+/** The bridge's secure storage status, or null when it cannot say (it throws or rejects). */
+const secureStorageOf = (bridge: GpowBridge): Promise<SecureStorageStatus | null> =>
+  Promise.resolve()
+    .then(() => bridge.secureStorageStatus())
+    .catch(() => null);
 
 export function logNameOf(networkId: string): string {
   return `gpow-ledger-${networkId}`;
@@ -159,6 +191,7 @@ export const RUNTIME_LOCK = 'gpow-runtime';
 export function createAppStore(deps: AppDeps): AppStore {
   let booted = false;
   let releaseLock: (() => void) | null = null;
+  let stopNotifications: (() => void) | null = null;
 
   return createStore<AppState>()((set, get) => {
     const requireSigner = () => {
@@ -214,7 +247,49 @@ export function createAppStore(deps: AppDeps): AppStore {
         throw error;
       }
       set((state) => ({ status: runtime.status(), ledgerVersion: state.ledgerVersion + 1 }));
-      void runtime.ready().then(() => attachMarket(runtime));
+      void runtime.ready().then(() => {
+        attachMarket(runtime);
+        watchNotifications(runtime);
+      });
+    };
+
+    /**
+     * Native notifications (desktop) for what arrives while the user is away: the ledger as it
+     * stands now is the baseline, then each batch of accepted transactions is looked at once
+     * (runtime/notifications.ts decides).
+     */
+    const watchNotifications = (runtime: NetworkRuntime) => {
+      const { bridge, away } = deps;
+      const { key: me, appInfo } = get();
+      const ledger = runtime.ledger;
+      if (bridge === null || away === undefined || me === null || ledger === null) return;
+      // Browser mode shows no native notifications: nothing to work out.
+      if (appInfo === null || appInfo.platform === 'web' || get().runtime !== runtime) return;
+      const tracker = createNotificationTracker({ startedAt: deps.clock.now() });
+      const look = () => {
+        const notables = notablesOf(ledger, me, {
+          now: deps.clock.now(),
+          automaticVerdicts: get().settings.validate,
+        });
+        for (const args of tracker.observe(notables, away())) {
+          // Refused or rate-limited by main ({ shown: false }), or failed: nothing to do.
+          void bridge.notify(...args).catch(() => undefined);
+        }
+      };
+      look();
+      let timer: ReturnType<typeof setTimeout> | null = null;
+      const unsubscribe = ledger.onAccepted(() => {
+        if (timer !== null) return;
+        timer = setTimeout(() => {
+          timer = null;
+          if (get().runtime === runtime) look();
+        }, deps.notifyDelayMs ?? NOTIFY_DELAY_MS);
+      });
+      stopNotifications?.();
+      stopNotifications = () => {
+        unsubscribe();
+        if (timer !== null) clearTimeout(timer);
+      };
     };
 
     /** The market and SSK need the ledger and a signer; they follow the runtime's life. */
@@ -275,6 +350,8 @@ export function createAppStore(deps: AppDeps): AppStore {
 
     const stopRuntime = async () => {
       const { runtime, market, ssk } = get();
+      stopNotifications?.();
+      stopNotifications = null;
       market?.close();
       ssk?.close();
       set({
@@ -308,9 +385,16 @@ export function createAppStore(deps: AppDeps): AppStore {
       }
     };
 
+    /** Asks main again how a remembered passphrase stands; null when it cannot say. */
+    const refreshSecureStorage = async (bridge: GpowBridge) => {
+      set({ secureStorage: await secureStorageOf(bridge) });
+    };
+
     return {
       phase: { kind: 'starting' },
       appInfo: null,
+      secureStorage: null,
+      rememberFailed: false,
       address: null,
       key: null,
       canSign: false,
@@ -335,12 +419,15 @@ export function createAppStore(deps: AppDeps): AppStore {
           return;
         }
         try {
-          const [appInfo, keystore] = await Promise.all([
+          const [appInfo, keystore, secureStorage] = await Promise.all([
             bridge.appInfo(),
             bridge.keystoreStatus(),
+            // Only a convenience hangs on it: the app starts without it.
+            secureStorageOf(bridge),
           ]);
           set({
             appInfo,
+            secureStorage,
             phase: keystore.exists
               ? { kind: 'locked', address: keystore.address ?? null }
               : { kind: 'onboarding' },
@@ -376,12 +463,43 @@ export function createAppStore(deps: AppDeps): AppStore {
         await get().unlock(passphrase);
       },
 
-      async unlock(passphrase) {
+      async unlock(passphrase, options = {}) {
         const bridge = deps.bridge;
         if (bridge === null) throw new UserError('error.noBridge');
-        const result = await bridge.unlockKeystore({ passphrase });
+        const remember = options.remember === true;
+        const result = await bridge.unlockKeystore(
+          remember ? { passphrase, remember: true } : { passphrase },
+        );
         if (!result.ok) throw new UserError(`unlock.error.${result.code}`);
+        if (remember) {
+          set({ rememberFailed: result.remembered !== true });
+          await refreshSecureStorage(bridge);
+        }
         await afterUnlock(result.address);
+      },
+
+      async unlockRemembered() {
+        const bridge = deps.bridge;
+        if (bridge === null) throw new UserError('error.noBridge');
+        const result = await bridge.unlockRemembered();
+        if (!result.ok) {
+          // Main forgets a remembered passphrase that no longer opens the keystore.
+          await refreshSecureStorage(bridge);
+          throw new UserError(
+            result.code === 'not-found' || result.code === 'wrong-passphrase'
+              ? `unlock.remembered.error.${result.code}`
+              : `unlock.error.${result.code}`,
+          );
+        }
+        await afterUnlock(result.address);
+      },
+
+      async forgetRememberedUnlock() {
+        const bridge = deps.bridge;
+        if (bridge === null) throw new UserError('error.noBridge');
+        await bridge.forgetRememberedUnlock();
+        set({ rememberFailed: false });
+        await refreshSecureStorage(bridge);
       },
 
       async lock() {

@@ -2,6 +2,7 @@
 // storage, IndexedDB from fake-indexeddb, and no WebRTC (no relay is configured, so none is
 // ever needed).
 import { IDBFactory } from 'fake-indexeddb';
+import type { GpowBridge } from '../../shared/bridge/contract.ts';
 import type { WrtcLike } from '../../shared/replication/guardedWrtc.ts';
 import { createBrowserBridge } from '../../renderer/bridge/browserBridge.ts';
 import { InPageVault } from '../../renderer/bridge/inPageVault.ts';
@@ -41,21 +42,32 @@ export interface TestApp {
   readonly factory: IDBFactory;
 }
 
-/** A fresh app; pass `from` to reopen the same browser (storage and IndexedDB) in a new page. */
-export function testApp(label: string, from?: TestApp, overrides: Partial<AppDeps> = {}): TestApp {
+/**
+ * A fresh app; pass `from` to reopen the same browser (storage and IndexedDB) in a new page.
+ * `wrapBridge` lets a test stand between the store and the browser bridge (to watch a method,
+ * or to present as the desktop app).
+ */
+export function testApp(
+  label: string,
+  from?: TestApp,
+  overrides: Partial<AppDeps> = {},
+  wrapBridge: (bridge: GpowBridge) => GpowBridge = (bridge) => bridge,
+): TestApp {
   const storage = from?.storage ?? memoryStorage();
   const factory = from?.factory ?? new IDBFactory();
   const vault = new InPageVault();
   const random = deterministicRandom(label);
   let now = 1_800_000_000_000;
   const store = createAppStore({
-    bridge: createBrowserBridge({
-      storage,
-      random,
-      version: '0.0.0-test',
-      scryptN: 2 ** 10,
-      vault,
-    }),
+    bridge: wrapBridge(
+      createBrowserBridge({
+        storage,
+        random,
+        version: '0.0.0-test',
+        scryptN: 2 ** 10,
+        vault,
+      }),
+    ),
     signerSource: vault,
     storage,
     openLog: (name) => openIndexedDbLogStore(name, factory),

@@ -3,6 +3,7 @@
 import { useState } from 'react';
 import { validateMnemonic } from '../../../shared/identity/mnemonic.ts';
 import { UserError } from '../../state/errors.ts';
+import { unlockMemoryOf } from '../../state/unlockMemory.ts';
 import { FormPanel, ScreenTitle, TextField, useAction } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
 
@@ -269,11 +270,21 @@ function ChoosePassphrase({
 export function Unlock({ address }: { address: string | null }) {
   const { t } = useI18n();
   const unlock = useApp((s) => s.unlock);
+  const unlockRemembered = useApp((s) => s.unlockRemembered);
+  const appInfo = useApp((s) => s.appInfo);
+  const secureStorage = useApp((s) => s.secureStorage);
+  const memory = unlockMemoryOf(appInfo, secureStorage);
   const [passphrase, setPassphrase] = useState('');
+  const [remember, setRemember] = useState(false);
+  // Remembering is offered where the system protects it and nothing is remembered yet.
+  const offerRemember = memory.kind === 'available' && !memory.remembered;
+  const saved = (memory.kind === 'available' || memory.kind === 'weak') && memory.remembered;
   const action = useAction(async () => {
     if (passphrase === '') throw new UserError('unlock.empty');
-    await unlock(passphrase);
+    await unlock(passphrase, offerRemember && remember ? { remember: true } : {});
   });
+  const withSaved = useAction(() => unlockRemembered());
+  const busy = action.busy || withSaved.busy;
   return (
     <FormPanel
       title={t('unlock.title')}
@@ -284,12 +295,34 @@ export function Unlock({ address }: { address: string | null }) {
           </>
         ) : undefined
       }
-      onSubmit={() => action.run()}
+      onSubmit={() => {
+        withSaved.reset();
+        action.run();
+      }}
       submit={t('unlock.submit')}
-      error={action.error}
-      busy={action.busy}
-      working={t('unlock.working')}
+      error={action.error ?? withSaved.error}
+      busy={busy}
+      working={withSaved.busy ? t('unlock.remembered.working') : t('unlock.working')}
     >
+      {saved ? (
+        <div className="field">
+          <p>{t('unlock.remembered.intro')}</p>
+          <button
+            type="button"
+            className="primary"
+            disabled={busy}
+            onClick={() => {
+              action.reset();
+              withSaved.run();
+            }}
+          >
+            {t('unlock.remembered.submit')}
+          </button>
+        </div>
+      ) : null}
+      {memory.kind === 'weak' ? (
+        <p className="warning">{t('unlock.weak', { backend: memory.backend })}</p>
+      ) : null}
       <TextField
         id="unlock-passphrase"
         type="password"
@@ -298,6 +331,23 @@ export function Unlock({ address }: { address: string | null }) {
         value={passphrase}
         onChange={setPassphrase}
       />
+      {offerRemember ? (
+        <div className="field">
+          <label className="check">
+            <input
+              type="checkbox"
+              id="unlock-remember"
+              aria-describedby="unlock-remember-hint"
+              checked={remember}
+              onChange={(e) => setRemember(e.target.checked)}
+            />
+            {t('unlock.remember')}
+          </label>
+          <p id="unlock-remember-hint" className="hint">
+            {t('unlock.remember.hint')}
+          </p>
+        </div>
+      ) : null}
     </FormPanel>
   );
 }

@@ -1,10 +1,12 @@
-// Settings: signaling relays, ICE (STUN/TURN) servers, theme and language, and locking.
+// Settings: signaling relays, ICE (STUN/TURN) servers, theme and language, locking, and (in the
+// desktop app) the passphrase remembered on this computer.
 import { useState, type FormEvent } from 'react';
 import { MAX_RELAYS, relayUrlError } from '../../../shared/net/invitation.ts';
 import { CATALOGUES } from '../../i18n/i18n.ts';
 import type { IceServer } from '../../runtime/networkRuntime.ts';
 import { UserError } from '../../state/errors.ts';
 import { iceUrlError, MAX_ICE_SERVERS, THEMES, type Theme } from '../../state/persisted.ts';
+import { unlockMemoryOf } from '../../state/unlockMemory.ts';
 import { ErrorText, Mono, ScreenTitle, TextField, useAction } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
 
@@ -233,6 +235,54 @@ function IdentityPanel() {
   );
 }
 
+/** Desktop only: whether the passphrase is remembered, and forgetting it. */
+function UnlockPanel() {
+  const { t } = useI18n();
+  const appInfo = useApp((s) => s.appInfo);
+  const secureStorage = useApp((s) => s.secureStorage);
+  const rememberFailed = useApp((s) => s.rememberFailed);
+  const forgetRememberedUnlock = useApp((s) => s.forgetRememberedUnlock);
+  const [forgotten, setForgotten] = useState(false);
+  const forget = useAction(async () => {
+    await forgetRememberedUnlock();
+    setForgotten(true);
+  });
+  const memory = unlockMemoryOf(appInfo, secureStorage);
+  // Browser mode never remembers the passphrase: nothing to say about it.
+  if (memory.kind === 'none') return null;
+  const remembered = memory.kind !== 'unknown' && memory.remembered;
+  return (
+    <section className="panel" aria-labelledby="unlock-settings-title">
+      <h2 id="unlock-settings-title">{t('settings.unlock.title')}</h2>
+      {memory.kind === 'unknown' ? (
+        <p>{t('settings.unlock.unknown')}</p>
+      ) : (
+        <>
+          <p>
+            {t('settings.unlock.backend')} <Mono>{memory.backend}</Mono>
+          </p>
+          {memory.kind === 'weak' ? (
+            <p className="warning">{t('unlock.weak', { backend: memory.backend })}</p>
+          ) : null}
+          {rememberFailed && !remembered ? (
+            <p className="warning">{t('settings.unlock.notSaved')}</p>
+          ) : null}
+          <p>{remembered ? t('settings.unlock.remembered') : t('settings.unlock.notRemembered')}</p>
+        </>
+      )}
+      {remembered ? (
+        <button type="button" onClick={() => forget.run()} disabled={forget.busy}>
+          {t('settings.unlock.forget')}
+        </button>
+      ) : null}
+      <p role="status" className="muted">
+        {forgotten && !remembered ? t('settings.unlock.forgotten') : ''}
+      </p>
+      <ErrorText error={forget.error} />
+    </section>
+  );
+}
+
 export function SettingsScreen() {
   const { t } = useI18n();
   return (
@@ -242,6 +292,7 @@ export function SettingsScreen() {
       <IcePanel />
       <AppearancePanel />
       <IdentityPanel />
+      <UnlockPanel />
     </>
   );
 }
