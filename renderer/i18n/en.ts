@@ -512,6 +512,82 @@ export const en = {
   'services.error.choose': 'Choose a provider.',
   'services.error.sskNeeded':
     'This form has private fields, which are sealed with a shared key; this identity cannot open shared keys here.',
+  // ---- registering a service type -------------------------------------------------------
+  'serviceType.nav': 'Register a service type',
+  'serviceType.title': 'Register a service type',
+  'serviceType.intro':
+    'A service type is a form that requests fill in, the unit their volume is counted in, and how the work is judged. It is built from the protocol’s own building blocks: no code travels. Registering it signs one transaction, whose id names the type from then on.',
+  'serviceType.link': 'Register a new service type',
+  'serviceType.name': 'Name',
+  'serviceType.nameHint':
+    'Shown in the catalogue, at most {max} characters. Another type may have the same name: its id tells them apart.',
+  'serviceType.unit': 'Unit of volume',
+  'serviceType.unitHint':
+    'What a request’s volume counts, such as hours or pages, at most {max} characters. Providers set a rate per unit.',
+  'serviceType.evaluation': 'How the work is judged',
+  'serviceType.eval.review': 'The consumer reviews',
+  'serviceType.eval.vote': 'Validators vote',
+  'serviceType.evalHint.review':
+    'The consumer approves or disputes each delivery; bonded validators rule only on a dispute.',
+  'serviceType.evalHint.vote': 'Bonded validators vote on every delivery.',
+  'serviceType.fields': 'Definition form',
+  'serviceType.fieldsHint':
+    'The fields a request fills in, at most {max}. A field name starts with a lowercase letter, then lowercase letters, digits or _, at most 32 characters.',
+  'serviceType.noFields': 'No fields: a request carries only its volume.',
+  'serviceType.field': 'Field {n}',
+  'serviceType.field.name': 'Name',
+  'serviceType.field.kind': 'Kind',
+  'serviceType.kind.text': 'Text',
+  'serviceType.kind.number': 'Whole number',
+  'serviceType.field.sensitive': 'Private',
+  'serviceType.field.sensitiveHint':
+    'A private field is sealed for the provider with a shared key and never shown on the ledger; requests need a shared key with the provider.',
+  'serviceType.field.required': 'Required',
+  'serviceType.field.remove': 'Remove field {n}',
+  'serviceType.addField': 'Add a field',
+  'serviceType.fieldsFull': 'A service type has at most {max} fields.',
+  'serviceType.fixed': 'Set by the protocol',
+  'serviceType.negotiation': 'Negotiation',
+  'serviceType.negotiation.lowest-total': 'Providers are ranked by the consumer’s total price',
+  'serviceType.compensation': 'Compensation',
+  'serviceType.compensation.rate-times-volume': 'The provider earns its rate times the volume',
+  'serviceType.review': 'Review the service type',
+  'serviceType.confirm.title': 'Register this service type?',
+  'serviceType.confirm.intro':
+    'Registering signs and publishes one transaction. A registration cannot be changed or withdrawn afterwards, so check it first.',
+  'serviceType.confirm.sameName':
+    'A service type named “{name}” already exists. Yours will be a separate type, told apart by its id.',
+  'serviceType.confirm.button': 'Register',
+  'serviceType.working': 'Signing and publishing the registration…',
+  'serviceType.table': 'Fields of the definition form',
+  'serviceType.table.visibility': 'Visibility',
+  'serviceType.public': 'Public',
+  'serviceType.private': 'Private',
+  'serviceType.optional': 'Optional',
+  'serviceType.done.title': 'Service type registered',
+  'serviceType.done.intro':
+    '“{name}” is registered and is now in the service catalogue. Its id names it from now on.',
+  'serviceType.done.id': 'Type id',
+  'serviceType.done.copy': 'Copy the id',
+  'serviceType.done.catalogue': 'See it in the catalogue',
+  'serviceType.done.offer': 'Offer it as a provider',
+  'serviceType.done.another': 'Register another type',
+  'serviceType.done.missing':
+    'This ledger has no service type with that id yet. If it was just registered elsewhere, it arrives when the ledger syncs.',
+  'serviceType.error.nameEmpty': 'Give the service type a name.',
+  'serviceType.error.nameLong': 'The name is too long: at most {max} characters.',
+  'serviceType.error.unitEmpty': 'Say what the volume is counted in, such as hours or pages.',
+  'serviceType.error.unitLong': 'The unit is too long: at most {max} characters.',
+  'serviceType.error.evaluation': 'Choose how the work is judged.',
+  'serviceType.error.tooMany':
+    'This type has {count} fields; a service type has at most {max}. Remove some.',
+  'serviceType.error.fieldNameEmpty': 'Give field {n} a name, or remove it.',
+  'serviceType.error.fieldName':
+    'Field {n} cannot be named “{name}”: start with a lowercase letter, then use only lowercase letters, digits and _, at most 32 characters.',
+  'serviceType.error.fieldKind': 'Choose whether field {n} holds text or a whole number.',
+  'serviceType.error.duplicate':
+    'Fields {first} and {n} are both named “{name}”: field names must be unique.',
+  'serviceType.error.invalid': 'The ledger would refuse this service type: {detail}',
   'negotiation.title': 'Choose a provider',
   'negotiation.intro':
     'Every provider that offers {name}, cheapest first. The recommended one is the cheapest, then the most reputable.',

@@ -14,6 +14,8 @@ import { ReceiveScreen, SendScreen, WalletScreen } from './screens/Wallet.tsx';
 import { MessagesScreen } from './screens/Messages.tsx';
 import { ProviderScreen } from './screens/Provider.tsx';
 import { ServicesScreen } from './screens/Services.tsx';
+import { ServiceTypeScreen } from './screens/ServiceType.tsx';
+import { SERVICE_TYPE_PATH } from './serviceType.ts';
 import { ValidatorScreen } from './screens/Validator.tsx';
 
 export interface NavGroup {
@@ -82,6 +84,13 @@ export const ROUTES: readonly RouteDef[] = [
     group: 'market',
     needsNetwork: true,
     render: () => <ServicesScreen />,
+  },
+  {
+    path: SERVICE_TYPE_PATH,
+    label: 'serviceType.nav',
+    group: 'market',
+    needsNetwork: true,
+    render: () => <ServiceTypeScreen />,
   },
   {
     path: 'provider',

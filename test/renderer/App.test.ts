@@ -104,6 +104,7 @@ describe('App', () => {
       provider: en['provider.automation'],
       validator: en['validator.bonds'],
       messages: en['messages.share'],
+      'register-service': en['serviceType.addField'],
     };
     for (const route of ROUTES) {
       at(route.path);

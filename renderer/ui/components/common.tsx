@@ -130,6 +130,8 @@ export interface TextFieldProps {
   readonly multiline?: boolean;
   readonly autoComplete?: string;
   readonly inputMode?: 'numeric';
+  /** The input an error message is about (aria-invalid). */
+  readonly invalid?: boolean;
   readonly maxLength?: number;
   readonly placeholder?: string;
   /** Addresses, words and links: no spell-checking, no automatic capitals. */
@@ -148,6 +150,7 @@ export function TextField(props: TextFieldProps) {
     value: props.value,
     onChange: (event: { target: { value: string } }) => props.onChange(event.target.value),
     'aria-describedby': hintId,
+    'aria-invalid': props.invalid === true ? true : undefined,
     autoComplete: props.autoComplete ?? 'off',
     maxLength: props.maxLength,
     placeholder: props.placeholder,

@@ -44,6 +44,7 @@ import { MarketActivity, Timeline, useStateText } from '../components/market.tsx
 import { Party } from '../components/party.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { Link, navigate, useHashQuery } from '../router.tsx';
+import { SERVICE_TYPE_PATH } from '../serviceType.ts';
 import { useLedgerView } from '../useLedger.ts';
 
 const catalogOf = (ledger: Ledger, me: KeyHex) =>
@@ -115,6 +116,9 @@ function Catalog() {
               </li>
             ))}
           </ul>
+          <p>
+            <Link to={SERVICE_TYPE_PATH}>{t('serviceType.link')}</Link>
+          </p>
         </section>
         <section className="panel" aria-labelledby="mine-title">
           <h2 id="mine-title">{t('services.mine')}</h2>
