@@ -50,6 +50,9 @@ const README_SHOTS = [
   'service-instance',
   'validator',
   'history-market',
+  'messages',
+  'service-type-form',
+  'service-catalog',
 ];
 
 let world: World;
@@ -540,6 +543,25 @@ describe('the browser UI, end to end', () => {
     await alice.getByRole('link', { name: 'Save notes.txt' }).waitFor({ timeout: 60_000 });
     await check(alice, 'messages');
 
+    // Alice registers a new service type from building blocks; Bob's catalogue lists it.
+    await go(alice, 'Register a service type');
+    await alice.getByLabel('Name', { exact: true }).first().fill('Proofreading');
+    await alice.getByLabel('Unit of volume').fill('pages');
+    await alice.getByLabel('The consumer reviews').check();
+    const fields = alice.getByTestId('st-field');
+    await fields.nth(0).getByLabel('Name', { exact: true }).fill('manuscript');
+    await fields.nth(0).getByLabel('Private').check();
+    await fields.nth(0).getByLabel('Required').check();
+    await alice.getByRole('button', { name: 'Add a field' }).click();
+    await fields.nth(1).getByLabel('Name', { exact: true }).fill('pages_due');
+    await fields.nth(1).getByLabel('Kind').selectOption({ label: 'Whole number' });
+    await check(alice, 'service-type-form');
+    await alice.getByRole('button', { name: 'Review the service type' }).click();
+    await alice.getByTestId('service-type-review').waitFor();
+    await alice.getByRole('button', { name: 'Register', exact: true }).click();
+    await alice.getByTestId('service-type-id').waitFor({ timeout: 60_000 });
+    await check(alice, 'service-type-registered');
+
     // Bob asks for proof of work: the catalog, the form from the type's definition.
     await go(bob, 'Request a service');
     await until(
@@ -548,6 +570,10 @@ describe('the browser UI, end to end', () => {
         (await bob.getByTestId('catalog').textContent())?.includes('2 providers') ? true : null,
       60_000,
     );
+    await bob
+      .getByTestId('catalog')
+      .getByRole('link', { name: 'Request Proofreading' })
+      .waitFor({ timeout: 60_000 });
     await check(bob, 'service-catalog');
     await bob.getByRole('link', { name: 'Request General Proof of Work' }).click();
     await bob.getByLabel('Data to work on').fill('hello from the e2e test');
