@@ -1,8 +1,7 @@
 // The app as the desktop renderer starts it: choosePlatform picks the desktop platform when there
 // is a window.gpow and no window.gpowWeb, and the app store then signs through the bridge (main's
 // identity vault) and keeps its ledger log through the bridge (main's file logs).
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GpowBridge } from '../../shared/bridge/contract.ts';
@@ -12,10 +11,6 @@ import { SskDirectory } from '../../shared/ssk/directory.ts';
 import { openField } from '../../shared/ssk/field.ts';
 import { SskKeyring } from '../../shared/ssk/keyring.ts';
 import { keyHexOf } from '../../shared/ids.ts';
-import { nodeRandom } from '../../node/random.ts';
-import { createDesktopBridge } from '../../electron/desktopBridge.ts';
-import { createIdentityVault } from '../../electron/identityVault.ts';
-import { createLedgerLogs } from '../../electron/ledgerLogs.ts';
 import { InPageVault } from '../../renderer/bridge/inPageVault.ts';
 import { choosePlatform } from '../../renderer/bridge/platform.ts';
 import { BridgeSigner } from '../../renderer/runtime/signer.ts';
@@ -23,33 +18,16 @@ import { createAppStore } from '../../renderer/state/appStore.ts';
 import { memoryStorage, NO_WEBRTC, PHRASE } from '../renderer/fixtures.ts';
 import { deterministicRandom } from '../helpers/deterministicRandom.ts';
 import { identity } from '../helpers/network.ts';
+import { cleanMainBridges, mainBridge, userDataDir } from './mainBridge.ts';
 
 vi.mock('electron', () => ({}));
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
+afterEach(cleanMainBridges);
 
-/** Main's bridge over a real vault and real file logs in a temporary "userData", every method spied. */
+/** Main's bridge over a real vault and real file logs in a temporary "userData". */
 async function fakeDesktopBridge() {
-  const dir = await mkdtemp(join(tmpdir(), 'gpow-desktop-boot-'));
-  dirs.push(dir);
-  const vault = createIdentityVault({
-    keystorePath: join(dir, 'keystore.json'),
-    random: nodeRandom,
-    scryptN: 1024,
-  });
-  const main = createDesktopBridge({
-    appInfo: () => ({ name: 'GPoW', version: '0', platform: 'linux' }),
-    vault,
-    remembered: {} as never,
-    logs: createLedgerLogs({ dir: join(dir, 'ledgers') }),
-    network: {} as never,
-    allowedRelays: {} as never,
-    deepLinks: { take: () => null },
-    notify: () => ({ shown: false }),
-  });
+  const dir = await userDataDir('desktop-boot');
+  const { main } = mainBridge(dir);
   // Only the methods this boot is expected to call are watched.
   const spies = {
     appInfo: vi.spyOn(main, 'appInfo'),

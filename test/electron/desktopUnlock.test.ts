@@ -2,28 +2,21 @@
 // identity vault and remembered-unlock file, with Electron's safeStorage faked (a keyring, or
 // Linux's basic_text that protects nothing). The store asks to remember only when told, never
 // unlocks by itself at boot, explains a failed remembered unlock, and forgets on request.
-import { mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createDesktopBridge } from '../../electron/desktopBridge.ts';
-import { createIdentityVault } from '../../electron/identityVault.ts';
-import { createLedgerLogs } from '../../electron/ledgerLogs.ts';
 import { createRememberedUnlock, type SafeStorageLike } from '../../electron/rememberedUnlock.ts';
-import { nodeRandom } from '../../node/random.ts';
 import { choosePlatform } from '../../renderer/bridge/platform.ts';
 import { createAppStore } from '../../renderer/state/appStore.ts';
 import { UserError } from '../../renderer/state/errors.ts';
 import { unlockMemoryOf } from '../../renderer/state/unlockMemory.ts';
 import { deterministicRandom } from '../helpers/deterministicRandom.ts';
 import { memoryStorage, NO_WEBRTC, PHRASE } from '../renderer/fixtures.ts';
+import { cleanMainBridges, mainBridge, userDataDir } from './mainBridge.ts';
 
 vi.mock('electron', () => ({}));
 
-const dirs: string[] = [];
-afterEach(async () => {
-  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
-});
+afterEach(cleanMainBridges);
 
 type Backend = ReturnType<SafeStorageLike['getSelectedStorageBackend']>;
 
@@ -39,8 +32,7 @@ function fakeSafeStorage(backend: Backend): SafeStorageLike {
 
 /** Main's side in a temporary userData; each call to `page()` is a fresh renderer (a reload). */
 async function desktop(backend: Backend) {
-  const dir = await mkdtemp(join(tmpdir(), 'gpow-desktop-unlock-'));
-  dirs.push(dir);
+  const dir = await userDataDir('desktop-unlock');
   const rememberedPath = join(dir, 'remembered-unlock.bin');
   const remembered = createRememberedUnlock({
     safeStorage: fakeSafeStorage(backend),
@@ -48,23 +40,7 @@ async function desktop(backend: Backend) {
     path: rememberedPath,
     onWarning: () => undefined,
   });
-  const vault = createIdentityVault({
-    keystorePath: join(dir, 'keystore.json'),
-    random: nodeRandom,
-    scryptN: 1024,
-    remembered,
-    onWarning: () => undefined,
-  });
-  const main = createDesktopBridge({
-    appInfo: () => ({ name: 'GPoW', version: '0', platform: 'linux' }),
-    vault,
-    remembered,
-    logs: createLedgerLogs({ dir: join(dir, 'ledgers') }),
-    network: {} as never,
-    allowedRelays: {} as never,
-    deepLinks: { take: () => null },
-    notify: () => ({ shown: false }),
-  });
+  const { main, vault } = mainBridge(dir, remembered);
   const spies = {
     unlockKeystore: vi.spyOn(main, 'unlockKeystore'),
     unlockRemembered: vi.spyOn(main, 'unlockRemembered'),
