@@ -51,9 +51,11 @@ export interface UnsignedTx {
   readonly time: number;
 }
 
+const TYPE_NAME = /^[a-z][a-z0-9-]{0,31}$/u;
+
 const typeName = v.pipe(
   v.string(),
-  v.regex(/^[a-z][a-z0-9-]{0,31}$/, 'type must be a lowercase name of at most 32 characters'),
+  v.regex(TYPE_NAME, 'type must be a lowercase name of at most 32 characters'),
 );
 
 const envelopeSchema = v.strictObject({
@@ -69,6 +71,69 @@ const envelopeSchema = v.strictObject({
 });
 
 const wireSchema = v.strictTuple([v.unknown(), bytesOf(64)], 'expected [transaction, signature]');
+
+type Envelope = v.InferOutput<typeof envelopeSchema>;
+
+const ENVELOPE_KEYS = ['v', 'net', 'author', 'seq', 'prev', 'deps', 'type', 'body', 'time'];
+
+const isBytes32 = (x: unknown): x is Uint8Array => x instanceof Uint8Array && x.length === 32;
+const isUint = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+
+/**
+ * The common case in plain code: true only when the schemas below would accept `value` as is
+ * (test/tx/envelopeFastPath.test.ts holds it to that). Anything else goes through valibot,
+ * which decides and words the rejection. Parsing every transaction with valibot cost a quarter
+ * of decoding.
+ */
+function plainlyValid(e: Record<string, unknown>): boolean {
+  for (const key of ENVELOPE_KEYS) if (!(key in e)) return false;
+  if (Object.keys(e).length !== ENVELOPE_KEYS.length) return false;
+  const { deps } = e;
+  return (
+    e['v'] === TX_VERSION &&
+    isBytes32(e['net']) &&
+    isBytes32(e['author']) &&
+    isUint(e['seq']) &&
+    (e['prev'] === null || isBytes32(e['prev'])) &&
+    Array.isArray(deps) &&
+    deps.length <= MAX_DEPS &&
+    deps.every(isBytes32) &&
+    typeof e['type'] === 'string' &&
+    TYPE_NAME.test(e['type']) &&
+    isUint(e['time'])
+  );
+}
+
+/** [unsigned, signature] parsed: the envelope's fields and the 64-byte signature. */
+export function parseWire(
+  value: unknown,
+): { ok: true; envelope: Envelope; signature: Uint8Array } | { ok: false; detail: string } {
+  if (
+    Array.isArray(value) &&
+    value.length === 2 &&
+    value[1] instanceof Uint8Array &&
+    value[1].length === 64 &&
+    typeof value[0] === 'object' &&
+    value[0] !== null &&
+    !Array.isArray(value[0]) &&
+    !(value[0] instanceof Uint8Array) &&
+    plainlyValid(value[0] as Record<string, unknown>)
+  ) {
+    return { ok: true, envelope: value[0] as Envelope, signature: value[1] };
+  }
+  return parseWireWithSchemas(value);
+}
+
+/** parseWire by the schemas alone: the reference the fast path is held to. */
+export function parseWireWithSchemas(
+  value: unknown,
+): { ok: true; envelope: Envelope; signature: Uint8Array } | { ok: false; detail: string } {
+  const wire = v.safeParse(wireSchema, value);
+  if (!wire.success) return { ok: false, detail: describeIssues(wire.issues) };
+  const env = v.safeParse(envelopeSchema, wire.output[0]);
+  if (!env.success) return { ok: false, detail: describeIssues(env.issues) };
+  return { ok: true, envelope: env.output, signature: wire.output[1] };
+}
 
 export type DecodeResult<B = unknown> =
   { readonly ok: true; readonly tx: Tx<B> } | { readonly ok: false; readonly rejection: Rejection };
@@ -87,13 +152,9 @@ export function decodeEnvelope(input: unknown): DecodeResult {
   const decoded = decodeCanonical(bytes, MAX_TX_BYTES);
   if (!decoded.ok) return { ok: false, rejection: reject(decoded.reason, decoded.detail) };
 
-  const wire = v.safeParse(wireSchema, decoded.value);
-  if (!wire.success)
-    return { ok: false, rejection: reject('malformed', describeIssues(wire.issues)) };
-  const env = v.safeParse(envelopeSchema, wire.output[0]);
-  if (!env.success)
-    return { ok: false, rejection: reject('malformed', describeIssues(env.issues)) };
-  const e = env.output;
+  const parsed = parseWire(decoded.value);
+  if (!parsed.ok) return { ok: false, rejection: reject('malformed', parsed.detail) };
+  const e = parsed.envelope;
 
   if (!sortedUnique(e.deps)) {
     return { ok: false, rejection: reject('malformed', 'deps must be sorted and unique') };
@@ -115,7 +176,7 @@ export function decodeEnvelope(input: unknown): DecodeResult {
   // The wire array is [unsigned, sig]: a 1-byte array header, then the unsigned map, then the
   // 66-byte encoding of the 64-byte signature (0x58 0x40 + 64 bytes).
   const unsignedBytes = bytes.subarray(1, bytes.length - 66);
-  const signature = wire.output[1];
+  const signature = parsed.signature;
   return {
     ok: true,
     tx: {
