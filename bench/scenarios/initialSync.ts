@@ -123,11 +123,16 @@ export const initialSync: Scenario = {
       if (valid !== n) throw new Error(`floor verified ${valid} of ${n}`);
       r.transfer.push(transferMs);
       r.verify.push(verifyMs);
-      r.floor.push(transferMs + verifyMs);
       ctx.log(
-        `run ${run + 1}: sync ${(r.sync.at(-1)! / 1000).toFixed(1)} s, floor ${(r.floor.at(-1)! / 1000).toFixed(1)} s`,
+        `run ${run + 1}: sync ${(r.sync.at(-1)! / 1000).toFixed(1)} s, floor transfer ${(transferMs / 1000).toFixed(1)} s + verify ${(verifyMs / 1000).toFixed(1)} s`,
       );
     }
+    // The floor's transfer is the best of its runs: one data channel in this process has stalled
+    // for seconds in some runs (0.7 s in one, 8 s in the next, for the same bytes), and a floor
+    // slower than the joiner's own transfer is no floor. Noise only adds time, so the fastest run
+    // is the closest to the limit; using it makes the ratio stricter, never kinder.
+    const bestTransfer = Math.min(...r.transfer);
+    for (const verifyMs of r.verify) r.floor.push(bestTransfer + verifyMs);
 
     const ratio = median(ratios(r.sync, r.floor));
     const pass = ratio <= 1.5;
@@ -136,17 +141,11 @@ export const initialSync: Scenario = {
     if (!pass) {
       why.push(
         `joiner phases (median): spawn → first frame ${s(r.connect)} (boot, signaling, ICE, sync step 1), ` +
-          `frames ${s(r.frames)}, last frame → genesis known ${s(r.screen)} (screening: every signature verified ` +
-          `on the main thread, then the Yjs update applied), genesis → all valid ${s(r.ingest)} (ledger ingest). ` +
-          `Floor: transfer ${s(r.transfer)}, verify on ${cores} cores ${s(r.verify)}`,
+          `frames ${s(r.frames)}, last frame → genesis known ${s(r.screen)} (screening: entries decoded on the main ` +
+          `thread, signatures verified on the worker-thread pool, then the Yjs update applied), genesis → all valid ${s(r.ingest)} (ledger ingest). ` +
+          `Floor: transfer ${(bestTransfer / 1000).toFixed(1)} s (best run; median ${s(r.transfer)}), ` +
+          `verify on ${cores} cores ${s(r.verify)}`,
       );
-      if (median(r.frames) > 5 * median(r.transfer))
-        why.push(
-          "the frames take far longer than the same bytes in the floor: the peer's GuardedChannel " +
-            '(shared/replication/guardedWrtc.ts) refills its send queue only on `bufferedamountlow`, which ' +
-            '@roamhq/wrtc never fires (node-webrtc issue #305; the floor polls instead), so after each burst ' +
-            'the founder waits until some other message is sent on that channel to resume',
-        );
     }
     if (ctx.profile) {
       const profDir = join(dir, 'profile');
@@ -165,7 +164,10 @@ export const initialSync: Scenario = {
         floorThreads: cores,
       },
       primary: 'sync',
-      anchor: { label: 'floor: one data channel + native verify on all cores', metric: 'floor' },
+      anchor: {
+        label: 'floor: one data channel (best run) + native verify on all cores',
+        metric: 'floor',
+      },
       ratio: { label: 'sync / floor', metric: 'ratio' },
       target: { text: '≤ 1.5× floor', pass },
       metrics: [
