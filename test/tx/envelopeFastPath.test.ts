@@ -8,16 +8,10 @@ import { parseWire, parseWireWithSchemas } from '../../shared/tx/envelope.ts';
 const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
 /** Each field: mostly right, sometimes of a wrong type, size or range. */
 const field = <T>(good: fc.Arbitrary<T>, ...bad: fc.Arbitrary<unknown>[]) =>
-  fc.oneof(
-    { weight: 60, arbitrary: good },
-    ...bad.map((arbitrary) => ({ weight: 1, arbitrary })),
-  );
+  fc.oneof({ weight: 60, arbitrary: good }, ...bad.map((arbitrary) => ({ weight: 1, arbitrary })));
 /** Null most of the time, else a value of `arbitrary`. */
 const rarely = <T>(arbitrary: fc.Arbitrary<T>) =>
-  fc.oneof(
-    { weight: 20, arbitrary: fc.constant(null) },
-    { weight: 1, arbitrary },
-  );
+  fc.oneof({ weight: 20, arbitrary: fc.constant(null) }, { weight: 1, arbitrary });
 const wrong = fc.oneof(
   fc.constant(undefined),
   fc.constant(null),
