@@ -311,6 +311,9 @@ export class Peer {
       password: this.config.secret,
       maxConns: 32,
       filterBcConns: false,
+      // Our y-webrtc patch (patches/): no cross-tab channel. One window per profile holds the
+      // only provider, and the channel re-encrypted every update and the whole doc on connect.
+      broadcastChannel: false,
       peerOpts: { wrtc: this.#wrtc, config: { iceServers: this.config.iceServers ?? [] } },
     });
     this.#provider.on('peers', (event: { webrtcPeers: string[] }) =>

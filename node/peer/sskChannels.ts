@@ -137,6 +137,9 @@ export class SskChannels {
       signaling: [...this.#o.relays()],
       password,
       filterBcConns: false,
+      // Our y-webrtc patch (patches/): no cross-tab channel. One window per profile holds the
+      // only provider, and the channel re-encrypted every update and the whole doc on connect.
+      broadcastChannel: false,
       peerOpts: { wrtc: this.#wrtc, config: { iceServers: this.#o.iceServers } },
     });
   }

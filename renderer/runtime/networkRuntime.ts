@@ -398,6 +398,9 @@ export class NetworkRuntime {
       password: this.options.secret,
       maxConns: 32,
       filterBcConns: false,
+      // Our y-webrtc patch (patches/): no cross-tab channel. One window per profile holds the
+      // only provider, and the channel re-encrypted every update and the whole doc on connect.
+      broadcastChannel: false,
       peerOpts: {
         wrtc: this.#wrtc,
         config: { iceServers: this.#iceServers.map((s) => ({ ...s })) },

@@ -283,6 +283,9 @@ export class SskSession {
           signaling: [...this.#host.relays()],
           password,
           filterBcConns: false,
+          // Our y-webrtc patch (patches/): no cross-tab channel. One window per profile holds the
+          // only provider, and the channel re-encrypted every update and the whole doc on connect.
+          broadcastChannel: false,
           peerOpts: { wrtc: this.#wrtc, config: { iceServers: [...this.#host.iceServers()] } },
         });
         open.provider.on('peers', () => this.#host.onChange());
