@@ -86,12 +86,15 @@ export class LedgerDoc {
     this.#cache = cache;
     this.#events = events;
     this.map.observe((event) => {
+      // Our own writes put the bytes of a transaction the ledger holds under its id (publish,
+      // restore): they need no intake check, and skipping it saves re-hashing the log at start.
+      const ours = event.transaction.origin === ORIGIN_LOCAL;
       for (const [key, change] of event.changes.keys) {
         if (change.action === 'delete') {
           if (this.ledger.status(key as TxId).state !== 'unknown' && this.#isValid(key as TxId)) {
             this.#restores.add(key as TxId);
           }
-        } else {
+        } else if (!ours) {
           this.#pending.add(key);
         }
       }
@@ -101,17 +104,22 @@ export class LedgerDoc {
     this.#schedule();
   }
 
-  /** Puts a transaction into the doc, unless an entry for it is already there. */
+  /**
+   * Puts a transaction into the doc, unless an entry for it is already there. It goes into the
+   * ledger first when the ledger does not know it yet; one the ledger rejects is not published.
+   */
   publish(tx: VerifiedTx): void {
-    if (this.map.get(tx.id) instanceof Uint8Array) return;
-    this.doc.transact(() => this.map.set(tx.id, tx.bytes), ORIGIN_LOCAL);
+    this.publishAll([tx]);
   }
 
   /** Publishes many at once, in one Yjs transaction (one update for peers). */
   publishAll(txs: Iterable<VerifiedTx>): void {
     this.doc.transact(() => {
-      for (const tx of txs)
+      for (const tx of txs) {
+        if (this.ledger.status(tx.id).state === 'unknown') this.ledger.insert(tx);
+        if (this.ledger.status(tx.id).state === 'rejected') continue;
         if (!(this.map.get(tx.id) instanceof Uint8Array)) this.map.set(tx.id, tx.bytes);
+      }
     }, ORIGIN_LOCAL);
   }
 

@@ -182,6 +182,33 @@ describe('LedgerDoc', () => {
     });
   });
 
+  it('publishes into the ledger first, and never publishes what the ledger rejects', async () => {
+    const { txs } = await world();
+    const ledger = await newLedger({ witnesses: [w1], allocations: [[alice, 100n]] });
+    const doc = new Y.Doc();
+    const ld = new LedgerDoc(doc, ledger, admit, new VerifiedCache());
+    const map = doc.getMap(LEDGER_MAP);
+    ld.publish(txs[1]!);
+    expect(ledger.status(txs[1]!.id).state).not.toBe('unknown');
+    expect(map.get(txs[1]!.id)).toEqual(txs[1]!.bytes);
+    const overspend = (await admit(
+      signTx(bob.secret, {
+        net: ledger.networkId,
+        seq: 0,
+        prev: null,
+        deps: [],
+        type: 'transfer',
+        body: { to: fromHex(alice.key), amount: 999n },
+        time: 1,
+      }),
+    )) as { ok: true; tx: VerifiedTx };
+    ld.publish(overspend.tx);
+    ld.publishAll([overspend.tx]);
+    await ld.idle();
+    expect(ledger.status(overspend.tx.id).state).toBe('rejected');
+    expect(map.has(overspend.tx.id)).toBe(false);
+  });
+
   it('converges two docs that exchange updates', async () => {
     const { txs } = await world();
     const docs = [new Y.Doc(), new Y.Doc()];
