@@ -39,7 +39,7 @@ const store = await openFileLogStore(dataDir);
 const { records } = await step('read log', () => store.load());
 const txs = await step('decode records', () =>
   records.map((bytes) => {
-    const decoded = decodeTx(bytes, registry);
+    const decoded = decodeTx(bytes, registry, { owned: true });
     if (!decoded.ok) throw new Error(decoded.rejection.message);
     return trustStoredTx(decoded.tx);
   }),

@@ -7,12 +7,22 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SignatureVerifier } from '../../shared/crypto/ed25519.ts';
+import { signedMessageOf, type Tx } from '../../shared/tx/envelope.ts';
 import type { PackedSignatures } from './verifyWorker.ts';
 
 export interface SignedItem {
   readonly signature: Uint8Array;
   readonly signedMessage: Uint8Array;
   readonly authorKey: Uint8Array;
+}
+
+/** What to check for each transaction: its signature over signedMessageOf(tx). */
+export function signedItemsOf(txs: readonly Tx[]): SignedItem[] {
+  return txs.map((tx) => ({
+    signature: tx.signature,
+    authorKey: tx.authorKey,
+    signedMessage: signedMessageOf(tx),
+  }));
 }
 
 /** Below this many signatures, a batch is checked on the calling thread. */

@@ -15,7 +15,7 @@ import {
   type VerifiedTx,
 } from '../../shared/tx/registry.ts';
 import { nodeBackend } from '../crypto/nodeEd25519.ts';
-import type { VerifyPool } from '../crypto/verifyPool.ts';
+import { signedItemsOf, type VerifyPool } from '../crypto/verifyPool.ts';
 import type { AdmitResult } from '../../shared/replication/screen.ts';
 import { reject } from '../../shared/tx/rejection.ts';
 
@@ -30,7 +30,7 @@ export async function admitMany(
 ): Promise<AdmitResult[]> {
   const decoded = values.map((bytes) => decodeTx(bytes, registry));
   const txs = decoded.flatMap((d) => (d.ok ? [d.tx] : []));
-  const valid = await pool.verifyAll(txs);
+  const valid = await pool.verifyAll(signedItemsOf(txs));
   let next = 0;
   return decoded.map((d): AdmitResult => {
     if (!d.ok) return d;
@@ -80,7 +80,8 @@ export async function loadLocalLedger(
   const txs: VerifiedTx[] = [];
   for (let i = 0; i < records.length; i++) {
     const bytes = records[i] as Uint8Array;
-    const result = i < trusted ? decodeTx(bytes, registry) : await admit(bytes);
+    // Records are fresh copies that only this loop holds: decoding may keep them as they are.
+    const result = i < trusted ? decodeTx(bytes, registry, { owned: true }) : await admit(bytes);
     if (!result.ok) {
       throw new LocalLedgerError(
         `record ${i} of the log is invalid (${result.rejection.code}): the data directory is damaged`,

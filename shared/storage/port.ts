@@ -23,7 +23,7 @@ export interface LogStore {
    * (fsync, or a committed IndexedDB transaction): an acknowledged record survives a crash.
    */
   append(records: readonly Uint8Array[]): Promise<void>;
-  /** Every record ever appended, in append order. */
+  /** Every record ever appended, in append order: fresh copies that the caller owns. */
   load(onProgress?: ProgressListener): Promise<LoadedLog>;
   /** Small named values (checkpoints, settings), each replaced atomically. */
   putMeta(key: string, value: Uint8Array): Promise<void>;

@@ -24,10 +24,8 @@ export const NO_NETWORK = new Uint8Array(32);
 
 export interface Tx<B = unknown> {
   readonly id: TxId;
-  /** The signed wire bytes, exactly as stored and replicated. */
+  /** The signed wire bytes, exactly as stored and replicated. signedMessageOf gives what is signed. */
   readonly bytes: Uint8Array;
-  /** The bytes the signature covers (domain-separated). */
-  readonly signedMessage: Uint8Array;
   readonly net: NetworkId | null;
   readonly author: KeyHex;
   readonly authorKey: Uint8Array;
@@ -138,17 +136,25 @@ export function parseWireWithSchemas(
 export type DecodeResult<B = unknown> =
   { readonly ok: true; readonly tx: Tx<B> } | { readonly ok: false; readonly rejection: Rejection };
 
+export interface DecodeOptions {
+  /**
+   * The caller hands the input over: nothing else holds or will change it (a record just read
+   * from storage), so the transaction keeps it instead of a copy. Checks are unchanged.
+   */
+  readonly owned?: boolean;
+}
+
 /**
  * Decodes untrusted bytes into an envelope whose body is still unparsed (`unknown`); the type
  * registry parses bodies. Never throws: every failure is a typed rejection.
  */
-export function decodeEnvelope(input: unknown): DecodeResult {
+export function decodeEnvelope(input: unknown, options: DecodeOptions = {}): DecodeResult {
   if (!(input instanceof Uint8Array)) {
     return { ok: false, rejection: reject('malformed', 'input is not a byte array') };
   }
   // Decode a private copy: the caller may reuse its buffer, and the decoded byte strings (author,
-  // signature, ids) are views into what was decoded.
-  const bytes = input.length <= MAX_TX_BYTES ? new Uint8Array(input) : input;
+  // signature, ids) are views into what was decoded. A caller that hands over its buffer saves it.
+  const bytes = input.length <= MAX_TX_BYTES && !options.owned ? new Uint8Array(input) : input;
   const decoded = decodeCanonical(bytes, MAX_TX_BYTES);
   if (!decoded.ok) return { ok: false, rejection: reject(decoded.reason, decoded.detail) };
 
@@ -173,28 +179,58 @@ export function decodeEnvelope(input: unknown): DecodeResult {
     return { ok: false, rejection: reject('wrong-network', 'only genesis has no network id') };
   }
 
-  // The wire array is [unsigned, sig]: a 1-byte array header, then the unsigned map, then the
-  // 66-byte encoding of the 64-byte signature (0x58 0x40 + 64 bytes).
-  const unsignedBytes = bytes.subarray(1, bytes.length - 66);
-  const signature = parsed.signature;
+  const author = internAuthor(e.author);
   return {
     ok: true,
     tx: {
       id: txIdOf(sha256(bytes)),
       bytes,
-      signedMessage: concat(TX_SIGNING_DOMAIN, unsignedBytes),
-      net: isGenesisNet ? null : txIdOf(e.net),
-      author: keyHexOf(e.author),
-      authorKey: e.author,
+      net: isGenesisNet ? null : internNet(e.net),
+      author: author.hex,
+      authorKey: author.key,
       seq: e.seq,
       prev: e.prev === null ? null : txIdOf(e.prev),
       deps: e.deps.map((d) => txIdOf(d)),
       type: e.type,
       body: e.body,
       time: e.time,
-      signature,
+      signature: parsed.signature,
     },
   };
+}
+
+/**
+ * The bytes a transaction's signature covers: the domain, then the unsigned map. The wire array
+ * is [unsigned, sig]: a 1-byte array header, the unsigned map, then the 66-byte encoding of the
+ * signature (0x58 0x40 + 64 bytes). Built on demand, for the one check of each signature,
+ * rather than kept with every transaction a peer holds.
+ */
+export function signedMessageOf(tx: { readonly bytes: Uint8Array }): Uint8Array {
+  return concat(TX_SIGNING_DOMAIN, tx.bytes.subarray(1, tx.bytes.length - 66));
+}
+
+// Interning. A peer holds every transaction of its network: the same network id on each, and
+// a few hundred authors over many thousands of transactions. One string and one key per value
+// instead of one per transaction saves ~300 bytes each. Interned values equal fresh ones, so
+// this changes nothing but memory; the author table is bounded and starts over when full.
+let lastNet: { readonly bytes: Uint8Array; readonly id: NetworkId } | null = null;
+const authors = new Map<string, { readonly hex: KeyHex; readonly key: Uint8Array }>();
+const MAX_INTERNED_AUTHORS = 4096;
+
+function internNet(bytes: Uint8Array): NetworkId {
+  if (lastNet && bytesEqual(lastNet.bytes, bytes)) return lastNet.id;
+  lastNet = { bytes: Uint8Array.from(bytes), id: txIdOf(bytes) };
+  return lastNet.id;
+}
+
+function internAuthor(key: Uint8Array): { readonly hex: KeyHex; readonly key: Uint8Array } {
+  const hex = keyHexOf(key);
+  const known = authors.get(hex);
+  if (known) return known;
+  if (authors.size >= MAX_INTERNED_AUTHORS) authors.clear();
+  const entry = { hex, key: Uint8Array.from(key) };
+  authors.set(hex, entry);
+  return entry;
 }
 
 /** Produces an Ed25519 signature: noble by default; a key vault or a native signer can stand in. */

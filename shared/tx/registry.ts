@@ -2,7 +2,13 @@
 // signature. Only a VerifiedTx, which this module alone creates, may enter a ledger.
 import * as v from 'valibot';
 import type { SignatureVerifier } from '../crypto/ed25519.ts';
-import { decodeEnvelope, type DecodeResult, type Tx } from './envelope.ts';
+import {
+  decodeEnvelope,
+  signedMessageOf,
+  type DecodeOptions,
+  type DecodeResult,
+  type Tx,
+} from './envelope.ts';
 import { genesisSchema } from './genesis.ts';
 import { reject, type Rejection } from './rejection.ts';
 import { describeIssues } from './schema.ts';
@@ -45,8 +51,12 @@ export class TypeRegistry {
 export type VerifiedTx<B = unknown> = Tx<B> & { readonly __verified: true };
 
 /** Strictly decodes untrusted input into a transaction with a parsed body. Never throws. */
-export function decodeTx(input: unknown, registry: TypeRegistry): DecodeResult {
-  const env = decodeEnvelope(input);
+export function decodeTx(
+  input: unknown,
+  registry: TypeRegistry,
+  options?: DecodeOptions,
+): DecodeResult {
+  const env = decodeEnvelope(input, options);
   if (!env.ok) return env;
   const schema = registry.schemaOf(env.tx.type);
   if (!schema)
@@ -68,7 +78,7 @@ export async function verifyTx(
   tx: Tx,
   verifier: SignatureVerifier,
 ): Promise<{ ok: true; tx: VerifiedTx } | { ok: false; rejection: Rejection }> {
-  const valid = await verifier.verify(tx.signature, tx.signedMessage, tx.authorKey);
+  const valid = await verifier.verify(tx.signature, signedMessageOf(tx), tx.authorKey);
   if (!valid)
     return {
       ok: false,

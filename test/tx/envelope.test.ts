@@ -7,6 +7,7 @@ import {
   decodeEnvelope,
   MAX_TX_BYTES,
   signTx,
+  signedMessageOf,
   TX_SIGNING_DOMAIN,
 } from '../../shared/tx/envelope.ts';
 import { decodeTx, TypeRegistry } from '../../shared/tx/registry.ts';
@@ -60,6 +61,42 @@ describe('transaction envelope', () => {
     expect(toHex(signTx(alice.secret, unsigned))).toBe(toHex(bytes));
   });
 
+  it('copies its input unless the caller hands it over', () => {
+    const bytes = signTx(alice.secret, unsigned);
+    const copied = decodeEnvelope(bytes);
+    const kept = decodeEnvelope(bytes, { owned: true });
+    if (!copied.ok || !kept.ok) throw new Error('decode');
+    expect(kept.tx.bytes).toBe(bytes);
+    expect(copied.tx.bytes).not.toBe(bytes);
+    expect(copied.tx.bytes).toEqual(bytes);
+    // The copy is independent: a caller reusing its buffer changes nothing decoded.
+    bytes.fill(0);
+    expect(copied.tx.bytes).toEqual(signTx(alice.secret, unsigned));
+    // Handing over changes no check: a broken input is refused either way.
+    expect(decodeEnvelope(bytes, { owned: true }).ok).toBe(false);
+  });
+
+  it('gives each transaction its own network and author, past the interning bound', () => {
+    // Decoding interns the network id and author keys (a bounded table, cleared when full):
+    // across more authors than the table holds, and two networks taking turns, every decoded
+    // transaction must still carry exactly what its bytes say.
+    const nets = [NET, 'cd'.repeat(32) as NetworkId];
+    for (let i = 0; i < 5000; i++) {
+      const author = new Uint8Array(32);
+      new DataView(author.buffer).setUint32(0, i);
+      const net = nets[i % 2]!;
+      const bytes = encodeCanonical([
+        { ...baseMap(), net: fromHex(net), author },
+        new Uint8Array(64),
+      ]);
+      const decoded = decodeEnvelope(bytes);
+      if (!decoded.ok) throw new Error(decoded.rejection.message);
+      expect(decoded.tx.net).toBe(net);
+      expect(decoded.tx.author).toBe(toHex(author));
+      expect(decoded.tx.authorKey).toEqual(author);
+    }
+  });
+
   it('keeps a pinned encoding, so the wire format cannot drift unnoticed', async () => {
     // test/fixtures/tx-v1.json was produced once by this code and is checked in: any change to
     // the encoding, the signing domain or the id hash breaks this test.
@@ -67,7 +104,7 @@ describe('transaction envelope', () => {
     expect({ hex: toHex(bytes), id: (await admit(bytes)).id }).toEqual(pinned);
     const decoded = decodeEnvelope(fromHex(pinned.hex));
     expect(
-      decoded.ok && toHex(decoded.tx.signedMessage.subarray(0, TX_SIGNING_DOMAIN.length)),
+      decoded.ok && toHex(signedMessageOf(decoded.tx).subarray(0, TX_SIGNING_DOMAIN.length)),
     ).toBe(toHex(TX_SIGNING_DOMAIN));
   });
 
