@@ -10,4 +10,18 @@ export type KeyHex = string & { readonly __brand: 'KeyHex' };
 export type NetworkId = TxId;
 
 export const txIdOf = (hash: Uint8Array): TxId => toHex(hash) as TxId;
-export const keyHexOf = (publicKey: Uint8Array): KeyHex => toHex(publicKey) as KeyHex;
+
+// A network has a few hundred keys and many thousand transactions naming them (authors, payees,
+// providers). Interning keeps one string per key instead of one per mention. Interned strings
+// equal fresh ones, so only memory changes; the table is bounded and starts over when full.
+const internedKeys = new Map<string, KeyHex>();
+const MAX_INTERNED_KEYS = 4096;
+
+export function keyHexOf(publicKey: Uint8Array): KeyHex {
+  const hex = toHex(publicKey);
+  const known = internedKeys.get(hex);
+  if (known !== undefined) return known;
+  if (internedKeys.size >= MAX_INTERNED_KEYS) internedKeys.clear();
+  internedKeys.set(hex, hex as KeyHex);
+  return hex as KeyHex;
+}

@@ -10,7 +10,7 @@
 // here covers writes that bypass the screen (another tab of the same browser, a local bug).
 import { sha256 } from '@noble/hashes/sha2.js';
 import type * as Y from 'yjs';
-import { toHex } from '../bytes.ts';
+import { bytesEqual, toHex } from '../bytes.ts';
 import type { TxId } from '../ids.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { VerifiedTx } from '../tx/registry.ts';
@@ -86,15 +86,16 @@ export class LedgerDoc {
     this.#cache = cache;
     this.#events = events;
     this.map.observe((event) => {
-      // Our own writes put the bytes of a transaction the ledger holds under its id (publish,
-      // restore): they need no intake check, and skipping it saves re-hashing the log at start.
-      const ours = event.transaction.origin === ORIGIN_LOCAL;
+      // Our own writes need no look: publish and restore put the bytes of a transaction the
+      // ledger holds under its id, and clean removes only invalid entries. Skipping them saves
+      // re-hashing the whole log after loading it.
+      if (event.transaction.origin === ORIGIN_LOCAL) return;
       for (const [key, change] of event.changes.keys) {
         if (change.action === 'delete') {
           if (this.ledger.status(key as TxId).state !== 'unknown' && this.#isValid(key as TxId)) {
             this.#restores.add(key as TxId);
           }
-        } else if (!ours) {
+        } else {
           this.#pending.add(key);
         }
       }
@@ -166,10 +167,13 @@ export class LedgerDoc {
     const value = this.map.get(key);
     if (value === undefined) return null; // deleted again meanwhile
     if (!(value instanceof Uint8Array)) return 'the value is not bytes';
-    const id = toHex(sha256(value)) as TxId;
+    // A transaction the screen verified is in the cache under its id (the hash of its bytes):
+    // the same bytes under that key need no second hash.
+    let tx = this.#cache.take(key as TxId);
+    if (tx && !bytesEqual(tx.bytes, value)) tx = undefined;
+    const id = tx ? tx.id : (toHex(sha256(value)) as TxId);
     if (id !== key) return 'the key is not the transaction id';
     if (this.ledger.has(id)) return this.#outcomeProblem(this.ledger.status(id));
-    let tx = this.#cache.take(id);
     if (!tx) {
       const admitted = await this.#admit(value);
       if (!admitted.ok) return `${admitted.rejection.code}: ${admitted.rejection.message}`;

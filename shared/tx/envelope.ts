@@ -213,8 +213,9 @@ export function signedMessageOf(tx: { readonly bytes: Uint8Array }): Uint8Array 
 // a few hundred authors over many thousands of transactions. One string and one key per value
 // instead of one per transaction saves ~300 bytes each. Interned values equal fresh ones, so
 // this changes nothing but memory; the author table is bounded and starts over when full.
+// (keyHexOf interns the strings; this table adds the key bytes.)
 let lastNet: { readonly bytes: Uint8Array; readonly id: NetworkId } | null = null;
-const authors = new Map<string, { readonly hex: KeyHex; readonly key: Uint8Array }>();
+const authors = new Map<KeyHex, { readonly hex: KeyHex; readonly key: Uint8Array }>();
 const MAX_INTERNED_AUTHORS = 4096;
 
 function internNet(bytes: Uint8Array): NetworkId {

@@ -1,5 +1,5 @@
 import * as encoding from 'lib0/encoding';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { fromHex } from '../../shared/bytes.ts';
 import type { TxId } from '../../shared/ids.ts';
@@ -207,6 +207,30 @@ describe('LedgerDoc', () => {
     await ld.idle();
     expect(ledger.status(overspend.tx.id).state).toBe('rejected');
     expect(map.has(overspend.tx.id)).toBe(false);
+  });
+
+  it('uses a screened transaction only for its own bytes', async () => {
+    const { txs } = await world();
+    const ledger = await newLedger({ witnesses: [w1], allocations: [[alice, 100n]] });
+    const cache = new VerifiedCache();
+    const doc = new Y.Doc();
+    const cleaned: string[] = [];
+    const ld = new LedgerDoc(doc, ledger, admit, cache, { onCleaned: (key) => cleaned.push(key) });
+    const map = doc.getMap(LEDGER_MAP);
+    // Screened: txs[1] is in the cache. Someone writes txs[2]'s bytes under txs[1]'s id.
+    cache.put(txs[1]!);
+    map.set(txs[1]!.id, txs[2]!.bytes);
+    await ld.idle();
+    expect(cleaned).toEqual([txs[1]!.id]);
+    expect(ledger.has(txs[2]!.id)).toBe(false);
+    // The honest entry, from the cache, goes in without a second check of its signature.
+    cache.put(txs[1]!);
+    const unchecked = vi.fn(admit);
+    const ld2 = new LedgerDoc(new Y.Doc(), ledger, unchecked, cache);
+    ld2.map.set(txs[1]!.id, txs[1]!.bytes);
+    await ld2.idle();
+    expect(unchecked).not.toHaveBeenCalled();
+    expect(ledger.status(txs[1]!.id).state).not.toBe('unknown');
   });
 
   it('converges two docs that exchange updates', async () => {
