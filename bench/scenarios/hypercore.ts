@@ -112,7 +112,7 @@ async function gpowRun(dir: string, large: LargeLedger) {
     networkId: large.genesis.id,
     known: (id) => cacheB.has(id),
     admit,
-    admitMany: (values) => admitMany(pool, values),
+    admitMany: (values, ids) => admitMany(pool, values, ids),
   }).finally(() => pool.close());
   if (!verdict.ok) throw new Error(`screen: ${verdict.reason}`);
   for (const tx of verdict.entries) cacheB.put(tx);

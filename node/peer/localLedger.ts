@@ -4,7 +4,7 @@
 // offline CLI commands alike.
 import { decodeCanonical, encodeCanonical } from '../../shared/codec/cbor.ts';
 import { createVerifier } from '../../shared/crypto/ed25519.ts';
-import type { NetworkId } from '../../shared/ids.ts';
+import type { NetworkId, TxId } from '../../shared/ids.ts';
 import { Ledger } from '../../shared/ledger/ledger.ts';
 import type { LogStore, ProgressListener } from '../../shared/storage/port.ts';
 import {
@@ -18,28 +18,55 @@ import { nodeBackend } from '../crypto/nodeEd25519.ts';
 import { signedItemsOf, type VerifyPool } from '../crypto/verifyPool.ts';
 import type { AdmitResult } from '../../shared/replication/screen.ts';
 import { reject } from '../../shared/tx/rejection.ts';
+import type { Tx } from '../../shared/tx/envelope.ts';
 
 export const registry = new TypeRegistry();
 export const verifier = createVerifier(nodeBackend);
 export const admit = (bytes: Uint8Array) => admitTx(bytes, registry, verifier);
 
-/** admit for many entries, their signatures checked on the pool's threads. */
+/** Entries decoded between hand-offs to the pool: large enough to go to the threads. */
+const PIPELINE_CHUNK = 4096;
+
+/**
+ * admit for many entries, their signatures checked on the pool's threads. Decoding is
+ * pipelined with checking: each chunk goes to the threads as soon as it is decoded, so the
+ * threads are not idle while this thread decodes. `ids`, when given, are the entries' ids
+ * (the screen has just hashed them).
+ */
 export async function admitMany(
   pool: VerifyPool,
   values: readonly Uint8Array[],
+  ids?: readonly TxId[],
 ): Promise<AdmitResult[]> {
-  const decoded = values.map((bytes) => decodeTx(bytes, registry));
-  const txs = decoded.flatMap((d) => (d.ok ? [d.tx] : []));
-  const valid = await pool.verifyAll(signedItemsOf(txs));
-  let next = 0;
-  return decoded.map((d): AdmitResult => {
-    if (!d.ok) return d;
-    if (valid[next++]) return { ok: true, tx: trustStoredTx(d.tx) };
-    return {
-      ok: false,
-      rejection: reject('bad-signature', 'the signature does not verify for its author'),
-    };
-  });
+  const results: AdmitResult[] = new Array<AdmitResult>(values.length);
+  const checks: Array<Promise<void>> = [];
+  for (let start = 0; start < values.length; start += PIPELINE_CHUNK) {
+    const end = Math.min(values.length, start + PIPELINE_CHUNK);
+    const txs: Tx[] = [];
+    const at: number[] = [];
+    for (let i = start; i < end; i++) {
+      const id = ids?.[i];
+      const decoded = decodeTx(values[i], registry, id === undefined ? undefined : { id });
+      if (decoded.ok) {
+        txs.push(decoded.tx);
+        at.push(i);
+      } else results[i] = decoded;
+    }
+    checks.push(
+      pool.verifyAll(signedItemsOf(txs)).then((valid) => {
+        at.forEach((i, k) => {
+          results[i] = valid[k]
+            ? { ok: true, tx: trustStoredTx(txs[k] as Tx) }
+            : {
+                ok: false,
+                rejection: reject('bad-signature', 'the signature does not verify for its author'),
+              };
+        });
+      }),
+    );
+  }
+  await Promise.all(checks);
+  return results;
 }
 
 const CHECKPOINT_KEY = 'checkpoint';

@@ -277,7 +277,7 @@ export class Peer {
           networkId: this.config.networkId,
           known: (id) => this.#ledger?.has(id) === true || this.#cache.has(id),
           admit,
-          admitMany: (values) => admitMany(this.#verifyPool, values),
+          admitMany: (values, ids) => admitMany(this.#verifyPool, values, ids),
         });
         if (verdict.ok) for (const tx of verdict.entries) this.#cache.put(tx);
         return verdict;

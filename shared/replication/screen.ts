@@ -46,9 +46,9 @@ export interface ScreenContext {
   /**
    * The same check for many entries at once, one result per entry in order: a peer can spread
    * the signature checks of a large sync over several threads. Without it, entries are
-   * admitted one by one.
+   * admitted one by one. `ids` are the entries' ids, already computed by the screen.
    */
-  admitMany?(values: readonly Uint8Array[]): Promise<AdmitResult[]>;
+  admitMany?(values: readonly Uint8Array[], ids: readonly TxId[]): Promise<AdmitResult[]>;
 }
 
 export type AdmitResult = { ok: true; tx: VerifiedTx } | { ok: false; rejection: Rejection };
@@ -131,13 +131,19 @@ export async function screenMessage(
   const entries = entriesOf(parsed.update);
   if (typeof entries === 'string') return bad(entries);
   const fresh: Uint8Array[] = [];
+  const freshIds: TxId[] = [];
   for (const { key, value } of entries) {
     if (value.length > MAX_TX_BYTES) return bad('an entry is oversized');
     const id = toHex(sha256(value)) as TxId;
     if (key !== null && key !== id) return bad('an entry is not keyed by its transaction id');
-    if (!ctx.known(id)) fresh.push(value);
+    if (!ctx.known(id)) {
+      fresh.push(value);
+      freshIds.push(id);
+    }
   }
-  const results = ctx.admitMany ? await ctx.admitMany(fresh) : await admitInOrder(ctx, fresh);
+  const results = ctx.admitMany
+    ? await ctx.admitMany(fresh, freshIds)
+    : await admitInOrder(ctx, fresh);
   const admitted: VerifiedTx[] = [];
   for (const result of results) {
     if (!result.ok) return bad(`an entry is not a valid transaction (${result.rejection.code})`);

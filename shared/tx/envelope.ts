@@ -142,6 +142,11 @@ export interface DecodeOptions {
    * from storage), so the transaction keeps it instead of a copy. Checks are unchanged.
    */
   readonly owned?: boolean;
+  /**
+   * The id of exactly these bytes (their sha256), when the caller has just computed it, as the
+   * replication screen does to match keys: it is not computed a second time.
+   */
+  readonly id?: TxId;
 }
 
 /**
@@ -183,7 +188,7 @@ export function decodeEnvelope(input: unknown, options: DecodeOptions = {}): Dec
   return {
     ok: true,
     tx: {
-      id: txIdOf(sha256(bytes)),
+      id: options.id ?? txIdOf(sha256(bytes)),
       bytes,
       net: isGenesisNet ? null : internNet(e.net),
       author: author.hex,

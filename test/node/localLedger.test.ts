@@ -2,7 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { fromHex } from '../../shared/bytes.ts';
 import { MemoryLogStore } from '../../shared/storage/memoryStore.ts';
 import { signTx } from '../../shared/tx/envelope.ts';
-import { loadLocalLedger, readCheckpoint, writeCheckpoint } from '../../node/peer/localLedger.ts';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { VerifyPool } from '../../node/crypto/verifyPool.ts';
+import {
+  admit,
+  admitMany,
+  loadLocalLedger,
+  readCheckpoint,
+  verifier,
+  writeCheckpoint,
+} from '../../node/peer/localLedger.ts';
+import { txIdOf } from '../../shared/ids.ts';
+import type { AdmitResult } from '../../shared/replication/screen.ts';
+import { buildLargeLedger } from '../helpers/largeLedger.ts';
 import { genesisOf, identity } from '../helpers/network.ts';
 
 const alice = identity('local-alice');
@@ -57,5 +69,29 @@ describe('loading a peer log', () => {
     const store = new MemoryLogStore();
     await store.append([other.bytes]);
     await expect(loadLocalLedger(store, genesis.id)).rejects.toThrow(/another network/);
+  });
+});
+
+describe('admitMany', () => {
+  // More than two pipeline chunks, with a bad entry in each of several chunks: the batch must
+  // give, entry by entry and in order, exactly what admitting one at a time gives.
+  it('agrees with admit entry by entry across pipeline chunks', async () => {
+    const { txs } = await buildLargeLedger(9000, 20);
+    const values = txs.map((bytes) => bytes.slice());
+    values[10] = new Uint8Array([1, 2, 3]);
+    values[5000]![values[5000]!.length - 1]! ^= 1;
+    values[8999]![values[8999]!.length - 1]! ^= 1;
+    const ids = values.map((bytes) => txIdOf(sha256(bytes)));
+    const pool = new VerifyPool(verifier, 2);
+    try {
+      for (const batch of [await admitMany(pool, values), await admitMany(pool, values, ids)]) {
+        expect(batch).toHaveLength(values.length);
+        const summary = (r: AdmitResult) => (r.ok ? r.tx.id : r.rejection.code);
+        const oneByOne = await Promise.all(values.map((bytes) => admit(bytes)));
+        expect(batch.map(summary)).toEqual(oneByOne.map(summary));
+      }
+    } finally {
+      await pool.close();
+    }
   });
 });
