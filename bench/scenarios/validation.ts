@@ -12,7 +12,7 @@ import {
   type SignatureVerifier,
 } from '../../shared/crypto/ed25519.ts';
 import { Ledger } from '../../shared/ledger/ledger.ts';
-import { signedMessageOf, type Tx } from '../../shared/tx/envelope.ts';
+import { signatureOf, signedMessageOf, type Tx } from '../../shared/tx/envelope.ts';
 import { decodeTx, trustStoredTx, verifyTx, type VerifiedTx } from '../../shared/tx/registry.ts';
 import { benchRegistry, decodeAll } from '../lib/ledgerData.ts';
 import { metric, ratios } from '../lib/metric.ts';
@@ -55,7 +55,7 @@ function rawVerifyMs(txs: readonly Tx[], keys: ReadonlyMap<string, KeyObject>): 
   const messages = txs.map((tx) => signedMessageOf(tx));
   const start = performance.now();
   for (const [i, tx] of txs.entries()) {
-    if (!verify(null, messages[i]!, keys.get(tx.author)!, tx.signature))
+    if (!verify(null, messages[i]!, keys.get(tx.author)!, signatureOf(tx)))
       throw new Error('raw verify failed');
   }
   return performance.now() - start;
@@ -64,7 +64,7 @@ function rawVerifyMs(txs: readonly Tx[], keys: ReadonlyMap<string, KeyObject>): 
 async function verifierMs(txs: readonly Tx[], verifier: SignatureVerifier): Promise<number> {
   const start = performance.now();
   for (const tx of txs) {
-    if (!(await verifier.verify(tx.signature, signedMessageOf(tx), tx.authorKey)))
+    if (!(await verifier.verify(signatureOf(tx), signedMessageOf(tx), tx.authorKey)))
       throw new Error('verify failed');
   }
   return performance.now() - start;

@@ -7,7 +7,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SignatureVerifier } from '../../shared/crypto/ed25519.ts';
-import { signedMessageOf, type Tx } from '../../shared/tx/envelope.ts';
+import { signatureOf, signedMessageOf, type Tx } from '../../shared/tx/envelope.ts';
 import type { PackedSignatures } from './verifyWorker.ts';
 
 export interface SignedItem {
@@ -19,7 +19,7 @@ export interface SignedItem {
 /** What to check for each transaction: its signature over signedMessageOf(tx). */
 export function signedItemsOf(txs: readonly Tx[]): SignedItem[] {
   return txs.map((tx) => ({
-    signature: tx.signature,
+    signature: signatureOf(tx),
     authorKey: tx.authorKey,
     signedMessage: signedMessageOf(tx),
   }));

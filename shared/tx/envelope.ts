@@ -36,7 +36,6 @@ export interface Tx<B = unknown> {
   readonly body: B;
   /** The author's claimed time in ms: shown to users, never used by any rule. */
   readonly time: number;
-  readonly signature: Uint8Array;
 }
 
 export interface UnsignedTx {
@@ -199,7 +198,6 @@ export function decodeEnvelope(input: unknown, options: DecodeOptions = {}): Dec
       type: e.type,
       body: e.body,
       time: e.time,
-      signature: parsed.signature,
     },
   };
 }
@@ -212,6 +210,11 @@ export function decodeEnvelope(input: unknown, options: DecodeOptions = {}): Dec
  */
 export function signedMessageOf(tx: { readonly bytes: Uint8Array }): Uint8Array {
   return concat(TX_SIGNING_DOMAIN, tx.bytes.subarray(1, tx.bytes.length - 66));
+}
+
+/** A transaction's 64-byte signature: the last bytes of its wire form (a view, not a copy). */
+export function signatureOf(tx: { readonly bytes: Uint8Array }): Uint8Array {
+  return tx.bytes.subarray(tx.bytes.length - 64);
 }
 
 // Interning. A peer holds every transaction of its network: the same network id on each, and

@@ -4,6 +4,7 @@ import * as v from 'valibot';
 import type { SignatureVerifier } from '../crypto/ed25519.ts';
 import {
   decodeEnvelope,
+  signatureOf,
   signedMessageOf,
   type DecodeOptions,
   type DecodeResult,
@@ -78,7 +79,7 @@ export async function verifyTx(
   tx: Tx,
   verifier: SignatureVerifier,
 ): Promise<{ ok: true; tx: VerifiedTx } | { ok: false; rejection: Rejection }> {
-  const valid = await verifier.verify(tx.signature, signedMessageOf(tx), tx.authorKey);
+  const valid = await verifier.verify(signatureOf(tx), signedMessageOf(tx), tx.authorKey);
   if (!valid)
     return {
       ok: false,

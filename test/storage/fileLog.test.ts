@@ -70,6 +70,26 @@ async function snapshot(path: string): Promise<{ hex: string; mtimeMs: number }>
   return { hex: toHex(await readFile(path)), mtimeMs: (await stat(path)).mtimeMs };
 }
 
+describe('loaded records', () => {
+  // Records are views into the buffers the log was read into, one buffer per read chunk.
+  it('are exact, separate views: each holds its own bytes, none overlaps the next', async () => {
+    const store = await open();
+    const records = [Uint8Array.of(1, 2, 3), new Uint8Array(100).fill(7), Uint8Array.of(5)];
+    await store.append(records);
+    await store.close();
+    const reopened = await open();
+    const { records: loaded } = await reopened.load();
+    expect(loaded).toEqual(records);
+    loaded[0]!.fill(9);
+    loaded[2]!.fill(9);
+    expect(loaded[1]).toEqual(records[1]);
+    // The buffer behind them is the store's own, not a slice of Node's shared pool.
+    expect(loaded[0]!.buffer.byteLength).toBe(loaded[1]!.buffer.byteLength);
+    expect(loaded[0]!.buffer.byteLength).toBeLessThan(Buffer.poolSize);
+    await reopened.close();
+  });
+});
+
 describe('the on-disk format', () => {
   it('is the header, then [u32 LE length][u32 LE CRC-32][payload] per record', async () => {
     const store = await open();

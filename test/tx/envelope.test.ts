@@ -6,6 +6,7 @@ import { signMessage } from '../../shared/crypto/ed25519.ts';
 import {
   decodeEnvelope,
   MAX_TX_BYTES,
+  signatureOf,
   signTx,
   signedMessageOf,
   TX_SIGNING_DOMAIN,
@@ -59,6 +60,16 @@ describe('transaction envelope', () => {
     expect(tx.id).toMatch(/^[0-9a-f]{64}$/);
     // Deterministic: the same transaction signs to the same bytes and id.
     expect(toHex(signTx(alice.secret, unsigned))).toBe(toHex(bytes));
+  });
+
+  it('derives the signed message and the signature from the wire bytes', () => {
+    const bytes = signTx(alice.secret, unsigned);
+    const decoded = decodeEnvelope(bytes);
+    if (!decoded.ok) throw new Error('decode');
+    const message = signedMessageOf(decoded.tx);
+    expect(toHex(message.subarray(0, TX_SIGNING_DOMAIN.length))).toBe(toHex(TX_SIGNING_DOMAIN));
+    expect(toHex(signatureOf(decoded.tx))).toBe(toHex(signMessage(alice.secret, message)));
+    expect(signatureOf(decoded.tx)).toHaveLength(64);
   });
 
   it('copies its input unless the caller hands it over', () => {
