@@ -25,3 +25,19 @@ export function keyHexOf(publicKey: Uint8Array): KeyHex {
   internedKeys.set(hex, hex as KeyHex);
   return hex as KeyHex;
 }
+
+const internedKeyBytes = new Map<KeyHex, { readonly hex: KeyHex; readonly key: Uint8Array }>();
+
+/**
+ * A public key's interned hex and bytes: one shared copy per key for the authors and payees of
+ * many transactions. The bytes are shared, so they must never be written to.
+ */
+export function internKey(key: Uint8Array): { readonly hex: KeyHex; readonly key: Uint8Array } {
+  const hex = keyHexOf(key);
+  const known = internedKeyBytes.get(hex);
+  if (known) return known;
+  if (internedKeyBytes.size >= MAX_INTERNED_KEYS) internedKeyBytes.clear();
+  const entry = { hex, key: Uint8Array.from(key) };
+  internedKeyBytes.set(hex, entry);
+  return entry;
+}

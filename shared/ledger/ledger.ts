@@ -33,6 +33,8 @@ import type { voteSchema } from '../tx/vote.ts';
 import { Chains } from './chains.ts';
 import { quorumOf, VoteIndex, type VoteHead } from './votes.ts';
 
+const NO_CLAIMS: readonly TxId[] = Object.freeze([]);
+
 interface ValidEntry {
   readonly tx: Tx;
   /** Running totals along the author's chain, up to and including this transaction. */
@@ -330,7 +332,17 @@ export class Ledger {
         return reject('insufficient-funds', `short by ${-spendable} after claiming final credits`);
       }
     }
-    return { tx, claimed, debited, effects, claims, heads, voteTime, applied: false };
+    return {
+      tx,
+      claimed,
+      debited,
+      effects,
+      // Most transactions claim nothing: one shared empty list instead of one per entry.
+      claims: claims.length === 0 ? NO_CLAIMS : claims,
+      heads,
+      voteTime,
+      applied: false,
+    };
   }
 
   /**

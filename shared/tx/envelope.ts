@@ -10,7 +10,7 @@ import * as v from 'valibot';
 import { bytesEqual, concat, fromHex, utf8 } from '../bytes.ts';
 import { decodeCanonical, encodeCanonical, type CborValue } from '../codec/cbor.ts';
 import { signMessage, publicKeyOf } from '../crypto/ed25519.ts';
-import { keyHexOf, txIdOf, type KeyHex, type NetworkId, type TxId } from '../ids.ts';
+import { internKey, txIdOf, type KeyHex, type NetworkId, type TxId } from '../ids.ts';
 import { reject, type Rejection } from './rejection.ts';
 import { bytes32, bytesOf, describeIssues, sortedUnique, uint } from './schema.ts';
 
@@ -183,7 +183,7 @@ export function decodeEnvelope(input: unknown, options: DecodeOptions = {}): Dec
     return { ok: false, rejection: reject('wrong-network', 'only genesis has no network id') };
   }
 
-  const author = internAuthor(e.author);
+  const author = internKey(e.author);
   return {
     ok: true,
     tx: {
@@ -194,7 +194,7 @@ export function decodeEnvelope(input: unknown, options: DecodeOptions = {}): Dec
       authorKey: author.key,
       seq: e.seq,
       prev: e.prev === null ? null : txIdOf(e.prev),
-      deps: e.deps.map((d) => txIdOf(d)),
+      deps: e.deps.length === 0 ? NO_DEPS : e.deps.map((d) => txIdOf(d)),
       type: e.type,
       body: e.body,
       time: e.time,
@@ -217,29 +217,16 @@ export function signatureOf(tx: { readonly bytes: Uint8Array }): Uint8Array {
   return tx.bytes.subarray(tx.bytes.length - 64);
 }
 
-// Interning. A peer holds every transaction of its network: the same network id on each, and
-// a few hundred authors over many thousands of transactions. One string and one key per value
-// instead of one per transaction saves ~300 bytes each. Interned values equal fresh ones, so
-// this changes nothing but memory; the author table is bounded and starts over when full.
-// (keyHexOf interns the strings; this table adds the key bytes.)
+/** Most transactions have no deps: they share one frozen empty list. */
+const NO_DEPS: readonly TxId[] = Object.freeze([]);
+
+// The same network id is on every transaction of a network: one string for all of them.
 let lastNet: { readonly bytes: Uint8Array; readonly id: NetworkId } | null = null;
-const authors = new Map<KeyHex, { readonly hex: KeyHex; readonly key: Uint8Array }>();
-const MAX_INTERNED_AUTHORS = 4096;
 
 function internNet(bytes: Uint8Array): NetworkId {
   if (lastNet && bytesEqual(lastNet.bytes, bytes)) return lastNet.id;
   lastNet = { bytes: Uint8Array.from(bytes), id: txIdOf(bytes) };
   return lastNet.id;
-}
-
-function internAuthor(key: Uint8Array): { readonly hex: KeyHex; readonly key: Uint8Array } {
-  const hex = keyHexOf(key);
-  const known = authors.get(hex);
-  if (known) return known;
-  if (authors.size >= MAX_INTERNED_AUTHORS) authors.clear();
-  const entry = { hex, key: Uint8Array.from(key) };
-  authors.set(hex, entry);
-  return entry;
 }
 
 /** Produces an Ed25519 signature: noble by default; a key vault or a native signer can stand in. */

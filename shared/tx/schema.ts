@@ -3,6 +3,7 @@
 // byte strings as Uint8Array, maps as null-prototype objects.
 import * as v from 'valibot';
 import { compareBytes } from '../bytes.ts';
+import { internKey } from '../ids.ts';
 
 export const U64_MAX = (1n << 64n) - 1n;
 
@@ -13,6 +14,12 @@ export const bytesOf = (length: number) =>
   );
 
 export const bytes32 = bytesOf(32);
+
+/** A public key (32 bytes), interned: a network names the same few hundred keys over and over. */
+export const publicKey32 = v.pipe(
+  bytes32,
+  v.transform((key) => internKey(key).key),
+);
 
 export const maxBytes = (max: number) =>
   v.pipe(

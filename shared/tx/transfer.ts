@@ -4,13 +4,13 @@ import * as v from 'valibot';
 import { bytesEqual } from '../bytes.ts';
 import { keyHexOf } from '../ids.ts';
 import { reject } from './rejection.ts';
-import { bytes32, maxBytes, positiveAmount, U64_MAX } from './schema.ts';
+import { maxBytes, positiveAmount, publicKey32, U64_MAX } from './schema.ts';
 import type { TxTypeDef } from './types.ts';
 
 export const MAX_MEMO_BYTES = 1024;
 
 export const transferSchema = v.strictObject({
-  to: bytes32,
+  to: publicKey32,
   amount: v.pipe(
     positiveAmount,
     v.check((n) => n <= U64_MAX >> 1n, 'amount out of range'),
