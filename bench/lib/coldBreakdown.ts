@@ -5,7 +5,7 @@
 import * as Y from 'yjs';
 import { admit } from '../../node/peer/localLedger.ts';
 import { openFileLogStore } from '../../node/storage/fileLogStore.ts';
-import type { NetworkId } from '../../shared/ids.ts';
+import type { NetworkId, TxId } from '../../shared/ids.ts';
 import { Ledger } from '../../shared/ledger/ledger.ts';
 import { LedgerDoc, VerifiedCache } from '../../shared/replication/ledgerDoc.ts';
 import { peakRssBytes } from './peakRss.ts';
@@ -37,13 +37,16 @@ async function step<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
 const registry = new TypeRegistry();
 const store = await openFileLogStore(dataDir);
 const { records } = await step('read log', () => store.load());
+const knownIds = new Map<string, TxId>();
 const txs = await step('decode records', () =>
   records.map((bytes) => {
-    const decoded = decodeTx(bytes, registry, { owned: true });
+    const decoded = decodeTx(bytes, registry, { owned: true, knownIds });
     if (!decoded.ok) throw new Error(decoded.rejection.message);
+    knownIds.set(decoded.tx.id, decoded.tx.id);
     return trustStoredTx(decoded.tx);
   }),
 );
+knownIds.clear();
 const ledger = await step('ledger inserts', () => {
   const started = Ledger.fromGenesis(txs[0] as VerifiedTx, registry);
   if (!started.ok || started.ledger.networkId !== networkId) throw new Error('bad genesis');

@@ -105,16 +105,20 @@ export async function loadLocalLedger(
   if (records.length === 0) return { ledger: null, txs: [], ...(recovered ? { recovered } : {}) };
   const trusted = await readCheckpoint(store);
   const txs: VerifiedTx[] = [];
+  // Records are the caller's own (the storage port says so): decoding may keep them as they
+  // are. Ids already loaded give each later prev and dep its string.
+  const knownIds = new Map<string, TxId>();
   for (let i = 0; i < records.length; i++) {
     const bytes = records[i] as Uint8Array;
-    // Records are fresh copies that only this loop holds: decoding may keep them as they are.
-    const result = i < trusted ? decodeTx(bytes, registry, { owned: true }) : await admit(bytes);
+    const result =
+      i < trusted ? decodeTx(bytes, registry, { owned: true, knownIds }) : await admit(bytes);
     if (!result.ok) {
       throw new LocalLedgerError(
         `record ${i} of the log is invalid (${result.rejection.code}): the data directory is damaged`,
       );
     }
     txs.push(i < trusted ? trustStoredTx(result.tx) : (result.tx as VerifiedTx));
+    knownIds.set(result.tx.id, result.tx.id);
   }
   const genesis = txs[0] as VerifiedTx;
   if (genesis.id !== networkId)

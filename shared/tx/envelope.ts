@@ -146,6 +146,12 @@ export interface DecodeOptions {
    * replication screen does to match keys: it is not computed a second time.
    */
   readonly id?: TxId;
+  /**
+   * Canonical strings for ids this transaction names (prev, deps): given one it has seen, it
+   * returns the string it already holds. A log lists parents first, so while a peer loads it,
+   * each transaction's prev is the id of one loaded before: one string instead of two.
+   */
+  readonly knownIds?: ReadonlyMap<string, TxId>;
 }
 
 /**
@@ -193,8 +199,9 @@ export function decodeEnvelope(input: unknown, options: DecodeOptions = {}): Dec
       author: author.hex,
       authorKey: author.key,
       seq: e.seq,
-      prev: e.prev === null ? null : txIdOf(e.prev),
-      deps: e.deps.length === 0 ? NO_DEPS : e.deps.map((d) => txIdOf(d)),
+      prev: e.prev === null ? null : canonicalId(txIdOf(e.prev), options.knownIds),
+      deps:
+        e.deps.length === 0 ? NO_DEPS : e.deps.map((d) => canonicalId(txIdOf(d), options.knownIds)),
       type: e.type,
       body: e.body,
       time: e.time,
@@ -219,6 +226,9 @@ export function signatureOf(tx: { readonly bytes: Uint8Array }): Uint8Array {
 
 /** Most transactions have no deps: they share one frozen empty list. */
 const NO_DEPS: readonly TxId[] = Object.freeze([]);
+
+const canonicalId = (id: TxId, known: ReadonlyMap<string, TxId> | undefined): TxId =>
+  known?.get(id) ?? id;
 
 // The same network id is on every transaction of a network: one string for all of them.
 let lastNet: { readonly bytes: Uint8Array; readonly id: NetworkId } | null = null;
