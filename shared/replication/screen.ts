@@ -121,6 +121,9 @@ async function admitInOrder(ctx: ScreenContext, values: readonly Uint8Array[]) {
   return results;
 }
 
+/** Entries hashed between hand-offs to admitMany: signature checks start while we hash on. */
+const SCREEN_CHUNK = 8192;
+
 export async function screenMessage(
   message: Uint8Array,
   ctx: ScreenContext,
@@ -130,19 +133,30 @@ export async function screenMessage(
   if (!parsed.update) return { ok: true, kind: parsed.kind, entries: [] };
   const entries = entriesOf(parsed.update);
   if (typeof entries === 'string') return bad(entries);
+  // Key checks and the known-filter go chunk by chunk; with admitMany each chunk's fresh
+  // entries go off to be checked at once, so the threads verify while this one hashes on.
+  const batches: Array<Promise<AdmitResult[]>> = [];
   const fresh: Uint8Array[] = [];
-  const freshIds: TxId[] = [];
-  for (const { key, value } of entries) {
-    if (value.length > MAX_TX_BYTES) return bad('an entry is oversized');
-    const id = toHex(sha256(value)) as TxId;
-    if (key !== null && key !== id) return bad('an entry is not keyed by its transaction id');
-    if (!ctx.known(id)) {
-      fresh.push(value);
-      freshIds.push(id);
+  for (let start = 0; start < entries.length; start += SCREEN_CHUNK) {
+    const values: Uint8Array[] = [];
+    const ids: TxId[] = [];
+    for (const { key, value } of entries.slice(start, start + SCREEN_CHUNK)) {
+      if (value.length > MAX_TX_BYTES) return bad('an entry is oversized');
+      const id = toHex(sha256(value)) as TxId;
+      if (key !== null && key !== id) return bad('an entry is not keyed by its transaction id');
+      if (ctx.known(id)) continue;
+      values.push(value);
+      ids.push(id);
     }
+    if (ctx.admitMany) {
+      const batch = ctx.admitMany(values, ids);
+      // A later chunk may refuse the message before this one is awaited: never unhandled.
+      batch.catch(() => undefined);
+      batches.push(batch);
+    } else fresh.push(...values);
   }
   const results = ctx.admitMany
-    ? await ctx.admitMany(fresh, freshIds)
+    ? (await Promise.all(batches)).flat()
     : await admitInOrder(ctx, fresh);
   const admitted: VerifiedTx[] = [];
   for (const result of results) {
