@@ -14,7 +14,7 @@ import { keyHexOf, type KeyHex, type NetworkId, type TxId } from '../../shared/i
 import { Ledger } from '../../shared/ledger/ledger.ts';
 import { guardWrtc, type PeerLink, type WrtcLike } from '../../shared/replication/guardedWrtc.ts';
 import { LedgerDoc, VerifiedCache } from '../../shared/replication/ledgerDoc.ts';
-import { LEDGER_MAP, screenMessage } from '../../shared/replication/screen.ts';
+import { LEDGER_MAP, screenMessage, type AdmitResult } from '../../shared/replication/screen.ts';
 import { signTx, type UnsignedTx } from '../../shared/tx/envelope.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import type { Rejection } from '../../shared/tx/rejection.ts';
@@ -205,7 +205,7 @@ export class Peer {
     await writeCheckpoint(this.#store, this.#persistedCount);
   }
 
-  /** Binds a loaded ledger to the doc, publishing what it holds, and starts persisting. */
+  /** Binds a loaded ledger to the doc, publishing `txs` (what it holds), and starts persisting. */
   #bindLedger(ledger: Ledger, txs: readonly VerifiedTx[]): void {
     this.#ledger = ledger;
     // From now on every newly valid transaction is persisted.
@@ -244,17 +244,53 @@ export class Peer {
   #watchForGenesis(): void {
     const map = this.doc.getMap(LEDGER_MAP);
     const check = () => {
-      if (this.#ledger) return;
+      if (this.#ledger) return map.unobserve(check);
       const genesis = this.#cache.take(this.config.networkId);
       if (!genesis) return;
       map.unobserve(check);
-      const started = Ledger.fromGenesis(genesis, registry);
-      if (!started.ok) return this.#emit({ type: 'warning', message: started.rejection.message });
-      this.#persist(genesis);
-      this.#bindLedger(started.ledger, [genesis]);
-      this.#emit({ type: 'genesis', networkId: this.config.networkId });
+      this.#startFromGenesis(genesis, [genesis]);
     };
     map.observe(check);
+  }
+
+  /** Starts the ledger from the network's genesis, publishing `publish` into the doc. */
+  #startFromGenesis(genesis: VerifiedTx, publish: readonly VerifiedTx[]): void {
+    const started = Ledger.fromGenesis(genesis, registry);
+    if (!started.ok) return this.#emit({ type: 'warning', message: started.rejection.message });
+    this.#persist(genesis);
+    this.#bindLedger(started.ledger, publish);
+    this.#emit({ type: 'genesis', networkId: this.config.networkId });
+  }
+
+  /**
+   * Entries of an incoming message go into the ledger as each batch of their signatures checks
+   * out, while the threads still check the rest: on a large sync the ledger's work overlaps
+   * the checks instead of following them. They are valid transactions of this network, so
+   * this is what ingesting them from the doc would do; `early` collects them, in case the
+   * message is refused after all (then the doc never receives them, and we publish them).
+   * Before the genesis is known, entries wait for it in `waiting`.
+   */
+  #ingestEarly(results: readonly AdmitResult[], early: VerifiedTx[], waiting: VerifiedTx[]): void {
+    for (const result of results) {
+      if (!result.ok) continue;
+      const tx = result.tx;
+      if (!this.#ledger && tx.id === this.config.networkId) {
+        // The doc will get the genesis from this message: nothing to publish now.
+        this.#startFromGenesis(tx, []);
+        early.push(tx);
+        for (const held of waiting.splice(0)) this.#insertEarly(held, early);
+      } else if (tx.net === this.config.networkId) {
+        if (this.#ledger) this.#insertEarly(tx, early);
+        else waiting.push(tx);
+      }
+    }
+  }
+
+  #insertEarly(tx: VerifiedTx, early: VerifiedTx[]): void {
+    const ledger = this.#ledger;
+    if (!ledger || ledger.status(tx.id).state !== 'unknown') return;
+    ledger.insert(tx);
+    early.push(tx);
   }
 
   async #connect(): Promise<void> {
@@ -273,13 +309,27 @@ export class Peer {
         return () => clearTimeout(timer);
       },
       screen: async (message) => {
+        const early: VerifiedTx[] = [];
+        const waiting: VerifiedTx[] = [];
         const verdict = await screenMessage(message, {
           networkId: this.config.networkId,
           known: (id) => this.#ledger?.has(id) === true || this.#cache.has(id),
           admit,
-          admitMany: (values, ids) => admitMany(this.#verifyPool, values, ids),
+          admitMany: async (values, ids) => {
+            const results = await admitMany(this.#verifyPool, values, ids);
+            if (!this.#closed) this.#ingestEarly(results, early, waiting);
+            return results;
+          },
         });
         if (verdict.ok) for (const tx of verdict.entries) this.#cache.put(tx);
+        if (early.length > 0) {
+          // Refused, or (rarely) the link closed before y-webrtc took the message: the doc
+          // lacks what the ledger took early, so we publish it. Delivery is synchronous right
+          // after screening, so by the next turn a delivered message is in the doc, and
+          // publishing skips every entry already there.
+          const timer = setTimeout(() => this.#ledgerDoc?.publishAll(early), 0);
+          timer.unref();
+        }
         return verdict;
       },
       onDelivered: (verdict) => {

@@ -5,11 +5,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { toHex } from '../../shared/bytes.ts';
+import { createHash } from 'node:crypto';
+import { fromHex, toHex } from '../../shared/bytes.ts';
+import { signTx } from '../../shared/tx/envelope.ts';
 import { identity, newLedger, transfer } from '../helpers/network.ts';
 import { createCluster, waitForConvergence, type Cluster, type PeerProcess } from './cluster.ts';
 
 const people = Array.from({ length: 3 }, (_, i) => identity(`hostile-test-${i}`));
+/** Runs no peer: signs one transfer that an attacker carries in a message it spoils. */
+const outsider = identity('hostile-test-outsider');
 let cluster: Cluster;
 let honest: PeerProcess[];
 
@@ -66,7 +70,7 @@ beforeAll(async () => {
   cluster = await createCluster({
     founder: people[0]!,
     witnesses: [people[0]!],
-    allocations: people.map((p) => [p, 500n] as const),
+    allocations: [...people, outsider].map((p) => [p, 500n] as const),
   });
   const founder = await cluster.spawnPeer('honest-0', people[0]);
   await cluster.spawnPeer('honest-1', people[1], { relays: [founder.started.relayUrl!] });
@@ -170,6 +174,46 @@ describe('a hostile room member running stock Yjs and y-webrtc', () => {
       expect(await peer.call<number>('memory')).toBeLessThan(400 * 1024 * 1024);
     }
   }, 240_000);
+
+  it('keeps a valid transaction that came in a message it refused', async () => {
+    // An honest peer takes in an incoming message's valid entries as their signatures check
+    // out, before the rest of the message is judged. If the message is then refused, those
+    // transactions are still valid: they must end up everywhere, not only in one ledger.
+    const before = await snapshot();
+    const valid = signTx(outsider.secret, {
+      net: cluster.genesis.id,
+      seq: 0,
+      prev: null,
+      deps: [],
+      type: 'transfer',
+      body: { to: fromHex(people[1]!.key), amount: 7n },
+      time: 1,
+    });
+    const id = createHash('sha256').update(valid).digest('hex');
+    const attacker = new Hostile({
+      relay: honest[0]!.started.relayUrl,
+      networkId: cluster.genesis.id,
+      secret: cluster.secret,
+    });
+    try {
+      await attacker.until('size', (n) => n >= before.sizes[0]!, 30_000);
+      const seen = hostileEvents().length;
+      await attacker.call('smuggle', { hex: toHex(valid) });
+      await waitForConvergence(honest, 30_000, (all) =>
+        all.every((x) => x.transactions!.valid === before.valid + 1),
+      );
+      expect(hostileEvents().length).toBeGreaterThan(seen);
+      const after = await snapshot();
+      expect(new Set(after.roots).size).toBe(1);
+      expect(after.sizes).toEqual(before.sizes.map((n) => n + 1));
+      for (const peer of honest)
+        expect(await peer.call<{ state: string }>('statusOf', { id })).not.toMatchObject({
+          state: 'unknown',
+        });
+    } finally {
+      attacker.stop();
+    }
+  }, 90_000);
 
   it('leaves the honest network working', async () => {
     await honest[1]!.call('transfer', { to: people[0]!.key, amount: '5' });
