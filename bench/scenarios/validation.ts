@@ -6,6 +6,8 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { nodeBackend } from '../../node/crypto/nodeEd25519.ts';
+// As in a peer: native SHA-256 for transaction ids.
+import '../../node/crypto/nativeSha256.ts';
 import {
   createVerifier,
   nobleBackend,

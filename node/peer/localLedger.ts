@@ -15,6 +15,8 @@ import {
   type VerifiedTx,
 } from '../../shared/tx/registry.ts';
 import { nodeBackend } from '../crypto/nodeEd25519.ts';
+// Node's native SHA-256 for ids and the screen (checked against noble as it installs).
+import '../crypto/nativeSha256.ts';
 import { signedItemsOf, type VerifyPool } from '../crypto/verifyPool.ts';
 import type { AdmitResult } from '../../shared/replication/screen.ts';
 import { reject } from '../../shared/tx/rejection.ts';

@@ -8,7 +8,7 @@
 // - publishes the peer's own transactions and those from its storage.
 // Entries from remote peers were already screened per connection (screen.ts); checking again
 // here covers writes that bypass the screen (another tab of the same browser, a local bug).
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../crypto/sha256.ts';
 import type * as Y from 'yjs';
 import { bytesEqual, toHex } from '../bytes.ts';
 import type { TxId } from '../ids.ts';

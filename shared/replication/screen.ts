@@ -10,7 +10,7 @@
 // correctly signed transaction of this network, keyed by its id. Deletions cannot be blamed
 // reliably (Yjs conflict resolution deletes too), so they pass here and honest peers put back
 // any valid transaction that disappears (see ledgerDoc.ts).
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../crypto/sha256.ts';
 import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import { toHex } from '../bytes.ts';

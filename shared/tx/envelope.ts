@@ -5,7 +5,7 @@
 // and the signature is Ed25519 over  DOMAIN || canonical-bytes(unsigned).
 // Because the unsigned map is encoded once and embedded as is, the signed bytes are a slice of
 // the wire bytes: verification never re-encodes. The transaction id is sha256(wire bytes).
-import { sha256 } from '@noble/hashes/sha2.js';
+import { sha256 } from '../crypto/sha256.ts';
 import * as v from 'valibot';
 import { bytesEqual, concat, fromHex, utf8 } from '../bytes.ts';
 import { decodeCanonical, encodeCanonical, type CborValue } from '../codec/cbor.ts';
