@@ -59,7 +59,7 @@ const ledgerDoc = await step('doc publishAll', () => {
   bound.publishAll(txs);
   return bound;
 });
-await step('doc settle (re-check of every entry)', () => ledgerDoc.idle());
+await step('doc settle', () => ledgerDoc.idle());
 await store.close();
 const retainedMB = (retained() - baseline) / 2 ** 20;
 process.stdout.write(

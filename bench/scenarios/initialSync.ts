@@ -141,8 +141,9 @@ export const initialSync: Scenario = {
     if (!pass) {
       why.push(
         `joiner phases (median): spawn → first frame ${s(r.connect)} (boot, signaling, ICE, sync step 1), ` +
-          `frames ${s(r.frames)}, last frame → genesis known ${s(r.screen)} (screening: entries decoded on the main ` +
-          `thread, signatures verified on the worker-thread pool, then the Yjs update applied), genesis → all valid ${s(r.ingest)} (ledger ingest). ` +
+          `frames ${s(r.frames)}, last frame → genesis known ${s(r.screen)}, genesis → all valid ${s(r.ingest)} ` +
+          `(screening decodes entries on the main thread while the worker-thread pool verifies them; each verified ` +
+          `batch goes into the ledger at once, from the genesis on; then the Yjs update is applied and checked). ` +
           `Floor: transfer ${(bestTransfer / 1000).toFixed(1)} s (best run; median ${s(r.transfer)}), ` +
           `verify on ${cores} cores ${s(r.verify)}`,
       );
