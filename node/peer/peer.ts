@@ -288,7 +288,7 @@ export class Peer {
 
   #insertEarly(tx: VerifiedTx, early: VerifiedTx[]): void {
     const ledger = this.#ledger;
-    if (!ledger || ledger.status(tx.id).state !== 'unknown') return;
+    if (!ledger || ledger.has(tx.id)) return;
     ledger.insert(tx);
     early.push(tx);
   }
@@ -302,7 +302,12 @@ export class Peer {
       });
       relays.push(this.#relay.url);
     }
-    if (!this.#ledger) this.#watchForGenesis();
+    if (!this.#ledger) {
+      this.#watchForGenesis();
+      // A peer without a ledger gets the whole network in its first sync: have the signature
+      // threads ready for it (a peer with a log does not pay their memory at start).
+      this.#verifyPool.warm();
+    }
     const guarded = guardWrtc(wrtc as unknown as WrtcLike, {
       poll: (callback, ms) => {
         const timer = setTimeout(callback, ms);

@@ -572,6 +572,11 @@ export class Ledger {
     return this.#valid.get(id)?.tx ?? this.#waiting.get(id)?.tx;
   }
 
+  /** Why a transaction was rejected, or undefined: status() without the finality count. */
+  rejectionOf(id: TxId): Rejection | undefined {
+    return this.#rejected.get(id);
+  }
+
   has(id: TxId): boolean {
     return this.#valid.has(id) || this.#rejected.has(id) || this.#waiting.has(id);
   }

@@ -117,8 +117,8 @@ export class LedgerDoc {
   publishAll(txs: Iterable<VerifiedTx>): void {
     this.doc.transact(() => {
       for (const tx of txs) {
-        if (this.ledger.status(tx.id).state === 'unknown') this.ledger.insert(tx);
-        if (this.ledger.status(tx.id).state === 'rejected') continue;
+        if (!this.ledger.has(tx.id)) this.ledger.insert(tx);
+        if (this.ledger.rejectionOf(tx.id)) continue;
         if (!(this.map.get(tx.id) instanceof Uint8Array)) this.map.set(tx.id, tx.bytes);
       }
     }, ORIGIN_LOCAL);
@@ -173,22 +173,20 @@ export class LedgerDoc {
     if (tx && !bytesEqual(tx.bytes, value)) tx = undefined;
     const id = tx ? tx.id : (toHex(sha256(value)) as TxId);
     if (id !== key) return 'the key is not the transaction id';
-    if (this.ledger.has(id)) return this.#outcomeProblem(this.ledger.status(id));
+    if (this.ledger.has(id)) return this.#rejectionProblem(id);
     if (!tx) {
       const admitted = await this.#admit(value);
       if (!admitted.ok) return `${admitted.rejection.code}: ${admitted.rejection.message}`;
       tx = admitted.tx;
     }
-    const outcome = this.ledger.insert(tx);
-    return outcome.status === 'rejected'
-      ? `${outcome.rejection.code}: ${outcome.rejection.message}`
-      : null;
+    this.ledger.insert(tx);
+    return this.#rejectionProblem(id);
   }
 
-  #outcomeProblem(status: ReturnType<Ledger['status']>): string | null {
-    return status.state === 'rejected'
-      ? `${status.rejection.code}: ${status.rejection.message}`
-      : null;
+  /** Why the ledger rejected `id`, as a cleaning reason; null when it did not. */
+  #rejectionProblem(id: TxId): string | null {
+    const rejection = this.ledger.rejectionOf(id);
+    return rejection ? `${rejection.code}: ${rejection.message}` : null;
   }
 
   #clean(cleanups: ReadonlyArray<[string, string]>): void {

@@ -111,6 +111,11 @@ describe('transfers', () => {
       status: 'rejected',
       rejection: { code: 'insufficient-funds' },
     });
+    // rejectionOf agrees with status(), and says nothing of a valid transaction.
+    expect(ledger.rejectionOf(again.id)).toEqual(
+      (ledger.status(again.id) as { rejection: unknown }).rejection,
+    );
+    expect(ledger.rejectionOf(first.tx.id)).toBeUndefined();
     expect(ledger.account(bob.key).balance).toBe(150n);
     expect(ledger.audit()).toEqual({ ok: true });
   });
