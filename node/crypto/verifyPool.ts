@@ -7,7 +7,12 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SignatureVerifier } from '../../shared/crypto/ed25519.ts';
-import { signatureOf, signedMessageOf, type Tx } from '../../shared/tx/envelope.ts';
+import {
+  signatureOf,
+  signedMessageOf,
+  TX_SIGNING_DOMAIN,
+  type Tx,
+} from '../../shared/tx/envelope.ts';
 import type { PackedSignatures } from './verifyWorker.ts';
 
 export interface SignedItem {
@@ -48,6 +53,32 @@ export function packSignatures(items: readonly SignedItem[]): PackedSignatures {
   return { messages, offsets, signatures, keys };
 }
 
+/**
+ * Packs transactions' signatures for a worker straight from their wire bytes: each signed
+ * message (domain, then the unsigned map) is written into the shared buffer, never built on
+ * its own (100,000 small buffers at a sync's scale, all garbage a moment later).
+ */
+export function packTransactions(txs: readonly Tx[]): PackedSignatures {
+  const domain = TX_SIGNING_DOMAIN.length;
+  // Wire bytes are [1-byte array header][unsigned map][66-byte signature]: see signedMessageOf.
+  const total = txs.reduce((sum, tx) => sum + domain + tx.bytes.length - 67, 0);
+  const messages = new Uint8Array(total);
+  const offsets = new Uint32Array(txs.length + 1);
+  const signatures = new Uint8Array(64 * txs.length);
+  const keys = new Uint8Array(32 * txs.length);
+  let at = 0;
+  txs.forEach((tx, i) => {
+    offsets[i] = at;
+    messages.set(TX_SIGNING_DOMAIN, at);
+    messages.set(tx.bytes.subarray(1, tx.bytes.length - 66), at + domain);
+    at += domain + tx.bytes.length - 67;
+    signatures.set(signatureOf(tx), i * 64);
+    keys.set(tx.authorKey, i * 32);
+  });
+  offsets[txs.length] = at;
+  return { messages, offsets, signatures, keys };
+}
+
 export class VerifyPool {
   readonly #size: number;
   readonly #inline: SignatureVerifier;
@@ -75,12 +106,25 @@ export class VerifyPool {
         ),
       );
     }
+    return this.#spread(items, packSignatures);
+  }
+
+  /** One verdict per transaction's signature, in order (verifyAll, without building messages). */
+  async verifyTransactions(txs: readonly Tx[]): Promise<boolean[]> {
+    if (this.#closed) throw new Error('the verification pool is closed');
+    if (txs.length < INLINE_LIMIT) return this.verifyAll(signedItemsOf(txs));
+    return this.#spread(txs, packTransactions);
+  }
+
+  /** Splits a batch evenly over the threads, packed by `pack`; verdicts in order. */
+  async #spread<T>(
+    items: readonly T[],
+    pack: (part: readonly T[]) => PackedSignatures,
+  ): Promise<boolean[]> {
     const workers = this.#start();
     const per = Math.ceil(items.length / workers.length);
     const parts = await Promise.all(
-      workers.map((worker, w) =>
-        this.#run(worker, packSignatures(items.slice(w * per, (w + 1) * per))),
-      ),
+      workers.map((worker, w) => this.#run(worker, pack(items.slice(w * per, (w + 1) * per)))),
     );
     const out: boolean[] = [];
     for (const part of parts) for (const byte of part) out.push(byte === 1);

@@ -17,7 +17,7 @@ import {
 import { nodeBackend } from '../crypto/nodeEd25519.ts';
 // Node's native SHA-256 for ids and the screen (checked against noble as it installs).
 import '../crypto/nativeSha256.ts';
-import { signedItemsOf, type VerifyPool } from '../crypto/verifyPool.ts';
+import type { VerifyPool } from '../crypto/verifyPool.ts';
 import type { AdmitResult } from '../../shared/replication/screen.ts';
 import { reject } from '../../shared/tx/rejection.ts';
 import type { Tx } from '../../shared/tx/envelope.ts';
@@ -55,7 +55,7 @@ export async function admitMany(
       } else results[i] = decoded;
     }
     checks.push(
-      pool.verifyAll(signedItemsOf(txs)).then((valid) => {
+      pool.verifyTransactions(txs).then((valid) => {
         at.forEach((i, k) => {
           results[i] = valid[k]
             ? { ok: true, tx: trustStoredTx(txs[k] as Tx) }

@@ -2,7 +2,17 @@
 // batches (on the workers) and small ones (inline), including bad signatures and bad keys.
 import { afterAll, describe, expect, it } from 'vitest';
 import { signMessage, publicKeyOf, createVerifier } from '../../shared/crypto/ed25519.ts';
-import { INLINE_LIMIT, VerifyPool, type SignedItem } from '../../node/crypto/verifyPool.ts';
+import {
+  INLINE_LIMIT,
+  packSignatures,
+  packTransactions,
+  signedItemsOf,
+  VerifyPool,
+  type SignedItem,
+} from '../../node/crypto/verifyPool.ts';
+import { decodeTx } from '../../shared/tx/registry.ts';
+import { buildLargeLedger } from '../helpers/largeLedger.ts';
+import { registry } from '../helpers/network.ts';
 import { nodeBackend } from '../../node/crypto/nodeEd25519.ts';
 
 const verifier = createVerifier(nodeBackend);
@@ -25,6 +35,18 @@ function items(count: number): { items: SignedItem[]; expected: boolean[] } {
   }
   return { items: out, expected };
 }
+
+describe('packTransactions', () => {
+  it('packs exactly what building each signed message would', async () => {
+    const { txs } = await buildLargeLedger(300, 7);
+    const decoded = txs.map((bytes) => {
+      const d = decodeTx(bytes, registry);
+      if (!d.ok) throw new Error(d.rejection.message);
+      return d.tx;
+    });
+    expect(packTransactions(decoded)).toEqual(packSignatures(signedItemsOf(decoded)));
+  });
+});
 
 describe('VerifyPool', () => {
   it('matches one-by-one verification on a large batch spread over workers', async () => {
