@@ -106,10 +106,12 @@ export async function loadLocalLedger(
   const recovered = recovery ? `the log was repaired after a crash: ${recovery.reason}` : undefined;
   if (records.length === 0) return { ledger: null, txs: [], ...(recovered ? { recovered } : {}) };
   const trusted = await readCheckpoint(store);
-  const txs: VerifiedTx[] = [];
   // Records are the caller's own (the storage port says so): decoding may keep them as they
-  // are. Ids already loaded give each later prev and dep its string.
-  const knownIds = new Map<string, TxId>();
+  // are. Each goes into the ledger as soon as it is decoded, and the ledger's own id strings
+  // serve each later prev and dep (one string per id, no side table).
+  let ledger: Ledger | null = null;
+  const knownIds = { get: (id: string) => ledger?.get(id as TxId)?.id };
+  const txs: VerifiedTx[] = [];
   for (let i = 0; i < records.length; i++) {
     const bytes = records[i] as Uint8Array;
     const result =
@@ -119,15 +121,18 @@ export async function loadLocalLedger(
         `record ${i} of the log is invalid (${result.rejection.code}): the data directory is damaged`,
       );
     }
-    txs.push(i < trusted ? trustStoredTx(result.tx) : (result.tx as VerifiedTx));
-    knownIds.set(result.tx.id, result.tx.id);
+    const tx = i < trusted ? trustStoredTx(result.tx) : (result.tx as VerifiedTx);
+    txs.push(tx);
+    if (ledger) {
+      ledger.insert(tx);
+      continue;
+    }
+    if (tx.id !== networkId)
+      throw new LocalLedgerError('this data directory belongs to another network');
+    const started = Ledger.fromGenesis(tx, registry);
+    if (!started.ok) throw new LocalLedgerError(started.rejection.message);
+    ledger = started.ledger;
   }
-  const genesis = txs[0] as VerifiedTx;
-  if (genesis.id !== networkId)
-    throw new LocalLedgerError('this data directory belongs to another network');
-  const started = Ledger.fromGenesis(genesis, registry);
-  if (!started.ok) throw new LocalLedgerError(started.rejection.message);
-  for (const tx of txs.slice(1)) started.ledger.insert(tx);
   if (trusted < records.length) await writeCheckpoint(store, records.length);
-  return { ledger: started.ledger, txs, ...(recovered ? { recovered } : {}) };
+  return { ledger, txs, ...(recovered ? { recovered } : {}) };
 }

@@ -60,6 +60,7 @@ export interface LedgerDocEvents {
 
 const ORIGIN_LOCAL = 'gpow-local';
 const BATCH = 500;
+const PUBLISH_BATCH = 10_000;
 
 export class LedgerDoc {
   readonly doc: Y.Doc;
@@ -113,15 +114,20 @@ export class LedgerDoc {
     this.publishAll([tx]);
   }
 
-  /** Publishes many at once, in one Yjs transaction (one update for peers). */
-  publishAll(txs: Iterable<VerifiedTx>): void {
-    this.doc.transact(() => {
-      for (const tx of txs) {
-        if (!this.ledger.has(tx.id)) this.ledger.insert(tx);
-        if (this.ledger.rejectionOf(tx.id)) continue;
-        if (!(this.map.get(tx.id) instanceof Uint8Array)) this.map.set(tx.id, tx.bytes);
-      }
-    }, ORIGIN_LOCAL);
+  /**
+   * Publishes many at once, in Yjs transactions of PUBLISH_BATCH (one update each for peers):
+   * a single transaction over a whole log held every key's bookkeeping at once.
+   */
+  publishAll(txs: readonly VerifiedTx[]): void {
+    for (let start = 0; start < txs.length; start += PUBLISH_BATCH) {
+      this.doc.transact(() => {
+        for (const tx of txs.slice(start, start + PUBLISH_BATCH)) {
+          if (!this.ledger.has(tx.id)) this.ledger.insert(tx);
+          if (this.ledger.rejectionOf(tx.id)) continue;
+          if (!(this.map.get(tx.id) instanceof Uint8Array)) this.map.set(tx.id, tx.bytes);
+        }
+      }, ORIGIN_LOCAL);
+    }
   }
 
   /** Resolves when every entry seen so far has been processed. */

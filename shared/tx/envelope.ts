@@ -151,7 +151,7 @@ export interface DecodeOptions {
    * returns the string it already holds. A log lists parents first, so while a peer loads it,
    * each transaction's prev is the id of one loaded before: one string instead of two.
    */
-  readonly knownIds?: ReadonlyMap<string, TxId>;
+  readonly knownIds?: { get(id: string): TxId | undefined };
 }
 
 /**
@@ -227,8 +227,7 @@ export function signatureOf(tx: { readonly bytes: Uint8Array }): Uint8Array {
 /** Most transactions have no deps: they share one frozen empty list. */
 const NO_DEPS: readonly TxId[] = Object.freeze([]);
 
-const canonicalId = (id: TxId, known: ReadonlyMap<string, TxId> | undefined): TxId =>
-  known?.get(id) ?? id;
+const canonicalId = (id: TxId, known: DecodeOptions['knownIds']): TxId => known?.get(id) ?? id;
 
 // The same network id is on every transaction of a network: one string for all of them.
 let lastNet: { readonly bytes: Uint8Array; readonly id: NetworkId } | null = null;
