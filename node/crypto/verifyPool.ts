@@ -131,14 +131,6 @@ export class VerifyPool {
     return out;
   }
 
-  /**
-   * Starts the threads now rather than on the first large batch (each takes ~50 ms to boot):
-   * for a peer that is about to receive a whole network. Idle threads keep nothing alive.
-   */
-  warm(): void {
-    if (!this.#closed) this.#start();
-  }
-
   #start(): Worker[] {
     if (this.#workers.length > 0) return this.#workers;
     this.#workers = Array.from({ length: this.#size }, () => {

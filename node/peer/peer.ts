@@ -302,12 +302,10 @@ export class Peer {
       });
       relays.push(this.#relay.url);
     }
-    if (!this.#ledger) {
-      this.#watchForGenesis();
-      // A peer without a ledger gets the whole network in its first sync: have the signature
-      // threads ready for it (a peer with a log does not pay their memory at start).
-      this.#verifyPool.warm();
-    }
+    // The signature threads start on the first large batch, never ahead of it: starting them
+    // while @roamhq/wrtc sets up its first connections crashed the process in its native code
+    // (napi_open_handle_scope without the isolate lock), as CI caught.
+    if (!this.#ledger) this.#watchForGenesis();
     const guarded = guardWrtc(wrtc as unknown as WrtcLike, {
       poll: (callback, ms) => {
         const timer = setTimeout(callback, ms);

@@ -102,6 +102,22 @@ async function snapshot() {
   };
 }
 
+/** A new attacker process, connected to the first honest peer and synced to `size` entries. */
+async function freshAttacker(size: number): Promise<Hostile> {
+  const attacker = new Hostile({
+    relay: honest[0]!.started.relayUrl,
+    networkId: cluster.genesis.id,
+    secret: cluster.secret,
+  });
+  try {
+    await attacker.until('size', (n) => n >= size, 30_000);
+  } catch (error) {
+    attacker.stop();
+    throw error;
+  }
+  return attacker;
+}
+
 const hostileEvents = () =>
   honest.flatMap((p) => p.events.filter((e) => e.type === 'peer-hostile'));
 
@@ -142,13 +158,8 @@ describe('a hostile room member running stock Yjs and y-webrtc', () => {
     for (const [cmd, args] of attacks) {
       // Each attack comes from a fresh attacker process, as a determined attacker who has been
       // disconnected simply comes back as a new peer.
-      const attacker = new Hostile({
-        relay: honest[0]!.started.relayUrl,
-        networkId: cluster.genesis.id,
-        secret: cluster.secret,
-      });
+      const attacker = await freshAttacker(before.sizes[0]!);
       try {
-        await attacker.until('size', (n) => n >= before.sizes[0]!, 30_000);
         const seen = hostileEvents().length;
         await attacker.call(cmd, args);
         // The connection that carried the attack is closed by the honest peer that received it.
@@ -190,13 +201,8 @@ describe('a hostile room member running stock Yjs and y-webrtc', () => {
       time: 1,
     });
     const id = createHash('sha256').update(valid).digest('hex');
-    const attacker = new Hostile({
-      relay: honest[0]!.started.relayUrl,
-      networkId: cluster.genesis.id,
-      secret: cluster.secret,
-    });
+    const attacker = await freshAttacker(before.sizes[0]!);
     try {
-      await attacker.until('size', (n) => n >= before.sizes[0]!, 30_000);
       const seen = hostileEvents().length;
       await attacker.call('smuggle', { hex: toHex(valid) });
       await waitForConvergence(honest, 30_000, (all) =>

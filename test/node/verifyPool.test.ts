@@ -60,17 +60,6 @@ describe('VerifyPool', () => {
     expect(await pool.verifyAll([])).toEqual([]);
   });
 
-  it('can start its threads ahead of the first batch, once, and not after closing', async () => {
-    const warmed = new VerifyPool(verifier, 2);
-    warmed.warm();
-    warmed.warm();
-    const { items: batch, expected } = items(INLINE_LIMIT * 2);
-    expect(await warmed.verifyAll(batch)).toEqual(expected);
-    await warmed.close();
-    warmed.warm();
-    await expect(warmed.verifyAll(batch)).rejects.toThrow(/closed/);
-  });
-
   it('refuses work once closed', async () => {
     const closed = new VerifyPool(verifier, 1);
     await closed.close();

@@ -28,6 +28,21 @@ async function world() {
   return { ledger, txs };
 }
 
+/** Bob, who has nothing, pays alice 999: correctly signed, but against the ledger's rules. */
+async function overspendOf(ledger: Ledger): Promise<{ ok: true; tx: VerifiedTx }> {
+  return (await admit(
+    signTx(bob.secret, {
+      net: ledger.networkId,
+      seq: 0,
+      prev: null,
+      deps: [],
+      type: 'transfer',
+      body: { to: fromHex(alice.key), amount: 999n },
+      time: 1,
+    }),
+  )) as { ok: true; tx: VerifiedTx };
+}
+
 function screenCtx(ledger: Ledger): ScreenContext {
   return { networkId: ledger.networkId, known: (id) => ledger.has(id), admit };
 }
@@ -162,17 +177,7 @@ describe('LedgerDoc', () => {
     expect(map.has('cd'.repeat(32))).toBe(false);
 
     // A rule-breaking but correctly signed transaction is cleaned out too.
-    const overspend = (await admit(
-      signTx(bob.secret, {
-        net: ledger.networkId,
-        seq: 0,
-        prev: null,
-        deps: [],
-        type: 'transfer',
-        body: { to: fromHex(alice.key), amount: 999n },
-        time: 1,
-      }),
-    )) as { ok: true; tx: VerifiedTx };
+    const overspend = await overspendOf(ledger);
     map.set(overspend.tx.id, overspend.tx.bytes);
     await ld.idle();
     expect(map.has(overspend.tx.id)).toBe(false);
@@ -191,17 +196,7 @@ describe('LedgerDoc', () => {
     ld.publish(txs[1]!);
     expect(ledger.status(txs[1]!.id).state).not.toBe('unknown');
     expect(map.get(txs[1]!.id)).toEqual(txs[1]!.bytes);
-    const overspend = (await admit(
-      signTx(bob.secret, {
-        net: ledger.networkId,
-        seq: 0,
-        prev: null,
-        deps: [],
-        type: 'transfer',
-        body: { to: fromHex(alice.key), amount: 999n },
-        time: 1,
-      }),
-    )) as { ok: true; tx: VerifiedTx };
+    const overspend = await overspendOf(ledger);
     ld.publish(overspend.tx);
     ld.publishAll([overspend.tx]);
     await ld.idle();
