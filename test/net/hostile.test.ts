@@ -205,17 +205,26 @@ describe('a hostile room member running stock Yjs and y-webrtc', () => {
     try {
       const seen = hostileEvents().length;
       await attacker.call('smuggle', { hex: toHex(valid) });
+      // Every honest peer comes to hold it (the witness's votes on it add more transactions,
+      // so counts are compared among peers, not with a number fixed beforehand).
+      const deadline = Date.now() + 30_000;
+      const held = async () => {
+        const states = await Promise.all(
+          honest.map((p) => p.call<{ state: string }>('statusOf', { id })),
+        );
+        return states.every((s) => s.state !== 'unknown');
+      };
+      while (!(await held()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      expect(await held()).toBe(true);
       await waitForConvergence(honest, 30_000, (all) =>
-        all.every((x) => x.transactions!.valid === before.valid + 1),
+        all.every((x) => x.transactions!.pending === 0),
       );
       expect(hostileEvents().length).toBeGreaterThan(seen);
       const after = await snapshot();
       expect(new Set(after.roots).size).toBe(1);
-      expect(after.sizes).toEqual(before.sizes.map((n) => n + 1));
-      for (const peer of honest)
-        expect(await peer.call<{ state: string }>('statusOf', { id })).not.toMatchObject({
-          state: 'unknown',
-        });
+      expect(after.valid).toBeGreaterThan(before.valid);
+      // Every doc holds exactly the valid transactions: the smuggled one is in, the junk is not.
+      expect(after.sizes).toEqual(honest.map(() => after.valid));
     } finally {
       attacker.stop();
     }
