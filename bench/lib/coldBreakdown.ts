@@ -1,6 +1,7 @@
 // Where a peer's start-up time and memory go, step by step, in a fresh process started with
 // --expose-gc (so the memory the loaded peer retains is read after a full collection). The steps
-// mirror node/peer/localLedger.ts (trusted records: decode only) and Peer#bindLedger (doc).
+// are node/peer/localLedger.ts's (trusted records: decode only) and Peer#bindLedger's (doc),
+// timed apart: the loader itself inserts each record as it decodes it.
 //   node --expose-gc bench/lib/coldBreakdown.ts <dataDir> <networkId>
 import * as Y from 'yjs';
 import { admit } from '../../node/peer/localLedger.ts';

@@ -145,6 +145,8 @@ export class Peer {
   #persisting: Promise<void> = Promise.resolve();
   #persistedCount = 0;
   #syncedFromPeer = false;
+  /** Screen verdicts whose message y-webrtc took (so the doc has its entries). */
+  #delivered = new WeakSet<object>();
   #voteTimer: ReturnType<typeof setTimeout> | null = null;
   #tickTimer: ReturnType<typeof setInterval> | null = null;
   #keepAlive: ReturnType<typeof setInterval> | null = null;
@@ -328,14 +330,16 @@ export class Peer {
         if (early.length > 0) {
           // Refused, or (rarely) the link closed before y-webrtc took the message: the doc
           // lacks what the ledger took early, so we publish it. Delivery is synchronous right
-          // after screening, so by the next turn a delivered message is in the doc, and
-          // publishing skips every entry already there.
-          const timer = setTimeout(() => this.#ledgerDoc?.publishAll(early), 0);
+          // after screening, so by the next turn a delivered message is marked as such.
+          const timer = setTimeout(() => {
+            if (!this.#delivered.has(verdict)) this.#ledgerDoc?.publishAll(early);
+          }, 0);
           timer.unref();
         }
         return verdict;
       },
       onDelivered: (verdict) => {
+        this.#delivered.add(verdict);
         if (verdict.kind === 'sync-step2') this.#syncedFromPeer = true;
       },
       onHostile: (link, reason) => this.#emit({ type: 'peer-hostile', link: link.id, reason }),
