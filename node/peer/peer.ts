@@ -42,6 +42,11 @@ import { tolerateYWebrtcRaces } from '../net/yWebrtcRaces.ts';
 import { startSignalingRelay, type SignalingRelay } from '../net/signalingRelay.ts';
 import { openFileLogStore } from '../storage/fileLogStore.ts';
 import { roomNameOf } from '../../shared/net/invitation.ts';
+import {
+  INVITATION_MISMATCH,
+  SignalingHealth,
+  type SignalingReport,
+} from '../../shared/replication/signalingHealth.ts';
 import { deadlinesAwaitingTick } from '../../shared/dnec/queries.ts';
 import { openFieldFrom, sealFieldFor, type FieldParty } from '../../shared/ui/sskFields.ts';
 
@@ -102,6 +107,8 @@ export interface PeerStatus {
     bytesOut: number;
     messagesIn: number;
   }>;
+  /** Sentences for what keeps this peer from working normally (see problems()). */
+  readonly problems: readonly string[];
 }
 
 const WATCHDOG_INTERVAL_MS = 2_000;
@@ -126,6 +133,8 @@ export class Peer {
   #ledger: Ledger | null = null;
   #ledgerDoc: LedgerDoc | null = null;
   #provider: WebrtcProvider | null = null;
+  /** What signaling says about our invitation (and about others' in our room). */
+  readonly #signaling = new SignalingHealth();
   #wrtc: WrtcLike | null = null;
   #relayUrls: string[] = [];
   #online = true;
@@ -163,7 +172,7 @@ export class Peer {
   }
 
   static async start(config: PeerConfig): Promise<Peer> {
-    installSafeWebSocket();
+    installSafeWebSocket((message) => config.onEvent?.({ type: 'warning', message }));
     tolerateYWebrtcRaces((message) => config.onEvent?.({ type: 'warning', message }));
     const store =
       config.store ??
@@ -376,6 +385,17 @@ export class Peer {
     this.#provider.on('peers', (event: { webrtcPeers: string[] }) =>
       this.#emit({ type: 'peers', count: event.webrtcPeers.length }),
     );
+    this.#provider.on('signaling', (report) => this.#onSignaling(report));
+  }
+
+  /** A signaling message was taken or dropped (our y-webrtc patch reports each one). */
+  #onSignaling(report: SignalingReport): void {
+    const mismatchBefore = this.#signaling.invitationMismatch;
+    const warning = this.#signaling.record(report, systemClock.now());
+    if (warning !== null) this.#emit({ type: 'warning', message: warning });
+    if (!mismatchBefore && this.#signaling.invitationMismatch) {
+      this.#emit({ type: 'warning', message: INVITATION_MISMATCH });
+    }
   }
 
   async #closeProvider(): Promise<void> {
@@ -663,7 +683,16 @@ export class Peer {
       transactions: ledger ? ledger.counts() : null,
       stateRoot: ledger ? ledger.stateRoot() : null,
       links: [...this.#links.values()].map((l) => ({ id: l.id, ...l.stats })),
+      problems: this.problems(),
     };
+  }
+
+  /** Sentences for what keeps this peer from working normally; empty when nothing does. */
+  problems(): string[] {
+    const problems: string[] = [];
+    const signaling = this.#signaling.problem();
+    if (signaling !== null) problems.push(signaling);
+    return problems;
   }
 
   /** Resolves when every doc entry seen so far has been processed and persisted. */

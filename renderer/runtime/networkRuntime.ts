@@ -8,6 +8,7 @@
 // are published. What the identity signs while offline waits in the log and the doc, and goes
 // out when a peer is reachable. When the identity is a witness, it votes on what it sees.
 import { WebrtcProvider } from 'y-webrtc';
+import { SignalingHealth, type SignalingReport } from '../../shared/replication/signalingHealth.ts';
 import * as Y from 'yjs';
 import type { KeyHex, NetworkId, TxId } from '../../shared/ids.ts';
 import { Ledger } from '../../shared/ledger/ledger.ts';
@@ -87,6 +88,8 @@ export interface RuntimeStatus {
   /** Set while a large batch of entries is checked into the ledger. */
   readonly checking: Progress | null;
   readonly counts: ReturnType<Ledger['counts']> | null;
+  /** Sentences for what keeps this peer from working normally (see problems()). */
+  readonly problems: readonly string[];
 }
 
 export class RuntimeError extends Error {
@@ -125,6 +128,8 @@ export class NetworkRuntime {
   readonly #links = new Set<PeerLink>();
   readonly #wrtc: WrtcLike;
   #provider: WebrtcProvider | null = null;
+  /** What signaling says about our invitation (and about others' in our room). */
+  readonly #signaling = new SignalingHealth();
   #providerChange: Promise<void> = Promise.resolve();
   #relays: readonly string[];
   #iceServers: readonly IceServer[];
@@ -408,6 +413,7 @@ export class NetworkRuntime {
     });
     provider.on('peers', () => this.#changed());
     provider.on('status', () => this.#changed());
+    provider.on('signaling', (report) => this.#onSignaling(report));
     this.#provider = provider;
   }
 
@@ -492,7 +498,24 @@ export class NetworkRuntime {
       receiving: this.#receiving,
       checking: this.#checking,
       counts: this.#ledger ? this.#ledger.counts() : null,
+      problems: this.problems(),
     };
+  }
+
+  /** A signaling message was taken or dropped (our y-webrtc patch reports each one). */
+  #onSignaling(report: SignalingReport): void {
+    const mismatchBefore = this.#signaling.invitationMismatch;
+    const warning = this.#signaling.record(report, this.options.clock.now());
+    if (warning !== null) this.#notice({ kind: 'warning', message: warning });
+    if (!mismatchBefore && this.#signaling.invitationMismatch) this.#changed();
+  }
+
+  /** Sentences for what keeps this peer from working normally; empty when nothing does. */
+  problems(): string[] {
+    const problems: string[] = [];
+    const signaling = this.#signaling.problem();
+    if (signaling !== null) problems.push(signaling);
+    return problems;
   }
 
   #changed(): void {

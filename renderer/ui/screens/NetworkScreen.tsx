@@ -62,6 +62,11 @@ function SyncPanel() {
               ? tn('sync.syncing', connected)
               : t('sync.alone')}
       </p>
+      {status.problems.map((problem) => (
+        <p key={problem} role="alert" className="error">
+          {problem}
+        </p>
+      ))}
       {status.loading ? (
         <ProgressBar
           label={t('sync.loading')}
