@@ -1,17 +1,20 @@
 // Keystore files on disk. Saving is atomic and durable: a crash leaves either the old file or
-// the new one, never a torn mix, because losing a keystore can mean losing the key. Loading
-// only ever reads: a file that fails to open (tampered, wrong version, bad JSON) is left
-// byte-for-byte as it was, so the user can still recover it with the right passphrase or a
-// newer version of the app.
+// the new one, never a torn mix, because losing a keystore can mean losing the key. A file that
+// fails to open (tampered, wrong version, bad JSON) is left byte-for-byte as it was, so the user
+// can still recover it with the right passphrase or a newer version of the app. The one write
+// on loading: a version 1 file that opened is rewritten as the current version when the caller
+// passes upgradeWith, so it gains the integrity hash (shared/identity/keystore.ts).
 import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import {
   decryptKeystore,
+  encryptKeystore,
   type DecryptOptions,
   type Keystore,
   type KeystoreResult,
 } from '../shared/identity/keystore.ts';
+import type { RandomPort } from '../shared/ports.ts';
 import { errorCode, syncDirectory } from './storage/fsHelpers.ts';
 
 /** A keystore is well under 1 KiB; refuse to read anything absurdly larger. */
@@ -28,7 +31,20 @@ export type KeystoreFileFailure = {
   message: string;
 };
 
-export type LoadKeystoreResult = KeystoreResult | KeystoreFileFailure;
+export type LoadKeystoreResult =
+  | (KeystoreResult & {
+      /** Set when a version 1 file opened but could not be rewritten; it stays readable. */
+      upgradeError?: string;
+    })
+  | KeystoreFileFailure;
+
+export interface LoadOptions extends DecryptOptions {
+  /**
+   * Rewrites a version 1 file that opened as the current version (a fresh salt and nonce from
+   * this port, the same scrypt cost), once: it costs one more key derivation.
+   */
+  upgradeWith?: RandomPort;
+}
 
 const refuseToReplace = (path: string, cause?: unknown): Error =>
   new Error(
@@ -97,16 +113,39 @@ export async function saveKeystoreFile(
 }
 
 /**
- * Reads and opens a keystore file. Never writes to, renames or deletes it, whatever the outcome.
+ * Reads and opens a keystore file. Never writes to, renames or deletes it when it fails to open.
  * Failures are returned, not thrown: the file's own problems (missing, unreadable, not JSON)
  * as KeystoreFileFailure, and the keystore's as decryptKeystore reports them.
  */
 export async function loadKeystoreFile(
   path: string,
   passphrase: string,
-  options: DecryptOptions = {},
+  options: LoadOptions = {},
 ): Promise<LoadKeystoreResult> {
-  let text: string;
+  const read = await readKeystoreText(path);
+  if (typeof read !== 'string') return read;
+  let json: unknown;
+  try {
+    json = JSON.parse(read);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      ok: false,
+      code: 'invalid-json',
+      message: `${path} is not valid JSON, so not a keystore: ${reason}`,
+    };
+  }
+  const { upgradeWith, ...decryptOptions } = options;
+  const result = await decryptKeystore(json, passphrase, decryptOptions);
+  if (!result.ok || result.outdated !== true || upgradeWith === undefined) return result;
+  const upgradeError = await upgrade(path, read, json, result.payload, passphrase, upgradeWith);
+  if (upgradeError !== null) return { ...result, upgradeError };
+  const current = { ...result };
+  delete current.outdated;
+  return current;
+}
+
+async function readKeystoreText(path: string): Promise<string | KeystoreFileFailure> {
   try {
     const info = await stat(path);
     if (!info.isFile()) {
@@ -119,7 +158,7 @@ export async function loadKeystoreFile(
         message: `${path} is ${info.size} bytes: too large to be a keystore`,
       };
     }
-    text = await readFile(path, { encoding: 'utf8', flag: 'r' });
+    return await readFile(path, { encoding: 'utf8', flag: 'r' });
   } catch (error) {
     if (errorCode(error) === 'ENOENT') {
       return { ok: false, code: 'not-found', message: `no keystore file at ${path}` };
@@ -127,16 +166,26 @@ export async function loadKeystoreFile(
     const reason = error instanceof Error ? error.message : String(error);
     return { ok: false, code: 'unreadable', message: `cannot read ${path}: ${reason}` };
   }
-  let json: unknown;
+}
+
+/** Rewrites an opened version 1 file as the current version; null when done, else why not. */
+async function upgrade(
+  path: string,
+  text: string,
+  json: unknown,
+  payload: Extract<KeystoreResult, { ok: true }>['payload'],
+  passphrase: string,
+  random: RandomPort,
+): Promise<string | null> {
   try {
-    json = JSON.parse(text);
+    // decryptKeystore accepted it, so kdf.N is a bounded power of two: keep the user's cost.
+    const N = (json as { kdf: { N: number } }).kdf.N;
+    const upgraded = await encryptKeystore(payload, passphrase, random, { N });
+    // Another program may have replaced the file meanwhile: never overwrite what we did not read.
+    if ((await readFile(path, 'utf8')) !== text) return `${path} changed while it was upgraded`;
+    await saveKeystoreFile(path, upgraded, { overwrite: true });
+    return null;
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    return {
-      ok: false,
-      code: 'invalid-json',
-      message: `${path} is not valid JSON, so not a keystore: ${reason}`,
-    };
+    return `could not upgrade ${path}: ${error instanceof Error ? error.message : String(error)}`;
   }
-  return decryptKeystore(json, passphrase, options);
 }

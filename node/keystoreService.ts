@@ -115,7 +115,10 @@ export function createKeystoreService(options: KeystoreServiceOptions): Keystore
     },
 
     async unlock(input) {
-      const result = await loadKeystoreFile(path, input.passphrase);
+      // An older (version 1) file is rewritten with the integrity hash once it opens.
+      const result = await loadKeystoreFile(path, input.passphrase, {
+        upgradeWith: options.random,
+      });
       if (!result.ok) return { ok: false, code: result.code, message: result.message };
       lock();
       unlocked = { identity: identityOf(result.payload), address: result.address };

@@ -3,12 +3,24 @@
 //   passphrase --scrypt(salt, N, r, p)--> 32 bytes --HKDF-SHA256--> encryption key (32 bytes)
 //                                                               \-> passphrase check (16 bytes)
 //   ciphertext = XChaCha20-Poly1305(encryption key, nonce, aad = canonical header)(payload)
+//   integrity  = SHA-256("gpow-keystore v2 integrity\n" || canonical header, check, ciphertext)
 //
-// The check value lets us tell "wrong passphrase" (check differs) from "file was modified"
-// (check matches, authentication fails), so the user is told the right thing. It gives an
-// attacker nothing the AEAD tag would not: either way each guess costs one scrypt.
-// Tampering with the kdf fields (salt, N, r, p) changes the derived key, so it necessarily
-// reads as a wrong passphrase; tampering with anything else reads as `tampered`.
+// Telling "wrong passphrase" from "the file was modified or damaged", so the user is told the
+// right thing:
+// - The check value differs for a wrong passphrase; with the right one, a changed nonce,
+//   address or ciphertext fails the AEAD. The check gives an attacker nothing the AEAD tag
+//   would not: either way each guess costs one scrypt.
+// - But the kdf fields (salt, N, r, p) and the check value itself are only ever used to derive
+//   or compare the key, so a change to them looks exactly like a wrong passphrase to anything
+//   keyed by the passphrase. Nothing else is available to key a MAC with before unlocking, so
+//   version 2 adds `integrity`: a plain, unkeyed hash over every other field, checked before
+//   any scrypt. Bit rot, a bad copy or an edit by hand is reported as modified, and a wrong
+//   passphrase stays a wrong passphrase (the hash does not depend on it). It is no defence
+//   against someone who recomputes the hash on purpose, and needs none: such a person can
+//   replace the file wholesale (with a keystore under another passphrase, which no format can
+//   tell from a wrong passphrase). The AEAD is what protects the secret.
+// - Version 1 files (no integrity field, made by older versions) are still read as before;
+//   node/keystoreFile.ts rewrites them as version 2 after they open (upgradeWith).
 //
 // decryptKeystore takes untrusted input (a file, a paste) and never throws for it: it returns
 // a typed failure. The kdf parameters are bounded before any work, so a hostile file cannot make
@@ -28,7 +40,9 @@ import { identityFromSecret, type Identity } from './keys.ts';
 import { identityFromMnemonic, validateMnemonic } from './mnemonic.ts';
 
 export const KEYSTORE_FORMAT = 'gpow-keystore';
-export const KEYSTORE_VERSION = 1;
+export const KEYSTORE_VERSION = 2;
+/** The version before the integrity field; still read (see the comment at the top). */
+export const LEGACY_KEYSTORE_VERSION = 1;
 
 /** 2^17 with r = 8 is about 128 MiB and well under a few seconds on current hardware. */
 export const DEFAULT_SCRYPT_N = 2 ** 17;
@@ -48,6 +62,7 @@ const NONCE_BYTES = 24;
 const CHECK_BYTES = 16;
 const KEY_BYTES = 32;
 const TAG_BYTES = 16;
+const INTEGRITY_BYTES = 32;
 /** Payloads are a tag byte and 16 to 32 bytes of secret; the AEAD adds its tag. */
 const MIN_CIPHERTEXT_BYTES = 1 + 16 + TAG_BYTES;
 const MAX_CIPHERTEXT_BYTES = 1 + 32 + TAG_BYTES;
@@ -71,13 +86,28 @@ export interface Keystore {
   readonly cipher: { readonly name: 'xchacha20-poly1305'; readonly nonce: string };
   readonly check: string;
   readonly ciphertext: string;
+  /** SHA-256 over every other field (integrityOf), so damage is told from a wrong passphrase. */
+  readonly integrity: string;
 }
+
+/** What a file may hold: the current format, or a version 1 file without `integrity`. */
+type StoredKeystore = Omit<Keystore, 'version' | 'integrity'> &
+  (
+    | { readonly version: typeof KEYSTORE_VERSION; readonly integrity: string }
+    | { readonly version: typeof LEGACY_KEYSTORE_VERSION }
+  );
 
 export type KeystoreFailureCode =
   'malformed' | 'unsupported-version' | 'wrong-passphrase' | 'tampered';
 
 export type KeystoreResult =
-  | { ok: true; payload: KeystorePayload; address: Address }
+  | {
+      ok: true;
+      payload: KeystorePayload;
+      address: Address;
+      /** Set for a version 1 file: rewrite it (encryptKeystore) to gain the integrity check. */
+      outdated?: true;
+    }
   | { ok: false; code: KeystoreFailureCode; message: string };
 
 export interface EncryptOptions {
@@ -138,28 +168,33 @@ function identityOf(payload: KeystorePayload): Identity {
 // ---------------------------------------------------------------------------------------------
 // Key derivation and the authenticated header.
 
-type Header = Omit<Keystore, 'check' | 'ciphertext'>;
+type Header = Pick<StoredKeystore, 'format' | 'version' | 'address' | 'kdf' | 'cipher'>;
 
 /**
- * The header as AEAD associated data: a JSON array in a fixed order. Every value is a string
- * or an integer whose form the schema pins (lowercase hex, the canonical address), so the same
- * header always gives the same bytes, whatever key order the file happens to have.
+ * The header in a fixed order. Every value is a string or an integer whose form the schema
+ * pins (lowercase hex, the canonical address), so the same header always gives the same
+ * bytes, whatever key order the file happens to have.
  */
-function associatedData(h: Header): Uint8Array {
-  return utf8(
-    JSON.stringify([
-      h.format,
-      h.version,
-      h.address,
-      h.kdf.name,
-      h.kdf.N,
-      h.kdf.r,
-      h.kdf.p,
-      h.kdf.salt,
-      h.cipher.name,
-      h.cipher.nonce,
-    ]),
-  );
+const headerFields = (h: Header): Array<string | number> => [
+  h.format,
+  h.version,
+  h.address,
+  h.kdf.name,
+  h.kdf.N,
+  h.kdf.r,
+  h.kdf.p,
+  h.kdf.salt,
+  h.cipher.name,
+  h.cipher.nonce,
+];
+
+/** The header as AEAD associated data. */
+const associatedData = (h: Header): Uint8Array => utf8(JSON.stringify(headerFields(h)));
+
+/** The integrity hash of a version 2 keystore: every field but itself, domain-separated. */
+function integrityOf(ks: Header & Pick<Keystore, 'check' | 'ciphertext'>): string {
+  const fields = [...headerFields(ks), ks.check, ks.ciphertext];
+  return toHex(sha256(utf8(`gpow-keystore v2 integrity\n${JSON.stringify(fields)}`)));
 }
 
 async function deriveKeys(
@@ -238,7 +273,7 @@ export async function encryptKeystore(
   const problem = scryptParamsProblem(N, SCRYPT_R, SCRYPT_P);
   if (problem !== null) throw new Error(problem);
   const plaintext = encodePayload(payload);
-  const header: Header = {
+  const header: Omit<Keystore, 'check' | 'ciphertext' | 'integrity'> = {
     format: KEYSTORE_FORMAT,
     version: KEYSTORE_VERSION,
     address: encodeAddress(identityOf(payload).publicKey),
@@ -259,7 +294,8 @@ export async function encryptKeystore(
   ).encrypt(plaintext);
   encryptionKey.fill(0);
   plaintext.fill(0);
-  return { ...header, check: toHex(check), ciphertext: toHex(ciphertext) };
+  const sealed = { ...header, check: toHex(check), ciphertext: toHex(ciphertext) };
+  return { ...sealed, integrity: integrityOf(sealed) };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -282,9 +318,8 @@ const EnvelopeSchema = v.looseObject({
   version: v.unknown(),
 });
 
-const KeystoreSchema = v.strictObject({
+const keystoreEntries = {
   format: v.literal(KEYSTORE_FORMAT),
-  version: v.literal(KEYSTORE_VERSION),
   address: v.pipe(
     v.string('address must be a string'),
     v.check((s) => {
@@ -311,7 +346,23 @@ const KeystoreSchema = v.strictObject({
       `ciphertext must be ${MIN_CIPHERTEXT_BYTES} to ${MAX_CIPHERTEXT_BYTES} bytes of lowercase hex`,
     ),
   ),
+};
+
+const KeystoreSchema = v.strictObject({
+  ...keystoreEntries,
+  version: v.literal(KEYSTORE_VERSION),
+  integrity: hexOf(INTEGRITY_BYTES, 'integrity'),
 });
+
+const LegacyKeystoreSchema = v.strictObject({
+  ...keystoreEntries,
+  version: v.literal(LEGACY_KEYSTORE_VERSION),
+});
+
+/** Said of a file whose integrity hash or AEAD tag does not match: no passphrase opens it. */
+export const MODIFIED_KEYSTORE =
+  'the keystore file has been modified or damaged (its integrity check fails); restore it ' +
+  'from a backup or from your backup words';
 
 type Failure = Extract<KeystoreResult, { ok: false }>;
 const failure = (code: KeystoreFailureCode, message: string): Failure => ({
@@ -328,19 +379,21 @@ function describeIssue(issues: readonly v.BaseIssue<unknown>[]): string {
 }
 
 /** Parses untrusted input into a keystore with sane kdf parameters, or says why not. */
-function parseKeystore(input: unknown): Keystore | Failure {
+function parseKeystore(input: unknown): StoredKeystore | Failure {
   const envelope = v.safeParse(EnvelopeSchema, input);
   if (!envelope.success) {
     return failure('malformed', `not a GPoW keystore: ${describeIssue(envelope.issues)}`);
   }
-  if (envelope.output.version !== KEYSTORE_VERSION) {
+  const version = envelope.output.version;
+  if (version !== KEYSTORE_VERSION && version !== LEGACY_KEYSTORE_VERSION) {
     return failure(
       'unsupported-version',
-      `keystore version ${JSON.stringify(envelope.output.version)} is not supported: this ` +
-        `version of GPoW reads version ${KEYSTORE_VERSION}`,
+      `keystore version ${JSON.stringify(version)} is not supported: this version of GPoW ` +
+        `reads versions ${LEGACY_KEYSTORE_VERSION} and ${KEYSTORE_VERSION}`,
     );
   }
-  const parsed = v.safeParse(KeystoreSchema, input);
+  const schema = version === KEYSTORE_VERSION ? KeystoreSchema : LegacyKeystoreSchema;
+  const parsed = v.safeParse(schema, input);
   if (!parsed.success) {
     return failure('malformed', `invalid keystore: ${describeIssue(parsed.issues)}`);
   }
@@ -361,6 +414,10 @@ export async function decryptKeystore(
 ): Promise<KeystoreResult> {
   const ks = parseKeystore(input);
   if ('ok' in ks) return ks;
+  // Before any scrypt: a damaged file is reported as such, and costs nothing to refuse.
+  if (ks.version === KEYSTORE_VERSION && integrityOf(ks) !== ks.integrity) {
+    return failure('tampered', MODIFIED_KEYSTORE);
+  }
   if (typeof passphrase !== 'string') {
     return failure('wrong-passphrase', 'the passphrase must be text');
   }
@@ -377,10 +434,8 @@ export async function decryptKeystore(
       associatedData(ks),
     ).decrypt(fromHex(ks.ciphertext));
   } catch {
-    return failure(
-      'tampered',
-      'the passphrase is right but the keystore was modified: its contents fail authentication',
-    );
+    // The passphrase is right (the check matched), so the file was changed.
+    return failure('tampered', MODIFIED_KEYSTORE);
   } finally {
     encryptionKey.fill(0);
   }
@@ -394,5 +449,7 @@ export async function decryptKeystore(
   if (address !== ks.address) {
     return failure('malformed', "the keystore's address does not match the key inside it");
   }
-  return { ok: true, payload, address };
+  return ks.version === KEYSTORE_VERSION
+    ? { ok: true, payload, address }
+    : { ok: true, payload, address, outdated: true };
 }

@@ -16,6 +16,7 @@ import {
 import { identityFromSecret } from '../../shared/identity/keys.ts';
 import { identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
 import { deterministicRandom } from '../helpers/deterministicRandom.ts';
+import { V1_KEYSTORE } from './v1Keystore.ts';
 
 const N = 2 ** 10; // small, to keep the tests fast
 const PASS = 'correct horse battery staple';
@@ -40,6 +41,28 @@ async function expectFailure(
   const r = await result;
   expect(r.ok ? 'ok' : r.code, r.ok ? '' : r.message).toBe(code);
   if (message && !r.ok) expect(r.message).toMatch(message);
+}
+
+const MODIFIED =
+  /^the keystore file has been modified or damaged \(its integrity check fails\); restore it from a backup or from your backup words$/;
+
+/** The format's integrity hash, computed here from its description, not by the module. */
+function integrityOf(ks: Omit<Keystore, 'integrity'>): string {
+  const fields = [
+    ks.format,
+    ks.version,
+    ks.address,
+    ks.kdf.name,
+    ks.kdf.N,
+    ks.kdf.r,
+    ks.kdf.p,
+    ks.kdf.salt,
+    ks.cipher.name,
+    ks.cipher.nonce,
+    ks.check,
+    ks.ciphertext,
+  ];
+  return toHex(sha256(utf8(`gpow-keystore v2 integrity\n${JSON.stringify(fields)}`)));
 }
 
 const flipHexBit = (hex: string, byte = 0): string => {
@@ -75,11 +98,11 @@ describe('encryptKeystore / decryptKeystore round trip', () => {
     const ks = await make();
     const json = asJson(ks);
     expect(Object.keys(json).sort()).toEqual(
-      ['address', 'check', 'cipher', 'ciphertext', 'format', 'kdf', 'version'].sort(),
+      ['address', 'check', 'cipher', 'ciphertext', 'format', 'integrity', 'kdf', 'version'].sort(),
     );
     expect(json).toMatchObject({
       format: 'gpow-keystore',
-      version: 1,
+      version: 2,
       kdf: { name: 'scrypt', N, r: 8, p: 1, salt: ks.kdf.salt },
       cipher: { name: 'xchacha20-poly1305', nonce: ks.cipher.nonce },
     });
@@ -88,6 +111,7 @@ describe('encryptKeystore / decryptKeystore round trip', () => {
     expect(ks.check).toMatch(/^[0-9a-f]{32}$/);
     // A 33-byte secret-key payload plus the 16-byte tag.
     expect(ks.ciphertext).toMatch(/^[0-9a-f]{98}$/);
+    expect(ks.integrity).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it('defaults to scrypt N = 2^17', async () => {
@@ -137,6 +161,7 @@ describe('encryptKeystore / decryptKeystore round trip', () => {
       kdf: { salt: ks.kdf.salt, p: ks.kdf.p, r: ks.kdf.r, N: ks.kdf.N, name: ks.kdf.name },
       address: ks.address,
       version: ks.version,
+      integrity: ks.integrity,
       format: ks.format,
     };
     expect((await decryptKeystore(reordered, PASS)).ok).toBe(true);
@@ -188,50 +213,115 @@ describe('wrong passphrase vs tampering', () => {
     );
   });
 
-  it('a flipped ciphertext bit is "tampered"', async () => {
+  it('a flipped ciphertext bit is "tampered", and says the file was modified', async () => {
     const ks = await make();
     for (const byte of [0, 20, fromHex(ks.ciphertext).length - 1]) {
       await expectFailure(
         decryptKeystore({ ...ks, ciphertext: flipHexBit(ks.ciphertext, byte) }, PASS),
         'tampered',
-        /passphrase is right but the keystore was modified/,
+        MODIFIED,
       );
     }
   });
 
-  it('a swapped address (another valid address) is "tampered"', async () => {
+  it('a change to any header field is "tampered", not a wrong passphrase', async () => {
     const ks = await make();
     const other = encodeAddress(identityFromSecret(new Uint8Array(32).fill(1)).publicKey);
-    await expectFailure(decryptKeystore({ ...ks, address: other }, PASS), 'tampered');
-  });
-
-  it('a changed nonce is "tampered"', async () => {
-    const ks = await make();
-    const cipher = { ...ks.cipher, nonce: flipHexBit(ks.cipher.nonce, 5) };
-    await expectFailure(decryptKeystore({ ...ks, cipher }, PASS), 'tampered');
+    const altered: Array<[string, Record<string, unknown>]> = [
+      ['salt', { kdf: { ...ks.kdf, salt: flipHexBit(ks.kdf.salt) } }],
+      ['N', { kdf: { ...ks.kdf, N: ks.kdf.N * 2 } }],
+      ['r', { kdf: { ...ks.kdf, r: 7 } }],
+      ['p', { kdf: { ...ks.kdf, p: 2 } }],
+      ['check', { check: flipHexBit(ks.check) }],
+      ['nonce', { cipher: { ...ks.cipher, nonce: flipHexBit(ks.cipher.nonce, 5) } }],
+      ['address', { address: other }],
+      ['integrity', { integrity: flipHexBit(ks.integrity, 31) }],
+    ];
+    for (const [field, change] of altered) {
+      let progressed = false;
+      const result = await decryptKeystore({ ...ks, ...change }, PASS, {
+        onProgress: () => (progressed = true),
+      });
+      expect(result.ok ? 'ok' : `${result.code}: ${result.message}`, field).toMatch(
+        /^tampered: the keystore file has been modified or damaged/,
+      );
+      // Refused before any scrypt work, whatever the passphrase.
+      expect(progressed, field).toBe(false);
+      await expectFailure(decryptKeystore({ ...ks, ...change }, 'not the passphrase'), 'tampered');
+    }
   });
 
   it('a header from another keystore of the same key is "tampered"', async () => {
     const a = await make(secretPayload, 'a');
     const b = await make(secretPayload, 'b');
     // b's cipher header (nonce) with a's ciphertext: every field valid, but not together.
-    await expectFailure(decryptKeystore({ ...a, cipher: b.cipher }, PASS), 'tampered');
+    await expectFailure(decryptKeystore({ ...a, cipher: b.cipher }, PASS), 'tampered', MODIFIED);
+    // Even with the integrity hash recomputed, the AEAD still refuses the pair.
+    const forged = { ...a, cipher: b.cipher };
+    await expectFailure(
+      decryptKeystore({ ...forged, integrity: integrityOf(forged) }, PASS),
+      'tampered',
+      MODIFIED,
+    );
   });
 
-  it('changed kdf fields or check value read as a wrong passphrase (they change the key)', async () => {
+  it('a deliberately recomputed hash over changed kdf fields reads as a wrong passphrase', async () => {
+    // The documented limit: an unkeyed hash catches damage, not someone who rewrites it on
+    // purpose (who could as well replace the file with a keystore under another passphrase).
     const ks = await make();
-    const kdfs = [
-      { ...ks.kdf, salt: flipHexBit(ks.kdf.salt) },
-      { ...ks.kdf, N: ks.kdf.N * 2 },
-      { ...ks.kdf, r: 7 },
-      { ...ks.kdf, p: 2 },
-    ];
-    for (const kdf of kdfs) {
-      await expectFailure(decryptKeystore({ ...ks, kdf }, PASS), 'wrong-passphrase');
-    }
+    const forged = { ...ks, kdf: { ...ks.kdf, salt: flipHexBit(ks.kdf.salt) } };
     await expectFailure(
-      decryptKeystore({ ...ks, check: flipHexBit(ks.check) }, PASS),
+      decryptKeystore({ ...forged, integrity: integrityOf(forged) }, PASS),
       'wrong-passphrase',
+    );
+  });
+});
+
+const V1_FILE = V1_KEYSTORE;
+
+const withoutIntegrity = (ks: Keystore): Partial<Keystore> => {
+  const copy: Partial<Keystore> = { ...ks };
+  delete copy.integrity;
+  return copy;
+};
+
+describe('version 1 keystores (before the integrity hash)', () => {
+  it('still open, marked outdated so the caller can rewrite them', async () => {
+    expect(await decryptKeystore(V1_FILE, PASS)).toEqual({
+      ok: true,
+      payload: mnemonicPayload,
+      address: V1_FILE.address,
+      outdated: true,
+    });
+    await expectFailure(decryptKeystore(V1_FILE, `${PASS}!`), 'wrong-passphrase');
+  });
+
+  it('keep their old guarantees: the AEAD catches a changed ciphertext, nonce or address', async () => {
+    const changed = [
+      { ciphertext: flipHexBit(V1_FILE.ciphertext, 3) },
+      { cipher: { ...V1_FILE.cipher, nonce: flipHexBit(V1_FILE.cipher.nonce, 2) } },
+      { address: encodeAddress(identityFromSecret(SECRET).publicKey) },
+    ];
+    for (const change of changed) {
+      await expectFailure(decryptKeystore({ ...V1_FILE, ...change }, PASS), 'tampered', MODIFIED);
+    }
+  });
+
+  it('a version 2 file passed off as version 1 (hash removed) is "tampered"', async () => {
+    const rest = withoutIntegrity(await make());
+    await expectFailure(decryptKeystore({ ...rest, version: 1 }, PASS), 'tampered', MODIFIED);
+  });
+
+  it('a version 1 file with an integrity field, or a version 2 file without, is malformed', async () => {
+    await expectFailure(
+      decryptKeystore({ ...V1_FILE, integrity: '00'.repeat(32) }, PASS),
+      'malformed',
+      /integrity/,
+    );
+    await expectFailure(
+      decryptKeystore(withoutIntegrity(await make()), PASS),
+      'malformed',
+      /integrity/,
     );
   });
 });
@@ -266,6 +356,8 @@ describe('hostile and malformed input never throws', () => {
       { ...ks, ciphertext: 'ab'.repeat(1000) },
       { ...ks, ciphertext: 42 },
       { ...ks, extra: 'unauthenticated data is refused, not ignored' },
+      { ...ks, integrity: 'zz'.repeat(32) },
+      { ...ks, integrity: 'ab' },
       (({ check: _check, ...rest }) => rest)(ks),
     ];
     for (const input of bad) {
@@ -285,16 +377,16 @@ describe('hostile and malformed input never throws', () => {
 
   it('an unknown version is "unsupported-version"', async () => {
     const ks = asJson(await make());
-    for (const version of [2, 0, '1', null]) {
+    for (const version of [3, 0, '2', null]) {
       await expectFailure(
         decryptKeystore({ ...ks, version }, PASS),
         'unsupported-version',
-        /is not supported: this version of GPoW reads version 1/,
+        /is not supported: this version of GPoW reads versions 1 and 2/,
       );
     }
     // A future version may change every other field: the version is still what is reported.
     await expectFailure(
-      decryptKeystore({ format: 'gpow-keystore', version: 2, sealed: 'x' }, PASS),
+      decryptKeystore({ format: 'gpow-keystore', version: 3, sealed: 'x' }, PASS),
       'unsupported-version',
     );
   });
@@ -356,6 +448,11 @@ describe('the format, re-implemented independently from its description', () => 
       ]),
     );
 
+  it('the integrity hash is SHA-256 over a label and every other field, in order', async () => {
+    const ks = await make();
+    expect(ks.integrity).toBe(integrityOf(ks));
+  });
+
   it('decrypts what encryptKeystore wrote, to the canonical payload encoding', async () => {
     const ks = await make(secretPayload);
     const { key, check } = keysFor(ks, PASS);
@@ -377,10 +474,11 @@ describe('the format, re-implemented independently from its description', () => 
   /** A keystore whose ciphertext is `plain`, sealed correctly under `ks`'s header. */
   function reseal(ks: Keystore, plain: Uint8Array): Keystore {
     const { key } = keysFor(ks, PASS);
-    return {
+    const sealed = {
       ...ks,
       ciphertext: toHex(xchacha20poly1305(key, fromHex(ks.cipher.nonce), aad(ks)).encrypt(plain)),
     };
+    return { ...sealed, integrity: integrityOf(sealed) };
   }
 
   it('an authentic payload that is not a known secret is "malformed"', async () => {

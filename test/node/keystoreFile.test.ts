@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../shared/bytes.ts';
 import { encryptKeystore, type Keystore } from '../../shared/identity/keystore.ts';
 import { loadKeystoreFile, saveKeystoreFile } from '../../node/keystoreFile.ts';
+import { nodeRandom } from '../../node/random.ts';
 import { deterministicRandom } from '../helpers/deterministicRandom.ts';
+import { V1_KEYSTORE, V1_MNEMONIC, V1_PASSPHRASE } from '../identity/v1Keystore.ts';
 
 const PASS = 'file passphrase';
 const SECRET = new Uint8Array(32).fill(0x11);
@@ -125,8 +127,14 @@ describe('loadKeystoreFile', () => {
       },
       { name: 'wrong-pass.json', content: ks, pass: 'not it', code: 'wrong-passphrase' },
       {
+        name: 'salt.json',
+        content: { ...ks, kdf: { ...ks.kdf, salt: `${ks.kdf.salt.slice(0, -1)}0` } },
+        pass: PASS,
+        code: 'tampered',
+      },
+      {
         name: 'future.json',
-        content: { ...ks, version: 2 },
+        content: { ...ks, version: 3 },
         pass: PASS,
         code: 'unsupported-version',
       },
@@ -135,8 +143,9 @@ describe('loadKeystoreFile', () => {
       const path = join(dir, c.name);
       await writeFile(path, JSON.stringify(c.content), { mode: 0o600 });
       const before = await snapshot(path);
-      const result = await loadKeystoreFile(path, c.pass);
-      expect(result.ok ? 'ok' : result.code).toBe(c.code);
+      // Even when asked to upgrade: a file that does not open is never rewritten.
+      const result = await loadKeystoreFile(path, c.pass, { upgradeWith: nodeRandom });
+      expect(result.ok ? 'ok' : result.code, c.name).toBe(c.code);
       expect(await snapshot(path)).toEqual(before);
     }
     expect((await readdir(dir)).sort()).toEqual(cases.map((c) => c.name).sort());
@@ -149,5 +158,58 @@ describe('loadKeystoreFile', () => {
     const result = await loadKeystoreFile(path, PASS, { onProgress: (f) => (last = f) });
     expect(result.ok).toBe(true);
     expect(last).toBe(1);
+  });
+
+  describe('a version 1 file (before the integrity hash)', () => {
+    const V1 = V1_KEYSTORE;
+    const PASS_V1 = V1_PASSPHRASE;
+    const MNEMONIC = V1_MNEMONIC;
+
+    it('opens as it is, and is left alone without upgradeWith', async () => {
+      const path = join(dir, 'identity.json');
+      await writeFile(path, JSON.stringify(V1), { mode: 0o600 });
+      const before = await snapshot(path);
+      const result = await loadKeystoreFile(path, PASS_V1);
+      expect(result).toEqual({
+        ok: true,
+        payload: { kind: 'mnemonic', mnemonic: MNEMONIC },
+        address: V1.address,
+        outdated: true,
+      });
+      expect(await snapshot(path)).toEqual(before);
+    });
+
+    it('is rewritten as version 2 after it opens with upgradeWith, same key and cost', async () => {
+      const path = join(dir, 'identity.json');
+      await writeFile(path, JSON.stringify(V1), { mode: 0o600 });
+      const result = await loadKeystoreFile(path, PASS_V1, { upgradeWith: nodeRandom });
+      expect(result).toEqual({
+        ok: true,
+        payload: { kind: 'mnemonic', mnemonic: MNEMONIC },
+        address: V1.address,
+      });
+      const rewritten = JSON.parse(await readFile(path, 'utf8')) as Keystore;
+      expect(rewritten).toMatchObject({ version: 2, address: V1.address, kdf: { N: 1024 } });
+      expect(rewritten.kdf.salt).not.toBe(V1.kdf.salt);
+      if (process.platform !== 'win32') expect((await stat(path)).mode & 0o777).toBe(0o600);
+      expect(await readdir(dir)).toEqual(['identity.json']);
+      // The same passphrase opens it, and a changed salt is now reported as a modification.
+      expect((await loadKeystoreFile(path, PASS_V1)).ok).toBe(true);
+      await writeFile(
+        path,
+        JSON.stringify({ ...rewritten, kdf: { ...rewritten.kdf, salt: '00'.repeat(32) } }),
+      );
+      const altered = await loadKeystoreFile(path, PASS_V1);
+      expect(altered.ok ? 'ok' : altered.code).toBe('tampered');
+    });
+
+    it('is not rewritten when the passphrase is wrong', async () => {
+      const path = join(dir, 'identity.json');
+      await writeFile(path, JSON.stringify(V1), { mode: 0o600 });
+      const before = await snapshot(path);
+      const result = await loadKeystoreFile(path, 'not it', { upgradeWith: nodeRandom });
+      expect(result.ok ? 'ok' : result.code).toBe('wrong-passphrase');
+      expect(await snapshot(path)).toEqual(before);
+    });
   });
 });

@@ -6,6 +6,7 @@ import { createKeystoreService } from '../../node/keystoreService.ts';
 import { identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
 import { encodeAddress } from '../../shared/identity/address.ts';
 import { deterministicRandom } from '../helpers/deterministicRandom.ts';
+import { V1_KEYSTORE, V1_PASSPHRASE } from '../identity/v1Keystore.ts';
 
 const PHRASE =
   'abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about';
@@ -98,5 +99,25 @@ describe('keystore service', () => {
     await expect(service().status()).resolves.toEqual({ exists: true });
     await writeFile(path, JSON.stringify({ address: { nested: true } }));
     await expect(service().status()).resolves.toEqual({ exists: true });
+  });
+
+  it('upgrades a version 1 keystore to version 2 when it unlocks', async () => {
+    await mkdir(join(dir, 'userData'), { recursive: true });
+    await writeFile(path, JSON.stringify(V1_KEYSTORE));
+    await expect(service().unlock({ passphrase: 'wrong' })).resolves.toMatchObject({
+      code: 'wrong-passphrase',
+    });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toEqual(V1_KEYSTORE);
+    await expect(service().unlock({ passphrase: V1_PASSPHRASE })).resolves.toEqual({
+      ok: true,
+      address: V1_KEYSTORE.address,
+    });
+    expect(JSON.parse(await readFile(path, 'utf8'))).toMatchObject({
+      version: 2,
+      address: V1_KEYSTORE.address,
+    });
+    await expect(service().unlock({ passphrase: V1_PASSPHRASE })).resolves.toMatchObject({
+      ok: true,
+    });
   });
 });
