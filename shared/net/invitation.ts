@@ -4,6 +4,16 @@
 //
 // The network id itself never reaches a relay or the LAN: relays see a room name and mDNS sees
 // a discovery tag, each a domain-separated hash of the id (see roomNameOf, discoveryTagOf).
+//
+// Version 2 links end with a checksum, c=: the first 12 bytes of SHA-256 over a label and the
+// decoded fields (checksumOf), in base64url. Without it a link with one character changed in
+// its network id or secret, or cut short inside a relay's port, still parsed, and its peer
+// waited forever in a room nobody else was in. With it such a link is refused at once with a
+// sentence that says what to do. It is over the decoded fields, not the text, so a program that
+// re-encodes the link (%3a for %3A, parameters reordered) does not break it; it comes last, so
+// a link cut anywhere loses or cuts it. It is no signature: whoever writes a link can compute
+// it, and it is not meant to stop them (the join secret is what admits). Version 1 links, which
+// older versions of the app wrote, are still accepted without one; everything writes version 2.
 import { sha256 } from '@noble/hashes/sha2.js';
 import { base64urlnopad } from '@scure/base';
 import { concat, fromHex, toHex, utf8 } from '../bytes.ts';
@@ -22,13 +32,20 @@ export interface Invitation {
 
 export type InvitationParse = { ok: true; invitation: Invitation } | { ok: false; error: string };
 
-export const INVITATION_VERSION = '1';
+export const INVITATION_VERSION = '2';
+/** Links older versions wrote: the same fields, no checksum. */
+export const LEGACY_INVITATION_VERSION = '1';
 /** A bound on what a stranger can make us parse, hold and show; the same as deep links. */
 export const MAX_INVITATION_BYTES = 4096;
 export const MAX_RELAYS = 16;
 export const MAX_RELAY_URL_LENGTH = 200;
 export const MAX_NAME_LENGTH = 64;
 export const JOIN_SECRET_BYTES = 32;
+/** 96 bits: a damaged link that still matches is out of the question, and it stays short. */
+const CHECKSUM_BYTES = 12;
+const CHECKSUM = /^[A-Za-z0-9_-]{16}$/;
+const damaged = (why: string): string =>
+  `this invitation is damaged or incomplete (${why}): copy it again or ask for a new one`;
 
 const NETWORK_ID = /^[0-9a-f]{64}$/;
 /** Accepted case-insensitively (schemes are); gpow://join? for OSes that insist on a //. */
@@ -172,6 +189,17 @@ function isJoinSecret(secret: string): boolean {
   }
 }
 
+/**
+ * The checksum of a version 2 link: a domain-separated hash of the fields in a fixed order.
+ * JSON.stringify of strings is exactly specified, and an array keeps the fields apart, so each
+ * invitation has one encoding and no two invitations share one.
+ */
+export function checksumOf(inv: Invitation): string {
+  const fields = [inv.networkId, inv.secret, inv.relays, inv.name ?? null];
+  const digest = sha256(utf8(`GPoW/invitation/v2\n${JSON.stringify(fields)}`));
+  return base64urlnopad.encode(digest.subarray(0, CHECKSUM_BYTES));
+}
+
 /** The invitation's link. Throws if a field is invalid or the link would be too long to parse. */
 export function formatInvitation(inv: Invitation): string {
   const problem = invitationError(inv);
@@ -179,6 +207,7 @@ export function formatInvitation(inv: Invitation): string {
   let link = `gpow:join?v=${INVITATION_VERSION}&net=${inv.networkId}&secret=${inv.secret}`;
   for (const relay of inv.relays) link += `&relay=${encodeURIComponent(relay)}`;
   if (inv.name !== undefined) link += `&name=${encodeURIComponent(inv.name)}`;
+  link += `&c=${checksumOf(inv)}`;
   if (utf8(link).length > MAX_INVITATION_BYTES) {
     throw new Error(
       `Cannot format the invitation: it would be longer than ${MAX_INVITATION_BYTES} bytes; list fewer or shorter relays.`,
@@ -187,7 +216,8 @@ export function formatInvitation(inv: Invitation): string {
   return link;
 }
 
-const KNOWN_PARAMETERS = new Set(['v', 'net', 'secret', 'relay', 'name']);
+const LEGACY_PARAMETERS = new Set(['v', 'net', 'secret', 'relay', 'name']);
+const KNOWN_PARAMETERS = new Set([...LEGACY_PARAMETERS, 'c']);
 
 /** A parameter name fit to quote in an error: short and plain, or not quoted at all. */
 const quoteKey = (key: string): string =>
@@ -225,35 +255,26 @@ export function parseInvitation(input: unknown): InvitationParse {
   const version = versions[0];
   if (version === undefined) return fail('the invitation is missing its version (v)');
   if (versions.length > 1) return fail('the parameter "v" appears more than once');
-  if (version.raw !== INVITATION_VERSION) {
+  const legacy = version.raw === LEGACY_INVITATION_VERSION;
+  if (version.raw !== INVITATION_VERSION && !legacy) {
     const shown = JSON.stringify((version.raw ?? '').slice(0, 16));
     return fail(
-      `unsupported invitation version ${shown} (this app understands version ${INVITATION_VERSION})`,
+      `unsupported invitation version ${shown} (this app understands versions ${LEGACY_INVITATION_VERSION} and ${INVITATION_VERSION})`,
     );
   }
+  // The checksum comes last, so a link cut short anywhere has none, or a cut one.
+  if (!legacy && !pairs.some((p) => p.key === 'c')) return fail(damaged('its checksum is missing'));
 
   const values = new Map<string, string[]>();
   for (const { part, key, raw } of pairs) {
     if (part === '') return fail('the invitation has an empty parameter (a doubled or trailing &)');
     if (key === '') return fail('the invitation has a parameter without a name');
-    if (!KNOWN_PARAMETERS.has(key)) return fail(`unknown parameter ${quoteKey(key)}`);
-    if (raw === null) return fail(`the parameter "${key}" has no value`);
+    if (!(legacy ? LEGACY_PARAMETERS : KNOWN_PARAMETERS).has(key)) {
+      return fail(`unknown parameter ${quoteKey(key)}`);
+    }
+    const value = decodeValue(key, raw, values);
+    if (typeof value !== 'string') return value;
     const list = values.get(key) ?? [];
-    if (list.length > 0 && key !== 'relay') {
-      return fail(`the parameter "${key}" appears more than once`);
-    }
-    if (!PERCENT_ENCODED.test(raw)) {
-      return fail(`the parameter "${key}" is not properly percent-encoded`);
-    }
-    let value: string;
-    try {
-      value = decodeURIComponent(raw);
-    } catch {
-      return fail(`the parameter "${key}" is not properly percent-encoded`);
-    }
-    if (INVISIBLE.test(value)) {
-      return fail(`the parameter "${key}" contains control or invisible characters`);
-    }
     list.push(value);
     values.set(key, list);
   }
@@ -266,8 +287,41 @@ export function parseInvitation(input: unknown): InvitationParse {
   const invitation: Invitation = { networkId, secret, relays: values.get('relay') ?? [] };
   if (name !== undefined) invitation.name = name;
 
+  // Before the fields' own checks: whatever a typo did to a field, the sentence that helps is
+  // that the link is damaged.
+  if (!legacy) {
+    const checksum = values.get('c')?.[0] ?? '';
+    if (!CHECKSUM.test(checksum) || checksum !== checksumOf(invitation)) {
+      return fail(damaged('its checksum does not match'));
+    }
+  }
   const problem = invitationError(invitation);
   return problem === null ? { ok: true, invitation } : fail(problem);
+}
+
+/** One parameter's value, percent-decoded and checked, or why it is refused. */
+function decodeValue(
+  key: string,
+  raw: string | null,
+  seen: ReadonlyMap<string, string[]>,
+): string | InvitationParse {
+  if (raw === null) return fail(`the parameter "${key}" has no value`);
+  if ((seen.get(key)?.length ?? 0) > 0 && key !== 'relay') {
+    return fail(`the parameter "${key}" appears more than once`);
+  }
+  if (!PERCENT_ENCODED.test(raw)) {
+    return fail(`the parameter "${key}" is not properly percent-encoded`);
+  }
+  let value: string;
+  try {
+    value = decodeURIComponent(raw);
+  } catch {
+    return fail(`the parameter "${key}" is not properly percent-encoded`);
+  }
+  if (INVISIBLE.test(value)) {
+    return fail(`the parameter "${key}" contains control or invisible characters`);
+  }
+  return value;
 }
 
 /** A fresh join secret: 32 bytes from the random port, base64url without padding. */

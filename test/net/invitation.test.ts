@@ -20,8 +20,23 @@ import { deterministicRandom } from '../helpers/deterministicRandom.ts';
 const SEED = 0x6770_0101;
 const NET = 'ab'.repeat(32);
 const SECRET = base64urlnopad.encode(new Uint8Array(32).fill(7));
+/** A version 1 link (older versions of the app wrote these; they are still accepted). */
 const BASE = `gpow:join?v=1&net=${NET}&secret=${SECRET}`;
 const WRONG_SCHEME = 'not a GPoW invitation (it should start with gpow:join?)';
+const DAMAGED = (why: string) =>
+  `this invitation is damaged or incomplete (${why}): copy it again or ask for a new one`;
+
+/** The version 2 checksum, computed here from its description with node:crypto. */
+const checksum = (inv: Invitation): string =>
+  createHash('sha256')
+    .update(
+      `GPoW/invitation/v2\n${JSON.stringify([inv.networkId, inv.secret, inv.relays, inv.name ?? null])}`,
+    )
+    .digest()
+    .subarray(0, 12)
+    .toString('base64url');
+const V2 = (inv: Invitation = { networkId: NET, secret: SECRET, relays: [] }) =>
+  formatInvitation(inv);
 
 const refused = (error: string) => ({ ok: false, error });
 const accepted = (invitation: Invitation) => ({ ok: true, invitation });
@@ -67,7 +82,8 @@ describe('formatInvitation and parseInvitation', () => {
     fc.assert(
       fc.property(invitation, (inv) => {
         const link = formatInvitation(inv);
-        expect(link.startsWith('gpow:join?v=1&net=')).toBe(true);
+        expect(link.startsWith('gpow:join?v=2&net=')).toBe(true);
+        expect(link.endsWith(`&c=${checksum(inv)}`)).toBe(true);
         expect(parseInvitation(link)).toEqual(accepted(inv));
         expect(parseInvitation(link.replace('gpow:', 'gpow://'))).toEqual(accepted(inv));
         expect(parseInvitation(`  ${link}\r\n`)).toEqual(accepted(inv));
@@ -81,6 +97,7 @@ describe('formatInvitation and parseInvitation', () => {
       fc.property(fc.string({ unit: 'binary', maxLength: 300 }), (text) => {
         expect(typeof parseInvitation(text).ok).toBe('boolean');
         expect(typeof parseInvitation(`gpow:join?v=1&${text}`).ok).toBe('boolean');
+        expect(typeof parseInvitation(`gpow:join?v=2&${text}`).ok).toBe('boolean');
       }),
       { seed: SEED + 1, numRuns: 500 },
     );
@@ -97,22 +114,81 @@ describe('formatInvitation and parseInvitation', () => {
     );
   });
 
-  it('format in a fixed order and percent-encode relays and the name', () => {
-    const link = formatInvitation({
+  it('format version 2 in a fixed order, percent-encode relays and the name, checksum last', () => {
+    const inv = {
       networkId: NET,
       secret: SECRET,
       relays: ['wss://relay.example.org:443/signal', 'ws://[::1]:4444'],
       name: 'Café & Co',
-    });
-    expect(link).toBe(
-      `${BASE}&relay=wss%3A%2F%2Frelay.example.org%3A443%2Fsignal&relay=ws%3A%2F%2F%5B%3A%3A1%5D%3A4444&name=Caf%C3%A9%20%26%20Co`,
+    };
+    expect(formatInvitation(inv)).toBe(
+      `gpow:join?v=2&net=${NET}&secret=${SECRET}&relay=wss%3A%2F%2Frelay.example.org%3A443%2Fsignal&relay=ws%3A%2F%2F%5B%3A%3A1%5D%3A4444&name=Caf%C3%A9%20%26%20Co&c=${checksum(inv)}`,
     );
-    expect(formatInvitation({ networkId: NET, secret: SECRET, relays: [] })).toBe(BASE);
+    const bare = { networkId: NET, secret: SECRET, relays: [] };
+    expect(V2()).toBe(`gpow:join?v=2&net=${NET}&secret=${SECRET}&c=${checksum(bare)}`);
+    expect(checksum(bare)).toMatch(/^[A-Za-z0-9_-]{16}$/);
   });
 
-  it('accept parameters in any order and the scheme in any case', () => {
+  it('accept parameters in any order, the scheme in any case, and re-encoded escapes', () => {
+    const inv = { networkId: NET, secret: SECRET, relays: [], name: 'x' };
+    expect(
+      parseInvitation(`GPOW:JOIN?c=${checksum(inv)}&secret=${SECRET}&name=x&net=${NET}&v=2`),
+    ).toEqual(accepted(inv));
     expect(parseInvitation(`GPOW:JOIN?secret=${SECRET}&name=x&net=${NET}&v=1`)).toEqual(
-      accepted({ networkId: NET, secret: SECRET, relays: [], name: 'x' }),
+      accepted(inv),
+    );
+    const relayed = { networkId: NET, secret: SECRET, relays: ['ws://a.org:1'] };
+    expect(parseInvitation(formatInvitation(relayed).replaceAll('%3A', '%3a'))).toEqual(
+      accepted(relayed),
+    );
+  });
+
+  it('still accept version 1 links (older versions wrote them), without a checksum', () => {
+    expect(parseInvitation(`${BASE}&relay=ws%3A%2F%2Fa.org%3A1&name=x`)).toEqual(
+      accepted({ networkId: NET, secret: SECRET, relays: ['ws://a.org:1'], name: 'x' }),
+    );
+  });
+
+  it('refuse a version 2 link with any one character changed, or cut short anywhere', () => {
+    fc.assert(
+      fc.property(
+        invitation,
+        fc.nat(),
+        fc.string({ minLength: 1, maxLength: 1 }),
+        (inv, at, ch) => {
+          const link = formatInvitation(inv);
+          // Past the scheme, whose case does not matter, and where the text really changes.
+          const i = 'gpow:join?'.length + (at % (link.length - 'gpow:join?'.length));
+          fc.pre(link[i] !== ch);
+          const result = parseInvitation(link.slice(0, i) + ch + link.slice(i + 1));
+          // A change may still be harmless: another spelling of the same escape (%3a for %3A).
+          if (result.ok) expect(result.invitation).toEqual(inv);
+          expect(parseInvitation(link.slice(0, i)).ok).toBe(false);
+        },
+      ),
+      { seed: SEED + 4, numRuns: 1000 },
+    );
+  });
+
+  it('say that a link with a changed network id, secret, relay or name is damaged', () => {
+    const inv = { networkId: NET, secret: SECRET, relays: ['ws://127.0.0.1:4444'], name: 'Co-op' };
+    const link = formatInvitation(inv);
+    const changed = [
+      link.replace(`net=${NET}`, `net=${NET.slice(0, 10)}c${NET.slice(11)}`),
+      link.replace(`secret=${SECRET}`, `secret=${SECRET.slice(0, -2)}A${SECRET.slice(-1)}`),
+      link.replace('4444', '4445'),
+      link.replace('Co-op', 'Co-oq'),
+      link.replace(`net=${NET}`, `net=${NET.toUpperCase()}`),
+    ];
+    for (const text of changed) {
+      expect(text).not.toBe(link);
+      expect(parseInvitation(text)).toEqual(refused(DAMAGED('its checksum does not match')));
+    }
+    const cutInPort = link.slice(0, link.indexOf('4444') + 1);
+    expect(cutInPort.endsWith('%3A4')).toBe(true);
+    expect(parseInvitation(cutInPort)).toEqual(refused(DAMAGED('its checksum is missing')));
+    expect(parseInvitation(link.slice(0, -3))).toEqual(
+      refused(DAMAGED('its checksum does not match')),
     );
   });
 
@@ -177,13 +253,33 @@ describe('parseInvitation refuses', () => {
     ['a doubled version', `${BASE}&v=1`, 'the parameter "v" appears more than once'],
     [
       'a newer version, even with parameters this one does not know',
-      `gpow:join?v=2&net=${NET}&secret=${SECRET}&future=1`,
-      'unsupported invitation version "2" (this app understands version 1)',
+      `gpow:join?v=3&net=${NET}&secret=${SECRET}&future=1`,
+      'unsupported invitation version "3" (this app understands versions 1 and 2)',
     ],
     [
       'an empty version',
       `gpow:join?v=&net=${NET}`,
-      'unsupported invitation version "" (this app understands version 1)',
+      'unsupported invitation version "" (this app understands versions 1 and 2)',
+    ],
+    [
+      'a version 2 link without its checksum',
+      `gpow:join?v=2&net=${NET}&secret=${SECRET}`,
+      DAMAGED('its checksum is missing'),
+    ],
+    [
+      'a version 2 link with a checksum of the wrong form',
+      `gpow:join?v=2&net=${NET}&secret=${SECRET}&c=AAAA`,
+      DAMAGED('its checksum does not match'),
+    ],
+    [
+      'a version 2 link with two checksums',
+      `${V2()}&c=AAAAAAAAAAAAAAAA`,
+      'the parameter "c" appears more than once',
+    ],
+    [
+      'a checksum in a version 1 link (it had none)',
+      `${BASE}&c=AAAAAAAAAAAAAAAA`,
+      'unknown parameter "c"',
     ],
     [
       'a missing network id',
