@@ -1,59 +1,141 @@
 // The control socket of a running peer: newline-delimited JSON requests and responses over a
 // Unix socket in the home directory (mode 0600), so `gpow send` and friends can use the peer
 // that `gpow run` keeps online instead of opening the locked log themselves.
+//
+// Only this user can connect, but what arrives is still parsed as untrusted: every request gets
+// exactly one answer, an error sentence if it is too large, not JSON or not a request. A request
+// that went unanswered left its caller waiting 30 s for a timeout and then blaming the peer; a
+// request of any size was held in memory whole.
 import { chmod, unlink } from 'node:fs/promises';
-import { createConnection, createServer, type Server } from 'node:net';
-
-export interface ControlRequest {
-  readonly id: number;
-  readonly method: string;
-  readonly params?: Record<string, unknown>;
-}
+import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import * as v from 'valibot';
 
 export type ControlHandler = (method: string, params: Record<string, unknown>) => Promise<unknown>;
 
-const MAX_LINE = 64 * 1024;
+/** Far more than any request needs (a memo is at most 1 KiB); more is answered with an error. */
+export const MAX_REQUEST_BYTES = 64 * 1024;
+/** Answers can be long (a history of 10,000 rows), but not without bound. */
+const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
+const NEWLINE = 0x0a;
+
+const requestSchema = v.object({
+  id: v.optional(v.nullable(v.union([v.pipe(v.number(), v.safeInteger()), v.string()]))),
+  method: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  params: v.optional(
+    v.custom<Record<string, unknown>>(
+      (params) => typeof params === 'object' && params !== null && !Array.isArray(params),
+    ),
+  ),
+});
+
+const responseSchema = v.union([
+  v.object({ id: v.unknown(), result: v.unknown() }),
+  v.object({ id: v.unknown(), error: v.object({ message: v.string() }) }),
+]);
 
 /** JSON cannot carry bigints; amounts travel as decimal strings. */
 export const toJson = (value: unknown): string =>
   JSON.stringify(value, (_key, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
 
+const messageOf = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
+/**
+ * Splits a byte stream into lines of at most `max` bytes. A longer line is reported once
+ * (`onTooLong`) and skipped up to its newline, so memory stays bounded and the lines after it
+ * are still read.
+ */
+export function lineReader(
+  max: number,
+  onLine: (line: string) => void,
+  onTooLong: () => void,
+): (chunk: Buffer) => void {
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let skipping = false;
+  return (chunk) => {
+    let start = 0;
+    for (
+      let newline = chunk.indexOf(NEWLINE);
+      newline >= 0;
+      newline = chunk.indexOf(NEWLINE, start)
+    ) {
+      const piece = chunk.subarray(start, newline);
+      start = newline + 1;
+      if (skipping || pendingBytes + piece.length > max) {
+        if (!skipping) onTooLong();
+        skipping = false;
+      } else {
+        onLine(Buffer.concat([...pending, piece]).toString('utf8'));
+      }
+      pending = [];
+      pendingBytes = 0;
+    }
+    const rest = chunk.subarray(start);
+    if (skipping || rest.length === 0) return;
+    if (pendingBytes + rest.length > max) {
+      // Said at once, not at the newline: the caller may wait for the answer before sending it.
+      onTooLong();
+      skipping = true;
+      pending = [];
+      pendingBytes = 0;
+      return;
+    }
+    pending.push(rest);
+    pendingBytes += rest.length;
+  };
+}
+
+/** The answer to one request line: always exactly one response. */
+async function answer(line: string, handle: ControlHandler): Promise<unknown> {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return { id: null, error: { message: 'the request is not valid JSON' } };
+  }
+  const parsed = v.safeParse(requestSchema, json);
+  if (!parsed.success) {
+    const id = v.safeParse(requestSchema.entries.id, (json as { id?: unknown } | null)?.id);
+    return {
+      id: id.success ? (id.output ?? null) : null,
+      error: { message: 'the request is not a control request (an id, a method and params)' },
+    };
+  }
+  const { id = null, method, params = {} } = parsed.output;
+  try {
+    return { id, result: await handle(method, params) };
+  } catch (error) {
+    return { id, error: { message: messageOf(error) } };
+  }
+}
+
+function serveSocket(socket: Socket, handle: ControlHandler): void {
+  // A caller that hangs up before its answer must not take the peer down with an EPIPE.
+  socket.on('error', () => socket.destroy());
+  const send = (response: unknown): void => {
+    if (socket.writable) socket.write(`${toJson(response)}\n`);
+  };
+  socket.on(
+    'data',
+    lineReader(
+      MAX_REQUEST_BYTES,
+      (line) => {
+        if (line.trim() === '') return;
+        void answer(line, handle).then(send);
+      },
+      () =>
+        send({
+          id: null,
+          error: { message: `the request is larger than ${MAX_REQUEST_BYTES / 1024} KiB` },
+        }),
+    ),
+  );
+}
+
 export async function serveControl(path: string, handle: ControlHandler): Promise<Server> {
   await unlink(path).catch(() => undefined);
-  const server = createServer((socket) => {
-    let buffer = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      if (buffer.length > MAX_LINE) {
-        socket.destroy();
-        return;
-      }
-      let newline: number;
-      while ((newline = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, newline);
-        buffer = buffer.slice(newline + 1);
-        void respond(line);
-      }
-    });
-    const respond = async (line: string): Promise<void> => {
-      let request: ControlRequest;
-      try {
-        request = JSON.parse(line) as ControlRequest;
-        if (typeof request.method !== 'string') throw new Error('no method');
-      } catch {
-        socket.write(`${toJson({ id: null, error: { message: 'malformed request' } })}\n`);
-        return;
-      }
-      try {
-        const result = await handle(request.method, request.params ?? {});
-        socket.write(`${toJson({ id: request.id, result })}\n`);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        socket.write(`${toJson({ id: request.id, error: { message } })}\n`);
-      }
-    };
-  });
+  const server = createServer((socket) => serveSocket(socket, handle));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(path, () => resolve());
@@ -66,6 +148,21 @@ export class NoPeerRunning extends Error {
   override name = 'NoPeerRunning';
 }
 
+/** The result of a response line, or throws its error (or why it is no response). */
+function resultOf(line: string, method: string): unknown {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    throw new Error(`the running peer's answer to "${method}" is not valid JSON`);
+  }
+  const parsed = v.safeParse(responseSchema, json);
+  if (!parsed.success)
+    throw new Error(`the running peer's answer to "${method}" is not a response`);
+  if ('error' in parsed.output) throw new Error(parsed.output.error.message);
+  return parsed.output.result;
+}
+
 /** Calls a running peer; throws NoPeerRunning when none listens on the socket. */
 export function callControl(
   path: string,
@@ -75,30 +172,51 @@ export function callControl(
 ): Promise<unknown> {
   return new Promise((resolve, reject) => {
     const socket = createConnection(path);
-    let buffer = '';
-    const timer = setTimeout(() => {
+    let settled = false;
+    const finish = (settle: () => void): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
       socket.destroy();
-      reject(new Error(`the running peer did not answer "${method}" within ${timeoutMs / 1000} s`));
-    }, timeoutMs);
-    socket.setEncoding('utf8');
+      settle();
+    };
+    const timer = setTimeout(
+      () =>
+        finish(() =>
+          reject(
+            new Error(`the running peer did not answer "${method}" within ${timeoutMs / 1000} s`),
+          ),
+        ),
+      timeoutMs,
+    );
+    const read = lineReader(
+      MAX_RESPONSE_BYTES,
+      (line) =>
+        finish(() => {
+          try {
+            resolve(resultOf(line, method));
+          } catch (error) {
+            reject(error instanceof Error ? error : new Error(String(error)));
+          }
+        }),
+      () =>
+        finish(() =>
+          reject(new Error(`the running peer's answer to "${method}" is impossibly large`)),
+        ),
+    );
     socket.on('connect', () => socket.write(`${toJson({ id: 1, method, params })}\n`));
-    socket.on('data', (chunk: string) => {
-      buffer += chunk;
-      const newline = buffer.indexOf('\n');
-      if (newline < 0) return;
-      clearTimeout(timer);
-      socket.end();
-      const response = JSON.parse(buffer.slice(0, newline)) as {
-        result?: unknown;
-        error?: { message: string };
-      };
-      if (response.error) reject(new Error(response.error.message));
-      else resolve(response.result);
-    });
-    socket.on('error', (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED') reject(new NoPeerRunning());
-      else reject(error);
-    });
+    socket.on('data', read);
+    socket.on('close', () =>
+      finish(() =>
+        reject(new Error(`the running peer closed the connection without answering "${method}"`)),
+      ),
+    );
+    socket.on('error', (error: NodeJS.ErrnoException) =>
+      finish(() =>
+        reject(
+          error.code === 'ENOENT' || error.code === 'ECONNREFUSED' ? new NoPeerRunning() : error,
+        ),
+      ),
+    );
   });
 }
