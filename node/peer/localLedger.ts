@@ -6,6 +6,7 @@ import { decodeCanonical, encodeCanonical } from '../../shared/codec/cbor.ts';
 import { createVerifier } from '../../shared/crypto/ed25519.ts';
 import type { NetworkId, TxId } from '../../shared/ids.ts';
 import { Ledger } from '../../shared/ledger/ledger.ts';
+import type { LoadFacts } from '../../shared/ledger/ownHead.ts';
 import type { LogStore, ProgressListener } from '../../shared/storage/port.ts';
 import {
   admitTx,
@@ -83,6 +84,8 @@ export interface LoadedLedger {
   /** Every transaction of the log, genesis first, in log order. */
   readonly txs: readonly VerifiedTx[];
   readonly recovered?: string;
+  /** What the store said about itself, for judging our own chain's head (shared/ledger/ownHead). */
+  readonly facts: LoadFacts;
 }
 
 export async function readCheckpoint(store: LogStore): Promise<number> {
@@ -102,9 +105,14 @@ export async function loadLocalLedger(
   networkId: NetworkId,
   onProgress?: ProgressListener,
 ): Promise<LoadedLedger> {
-  const { records, recovery } = await store.load(onProgress);
+  const { records, recovery, instance } = await store.load(onProgress);
   const recovered = recovery ? `the log was repaired after a crash: ${recovery.reason}` : undefined;
-  if (records.length === 0) return { ledger: null, txs: [], ...(recovered ? { recovered } : {}) };
+  const facts: LoadFacts = {
+    instance,
+    damaged: recovery !== undefined && 'kind' in recovery && recovery.kind === 'damage',
+  };
+  if (records.length === 0)
+    return { ledger: null, txs: [], facts, ...(recovered ? { recovered } : {}) };
   const trusted = await readCheckpoint(store);
   // Records are the caller's own (the storage port says so): decoding may keep them as they
   // are. Each goes into the ledger as soon as it is decoded, and the ledger's own id strings
@@ -134,5 +142,5 @@ export async function loadLocalLedger(
     ledger = started.ledger;
   }
   if (trusted < records.length) await writeCheckpoint(store, records.length);
-  return { ledger, txs, ...(recovered ? { recovered } : {}) };
+  return { ledger, txs, facts, ...(recovered ? { recovered } : {}) };
 }

@@ -42,6 +42,7 @@ import { tolerateYWebrtcRaces } from '../net/yWebrtcRaces.ts';
 import { startSignalingRelay, type SignalingRelay } from '../net/signalingRelay.ts';
 import { openFileLogStore } from '../storage/fileLogStore.ts';
 import { roomNameOf } from '../../shared/net/invitation.ts';
+import { OwnHead } from '../../shared/ledger/ownHead.ts';
 import {
   INVITATION_MISMATCH,
   SignalingHealth,
@@ -135,6 +136,8 @@ export class Peer {
   #provider: WebrtcProvider | null = null;
   /** What signaling says about our invitation (and about others' in our room). */
   readonly #signaling = new SignalingHealth();
+  /** Whether we know our own chain's latest position: we sign only when we do. */
+  #ownHead: OwnHead | null = null;
   #wrtc: WrtcLike | null = null;
   #relayUrls: string[] = [];
   #online = true;
@@ -205,6 +208,11 @@ export class Peer {
   async #loadLog(): Promise<void> {
     const loaded = await loadLocalLedger(this.#store, this.config.networkId);
     if (loaded.recovered) this.#emit({ type: 'warning', message: loaded.recovered });
+    if (this.address) {
+      this.#ownHead = await OwnHead.open(this.#store, this.address, loaded.facts, loaded.ledger);
+      const problem = this.#ownHead.problem();
+      if (problem !== null && loaded.ledger) this.#emit({ type: 'warning', message: problem });
+    }
     if (!loaded.ledger) return;
     this.#persistedCount = loaded.txs.length;
     this.#bindLedger(loaded.ledger, loaded.txs);
@@ -297,6 +305,26 @@ export class Peer {
     }
   }
 
+  /**
+   * After a full sync from another member has gone through the ledger, our own chain's head is
+   * what the network holds: a peer that did not know it may sign again.
+   */
+  async #learnOwnHead(): Promise<void> {
+    const own = this.#ownHead;
+    if (!own || own.known) return;
+    await this.#ledgerDoc?.idle();
+    await this.flushed();
+    const ledger = this.#ledger;
+    if (!ledger || own.known || this.#closed) return;
+    await own.learned(ledger);
+    this.#emit({
+      type: 'warning',
+      message:
+        "learned the latest position of this identity's chain from the network: signing is allowed again",
+    });
+    this.#scheduleVote();
+  }
+
   #insertEarly(tx: VerifiedTx, early: VerifiedTx[]): void {
     const ledger = this.#ledger;
     if (!ledger || ledger.has(tx.id)) return;
@@ -349,7 +377,10 @@ export class Peer {
       },
       onDelivered: (verdict) => {
         this.#delivered.add(verdict);
-        if (verdict.kind === 'sync-step2') this.#syncedFromPeer = true;
+        if (verdict.kind === 'sync-step2') {
+          this.#syncedFromPeer = true;
+          void this.#learnOwnHead();
+        }
       },
       onHostile: (link, reason) => this.#emit({ type: 'peer-hostile', link: link.id, reason }),
       onReceiving: (link, received, total) =>
@@ -504,6 +535,8 @@ export class Peer {
   async submit(unsigned: UnsignedTx): Promise<VerifiedTx> {
     const { secretKey } = this.#requireSigner();
     if (!this.#ledger) throw new PeerError('the network is not known yet: wait for the first sync');
+    const blind = this.#ownHead?.problem() ?? null;
+    if (blind !== null) throw new PeerError(blind);
     return this.importTransaction(signTx(secretKey, unsigned));
   }
 
@@ -519,6 +552,8 @@ export class Peer {
     if (outcome.status === 'rejected')
       throw new PeerError(outcome.rejection.message, outcome.rejection);
     await this.flushed();
+    // Sealed after it is durable and before anyone can see it (shared/ledger/ownHead.ts).
+    await this.#ownHead?.record(admitted.tx);
     this.#ledgerDoc?.publish(admitted.tx);
     return admitted.tx;
   }
@@ -577,6 +612,8 @@ export class Peer {
   async #vote(): Promise<void> {
     if (!this.#ledger || !this.address || !this.#ledger.witnesses.has(this.address) || this.#closed)
       return;
+    // A witness that does not know its own head does not vote (status says why).
+    if (this.#ownHead?.known === false) return;
     try {
       await this.#author((ledger, me) => {
         const now = systemClock.now();
@@ -692,6 +729,8 @@ export class Peer {
     const problems: string[] = [];
     const signaling = this.#signaling.problem();
     if (signaling !== null) problems.push(signaling);
+    const blind = this.#ownHead?.problem() ?? null;
+    if (blind !== null) problems.push(blind);
     return problems;
   }
 

@@ -3,6 +3,7 @@
 // goes through the full intake check again; WebCrypto verifies in parallel, a batch at a time.
 import type { NetworkId } from '../../shared/ids.ts';
 import { Ledger } from '../../shared/ledger/ledger.ts';
+import type { LoadFacts } from '../../shared/ledger/ownHead.ts';
 import type { LogStore } from '../../shared/storage/port.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { admit, registry } from './core.ts';
@@ -20,6 +21,8 @@ export interface ReplayedLog {
   readonly txs: readonly VerifiedTx[];
   /** Records that failed the intake check and were left out. */
   readonly skipped: number;
+  /** What the store said about itself, for judging our own chain's head (shared/ledger/ownHead). */
+  readonly facts: LoadFacts;
 }
 
 export async function replayLog(
@@ -27,7 +30,12 @@ export async function replayLog(
   networkId: NetworkId,
   onProgress?: (done: number, total: number) => void,
 ): Promise<ReplayedLog> {
-  const { records } = await store.load();
+  const { records, recovery, instance } = await store.load();
+  const facts: LoadFacts = {
+    instance,
+    // Records that fail their checks are damage too: whatever they were is not there.
+    damaged: recovery !== undefined && 'kind' in recovery && recovery.kind === 'damage',
+  };
   const txs: VerifiedTx[] = [];
   let skipped = 0;
   for (let start = 0; start < records.length; start += VERIFY_BATCH) {
@@ -39,7 +47,8 @@ export async function replayLog(
     onProgress?.(Math.min(records.length, start + VERIFY_BATCH), records.length);
   }
   const [genesis, ...rest] = txs;
-  if (genesis === undefined) return { ledger: null, txs, skipped };
+  const damaged = { ...facts, damaged: facts.damaged || skipped > 0 };
+  if (genesis === undefined) return { ledger: null, txs, skipped, facts: damaged };
   if (genesis.id !== networkId) {
     throw new LedgerLogError(
       'The ledger saved in this browser belongs to another network. Leave that network first.',
@@ -49,5 +58,5 @@ export async function replayLog(
   if (!started.ok)
     throw new LedgerLogError(`The saved ledger cannot start: ${started.rejection.message}.`);
   for (const tx of rest) started.ledger.insert(tx);
-  return { ledger: started.ledger, txs, skipped };
+  return { ledger: started.ledger, txs, skipped, facts: damaged };
 }

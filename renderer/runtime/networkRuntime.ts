@@ -24,7 +24,7 @@ import type { Rejection } from '../../shared/tx/rejection.ts';
 import { composeTransfer, composeVote } from '../../shared/wallet/compose.ts';
 import { deadlinesAwaitingTick } from '../../shared/dnec/queries.ts';
 import { admit, registry } from './core.ts';
-import { replayLog } from './ledgerLog.ts';
+import { replayLog, type ReplayedLog } from './ledgerLog.ts';
 import type { TxSigner } from './signer.ts';
 
 /** An RTCIceServer, as the settings keep it. */
@@ -130,6 +130,8 @@ export class NetworkRuntime {
   #provider: WebrtcProvider | null = null;
   /** What signaling says about our invitation (and about others' in our room). */
   readonly #signaling = new SignalingHealth();
+  /** Whether we know our own chain's latest position: we sign only when we do. */
+  #ownHead: OwnHead | null = null;
   #providerChange: Promise<void> = Promise.resolve();
   #relays: readonly string[];
   #iceServers: readonly IceServer[];
@@ -169,6 +171,7 @@ export class NetworkRuntime {
       onDelivered: (verdict) => {
         if (verdict.kind === 'sync-step2') {
           this.#synced = true;
+          void this.#learnOwnHead();
           this.#receiving = null;
           this.#changed();
         }
@@ -206,12 +209,48 @@ export class NetworkRuntime {
       });
     }
     if (this.#closed) return;
+    await this.#openOwnHead(replayed, initial);
     if (replayed.ledger) this.#bind(replayed.ledger, replayed.txs);
     else this.#watchForGenesis();
     this.#connecting = true;
     if (this.#online) this.#openProvider();
     this.#watchdog = setInterval(() => this.#checkConnections(), WATCHDOG_INTERVAL_MS);
     this.#changed();
+  }
+
+  /**
+   * Judges whether we know our own chain's head (shared/ledger/ownHead.ts). The founder of a
+   * network, opening with the genesis it just signed, starts a chain nothing can precede.
+   */
+  async #openOwnHead(replayed: ReplayedLog, initial: readonly VerifiedTx[]): Promise<void> {
+    const me = this.options.signer?.key;
+    if (me === undefined) return;
+    const store = this.options.store;
+    const genesis = initial.find((tx) => tx.id === this.options.networkId);
+    if (genesis?.author === me && replayed.txs.length === initial.length) {
+      this.#ownHead = OwnHead.fresh(store, me, replayed.facts.instance);
+      await this.#ownHead.record(genesis);
+      return;
+    }
+    this.#ownHead = await OwnHead.open(store, me, replayed.facts, replayed.ledger);
+    const problem = this.#ownHead.problem();
+    if (problem !== null && replayed.ledger) this.#notice({ kind: 'warning', message: problem });
+  }
+
+  /**
+   * After a full sync from another member has gone through the ledger, our own chain's head is
+   * what the network holds: a peer that did not know it may sign again.
+   */
+  async #learnOwnHead(): Promise<void> {
+    const own = this.#ownHead;
+    if (!own || own.known) return;
+    await this.#ledgerDoc?.idle();
+    await this.flushed();
+    const ledger = this.#ledger;
+    if (!ledger || own.known || this.#closed) return;
+    await own.learned(ledger);
+    this.#changed();
+    this.#scheduleVote();
   }
 
   get ledger(): Ledger | null {
@@ -330,6 +369,8 @@ export class NetworkRuntime {
       const ledger = this.#ledger;
       if (!ledger)
         throw new RuntimeError('The network has not arrived yet: wait for the first sync.');
+      const blind = this.#ownHead?.problem() ?? null;
+      if (blind !== null) throw new RuntimeError(blind);
       const composed = compose(ledger, signer.key);
       if (composed === null) return null;
       if (!composed.ok) throw new RuntimeError(composed.rejection.message, composed.rejection);
@@ -339,6 +380,8 @@ export class NetworkRuntime {
       if (outcome.status === 'rejected')
         throw new RuntimeError(outcome.rejection.message, outcome.rejection);
       await this.flushed();
+      // Sealed after it is saved and before anyone can see it (shared/ledger/ownHead.ts).
+      await this.#ownHead?.record(admitted.tx);
       this.#ledgerDoc?.publish(admitted.tx);
       return admitted.tx;
     });
@@ -380,6 +423,8 @@ export class NetworkRuntime {
 
   #scheduleVote(): void {
     if (this.#voteTimer || this.#closed || !this.#isWitness()) return;
+    // A witness that does not know its own head does not vote (status says why).
+    if (this.#ownHead?.known === false) return;
     this.#voteTimer = setTimeout(() => {
       this.#voteTimer = null;
       this.#author((ledger, me) =>
@@ -515,6 +560,8 @@ export class NetworkRuntime {
     const problems: string[] = [];
     const signaling = this.#signaling.problem();
     if (signaling !== null) problems.push(signaling);
+    const blind = this.#ownHead?.problem() ?? null;
+    if (blind !== null) problems.push(blind);
     return problems;
   }
 

@@ -9,6 +9,7 @@ import { toHex } from '../../shared/bytes.ts';
 import type { KeyHex, NetworkId } from '../../shared/ids.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { openFileLogStore } from '../../node/storage/fileLogStore.ts';
+import { sealGenesis } from '../../shared/ledger/ownHead.ts';
 import { genesisOf, type TestIdentity } from '../helpers/network.ts';
 
 const PEER_SCRIPT = join(import.meta.dirname, 'fixtures', 'peerProcess.ts');
@@ -223,6 +224,7 @@ export async function createCluster(spec: ClusterSpec): Promise<Cluster> {
   const founderDir = join(dir, 'founder');
   const store = await openFileLogStore(founderDir);
   await store.append([genesis.bytes]);
+  await sealGenesis(store, genesis);
   await store.close();
   const peers: PeerProcess[] = [];
   const cluster: Cluster = {
