@@ -8,6 +8,7 @@
 // are published. What the identity signs while offline waits in the log and the doc, and goes
 // out when a peer is reachable. When the identity is a witness, it votes on what it sees.
 import { WebrtcProvider } from 'y-webrtc';
+import { OwnHead } from '../../shared/ledger/ownHead.ts';
 import { SignalingHealth, type SignalingReport } from '../../shared/replication/signalingHealth.ts';
 import * as Y from 'yjs';
 import type { KeyHex, NetworkId, TxId } from '../../shared/ids.ts';
