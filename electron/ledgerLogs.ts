@@ -157,9 +157,14 @@ export function createLedgerLogs(options: LedgerLogsOptions): LedgerLogs {
       if (!handles.has(log)) throw unknownHandle(`ledger log ${log}`);
       const read = nextId++;
       reads.set(read, { log, records: loaded.records, at: 0 });
-      return loaded.recovery === undefined
-        ? { read, total: loaded.records.length }
-        : { read, total: loaded.records.length, recovery: loaded.recovery };
+      // Named field by field, so that nothing a store adds beyond the contract crosses over.
+      const { recovery, instance } = loaded;
+      return {
+        read,
+        total: loaded.records.length,
+        ...(recovery === undefined ? {} : { recovery }),
+        ...(instance === undefined ? {} : { instance }),
+      };
     },
 
     readChunk({ read }) {

@@ -14,25 +14,25 @@
 // only then resolves. Appends are serialised, so at any moment at most one unacknowledged batch
 // is in flight; a crash can therefore only leave a torn tail after the last acknowledged frame.
 //
-// Recovery: reading stops at the first frame that is cut short, declares a length of 0 or over
-// the limit, or fails its CRC. Everything from there to the end of the file is cut off
-// (ftruncate + fsync), onWarning hears about it, and load() reports it as `recovery`. A file
-// that does not start with the header, or has another version, is refused and never modified.
+// Recovery (logScanner.ts, logRepair.ts): a bad frame with nothing good after it is a torn tail,
+// cut off (ftruncate + fsync). A bad frame followed by good frames is damage: the log as found
+// is copied aside (ledger.log.damaged-<UTC time>), and ledger.log is rewritten with every good
+// frame, atomically. Either way onWarning hears about it and load() reports it as `recovery`.
+// A file that does not start with the header, or has another version, is refused and never
+// modified.
 //
 // Meta values live beside the log, one file per key (`<dir>/meta-<key>`), each replaced
 // atomically: written to a temporary file, fsynced, renamed over the old one, directory fsynced.
 import { constants } from 'node:fs';
 import { mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { crc32 } from 'node:zlib';
-import {
-  MAX_RECORD_BYTES,
-  StorageError,
-  type LoadedLog,
-  type LogStore,
-  type ProgressListener,
-  type RecoveryNote,
+import type {
+  LoadedLog,
+  LogStore,
+  ProgressListener,
+  RecoveryNote,
 } from '../../shared/storage/port.ts';
+import { StorageError } from '../../shared/storage/port.ts';
 import {
   closedError,
   validateMetaKey,
@@ -41,22 +41,20 @@ import {
 } from '../../shared/storage/validate.ts';
 import { lockDirectory, type DirLock } from './dirLock.ts';
 import { errorCode, errorMessage, syncDirectory } from './fsHelpers.ts';
+import {
+  checkFileHeader,
+  encodeFrames,
+  FILE_HEADER_BYTES,
+  LOG_FILE_HEADER,
+  LOG_FILE_NAME,
+  writeAll,
+} from './logFormat.ts';
+import { LOG_TEMP_NAME, logInstance, saveDamagedCopy, writeRepairedLog } from './logRepair.ts';
+import { goodEndOf, scanLog, type BadStretch, type ScanResult } from './logScanner.ts';
+import { damageNote, tornHeaderNote, tornTailNote } from './recoveryNotes.ts';
 
-export const LOG_FILE_NAME = 'ledger.log';
+export { LOG_FILE_NAME, LOG_FORMAT_VERSION } from './logFormat.ts';
 export const LOCK_FILE_NAME = 'ledger.lock';
-export const LOG_FORMAT_VERSION = 1;
-
-const MAGIC = 'GPOWLOG';
-/** "GPOWLOG" followed by the version byte. */
-const LOG_FILE_HEADER: Uint8Array = Uint8Array.of(
-  ...[...MAGIC].map((c) => c.charCodeAt(0)),
-  LOG_FORMAT_VERSION,
-);
-const FILE_HEADER_BYTES = LOG_FILE_HEADER.length;
-const FRAME_HEADER_BYTES = 8;
-
-/** Large reads keep load() to a few dozen syscalls even for a log of many megabytes. */
-const READ_CHUNK_BYTES = 4 * 1024 * 1024;
 
 const metaFileName = (key: string): string => `meta-${key}`;
 const metaTempName = (key: string): string => `.meta-${key}.tmp`;
@@ -65,166 +63,17 @@ const META_TEMP = /^\.meta-[a-z0-9-]{1,64}\.tmp$/;
 
 export interface FileLogStoreOptions {
   /**
-   * Hears about repairs and takeovers (a torn tail cut off, a stale lock removed). Defaults to
-   * process.emitWarning, so a repair is never silent.
+   * Hears about repairs and takeovers (a torn tail cut off, damage removed, a stale lock
+   * removed). Defaults to process.emitWarning, so a repair is never silent.
    */
   onWarning?: (message: string) => void;
-}
-
-/** Encodes a validated batch as consecutive frames in one buffer, for a single write. */
-function encodeFrames(records: readonly Uint8Array[]): Buffer {
-  let size = 0;
-  for (const record of records) size += FRAME_HEADER_BYTES + record.length;
-  const out = Buffer.allocUnsafe(size);
-  let at = 0;
-  for (const record of records) {
-    out.writeUInt32LE(record.length, at);
-    out.writeUInt32LE(crc32(record), at + 4);
-    out.set(record, at + FRAME_HEADER_BYTES);
-    at += FRAME_HEADER_BYTES + record.length;
-  }
-  return out;
-}
-
-interface Tear {
-  /** File offset of the first byte that is not part of a good frame. */
-  readonly offset: number;
-  readonly reason: string;
-}
-
-interface ScanResult {
-  /** The records, when asked to keep them; recovery-only scans skip the copies. */
-  readonly records: Uint8Array[];
-  /** End of the last good frame: where the next append belongs. */
-  readonly goodEnd: number;
-  readonly tear?: Tear;
-}
-
-async function readFully(
-  handle: FileHandle,
-  into: Buffer,
-  at: number,
-  length: number,
-  position: number,
-): Promise<void> {
-  let done = 0;
-  while (done < length) {
-    const { bytesRead } = await handle.read(into, at + done, length - done, position + done);
-    if (bytesRead === 0) {
-      throw new StorageError(
-        `the log file shrank while it was being read (at offset ${position + done}); is another ` +
-          `program writing to it?`,
-      );
-    }
-    done += bytesRead;
-  }
-}
-
-/**
- * Walks the frames after the file header, reading the file in large chunks. Stops at the first
- * bad frame and reports where and why. Progress is in bytes of the file read so far.
- */
-async function scanFrames(
-  handle: FileHandle,
-  fileSize: number,
-  keepRecords: boolean,
-  onProgress: ProgressListener | undefined,
-): Promise<ScanResult> {
-  const records: Uint8Array[] = [];
-  let pending: Buffer = Buffer.alloc(0); // bytes read but not yet parsed...
-  let pendingOffset = FILE_HEADER_BYTES; // ...which start at this file offset
-  let readOffset = FILE_HEADER_BYTES;
-  onProgress?.(readOffset, fileSize);
-  // A bad frame ends the scan: the rest of the file counts as examined, since it is discarded.
-  const torn = (offset: number, reason: string): ScanResult => {
-    onProgress?.(fileSize, fileSize);
-    return { records, goodEnd: offset, tear: { offset, reason } };
-  };
-
-  for (;;) {
-    let at = 0;
-    while (pending.length - at >= FRAME_HEADER_BYTES) {
-      const length = pending.readUInt32LE(at);
-      const offset = pendingOffset + at;
-      if (length === 0) return torn(offset, `a record at offset ${offset} declares a length of 0`);
-      if (length > MAX_RECORD_BYTES) {
-        return torn(
-          offset,
-          `a record at offset ${offset} declares ${length} bytes, over the ${MAX_RECORD_BYTES}-byte limit`,
-        );
-      }
-      if (pending.length - at - FRAME_HEADER_BYTES < length) break; // the rest is in the next chunk
-      const payload = pending.subarray(at + FRAME_HEADER_BYTES, at + FRAME_HEADER_BYTES + length);
-      if (crc32(payload) !== pending.readUInt32LE(at + 4)) {
-        return torn(offset, `the record at offset ${offset} fails its CRC-32 check`);
-      }
-      // A view, not a copy: each read chunk is a fresh buffer that nothing else holds or
-      // writes, and records do not overlap, so the caller owns its records all the same. A
-      // peer keeps every record, and 100,000 separate little buffers cost ~20 MB more than
-      // their bytes (a kept record does pin its chunk: fine when all are kept, as they are).
-      if (keepRecords) records.push(new Uint8Array(payload.buffer, payload.byteOffset, length));
-      at += FRAME_HEADER_BYTES + length;
-    }
-    pending = pending.subarray(at);
-    pendingOffset += at;
-
-    if (readOffset >= fileSize) break;
-    const want = Math.min(READ_CHUNK_BYTES, fileSize - readOffset);
-    // Carry the unparsed remainder (at most one partial frame) in front of the next chunk.
-    // Never a slice of Node's shared pool (allocUnsafe pools small sizes): records are views
-    // into this buffer, and their .buffer must hold the log's bytes and nothing else.
-    const next = Buffer.allocUnsafeSlow(pending.length + want);
-    pending.copy(next, 0);
-    await readFully(handle, next, pending.length, want, readOffset);
-    readOffset += want;
-    pending = next;
-    onProgress?.(readOffset, fileSize);
-  }
-
-  if (pending.length === 0) return { records, goodEnd: pendingOffset };
-  const offset = pendingOffset;
-  return torn(
-    offset,
-    pending.length < FRAME_HEADER_BYTES
-      ? `the file ends ${pending.length} bytes into a record header at offset ${offset}`
-      : `the record at offset ${offset} declares ${pending.readUInt32LE(0)} bytes but only ` +
-          `${pending.length - FRAME_HEADER_BYTES} follow`,
-  );
-}
-
-/**
- * Checks the file header. Returns the number of bytes to discard when the file is a torn
- * creation (a strict prefix of the header: the crash came before the first record), else 0.
- */
-async function checkFileHeader(handle: FileHandle, path: string, size: number): Promise<number> {
-  if (size === 0) return 0;
-  const header = Buffer.alloc(Math.min(size, FILE_HEADER_BYTES));
-  await readFully(handle, header, 0, header.length, 0);
-  const expected = Buffer.from(LOG_FILE_HEADER);
-  if (size < FILE_HEADER_BYTES && header.equals(expected.subarray(0, size))) return size;
-  if (
-    size < FILE_HEADER_BYTES ||
-    !header.subarray(0, MAGIC.length).equals(expected.subarray(0, MAGIC.length))
-  ) {
-    throw new StorageError(
-      `${path} is not a GPoW ledger log (it does not start with "${MAGIC}"); it was left untouched. ` +
-        `Move it away or choose another directory.`,
-    );
-  }
-  const version = header.readUInt8(MAGIC.length);
-  if (version !== LOG_FORMAT_VERSION) {
-    throw new StorageError(
-      `${path} is a GPoW ledger log of format version ${version}, but this build reads only ` +
-        `version ${LOG_FORMAT_VERSION}; it was left untouched. Use a newer GPoW to open it.`,
-    );
-  }
-  return 0;
 }
 
 export class FileLogStore implements LogStore {
   readonly dir: string;
   readonly logPath: string;
-  private readonly handle: FileHandle;
+  /** Replaced when a repair rewrites the log: the rewritten log is a new file. */
+  private handle: FileHandle;
   private readonly lock: DirLock;
   private readonly onWarning: (message: string) => void;
   /** Where the next frame goes; unknown until the first scan has found the last good frame. */
@@ -236,6 +85,8 @@ export class FileLogStore implements LogStore {
   private closing: Promise<void> | undefined;
   /** Set when a write or fsync failed: what is on disk is then unknown until a reopen. */
   private failure: unknown;
+  /** The copy of a damaged log, kept when its repair failed, for the next attempt to reuse. */
+  private savedCopy: string | undefined;
 
   /** Use openFileLogStore(). */
   constructor(
@@ -260,18 +111,9 @@ export class FileLogStore implements LogStore {
     const frames = encodeFrames(validateRecords(records));
     await this.enqueue('append', async () => {
       if (frames.length === 0) return;
-      const end = this.end ?? (await this.recover(false, undefined)).goodEnd;
+      const end = this.end ?? (await this.recover(false, undefined)).end;
       try {
-        let written = 0;
-        while (written < frames.length) {
-          const { bytesWritten } = await this.handle.write(
-            frames,
-            written,
-            frames.length - written,
-            end + written,
-          );
-          written += bytesWritten;
-        }
+        await writeAll(this.handle, frames, end);
         await this.handle.datasync();
       } catch (error) {
         // After a failed fsync the kernel may have dropped the dirty pages and a retry could
@@ -288,7 +130,9 @@ export class FileLogStore implements LogStore {
       const { records, recovery } = await this.recover(true, onProgress);
       const note = recovery ?? this.pendingRecovery;
       this.pendingRecovery = undefined;
-      return note === undefined ? { records } : { records, recovery: note };
+      // Read after any repair: removing damage replaces the file, and with it the identity.
+      const instance = await logInstance(this.handle);
+      return note === undefined ? { records, instance } : { records, recovery: note, instance };
     });
   }
 
@@ -353,29 +197,58 @@ export class FileLogStore implements LogStore {
     return result;
   }
 
-  /** Scans the log, cuts off a bad tail if there is one, and learns where appends go. */
+  /**
+   * Scans the log and learns where appends go, repairing what the scan found: a torn tail is
+   * cut off, damage is removed (keeping a copy of the log as it was).
+   */
   private async recover(
     keepRecords: boolean,
     onProgress: ProgressListener | undefined,
-  ): Promise<{ records: Uint8Array[]; goodEnd: number; recovery?: RecoveryNote }> {
+  ): Promise<{ records: Uint8Array[]; end: number; recovery?: RecoveryNote }> {
     const { size } = await this.handle.stat();
-    const { records, goodEnd, tear } = await scanFrames(this.handle, size, keepRecords, onProgress);
-    if (tear === undefined) {
-      this.end = goodEnd;
-      return { records, goodEnd };
-    }
-    const truncatedBytes = size - goodEnd;
-    await this.handle.truncate(goodEnd);
-    await this.handle.sync();
-    this.end = goodEnd;
-    const recovery: RecoveryNote = { truncatedBytes, reason: tear.reason };
-    this.onWarning(
-      `${this.logPath}: cut off the last ${truncatedBytes} bytes, from offset ${goodEnd}, ` +
-        `because ${tear.reason}. This is expected after a crash or power loss during a write; ` +
-        `everything before that offset is intact.`,
-    );
+    const scan = await scanLog(this.handle, size, { keepRecords, onProgress });
+    let recovery: RecoveryNote | undefined;
+    let end = goodEndOf(scan);
+    if (scan.damaged.length > 0) [recovery, end] = await this.removeDamage(scan);
+    else if (scan.tail !== undefined) recovery = await this.cutTornTail(scan.tail);
+    this.end = end;
+    if (recovery === undefined) return { records: scan.records, end };
+    this.onWarning(recovery.reason);
     if (!keepRecords) this.pendingRecovery = recovery;
-    return { records, goodEnd, recovery };
+    return { records: scan.records, end, recovery };
+  }
+
+  private async cutTornTail(tail: BadStretch): Promise<RecoveryNote> {
+    await this.handle.truncate(tail.offset);
+    await this.handle.sync();
+    return tornTailNote(this.logPath, tail);
+  }
+
+  /**
+   * Copies the damaged log aside, then replaces it with one that holds every good frame.
+   * Returns the note and the new log's end.
+   */
+  private async removeDamage(scan: ScanResult): Promise<[RecoveryNote, number]> {
+    this.savedCopy ??= await saveDamagedCopy(this.dir, this.logPath, new Date());
+    const note = damageNote(this.logPath, scan, this.savedCopy);
+    const { handle, size } = await writeRepairedLog(
+      this.dir,
+      this.logPath,
+      this.handle,
+      scan.spans,
+    );
+    const damaged = this.handle;
+    this.handle = handle;
+    this.end = size; // the old end means nothing in the new file, even if the next step fails
+    this.savedCopy = undefined;
+    await damaged.close().catch(() => undefined);
+    try {
+      await syncDirectory(this.dir); // the rename must survive a crash too
+    } catch (error) {
+      this.failure = error; // the new log is in place, but maybe not durably: reopen to know
+      throw error;
+    }
+    return [note, size];
   }
 }
 
@@ -395,7 +268,7 @@ export async function openFileLogStore(
   const lock = await lockDirectory(dir, LOCK_FILE_NAME, onWarning);
   let handle: FileHandle | undefined;
   try {
-    await removeStaleMetaTemps(dir);
+    await removeStaleTemps(dir);
     const path = join(dir, LOG_FILE_NAME);
     // Not O_APPEND: on Linux it makes positional writes ignore their position, and append()
     // writes at an offset it tracks itself (the end of the last good frame).
@@ -404,17 +277,12 @@ export async function openFileLogStore(
     const tornHeaderBytes = await checkFileHeader(handle, path, size);
     let recovery: RecoveryNote | undefined;
     if (tornHeaderBytes > 0) {
-      recovery = {
-        truncatedBytes: tornHeaderBytes,
-        reason: `the file header is cut short (${tornHeaderBytes} of ${FILE_HEADER_BYTES} bytes)`,
-      };
-      onWarning(
-        `${path}: ${recovery.reason}, so the log was created before a crash and is empty; rewrote the header.`,
-      );
+      recovery = tornHeaderNote(path, tornHeaderBytes, FILE_HEADER_BYTES);
+      onWarning(recovery.reason);
     }
     if (size === 0 || tornHeaderBytes > 0) {
       await handle.truncate(0);
-      await handle.write(LOG_FILE_HEADER, 0, FILE_HEADER_BYTES, 0);
+      await writeAll(handle, Buffer.from(LOG_FILE_HEADER), 0);
       await handle.sync();
       await syncDirectory(dir); // the new file's directory entry must survive a crash too
     }
@@ -426,8 +294,11 @@ export async function openFileLogStore(
   }
 }
 
-async function removeStaleMetaTemps(dir: string): Promise<void> {
+/** Removes temporary files a crash left: a meta value or a repaired log not yet renamed. */
+async function removeStaleTemps(dir: string): Promise<void> {
   for (const name of await readdir(dir)) {
-    if (META_TEMP.test(name)) await unlink(join(dir, name)).catch(() => undefined);
+    if (META_TEMP.test(name) || name === LOG_TEMP_NAME) {
+      await unlink(join(dir, name)).catch(() => undefined);
+    }
   }
 }

@@ -9,7 +9,11 @@
 // sent as consecutive requests straight away, so nothing can slip in between them. load() reads
 // in chunks, and reports progress in records.
 import type { GpowBridge } from '../../shared/bridge/contract.ts';
-import { MAX_APPEND_BYTES, MAX_APPEND_RECORDS } from '../../shared/bridge/contract.ts';
+import {
+  MAX_APPEND_BYTES,
+  MAX_APPEND_RECORDS,
+  parseLedgerLogReadStarted,
+} from '../../shared/bridge/contract.ts';
 import {
   StorageError,
   type LoadedLog,
@@ -102,7 +106,10 @@ class BridgeLogStore implements LogStore {
   load(onProgress?: ProgressListener): Promise<LoadedLog> {
     return this.#run('load', () => {
       const started = this.#bridge.startLedgerLogRead({ log: this.#log });
-      return started.then(async ({ read, total, recovery }) => {
+      return started.then(async (answer) => {
+        const checked = parseLedgerLogReadStarted(answer);
+        if (!checked.ok) throw new StorageError(`the main process gave ${checked.message}`);
+        const { read, total, recovery, instance } = checked.value;
         const records: Uint8Array[] = [];
         for (;;) {
           const chunk = await this.#bridge.readLedgerLogChunk({ read });
@@ -117,7 +124,11 @@ class BridgeLogStore implements LogStore {
           throw new StorageError('the main process returned fewer records than it announced');
         }
         onProgress?.(total, total);
-        return recovery === undefined ? { records } : { records, recovery };
+        return {
+          records,
+          ...(recovery === undefined ? {} : { recovery }),
+          ...(instance === undefined ? {} : { instance }),
+        };
       });
     });
   }

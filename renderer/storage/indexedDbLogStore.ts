@@ -167,6 +167,8 @@ class IndexedDbLogStore implements LogStore {
         total = count.result;
         readBatch(undefined);
       };
+      // No `instance`: a browser profile's database is not, in practice, swapped for a copy
+      // behind the page's back, and IndexedDB has no identity of its own to report if it were.
       return () => ({ records });
     });
   }

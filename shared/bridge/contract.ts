@@ -15,6 +15,7 @@
 // Every method returns a Promise except signTransaction and openSskBox, which answer
 // synchronously (see SYNC_METHODS): the runtime's signer interface returns at once.
 import * as v from 'valibot';
+import type { RecoveryNote } from '../storage/port.ts';
 
 export interface AppInfo {
   readonly name: string;
@@ -93,8 +94,10 @@ export interface LedgerLogReadStarted {
   readonly read: number;
   /** How many records the read will deliver. */
   readonly total: number;
-  /** Present when the store cut off a torn tail on open (a crash during a write). */
-  readonly recovery?: { readonly truncatedBytes: number; readonly reason: string };
+  /** Present when the store repaired the log: a torn tail cut off, or damage removed. */
+  readonly recovery?: RecoveryNote;
+  /** The stored log's identity (LoadedLog.instance), when the store has one. */
+  readonly instance?: string;
 }
 
 export interface LedgerLogChunk {
@@ -395,6 +398,86 @@ const metaKey = v.pipe(
   v.string('the meta key must be text'),
   v.regex(META_KEY, "a meta key is 1 to 64 characters from a-z, 0-9 and '-'"),
 );
+
+// What startLedgerLogRead answers. Main is trusted, but the renderer checks the answer all the
+// same, so a main and a renderer out of step fail loudly instead of passing half a note on.
+
+/** Longer than any sentence the file log writes, even naming a deep path several times. */
+const MAX_RECOVERY_REASON = 16 * 1024;
+/** dev:ino:birth-time as decimal numbers, with room to spare. */
+const MAX_LOG_INSTANCE = 256;
+
+const sizeField = (what: string) =>
+  v.pipe(
+    v.number(`${what} must be a number`),
+    v.safeInteger(`${what} must be a whole number`),
+    v.minValue(0, `${what} must not be negative`),
+  );
+
+const reasonField = v.pipe(
+  v.string('the recovery reason must be text'),
+  v.minLength(1, 'the recovery reason must not be empty'),
+  v.maxLength(
+    MAX_RECOVERY_REASON,
+    `the recovery reason is at most ${MAX_RECOVERY_REASON} characters`,
+  ),
+);
+
+const recoveryField = v.variant(
+  'kind',
+  [
+    v.strictObject({
+      kind: v.literal('torn-tail'),
+      truncatedBytes: sizeField('truncatedBytes'),
+      reason: reasonField,
+    }),
+    v.strictObject({
+      kind: v.literal('damage'),
+      truncatedBytes: sizeField('truncatedBytes'),
+      regions: v.array(
+        v.strictObject({ offset: sizeField('a region offset'), bytes: sizeField('a region size') }),
+        'the damaged regions must be an array',
+      ),
+      recordsKeptAfter: sizeField('recordsKeptAfter'),
+      savedCopy: v.pipe(
+        v.string('the saved copy must be a path'),
+        v.minLength(1, 'the saved copy must not be empty'),
+      ),
+      reason: reasonField,
+    }),
+  ],
+  "the recovery note must be of kind 'torn-tail' or 'damage'",
+);
+
+const ledgerLogReadStartedSchema: v.GenericSchema<unknown, LedgerLogReadStarted> = v.strictObject(
+  {
+    read: handleField('read'),
+    total: sizeField('the total'),
+    recovery: v.optional(recoveryField),
+    instance: v.optional(
+      v.pipe(
+        v.string('the log instance must be text'),
+        v.maxLength(MAX_LOG_INSTANCE, `the log instance is at most ${MAX_LOG_INSTANCE} characters`),
+      ),
+    ),
+  },
+  'expected { read, total, recovery?, instance? } and nothing else',
+);
+
+/**
+ * Checks main's answer to startLedgerLogRead. Never throws; the message names the field. What
+ * it returns carries only the fields the contract names, so nothing else reaches the store.
+ */
+export function parseLedgerLogReadStarted(
+  answer: unknown,
+): { ok: true; value: LedgerLogReadStarted } | { ok: false; message: string } {
+  const result = v.safeParse(ledgerLogReadStartedSchema, answer);
+  if (result.success) return { ok: true, value: result.output };
+  const issue = result.issues[0];
+  const path = v.getDotPath(issue);
+  const where = path === null ? '' : ` (${path})`;
+  return { ok: false, message: `invalid answer to startLedgerLogRead${where}: ${issue.message}` };
+}
 
 // ---- networking -------------------------------------------------------------------------------
 

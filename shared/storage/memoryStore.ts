@@ -35,6 +35,7 @@ export class MemoryLogStore implements LogStore {
       // Copies out too, so a caller mutating a loaded record cannot change the log.
       const records = this.data.records.map((record) => new Uint8Array(record));
       onProgress?.(records.length, records.length);
+      // No `instance`: this store lives as long as one process, so it is never a restored copy.
       return { records };
     });
   }

@@ -3,16 +3,61 @@
 // IndexedDB; tests may use memory. One acceptance suite (test/storage/acceptance.ts) runs
 // against every implementation.
 
-export interface RecoveryNote {
-  /** Bytes dropped from a torn or corrupt tail. */
+/** Bytes [offset, offset + bytes) of the stored log that held no readable record. */
+export interface UnreadableStretch {
+  readonly offset: number;
+  readonly bytes: number;
+}
+
+/**
+ * The end of the log did not hold whole records and was cut off. A crash or power loss during
+ * a write leaves exactly this, but so does damage to the very last record: the two look alike.
+ */
+export interface TornTailNote {
+  readonly kind: 'torn-tail';
+  /** Bytes cut off the end of the log. */
   readonly truncatedBytes: number;
+  /** What happened, in full sentences for the user. */
   readonly reason: string;
 }
 
+/**
+ * Records could not be read in the middle of the log, with good records after them: damage,
+ * which a crash cannot cause. Every readable record was kept; the store kept the log as it was
+ * found (savedCopy) before rewriting it without the damaged bytes.
+ */
+export interface DamageNote {
+  readonly kind: 'damage';
+  /** Every byte dropped: the sum of `regions`. */
+  readonly truncatedBytes: number;
+  /**
+   * What was dropped, in file order, with offsets into the saved copy. Each lost at least one
+   * record. The last may run to the end of the file (a torn tail after the damage).
+   */
+  readonly regions: readonly UnreadableStretch[];
+  /** Records kept from after the start of the first region. */
+  readonly recordsKeptAfter: number;
+  /** Where the log as it was found was saved (for the file store, a full path). */
+  readonly savedCopy: string;
+  /** What happened, in full sentences for the user. */
+  readonly reason: string;
+}
+
+export type RecoveryNote = TornTailNote | DamageNote;
+
 export interface LoadedLog {
   readonly records: Uint8Array[];
-  /** Present when the store had to repair itself on open (a torn write after a crash). */
+  /** Present when the store had to repair itself: a torn tail cut off, or damage removed. */
   readonly recovery?: RecoveryNote;
+  /**
+   * An identity of the stored log itself, present where the store can have one. It stays the
+   * same while this store keeps writing the same log, and changes when the log is replaced by
+   * a copy (a backup restored, a home moved to another disk), so a caller that remembers it can
+   * tell "the very log I last wrote" from "a copy of it". Opaque: compare it, do not parse it.
+   * It cannot see a rollback that keeps the file's identity (a filesystem or VM snapshot).
+   * Removing damage rewrites the log, so a load that reports `kind: 'damage'` has a new one.
+   */
+  readonly instance?: string;
 }
 
 export type ProgressListener = (done: number, total: number) => void;

@@ -87,20 +87,24 @@ afterAll(async () => {
 
 // A fresh "userData" is fresh storage; reopening goes through the same main process.
 let acceptance: { renderer: LogBridge } | undefined;
-describeLogStoreAcceptance('BridgeLogStore over IPC and the file log', async (reopen) => {
-  if (!reopen || acceptance === undefined) {
-    const dir = await newRoot();
-    // A repair during the acceptance suite would be a bug: it fails the operation.
-    const openStore = (logDir: string) =>
-      openFileLogStore(logDir, {
-        onWarning: (message) => {
-          throw new Error(`unexpected repair: ${message}`);
-        },
-      });
-    acceptance = ipcPair(createLedgerLogs({ dir, openStore }));
-  }
-  return openBridgeLogStore(acceptance.renderer, 'gpow-ledger-acceptance');
-});
+describeLogStoreAcceptance(
+  'BridgeLogStore over IPC and the file log',
+  async (reopen) => {
+    if (!reopen || acceptance === undefined) {
+      const dir = await newRoot();
+      // A repair during the acceptance suite would be a bug: it fails the operation.
+      const openStore = (logDir: string) =>
+        openFileLogStore(logDir, {
+          onWarning: (message) => {
+            throw new Error(`unexpected repair: ${message}`);
+          },
+        });
+      acceptance = ipcPair(createLedgerLogs({ dir, openStore }));
+    }
+    return openBridgeLogStore(acceptance.renderer, 'gpow-ledger-acceptance');
+  },
+  { hasInstance: true },
+);
 
 describe('the ledger logs of the desktop app', () => {
   let root: string;

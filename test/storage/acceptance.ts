@@ -12,9 +12,15 @@ const rec = (label: string): Uint8Array => encoder.encode(label);
 const batchOf = (label: string, count: number): Uint8Array[] =>
   Array.from({ length: count }, (_, i) => rec(`${label} record ${i}`));
 
+export interface AcceptanceOptions {
+  /** Whether the store reports LoadedLog.instance (the file log does; others cannot). */
+  readonly hasInstance: boolean;
+}
+
 export function describeLogStoreAcceptance(
   name: string,
   open: (reopen: boolean) => Promise<LogStore>,
+  options: AcceptanceOptions,
 ): void {
   describe(`${name} (LogStore acceptance)`, () => {
     // Every store a test opens is closed afterwards, even when the test fails halfway.
@@ -65,6 +71,16 @@ export function describeLogStoreAcceptance(
       const loaded = await store.load();
       expect(loaded.records).toEqual([...batchOf('before', 2), ...batchOf('after', 2)]);
       expect(loaded.recovery).toBeUndefined();
+    });
+
+    it(`${options.hasInstance ? 'keeps' : 'reports no'} instance across appends and reopens`, async () => {
+      let store = await openStore(false);
+      const first = (await store.load()).instance;
+      expect(first === undefined).toBe(!options.hasInstance);
+      await store.append(batchOf('more', 2));
+      expect((await store.load()).instance).toBe(first);
+      store = await reopen(store);
+      expect((await store.load()).instance).toBe(first);
     });
 
     it('stores copies: callers mutating their arrays, before or after, change nothing', async () => {

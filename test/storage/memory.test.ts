@@ -8,10 +8,14 @@ import { describeLogStoreAcceptance } from './acceptance.ts';
 
 // A "reopen" is a new store over the same data.
 let data: MemoryLogData = emptyMemoryLogData();
-describeLogStoreAcceptance('MemoryLogStore', (reopen) => {
-  if (!reopen) data = emptyMemoryLogData();
-  return Promise.resolve(new MemoryLogStore(data));
-});
+describeLogStoreAcceptance(
+  'MemoryLogStore',
+  (reopen) => {
+    if (!reopen) data = emptyMemoryLogData();
+    return Promise.resolve(new MemoryLogStore(data));
+  },
+  { hasInstance: false },
+);
 
 describe('MemoryLogStore', () => {
   it('gives each store made without data its own, empty storage', async () => {
