@@ -27,6 +27,31 @@ export interface SignalingRelay {
   close(): Promise<void>;
 }
 
+/**
+ * Messages nested deeper than this are ignored (y-webrtc's own are at most 4 deep). Forwarding
+ * serialises a message again, and JSON.stringify recurses: data nested 20,000 deep, which fits
+ * in a 64 KiB message, overflowed the stack and took the whole peer down.
+ */
+export const MAX_RELAY_JSON_DEPTH = 32;
+
+/** Whether JSON text nests arrays and objects deeper than `max` (one pass, no recursion). */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
 const topicName = v.pipe(v.string(), v.minLength(1), v.maxLength(256));
 const message = v.variant('type', [
   v.object({ type: v.literal('subscribe'), topics: v.pipe(v.array(topicName), v.maxLength(64)) }),
@@ -48,9 +73,12 @@ export async function startSignalingRelay(options: RelayOptions = {}): Promise<S
   });
   const wss = new WebSocketServer({ server, maxPayload: maxBytes });
 
-  const send = (conn: WebSocket, payload: unknown) => {
-    if (conn.readyState === conn.OPEN) conn.send(JSON.stringify(payload));
+  const send = (conn: WebSocket, text: string) => {
+    if (conn.readyState === conn.OPEN) conn.send(text);
   };
+  // Errors of the listening socket after start-up (too many open files, say): the relay keeps
+  // serving the connections it has rather than ending the peer.
+  wss.on('error', () => undefined);
 
   wss.on('connection', (conn) => {
     if (wss.clients.size > maxConnections) {
@@ -75,15 +103,20 @@ export async function startSignalingRelay(options: RelayOptions = {}): Promise<S
       }
     });
 
+    // A WebSocket emits 'error' for a protocol violation by the client (invalid UTF-8 in a text
+    // frame, a message over maxPayload) and then closes. Without a listener, that 'error' was
+    // thrown as an uncaught exception: any client could end the peer's process.
+    conn.on('error', () => conn.terminate());
+
     conn.on('message', (raw, isBinary) => {
       if (isBinary) return;
+      const text = Buffer.isBuffer(raw)
+        ? raw.toString('utf8')
+        : Buffer.concat(Array.isArray(raw) ? raw : [Buffer.from(raw)]).toString('utf8');
+      if (nestsDeeperThan(text, MAX_RELAY_JSON_DEPTH)) return;
       let parsed: unknown;
       try {
-        parsed = JSON.parse(
-          Buffer.isBuffer(raw)
-            ? raw.toString('utf8')
-            : Buffer.concat(Array.isArray(raw) ? raw : [Buffer.from(raw)]).toString('utf8'),
-        );
+        parsed = JSON.parse(text);
       } catch {
         return; // not JSON: ignore, as y-webrtc's own server would fail to
       }
@@ -109,12 +142,18 @@ export async function startSignalingRelay(options: RelayOptions = {}): Promise<S
         case 'publish': {
           const receivers = topics.get(m.topic);
           if (!receivers || !subscribed.has(m.topic)) break;
-          const out = { type: 'publish', topic: m.topic, data: m.data, clients: receivers.size };
+          // Serialised once for every receiver (the depth bound keeps this from throwing).
+          const out = JSON.stringify({
+            type: 'publish',
+            topic: m.topic,
+            data: m.data,
+            clients: receivers.size,
+          });
           for (const receiver of receivers) send(receiver, out);
           break;
         }
         case 'ping':
-          send(conn, { type: 'pong' });
+          send(conn, '{"type":"pong"}');
           break;
       }
     });
