@@ -8,23 +8,40 @@ const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gpow.js');
 const LOOPBACK = ['--import', join(import.meta.dirname, 'fixtures', 'loopbackPreload.ts')];
 const env = { ...process.env, GPOW_PASSPHRASE: 'correct horse battery staple' };
 
+/** Environment variables to set (or, as undefined, to remove) for one command. */
+export type EnvOverrides = Readonly<Record<string, string | undefined>>;
+
 export interface CliHarness {
-  readonly gpow: (args: string[]) => Promise<{ code: number; stdout: string; stderr: string }>;
+  readonly gpow: (
+    args: string[],
+    overrides?: EnvOverrides,
+  ) => Promise<{ code: number; stdout: string; stderr: string }>;
   /** Runs a command with --json and parses its last line; throws on a non-zero exit. */
   readonly json: <T>(args: string[]) => Promise<T>;
   /** Starts `gpow run` and waits for its first line (it prints the relay once ready). */
-  readonly run: (home: string, extra?: string[]) => Promise<ChildProcess>;
+  readonly run: (home: string, extra?: string[], overrides?: EnvOverrides) => Promise<ChildProcess>;
   /** What each running peer printed on stderr, by home. */
   readonly logs: ReadonlyMap<string, string>;
   readonly stopAll: () => Promise<void>;
 }
 
+function withOverrides(overrides: EnvOverrides): NodeJS.ProcessEnv {
+  const merged: NodeJS.ProcessEnv = { ...env };
+  for (const [key, value] of Object.entries(overrides)) {
+    if (value === undefined) delete merged[key];
+    else merged[key] = value;
+  }
+  return merged;
+}
+
 export function cliHarness(): CliHarness {
   const running: ChildProcess[] = [];
   const logs = new Map<string, string>();
-  const gpow: CliHarness['gpow'] = (args) =>
+  const gpow: CliHarness['gpow'] = (args, overrides = {}) =>
     new Promise((resolve) => {
-      const child = spawn(process.execPath, [...LOOPBACK, BIN, ...args], { env });
+      const child = spawn(process.execPath, [...LOOPBACK, BIN, ...args], {
+        env: withOverrides(overrides),
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -39,16 +56,18 @@ export function cliHarness(): CliHarness {
       if (result.code !== 0) throw new Error(`gpow ${args.join(' ')} failed: ${result.stderr}`);
       return JSON.parse(result.stdout.trim().split('\n').pop()!) as T;
     },
-    run: (home, extra = []) => {
+    run: (home, extra = [], overrides = {}) => {
       return new Promise((resolve, reject) => {
         const args = [...LOOPBACK, BIN, '--home', home, 'run', ...extra];
-        const child = spawn(process.execPath, args, { env });
+        const child = spawn(process.execPath, args, { env: withOverrides(overrides) });
         running.push(child);
         child.stderr.on('data', (d: Buffer) =>
           logs.set(home, (logs.get(home) ?? '') + d.toString()),
         );
         child.stdout.once('data', () => resolve(child));
-        child.once('exit', (code) => reject(new Error(`gpow run exited with ${code}`)));
+        child.once('exit', (code) =>
+          reject(new Error(`gpow run exited with ${code}: ${logs.get(home) ?? ''}`)),
+        );
       });
     },
     stopAll: async () => {

@@ -1,0 +1,151 @@
+// `gpow network create`, `gpow invite` and `gpow join`: making a network, and the invitation
+// links that bring others into it (shared/net/invitation.ts checks them).
+import { networkInterfaces } from 'node:os';
+import { parseArgs } from 'node:util';
+import { keyHexOf, type KeyHex } from '../../shared/ids.ts';
+import {
+  formatInvitation,
+  generateJoinSecret,
+  parseInvitation,
+} from '../../shared/net/invitation.ts';
+import { signTx } from '../../shared/tx/envelope.ts';
+import { genesisBody } from '../../shared/tx/genesis.ts';
+import { admit } from '../peer/localLedger.ts';
+import { nodeRandom } from '../random.ts';
+import { openFileLogStore } from '../storage/fileLogStore.ts';
+import { callControl, NoPeerRunning } from './control.ts';
+import { CliError, readNetwork, writeNetwork, type Home } from './home.ts';
+import { unlock } from './identity.ts';
+import { amountOf, keyOf, type Output } from './output.ts';
+
+export async function networkCreate(home: Home, args: string[], out: Output): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      name: { type: 'string' },
+      witness: { type: 'string', multiple: true },
+      alloc: { type: 'string', multiple: true },
+      'credit-limit': { type: 'string' },
+    },
+  });
+  if (!values.name) throw new CliError('give the network a name: --name NAME');
+  const existing = await readNetwork(home).catch(() => null);
+  if (existing)
+    throw new CliError(
+      `this home already belongs to network ${existing.name ?? existing.networkId}`,
+    );
+  const founder = await unlock(home, out);
+  const founderKey = keyHexOf(founder.publicKey);
+  const witnesses = (values.witness ?? []).map(keyOf);
+  const allocations = (values.alloc ?? []).map((entry): readonly [KeyHex, bigint] => {
+    const [who, amount] = entry.split('=');
+    if (!who || !amount) throw new CliError(`"${entry}" is not an allocation: use ADDRESS=AMOUNT`);
+    return [keyOf(who), amountOf(amount)];
+  });
+  const creditLimit =
+    values['credit-limit'] === undefined ? 0n : BigInt(amountOf(values['credit-limit']));
+  const bytes = signTx(founder.secretKey, {
+    net: null,
+    seq: 0,
+    prev: null,
+    deps: [],
+    type: 'genesis',
+    body: genesisBody({
+      name: values.name,
+      witnesses: witnesses.length > 0 ? witnesses : [founderKey],
+      allocations,
+      creditLimit,
+    }),
+    time: Date.now(),
+  });
+  const admitted = await admit(bytes);
+  if (!admitted.ok) throw new CliError(`the genesis is invalid: ${admitted.rejection.message}`);
+  const store = await openFileLogStore(home.dataDir);
+  try {
+    await store.append([admitted.tx.bytes]);
+  } finally {
+    await store.close();
+  }
+  const network = {
+    version: 1 as const,
+    networkId: admitted.tx.id,
+    secret: generateJoinSecret(nodeRandom),
+    name: values.name,
+    relays: [],
+  };
+  await writeNetwork(home, network);
+  out.print(
+    `Network "${values.name}" created.\nNetwork id: ${network.networkId}\nStart it with "gpow run", then share "gpow invite".`,
+    {
+      networkId: network.networkId,
+      name: values.name,
+    },
+  );
+}
+
+export async function invite(home: Home, args: string[], out: Output): Promise<void> {
+  const { values } = parseArgs({ args, options: { relay: { type: 'string', multiple: true } } });
+  const network = await readNetwork(home);
+  const relays = new Set([...(values.relay ?? []), ...network.relays]);
+  try {
+    const status = (await callControl(home.controlSocket, 'status')) as {
+      relayUrl: string | null;
+      relayHost: string | null;
+    };
+    if (status.relayUrl && status.relayHost === '0.0.0.0') {
+      // A relay serving the LAN is reachable at this machine's LAN addresses.
+      const port = status.relayUrl.split(':').pop();
+      for (const ip of lanAddresses()) relays.add(`ws://${ip}:${port}`);
+    } else if (status.relayUrl) {
+      relays.add(status.relayUrl);
+    }
+  } catch (error) {
+    if (!(error instanceof NoPeerRunning)) throw error;
+  }
+  const link = formatInvitation({
+    networkId: network.networkId,
+    secret: network.secret,
+    relays: [...relays].slice(0, 16),
+    ...(network.name ? { name: network.name } : {}),
+  });
+  if (relays.size === 0)
+    out.progress(
+      'Note: no relay is known yet. Start "gpow run" first so the invitation can name its relay.',
+    );
+  out.print(link, { invitation: link });
+}
+
+function lanAddresses(): string[] {
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((i) => i !== undefined && i.family === 'IPv4' && !i.internal)
+    .map((i) => i!.address);
+}
+
+export async function join(home: Home, args: string[], out: Output): Promise<void> {
+  if (args[0] === undefined)
+    throw new CliError('usage: gpow join LINK (the gpow:join?… link you were given)');
+  // Refused before anything is written: a damaged link leaves the home as it was.
+  const parsed = parseInvitation(args[0]);
+  if (!parsed.ok) throw new CliError(parsed.error);
+  const { invitation } = parsed;
+  const existing = await readNetwork(home).catch(() => null);
+  if (existing && existing.networkId !== invitation.networkId) {
+    throw new CliError(
+      `this home already belongs to network ${existing.name ?? existing.networkId}; use another --home`,
+    );
+  }
+  await writeNetwork(home, {
+    version: 1,
+    networkId: invitation.networkId,
+    secret: invitation.secret,
+    ...(invitation.name ? { name: invitation.name } : {}),
+    relays: [...new Set([...(existing?.relays ?? []), ...invitation.relays])],
+  });
+  out.print(
+    `Joined network ${invitation.name ?? invitation.networkId}. Run "gpow run" to connect and sync.`,
+    {
+      networkId: invitation.networkId,
+    },
+  );
+}

@@ -1,0 +1,187 @@
+// `gpow run`: the peer itself, online until Ctrl+C, with its control socket for the other
+// commands. A peer whose identity does not unlock refuses to start (a witness that ran on
+// without it silently stopped voting); `--no-identity` asks for a peer that only syncs and
+// relays.
+import { randomBytes } from 'node:crypto';
+import { parseArgs } from 'node:util';
+import type { KeyHex, NetworkId } from '../../shared/ids.ts';
+import type { Identity } from '../../shared/identity/keys.ts';
+import type { ChannelEvent } from '../../shared/ssk/channel.ts';
+import { startDiscovery } from '../net/discovery.ts';
+import { MarketAgent } from '../peer/marketAgent.ts';
+import { Peer, type PeerEvent } from '../peer/peer.ts';
+import { serveControl, toJson } from './control.ts';
+import { CliError, readNetwork, type Home } from './home.ts';
+import { unlock } from './identity.ts';
+import { address, type Output } from './output.ts';
+import { control } from './peerControl.ts';
+
+export const RUN_USAGE = `  run [--lan] [--relay-port P] [--relay-host H] [--relay URL]... [--no-relay] [--ice URL]...
+      [--provide pow,compute] [--validate] [--no-identity]
+                                    run the peer: relay, replication, witness duty, and
+                                    (--provide/--validate) automatic provider/validator work
+                                    (--lan: serve the relay to the LAN and find peers by mDNS)
+                                    It stops if the identity does not unlock; --no-identity
+                                    runs a peer that only syncs and relays (no sending, no
+                                    witness votes, no services)`;
+
+function describeEvent(event: PeerEvent): string | null {
+  switch (event.type) {
+    case 'ready':
+      return `Loaded ${event.transactions} transactions from the log.`;
+    case 'genesis':
+      return 'Received the network genesis.';
+    case 'peers':
+      return `Connected peers: ${event.count}`;
+    case 'sync-progress':
+      return `Syncing: ${event.done}/${event.total} entries checked`;
+    case 'receiving':
+      return event.received % 256 === 0
+        ? `Receiving from peer ${event.link}: ${event.received}/${event.total} frames`
+        : null;
+    case 'peer-hostile':
+      return `Disconnected peer ${event.link}: ${event.reason}`;
+    case 'cleaned':
+      return `Removed an invalid entry: ${event.reason}`;
+    case 'restored':
+      return `Put back a deleted transaction ${event.id.slice(0, 12)}…`;
+    case 'warning':
+      return `Warning: ${event.message}`;
+    case 'channel':
+      return describeChannelEvent(event.partner, event.event);
+  }
+}
+
+function describeChannelEvent(partner: KeyHex, event: ChannelEvent): string | null {
+  const who = address(partner);
+  switch (event.type) {
+    case 'text':
+      return event.from === partner ? `Message from ${who}: ${event.text}` : null;
+    case 'file-offered':
+      return `${who} is sending ${event.name} (${event.size} bytes)`;
+    case 'file-progress':
+      return event.received === event.total || event.received % 16 === 0
+        ? `File ${event.id.slice(0, 8)}: ${event.received}/${event.total} chunks`
+        : null;
+    case 'file-complete':
+      return `File ${event.name} received complete; save it with "gpow file save".`;
+    case 'refused':
+      return `Refused an entry in the private channel with ${who}: ${event.reason}`;
+  }
+}
+
+/**
+ * The identity the peer signs with. Any failure to unlock (no identity, no passphrase, a wrong
+ * one, a damaged file) stops `gpow run` with the reason and the way out.
+ */
+async function runIdentity(home: Home, out: Output, wanted: boolean): Promise<Identity | null> {
+  if (!wanted) {
+    out.progress(
+      'Running without an identity (--no-identity): this peer syncs and relays, but cannot send, vote as a witness or provide services.',
+    );
+    return null;
+  }
+  try {
+    return await unlock(home, out);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new CliError(
+      `cannot start the peer, because its identity did not unlock: ${reason}. Without it the peer could not send or vote as a witness. Fix that, or run "gpow run --no-identity" for a peer that only syncs and relays.`,
+    );
+  }
+}
+
+export async function run(home: Home, args: string[], out: Output): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      'relay-port': { type: 'string' },
+      'relay-host': { type: 'string' },
+      relay: { type: 'string', multiple: true },
+      'no-relay': { type: 'boolean' },
+      lan: { type: 'boolean' },
+      ice: { type: 'string', multiple: true },
+      provide: { type: 'string' },
+      validate: { type: 'boolean' },
+      'no-identity': { type: 'boolean' },
+    },
+  });
+  // --lan serves the relay on every interface and finds the network's other peers by mDNS.
+  const lan = values.lan === true;
+  if (lan && values['no-relay'])
+    throw new CliError("--lan needs this peer's relay; drop --no-relay");
+  const noIdentity = values['no-identity'] === true;
+  if (noIdentity && (values.provide || values.validate))
+    throw new CliError('--provide and --validate sign transactions: drop --no-identity');
+  const network = await readNetwork(home);
+  const identity = await runIdentity(home, out, !noIdentity);
+  const since = Date.now();
+  const peer = await Peer.start({
+    dataDir: home.dataDir,
+    networkId: network.networkId as NetworkId,
+    secret: network.secret,
+    relays: [...network.relays, ...(values.relay ?? [])],
+    relay: values['no-relay']
+      ? false
+      : {
+          host: values['relay-host'] ?? (lan ? '0.0.0.0' : '127.0.0.1'),
+          port: Number(values['relay-port'] ?? 0),
+        },
+    iceServers: (values.ice ?? []).map((urls) => ({ urls })),
+    ...(identity ? { secretKey: identity.secretKey } : {}),
+    witness: true,
+    onEvent: (event) => {
+      if (out.json) process.stdout.write(`${toJson({ event })}\n`);
+      else {
+        const line = describeEvent(event);
+        if (line) process.stderr.write(`${line}\n`);
+      }
+    },
+  });
+  const provide = (values.provide ?? '').split(',').filter((name) => name.length > 0);
+  const agent = new MarketAgent(peer, {
+    provide,
+    validate: values.validate === true,
+    onEvent: (message) => out.progress(message),
+  });
+  if (identity) void agent.start().catch((error: unknown) => out.progress(String(error)));
+  const relayPort = Number(peer.status().relayUrl?.split(':').pop() ?? 0);
+  const discovery =
+    lan && relayPort > 0
+      ? startDiscovery({
+          networkId: network.networkId,
+          relayPort,
+          instanceName: `gpow-${randomBytes(6).toString('hex')}`,
+          onRelay: (url) => {
+            out.progress(`Found a peer on the LAN: ${url}`);
+            void peer.addRelay(url);
+          },
+          onError: (error) =>
+            out.progress(
+              `LAN discovery: ${error instanceof Error ? error.message : String(error)}`,
+            ),
+        })
+      : null;
+  const server = await serveControl(home.controlSocket, (method, params) =>
+    control({ peer, agent, network, since }, method, params),
+  );
+  const status = peer.status();
+  out.print(
+    `Peer running for network ${network.name ?? network.networkId}.\nRelay: ${status.relayUrl ?? 'none'}\nAddress: ${peer.address ? address(peer.address) : 'none (--no-identity)'}\nPress Ctrl+C to stop.`,
+    {
+      running: true,
+      relayUrl: status.relayUrl,
+      address: peer.address ? address(peer.address) : null,
+    },
+  );
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  out.progress('Stopping…');
+  await agent.close();
+  await discovery?.stop();
+  server.close();
+  await peer.close();
+}

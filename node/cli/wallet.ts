@@ -1,0 +1,273 @@
+// The wallet commands: send, balance, history, status. Each asks the running peer when there is
+// one, and otherwise opens the log itself (offline use); both paths check the same way.
+import { parseArgs } from 'node:util';
+import { fromUtf8, utf8 } from '../../shared/bytes.ts';
+import { keyHexOf, type KeyHex, type NetworkId, type TxId } from '../../shared/ids.ts';
+import type { Ledger } from '../../shared/ledger/ledger.ts';
+import { peekFieldEpoch } from '../../shared/ssk/field.ts';
+import { signTx } from '../../shared/tx/envelope.ts';
+import type { VerifiedTx } from '../../shared/tx/registry.ts';
+import { MAX_MEMO_BYTES, type TransferBody } from '../../shared/tx/transfer.ts';
+import { composeTransfer } from '../../shared/wallet/compose.ts';
+import { admit, loadLocalLedger } from '../peer/localLedger.ts';
+import { openFileLogStore } from '../storage/fileLogStore.ts';
+import { callControl, NoPeerRunning } from './control.ts';
+import { CliError, readNetwork, type Home, type NetworkConfig } from './home.ts';
+import { unlock } from './identity.ts';
+import { address, amountOf, keyOf, type Output } from './output.ts';
+
+/**
+ * A memo's bytes, or a CliError when it is too long for a transfer. The one check for every
+ * path (offline, through the running peer, and in the peer itself), so each gives the same
+ * sentence before anything is signed or sent.
+ */
+export function memoBytes(memo: string | undefined, what = 'memo'): Uint8Array | undefined {
+  if (memo === undefined || memo.length === 0) return undefined;
+  const bytes = utf8(memo);
+  if (bytes.length > MAX_MEMO_BYTES)
+    throw new CliError(
+      `the ${what} is ${bytes.length} bytes long; a ${what} can be at most ${MAX_MEMO_BYTES} bytes`,
+    );
+  return bytes;
+}
+
+const timeOf = (ms: number): string => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
+
+/** What a peer that has no genesis yet says, instead of waiting for one without end. */
+export function noGenesisSentence(network: NetworkConfig, peers: number, since: number): string {
+  const name = network.name ? `"${network.name}"` : network.networkId;
+  return peers === 0
+    ? `No genesis yet: this peer has not reached any member of network ${name} since ${timeOf(since)}. If this lasts, check the invitation (ask for a new one).`
+    : `No genesis yet: connected to ${peers} peer${peers === 1 ? '' : 's'} of network ${name}, waiting for the first sync (since ${timeOf(since)}).`;
+}
+
+export function balanceOf(ledger: Ledger, key: KeyHex | null) {
+  if (!key) throw new CliError('name an address, or unlock an identity');
+  const view = ledger.account(key);
+  return { address: address(key), ...view };
+}
+
+export function historyOf(
+  ledger: Ledger,
+  key: KeyHex | null,
+  limit: number,
+  readPrivate?: (tx: VerifiedTx) => string | null,
+) {
+  if (!key) throw new CliError('name an address, or unlock an identity');
+  const rows = [];
+  for (const id of ledger.validIds()) {
+    const tx = ledger.get(id);
+    if (!tx || tx.type !== 'transfer') continue;
+    const body = tx.body as TransferBody;
+    const to = keyHexOf(body.to);
+    if (tx.author !== key && to !== key) continue;
+    rows.push({
+      id,
+      time: tx.time,
+      direction: tx.author === key ? 'out' : 'in',
+      counterparty: address(tx.author === key ? to : tx.author),
+      amount: body.amount,
+      status: ledger.status(id).state,
+      ...(body.memo ? { memo: memoText(tx as VerifiedTx, body.memo, readPrivate) } : {}),
+    });
+  }
+  rows.sort((a, b) => b.time - a.time || (a.id < b.id ? -1 : 1));
+  return rows.slice(0, Math.max(1, Math.min(limit, 10_000)));
+}
+
+/** A plain memo as text; a sealed one decrypted when this identity holds its key. */
+function memoText(
+  tx: VerifiedTx,
+  memo: Uint8Array,
+  readPrivate?: (tx: VerifiedTx) => string | null,
+): string {
+  if (!peekFieldEpoch(memo).ok) return fromUtf8(memo);
+  return readPrivate?.(tx) ?? '(private)';
+}
+
+const NOT_SYNCED =
+  'No genesis yet: this home has not received its network\'s genesis. Run "gpow run" until it does; if it never does, check the invitation (ask for a new one).';
+
+/** Opens the log directly when no peer is running (offline use). */
+async function withLocalLedger<T>(
+  home: Home,
+  fn: (ledger: Ledger, append: (bytes: Uint8Array) => Promise<void>) => Promise<T>,
+): Promise<T> {
+  const network = await readNetwork(home);
+  const store = await openFileLogStore(home.dataDir);
+  try {
+    const loaded = await loadLocalLedger(store, network.networkId as NetworkId);
+    if (!loaded.ledger) throw new CliError(NOT_SYNCED);
+    return await fn(loaded.ledger, (bytes) => store.append([bytes]));
+  } finally {
+    await store.close();
+  }
+}
+
+async function viaPeerOrLocal<T>(
+  home: Home,
+  method: string,
+  params: Record<string, unknown>,
+  local: () => Promise<T>,
+): Promise<T> {
+  try {
+    return (await callControl(home.controlSocket, method, params)) as T;
+  } catch (error) {
+    if (error instanceof NoPeerRunning) return local();
+    throw error;
+  }
+}
+
+export async function send(home: Home, args: string[], out: Output): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { memo: { type: 'string' }, 'private-memo': { type: 'string' } },
+  });
+  const [toInput, amountInput] = positionals;
+  if (!toInput || !amountInput)
+    throw new CliError('usage: gpow send ADDRESS AMOUNT [--memo TEXT | --private-memo TEXT]');
+  const to = keyOf(toInput);
+  const amount = amountOf(amountInput);
+  // Checked here, before anything is sent: the same check and sentence as the peer's.
+  const memo = memoBytes(values.memo);
+  // Sealing only adds to it, so a private memo over the limit can never fit.
+  memoBytes(values['private-memo'], 'private memo');
+  const params = {
+    to: toInput,
+    amount: amountInput,
+    ...(values.memo ? { memo: values.memo } : {}),
+    ...(values['private-memo'] ? { privateMemo: values['private-memo'] } : {}),
+  };
+  const result = await viaPeerOrLocal(home, 'send', params, async () => {
+    if (values['private-memo'])
+      throw new CliError('a private memo needs the running peer: start "gpow run"');
+    const identity = await unlock(home, out);
+    return withLocalLedger(home, async (ledger, append) => {
+      const composed = composeTransfer(ledger, {
+        from: keyHexOf(identity.publicKey),
+        to,
+        amount,
+        time: Date.now(),
+        ...(memo ? { memo } : {}),
+      });
+      if (!composed.ok) throw new CliError(composed.rejection.message);
+      const admitted = await admit(signTx(identity.secretKey, composed.tx));
+      if (!admitted.ok) throw new CliError(admitted.rejection.message);
+      const outcome = ledger.insert(admitted.tx);
+      if (outcome.status === 'rejected') throw new CliError(outcome.rejection.message);
+      await append(admitted.tx.bytes);
+      out.progress(
+        'No peer is running: the payment is saved and will be sent when "gpow run" connects.',
+      );
+      return { id: admitted.tx.id };
+    });
+  });
+  out.print(`Sent ${amount} to ${toInput}.\nTransaction: ${result.id}`, {
+    id: result.id,
+    amount,
+    to: toInput,
+  });
+}
+
+export async function balance(home: Home, args: string[], out: Output): Promise<void> {
+  const params = args[0] ? { address: args[0] } : {};
+  const view = await viaPeerOrLocal(home, 'balance', params, async () => {
+    const key = args[0] ? keyOf(args[0]) : keyHexOf((await unlock(home, out)).publicKey);
+    return withLocalLedger(home, (ledger) => Promise.resolve(balanceOf(ledger, key)));
+  });
+  const v = view as {
+    address: string;
+    available: bigint | string;
+    pending: bigint | string;
+    balance: bigint | string;
+    frozen: boolean;
+  };
+  out.print(
+    `Address:   ${v.address}\nAvailable: ${v.available}\nPending:   ${v.pending}\nTotal:     ${v.balance}${v.frozen ? '\nFROZEN: this identity signed conflicting transactions' : ''}`,
+    view,
+  );
+}
+
+export async function history(home: Home, args: string[], out: Output): Promise<void> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { limit: { type: 'string' } },
+  });
+  const limit = Number(values.limit ?? 50);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new CliError('--limit takes a whole number of rows, 1 or more');
+  const params = { ...(positionals[0] ? { address: positionals[0] } : {}), limit };
+  const rows = (await viaPeerOrLocal(home, 'history', params, async () => {
+    const key = positionals[0]
+      ? keyOf(positionals[0])
+      : keyHexOf((await unlock(home, out)).publicKey);
+    return withLocalLedger(home, (ledger) => Promise.resolve(historyOf(ledger, key, limit)));
+  })) as Array<{
+    id: TxId;
+    time: number;
+    direction: string;
+    counterparty: string;
+    amount: bigint | string;
+    status: string;
+  }>;
+  const lines = rows.map(
+    (r) =>
+      `${new Date(r.time).toISOString()}  ${r.direction === 'out' ? '-' : '+'}${r.amount}  ${r.direction === 'out' ? 'to' : 'from'} ${r.counterparty}  ${r.status}`,
+  );
+  out.print(lines.length > 0 ? lines.join('\n') : 'No transfers yet.', rows);
+}
+
+interface StatusView {
+  networkId?: string;
+  peers: number;
+  synced: boolean;
+  transactions: { valid: number; final: number; pending: number; waiting: number } | null;
+  stateRoot: string | null;
+  running?: boolean;
+  /** Why the ledger is empty, when it is (see noGenesisSentence). */
+  notice?: string;
+  problems?: readonly string[];
+}
+
+/** The status of a home whose peer is stopped, read from its log. */
+async function offlineStatus(home: Home, network: NetworkConfig): Promise<StatusView> {
+  const store = await openFileLogStore(home.dataDir);
+  try {
+    const { ledger } = await loadLocalLedger(store, network.networkId as NetworkId);
+    return {
+      networkId: network.networkId,
+      peers: 0,
+      synced: false,
+      running: false,
+      transactions: ledger ? ledger.counts() : null,
+      stateRoot: ledger ? ledger.stateRoot() : null,
+      ...(ledger ? {} : { notice: NOT_SYNCED }),
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+export async function status(home: Home, out: Output): Promise<void> {
+  const network = await readNetwork(home);
+  const s = await viaPeerOrLocal<StatusView>(home, 'status', {}, () =>
+    offlineStatus(home, network),
+  );
+  const t = s.transactions;
+  out.print(
+    [
+      `Network:  ${network.name ?? ''} ${network.networkId}`,
+      `Peer:     ${s.running === false ? 'not running' : 'running'}`,
+      `Peers:    ${s.peers}`,
+      `Synced:   ${s.synced ? 'yes' : 'not yet'}`,
+      t
+        ? `Ledger:   ${t.valid} transactions, ${t.final} final, ${t.pending} pending, ${t.waiting} waiting for missing parents`
+        : `Ledger:   ${s.notice ?? 'no genesis yet'}`,
+      `State:    ${s.stateRoot ?? '-'}`,
+      ...(s.problems ?? []).map((problem) => `Problem:  ${problem}`),
+    ].join('\n'),
+    s,
+  );
+}
