@@ -5,16 +5,20 @@
 // bad sector, an editor, a sync tool), not a crash, and the good frames after it are records
 // the user owns. On a bad frame the scan looks for the next place where good frames start:
 //
-//   1. The cheap, common case: the frame's length is plausible and only its payload or CRC is
-//      bad. If a good frame starts right after it, the scan carries on from there.
-//   2. Otherwise a byte-by-byte search for the next offset where a frame parses and passes its
-//      CRC. A "hit" is confirmed when the frame after it is good too, or the file ends there
-//      (cleanly, or in a frame cut short: a torn tail of its own). The search takes the first
-//      confirmed hit; only if there is none before the end of the file does it settle for the
-//      first unconfirmed one (a lone record followed by more damage or zeros). A random
-//      collision needs a plausible length (1 in 4096) and a matching CRC (1 in 2^32), and to
-//      be confirmed a second one right after, so garbage is not taken for records.
-//   3. No hit before the end of the file: the bad bytes are a torn tail.
+//   1. A byte-by-byte search from the byte after the bad frame's start, for the next offset
+//      where a frame parses and passes its CRC. A "hit" is confirmed when the frame after it
+//      is good too, or the file ends there (cleanly, or in a frame cut short: a torn tail of its
+//      own). The search takes the first confirmed hit; only if there is none before the end of
+//      the file does it settle for the first unconfirmed one (a lone record followed by more
+//      damage or zeros). A random collision needs a plausible length (1 in 4096) and a matching
+//      CRC (1 in 2^32), and to be confirmed a second one right after, so garbage is not taken
+//      for records. When only a payload byte is bad (the common case), the first hit is the
+//      next frame, so the search reads no more than the bad frame's own bytes.
+//   2. No hit before the end of the file: the bad bytes are a torn tail.
+//
+// The search does not start where the bad frame's length says the next frame is: that length
+// may itself be the damaged part, and a wrong length that happens to land on a later frame
+// would silently take the records in between with it.
 //
 // Cost stays linear: the search looks at each offset once (a search that reached the end of
 // the file remembers its unconfirmed hits for the next one), and a CRC is only computed for a
@@ -24,7 +28,7 @@
 import type { FileHandle } from 'node:fs/promises';
 import { MAX_RECORD_BYTES, type ProgressListener } from '../../shared/storage/port.ts';
 import { FILE_HEADER_BYTES, FRAME_HEADER_BYTES, plausibleLength } from './logFormat.ts';
-import { FileWindow, frameAt, parseAt, type Parsed } from './logWindow.ts';
+import { FileWindow, frameAt, parseAt } from './logWindow.ts';
 
 export { READ_CHUNK_BYTES } from './logWindow.ts';
 
@@ -88,11 +92,7 @@ class Resync {
   }
 
   /** Where good frames resume after the bad frame at `bad`, or undefined for a torn tail. */
-  async after(bad: number, parsed: Parsed & { kind: 'bad' }): Promise<number | undefined> {
-    // The cheap case: the length was fine, so the next frame is where it says.
-    if (parsed.end !== undefined && parsed.end < this.win.size) {
-      if ((await this.examine(parsed.end, bad)) !== 'none') return parsed.end;
-    }
+  after(bad: number): Promise<number | undefined> {
     return this.search(bad + 1);
   }
 
@@ -206,7 +206,7 @@ export async function scanLog(
     if (at > spanStart) spans.push({ start: spanStart, end: at });
     let resume: number | undefined;
     try {
-      resume = await resync.after(at, parsed);
+      resume = await resync.after(at);
     } catch (error) {
       if (!(error instanceof BudgetExhausted)) throw error;
       damaged.push({ offset: at, bytes: fileSize - at, why: parsed.why, abandoned: true });

@@ -60,7 +60,7 @@ export class FileWindow {
 export type Parsed =
   | { readonly kind: 'good'; readonly end: number; readonly payload: Buffer }
   /** `cut`: the frame runs past the end of the file, as a torn write leaves it. */
-  | { readonly kind: 'bad'; readonly why: string; readonly cut: boolean; readonly end?: number }
+  | { readonly kind: 'bad'; readonly why: string; readonly cut: boolean }
   /** The frame's bytes exist but are not in the window yet: cover up to `to` and ask again. */
   | { readonly kind: 'more'; readonly to: number };
 
@@ -91,7 +91,7 @@ export function parseAt(win: FileWindow, at: number): Parsed {
   const payload = win.bytes(at + FRAME_HEADER_BYTES, length);
   if (crc32(payload) !== win.u32(at + 4)) {
     const why = `the record at offset ${at} fails its CRC-32 check`;
-    return { kind: 'bad', why, cut: false, end };
+    return { kind: 'bad', why, cut: false };
   }
   return { kind: 'good', end, payload };
 }
