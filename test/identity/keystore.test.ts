@@ -279,11 +279,8 @@ describe('wrong passphrase vs tampering', () => {
 
 const V1_FILE = V1_KEYSTORE;
 
-const withoutIntegrity = (ks: Keystore): Partial<Keystore> => {
-  const copy: Partial<Keystore> = { ...ks };
-  delete copy.integrity;
-  return copy;
-};
+const withoutIntegrity = (ks: Keystore): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(ks).filter(([key]) => key !== 'integrity'));
 
 describe('version 1 keystores (before the integrity hash)', () => {
   it('still open, marked outdated so the caller can rewrite them', async () => {
