@@ -68,6 +68,9 @@ const MAX_INBOX_BYTES = 512 * 1024 * 1024;
 
 let nextLinkId = 1;
 
+const describe = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
 function toBytes(data: unknown): Uint8Array | null {
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   if (ArrayBuffer.isView(data))
@@ -200,16 +203,32 @@ class GuardedChannel implements DataChannelLike, PeerLink {
     const message = result.message.slice();
     this.#inboxBytes += message.length;
     if (this.#inboxBytes > MAX_INBOX_BYTES) return this.close('sent more than can be checked');
-    // Screen in arrival order; y-webrtc sees a message only after it passed.
-    this.#inbox = this.#inbox.then(async () => {
-      const verdict = await this.#hooks.screen(message, this);
+    // Screen in arrival order; y-webrtc sees a message only after it passed. The chain must
+    // never reject: a rejected link would skip every later message (a deaf connection) and
+    // leave an unhandled rejection behind, which ends a Node peer.
+    this.#inbox = this.#inbox.then(() => this.#screenAndDeliver(message));
+  }
+
+  async #screenAndDeliver(message: Uint8Array): Promise<void> {
+    let verdict: ScreenVerdict;
+    try {
+      verdict = await this.#hooks.screen(message, this);
+    } catch (error) {
+      verdict = { ok: false, reason: `the message could not be screened (${describe(error)})` };
+    } finally {
       this.#inboxBytes -= message.length;
-      if (this.#closed) return;
-      if (!verdict.ok) return this.close(verdict.reason);
-      this.stats.messagesIn++;
+    }
+    if (this.#closed) return;
+    if (!verdict.ok) return this.close(verdict.reason);
+    this.stats.messagesIn++;
+    try {
       this.#hooks.onDelivered?.(verdict, this);
+      // y-webrtc applies the message right here (simple-peer pushes it synchronously); it throws
+      // on what it cannot read, such as an awareness update that is not JSON.
       this.onmessage?.({ data: message.buffer });
-    });
+    } catch (error) {
+      this.close(`the message could not be applied (${describe(error)})`);
+    }
   }
 }
 
