@@ -106,10 +106,11 @@ export async function loadLocalLedger(
   onProgress?: ProgressListener,
 ): Promise<LoadedLedger> {
   const { records, recovery, instance } = await store.load(onProgress);
-  const recovered = recovery ? `the log was repaired after a crash: ${recovery.reason}` : undefined;
+  // The store's reason is a whole sentence (a torn tail, or damage and where its copy was kept).
+  const recovered = recovery?.reason;
   const facts: LoadFacts = {
     instance,
-    damaged: recovery !== undefined && 'kind' in recovery && recovery.kind === 'damage',
+    damaged: recovery?.kind === 'damage',
   };
   if (records.length === 0)
     return { ledger: null, txs: [], facts, ...(recovered ? { recovered } : {}) };

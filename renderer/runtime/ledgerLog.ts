@@ -34,7 +34,7 @@ export async function replayLog(
   const facts: LoadFacts = {
     instance,
     // Records that fail their checks are damage too: whatever they were is not there.
-    damaged: recovery !== undefined && 'kind' in recovery && recovery.kind === 'damage',
+    damaged: recovery?.kind === 'damage',
   };
   const txs: VerifiedTx[] = [];
   let skipped = 0;
