@@ -1,14 +1,5 @@
-// The durable LogStore for Node and Electron main: an append-only file, `<dir>/ledger.log`.
-//
-// File format, version 1 (all integers little-endian; docs/storage.md has the full story):
-//
-//   offset 0   8 bytes   file header: ASCII "GPOWLOG" (47 50 4f 57 4c 4f 47) + version 0x01
-//   then, repeated, one frame per record:
-//              u32       payload length, 1 .. MAX_RECORD_BYTES (1 MiB)
-//              u32       CRC-32 (ISO-HDLC, as zlib computes it) of the payload
-//              length    payload: the record's bytes, opaque to the store
-//
-// There is no end marker and no index: the log is exactly the header followed by whole frames.
+// The durable LogStore for Node and Electron main: an append-only file, `<dir>/ledger.log`, in
+// the version-1 format of logFormat.ts (docs/storage.md has the full story).
 //
 // Durability: append() writes a whole batch with one positional write, then fdatasync()s, and
 // only then resolves. Appends are serialised, so at any moment at most one unacknowledged batch
@@ -19,7 +10,7 @@
 // is copied aside (ledger.log.damaged-<UTC time>), and ledger.log is rewritten with every good
 // frame, atomically. Either way onWarning hears about it and load() reports it as `recovery`.
 // A file that does not start with the header, or has another version, is refused and never
-// modified.
+// modified. load() also reports the file's identity (`instance`), to tell it from a copy.
 //
 // Meta values live beside the log, one file per key (`<dir>/meta-<key>`), each replaced
 // atomically: written to a temporary file, fsynced, renamed over the old one, directory fsynced.

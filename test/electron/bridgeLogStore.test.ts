@@ -2,7 +2,7 @@
 // (sender check and schemas), main's ledger logs and the real file log in a temporary
 // "userData". Arguments and answers are structured-cloned and rejections flattened, as
 // Electron's IPC does. The shared LogStore acceptance suite runs against the whole stack.
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -227,6 +227,86 @@ describe('the ledger logs of the desktop app', () => {
     warn.mockRestore();
   });
 
+  it('pass the recovery notes and the instance through, as the file log made them', async () => {
+    const warn = vi.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    const logDir = join(root, 'ledgers', 'gpow-ledger-one');
+    const direct = await openFileLogStore(logDir);
+    const records = Array.from({ length: 6 }, (_, i) => new Uint8Array(30).fill(i + 1));
+    await direct.append(records);
+    await direct.close();
+    const logPath = join(logDir, 'ledger.log');
+    const bytes = await readFile(logPath);
+    bytes.writeUInt8(0xff, 8 + 2 * 38 + 8 + 3); // a payload byte of record 2
+    await writeFile(logPath, bytes);
+
+    const { renderer } = ipcPair(logs);
+    let store = await open(renderer);
+    const loaded = await store.load();
+    expect(loaded.records).toEqual(records.filter((_, i) => i !== 2));
+    expect(loaded.recovery).toEqual({
+      kind: 'damage',
+      truncatedBytes: 38,
+      regions: [{ offset: 84, bytes: 38 }],
+      recordsKeptAfter: 3,
+      savedCopy: expect.stringMatching(
+        /gpow-ledger-one\/ledger\.log\.damaged-\d{8}T\d{6}Z$/u,
+      ) as string,
+      reason: expect.stringMatching(/ledger\.log was damaged: 38 bytes from offset 84/u) as string,
+    });
+    expect(warn).toHaveBeenCalledWith(loaded.recovery?.reason, 'GPoWStorageWarning');
+    expect(loaded.instance).toEqual(expect.any(String));
+    const again = await store.load();
+    expect(again.recovery).toBeUndefined();
+    expect(again.instance).toBe(loaded.instance);
+
+    await store.close();
+    await logs.closeAll();
+    await truncate(logPath, (await readFile(logPath)).length - 5);
+    store = await open(renderer);
+    const torn = await store.load();
+    expect(torn.records).toEqual(records.filter((_, i) => i !== 2 && i !== 5));
+    expect(torn.recovery).toEqual({
+      kind: 'torn-tail',
+      truncatedBytes: 33,
+      reason: expect.stringMatching(/^The last 33 bytes of .*ledger\.log/u) as string,
+    });
+    expect(torn.instance).toBe(loaded.instance); // cut in place: the same file
+    warn.mockRestore();
+  });
+
+  it('refuse an answer from main that does not fit the contract', async () => {
+    const note = { kind: 'torn-tail', truncatedBytes: 3, reason: 'The last 3 bytes were cut.' };
+    const wrong: [unknown, RegExp][] = [
+      [{ read: 1, total: 0, recovery: { ...note, kind: 'crash' } }, /\(recovery\.kind\)/u],
+      [{ read: 1, total: 0, recovery: { ...note, truncatedBytes: -1 } }, /must not be negative/u],
+      [{ read: 1, total: 0, recovery: { ...note, reason: 7 } }, /reason must be text/u],
+      [
+        {
+          read: 1,
+          total: 0,
+          recovery: { ...note, kind: 'damage', regions: [], recordsKeptAfter: 0 },
+        },
+        /savedCopy/u,
+      ],
+      [{ read: 1, total: 0, instance: 42 }, /the log instance must be text/u],
+      [{ read: 1, total: 0, secret: 'x' }, /nothing else/u],
+    ];
+    for (const [answer, message] of wrong) {
+      const store = await openBridgeLogStore(fakeMain(answer), 'gpow-ledger-x');
+      const attempt = store.load();
+      await expect(attempt).rejects.toThrow(StorageError);
+      await expect(attempt).rejects.toThrow(
+        /^the main process gave invalid answer to startLedgerLogRead/u,
+      );
+      await expect(attempt).rejects.toThrow(message);
+    }
+    const good = await openBridgeLogStore(
+      fakeMain({ read: 1, total: 0, recovery: note, instance: '1:2:3' }),
+      'gpow-ledger-x',
+    );
+    expect(await good.load()).toEqual({ records: [], recovery: note, instance: '1:2:3' });
+  });
+
   it('cap the logs open at once', async () => {
     const { invoke } = ipcPair(logs);
     for (let i = 0; i < 8; i++) await invoke('openLedgerLog', { name: `log-${i}` });
@@ -235,3 +315,16 @@ describe('the ledger logs of the desktop app', () => {
     );
   });
 });
+
+/** A main process whose read of any log starts with `answer` and delivers no records. */
+function fakeMain(answer: unknown): LogBridge {
+  return {
+    openLedgerLog: () => Promise.resolve({ log: 1 }),
+    appendLedgerLog: () => Promise.resolve(),
+    startLedgerLogRead: () => Promise.resolve(answer as never),
+    readLedgerLogChunk: () => Promise.resolve({ records: [], done: true }),
+    putLedgerMeta: () => Promise.resolve(),
+    getLedgerMeta: () => Promise.resolve(null),
+    closeLedgerLog: () => Promise.resolve(),
+  };
+}
