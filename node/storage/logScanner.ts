@@ -111,7 +111,7 @@ class Resync {
         at = win.end - FRAME_HEADER_BYTES + 1; // every offset whose header is in the window
         continue;
       }
-      const hit = await this.examine(candidate, candidate);
+      const hit = await this.examine(candidate);
       if (hit === 'confirmed') return candidate;
       if (hit === 'weak') weak.push(candidate);
       at = candidate + 1;
@@ -120,25 +120,28 @@ class Resync {
     return weak[0];
   }
 
-  /** Whether a good frame starts at `at`, and whether the one after it confirms it. */
-  private async examine(at: number, keepFrom: number): Promise<Hit> {
+  /**
+   * Whether a good frame starts at `at`, and whether the one after it confirms it. The window
+   * moves up to `at`: the search never looks back.
+   */
+  private async examine(at: number): Promise<Hit> {
     const win = this.win;
     const size = win.size;
     if (size - at < FRAME_HEADER_BYTES) return 'none';
-    await win.cover(keepFrom, at + FRAME_HEADER_BYTES);
+    await win.cover(at, at + FRAME_HEADER_BYTES);
     const length = win.u32(at);
     const next = at + FRAME_HEADER_BYTES + length;
     if (!plausibleLength(length) || next > size) return 'none';
     // Before paying for a CRC: an absurd length right after rules the candidate out.
     if (size - next >= FRAME_HEADER_BYTES) {
-      await win.cover(keepFrom, next + FRAME_HEADER_BYTES);
+      await win.cover(at, next + FRAME_HEADER_BYTES);
       if (win.u32(next) > MAX_RECORD_BYTES) return 'none';
     }
     this.spend(length);
-    if ((await frameAt(win, at, keepFrom)).kind !== 'good') return 'none';
+    if ((await frameAt(win, at, at)).kind !== 'good') return 'none';
     if (next === size) return 'confirmed';
     if (size - next >= FRAME_HEADER_BYTES) this.spend(Math.min(win.u32(next), size - next));
-    const following = await frameAt(win, next, keepFrom);
+    const following = await frameAt(win, next, at);
     return following.kind === 'good' || (following.kind === 'bad' && following.cut)
       ? 'confirmed'
       : 'weak';
