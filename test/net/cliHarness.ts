@@ -42,6 +42,8 @@ export function cliHarness(): CliHarness {
       const child = spawn(process.execPath, [...LOOPBACK, BIN, ...args], {
         env: withOverrides(overrides),
       });
+      // A command that should have exited but runs on (a regression) is stopped by stopAll.
+      running.push(child);
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
