@@ -1,0 +1,322 @@
+// Fuzz target: the control socket of a running CLI peer (node/cli/control.ts). Only this user can
+// connect (the socket is 0600), but what arrives is still untrusted bytes: any program of the
+// user's, or a confused one, can write anything. Through its public functions:
+//
+// - lineReader, the framing, over any byte stream cut into any chunks: the same lines as a plain
+//   split on newlines, every line over the bound reported once and never held whole;
+// - serveControl over a real Unix socket: any mix of requests, garbage lines, invalid UTF-8 and
+//   oversized lines gets exactly one JSON answer per line, a request reaches the handler with
+//   its method and params and nothing else does, a caller that hangs up mid-request harms
+//   nothing, and the server keeps answering.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createConnection, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { lineReader, MAX_REQUEST_BYTES, serveControl } from '../../node/cli/control.ts';
+import { fuzz, hostileJsonText, runs, Watchdog } from './harness.ts';
+
+const watchdog = new Watchdog();
+let dir: string;
+let server: Server;
+let path: string;
+const handled: Array<{ method: string; params: unknown }> = [];
+
+beforeAll(async () => {
+  watchdog.install();
+  dir = await mkdtemp(join(tmpdir(), 'gpow-control-fuzz-'));
+  path = join(dir, 'control.sock');
+  server = await serveControl(path, (method, params) => {
+    handled.push({ method, params });
+    if (method === 'throw') return Promise.reject(new Error(`refused ${JSON.stringify(params)}`));
+    if (method === 'slow') return new Promise((resolve) => setTimeout(() => resolve('slow'), 3));
+    return Promise.resolve({ echo: method, amount: 12n });
+  });
+});
+
+afterAll(async () => {
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await rm(dir, { recursive: true, force: true });
+  watchdog.uninstall();
+});
+
+// ---- the framing ---------------------------------------------------------------------------
+
+/** What a line reader must report for a whole stream, from a plain split on newlines. */
+function referenceEvents(stream: Buffer, max: number): string[] {
+  const events: string[] = [];
+  const pieces: Buffer[] = [];
+  let start = 0;
+  for (let nl = stream.indexOf(0x0a); nl >= 0; nl = stream.indexOf(0x0a, start)) {
+    pieces.push(stream.subarray(start, nl));
+    start = nl + 1;
+  }
+  for (const piece of pieces)
+    events.push(piece.length > max ? 'too long' : `line:${piece.toString('utf8')}`);
+  // An unfinished last line is reported as soon as it is too long.
+  if (stream.length - start > max) events.push('too long');
+  return events;
+}
+
+const streamArb = fc
+  .array(
+    fc.oneof(
+      fc.uint8Array({ maxLength: 40 }),
+      fc.constant(Uint8Array.of(0x0a)),
+      fc.integer({ min: 0, max: 300 }).map((n) => new Uint8Array(n).fill(0x61)),
+      fc.string({ maxLength: 20, unit: 'binary' }).map((s) => Buffer.from(`${s}\n`)),
+    ),
+    { maxLength: 20 },
+  )
+  .map((parts) => Buffer.concat(parts));
+
+describe('fuzz: the control socket', () => {
+  it('frames any byte stream, cut anywhere, into the same lines as a plain split', async () => {
+    await fuzz(
+      'control framing',
+      fc.asyncProperty(
+        streamArb,
+        fc.array(fc.nat(), { maxLength: 8 }),
+        fc.integer({ min: 1, max: 200 }),
+        (stream, cuts, max) =>
+          watchdog.run('a control stream', () => {
+            const events: string[] = [];
+            const read = lineReader(
+              max,
+              (line) => events.push(`line:${line}`),
+              () => events.push('too long'),
+            );
+            const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort(
+              (a, b) => a - b,
+            );
+            let from = 0;
+            for (const to of [...points, stream.length]) {
+              read(stream.subarray(from, to));
+              from = to;
+            }
+            expect(events).toEqual(referenceEvents(stream, max));
+          }),
+      ),
+      801,
+      3_000,
+    );
+  });
+
+  // ---- the server --------------------------------------------------------------------------
+
+  /** One line a caller might send, and whether it is a request the handler must see. */
+  type Line =
+    | {
+        readonly kind: 'request';
+        readonly id: number;
+        readonly method: string;
+        readonly params: object | undefined;
+      }
+    | { readonly kind: 'noise'; readonly bytes: Buffer }
+    | { readonly kind: 'blank'; readonly bytes: Buffer }
+    | { readonly kind: 'huge'; readonly bytes: Buffer };
+
+  const lineArb: fc.Arbitrary<Line> = fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant('request' as const),
+        id: fc.nat(),
+        method: fc.oneof(
+          fc.constantFrom('status', 'send', 'throw', 'slow', '__proto__', 'constructor'),
+          fc.string({ minLength: 1, maxLength: 64 }),
+        ),
+        params: fc.option(
+          fc.dictionary(fc.string({ maxLength: 6 }), fc.jsonValue({ maxDepth: 2 })),
+          {
+            nil: undefined,
+          },
+        ),
+      }),
+    },
+    {
+      weight: 4,
+      arbitrary: fc
+        .oneof(
+          // Never a request by accident: only the lines of kind 'request' may reach the handler.
+          hostileJsonText.filter((t) => t.length < MAX_REQUEST_BYTES && !t.includes('"method"')),
+          fc.string({ maxLength: 80 }).filter((t) => !t.includes('"method"')),
+          fc.constantFrom(
+            '{"method":""}',
+            '{"method":5}',
+            '{"method":"x","params":[]}',
+            '{"method":"x","params":null}',
+            '{"method":"x","params":"p"}',
+            `{"method":"${'m'.repeat(65)}"}`,
+            '{"id":1.5,"method":"x"}',
+            '{"id":{},"method":"x"}',
+            '{"id":"s"}',
+            'null',
+            '[]',
+            '"method"',
+          ),
+          fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b).toString('latin1')),
+        )
+        .map((text) => ({
+          kind: 'noise' as const,
+          bytes: Buffer.from(text.replaceAll('\n', ' ')),
+        })),
+    },
+    {
+      weight: 1,
+      // Invalid UTF-8: decoded with replacement characters, then refused as not JSON.
+      arbitrary: fc
+        .uint8Array({ minLength: 1, maxLength: 16 })
+        .map((b) => ({
+          kind: 'noise' as const,
+          bytes: Buffer.from([0xff, ...b.filter((x) => x !== 0x0a)]),
+        })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom('', ' ', '\t', '\r', '\u00a0').map((text) => ({
+        kind: 'blank' as const,
+        bytes: Buffer.from(text),
+      })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc
+        .integer({ min: MAX_REQUEST_BYTES + 1, max: 3 * MAX_REQUEST_BYTES })
+        .map((n) => ({ kind: 'huge' as const, bytes: Buffer.alloc(n, 0x7b) })),
+    },
+  );
+
+  function bytesOf(line: Line): Buffer {
+    if (line.kind !== 'request') return line.bytes;
+    const request: Record<string, unknown> = { id: line.id, method: line.method };
+    if (line.params !== undefined) request.params = line.params;
+    return Buffer.from(JSON.stringify(request));
+  }
+
+  /** Opens a connection that collects the answer lines. */
+  async function connect(): Promise<{ socket: Socket; answers: unknown[]; closed: () => boolean }> {
+    const socket = createConnection(path);
+    const answers: unknown[] = [];
+    let closed = false;
+    socket.on(
+      'data',
+      lineReader(
+        64 * 1024 * 1024,
+        (line) => answers.push(JSON.parse(line)),
+        () => answers.push('an answer over the bound'),
+      ),
+    );
+    socket.on('close', () => (closed = true));
+    socket.on('error', () => undefined);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('connect', resolve);
+      socket.once('error', reject);
+    });
+    return { socket, answers, closed: () => closed };
+  }
+
+  it('answers every line once, runs only requests, and survives callers that hang up', async () => {
+    await fuzz(
+      'control server',
+      fc.asyncProperty(
+        fc.array(lineArb, { minLength: 1, maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        fc.boolean(),
+        (lines, cuts, hangUp) =>
+          watchdog.run(
+            'a control connection',
+            async () => {
+              handled.length = 0;
+              const { socket, answers, closed } = await connect();
+              const stream = Buffer.concat(
+                lines.flatMap((line) => [bytesOf(line), Buffer.of(0x0a)]),
+              );
+              const points = [...new Set(cuts.map((c) => c % (stream.length + 1)))].sort(
+                (a, b) => a - b,
+              );
+              let from = 0;
+              for (const to of [...points, stream.length]) {
+                socket.write(stream.subarray(from, to));
+                from = to;
+              }
+              const expected = lines.filter(
+                (line) =>
+                  line.kind !== 'blank' &&
+                  !(line.kind === 'noise' && line.bytes.toString('utf8').trim() === ''),
+              ).length;
+              const requests = lines.filter((line) => line.kind === 'request');
+              if (hangUp) {
+                socket.destroy();
+                // Whatever was under way finishes against a closed socket; then a new caller
+                // is answered as usual.
+                await new Promise((resolve) => setTimeout(resolve, 5));
+                const probe = await connect();
+                probe.socket.write('{"id":"probe","method":"status"}\n');
+                await waitFor(() => probe.answers.length >= 1, 'the probe');
+                expect(probe.answers[0]).toMatchObject({
+                  id: 'probe',
+                  result: { echo: 'status', amount: '12' },
+                });
+                probe.socket.destroy();
+                return;
+              }
+              await waitFor(() => answers.length >= expected || closed(), 'the answers');
+              await new Promise((resolve) => setImmediate(resolve));
+              socket.destroy();
+              expect(answers).toHaveLength(expected);
+              // Every request reached the handler with its method and params, and nothing else did.
+              const calls = (entries: ReadonlyArray<{ method: string; params: unknown }>) =>
+                entries.map((e) => JSON.stringify([e.method, e.params])).sort();
+              expect(calls(handled)).toEqual(
+                calls(requests.map((r) => ({ method: r.method, params: r.params ?? {} }))),
+              );
+              for (const request of requests) {
+                const answer = answers.find(
+                  (a) =>
+                    (a as { id?: unknown }).id === request.id &&
+                    ('result' in (a as object) || 'error' in (a as object)),
+                );
+                expect(answer).toBeDefined();
+                if (request.method === 'throw') expect(answer).toHaveProperty('error.message');
+                else expect(answer).toHaveProperty('result');
+              }
+              for (const answer of answers) {
+                expect(answer).toBeTypeOf('object');
+                const a = answer as {
+                  id?: unknown;
+                  result?: unknown;
+                  error?: { message?: unknown };
+                };
+                expect('result' in a || typeof a.error?.message === 'string').toBe(true);
+              }
+              const huge = lines.filter((line) => line.kind === 'huge').length;
+              expect(
+                answers.filter((a) =>
+                  /larger than/.test(
+                    String((a as { error?: { message?: string } }).error?.message),
+                  ),
+                ),
+              ).toHaveLength(huge);
+            },
+            { retry: false },
+          ),
+      ),
+      802,
+      400,
+    );
+  });
+
+  it(`ran ${runs(3_000) + runs(400)} cases`, () => {
+    expect(watchdog.cases).toBe(runs(3_000) + runs(400));
+  });
+});
+
+async function waitFor(condition: () => boolean, what: string): Promise<void> {
+  const start = performance.now();
+  while (!condition()) {
+    if (performance.now() - start > 5_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
