@@ -13,6 +13,7 @@ import { genesisBody } from '../../shared/tx/genesis.ts';
 import { admit } from '../peer/localLedger.ts';
 import { nodeRandom } from '../random.ts';
 import { openFileLogStore } from '../storage/fileLogStore.ts';
+import { sealGenesis } from '../../shared/ledger/ownHead.ts';
 import { callControl, NoPeerRunning } from './control.ts';
 import { CliError, readNetwork, writeNetwork, type Home } from './home.ts';
 import { unlock } from './identity.ts';
@@ -63,6 +64,8 @@ export async function networkCreate(home: Home, args: string[], out: Output): Pr
   const store = await openFileLogStore(home.dataDir);
   try {
     await store.append([admitted.tx.bytes]);
+    // The founder's chain starts here: it may sign offline at once (shared/ledger/ownHead.ts).
+    await sealGenesis(store, admitted.tx);
   } finally {
     await store.close();
   }

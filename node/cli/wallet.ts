@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { fromUtf8, utf8 } from '../../shared/bytes.ts';
 import { keyHexOf, type KeyHex, type NetworkId, type TxId } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
+import { OwnHead } from '../../shared/ledger/ownHead.ts';
 import { peekFieldEpoch } from '../../shared/ssk/field.ts';
 import { signTx } from '../../shared/tx/envelope.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
@@ -91,17 +92,36 @@ const NOT_SYNCED =
 /** Opens the log directly when no peer is running (offline use). */
 async function withLocalLedger<T>(
   home: Home,
-  fn: (ledger: Ledger, append: (bytes: Uint8Array) => Promise<void>) => Promise<T>,
+  fn: (ledger: Ledger, signing: OfflineSigning) => Promise<T>,
+  signer?: KeyHex,
 ): Promise<T> {
   const network = await readNetwork(home);
   const store = await openFileLogStore(home.dataDir);
   try {
     const loaded = await loadLocalLedger(store, network.networkId as NetworkId);
     if (!loaded.ledger) throw new CliError(NOT_SYNCED);
-    return await fn(loaded.ledger, (bytes) => store.append([bytes]));
+    const own =
+      signer === undefined ? null : await OwnHead.open(store, signer, loaded.facts, loaded.ledger);
+    return await fn(loaded.ledger, {
+      // Never sign blind (shared/ledger/ownHead.ts): the running peer refuses the same way.
+      checkCanSign: () => {
+        const problem = own?.problem() ?? null;
+        if (problem !== null) throw new CliError(problem);
+      },
+      appendOwn: async (tx) => {
+        await store.append([tx.bytes]);
+        await own?.record(tx);
+      },
+    });
   } finally {
     await store.close();
   }
+}
+
+/** What an offline command needs to sign: the blind-signing check, and a durable append. */
+interface OfflineSigning {
+  checkCanSign(): void;
+  appendOwn(tx: VerifiedTx): Promise<void>;
 }
 
 async function viaPeerOrLocal<T>(
@@ -143,25 +163,31 @@ export async function send(home: Home, args: string[], out: Output): Promise<voi
     if (values['private-memo'])
       throw new CliError('a private memo needs the running peer: start "gpow run"');
     const identity = await unlock(home, out);
-    return withLocalLedger(home, async (ledger, append) => {
-      const composed = composeTransfer(ledger, {
-        from: keyHexOf(identity.publicKey),
-        to,
-        amount,
-        time: Date.now(),
-        ...(memo ? { memo } : {}),
-      });
-      if (!composed.ok) throw new CliError(composed.rejection.message);
-      const admitted = await admit(signTx(identity.secretKey, composed.tx));
-      if (!admitted.ok) throw new CliError(admitted.rejection.message);
-      const outcome = ledger.insert(admitted.tx);
-      if (outcome.status === 'rejected') throw new CliError(outcome.rejection.message);
-      await append(admitted.tx.bytes);
-      out.progress(
-        'No peer is running: the payment is saved and will be sent when "gpow run" connects.',
-      );
-      return { id: admitted.tx.id };
-    });
+    const from = keyHexOf(identity.publicKey);
+    return withLocalLedger(
+      home,
+      async (ledger, signing) => {
+        signing.checkCanSign();
+        const composed = composeTransfer(ledger, {
+          from,
+          to,
+          amount,
+          time: Date.now(),
+          ...(memo ? { memo } : {}),
+        });
+        if (!composed.ok) throw new CliError(composed.rejection.message);
+        const admitted = await admit(signTx(identity.secretKey, composed.tx));
+        if (!admitted.ok) throw new CliError(admitted.rejection.message);
+        const outcome = ledger.insert(admitted.tx);
+        if (outcome.status === 'rejected') throw new CliError(outcome.rejection.message);
+        await signing.appendOwn(admitted.tx);
+        out.progress(
+          'No peer is running: the payment is saved and will be sent when "gpow run" connects.',
+        );
+        return { id: admitted.tx.id };
+      },
+      from,
+    );
   });
   out.print(`Sent ${amount} to ${toInput}.\nTransaction: ${result.id}`, {
     id: result.id,

@@ -114,34 +114,61 @@ export async function loadLocalLedger(
   };
   if (records.length === 0)
     return { ledger: null, txs: [], facts, ...(recovered ? { recovered } : {}) };
-  const trusted = await readCheckpoint(store);
+  // After damage the records moved, and one the repair found again was only CRC-checked:
+  // check every signature, and leave out (rather than fail on) a record that is no transaction.
+  const trusted = facts.damaged ? 0 : await readCheckpoint(store);
   // Records are the caller's own (the storage port says so): decoding may keep them as they
   // are. Each goes into the ledger as soon as it is decoded, and the ledger's own id strings
   // serve each later prev and dep (one string per id, no side table).
   let ledger: Ledger | null = null;
   const knownIds = { get: (id: string) => ledger?.get(id as TxId)?.id };
   const txs: VerifiedTx[] = [];
+  /** Transactions read before the genesis: after damage, the genesis may come later or never. */
+  const held: VerifiedTx[] = [];
+  let unreadable = 0;
   for (let i = 0; i < records.length; i++) {
     const bytes = records[i] as Uint8Array;
     const result =
       i < trusted ? decodeTx(bytes, registry, { owned: true, knownIds }) : await admit(bytes);
     if (!result.ok) {
+      if (facts.damaged) {
+        unreadable += 1;
+        continue;
+      }
       throw new LocalLedgerError(
         `record ${i} of the log is invalid (${result.rejection.code}): the data directory is damaged`,
       );
     }
     const tx = i < trusted ? trustStoredTx(result.tx) : (result.tx as VerifiedTx);
-    txs.push(tx);
     if (ledger) {
+      txs.push(tx);
       ledger.insert(tx);
       continue;
     }
-    if (tx.id !== networkId)
-      throw new LocalLedgerError('this data directory belongs to another network');
+    if (tx.id !== networkId) {
+      if (tx.net !== networkId)
+        throw new LocalLedgerError('this data directory belongs to another network');
+      held.push(tx);
+      continue;
+    }
     const started = Ledger.fromGenesis(tx, registry);
     if (!started.ok) throw new LocalLedgerError(started.rejection.message);
     ledger = started.ledger;
+    txs.push(tx, ...held);
+    for (const early of held.splice(0)) ledger.insert(early);
   }
-  if (trusted < records.length) await writeCheckpoint(store, records.length);
-  return { ledger, txs, facts, ...(recovered ? { recovered } : {}) };
+  if (ledger !== null && trusted < records.length) await writeCheckpoint(store, records.length);
+  const notes = [
+    recovered,
+    unreadable > 0
+      ? `${unreadable} record${unreadable === 1 ? '' : 's'} found after the damage did not ` +
+        'hold a valid transaction and were left out.'
+      : undefined,
+    ledger === null
+      ? "The network's genesis was not among the readable records: this peer gets it, and the " +
+        'rest, again from the members.'
+      : undefined,
+  ].filter((note): note is string => note !== undefined);
+  const note = notes.length > 0 ? { recovered: notes.join(' ') } : {};
+  return { ledger, txs, facts, ...note };
 }
