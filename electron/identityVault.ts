@@ -84,8 +84,12 @@ export function createIdentityVault(options: IdentityVaultOptions): IdentityVaul
   };
 
   const open = async (passphrase: string): Promise<UnlockKeystoreResult> => {
-    const result = await loadKeystoreFile(options.keystorePath, passphrase);
+    // A version-1 keystore is rewritten as version 2 (with its integrity hash) once it opens.
+    const result = await loadKeystoreFile(options.keystorePath, passphrase, {
+      upgradeWith: options.random,
+    });
     if (!result.ok) return { ok: false, code: result.code, message: result.message };
+    if (result.upgradeError !== undefined) warn(result.upgradeError);
     lock();
     unlocked = { identity: identityOf(result.payload), address: result.address };
     return { ok: true, address: result.address };

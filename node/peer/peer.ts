@@ -525,6 +525,12 @@ export class Peer {
 
   // ---- acting --------------------------------------------------------------------------
 
+  /** The ledger, or at once a sentence: waiting for a genesis that may never come would hang. */
+  #knownLedger(): Ledger {
+    if (!this.#ledger) throw new PeerError('the network is not known yet: wait for the first sync');
+    return this.#ledger;
+  }
+
   #requireSigner(): { secretKey: Uint8Array; address: KeyHex } {
     if (!this.config.secretKey || !this.address)
       throw new PeerError('this peer has no identity to sign with');
@@ -534,7 +540,7 @@ export class Peer {
   /** Signs, validates, persists (durably) and publishes one of our own transactions. */
   async submit(unsigned: UnsignedTx): Promise<VerifiedTx> {
     const { secretKey } = this.#requireSigner();
-    if (!this.#ledger) throw new PeerError('the network is not known yet: wait for the first sync');
+    this.#knownLedger();
     const blind = this.#ownHead?.problem() ?? null;
     if (blind !== null) throw new PeerError(blind);
     return this.importTransaction(signTx(secretKey, unsigned));
@@ -545,7 +551,7 @@ export class Peer {
    * same checks as one from the network, and publishes it.
    */
   async importTransaction(bytes: Uint8Array): Promise<VerifiedTx> {
-    const ledger = await this.ready();
+    const ledger = this.#knownLedger();
     const admitted = await admit(bytes);
     if (!admitted.ok) throw new PeerError(admitted.rejection.message, admitted.rejection);
     const outcome = ledger.insert(admitted.tx);
@@ -568,7 +574,7 @@ export class Peer {
   ): Promise<{ composed: T; tx: VerifiedTx } | null> {
     const run = this.#authoring.then(async () => {
       const { address } = this.#requireSigner();
-      const ledger = await this.ready();
+      const ledger = this.#knownLedger();
       const composed = compose(ledger, address);
       if (composed === null) return null;
       if (!composed.ok) throw new PeerError(composed.rejection.message, composed.rejection);

@@ -321,7 +321,7 @@ describe('the browser UI, end to end', () => {
     await alice.getByRole('button', { name: 'Create network' }).click();
     await alice.getByRole('heading', { name: 'Test Co-op', level: 1 }).waitFor();
     const link = (await alice.getByLabel('Invitation link', { exact: true }).textContent()) ?? '';
-    expect(link).toMatch(/^gpow:join\?v=1&net=[0-9a-f]{64}&secret=/);
+    expect(link).toMatch(/^gpow:join\?v=2&net=[0-9a-f]{64}&secret=.+&c=[A-Za-z0-9_-]{16}$/);
     expect(link).toContain(encodeURIComponent(world.relayUrl));
     await alice.getByRole('img', { name: 'QR code of the invitation link' }).waitFor();
     await check(alice, 'network-invite');

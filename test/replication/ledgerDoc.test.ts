@@ -126,6 +126,18 @@ describe('screen', () => {
     expect(batch).toEqual(verdict);
   });
 
+  it('refuses a genesis of another network, even keyed by this network id (issue 13, 4c)', async () => {
+    const { ledger } = await world();
+    const other = await newLedger({ witnesses: [w1], allocations: [[alice, 5n]], name: 'other' });
+    for (const key of [other.genesis.id, ledger.networkId]) {
+      const verdict = await screenMessage(
+        updateMessage(updateOf((m) => m.set(key, other.genesis.bytes))),
+        screenCtx(ledger),
+      );
+      expect(verdict).toMatchObject({ ok: false });
+    }
+  });
+
   it('refuses a transaction of another network and an unknown message type', async () => {
     const { ledger } = await world();
     const other = await newLedger({ witnesses: [w1], allocations: [[alice, 5n]], name: 'other' });
