@@ -13,7 +13,11 @@ import {
 } from '../../shared/bridge/contract.ts';
 import { parseAddress } from '../../shared/identity/address.ts';
 import { identityFromSecret } from '../../shared/identity/keys.ts';
-import { decryptKeystore, encryptKeystore } from '../../shared/identity/keystore.ts';
+import {
+  decryptKeystore,
+  encryptKeystore,
+  type KeystorePayload,
+} from '../../shared/identity/keystore.ts';
 import { identityFromMnemonic, validateMnemonic } from '../../shared/identity/mnemonic.ts';
 import type { RandomPort } from '../../shared/ports.ts';
 
@@ -57,6 +61,29 @@ function readJson(text: string): unknown {
 
 export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
   const { storage } = options;
+
+  /**
+   * Rewrites a version-1 keystore as the current version (with its integrity hash) once it has
+   * opened, with the same scrypt cost. Only if nobody replaced it meanwhile; a failure leaves
+   * the old one, which still opens.
+   */
+  const upgradeKeystore = async (
+    old: unknown,
+    payload: KeystorePayload,
+    passphrase: string,
+  ): Promise<void> => {
+    const before = storage.getItem(BROWSER_KEYSTORE_KEY);
+    const N = (old as { kdf?: { N?: unknown } }).kdf?.N;
+    const upgraded = await encryptKeystore(
+      payload,
+      passphrase,
+      options.random,
+      typeof N === 'number' ? { N } : {},
+    ).catch(() => null);
+    if (upgraded !== null && storage.getItem(BROWSER_KEYSTORE_KEY) === before) {
+      storage.setItem(BROWSER_KEYSTORE_KEY, JSON.stringify(upgraded));
+    }
+  };
 
   return {
     appInfo: (...args: unknown[]) =>
@@ -118,6 +145,7 @@ export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
       const result = await decryptKeystore(json, input.passphrase);
       if (!result.ok) return { ok: false, code: result.code, message: result.message };
       const { payload } = result;
+      if (result.outdated === true) await upgradeKeystore(json, payload, input.passphrase);
       if (options.vault !== undefined) {
         const identity =
           payload.kind === 'mnemonic'

@@ -4,6 +4,7 @@ import { encodeAddress } from '../../shared/identity/address.ts';
 import { identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
 import { BROWSER_KEYSTORE_KEY, createBrowserBridge } from '../../renderer/bridge/browserBridge.ts';
 import { deterministicRandom } from '../helpers/deterministicRandom.ts';
+import { V1_KEYSTORE, V1_PASSPHRASE } from '../identity/v1Keystore.ts';
 
 const PHRASE = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
 const ADDRESS = encodeAddress(identityFromMnemonic(PHRASE).publicKey);
@@ -95,6 +96,28 @@ describe('the browser bridge', () => {
     await expect(bridge.unlockKeystore({ passphrase: 'pw' })).resolves.toMatchObject({
       ok: false,
       code: 'invalid-json',
+    });
+  });
+
+  it('rewrites a version 1 keystore as version 2 once it unlocks, and it still unlocks', async () => {
+    const { bridge, storage } = bridgeWith();
+    storage.setItem(BROWSER_KEYSTORE_KEY, JSON.stringify(V1_KEYSTORE));
+    await expect(bridge.unlockKeystore({ passphrase: 'wrong' })).resolves.toMatchObject({
+      ok: false,
+    });
+    expect(JSON.parse(storage.getItem(BROWSER_KEYSTORE_KEY)!)).toMatchObject({ version: 1 });
+    await expect(bridge.unlockKeystore({ passphrase: V1_PASSPHRASE })).resolves.toMatchObject({
+      ok: true,
+      address: V1_KEYSTORE.address,
+    });
+    const upgraded = JSON.parse(storage.getItem(BROWSER_KEYSTORE_KEY)!) as {
+      version: number;
+      kdf: { N: number };
+    };
+    expect(upgraded).toMatchObject({ version: 2, kdf: { N: 1024 } });
+    await expect(bridge.unlockKeystore({ passphrase: V1_PASSPHRASE })).resolves.toMatchObject({
+      ok: true,
+      address: V1_KEYSTORE.address,
     });
   });
 });
