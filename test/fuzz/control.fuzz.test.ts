@@ -166,12 +166,10 @@ describe('fuzz: the control socket', () => {
     {
       weight: 1,
       // Invalid UTF-8: decoded with replacement characters, then refused as not JSON.
-      arbitrary: fc
-        .uint8Array({ minLength: 1, maxLength: 16 })
-        .map((b) => ({
-          kind: 'noise' as const,
-          bytes: Buffer.from([0xff, ...b.filter((x) => x !== 0x0a)]),
-        })),
+      arbitrary: fc.uint8Array({ minLength: 1, maxLength: 16 }).map((b) => ({
+        kind: 'noise' as const,
+        bytes: Buffer.from([0xff, ...b.filter((x) => x !== 0x0a)]),
+      })),
     },
     {
       weight: 1,
