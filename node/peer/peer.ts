@@ -116,6 +116,8 @@ const WATCHDOG_INTERVAL_MS = 2_000;
 const STALLED_CONNECTION_MS = 10_000;
 const ISOLATION_REBUILD_MS = 20_000;
 const TICK_CHECK_MS = 250;
+/** How long an action waits for a first sync under way to tell us our own chain's head. */
+const OWN_HEAD_WAIT_MS = 15_000;
 
 export class PeerError extends Error {
   override name = 'PeerError';
@@ -303,6 +305,20 @@ export class Peer {
         else waiting.push(tx);
       }
     }
+  }
+
+  /**
+   * While a first sync is under way (a member is connected), an action waits a little for it
+   * to tell us our head instead of failing a moment too early; submit() then refuses if it
+   * still has not.
+   */
+  async #awaitOwnHead(): Promise<void> {
+    const own = this.#ownHead;
+    if (!own || own.known || this.#links.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, OWN_HEAD_WAIT_MS)));
+    await Promise.race([own.whenKnown(), timeout]);
+    clearTimeout(timer);
   }
 
   /**
@@ -574,6 +590,7 @@ export class Peer {
   ): Promise<{ composed: T; tx: VerifiedTx } | null> {
     const run = this.#authoring.then(async () => {
       const { address } = this.#requireSigner();
+      await this.#awaitOwnHead();
       const ledger = this.#knownLedger();
       const composed = compose(ledger, address);
       if (composed === null) return null;

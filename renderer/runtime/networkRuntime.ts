@@ -112,6 +112,8 @@ export const DEFAULT_VOTE_DELAY_MS = 1_000;
 const WATCHDOG_INTERVAL_MS = 2_000;
 /** How often a witness checks whether a service deadline passed that it should date (a tick). */
 const TICK_CHECK_MS = 1_000;
+/** How long an action waits for a first sync under way to tell us our own chain's head. */
+const OWN_HEAD_WAIT_MS = 15_000;
 /** y-webrtc never gives up on a connection attempt that stalls; we do, after this long. */
 const STALLED_CONNECTION_MS = 10_000;
 
@@ -236,6 +238,20 @@ export class NetworkRuntime {
     this.#ownHead = await OwnHead.open(store, me, replayed.facts, replayed.ledger);
     const problem = this.#ownHead.problem();
     if (problem !== null && replayed.ledger) this.#notice({ kind: 'warning', message: problem });
+  }
+
+  /**
+   * While a first sync is under way (a member is connected), an action waits a little for it
+   * to tell us our head instead of failing a moment too early; #author then refuses if it
+   * still has not.
+   */
+  async #awaitOwnHead(): Promise<void> {
+    const own = this.#ownHead;
+    if (!own || own.known || this.#links.size === 0) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, OWN_HEAD_WAIT_MS)));
+    await Promise.race([own.whenKnown(), timeout]);
+    clearTimeout(timer);
   }
 
   /**
@@ -367,6 +383,7 @@ export class NetworkRuntime {
     const run = this.#authoring.then(async () => {
       const signer = this.options.signer;
       if (!signer) throw new RuntimeError('This identity cannot sign here.');
+      await this.#awaitOwnHead();
       const ledger = this.#ledger;
       if (!ledger)
         throw new RuntimeError('The network has not arrived yet: wait for the first sync.');

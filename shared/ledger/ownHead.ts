@@ -122,6 +122,7 @@ export class OwnHead {
   readonly #author: KeyHex;
   readonly #instance: string | null;
   #state: OwnHeadState;
+  readonly #waiters: Array<() => void> = [];
 
   private constructor(
     store: Pick<LogStore, 'putMeta'>,
@@ -169,6 +170,15 @@ export class OwnHead {
     return this.#state.known ? null : blindSigningMessage(this.#state.reason);
   }
 
+  /**
+   * Resolves once the head is known (at once if it is). A peer in the middle of its first sync
+   * waits on this, bounded by its own timer, rather than refusing an action a moment too early.
+   */
+  whenKnown(): Promise<void> {
+    if (this.#state.known) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
   /** Throws BlindSigningError while the head is unknown; call before every signature. */
   assertCanSign(): void {
     const problem = this.problem();
@@ -192,6 +202,7 @@ export class OwnHead {
     const head = ledger.head(this.#author);
     await this.#seal(head?.seq ?? -1, head?.id ?? null);
     this.#state = KNOWN;
+    for (const resolve of this.#waiters.splice(0)) resolve();
   }
 
   async #seal(seq: number, id: TxId | null): Promise<void> {

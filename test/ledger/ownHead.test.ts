@@ -123,8 +123,15 @@ describe('the seal', () => {
     expect(own.known).toBe(false);
     expect(() => own.assertCanSign()).toThrow(BlindSigningError);
     expect(own.problem()).toMatch(/^This peer will not sign yet: .*Connect to another member/);
+    let woken = false;
+    const waiting = own.whenKnown().then(() => (woken = true));
+    await Promise.resolve();
+    expect(woken).toBe(false);
     await own.learned(chainOf(3));
+    await waiting;
+    expect(woken).toBe(true);
     expect(own.known).toBe(true);
+    await own.whenKnown(); // at once, once known
     expect(decodeSeal((await store.getMeta(OWN_HEAD_META_KEY))!)).toEqual(seal(2));
     await own.record({ author: other, seq: 9, id: idAt(9) });
     expect(decodeSeal((await store.getMeta(OWN_HEAD_META_KEY))!)).toEqual(seal(2));
