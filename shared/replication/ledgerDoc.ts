@@ -4,7 +4,7 @@
 // y-webrtc replicates. This module:
 // - ingests every entry that appears, through the full intake check, into the ledger;
 // - cleans out entries that are not valid (wrong key, undecodable, forged, rejected by rules);
-// - puts back valid transactions that someone deleted;
+// - puts back valid transactions that someone deleted or overwrote;
 // - publishes the peer's own transactions and those from its storage.
 // Entries from remote peers were already screened per connection (screen.ts); checking again
 // here covers writes that bypass the screen (another tab of the same browser, a local bug).
@@ -199,7 +199,14 @@ export class LedgerDoc {
     if (cleanups.length === 0) return;
     this.doc.transact(() => {
       for (const [key, reason] of cleanups) {
-        if (this.map.has(key)) this.map.delete(key);
+        // Under the id of a valid transaction, something else (an overwrite: it names only its
+        // origin, so the screen cannot check its key) is replaced by the transaction itself.
+        // Deleting it instead left the doc without a transaction the ledger holds, for good.
+        const valid = this.#isValid(key as TxId) ? this.ledger.get(key as TxId) : undefined;
+        if (valid) {
+          this.map.set(key, valid.bytes);
+          this.#events.onRestored?.(key as TxId);
+        } else if (this.map.has(key)) this.map.delete(key);
         this.#events.onCleaned?.(key, reason);
       }
     }, ORIGIN_LOCAL);

@@ -22,6 +22,7 @@ import { WebrtcProvider } from 'y-webrtc';
 import * as Y from 'yjs';
 import { safeWebSocketClass } from '../../node/net/safeWebSocket.ts';
 import { guardWrtc } from '../../shared/replication/guardedWrtc.ts';
+import { fakeWrtc, FakePeerConnection } from './fixtures.ts';
 import { fuzz, runs, settle, until, Watchdog } from './harness.ts';
 
 const watchdog = new Watchdog();
@@ -31,7 +32,7 @@ const PLAIN_ROOM = 'gpow-fuzz-signaling-plain';
 const RELAY = 'ws://relay.fuzz.invalid:4444';
 const MAX_CONNS = 4;
 
-// ---- a fake socket under lib0's client, and a fake WebRTC under simple-peer -------------------
+// ---- a fake socket under lib0's client (the fake WebRTC under simple-peer is in fixtures.ts) ---
 
 /** The relay end: frames go in through deliver(), what the client sends is kept in `sent`. */
 class FakeSocket {
@@ -85,106 +86,9 @@ class FakeSocket {
   }
 }
 
-const SDP_TYPES = new Set(['offer', 'answer', 'pranswer', 'rollback']);
-
-/** RTCSessionDescription and RTCIceCandidate validate as browsers do: a bad one throws. */
-class FakeDescription {
-  readonly type: string;
-  readonly sdp: string;
-  constructor(init: { type?: unknown; sdp?: unknown }) {
-    if (typeof init.type !== 'string' || !SDP_TYPES.has(init.type))
-      throw new TypeError(`'${String(init.type)}' is not a valid RTCSdpType`);
-    this.type = init.type;
-    this.sdp = typeof init.sdp === 'string' ? init.sdp : '';
-  }
-}
-class FakeCandidate {
-  constructor(init: { sdpMid?: unknown; sdpMLineIndex?: unknown }) {
-    if ((init.sdpMid ?? null) === null && (init.sdpMLineIndex ?? null) === null)
-      throw new TypeError('sdpMid and sdpMLineIndex are both null');
-  }
-}
-
-class FakeDataChannel {
-  binaryType = 'blob';
-  bufferedAmount = 0;
-  bufferedAmountLowThreshold = 0;
-  readyState = 'connecting';
-  readonly label: string;
-  onmessage: ((event: { data: unknown }) => void) | null = null;
-  onopen: (() => void) | null = null;
-  onclose: (() => void) | null = null;
-  onerror: ((event: unknown) => void) | null = null;
-  onbufferedamountlow: (() => void) | null = null;
-  constructor(label: string) {
-    this.label = label;
-  }
-  send(): void {}
-  close(): void {
-    this.readyState = 'closed';
-  }
-}
-
-let peerConnections = 0;
-
-/** What simple-peer asks of an RTCPeerConnection, behaving as a browser's would. */
-class FakePeerConnection {
-  localDescription: FakeDescription | null = null;
-  remoteDescription: FakeDescription | null = null;
-  signalingState = 'stable';
-  iceConnectionState = 'new';
-  iceGatheringState = 'new';
-  connectionState = 'new';
-  onicecandidate = null;
-  ondatachannel = null;
-  constructor() {
-    peerConnections++;
-  }
-  createDataChannel(label: string): FakeDataChannel {
-    return new FakeDataChannel(label);
-  }
-  createOffer(): Promise<{ type: string; sdp: string }> {
-    return Promise.resolve({ type: 'offer', sdp: 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n' });
-  }
-  createAnswer(): Promise<{ type: string; sdp: string }> {
-    return Promise.resolve({ type: 'answer', sdp: 'v=0\r\no=- 2 1 IN IP4 127.0.0.1\r\n' });
-  }
-  setLocalDescription(description: { type: string; sdp: string }): Promise<void> {
-    this.localDescription = new FakeDescription(description);
-    return Promise.resolve();
-  }
-  setRemoteDescription(description: FakeDescription): Promise<void> {
-    if (!description.sdp.startsWith('v=0')) return Promise.reject(new Error('Failed to parse SDP'));
-    this.remoteDescription = description;
-    return Promise.resolve();
-  }
-  addIceCandidate(): Promise<void> {
-    return this.remoteDescription
-      ? Promise.resolve()
-      : Promise.reject(new Error('no remote description'));
-  }
-  getStats(): Promise<Map<string, unknown>> {
-    return Promise.resolve(new Map<string, unknown>());
-  }
-  getTransceivers(): unknown[] {
-    return [];
-  }
-  addTransceiver(): void {}
-  close(): void {
-    this.signalingState = 'closed';
-  }
-}
-
-const wrtc = guardWrtc(
-  {
-    RTCPeerConnection: FakePeerConnection,
-    RTCSessionDescription: FakeDescription,
-    RTCIceCandidate: FakeCandidate,
-  },
-  {
-    screen: () => Promise.resolve({ ok: true, kind: 'sync-step1', entries: [] }),
-  },
-);
+const wrtc = guardWrtc(fakeWrtc, {
+  screen: () => Promise.resolve({ ok: true, kind: 'sync-step1', entries: [] }),
+});
 
 // ---- the rooms ----------------------------------------------------------------------------------
 
@@ -705,7 +609,7 @@ describe('fuzz: y-webrtc signaling from a hostile relay', () => {
     expect(watchdog.cases).toBe(runs(500) + 1);
     expect(dropped.length).toBeGreaterThan(0);
     // The cases got everywhere: connections made both ways, and every kind of refusal.
-    expect(peerConnections).toBeGreaterThan(10);
+    expect(FakePeerConnection.created).toBeGreaterThan(10);
     expect(reached.offers).toBeGreaterThan(0);
     expect(reached.answers).toBeGreaterThan(0);
     expect([...reached.ok.keys()].sort()).toEqual(['announce', 'signal']);
