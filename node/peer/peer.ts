@@ -118,6 +118,8 @@ const ISOLATION_REBUILD_MS = 20_000;
 const TICK_CHECK_MS = 250;
 /** How long an action waits for a first sync under way to tell us our own chain's head. */
 const OWN_HEAD_WAIT_MS = 15_000;
+/** How long an action of a peer that has just joined waits for its network's genesis. */
+const GENESIS_WAIT_MS = 20_000;
 
 export class PeerError extends Error {
   override name = 'PeerError';
@@ -541,7 +543,20 @@ export class Peer {
 
   // ---- acting --------------------------------------------------------------------------
 
-  /** The ledger, or at once a sentence: waiting for a genesis that may never come would hang. */
+  /**
+   * The ledger, waiting at most `ms` for the genesis: a peer that has just joined gets it within
+   * moments, but one whose network never answers must get a sentence, not hang.
+   */
+  async #ledgerWithin(ms: number): Promise<Ledger> {
+    if (this.#ledger) return this.#ledger;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), ms)));
+    const ledger = await Promise.race([this.ready(), timeout]);
+    clearTimeout(timer);
+    return ledger ?? this.#knownLedger();
+  }
+
+  /** The ledger, or at once a sentence. */
   #knownLedger(): Ledger {
     if (!this.#ledger) throw new PeerError('the network is not known yet: wait for the first sync');
     return this.#ledger;
@@ -567,7 +582,7 @@ export class Peer {
    * same checks as one from the network, and publishes it.
    */
   async importTransaction(bytes: Uint8Array): Promise<VerifiedTx> {
-    const ledger = this.#knownLedger();
+    const ledger = await this.#ledgerWithin(GENESIS_WAIT_MS);
     const admitted = await admit(bytes);
     if (!admitted.ok) throw new PeerError(admitted.rejection.message, admitted.rejection);
     const outcome = ledger.insert(admitted.tx);
@@ -590,8 +605,8 @@ export class Peer {
   ): Promise<{ composed: T; tx: VerifiedTx } | null> {
     const run = this.#authoring.then(async () => {
       const { address } = this.#requireSigner();
+      const ledger = await this.#ledgerWithin(GENESIS_WAIT_MS);
       await this.#awaitOwnHead();
-      const ledger = this.#knownLedger();
       const composed = compose(ledger, address);
       if (composed === null) return null;
       if (!composed.ok) throw new PeerError(composed.rejection.message, composed.rejection);
