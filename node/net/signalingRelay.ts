@@ -8,6 +8,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as v from 'valibot';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { nestsDeeperThan } from '../../shared/replication/screen.ts';
 
 export interface RelayOptions {
   /** 127.0.0.1 by default; use 0.0.0.0 to serve the LAN. */
@@ -33,24 +34,6 @@ export interface SignalingRelay {
  * in a 64 KiB message, overflowed the stack and took the whole peer down.
  */
 export const MAX_RELAY_JSON_DEPTH = 32;
-
-/** Whether JSON text nests arrays and objects deeper than `max` (one pass, no recursion). */
-export function nestsDeeperThan(text: string, max: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c)
-        i++; // a backslash escapes the next character
-      else if (c === 0x22) inString = false;
-    } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) {
-      if (++depth > max) return true;
-    } else if (c === 0x5d || c === 0x7d) depth--;
-  }
-  return false;
-}
 
 const topicName = v.pipe(v.string(), v.minLength(1), v.maxLength(256));
 const message = v.variant('type', [

@@ -55,6 +55,58 @@ export type AdmitResult = { ok: true; tx: VerifiedTx } | { ok: false; rejection:
 
 const bad = (reason: string): ScreenVerdict => ({ ok: false, reason });
 
+/**
+ * Awareness states nested deeper than this are refused (GPoW's own are `{}`). y-protocols
+ * compares a client's new state with its last one recursively and y-webrtc re-encodes every
+ * state it holds with JSON.stringify, which recurses too: a state nested 20,000 deep fits in
+ * 64 KiB and overflowed the stack. Worse, a member could give our own client id such a state
+ * (y-protocols lets a remote replace it), and y-protocols' 15-second renewal of our state then
+ * threw from a timer, an uncaught exception that ended a Node peer.
+ */
+export const MAX_AWARENESS_DEPTH = 32;
+
+/** Whether JSON text nests arrays and objects deeper than `max` (one pass, no recursion). */
+export function nestsDeeperThan(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c)
+        i++; // a backslash escapes the next character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > max) return true;
+    } else if (c === 0x5d || c === 0x7d) depth--;
+  }
+  return false;
+}
+
+/**
+ * Why an awareness update is unacceptable, or null: it must decode as y-protocols reads it
+ * (entries of client id, clock and JSON state) with nothing after, and no state may be nested
+ * deeper than MAX_AWARENESS_DEPTH. What passes, y-protocols and y-webrtc take without a throw.
+ */
+function awarenessProblem(payload: Uint8Array): string | null {
+  try {
+    const decoder = decoding.createDecoder(payload);
+    const count = decoding.readVarUint(decoder);
+    for (let i = 0; i < count; i++) {
+      decoding.readVarUint(decoder); // client id
+      decoding.readVarUint(decoder); // clock
+      const state = decoding.readVarString(decoder);
+      if (nestsDeeperThan(state, MAX_AWARENESS_DEPTH))
+        return 'an awareness state is nested too deeply';
+      JSON.parse(state);
+    }
+    if (decoding.hasContent(decoder)) return 'trailing bytes after the awareness update';
+    return null;
+  } catch {
+    return 'undecodable awareness update';
+  }
+}
+
 /** Parses a y-webrtc message; returns its kind and, for updates, the Yjs update bytes. */
 function parseMessage(message: Uint8Array): { kind: MessageKind; update?: Uint8Array } | string {
   try {
@@ -71,6 +123,8 @@ function parseMessage(message: Uint8Array): { kind: MessageKind; update?: Uint8A
     } else if (type === MESSAGE_AWARENESS) {
       const payload = decoding.readVarUint8Array(decoder);
       if (payload.length > MAX_AWARENESS_BYTES) return 'awareness update too large';
+      const problem = awarenessProblem(payload);
+      if (problem !== null) return problem;
       result = { kind: 'awareness' };
     } else if (type === MESSAGE_QUERY_AWARENESS) {
       result = { kind: 'query-awareness' };

@@ -1,6 +1,7 @@
 // What several fuzz targets build on: a ledger with real signed transactions, the messages
 // y-webrtc exchanges on a data channel, and a WebRTC implementation that behaves like a
 // browser's as far as simple-peer can tell (no network: the fuzz targets feed it).
+import fc from 'fast-check';
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 import { fromHex, toHex } from '../../shared/bytes.ts';
@@ -91,6 +92,275 @@ export const txIdOf = (bytes: Uint8Array): TxId => toHex(sha256(bytes)) as TxId;
  * it merely recorded (rejections, entries waiting for parents) is not state.
  */
 export const ledgerState = (ledger: Ledger): string => ledger.stateRoot();
+
+/** How many of the world's valid transactions the local peer holds to begin with. */
+export const BASE = 3;
+
+// ---- hostile Yjs updates -------------------------------------------------------------------------------
+
+type Entry =
+  | { readonly kind: 'valid'; readonly index: number }
+  | { readonly kind: 'overspend' | 'foreign' | 'forged' }
+  | { readonly kind: 'garbage'; readonly bytes: Uint8Array };
+
+type Op =
+  | { readonly op: 'set'; readonly entry: Entry; readonly key: 'id' | 'wrong' | 'other-id' }
+  | {
+      readonly op: 'set-value';
+      readonly key: 'base' | 'fresh';
+      readonly value: 'string' | 'number' | 'map' | 'array' | 'null' | 'json';
+    }
+  | { readonly op: 'delete'; readonly index: number }
+  | { readonly op: 'other-root'; readonly kind: 'array' | 'text' | 'map' }
+  | { readonly op: 'nested'; readonly entry: Entry };
+
+const entryArb: fc.Arbitrary<Entry> = fc.oneof(
+  { weight: 5, arbitrary: fc.record({ kind: fc.constant('valid' as const), index: fc.nat() }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('overspend' as const, 'foreign' as const, 'forged' as const),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('garbage' as const),
+      bytes: fc.uint8Array({ maxLength: 40 }),
+    }),
+  },
+);
+
+const opArb: fc.Arbitrary<Op> = fc.oneof(
+  {
+    weight: 6,
+    arbitrary: fc.record({
+      op: fc.constant('set' as const),
+      entry: entryArb,
+      key: fc.constantFrom('id' as const, 'wrong' as const, 'other-id' as const),
+    }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      op: fc.constant('set-value' as const),
+      key: fc.constantFrom('base' as const, 'fresh' as const),
+      value: fc.constantFrom(
+        'string' as const,
+        'number' as const,
+        'map' as const,
+        'array' as const,
+        'null' as const,
+        'json' as const,
+      ),
+    }),
+  },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('delete' as const), index: fc.nat() }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      op: fc.constant('other-root' as const),
+      kind: fc.constantFrom('array' as const, 'text' as const, 'map' as const),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('nested' as const), entry: entryArb }) },
+);
+
+function bytesOf(entry: Entry, world: LedgerWorld): Uint8Array {
+  switch (entry.kind) {
+    case 'valid':
+      return (world.valid[entry.index % world.valid.length] as VerifiedTx).bytes;
+    case 'overspend':
+      return world.overspend.bytes;
+    case 'foreign':
+      return world.foreign.bytes;
+    case 'forged':
+      return world.forged;
+    case 'garbage':
+      return entry.bytes;
+  }
+}
+
+function write(map: Y.Map<unknown>, doc: Y.Doc, ops: readonly Op[], world: LedgerWorld): void {
+  const base = world.valid.slice(0, BASE);
+  for (const op of ops) {
+    switch (op.op) {
+      case 'set': {
+        const bytes = bytesOf(op.entry, world);
+        const key =
+          op.key === 'id'
+            ? txIdOf(bytes)
+            : op.key === 'wrong'
+              ? '00'.repeat(32)
+              : (world.valid[0] as VerifiedTx).id;
+        map.set(key, bytes);
+        break;
+      }
+      case 'set-value': {
+        const key = op.key === 'base' ? (base[1] as VerifiedTx).id : 'ff'.repeat(32);
+        const values = {
+          string: () => 'not bytes',
+          number: () => 42,
+          map: () => new Y.Map(),
+          array: () => Y.Array.from([Uint8Array.of(1)]),
+          null: () => null,
+          json: () => ({ nested: [1, 'two'] }),
+        };
+        map.set(key, values[op.value]());
+        break;
+      }
+      case 'delete': {
+        map.delete((base[op.index % base.length] as VerifiedTx).id);
+        break;
+      }
+      case 'other-root':
+        if (op.kind === 'array')
+          doc.getArray('other-array').push([(world.valid[3] as VerifiedTx).bytes]);
+        else if (op.kind === 'text') doc.getText('text').insert(0, 'hello');
+        else
+          doc
+            .getMap('other')
+            .set((world.valid[3] as VerifiedTx).id, (world.valid[3] as VerifiedTx).bytes);
+        break;
+      case 'nested': {
+        const inner = new Y.Map<unknown>();
+        map.set('nested', inner);
+        const bytes = bytesOf(op.entry, world);
+        inner.set(txIdOf(bytes), bytes);
+        break;
+      }
+    }
+  }
+}
+
+export type Mutation =
+  | { readonly kind: 'flip'; readonly at: number; readonly bit: number }
+  | { readonly kind: 'set'; readonly at: number; readonly value: number }
+  | { readonly kind: 'truncate'; readonly at: number }
+  | { readonly kind: 'insert'; readonly at: number; readonly bytes: Uint8Array }
+  | { readonly kind: 'delete'; readonly at: number; readonly length: number };
+
+export const mutationArb: fc.Arbitrary<Mutation> = fc.oneof(
+  fc.record({ kind: fc.constant('flip' as const), at: fc.nat(), bit: fc.nat(7) }),
+  fc.record({
+    kind: fc.constant('set' as const),
+    at: fc.nat(),
+    value: fc.constantFrom(0, 1, 0x7f, 0x80, 0xff),
+  }),
+  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
+  fc.record({
+    kind: fc.constant('insert' as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 6 }),
+  }),
+  fc.record({
+    kind: fc.constant('delete' as const),
+    at: fc.nat(),
+    length: fc.integer({ min: 1, max: 6 }),
+  }),
+);
+
+export function mutate(bytes: Uint8Array, m: Mutation): Uint8Array {
+  const at = m.at % Math.max(bytes.length, 1);
+  switch (m.kind) {
+    case 'flip': {
+      const out = Uint8Array.from(bytes);
+      out[at] = (out[at] ?? 0) ^ (1 << m.bit);
+      return out;
+    }
+    case 'set': {
+      const out = Uint8Array.from(bytes);
+      out[at] = m.value;
+      return out;
+    }
+    case 'truncate':
+      return bytes.subarray(0, at);
+    case 'insert':
+      return Uint8Array.from([...bytes.subarray(0, at), ...m.bytes, ...bytes.subarray(at)]);
+    case 'delete':
+      return Uint8Array.from([...bytes.subarray(0, at), ...bytes.subarray(at + m.length)]);
+  }
+}
+
+/** A hostile update: random bytes, or written by a remote doc, maybe damaged after. */
+export interface HostileUpdate {
+  readonly source:
+    | { readonly kind: 'random'; readonly bytes: Uint8Array }
+    | {
+        readonly kind: 'written';
+        readonly ops: readonly Op[];
+        readonly ahead: boolean;
+        readonly fromEmpty: boolean;
+      };
+  readonly mutations: readonly Mutation[];
+  readonly path: 'screen' | 'direct';
+}
+
+export const hostileUpdateArb: fc.Arbitrary<HostileUpdate> = fc.record({
+  source: fc.oneof(
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        kind: fc.constant('random' as const),
+        bytes: fc.uint8Array({ maxLength: 120 }),
+      }),
+    },
+    {
+      weight: 4,
+      arbitrary: fc.record({
+        kind: fc.constant('written' as const),
+        ops: fc.array(opArb, { minLength: 1, maxLength: 6 }),
+        // The remote made an edit it does not send: what it sends depends on what we lack.
+        ahead: fc.boolean(),
+        // The remote never saw our state: its update is a whole doc of its own.
+        fromEmpty: fc.boolean(),
+      }),
+    },
+  ),
+  mutations: fc.oneof(
+    { weight: 2, arbitrary: fc.constant([]) },
+    { weight: 1, arbitrary: fc.array(mutationArb, { minLength: 1, maxLength: 3 }) },
+  ),
+  path: fc.constantFrom('screen' as const, 'direct' as const),
+});
+
+/** The bytes of a hostile update, for a peer whose doc holds `baseUpdate`. */
+export function updateFor(
+  hostile: HostileUpdate,
+  world: LedgerWorld,
+  baseUpdate: Uint8Array,
+): Uint8Array {
+  let update: Uint8Array;
+  if (hostile.source.kind === 'random') update = hostile.source.bytes;
+  else {
+    const { ops, ahead, fromEmpty } = hostile.source;
+    const start = fromEmpty ? undefined : baseUpdate;
+    if (ahead) {
+      const remote = new Y.Doc();
+      remote.clientID = 2_000;
+      if (start) Y.applyUpdate(remote, start);
+      remote.getMap(LEDGER_MAP).set('unsent', Uint8Array.of(1));
+      const skipped = Y.encodeStateVector(remote);
+      remote.transact(() => write(remote.getMap(LEDGER_MAP), remote, ops, world));
+      update = Y.encodeStateAsUpdate(remote, skipped);
+    } else update = updateOf((map, doc) => write(map, doc, ops, world), start, 2_000);
+  }
+  return hostile.mutations.reduce(mutate, update);
+}
+
+/** The ids of transaction bytes an update carries, if it decodes. */
+export function carriedIds(update: Uint8Array): Set<TxId> | null {
+  try {
+    const ids = new Set<TxId>();
+    for (const struct of Y.decodeUpdate(update).structs) {
+      if (struct instanceof Y.Item && struct.content instanceof Y.ContentBinary)
+        ids.add(txIdOf(struct.content.content));
+    }
+    return ids;
+  } catch {
+    return null;
+  }
+}
 
 // ---- y-webrtc's data-channel messages -------------------------------------------------------------
 
@@ -270,3 +540,87 @@ export const fakeWrtc = {
   RTCSessionDescription: FakeDescription,
   RTCIceCandidate: FakeCandidate,
 };
+
+// ---- hostile awareness updates --------------------------------------------------------------------
+
+/** Stands for the receiving peer's own client id, known only at run time. */
+export const OWN_CLIENT = -1;
+
+/** One entry of an awareness update: any client (ours too), any clock, any state text. */
+export interface AwarenessEntry {
+  readonly client: number;
+  readonly clock: number;
+  readonly state: string;
+}
+
+const stateTextArb: fc.Arbitrary<string> = fc.oneof(
+  { weight: 4, arbitrary: fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)) },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom('null', '{}', '{"user":{"name":"mallory"}}', '"x"', '0'),
+  },
+  {
+    weight: 2,
+    // Deep states: up to 30,000 levels still fit the screen's 64 KiB bound on awareness.
+    arbitrary: fc
+      .tuple(
+        fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1_000, max: 30_000 })),
+        fc.constantFrom<'array' | 'object'>('array', 'object'),
+      )
+      .map(([depth, kind]) =>
+        kind === 'array'
+          ? `${'['.repeat(depth)}0${']'.repeat(depth)}`
+          : `${'{"a":'.repeat(Math.min(depth, 10_000))}0${'}'.repeat(Math.min(depth, 10_000))}`,
+      ),
+  },
+  { weight: 1, arbitrary: fc.string({ maxLength: 20 }) },
+  {
+    weight: 1,
+    arbitrary: fc.integer({ min: 60_000, max: 70_000 }).map((n) => `"${'x'.repeat(n)}"`),
+  },
+);
+
+export const awarenessEntryArb: fc.Arbitrary<AwarenessEntry> = fc.record({
+  client: fc.oneof(
+    { weight: 3, arbitrary: fc.constantFrom(OWN_CLIENT, 1, 2, 3) },
+    { weight: 1, arbitrary: fc.constantFrom(0, 2 ** 31, 2 ** 32 - 1, Number.MAX_SAFE_INTEGER) },
+  ),
+  clock: fc.oneof(fc.nat(5), fc.constantFrom(2 ** 32, Number.MAX_SAFE_INTEGER)),
+  state: stateTextArb,
+});
+
+/** A hostile awareness update: well-encoded entries, or bytes. */
+export type HostileAwareness =
+  | {
+      readonly kind: 'entries';
+      readonly entries: readonly AwarenessEntry[];
+      readonly cut: number | null;
+    }
+  | { readonly kind: 'bytes'; readonly bytes: Uint8Array };
+
+export const hostileAwarenessArb: fc.Arbitrary<HostileAwareness> = fc.oneof(
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('entries' as const),
+      entries: fc.array(awarenessEntryArb, { minLength: 1, maxLength: 4 }),
+      cut: fc.option(fc.nat(), { freq: 6 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('bytes' as const),
+      bytes: fc.uint8Array({ maxLength: 40 }),
+    }),
+  },
+);
+
+/** The bytes of a hostile awareness update, with OWN_CLIENT made `own`. */
+export function awarenessBytes(hostile: HostileAwareness, own: number): Uint8Array {
+  if (hostile.kind === 'bytes') return hostile.bytes;
+  const bytes = awarenessUpdate(
+    hostile.entries.map((e) => ({ ...e, client: e.client === OWN_CLIENT ? own : e.client })),
+  );
+  return hostile.cut === null ? bytes : bytes.subarray(0, hostile.cut % (bytes.length + 1));
+}
