@@ -5,8 +5,7 @@
 // connection, threw a TypeError. Patched, each is dropped and reported as a 'signaling' event.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SignalingConn, WebrtcProvider } from 'y-webrtc';
-import * as buffer from 'lib0/buffer';
-import * as encoding from 'lib0/encoding';
+import { roomKey, sealSignal } from '../helpers/ywebrtcSeal.ts';
 import * as Y from 'yjs';
 
 type Report = { ok: boolean; reason: string; relay: string };
@@ -47,36 +46,8 @@ async function setUp(): Promise<{ reports: Report[]; deliver: (m: unknown) => vo
   return { reports, deliver };
 }
 
-/** A signaling payload sealed as y-webrtc seals it (src/crypto.js): PBKDF2 of the secret salted
- * with the room name, AES-GCM, and lib0's encoding of the algorithm, iv and ciphertext. */
 async function sealed(data: unknown, secret: string): Promise<string> {
-  const material = await crypto.subtle.importKey(
-    'raw',
-    new TextEncoder().encode(secret),
-    'PBKDF2',
-    false,
-    ['deriveKey'],
-  );
-  const key = await crypto.subtle.deriveKey(
-    { name: 'PBKDF2', salt: new TextEncoder().encode(ROOM), iterations: 100000, hash: 'SHA-256' },
-    material,
-    { name: 'AES-GCM', length: 256 },
-    false,
-    ['encrypt'],
-  );
-  const plain = encoding.createEncoder();
-  encoding.writeAny(plain, data as never);
-  const iv = crypto.getRandomValues(new Uint8Array(12));
-  const cipher = await crypto.subtle.encrypt(
-    { name: 'AES-GCM', iv },
-    key,
-    encoding.toUint8Array(plain),
-  );
-  const out = encoding.createEncoder();
-  encoding.writeVarString(out, 'AES-GCM');
-  encoding.writeVarUint8Array(out, iv);
-  encoding.writeVarUint8Array(out, new Uint8Array(cipher));
-  return buffer.toBase64(encoding.toUint8Array(out));
+  return sealSignal(await roomKey(secret, ROOM), data);
 }
 
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 50));
