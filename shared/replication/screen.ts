@@ -116,8 +116,13 @@ function parseMessage(message: Uint8Array): { kind: MessageKind; update?: Uint8A
     if (type === MESSAGE_SYNC) {
       const step = decoding.readVarUint(decoder);
       const payload = decoding.readVarUint8Array(decoder);
-      if (step === SYNC_STEP1) result = { kind: 'sync-step1' };
-      else if (step === SYNC_STEP2) result = { kind: 'sync-step2', update: payload };
+      if (step === SYNC_STEP1) {
+        // y-protocols answers with the updates this state vector lacks; one it cannot read
+        // threw inside y-webrtc (lib0's decoding errors carry no y-webrtc frame in their stack,
+        // so a Node peer's handler for y-webrtc's rejections did not recognise them).
+        Y.decodeStateVector(payload);
+        result = { kind: 'sync-step1' };
+      } else if (step === SYNC_STEP2) result = { kind: 'sync-step2', update: payload };
       else if (step === SYNC_UPDATE) result = { kind: 'sync-update', update: payload };
       else return `unknown sync step ${step}`;
     } else if (type === MESSAGE_AWARENESS) {
