@@ -4,6 +4,7 @@
 import { join } from 'node:path';
 import { toHex } from '../../shared/bytes.ts';
 import { openFileLogStore } from '../../node/storage/fileLogStore.ts';
+import { sealGenesis } from '../../shared/ledger/ownHead.ts';
 import { genesisOf, identity, type TestIdentity } from '../../test/helpers/network.ts';
 import { BenchPeer } from './peers.ts';
 import { sleep } from './stats.ts';
@@ -44,6 +45,8 @@ export async function startNetwork(
   const founderDir = join(dir, founder.name);
   const store = await openFileLogStore(founderDir);
   await store.append([genesis.bytes]);
+  // The founder's chain starts at its genesis: it may sign (vote) before anyone connects.
+  await sealGenesis(store, genesis);
   await store.close();
 
   const spawn = (member: Member, relays: string[]) =>
