@@ -10,6 +10,7 @@ import { MAX_TX_BYTES } from '../../shared/tx/envelope.ts';
 import { admitTx, type VerifiedTx } from '../../shared/tx/registry.ts';
 import { registry, verifier } from '../helpers/network.ts';
 import { actionArb, Sim, type SimConfig } from '../helpers/sim.ts';
+import { fuzzParameters, runs } from './harness.ts';
 
 const config: SimConfig = {
   users: 3,
@@ -116,16 +117,16 @@ const cborScalar: fc.Arbitrary<CborValue> = fc.oneof(
 );
 
 describe('fuzz: decoder, verifier and ledger intake', () => {
-  it('survives random bytes (4,000 cases)', async () => {
+  it(`survives random bytes (${runs(4000)} cases)`, async () => {
     await fc.assert(
       fc.asyncProperty(fc.uint8Array({ maxLength: 600 }), async (bytes) => {
         expect(await intake(bytes)).toBe(false);
       }),
-      { seed: 101, numRuns: 4000 },
+      fuzzParameters(101, 4000),
     );
   });
 
-  it('survives byte-level mutations of valid transactions (5,000 cases)', async () => {
+  it(`survives byte-level mutations of valid transactions (${runs(5000)} cases)`, async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.nat(),
@@ -138,11 +139,11 @@ describe('fuzz: decoder, verifier and ledger intake', () => {
           if (!bytesEqual(bytes, original.bytes)) expect(admitted).toBe(false);
         },
       ),
-      { seed: 102, numRuns: 5000 },
+      fuzzParameters(102, 5000),
     );
   });
 
-  it('survives structural mutations that keep the encoding canonical (2,000 cases)', async () => {
+  it(`survives structural mutations that keep the encoding canonical (${runs(2000)} cases)`, async () => {
     await fc.assert(
       fc.asyncProperty(fc.nat(), fc.nat(60), cborScalar, async (pick, path, replacement) => {
         const original = corpus[pick % corpus.length] as VerifiedTx;
@@ -157,12 +158,12 @@ describe('fuzz: decoder, verifier and ledger intake', () => {
         const admitted = await intake(bytes);
         if (!bytesEqual(bytes, original.bytes)) expect(admitted).toBe(false);
       }),
-      { seed: 103, numRuns: 2000 },
+      fuzzParameters(103, 2000),
     );
   });
 
-  it('ran at least 10,000 cases, and the ledger stayed consistent', () => {
-    expect(seen.cases).toBeGreaterThanOrEqual(10_000);
+  it(`ran ${runs(4000) + runs(5000) + runs(2000)} cases, and the ledger stayed consistent`, () => {
+    expect(seen.cases).toBeGreaterThanOrEqual(runs(4000) + runs(5000) + runs(2000));
     expect(target.audit()).toEqual({ ok: true });
     seen = { cases: 0, admitted: 0 };
   });

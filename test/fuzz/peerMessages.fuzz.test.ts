@@ -48,6 +48,10 @@ import {
 import { fuzz, runs, settle, until, Watchdog } from './harness.ts';
 
 const watchdog = new Watchdog();
+/** Large, so that a damaged update rarely names it by chance (Yjs then changes our id). */
+const LOCAL_CLIENT = 2_836_453;
+/** Who wrote what the peer holds to begin with (an earlier session: never our id now). */
+const BASE_AUTHOR = 2_836_454;
 let world: LedgerWorld;
 let baseUpdate: Uint8Array;
 let validIds: Set<TxId>;
@@ -70,10 +74,14 @@ beforeAll(async () => {
   watchdog.install();
   world = await ledgerWorld();
   const base = world.valid.slice(0, BASE);
-  baseUpdate = updateOf((map) => base.forEach((tx) => map.set(tx.id, tx.bytes)), undefined, 1);
+  baseUpdate = updateOf(
+    (map) => base.forEach((tx) => map.set(tx.id, tx.bytes)),
+    undefined,
+    BASE_AUTHOR,
+  );
   validIds = new Set(world.valid.map((tx) => tx.id));
   doc = new Y.Doc();
-  doc.clientID = 1;
+  doc.clientID = LOCAL_CLIENT;
   Y.applyUpdate(doc, baseUpdate);
   ledger = world.fresh();
   const cache = new VerifiedCache();
