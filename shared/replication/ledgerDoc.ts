@@ -56,6 +56,12 @@ export interface LedgerDocEvents {
   onRestored?(id: TxId): void;
   /** Progress through a large batch of incoming entries. */
   onProgress?(done: number, total: number): void;
+  /**
+   * Our own cleaning or restoring failed: Yjs threw, which it does on a doc whose store an
+   * update broke (structs of length zero, say, which the screen refuses). The work is dropped
+   * and reported here instead of becoming an unhandled rejection, which ends a Node peer.
+   */
+  onProblem?(message: string): void;
 }
 
 const ORIGIN_LOCAL = 'gpow-local';
@@ -142,10 +148,18 @@ export class LedgerDoc {
 
   #schedule(): void {
     if (this.#running) return;
-    this.#running = this.#drain().finally(() => {
-      this.#running = null;
-      if (this.#pending.size > 0 || this.#restores.size > 0) this.#schedule();
-    });
+    this.#running = this.#drain()
+      .catch((error: unknown) => {
+        this.#pending.clear();
+        this.#restores.clear();
+        this.#events.onProblem?.(
+          `the doc could not be cleaned or restored: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      })
+      .finally(() => {
+        this.#running = null;
+        if (this.#pending.size > 0 || this.#restores.size > 0) this.#schedule();
+      });
   }
 
   async #drain(): Promise<void> {
@@ -170,8 +184,9 @@ export class LedgerDoc {
 
   /** Returns why the entry must be cleaned out, or null when it is fine (valid or waiting). */
   async #ingest(key: string): Promise<string | null> {
+    if (!this.map.has(key)) return null; // deleted again meanwhile
+    // (An entry can also hold undefined: that is no transaction, and is cleaned like any other.)
     const value = this.map.get(key);
-    if (value === undefined) return null; // deleted again meanwhile
     if (!(value instanceof Uint8Array)) return 'the value is not bytes';
     // A transaction the screen verified is in the cache under its id (the hash of its bytes):
     // the same bytes under that key need no second hash.

@@ -155,6 +155,9 @@ function entriesOf(update: Uint8Array): Array<{ key: string | null; value: Uint8
   }
   const entries: Array<{ key: string | null; value: Uint8Array }> = [];
   for (const struct of structs) {
+    // No Yjs writes a struct of length zero. One left the store broken: applying it threw, or
+    // worse did not, and then every peer that synced from us failed to apply what we sent.
+    if (struct.length < 1) return 'an empty struct';
     if (!(struct instanceof Y.Item)) continue; // GC and Skip carry no content
     if (struct.content instanceof Y.ContentDeleted) continue;
     if (!(struct.content instanceof Y.ContentBinary)) return 'an entry is not binary';
@@ -248,6 +251,7 @@ export function screenChannelMessage(
     return bad('undecodable Yjs update');
   }
   for (const struct of structs) {
+    if (struct.length < 1) return bad('an empty struct');
     if (!(struct instanceof Y.Item) || struct.content instanceof Y.ContentDeleted) continue;
     if (!(struct.content instanceof Y.ContentBinary)) return bad('an entry is not binary');
     const parent: unknown = struct.parent;

@@ -115,6 +115,19 @@ describe('fuzz: awareness updates', () => {
     );
   });
 
+  it('regression: an awareness update cut to nothing (seed 401)', async () => {
+    // The first thing the target found: the screen passed an empty awareness payload, and
+    // y-protocols threw lib0's "Unexpected end of array" inside y-webrtc.
+    await watchdog.run('an empty awareness update', () =>
+      runCase({
+        kind: 'entries',
+        entries: [{ client: OWN_CLIENT, clock: 2 ** 32, state: 'null' }],
+        cut: 0,
+      }),
+    );
+    expect(protocolThrew).toBeGreaterThan(0);
+  });
+
   it('regression: our own state replaced by one nested 20,000 deep (seed 401)', async () => {
     // Passed by the screen (it is under 64 KiB): y-protocols let the remote replace our own
     // state with it, y-webrtc's handler overflowed the stack re-encoding it, and from then on
@@ -130,8 +143,8 @@ describe('fuzz: awareness updates', () => {
     expect(refused).toBeGreaterThan(0);
   });
 
-  it(`ran ${runs(1_500) + 1} cases; the screen passed some and refused what y-protocols cannot take`, () => {
-    expect(watchdog.cases).toBe(runs(1_500) + 1);
+  it(`ran ${runs(1_500) + 2} cases; the screen passed some and refused what y-protocols cannot take`, () => {
+    expect(watchdog.cases).toBe(runs(1_500) + 2);
     expect(passed).toBeGreaterThan(0);
     expect(refused).toBeGreaterThan(0);
     expect(protocolThrew).toBeGreaterThan(0);

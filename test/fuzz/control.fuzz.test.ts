@@ -122,7 +122,7 @@ describe('fuzz: the control socket', () => {
       weight: 4,
       arbitrary: fc.record({
         kind: fc.constant('request' as const),
-        id: fc.nat(),
+        id: fc.constant(0), // numbered in the case
         method: fc.oneof(
           fc.constantFrom('status', 'send', 'throw', 'slow', '__proto__', 'constructor'),
           fc.string({ minLength: 1, maxLength: 64 }),
@@ -222,10 +222,15 @@ describe('fuzz: the control socket', () => {
         fc.array(lineArb, { minLength: 1, maxLength: 8 }),
         fc.array(fc.nat(), { maxLength: 4 }),
         fc.boolean(),
-        (lines, cuts, hangUp) =>
+        (generated, cuts, hangUp) =>
           watchdog.run(
             'a control connection',
             async () => {
+              // Requests numbered in order, so that each answer can be matched to its request
+              // (two requests with one id got two answers with it, as they should).
+              const lines = generated.map((line, i) =>
+                line.kind === 'request' ? { ...line, id: i } : line,
+              );
               handled.length = 0;
               const { socket, answers, closed } = await connect();
               const stream = Buffer.concat(
@@ -306,8 +311,28 @@ describe('fuzz: the control socket', () => {
     );
   });
 
-  it(`ran ${runs(3_000) + runs(400)} cases`, () => {
-    expect(watchdog.cases).toBe(runs(3_000) + runs(400));
+  it('regression: one request, then the caller hangs up (seed 802, on the control socket before 6bf8ca0)', async () => {
+    // The answer was written to a closed socket with no 'error' listener: EPIPE, an uncaught
+    // exception, and the running peer was gone. Fixed in 6bf8ca0; the first case of this target
+    // found it there.
+    await watchdog.run(
+      'a caller that hangs up',
+      async () => {
+        const { socket } = await connect();
+        socket.write('{"id":0,"method":"status"}\n');
+        socket.destroy();
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        const probe = await connect();
+        probe.socket.write('{"id":"probe","method":"status"}\n');
+        await waitFor(() => probe.answers.length >= 1, 'the probe');
+        probe.socket.destroy();
+      },
+      { retry: false },
+    );
+  });
+
+  it(`ran ${runs(3_000) + runs(400) + 1} cases`, () => {
+    expect(watchdog.cases).toBe(runs(3_000) + runs(400) + 1);
   });
 });
 

@@ -108,7 +108,7 @@ type Op =
   | {
       readonly op: 'set-value';
       readonly key: 'base' | 'fresh';
-      readonly value: 'string' | 'number' | 'map' | 'array' | 'null' | 'json';
+      readonly value: 'string' | 'number' | 'map' | 'array' | 'null' | 'undefined' | 'json';
     }
   | { readonly op: 'delete'; readonly index: number }
   | { readonly op: 'other-root'; readonly kind: 'array' | 'text' | 'map' }
@@ -152,6 +152,7 @@ const opArb: fc.Arbitrary<Op> = fc.oneof(
         'array' as const,
         'null' as const,
         'json' as const,
+        'undefined' as const,
       ),
     }),
   },
@@ -204,6 +205,7 @@ function write(map: Y.Map<unknown>, doc: Y.Doc, ops: readonly Op[], world: Ledge
           map: () => new Y.Map(),
           array: () => Y.Array.from([Uint8Array.of(1)]),
           null: () => null,
+          undefined: () => undefined,
           json: () => ({ nested: [1, 'two'] }),
         };
         map.set(key, values[op.value]());
@@ -291,13 +293,130 @@ export interface HostileUpdate {
         readonly ops: readonly Op[];
         readonly ahead: boolean;
         readonly fromEmpty: boolean;
+      }
+    | {
+        readonly kind: 'crafted';
+        readonly sections: readonly CraftedSection[];
+        readonly ds: readonly CraftedRange[];
       };
   readonly mutations: readonly Mutation[];
   readonly path: 'screen' | 'direct';
 }
 
+/**
+ * Structs written by hand, as no Yjs would write them: GC, Skip and deleted items of any length
+ * (zero too), binary items carrying transactions, at any clock, of our own client or another.
+ */
+export interface CraftedSection {
+  readonly client: number;
+  readonly clock: number;
+  readonly structs: ReadonlyArray<
+    | { readonly kind: 'gc' | 'skip' | 'deleted'; readonly length: number }
+    | { readonly kind: 'binary'; readonly entry: Entry }
+  >;
+}
+export interface CraftedRange {
+  readonly client: number;
+  readonly clock: number;
+  readonly length: number;
+}
+
+/** Stands for the local peer's own client id (known only to the target). */
+export const LOCAL_CLIENT_MARK = -1;
+/** Stands for the client that wrote the local peer's starting state. */
+export const BASE_AUTHOR_MARK = -2;
+
+const craftedClient = fc.oneof(
+  fc.constantFrom(5_000, 5_001, LOCAL_CLIENT_MARK, BASE_AUTHOR_MARK),
+  fc.nat(),
+);
+const craftedLength = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: 0, max: 3 }) },
+  { weight: 1, arbitrary: fc.constantFrom(2 ** 32, 2 ** 52) },
+);
+const craftedClock = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: 0, max: 4 }) },
+  { weight: 1, arbitrary: fc.constantFrom(2 ** 32, 2 ** 52) },
+);
+const craftedArb = fc.record({
+  kind: fc.constant('crafted' as const),
+  sections: fc.array(
+    fc.record({
+      client: craftedClient,
+      clock: craftedClock,
+      structs: fc.array(
+        fc.oneof(
+          fc.record({
+            kind: fc.constantFrom('gc' as const, 'skip' as const, 'deleted' as const),
+            length: craftedLength,
+          }),
+          fc.record({ kind: fc.constant('binary' as const), entry: entryArb }),
+        ),
+        { minLength: 1, maxLength: 3 },
+      ),
+    }),
+    { minLength: 1, maxLength: 2 },
+  ),
+  ds: fc.array(fc.record({ client: craftedClient, clock: craftedClock, length: craftedLength }), {
+    maxLength: 2,
+  }),
+});
+
+/** Encodes crafted structs as a v1 update (marks replaced by the real client ids). */
+function craftedUpdate(
+  crafted: { sections: readonly CraftedSection[]; ds: readonly CraftedRange[] },
+  world: LedgerWorld,
+  clients: { local: number; baseAuthor: number },
+): Uint8Array {
+  const real = (c: number) =>
+    c === LOCAL_CLIENT_MARK ? clients.local : c === BASE_AUTHOR_MARK ? clients.baseAuthor : c;
+  const e = encoding.createEncoder();
+  encoding.writeVarUint(e, crafted.sections.length);
+  for (const section of crafted.sections) {
+    encoding.writeVarUint(e, section.structs.length);
+    encoding.writeVarUint(e, real(section.client));
+    encoding.writeVarUint(e, section.clock);
+    for (const struct of section.structs) {
+      switch (struct.kind) {
+        case 'gc':
+          encoding.writeUint8(e, 0);
+          encoding.writeVarUint(e, struct.length);
+          break;
+        case 'skip':
+          encoding.writeUint8(e, 10);
+          encoding.writeVarUint(e, struct.length);
+          break;
+        case 'deleted':
+          encoding.writeUint8(e, 1); // ContentDeleted, no origins: the parent follows
+          encoding.writeVarUint(e, 1);
+          encoding.writeVarString(e, LEDGER_MAP);
+          encoding.writeVarUint(e, struct.length);
+          break;
+        case 'binary': {
+          const bytes = bytesOf(struct.entry, world);
+          encoding.writeUint8(e, 3 | 0x20); // ContentBinary with a key
+          encoding.writeVarUint(e, 1);
+          encoding.writeVarString(e, LEDGER_MAP);
+          encoding.writeVarString(e, txIdOf(bytes));
+          encoding.writeVarUint8Array(e, bytes);
+          break;
+        }
+      }
+    }
+  }
+  encoding.writeVarUint(e, crafted.ds.length);
+  for (const range of crafted.ds) {
+    encoding.writeVarUint(e, real(range.client));
+    encoding.writeVarUint(e, 1);
+    encoding.writeVarUint(e, range.clock);
+    encoding.writeVarUint(e, range.length);
+  }
+  return encoding.toUint8Array(e);
+}
+
 export const hostileUpdateArb: fc.Arbitrary<HostileUpdate> = fc.record({
   source: fc.oneof(
+    { weight: 2, arbitrary: craftedArb },
     {
       weight: 1,
       arbitrary: fc.record({
@@ -329,9 +448,12 @@ export function updateFor(
   hostile: HostileUpdate,
   world: LedgerWorld,
   baseUpdate: Uint8Array,
+  clients: { local: number; baseAuthor: number } = { local: 0, baseAuthor: 0 },
 ): Uint8Array {
   let update: Uint8Array;
   if (hostile.source.kind === 'random') update = hostile.source.bytes;
+  else if (hostile.source.kind === 'crafted')
+    update = craftedUpdate(hostile.source, world, clients);
   else {
     const { ops, ahead, fromEmpty } = hostile.source;
     const start = fromEmpty ? undefined : baseUpdate;
