@@ -237,6 +237,7 @@ export class Peer {
       onCleaned: (key, reason) => this.#emit({ type: 'cleaned', key, reason }),
       onRestored: (id) => this.#emit({ type: 'restored', id }),
       onProgress: (done, total) => this.#emit({ type: 'sync-progress', done, total }),
+      onProblem: (message) => this.#emit({ type: 'warning', message }),
     });
     this.#ledgerDoc.publishAll(txs);
     if (this.config.witness) {

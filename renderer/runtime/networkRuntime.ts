@@ -299,6 +299,7 @@ export class NetworkRuntime {
     });
     this.#ledgerDoc = new LedgerDoc(this.doc, ledger, admit, this.#cache, {
       onCleaned: (key, reason) => this.#notice({ kind: 'cleaned', key, reason }),
+      onProblem: (message) => this.#notice({ kind: 'warning', message }),
       onProgress: (done, total) => {
         this.#checking = done >= total ? null : { done, total };
         this.#changed();
