@@ -99,7 +99,7 @@ export class LedgerDoc {
       if (event.transaction.origin === ORIGIN_LOCAL) return;
       for (const [key, change] of event.changes.keys) {
         if (change.action === 'delete') {
-          if (this.ledger.status(key as TxId).state !== 'unknown' && this.#isValid(key as TxId)) {
+          if (this.#belongs(key as TxId)) {
             this.#restores.add(key as TxId);
           }
         } else {
@@ -141,9 +141,14 @@ export class LedgerDoc {
     while (this.#running) await this.#running;
   }
 
-  #isValid(id: TxId): boolean {
+  /**
+   * Whether the doc must hold this transaction: it is valid, or waiting for its parents. A
+   * waiting one was not put back when deleted, and once its parents came it was valid in the
+   * ledger and missing from the doc for good (found by the peer-message fuzz target).
+   */
+  #belongs(id: TxId): boolean {
     const state = this.ledger.status(id).state;
-    return state === 'final' || state === 'pending' || state === 'void';
+    return state === 'final' || state === 'pending' || state === 'void' || state === 'waiting';
   }
 
   #schedule(): void {
@@ -217,7 +222,7 @@ export class LedgerDoc {
         // Under the id of a valid transaction, something else (an overwrite: it names only its
         // origin, so the screen cannot check its key) is replaced by the transaction itself.
         // Deleting it instead left the doc without a transaction the ledger holds, for good.
-        const valid = this.#isValid(key as TxId) ? this.ledger.get(key as TxId) : undefined;
+        const valid = this.#belongs(key as TxId) ? this.ledger.get(key as TxId) : undefined;
         if (valid) {
           this.map.set(key, valid.bytes);
           this.#events.onRestored?.(key as TxId);

@@ -146,18 +146,44 @@ function parseMessage(message: Uint8Array): { kind: MessageKind; update?: Uint8A
 }
 
 /** The binary entries an update inserts, or the reason it is unacceptable. */
+/**
+ * No clock of an update may reach past this. Yjs does clock arithmetic in doubles, exact only
+ * below 2^53: structs of lengths 2^52 stacked past it left the store broken. Honest clocks
+ * count a client's own insertions, nowhere near 2^48.
+ */
+export const MAX_CLOCK = 2 ** 48;
+
+/**
+ * Why an update's structs or deletions would break a Yjs store, or null. No Yjs writes a struct
+ * or deletion of length zero: one left the store broken (applying it threw, or worse did not,
+ * and then every peer that synced from us failed to apply what we sent, and a lone empty GC
+ * spread with the update itself). Nor clocks past MAX_CLOCK.
+ */
+function shapeProblem(decoded: ReturnType<typeof Y.decodeUpdate>): string | null {
+  for (const struct of decoded.structs) {
+    if (struct.length < 1) return 'an empty struct';
+    if (struct.id.clock + struct.length > MAX_CLOCK) return 'a struct past the largest clock';
+  }
+  for (const ranges of decoded.ds.clients.values()) {
+    for (const range of ranges) {
+      if (range.len < 1) return 'an empty deletion';
+      if (range.clock + range.len > MAX_CLOCK) return 'a deletion past the largest clock';
+    }
+  }
+  return null;
+}
+
 function entriesOf(update: Uint8Array): Array<{ key: string | null; value: Uint8Array }> | string {
-  let structs: Array<Y.Item | Y.GC | Y.Skip>;
+  let decoded: ReturnType<typeof Y.decodeUpdate>;
   try {
-    structs = Y.decodeUpdate(update).structs;
+    decoded = Y.decodeUpdate(update);
   } catch {
     return 'undecodable Yjs update';
   }
+  const problem = shapeProblem(decoded);
+  if (problem !== null) return problem;
   const entries: Array<{ key: string | null; value: Uint8Array }> = [];
-  for (const struct of structs) {
-    // No Yjs writes a struct of length zero. One left the store broken: applying it threw, or
-    // worse did not, and then every peer that synced from us failed to apply what we sent.
-    if (struct.length < 1) return 'an empty struct';
+  for (const struct of decoded.structs) {
     if (!(struct instanceof Y.Item)) continue; // GC and Skip carry no content
     if (struct.content instanceof Y.ContentDeleted) continue;
     if (!(struct.content instanceof Y.ContentBinary)) return 'an entry is not binary';
@@ -244,14 +270,15 @@ export function screenChannelMessage(
   const parsed = parseMessage(message);
   if (typeof parsed === 'string') return bad(parsed);
   if (!parsed.update) return { ok: true, kind: parsed.kind, entries: [] };
-  let structs: Array<Y.Item | Y.GC | Y.Skip>;
+  let decoded: ReturnType<typeof Y.decodeUpdate>;
   try {
-    structs = Y.decodeUpdate(parsed.update).structs;
+    decoded = Y.decodeUpdate(parsed.update);
   } catch {
     return bad('undecodable Yjs update');
   }
-  for (const struct of structs) {
-    if (struct.length < 1) return bad('an empty struct');
+  const problem = shapeProblem(decoded);
+  if (problem !== null) return bad(problem);
+  for (const struct of decoded.structs) {
     if (!(struct instanceof Y.Item) || struct.content instanceof Y.ContentDeleted) continue;
     if (!(struct.content instanceof Y.ContentBinary)) return bad('an entry is not binary');
     const parent: unknown = struct.parent;

@@ -4,6 +4,7 @@
 // - Every target runs with a fixed seed, so a run is reproducible. GPOW_FUZZ_SEED overrides the
 //   seed of every target (run one file, or one test with -t, to replay one), and
 //   GPOW_FUZZ_PATH with it replays one shrunk counterexample. A failure prints both.
+// - GPOW_FUZZ_NO_SHRINK=1 reports a failing case as found, without shrinking it.
 // - GPOW_FUZZ_SCALE multiplies every target's number of cases: 1 in `npm test`, 100 in
 //   `npm run test:soak` (vitest.soak.config.ts), so one set of targets serves both.
 // - The watchdog fails a case that left an unhandled rejection or an uncaught exception behind
@@ -38,6 +39,9 @@ export const runs = (base: number): number => Math.max(1, Math.round(base * FUZZ
 export function fuzzParameters<T>(seed: number, base: number): fc.Parameters<T> {
   const params: fc.Parameters<T> = { seed: SEED_OVERRIDE ?? seed, numRuns: runs(base) };
   if (SEED_OVERRIDE !== undefined && PATH_OVERRIDE) params.path = PATH_OVERRIDE;
+  // Stateful targets (one doc and ledger across cases) shrink poorly: a later case can fail
+  // because of an earlier one. GPOW_FUZZ_NO_SHRINK=1 reports the first failing case as it was.
+  if (process.env.GPOW_FUZZ_NO_SHRINK === '1') params.endOnFailure = true;
   return params;
 }
 

@@ -55,6 +55,8 @@ const BASE_AUTHOR = 2_836_454;
 let world: LedgerWorld;
 let baseUpdate: Uint8Array;
 let validIds: Set<TxId>;
+/** Valid ones and the overspend: what the screen passes. */
+let signedIds: Set<TxId>;
 let doc: Y.Doc;
 let ledger: Ledger;
 let ledgerDoc: LedgerDoc;
@@ -80,6 +82,7 @@ beforeAll(async () => {
     BASE_AUTHOR,
   );
   validIds = new Set(world.valid.map((tx) => tx.id));
+  signedIds = new Set([...validIds, world.overspend.id]);
   doc = new Y.Doc();
   doc.clientID = LOCAL_CLIENT;
   Y.applyUpdate(doc, baseUpdate);
@@ -289,7 +292,12 @@ function answersOn(channel: FakeDataChannel): Uint8Array[] {
   return answers;
 }
 
-/** A sync answer of ours may only carry valid transactions: we never relay garbage. */
+/**
+ * A sync answer of ours may only carry correctly signed transactions of this network: we never
+ * relay garbage. (Not only valid ones: Yjs adds the updates it holds as pending, waiting for
+ * structs they refer to, and the LedgerDoc never sees those; the screen passed them, so they are
+ * signed, but one may break the rules, as the overspend does.)
+ */
 function checkAnswer(answer: Uint8Array): void {
   const decoder = decoding.createDecoder(answer);
   const type = decoding.readVarUint(decoder);
@@ -302,7 +310,7 @@ function checkAnswer(answer: Uint8Array): void {
   expect(() => Y.applyUpdate(new Y.Doc(), update)).not.toThrow();
   for (const struct of Y.decodeUpdate(update).structs) {
     if (struct instanceof Y.Item && struct.content instanceof Y.ContentBinary)
-      expect(validIds.has(txIdOf(struct.content.content))).toBe(true);
+      expect(signedIds.has(txIdOf(struct.content.content))).toBe(true);
     if (struct instanceof Y.Item && !(struct.content instanceof Y.ContentDeleted))
       expect(struct.content).toBeInstanceOf(Y.ContentBinary);
   }
@@ -319,6 +327,8 @@ function checkAgreement(): void {
   for (const id of ledger.validIds()) expect(map.get(id)).toBeInstanceOf(Uint8Array);
 }
 
+/** Every transaction any message so far carried (pending ones may come in later). */
+const carriedSoFar = new Set<TxId>();
 const reached = { delivered: 0, refused: 0, unscreenedThrows: 0, answers: 0 };
 
 async function runCase(mode: 'screened' | 'unscreened', sent: readonly Sent[]): Promise<void> {
@@ -327,6 +337,7 @@ async function runCase(mode: 'screened' | 'unscreened', sent: readonly Sent[]): 
   screenCalls = 0;
   const before = ledgerState(ledger);
   const beforeIds = new Set(ledger.validIds());
+  const pendingBefore = doc.store.pendingStructs !== null || doc.store.pendingDs !== null;
   const { id, channel } = await connect();
   const messages = sent.map(({ message, trailing }) => {
     const bytes = bytesOf(message);
@@ -358,10 +369,13 @@ async function runCase(mode: 'screened' | 'unscreened', sent: readonly Sent[]): 
     if (ids === null) unknownCarried = true;
     else for (const tx of ids) carried.add(tx);
   }
+  // A message of an earlier case may wait in Yjs as pending (it refers to structs we lacked)
+  // and come in with this one: new transactions were carried by this case or by earlier ones.
+  for (const tx of carried) carriedSoFar.add(tx);
   if (!unknownCarried) {
-    for (const tx of after) if (!beforeIds.has(tx)) expect(carried.has(tx)).toBe(true);
-    if (![...carried].some((tx) => validIds.has(tx) && !beforeIds.has(tx)))
-      expect(ledgerState(ledger)).toBe(before);
+    for (const tx of after) if (!beforeIds.has(tx)) expect(carriedSoFar.has(tx)).toBe(true);
+    const bringsNew = [...carried].some((tx) => validIds.has(tx) && !beforeIds.has(tx));
+    if (!bringsNew && !pendingBefore) expect(ledgerState(ledger)).toBe(before);
   }
   checkAgreement();
 

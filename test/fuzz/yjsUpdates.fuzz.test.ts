@@ -311,13 +311,72 @@ describe('fuzz: Yjs updates into a LedgerDoc-backed doc', () => {
         path: 'screen',
       },
     ],
+    [
+      // Structs of length 2^52 stacked past 2^53, where Yjs's clock arithmetic (in doubles)
+      // stops being exact: the store broke, and what we sent joiners no longer applied (found
+      // at 100x by the peer-message target, seed 301, case 26,859).
+      'regression: structs of length 2^52 stacked past 2^53, through the screen (seed 301, soak)',
+      {
+        source: {
+          kind: 'crafted',
+          sections: [
+            {
+              client: 1_464_697_637,
+              clock: 0,
+              structs: [
+                { kind: 'gc', length: 2 ** 52 },
+                { kind: 'gc', length: 2 ** 52 },
+                { kind: 'deleted', length: 2 ** 52 },
+              ],
+            },
+          ],
+          ds: [],
+        },
+        mutations: [],
+        path: 'screen',
+      },
+    ],
   ];
   for (const [name, hostile] of regressions) {
     it(name, () => watchdog.run(name, () => runCase(hostile)));
   }
 
-  it(`ran ${runs(1_500) + 7} cases, through the screen and around it`, () => {
-    expect(watchdog.cases).toBe(runs(1_500) + 7);
+  it('regression: a transaction deleted while it waits for its parent comes back once valid (seed 301, soak)', async () => {
+    // Found at 100x by the peer-message target: LedgerDoc put back deleted entries only when
+    // valid, not while waiting for their parents; once the parent came, the ledger held a valid
+    // transaction the doc had lost for good, so peers joining later never got it.
+    await watchdog.run('a deleted waiting transaction', async () => {
+      problems.length = 0;
+      const local = await localPeer();
+      const waiting = world.valid[BASE + 1] as VerifiedTx; // its parent is world.valid[BASE]
+      const parent = world.valid[BASE] as VerifiedTx;
+      const remote = new Y.Doc();
+      remote.clientID = 4_000;
+      Y.applyUpdate(remote, Y.encodeStateAsUpdate(local.doc));
+      const send = async (write: (map: Y.Map<unknown>) => void) => {
+        const before = Y.encodeStateVector(remote);
+        write(remote.getMap(LEDGER_MAP));
+        const update = Y.encodeStateAsUpdate(remote, before);
+        const verdict = await screenMessage(yMessages.syncUpdate(update), {
+          networkId: world.genesis.id,
+          known: (id) => local.ledger.has(id),
+          admit: world.admit,
+        });
+        expect(verdict.ok).toBe(true);
+        Y.applyUpdate(local.doc, update, 'remote');
+        await local.ledgerDoc.idle();
+      };
+      await send((map) => map.set(waiting.id, waiting.bytes));
+      expect(local.ledger.status(waiting.id).state).toBe('waiting');
+      await send((map) => map.delete(waiting.id));
+      await send((map) => map.set(parent.id, parent.bytes));
+      expect(local.ledger.status(waiting.id).state).not.toBe('waiting');
+      checkAgreement(local);
+    });
+  });
+
+  it(`ran ${runs(1_500) + 9} cases, through the screen and around it`, () => {
+    expect(watchdog.cases).toBe(runs(1_500) + 9);
     // Every way through was taken: refused and passed, valid transactions gained, Yjs refusing.
     expect(screened.passed).toBeGreaterThan(0);
     expect(screened.refused).toBeGreaterThan(0);
