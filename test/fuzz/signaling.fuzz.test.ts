@@ -13,6 +13,7 @@
 // rejection, no frame may take long, connections opened by announcements stay within maxConns,
 // the doc is never touched, and everything the client sends back is a well-formed relay
 // message whose payload, in the encrypted room, is ciphertext.
+import { roomKey } from '../helpers/ywebrtcSeal.ts';
 import * as buffer from 'lib0/buffer';
 import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
@@ -112,23 +113,6 @@ const dropped: string[] = [];
 const docs = { encrypted: new Y.Doc(), plain: new Y.Doc() };
 const originalWebSocket = globalThis.WebSocket;
 
-async function deriveKey(secret: string, room: string): Promise<CryptoKey> {
-  const material = await crypto.subtle.importKey(
-    'raw',
-    new TextEncoder().encode(secret),
-    'PBKDF2',
-    false,
-    ['deriveKey'],
-  );
-  return crypto.subtle.deriveKey(
-    { name: 'PBKDF2', salt: new TextEncoder().encode(room), iterations: 100_000, hash: 'SHA-256' },
-    material,
-    { name: 'AES-GCM', length: 256 },
-    false,
-    ['encrypt', 'decrypt'],
-  );
-}
-
 beforeAll(async () => {
   watchdog.install();
   globalThis.WebSocket = safeWebSocketClass(FakeSocket as unknown as typeof WebSocket, (message) =>
@@ -149,8 +133,8 @@ beforeAll(async () => {
     provider.on('signaling', (report: Report) =>
       reports.push({ ...report, room: provider.roomName }),
     );
-  key = await deriveKey(SECRET, ENCRYPTED_ROOM);
-  wrongKey = await deriveKey('another secret', ENCRYPTED_ROOM);
+  key = await roomKey(SECRET, ENCRYPTED_ROOM);
+  wrongKey = await roomKey('another secret', ENCRYPTED_ROOM);
   expect(FakeSocket.all).toHaveLength(1); // both rooms share the relay's one connection
   socket = FakeSocket.all[0] as FakeSocket;
   socket.open();
@@ -528,18 +512,10 @@ async function runCase(frames: readonly Frame[]): Promise<void> {
     () => reports.filter((r) => r.room === ENCRYPTED_ROOM).length >= encryptedPublishes - fromSelf,
     'the signaling reports',
   );
-  // Announcements open at most maxConns connections. An offer addressed to us opens one
-  // whatever the count (FINDING, issue 20: y-webrtc's 'signal' branch has no maxConns check;
-  // the regression below is skipped until it is fixed): allow one per peer that offered.
-  const offered = new Set(
-    frames.flatMap((f) => {
-      const value = f.kind === 'encrypted-room' && f.data.kind === 'sealed' ? f.data.value : null;
-      const m = value as { type?: unknown; from?: unknown; signal?: { type?: unknown } } | null;
-      return m?.type === 'signal' && m.signal?.type === 'offer' ? [m.from] : [];
-    }),
-  ).size;
+  // Announcements and offers from new peers together open at most maxConns connections (the
+  // patch bounds offers too since 7babf2a; see the regression below).
   for (const provider of [encrypted, plain])
-    expect(provider.room?.webrtcConns.size ?? 0).toBeLessThanOrEqual(MAX_CONNS + offered);
+    expect(provider.room?.webrtcConns.size ?? 0).toBeLessThanOrEqual(MAX_CONNS);
   // Let simple-peer's offers and answers go out (sealing them takes a while; what is sent
   // later still gets checked, with the next case).
   await new Promise((resolve) => setTimeout(resolve, 2));
@@ -582,13 +558,12 @@ describe('fuzz: y-webrtc signaling from a hostile relay', () => {
     expect(reports.at(-1)).toMatchObject({ ok: false, reason: 'undecryptable' });
   });
 
-  // FINDING (y-webrtc, not ours to fix; issue 20): any member of the room can make a peer open
-  // any number of RTCPeerConnections (each a native connection with its threads in
-  // @roamhq/wrtc) by sending offers from made-up peer ids: the 'signal' branch of the signaling
-  // handler creates a WebrtcConn for every new sender without the maxConns check that
-  // 'announce' has. Six offers here leave six connections with maxConns 4. Skipped until the
-  // lead bounds it; then also tighten the bound in runCase to MAX_CONNS.
-  it.skip('regression: offers from more peers than maxConns (issue 20)', async () => {
+  // FINDING: any member of the room could make a peer open any number of RTCPeerConnections
+  // (each a native connection with its threads in @roamhq/wrtc) by sending offers from made-up
+  // peer ids: y-webrtc's 'signal' branch created a WebrtcConn for every new sender without the
+  // maxConns check that 'announce' has. Six offers left six connections with maxConns 4; runCase
+  // now holds the count to MAX_CONNS.
+  it('regression: offers from more peers than maxConns (fixed in the patch, 7babf2a)', async () => {
     const offers: Frame[] = ['p1', 'p2', 'p3', 'p4', 'p5', 'p6'].map((from) => ({
       kind: 'encrypted-room',
       data: {
@@ -605,8 +580,8 @@ describe('fuzz: y-webrtc signaling from a hostile relay', () => {
     await watchdog.run('an offer flood', () => runCase(offers), { retry: false });
   });
 
-  it(`ran ${runs(500) + 1} cases; relay frames that were not JSON were dropped, not thrown`, () => {
-    expect(watchdog.cases).toBe(runs(500) + 1);
+  it(`ran ${runs(500) + 2} cases; relay frames that were not JSON were dropped, not thrown`, () => {
+    expect(watchdog.cases).toBe(runs(500) + 2);
     expect(dropped.length).toBeGreaterThan(0);
     // The cases got everywhere: connections made both ways, and every kind of refusal.
     expect(FakePeerConnection.created).toBeGreaterThan(10);
