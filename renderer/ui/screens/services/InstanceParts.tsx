@@ -1,0 +1,80 @@
+// What an instance carries beyond its summary: the private details sealed for us, the public
+// form fields, and the delivery (its nonce or result hash, and the text when we can open it).
+import { toHex } from '../../../../shared/bytes.ts';
+import type { InstanceView } from '../../../../shared/dnec/queries.ts';
+import type { PrivateParts } from '../../../../shared/ui/market.ts';
+import { Mono } from '../../components/common.tsx';
+import { useI18n } from '../../context.tsx';
+
+/** The delivery body's parts, whichever the service form produced. */
+export interface DeliveryBody {
+  readonly nonce?: Uint8Array;
+  readonly hash?: Uint8Array;
+  readonly sealed?: Uint8Array;
+}
+
+function NamedValues({ values }: { values: Readonly<Record<string, string | number>> }) {
+  return (
+    <dl className="summary">
+      {Object.entries(values).map(([name, value]) => (
+        <div key={name}>
+          <dt>{name}</dt>
+          <dd>{String(value)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function Delivery({ body, text }: { body: DeliveryBody; text: string | undefined }) {
+  const { t } = useI18n();
+  return (
+    <section className="panel" aria-labelledby="instance-delivery">
+      <h2 id="instance-delivery">{t('instance.delivery')}</h2>
+      {body.nonce ? <p>{t('instance.nonce', { nonce: toHex(body.nonce) })}</p> : null}
+      {body.hash ? (
+        <p>
+          {t('instance.resultHash')}
+          <Mono>{toHex(body.hash)}</Mono>
+        </p>
+      ) : null}
+      {text !== undefined ? (
+        <pre className="mono" data-testid="delivery-text">
+          {text}
+        </pre>
+      ) : body.sealed ? (
+        <p className="muted">{t('instance.sealedUnread')}</p>
+      ) : null}
+    </section>
+  );
+}
+
+export function InstanceParts({
+  view,
+  parts,
+  delivery,
+}: {
+  view: InstanceView;
+  parts: PrivateParts;
+  delivery: DeliveryBody | undefined;
+}) {
+  const { t } = useI18n();
+  const { request } = view;
+  return (
+    <>
+      {parts.details !== undefined ? (
+        <section className="panel" aria-labelledby="instance-details">
+          <h2 id="instance-details">{t('instance.details')}</h2>
+          <NamedValues values={parts.details} />
+        </section>
+      ) : null}
+      {'fields' in request.body.job ? (
+        <section className="panel" aria-labelledby="instance-fields">
+          <h2 id="instance-fields">{request.service.name}</h2>
+          <NamedValues values={request.body.job.fields} />
+        </section>
+      ) : null}
+      {delivery !== undefined ? <Delivery body={delivery} text={parts.delivery} /> : null}
+    </>
+  );
+}

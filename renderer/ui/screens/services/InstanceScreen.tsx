@@ -1,0 +1,73 @@
+// One instance of a service, for whichever party this identity is in it: the summary, the
+// timeline, what it carries, and the steps this identity owes.
+import { useCallback } from 'react';
+import { instanceView } from '../../../../shared/dnec/queries.ts';
+import type { KeyHex, TxId } from '../../../../shared/ids.ts';
+import type { Ledger } from '../../../../shared/ledger/ledger.ts';
+import { stepsFor, timelineOf } from '../../../../shared/ui/market.ts';
+import { ScreenTitle } from '../../components/common.tsx';
+import { Timeline } from '../../components/market.tsx';
+import { useApp, useI18n } from '../../context.tsx';
+import { Link } from '../../router.tsx';
+import { useLedgerView } from '../../useLedger.ts';
+import { InstanceActions, useActionControl } from './InstanceActions.tsx';
+import { InstanceParts, type DeliveryBody } from './InstanceParts.tsx';
+import { InstanceSummary } from './InstanceSummary.tsx';
+
+function Missing() {
+  const { t } = useI18n();
+  return (
+    <>
+      <ScreenTitle>{t('instance.title')}</ScreenTitle>
+      <p className="muted">{t('instance.missing')}</p>
+      <Link to="services">{t('instance.back')}</Link>
+    </>
+  );
+}
+
+export function InstanceScreen({ id }: { id: TxId }) {
+  const { t } = useI18n();
+  const me = useApp((s) => s.key);
+  const market = useApp((s) => s.market);
+  const compute = useCallback(
+    (ledger: Ledger, key: KeyHex) => {
+      const view = instanceView(ledger, id);
+      if (!view) return null;
+      return {
+        view,
+        timeline: timelineOf(ledger, view),
+        steps: stepsFor(ledger, view, key, Date.now()),
+        delivery: view.delivery ? ledger.get(view.delivery) : undefined,
+      };
+    },
+    [id],
+  );
+  const data = useLedgerView(compute);
+  const control = useActionControl();
+  if (data === null || data === undefined || me === null) return <Missing />;
+  const { view, timeline, steps } = data;
+  return (
+    <>
+      <ScreenTitle>{t('instance.title')}</ScreenTitle>
+      <p>
+        <Link to="services">{t('instance.back')}</Link>
+      </p>
+      <InstanceSummary view={view} me={me} work={market?.work().get(id)} />
+      <section className="panel" aria-labelledby="instance-timeline">
+        <h2 id="instance-timeline">{t('instance.timeline')}</h2>
+        <Timeline entries={timeline} />
+      </section>
+      <InstanceParts
+        view={view}
+        parts={market?.privateParts(view) ?? {}}
+        delivery={data.delivery?.body as DeliveryBody | undefined}
+      />
+      <InstanceActions
+        id={id}
+        steps={steps}
+        handMade={view.request.service.form === 'fields'}
+        control={control}
+      />
+    </>
+  );
+}

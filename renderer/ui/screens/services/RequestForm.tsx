@@ -1,0 +1,107 @@
+// The first step of a request: the form generated from the service type's definition. On
+// submit it checks the inputs (draft.ts) and asks the runtime to negotiate, then hands the
+// draft and the negotiation result to the next step.
+import { useState, type FormEvent } from 'react';
+import { COMPUTE_FUNCTIONS } from '../../../../shared/dnec/compute.ts';
+import type { NegotiationResult } from '../../../../shared/dnec/negotiation.ts';
+import { eligibleBonds } from '../../../../shared/dnec/queries.ts';
+import type { ServiceDef } from '../../../../shared/dnec/services.ts';
+import { withinFor } from '../../../../shared/ui/market.ts';
+import { UserError } from '../../../state/errors.ts';
+import { ErrorText, ScreenTitle } from '../../components/common.tsx';
+import { useApp, useI18n } from '../../context.tsx';
+import { draftOf, negotiationOf, type Draft, type JobText, type TermsText } from './draft.ts';
+import { JobFields } from './JobFields.tsx';
+import { MarketGate } from './MarketGate.tsx';
+import { TermsFields } from './TermsFields.tsx';
+
+const initialJob = (): JobText => ({
+  data: '',
+  difficulty: '8',
+  fn: Object.keys(COMPUTE_FUNCTIONS)[0] ?? '',
+  input: '',
+  fields: {},
+  volume: '1',
+});
+
+// An automatically evaluated service needs no validators; the others need at least one.
+const initialTerms = (def: ServiceDef): TermsText => ({
+  validators: def.evaluation === 'auto' ? '0' : '1',
+  fee: def.evaluation === 'auto' ? '0' : '1',
+  maxRate: '',
+  minReputation: '',
+  within: withinFor(def).map((seconds) => String(seconds / 60)),
+});
+
+export function RequestForm({
+  def,
+  onNegotiated,
+}: {
+  def: ServiceDef;
+  onNegotiated: (draft: Draft, result: NegotiationResult) => void;
+}) {
+  const { t } = useI18n();
+  const market = useApp((s) => s.market);
+  const ssk = useApp((s) => s.ssk);
+  const me = useApp((s) => s.key);
+  const runtime = useApp((s) => s.runtime);
+  const [job, setJob] = useState<JobText>(initialJob);
+  const [terms, setTerms] = useState<TermsText>(() => initialTerms(def));
+  const [error, setError] = useState<unknown>(null);
+
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    try {
+      const ledger = runtime?.ledger;
+      if (!market || !ledger || me === null) throw new UserError('error.noNetwork');
+      const draft = draftOf(def, job, terms, {
+        poolSize: eligibleBonds(ledger, [me]).length,
+        canSeal: ssk?.canOpen === true,
+        t,
+      });
+      const result = market.negotiate(negotiationOf(draft));
+      setError(null);
+      onNegotiated(draft, result);
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+
+  return (
+    <>
+      <ScreenTitle>{t('services.form.title', { name: def.name })}</ScreenTitle>
+      <MarketGate>
+        <form className="panel narrow" onSubmit={submit} noValidate data-testid="request-form">
+          <p>{t('services.form.intro', { evaluation: t(`market.eval.${def.evaluation}`) })}</p>
+          <JobFields
+            def={def}
+            text={job}
+            onChange={(change) => setJob((old) => ({ ...old, ...change }))}
+            onField={(name, value) =>
+              setJob((old) => ({ ...old, fields: { ...old.fields, [name]: value } }))
+            }
+          />
+          <TermsFields
+            text={terms}
+            onChange={(change) => setTerms((old) => ({ ...old, ...change }))}
+            onWithin={(index, value) =>
+              setTerms((old) => ({
+                ...old,
+                within: old.within.map((text, i) => (i === index ? value : text)),
+              }))
+            }
+          />
+          <ErrorText error={error} />
+          <div className="actions">
+            <a className="button" href="#/services">
+              {t('common.back')}
+            </a>
+            <button type="submit" className="primary">
+              {t('services.form.find')}
+            </button>
+          </div>
+        </form>
+      </MarketGate>
+    </>
+  );
+}
