@@ -100,7 +100,7 @@ export default tseslint.config(
             { name: 'react', message: 'shared/ must not import React.' },
             { name: 'react-dom', message: 'shared/ must not import React.' },
           ],
-          patterns: layerPatterns(['electron', 'renderer', 'node']),
+          patterns: layerPatterns(['electron', 'renderer', 'node', 'engine']),
         },
       ],
       'no-restricted-globals': ['error', ...forbiddenInShared],
@@ -113,6 +113,44 @@ export default tseslint.config(
       'no-restricted-syntax': [
         'error',
         { selector: "NewExpression[callee.name='Date']", message: 'Use the Clock port.' },
+      ],
+    },
+  },
+  {
+    // The peer engine runs on every platform: it may import the pure core and the replication
+    // libraries, nothing else, and reaches time, timers, randomness, storage, WebRTC, the key
+    // and threads only through its ports (engine/ports.ts).
+    files: ['engine/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(?!\\.|yjs$|y-webrtc$|y-protocols/|lib0/|@noble/)',
+              message:
+                'engine/ imports only shared/, its own modules and the replication libraries (yjs, y-webrtc, y-protocols, lib0).',
+            },
+            ...layerPatterns(['node', 'renderer', 'electron', 'bench', 'test']),
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        ...forbiddenInShared.map(({ name }) => ({
+          name,
+          message: `engine/ runs on every platform: '${name}' must come in through a port.`,
+        })),
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Use the clock port.' },
+        { object: 'Math', property: 'random', message: 'Use the random port.' },
+        { object: 'globalThis', message: 'engine/ reaches the platform only through ports.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "NewExpression[callee.name='Date']", message: 'Use the clock port.' },
       ],
     },
   },

@@ -9,7 +9,7 @@ export default defineConfig({
     testTimeout: 30_000,
     coverage: {
       provider: 'v8',
-      include: ['shared/**/*.ts', 'node/**/*.ts'],
+      include: ['shared/**/*.ts', 'engine/**/*.ts', 'node/**/*.ts'],
       reporter: ['text-summary', 'json-summary'],
       // The pure core carries the protocol; it must stay thoroughly tested.
       thresholds: { 'shared/**/*.ts': { lines: 90 } },

@@ -19,7 +19,7 @@ import {
 } from 'electron';
 import { startDiscovery } from '../node/net/discovery.ts';
 import { startSignalingRelay } from '../node/net/signalingRelay.ts';
-import { nodeRandom } from '../node/random.ts';
+import { nodeRandom } from '../node/platform/nodeRandom.ts';
 import { APP_ENTRY_URL, APP_SCHEME } from './appOrigin.ts';
 import {
   APP_SCHEME_PRIVILEGES,

@@ -1,10 +1,10 @@
 // Where a peer's start-up time and memory go, step by step, in a fresh process started with
 // --expose-gc (so the memory the loaded peer retains is read after a full collection). The steps
-// are node/peer/localLedger.ts's (trusted records: decode only) and Peer#bindLedger's (doc),
+// are engine/logReplay.ts's (trusted records: decode only) and PeerEngine#bind's (doc),
 // timed apart: the loader itself inserts each record as it decodes it.
 //   node --expose-gc bench/lib/coldBreakdown.ts <dataDir> <networkId>
 import * as Y from 'yjs';
-import { admit } from '../../node/peer/localLedger.ts';
+import { nodeAdmit as admit } from '../../node/platform/nodeVerify.ts';
 import { openFileLogStore } from '../../node/storage/fileLogStore.ts';
 import type { NetworkId, TxId } from '../../shared/ids.ts';
 import { Ledger } from '../../shared/ledger/ledger.ts';

@@ -4,7 +4,7 @@
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { writeCheckpoint } from '../../node/peer/localLedger.ts';
+import { writeCheckpoint } from '../../engine/logReplay.ts';
 import { openFileLogStore } from '../../node/storage/fileLogStore.ts';
 import { decodeTx, TypeRegistry } from '../../shared/tx/registry.ts';
 import type { Tx } from '../../shared/tx/envelope.ts';

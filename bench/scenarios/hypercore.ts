@@ -21,8 +21,8 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { VerifyPool } from '../../node/crypto/verifyPool.ts';
-import { admit, admitMany, verifier } from '../../node/peer/localLedger.ts';
+import { createIntake } from '../../engine/intake.ts';
+import { nodeAdmit as admit, nodeVerify } from '../../node/platform/nodeVerify.ts';
 import { openFileLogStore } from '../../node/storage/fileLogStore.ts';
 import { Ledger } from '../../shared/ledger/ledger.ts';
 import { LedgerDoc, VerifiedCache } from '../../shared/replication/ledgerDoc.ts';
@@ -107,13 +107,14 @@ async function gpowRun(dir: string, large: LargeLedger) {
   const message = encoding.toUint8Array(reply);
   const encoded = performance.now();
   // The reader's pool starts (its threads spawn) inside the timing, as a joining peer's does.
-  const pool = new VerifyPool(verifier);
+  const verify = nodeVerify();
+  const { admitMany } = createIntake(verify);
   const verdict = await screenMessage(message, {
     networkId: large.genesis.id,
     known: (id) => cacheB.has(id),
     admit,
-    admitMany: (values, ids) => admitMany(pool, values, ids),
-  }).finally(() => pool.close());
+    admitMany,
+  }).finally(() => verify.close());
   if (!verdict.ok) throw new Error(`screen: ${verdict.reason}`);
   for (const tx of verdict.entries) cacheB.put(tx);
   const screened = performance.now();

@@ -15,7 +15,7 @@ import {
 } from '../../shared/identity/mnemonic.ts';
 import { loadKeystoreFile, type LoadKeystoreResult } from '../keystoreFile.ts';
 import { saveKeystoreFile } from '../keystoreFile.ts';
-import { nodeRandom } from '../random.ts';
+import { nodeRandom } from '../platform/nodeRandom.ts';
 import { CliError, type Home } from './home.ts';
 import { address, type Output } from './output.ts';
 import { readPassphrase, readStdin } from './prompt.ts';

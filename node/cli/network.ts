@@ -10,10 +10,9 @@ import {
 } from '../../shared/net/invitation.ts';
 import { signTx } from '../../shared/tx/envelope.ts';
 import { genesisBody } from '../../shared/tx/genesis.ts';
-import { admit } from '../peer/localLedger.ts';
-import { nodeRandom } from '../random.ts';
-import { openFileLogStore } from '../storage/fileLogStore.ts';
-import { sealGenesis } from '../../shared/ledger/ownHead.ts';
+import { nodeAdmit } from '../platform/nodeVerify.ts';
+import { Peer } from '../peer/peer.ts';
+import { nodeRandom } from '../platform/nodeRandom.ts';
 import { callControl, NoPeerRunning } from './control.ts';
 import { CliError, readNetwork, writeNetwork, type Home } from './home.ts';
 import { unlock } from './identity.ts';
@@ -59,16 +58,8 @@ export async function networkCreate(home: Home, args: string[], out: Output): Pr
     }),
     time: Date.now(),
   });
-  const admitted = await admit(bytes);
+  const admitted = await nodeAdmit(bytes);
   if (!admitted.ok) throw new CliError(`the genesis is invalid: ${admitted.rejection.message}`);
-  const store = await openFileLogStore(home.dataDir);
-  try {
-    await store.append([admitted.tx.bytes]);
-    // The founder's chain starts here: it may sign offline at once (shared/ledger/ownHead.ts).
-    await sealGenesis(store, admitted.tx);
-  } finally {
-    await store.close();
-  }
   const network = {
     version: 1 as const,
     networkId: admitted.tx.id,
@@ -76,6 +67,18 @@ export async function networkCreate(home: Home, args: string[], out: Output): Pr
     name: values.name,
     relays: [],
   };
+  // The engine writes the genesis as the founder's first transaction: its chain starts here, so
+  // it may sign offline at once (shared/ledger/ownHead.ts).
+  const founded = await Peer.start({
+    dataDir: home.dataDir,
+    networkId: network.networkId,
+    secret: network.secret,
+    relays: [],
+    connect: false,
+    secretKey: founder.secretKey,
+    initial: [admitted.tx],
+  });
+  await founded.close();
   await writeNetwork(home, network);
   out.print(
     `Network "${values.name}" created.\nNetwork id: ${network.networkId}\nStart it with "gpow run", then share "gpow invite".`,

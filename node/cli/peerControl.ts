@@ -80,19 +80,21 @@ const METHODS: Record<string, Method> = {
       expiresDays: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(36_500))),
     }),
     ({ peer }, _ledger, p) =>
-      peer.shareKey(
-        keyOf(p.to),
-        p.purpose ?? 'messages',
-        p.expiresDays === undefined ? undefined : Date.now() + p.expiresDays * 86_400_000,
-      ),
+      peer
+        .requireSsk()
+        .share(
+          keyOf(p.to),
+          p.purpose ?? 'messages',
+          p.expiresDays === undefined ? undefined : Date.now() + p.expiresDays * 86_400_000,
+        ),
   ),
   'ssk-revoke': method(v.object({ to: addr }), ({ peer }, _ledger, p) =>
-    peer.revokeKey(keyOf(p.to)),
+    peer.requireSsk().revoke(keyOf(p.to)),
   ),
   'ssk-list': method(v.object({}), ({ peer }) => {
     const me = peer.address;
     if (me === null) throw new CliError('this peer runs without an identity (--no-identity)');
-    const directory = peer.ssk.directory;
+    const directory = peer.requireSsk().directory;
     return directory.partnersOf(me).map((partner) => {
       const current = directory.current(me, partner);
       return {
@@ -100,29 +102,32 @@ const METHODS: Record<string, Method> = {
         epoch: current?.epoch ?? null,
         sharedBy: current ? address(current.from) : null,
         shares: directory.shares(me, partner).length,
-        connected: peer.ssk.connections()[partner] ?? 0,
+        connected: peer.requireSsk().connections()[partner] ?? 0,
       };
     });
   }),
   'msg-send': method(v.object({ to: addr, text: v.string() }), ({ peer }, _ledger, p) => {
-    peer.ssk.channel(keyOf(p.to)).sendText(p.text);
+    peer.requireSsk().channel(keyOf(p.to)).sendText(p.text);
     return { sent: true };
   }),
   'msg-read': method(v.object({ with: addr }), ({ peer }, _ledger, p) =>
-    peer.ssk.channel(keyOf(p.with)).texts.map((t) => ({
-      from: address(t.from),
-      text: t.text,
-      epoch: t.epoch,
-      time: Math.floor(t.counter / 1000),
-    })),
+    peer
+      .requireSsk()
+      .channel(keyOf(p.with))
+      .texts.map((t) => ({
+        from: address(t.from),
+        text: t.text,
+        epoch: t.epoch,
+        time: Math.floor(t.counter / 1000),
+      })),
   ),
   'file-send': method(v.object({ to: addr, path }), async ({ peer }, _ledger, p) => {
     const bytes = new Uint8Array(await readFile(p.path));
-    const id = peer.ssk.channel(keyOf(p.to)).sendFile(basename(p.path), bytes);
+    const id = peer.requireSsk().channel(keyOf(p.to)).sendFile(basename(p.path), bytes);
     return { id, size: bytes.length };
   }),
   'file-list': method(v.object({ with: addr }), ({ peer }, _ledger, p) =>
-    [...peer.ssk.channel(keyOf(p.with)).files.values()].map((f) => ({
+    [...peer.requireSsk().channel(keyOf(p.with)).files.values()].map((f) => ({
       id: f.id,
       from: address(f.from),
       name: f.name,
@@ -135,7 +140,7 @@ const METHODS: Record<string, Method> = {
   'file-save': method(
     v.object({ with: addr, id: v.pipe(v.string(), v.maxLength(128)), path }),
     async ({ peer }, _ledger, p) => {
-      const file = peer.ssk.channel(keyOf(p.with)).files.get(p.id);
+      const file = peer.requireSsk().channel(keyOf(p.with)).files.get(p.id);
       if (!file?.complete) throw new CliError('no complete file with that id from this partner');
       const bytes = new Uint8Array(file.size);
       let offset = 0;

@@ -4,14 +4,10 @@ import { parseArgs } from 'node:util';
 import { fromUtf8, utf8 } from '../../shared/bytes.ts';
 import { keyHexOf, type KeyHex, type NetworkId, type TxId } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
-import { OwnHead } from '../../shared/ledger/ownHead.ts';
 import { peekFieldEpoch } from '../../shared/ssk/field.ts';
-import { signTx } from '../../shared/tx/envelope.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { MAX_MEMO_BYTES, type TransferBody } from '../../shared/tx/transfer.ts';
-import { composeTransfer } from '../../shared/wallet/compose.ts';
-import { admit, loadLocalLedger } from '../peer/localLedger.ts';
-import { openFileLogStore } from '../storage/fileLogStore.ts';
+import { Peer } from '../peer/peer.ts';
 import { callControl, NoPeerRunning } from './control.ts';
 import { CliError, readNetwork, type Home, type NetworkConfig } from './home.ts';
 import { unlock } from './identity.ts';
@@ -89,39 +85,31 @@ function memoText(
 const NOT_SYNCED =
   'No genesis yet: this home has not received its network\'s genesis. Run "gpow run" until it does; if it never does, check the invitation (ask for a new one).';
 
-/** Opens the log directly when no peer is running (offline use). */
-async function withLocalLedger<T>(
+/**
+ * The engine on this home's log, not joining the network (offline use): reading, and authoring
+ * through the same path as the running peer (engine/peer.ts), so the checks are the same,
+ * never signing blind included.
+ */
+async function withLocalPeer<T>(
   home: Home,
-  fn: (ledger: Ledger, signing: OfflineSigning) => Promise<T>,
-  signer?: KeyHex,
+  fn: (peer: Peer, ledger: Ledger) => Promise<T>,
+  secretKey?: Uint8Array,
 ): Promise<T> {
   const network = await readNetwork(home);
-  const store = await openFileLogStore(home.dataDir);
+  const peer = await Peer.start({
+    dataDir: home.dataDir,
+    networkId: network.networkId as NetworkId,
+    secret: network.secret,
+    relays: [],
+    connect: false,
+    ...(secretKey ? { secretKey } : {}),
+  });
   try {
-    const loaded = await loadLocalLedger(store, network.networkId as NetworkId);
-    if (!loaded.ledger) throw new CliError(NOT_SYNCED);
-    const own =
-      signer === undefined ? null : await OwnHead.open(store, signer, loaded.facts, loaded.ledger);
-    return await fn(loaded.ledger, {
-      // Never sign blind (shared/ledger/ownHead.ts): the running peer refuses the same way.
-      checkCanSign: () => {
-        const problem = own?.problem() ?? null;
-        if (problem !== null) throw new CliError(problem);
-      },
-      appendOwn: async (tx) => {
-        await store.append([tx.bytes]);
-        await own?.record(tx);
-      },
-    });
+    if (!peer.ledger) throw new CliError(NOT_SYNCED);
+    return await fn(peer, peer.ledger);
   } finally {
-    await store.close();
+    await peer.close();
   }
-}
-
-/** What an offline command needs to sign: the blind-signing check, and a durable append. */
-interface OfflineSigning {
-  checkCanSign(): void;
-  appendOwn(tx: VerifiedTx): Promise<void>;
 }
 
 async function viaPeerOrLocal<T>(
@@ -163,30 +151,16 @@ export async function send(home: Home, args: string[], out: Output): Promise<voi
     if (values['private-memo'])
       throw new CliError('a private memo needs the running peer: start "gpow run"');
     const identity = await unlock(home, out);
-    const from = keyHexOf(identity.publicKey);
-    return withLocalLedger(
+    return withLocalPeer(
       home,
-      async (ledger, signing) => {
-        signing.checkCanSign();
-        const composed = composeTransfer(ledger, {
-          from,
-          to,
-          amount,
-          time: Date.now(),
-          ...(memo ? { memo } : {}),
-        });
-        if (!composed.ok) throw new CliError(composed.rejection.message);
-        const admitted = await admit(signTx(identity.secretKey, composed.tx));
-        if (!admitted.ok) throw new CliError(admitted.rejection.message);
-        const outcome = ledger.insert(admitted.tx);
-        if (outcome.status === 'rejected') throw new CliError(outcome.rejection.message);
-        await signing.appendOwn(admitted.tx);
+      async (peer) => {
+        const tx = await peer.transfer(to, amount, memo);
         out.progress(
           'No peer is running: the payment is saved and will be sent when "gpow run" connects.',
         );
-        return { id: admitted.tx.id };
+        return { id: tx.id };
       },
-      from,
+      identity.secretKey,
     );
   });
   out.print(`Sent ${amount} to ${toInput}.\nTransaction: ${result.id}`, {
@@ -200,7 +174,7 @@ export async function balance(home: Home, args: string[], out: Output): Promise<
   const params = args[0] ? { address: args[0] } : {};
   const view = await viaPeerOrLocal(home, 'balance', params, async () => {
     const key = args[0] ? keyOf(args[0]) : keyHexOf((await unlock(home, out)).publicKey);
-    return withLocalLedger(home, (ledger) => Promise.resolve(balanceOf(ledger, key)));
+    return withLocalPeer(home, (_peer, ledger) => Promise.resolve(balanceOf(ledger, key)));
   });
   const v = view as {
     address: string;
@@ -229,7 +203,7 @@ export async function history(home: Home, args: string[], out: Output): Promise<
     const key = positionals[0]
       ? keyOf(positionals[0])
       : keyHexOf((await unlock(home, out)).publicKey);
-    return withLocalLedger(home, (ledger) => Promise.resolve(historyOf(ledger, key, limit)));
+    return withLocalPeer(home, (_peer, ledger) => Promise.resolve(historyOf(ledger, key, limit)));
   })) as Array<{
     id: TxId;
     time: number;
@@ -259,9 +233,15 @@ interface StatusView {
 
 /** The status of a home whose peer is stopped, read from its log. */
 async function offlineStatus(home: Home, network: NetworkConfig): Promise<StatusView> {
-  const store = await openFileLogStore(home.dataDir);
+  const peer = await Peer.start({
+    dataDir: home.dataDir,
+    networkId: network.networkId as NetworkId,
+    secret: network.secret,
+    relays: [],
+    connect: false,
+  });
   try {
-    const { ledger } = await loadLocalLedger(store, network.networkId as NetworkId);
+    const ledger = peer.ledger;
     return {
       networkId: network.networkId,
       peers: 0,
@@ -272,7 +252,7 @@ async function offlineStatus(home: Home, network: NetworkConfig): Promise<Status
       ...(ledger ? {} : { notice: NOT_SYNCED }),
     };
   } finally {
-    await store.close();
+    await peer.close();
   }
 }
 

@@ -167,12 +167,10 @@ export class MarketAgent {
     const job = { ...input.job };
     if (input.sensitive && Object.keys(input.sensitive).length > 0) {
       // "If no SSK exists yet, the request brings one": share a key first, then seal.
-      if (!this.#peer.ssk.keyring.current(provider).ok) await this.#peer.shareKey(provider, 'dnec');
-      job.sealed = this.#peer.sealFor(
-        provider,
-        SEALED_REQUEST,
-        utf8(JSON.stringify(input.sensitive)),
-      );
+      await this.#peer.requireSsk().ensureKey(provider, 'dnec');
+      job.sealed = this.#peer
+        .requireSsk()
+        .sealFor(provider, SEALED_REQUEST, utf8(JSON.stringify(input.sensitive)));
     }
     const reveal = new Uint8Array(randomBytes(32));
     const commitment = commitmentOf(reveal);
@@ -238,10 +236,8 @@ export class MarketAgent {
     const request = market(ledger).requests.get(requestId);
     if (!request) throw new PeerError('no such request on this ledger');
     const bytes = utf8(text);
-    if (!this.#peer.ssk.keyring.current(request.consumer).ok) {
-      await this.#peer.shareKey(request.consumer, 'dnec');
-    }
-    const sealed = this.#peer.sealFor(request.consumer, SEALED_DELIVERY, bytes);
+    await this.#peer.requireSsk().ensureKey(request.consumer, 'dnec');
+    const sealed = this.#peer.requireSsk().sealFor(request.consumer, SEALED_DELIVERY, bytes);
     return this.#submit(
       'deliver',
       { request: fromHex(requestId), hash: sha256(bytes), sealed },
@@ -253,7 +249,7 @@ export class MarketAgent {
   async privateParts(view: InstanceView): Promise<PrivateParts> {
     const ledger = await this.#peer.ready();
     return privatePartsOf(ledger, view, (sender, recipient, label, sealed) =>
-      this.#peer.openSealed(sender, recipient, label, sealed),
+      this.#peer.requireSsk().openSealed(sender, recipient, label, sealed),
     );
   }
 
@@ -379,10 +375,10 @@ export class MarketAgent {
       result = { hash: run.hash };
       // The output itself goes to the consumer sealed with SSK when it fits on the ledger.
       if (run.output.length <= MAX_SEALED_OUTPUT) {
-        if (!this.#peer.ssk.keyring.current(request.consumer).ok) {
-          await this.#peer.shareKey(request.consumer, 'dnec');
-        }
-        result.sealed = this.#peer.sealFor(request.consumer, SEALED_DELIVERY, run.output);
+        await this.#peer.requireSsk().ensureKey(request.consumer, 'dnec');
+        result.sealed = this.#peer
+          .requireSsk()
+          .sealFor(request.consumer, SEALED_DELIVERY, run.output);
       }
     } else {
       return; // done by hand: `gpow deliver`

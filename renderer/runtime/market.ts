@@ -43,8 +43,8 @@ import {
   type Within,
 } from '../../shared/ui/market.ts';
 import { composeAction, composeSettle, composeVerdict } from '../../shared/wallet/dnecCompose.ts';
-import { RuntimeError } from './networkRuntime.ts';
-import type { SskSession } from './ssk.ts';
+import { EngineError } from './networkRuntime.ts';
+import type { SskSession } from '../../engine/ssk.ts';
 import type { WorkRunner } from './work.ts';
 
 /** Room for the sealing overhead within a delivery's 16 KiB sealed field. */
@@ -179,7 +179,7 @@ export class MarketRuntime {
     const tx = await this.#host.act((ledger, me) =>
       composeAction(ledger, me, type, body, { ...options, time: this.#host.clock.now() }),
     );
-    if (!tx) throw new RuntimeError(`the ${type} could not be composed`);
+    if (!tx) throw new EngineError(`the ${type} could not be composed`);
     return tx;
   }
 
@@ -225,7 +225,7 @@ export class MarketRuntime {
   async request(input: RequestInput): Promise<{ id: TxId; escrow: bigint }> {
     const { ledger, me } = this.#host;
     const offer = offersFor(ledger, input.service).find((o) => o.provider === input.provider);
-    if (!offer) throw new RuntimeError('that provider has no offer for this service');
+    if (!offer) throw new EngineError('that provider has no offer for this service');
     const job = { ...input.job };
     if (input.sensitive && Object.keys(input.sensitive).length > 0) {
       const ssk = this.#requireSsk();
@@ -276,7 +276,7 @@ export class MarketRuntime {
   /** Delivers hand-made work: its hash on the ledger, the text sealed for the consumer. */
   async deliverText(requestId: TxId, text: string): Promise<VerifiedTx> {
     const request = market(this.#host.ledger).requests.get(requestId);
-    if (!request) throw new RuntimeError('there is no such request on this ledger');
+    if (!request) throw new EngineError('there is no such request on this ledger');
     const bytes = utf8(text);
     const ssk = this.#requireSsk();
     await ssk.ensureKey(request.consumer, 'dnec');
@@ -291,8 +291,8 @@ export class MarketRuntime {
   /** The consumer approves or disputes a delivery (review types). */
   review(requestId: TxId, approve: boolean): Promise<VerifiedTx> {
     const view = instanceView(this.#host.ledger, requestId);
-    if (!view) throw new RuntimeError('there is no such request on this ledger');
-    if (!view.delivery) throw new RuntimeError('nothing has been delivered yet');
+    if (!view) throw new EngineError('there is no such request on this ledger');
+    if (!view.delivery) throw new EngineError('nothing has been delivered yet');
     return this.#submit(
       'review',
       { request: fromHex(requestId), delivery: fromHex(view.delivery), approve },
@@ -304,15 +304,15 @@ export class MarketRuntime {
     const tx = await this.#host.act((ledger, me) =>
       composeVerdict(ledger, me, requestId, pass, this.#host.clock.now()),
     );
-    if (!tx) throw new RuntimeError('the verdict could not be composed');
+    if (!tx) throw new EngineError('the verdict could not be composed');
     return tx;
   }
 
   async reveal(requestId: TxId): Promise<VerifiedTx> {
     const view = instanceView(this.#host.ledger, requestId);
-    if (!view?.accept) throw new RuntimeError('the provider has not accepted yet');
+    if (!view?.accept) throw new EngineError('the provider has not accepted yet');
     const secret = await this.#host.store.getMeta(revealKey(view.request.body.commitment));
-    if (!secret) throw new RuntimeError('the secret of this request is not on this device');
+    if (!secret) throw new EngineError('the secret of this request is not on this device');
     return this.#submit(
       'reveal',
       { request: fromHex(requestId), accept: fromHex(view.accept), reveal: secret },
@@ -324,7 +324,7 @@ export class MarketRuntime {
     const tx = await this.#host.act((ledger, me) =>
       composeSettle(ledger, me, requestId, this.#host.clock.now()),
     );
-    if (!tx) throw new RuntimeError('the settlement could not be composed');
+    if (!tx) throw new EngineError('the settlement could not be composed');
     return tx;
   }
 
@@ -340,7 +340,7 @@ export class MarketRuntime {
   #requireSsk(): SskSession {
     const ssk = this.#host.ssk;
     if (!ssk?.canOpen) {
-      throw new RuntimeError(
+      throw new EngineError(
         'this needs a shared key (SSK) with the other party, which this identity cannot open here',
       );
     }

@@ -13,7 +13,7 @@ import type { WrtcLike } from '../../shared/replication/guardedWrtc.ts';
 import type { LogStore } from '../../shared/storage/port.ts';
 import { genesisBody } from '../../shared/tx/genesis.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
-import { admit } from '../runtime/core.ts';
+import { webAdmit as admit } from '../platform/webVerify.ts';
 import {
   messageOf,
   NetworkRuntime,
@@ -25,7 +25,7 @@ import type { SignerSource } from '../runtime/signer.ts';
 import { backgroundWork } from '../runtime/backgroundWork.ts';
 import { MarketRuntime, type MarketEvent } from '../runtime/market.ts';
 import { createNotificationTracker, notablesOf } from '../runtime/notifications.ts';
-import { SskSession, sskOpenerOf } from '../runtime/ssk.ts';
+import type { SskSession } from '../../engine/ssk.ts';
 import type { WorkRunner } from '../runtime/work.ts';
 import { UserError } from './errors.ts';
 import {
@@ -308,25 +308,15 @@ export function createAppStore(deps: AppDeps): AppStore {
           set((state) => ({ ledgerVersion: state.ledgerVersion + 1 }));
         }, CHANGE_INTERVAL_MS);
       };
-      const act = (compose: Parameters<NetworkRuntime['act']>[0]) => runtime.act(compose);
-      const ssk = new SskSession({
-        ledger,
-        me: signer.key,
-        opener: sskOpenerOf(signer),
-        clock: deps.clock,
-        random: deps.random,
-        wrtc: runtime.options.wrtc,
-        relays: () => runtime.relays,
-        iceServers: () => runtime.iceServers,
-        act,
-        onChange: changed,
-      });
+      const act = (compose: Parameters<NetworkRuntime['act']>[0]) =>
+        runtime.act(compose).then((done) => done?.tx ?? null);
+      const ssk = runtime.ssk;
       const { settings } = get();
       const market = new MarketRuntime(
         {
           ledger,
           me: signer.key,
-          store: runtime.options.store,
+          store: runtime.ports.store,
           clock: deps.clock,
           random: deps.random,
           work: deps.work ?? backgroundWork(),
@@ -349,11 +339,10 @@ export function createAppStore(deps: AppDeps): AppStore {
     };
 
     const stopRuntime = async () => {
-      const { runtime, market, ssk } = get();
+      const { runtime, market } = get();
       stopNotifications?.();
       stopNotifications = null;
       market?.close();
-      ssk?.close();
       set({
         runtime: null,
         status: null,

@@ -1,7 +1,7 @@
 // Errors the UI shows. Every failure becomes one or two plain sentences from the catalogue;
 // a stack trace never reaches the screen.
 import type { MessageKey, Params, Translate } from '../i18n/i18n.ts';
-import { RuntimeError } from '../runtime/networkRuntime.ts';
+import { EngineError } from '../runtime/networkRuntime.ts';
 
 /** A failure the user can act on, named by its catalogue message. */
 export class UserError extends Error {
@@ -25,7 +25,7 @@ export function asSentence(text: string): string {
 
 export function describeError(error: unknown, t: Translate): string {
   if (error instanceof UserError) return t(error.key, error.params);
-  if (error instanceof RuntimeError && error.rejection) {
+  if (error instanceof EngineError && error.rejection) {
     return t(`rejection.${error.rejection.code}`, { detail: asSentence(error.rejection.message) });
   }
   const detail = error instanceof Error ? error.message : typeof error === 'string' ? error : '';

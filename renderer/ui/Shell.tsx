@@ -13,7 +13,7 @@ export function Shell() {
   const network = useApp((s) => s.network);
   const address = useApp((s) => s.address);
   const connected = useApp(
-    (s) => s.status?.peers.filter((p) => p.state === 'connected').length ?? 0,
+    (s) => s.status?.connections.filter((p) => p.state === 'connected').length ?? 0,
   );
   const lock = useApp((s) => s.lock);
   const networkError = useApp((s) => s.networkError);

@@ -6,7 +6,7 @@ import { encodeAddress } from '../../shared/identity/address.ts';
 import { keyHexOf } from '../../shared/ids.ts';
 import { createBrowserBridge } from '../../renderer/bridge/browserBridge.ts';
 import { desktopPlatform } from '../../renderer/bridge/desktop.ts';
-import { nodeRandom } from '../../node/random.ts';
+import { nodeRandom } from '../../node/platform/nodeRandom.ts';
 
 vi.mock('electron', () => ({}));
 

@@ -8,7 +8,7 @@ import { createDesktopBridge } from '../../electron/desktopBridge.ts';
 import { createIdentityVault } from '../../electron/identityVault.ts';
 import { createLedgerLogs } from '../../electron/ledgerLogs.ts';
 import type { RememberedUnlock } from '../../electron/rememberedUnlock.ts';
-import { nodeRandom } from '../../node/random.ts';
+import { nodeRandom } from '../../node/platform/nodeRandom.ts';
 
 const dirs: string[] = [];
 

@@ -20,7 +20,7 @@ import { generateMnemonic, identityFromMnemonic } from '../../shared/identity/mn
 import { keyHexOf, type KeyHex, type TxId } from '../../shared/ids.ts';
 import { signTx, type UnsignedTx } from '../../shared/tx/envelope.ts';
 import { genesisBody } from '../../shared/tx/genesis.ts';
-import { nodeRandom } from '../../node/random.ts';
+import { nodeRandom } from '../../node/platform/nodeRandom.ts';
 import {
   createIdentityVault,
   LOCKED_MESSAGE,
@@ -30,7 +30,7 @@ import { registerIpcHandlers } from '../../electron/ipc.ts';
 import { createRememberedUnlock, type SafeStorageLike } from '../../electron/rememberedUnlock.ts';
 import { decodeSignRequest } from '../../electron/signRequest.ts';
 import { BridgeSigner, encodeSignRequest } from '../../renderer/runtime/signer.ts';
-import { sskOpenerOf } from '../../renderer/runtime/ssk.ts';
+import { sskOpenerOf } from '../../engine/ssk.ts';
 import { desktopPlatform } from '../../renderer/bridge/desktop.ts';
 import { admit } from '../helpers/network.ts';
 

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openFileLogStore } from '../../node/storage/fileLogStore.ts';
-import { writeCheckpoint } from '../../node/peer/localLedger.ts';
+import { writeCheckpoint } from '../../engine/logReplay.ts';
 import { buildLargeLedger } from '../helpers/largeLedger.ts';
 import { createCluster, PeerProcess, type Cluster, type PeerStatusView } from './cluster.ts';
 

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { fromHex, toHex } from '../../shared/bytes.ts';
 import { encryptKeystore, type Keystore } from '../../shared/identity/keystore.ts';
 import { loadKeystoreFile, saveKeystoreFile } from '../../node/keystoreFile.ts';
-import { nodeRandom } from '../../node/random.ts';
+import { nodeRandom } from '../../node/platform/nodeRandom.ts';
 import { deterministicRandom } from '../helpers/deterministicRandom.ts';
 import { V1_KEYSTORE, V1_MNEMONIC, V1_PASSPHRASE } from '../identity/v1Keystore.ts';
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { en, type MessageKey } from '../../renderer/i18n/en.ts';
 import { CATALOGUES, pluralTranslator, translator } from '../../renderer/i18n/i18n.ts';
 import { asSentence, describeError, UserError } from '../../renderer/state/errors.ts';
-import { RuntimeError } from '../../renderer/runtime/networkRuntime.ts';
+import { EngineError } from '../../renderer/runtime/networkRuntime.ts';
 import { reject } from '../../shared/tx/rejection.ts';
 
 const keys = Object.keys(en) as MessageKey[];
@@ -62,7 +62,7 @@ describe('translating', () => {
       'The amount must be more than zero.',
     );
     expect(
-      describeError(new RuntimeError('x', reject('insufficient-funds', 'you can spend 5 now')), t),
+      describeError(new EngineError('x', reject('insufficient-funds', 'you can spend 5 now')), t),
     ).toBe('There is not enough money available. You can spend 5 now.');
     const error = new Error('the relay is down\n    at foo (bar.js:1:2)');
     expect(describeError(error, t)).toBe('The relay is down.');

@@ -23,7 +23,8 @@ import {
   type MarketEvent,
   type MarketHost,
 } from '../../renderer/runtime/market.ts';
-import { SskSession } from '../../renderer/runtime/ssk.ts';
+import { SskSession, type SskHost } from '../../engine/ssk.ts';
+import { nodeTimers } from '../../node/platform/nodeTimers.ts';
 import { openKey } from '../../shared/ssk/box.ts';
 import { servicesOf } from '../../shared/ui/market.ts';
 import { NO_WEBRTC } from './fixtures.ts';
@@ -55,7 +56,7 @@ function wallet(
   const meta = new Map<string, Uint8Array>();
   const log: string[] = [];
   const events: MarketEvent[] = [];
-  const act: MarketHost['act'] = async (compose) => {
+  const authored: SskHost['act'] = async (compose) => {
     const composed = compose(market.ledger, who.key);
     if (composed === null) return null;
     if (!composed.ok) throw new Error(composed.rejection.message);
@@ -63,8 +64,9 @@ function wallet(
     const tx = await admit(signTx(who.secret, composed.tx));
     const outcome = market.ledger.insert(tx);
     if (outcome.status === 'rejected') throw new Error(outcome.rejection.message);
-    return tx;
+    return { composed, tx };
   };
+  const act: MarketHost['act'] = (compose) => authored(compose).then((done) => done?.tx ?? null);
   const random = deterministicRandom(name);
   const ssk = options.ssk
     ? new SskSession({
@@ -74,11 +76,12 @@ function wallet(
         opener: { openSskBox: (box, ctx) => openKey(box, who.secret, ctx) },
         clock: { now: () => clock.now },
         random,
+        timers: nodeTimers,
         wrtc: NO_WEBRTC,
         channels: false,
         relays: () => [],
         iceServers: () => [],
-        act,
+        act: authored,
         onChange: () => undefined,
       })
     : null;

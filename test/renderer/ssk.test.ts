@@ -9,11 +9,12 @@ import { openField, sealField } from '../../shared/ssk/field.ts';
 import { SskKeyring } from '../../shared/ssk/keyring.ts';
 import { signTx } from '../../shared/tx/envelope.ts';
 import { InPageVault } from '../../renderer/bridge/inPageVault.ts';
-import { SskSession, sskOpenerOf, type SskOpener } from '../../renderer/runtime/ssk.ts';
+import { SskSession, sskOpenerOf, type SskOpener } from '../../engine/ssk.ts';
 import { admit, identity, newLedger, type TestIdentity } from '../helpers/network.ts';
 import { deterministicRandom } from '../helpers/deterministicRandom.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
 import { NO_WEBRTC } from './fixtures.ts';
+import { nodeTimers } from '../../node/platform/nodeTimers.ts';
 
 const alice = identity('ssk alice');
 const bob = identity('ssk bob');
@@ -31,6 +32,7 @@ function session(ledger: Ledger, who: TestIdentity, opener: SskOpener | null): S
     opener,
     clock,
     random: deterministicRandom(who.name),
+    timers: nodeTimers,
     wrtc: NO_WEBRTC,
     relays: () => [],
     iceServers: () => [],
@@ -41,7 +43,7 @@ function session(ledger: Ledger, who: TestIdentity, opener: SskOpener | null): S
       const tx = await admit(signTx(who.secret, composed.tx));
       const outcome = ledger.insert(tx);
       if (outcome.status === 'rejected') throw new Error(outcome.rejection.message);
-      return tx;
+      return { composed, tx };
     },
     onChange: () => undefined,
   });

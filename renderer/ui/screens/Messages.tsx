@@ -2,7 +2,7 @@
 // files directly between the two devices over the private channel, encrypted with that key.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { KeyHex } from '../../../shared/ids.ts';
-import type { TransferView } from '../../runtime/ssk.ts';
+import type { TransferView } from '../../../engine/ssk.ts';
 import { addressOf } from '../../runtime/views.ts';
 import { accountOf } from '../account.ts';
 import {

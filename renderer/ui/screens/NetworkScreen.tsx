@@ -49,7 +49,7 @@ function SyncPanel() {
     );
   }
   const counts = status.counts;
-  const connected = status.peers.filter((p) => p.state === 'connected').length;
+  const connected = status.connections.filter((p) => p.state === 'connected').length;
   return (
     <section className="panel" aria-labelledby="sync-title">
       <h2 id="sync-title">{t('sync.title')}</h2>
@@ -193,7 +193,7 @@ function PeersPanel() {
         </ul>
       )}
       <h3>{t('peers.peers')}</h3>
-      {status.peers.length === 0 ? (
+      {status.connections.length === 0 ? (
         <p className="muted">{t('peers.none')}</p>
       ) : (
         <Table
@@ -206,7 +206,7 @@ function PeersPanel() {
           ]}
           testId="peers-table"
         >
-          {status.peers.map((peer) => (
+          {status.connections.map((peer) => (
             <tr key={peer.id}>
               <td>
                 <Mono>{peer.id.slice(0, 8)}</Mono>

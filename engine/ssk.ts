@@ -1,43 +1,52 @@
-// Sustainable Symmetric Keys in the browser: sharing and revoking keys on the ledger, sealing
-// and opening SSK fields (a request's sensitive details, a hand-made delivery), and the private
-// channel with each partner (shared/ssk/channel.ts: chat and files over WebRTC, in a y-webrtc
-// room derived from the pair's key). The browser twin of node/peer/sskChannels.ts and the SSK
-// part of node/peer/peer.ts.
+// Sustainable Symmetric Keys, as every platform's engine runs them: sharing and revoking keys on
+// the ledger, sealing and opening SSK fields (a request's sensitive details, a hand-made
+// delivery, a private memo), and the private channel with each partner (shared/ssk/channel.ts:
+// chat and files over WebRTC, in a y-webrtc room derived from the pair's current key). When
+// the key is reset, both sides move to the new room; the channel's history stays.
 //
-// Opening a key box takes the identity's secret, which the runtime never holds: the signer
-// opens boxes for it when it can (SskOpener). Without that, keys can still be shared (sealing
-// needs only public keys), but nothing sealed can be read here, and the UI says so.
+// Opening a key box takes the identity's secret, which the engine never holds: the signer
+// opens boxes for it when it can (EngineSigner.openSskBox). Without that, keys can still be
+// shared (sealing needs only public keys), but nothing sealed can be read here, and the UI says
+// so.
 import { WebrtcProvider } from 'y-webrtc';
 import * as Y from 'yjs';
-import { fromHex } from '../../shared/bytes.ts';
-import type { KeyHex, NetworkId, TxId } from '../../shared/ids.ts';
-import type { Ledger } from '../../shared/ledger/ledger.ts';
-import type { ClockPort, RandomPort } from '../../shared/ports.ts';
-import { guardWrtc, type WrtcLike } from '../../shared/replication/guardedWrtc.ts';
-import { screenChannelMessage } from '../../shared/replication/screen.ts';
+import { fromHex } from '../shared/bytes.ts';
+import type { KeyHex, NetworkId, TxId } from '../shared/ids.ts';
+import type { Ledger } from '../shared/ledger/ledger.ts';
+import type { ClockPort, RandomPort } from '../shared/ports.ts';
+import { guardWrtc, type WrtcLike } from '../shared/replication/guardedWrtc.ts';
+import { screenChannelMessage } from '../shared/replication/screen.ts';
 import {
   CHANNEL_ARRAY,
   channelRoomOf,
   FILE_CHUNK_BYTES,
   PrivateChannel,
   type ChannelEvent,
-} from '../../shared/ssk/channel.ts';
-import { SskDirectory, type SskShare } from '../../shared/ssk/directory.ts';
-import { SskKeyring, type KeyResult } from '../../shared/ssk/keyring.ts';
-import { composeSskRevoke, composeSskShare } from '../../shared/ssk/share.ts';
-import type { UnsignedTx } from '../../shared/tx/envelope.ts';
-import type { VerifiedTx } from '../../shared/tx/registry.ts';
-import { openFieldFrom, sealFieldFor, type FieldParty } from '../../shared/ui/sskFields.ts';
-import type { Rejection } from '../../shared/tx/rejection.ts';
-import type { SskOpener, TxSigner } from './signer.ts';
+} from '../shared/ssk/channel.ts';
+import { SskDirectory, type SskShare } from '../shared/ssk/directory.ts';
+import { SskKeyring, type KeyResult } from '../shared/ssk/keyring.ts';
+import { composeSskRevoke, composeSskShare } from '../shared/ssk/share.ts';
+import type { UnsignedTx } from '../shared/tx/envelope.ts';
+import type { VerifiedTx } from '../shared/tx/registry.ts';
+import { openFieldFrom, sealFieldFor, type FieldParty } from '../shared/ui/sskFields.ts';
+import type { Rejection } from '../shared/tx/rejection.ts';
+import type { BoxContext, OpenKeyResult } from '../shared/ssk/box.ts';
+import type { Cancel, EngineSigner, TimerPort } from './ports.ts';
 
-export type { SskOpener } from './signer.ts';
+/** What opens SSK key boxes sealed to the identity (its secret stays with the signer). */
+export interface SskOpener {
+  openSskBox(box: Uint8Array, ctx: BoxContext): OpenKeyResult;
+}
 
 /** The signer's box opener, if it has one. */
-export function sskOpenerOf(signer: TxSigner | null): SskOpener | null {
-  const open = (signer as Partial<SskOpener> | null)?.openSskBox;
-  return typeof open === 'function' ? { openSskBox: open.bind(signer) } : null;
+export function sskOpenerOf(signer: EngineSigner | null): SskOpener | null {
+  if (typeof signer?.openSskBox !== 'function') return null;
+  return { openSskBox: (box, ctx) => signer.openSskBox!(box, ctx) };
 }
+
+/** How often channels are checked, and how long one may sit without a connection. */
+const WATCH_MS = 3_000;
+const ALONE_REBUILD_MS = 12_000;
 
 /** Never used to open anything: OpenerKeyring opens every box through the signer. */
 const NO_SECRET = new Uint8Array(32);
@@ -82,25 +91,26 @@ class OpenerKeyring extends SskKeyring {
   }
 }
 
-/** What the session needs from the network runtime. */
+/** What the session needs from the engine. */
 export interface SskHost {
   readonly ledger: Ledger;
   readonly me: KeyHex;
   readonly opener: SskOpener | null;
   readonly clock: ClockPort;
   readonly random: RandomPort;
+  readonly timers: TimerPort;
+  /** The platform's WebRTC (the session guards it with the channel screen). */
   readonly wrtc: WrtcLike;
   /** Join each partner's channel room (default); false keeps to ledger fields (tests). */
   readonly channels?: boolean;
   relays(): readonly string[];
   iceServers(): readonly unknown[];
-  act(
-    compose: (
-      ledger: Ledger,
-      me: KeyHex,
-    ) => { ok: true; tx: UnsignedTx } | { ok: false; rejection: Rejection } | null,
-  ): Promise<VerifiedTx | null>;
+  act<T extends { ok: true; tx: UnsignedTx }>(
+    compose: (ledger: Ledger, me: KeyHex) => T | { ok: false; rejection: Rejection } | null,
+  ): Promise<{ composed: T; tx: VerifiedTx } | null>;
   onChange(): void;
+  /** Everything a channel reports (texts, files, refusals), for logs and notifications. */
+  onEvent?(partner: KeyHex, event: ChannelEvent): void;
 }
 
 export interface TransferView {
@@ -135,6 +145,8 @@ interface OpenChannel {
   provider: WebrtcProvider | null;
   room: string | null;
   refused: number;
+  /** Since when (clock ms) the channel has had no open connection, or null. */
+  aloneSince: number | null;
 }
 
 export class SskSession {
@@ -145,6 +157,7 @@ export class SskSession {
   readonly #wrtc: WrtcLike;
   readonly #channels = new Map<KeyHex, OpenChannel>();
   readonly #unsubscribe: () => void;
+  readonly #watch: Cancel;
   #closed = false;
 
   constructor(host: SskHost) {
@@ -159,9 +172,10 @@ export class SskSession {
     });
     // A share that becomes valid opens (or moves) that partner's channel.
     this.#unsubscribe = host.ledger.onAccepted((tx) => {
-      if (tx.type === 'ssk') queueMicrotask(() => this.refresh());
+      if (tx.type === 'ssk') host.timers.after(0, () => this.refresh());
     });
     this.refresh();
+    this.#watch = host.timers.every(WATCH_MS, () => this.#checkConnections());
   }
 
   get canOpen(): boolean {
@@ -179,25 +193,36 @@ export class SskSession {
     return share ? { epoch: share.epoch, id: share.id } : null;
   }
 
-  async share(to: KeyHex, purpose = 'messages'): Promise<TxId> {
-    const tx = await this.#host.act((ledger, from) =>
+  /** Shares a fresh key with `to` (or resets the one we share: the next epoch). */
+  async share(
+    to: KeyHex,
+    purpose = 'messages',
+    expires?: number,
+  ): Promise<{ id: TxId; epoch: number }> {
+    const done = await this.#host.act((ledger, from) =>
       composeSskShare(
         ledger,
         this.directory,
-        { from, to, purpose, time: this.#host.clock.now() },
+        {
+          from,
+          to,
+          purpose,
+          time: this.#host.clock.now(),
+          ...(expires !== undefined ? { expires } : {}),
+        },
         this.#host.random,
       ),
     );
-    if (!tx) throw new Error('the key could not be shared');
-    return tx.id;
+    if (!done) throw new Error('the key could not be shared');
+    return { id: done.tx.id, epoch: done.composed.epoch };
   }
 
-  async revoke(to: KeyHex): Promise<TxId> {
-    const tx = await this.#host.act((ledger, from) =>
+  async revoke(to: KeyHex): Promise<{ id: TxId; epoch: number }> {
+    const done = await this.#host.act((ledger, from) =>
       composeSskRevoke(ledger, this.directory, from, to, this.#host.clock.now()),
     );
-    if (!tx) throw new Error('the key could not be revoked');
-    return tx.id;
+    if (!done) throw new Error('the key could not be revoked');
+    return { id: done.tx.id, epoch: done.composed.epoch };
   }
 
   /** Seals `plaintext` for `to` with the pair's current key, bound to `label`. */
@@ -259,6 +284,7 @@ export class SskSession {
         provider: null,
         room: null,
         refused: 0,
+        aloneSince: null,
         channel: new PrivateChannel({
           doc,
           me: this.#host.me,
@@ -266,35 +292,69 @@ export class SskSession {
           keyring,
           random: this.#host.random,
           clock: this.#host.clock,
-          onEvent: (event) => this.#onEvent(entry, event),
+          onEvent: (event) => this.#onEvent(partner, entry, event),
         }),
       };
       open = entry;
       this.#channels.set(partner, open);
     }
-    const current = keyring.current(partner);
-    if (current.ok) {
-      const { room, password } = channelRoomOf(current.ssk.key, this.#host.ledger.networkId);
-      if (open.room !== room) {
-        open.provider?.disconnect();
-        open.provider?.destroy();
-        open.room = room;
-        open.provider = new WebrtcProvider(room, open.doc, {
-          signaling: [...this.#host.relays()],
-          password,
-          filterBcConns: false,
-          // Our y-webrtc patch (patches/): no cross-tab channel. One window per profile holds the
-          // only provider, and the channel re-encrypted every update and the whole doc on connect.
-          broadcastChannel: false,
-          peerOpts: { wrtc: this.#wrtc, config: { iceServers: [...this.#host.iceServers()] } },
-        });
-        open.provider.on('peers', () => this.#host.onChange());
-      }
-    }
+    this.#join(open, partner, keyring);
     return open;
   }
 
-  #onEvent(open: OpenChannel, event: ChannelEvent): void {
+  /** Joins `open` to the room of the pair's current key, leaving the room of an older one. */
+  #join(open: OpenChannel, partner: KeyHex, keyring: SskKeyring): void {
+    const current = keyring.current(partner);
+    if (!current.ok) return;
+    const { room, password } = channelRoomOf(current.ssk.key, this.#host.ledger.networkId);
+    if (open.room === room) return;
+    open.provider?.disconnect();
+    open.provider?.destroy();
+    open.room = room;
+    open.provider = new WebrtcProvider(room, open.doc, {
+      signaling: [...this.#host.relays()],
+      password,
+      filterBcConns: false,
+      // Our y-webrtc patch (patches/): no cross-tab channel. One window or process per home
+      // holds the only provider, and the channel re-encrypted every update and the whole doc.
+      broadcastChannel: false,
+      peerOpts: { wrtc: this.#wrtc, config: { iceServers: [...this.#host.iceServers()] } },
+    });
+    open.provider.on('peers', () => this.#host.onChange());
+  }
+
+  /**
+   * A channel whose room has had no open connection for a while is joined afresh: y-webrtc can
+   * leave a connection attempt hanging forever (the main room has the same watchdog), and a
+   * partner who is online would otherwise never receive what we queued for it. The messages
+   * wait in the channel's document, so nothing is lost by rejoining.
+   */
+  #checkConnections(): void {
+    const keyring = this.keyring;
+    if (!keyring) return;
+    const now = this.#host.clock.now();
+    for (const [partner, open] of this.#channels) {
+      if (connectedIn(open) > 0 || !open.provider) {
+        open.aloneSince = null;
+        continue;
+      }
+      open.aloneSince ??= now;
+      if (now - open.aloneSince < ALONE_REBUILD_MS) continue;
+      open.aloneSince = now;
+      open.room = null;
+      this.#join(open, partner, keyring);
+    }
+  }
+
+  /** The private channel with `partner`, joined to the room of the pair's current key. */
+  channel(partner: KeyHex): PrivateChannel {
+    const open = this.#open(partner);
+    if (!open) throw new Error('this identity cannot open shared keys here');
+    return open.channel;
+  }
+
+  #onEvent(partner: KeyHex, open: OpenChannel, event: ChannelEvent): void {
+    this.#host.onEvent?.(partner, event);
     switch (event.type) {
       case 'text':
         break;
@@ -358,23 +418,25 @@ export class SskSession {
   conversation(partner: KeyHex): Conversation | null {
     const open = this.#channels.get(partner);
     if (!open) return null;
-    const conns: unknown = open.provider?.room?.webrtcConns;
-    const connected =
-      conns instanceof Map
-        ? [...(conns as Map<string, { connected: boolean }>).values()].filter((c) => c.connected)
-            .length
-        : 0;
     return {
       partner,
       messages: open.channel.texts.map((t) => ({ from: t.from, text: t.text, counter: t.counter })),
       transfers: [...open.transfers.values()],
-      connected,
+      connected: connectedIn(open),
       refused: open.refused,
     };
   }
 
+  /** Connected devices of each partner, for status displays. */
+  connections(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [partner, open] of this.#channels) out[partner] = connectedIn(open);
+    return out;
+  }
+
   close(): void {
     this.#closed = true;
+    this.#watch();
     this.#unsubscribe();
     for (const open of this.#channels.values()) {
       open.provider?.disconnect();
@@ -383,4 +445,12 @@ export class SskSession {
     }
     this.#channels.clear();
   }
+}
+
+/** Devices of the partner connected to the channel's room now. */
+function connectedIn(open: OpenChannel): number {
+  const conns: unknown = open.provider?.room?.webrtcConns;
+  if (!(conns instanceof Map)) return 0;
+  return [...(conns as Map<string, { connected: boolean }>).values()].filter((c) => c.connected)
+    .length;
 }

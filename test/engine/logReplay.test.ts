@@ -1,21 +1,21 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { fromHex } from '../../shared/bytes.ts';
 import { MemoryLogStore } from '../../shared/storage/memoryStore.ts';
 import { signTx } from '../../shared/tx/envelope.ts';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { VerifyPool } from '../../node/crypto/verifyPool.ts';
-import {
-  admit,
-  admitMany,
-  loadLocalLedger,
-  readCheckpoint,
-  verifier,
-  writeCheckpoint,
-} from '../../node/peer/localLedger.ts';
+import { createIntake } from '../../engine/intake.ts';
+import { readCheckpoint, replayLog, writeCheckpoint } from '../../engine/logReplay.ts';
+import { nodeVerify } from '../../node/platform/nodeVerify.ts';
 import { txIdOf } from '../../shared/ids.ts';
 import type { AdmitResult } from '../../shared/replication/screen.ts';
 import { buildLargeLedger } from '../helpers/largeLedger.ts';
 import { genesisOf, identity } from '../helpers/network.ts';
+
+const verify = nodeVerify();
+const intake = createIntake(verify);
+afterAll(() => verify.close());
+const loadLocalLedger = (store: MemoryLogStore, networkId: Parameters<typeof replayLog>[1]) =>
+  replayLog(store, networkId, intake);
 
 const alice = identity('local-alice');
 const bob = identity('local-bob');
@@ -37,7 +37,7 @@ async function fixture() {
   return { genesis, good, tampered };
 }
 
-describe('loading a peer log', () => {
+describe('replaying a peer log', () => {
   it('returns no ledger for an empty log', async () => {
     const { genesis } = await fixture();
     expect((await loadLocalLedger(new MemoryLogStore(), genesis.id)).ledger).toBeNull();
@@ -56,8 +56,16 @@ describe('loading a peer log', () => {
     const { genesis, tampered } = await fixture();
     const store = new MemoryLogStore();
     await store.append([genesis.bytes, tampered]);
-    // Beyond the checkpoint, the bad signature is caught and the directory reported damaged.
-    await expect(loadLocalLedger(store, genesis.id)).rejects.toThrow(/damaged/);
+    // Beyond the checkpoint, the bad signature is caught: the record is left out, the log
+    // counts as damaged (no signing before a full sync), and no checkpoint covers it.
+    const checked = await loadLocalLedger(store, genesis.id);
+    expect(checked.ledger?.counts().valid).toBe(1);
+    expect(checked.skipped).toBe(1);
+    expect(checked.facts.damaged).toBe(true);
+    expect(checked.recovered).toMatch(
+      /1 saved record did not hold a valid transaction and was left out/,
+    );
+    expect(await readCheckpoint(store)).toBe(0);
     // Under it, the record is not re-verified: that is what makes restarts fast.
     await writeCheckpoint(store, 2);
     expect((await loadLocalLedger(store, genesis.id)).ledger?.counts().valid).toBe(2);
@@ -82,16 +90,12 @@ describe('admitMany', () => {
     values[5000]![values[5000]!.length - 1]! ^= 1;
     values[8999]![values[8999]!.length - 1]! ^= 1;
     const ids = values.map((bytes) => txIdOf(sha256(bytes)));
-    const pool = new VerifyPool(verifier, 2);
-    try {
-      for (const batch of [await admitMany(pool, values), await admitMany(pool, values, ids)]) {
-        expect(batch).toHaveLength(values.length);
-        const summary = (r: AdmitResult) => (r.ok ? r.tx.id : r.rejection.code);
-        const oneByOne = await Promise.all(values.map((bytes) => admit(bytes)));
-        expect(batch.map(summary)).toEqual(oneByOne.map(summary));
-      }
-    } finally {
-      await pool.close();
+    const { admit, admitMany } = intake;
+    for (const batch of [await admitMany(values), await admitMany(values, ids)]) {
+      expect(batch).toHaveLength(values.length);
+      const summary = (r: AdmitResult) => (r.ok ? r.tx.id : r.rejection.code);
+      const oneByOne = await Promise.all(values.map((bytes) => admit(bytes)));
+      expect(batch.map(summary)).toEqual(oneByOne.map(summary));
     }
   });
 });
@@ -124,7 +128,7 @@ describe('loading a log the store repaired after damage', () => {
     expect(loaded.facts.damaged).toBe(true);
     expect(loaded.ledger?.counts().valid).toBe(2);
     expect(loaded.recovered).toMatch(
-      /^ledger\.log was damaged\. 1 record found after the damage did not hold a valid transaction/,
+      /^ledger\.log was damaged\. 1 saved record did not hold a valid transaction and was left out/,
     );
   });
 

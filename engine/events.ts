@@ -1,0 +1,63 @@
+// What the engine is configured with, and what it tells the platform.
+import type { KeyHex, NetworkId, TxId } from '../shared/ids.ts';
+import type { ChannelEvent } from '../shared/ssk/channel.ts';
+import type { Rejection } from '../shared/tx/rejection.ts';
+import type { IceServer } from './connection.ts';
+
+export interface EngineOptions {
+  readonly networkId: NetworkId;
+  /** The join secret: the y-webrtc room password. */
+  readonly secret: string;
+  /** Signaling relays to join the room through. */
+  readonly relays: readonly string[];
+  /** STUN/TURN servers: none by default, so nothing leaves the LAN unless configured. */
+  readonly iceServers?: readonly IceServer[];
+  /** Vote when the identity is one of the network's witnesses (default true). */
+  readonly witness?: boolean;
+  /** Milliseconds a witness waits after a change before voting (engine/timing.ts). */
+  readonly voteDelayMs?: number;
+  /** False keeps SSK to ledger fields: no private channel rooms are joined (tests). */
+  readonly sskChannels?: boolean;
+  /** False to read the log and act on it without joining the room (offline commands). */
+  readonly connect?: boolean;
+  /** Every event, as it happens. */
+  readonly onEvent?: (event: EngineEvent) => void;
+  /** Something changed (ledger, connections, progress), at most every CHANGE_INTERVAL_MS. */
+  readonly onChange?: () => void;
+}
+
+export interface Progress {
+  readonly done: number;
+  readonly total: number;
+}
+
+export type EngineEvent =
+  | { readonly type: 'ready'; readonly transactions: number }
+  | { readonly type: 'genesis'; readonly networkId: NetworkId }
+  | { readonly type: 'peer-hostile'; readonly link: number; readonly reason: string }
+  | { readonly type: 'peers'; readonly count: number }
+  | { readonly type: 'sync-progress'; readonly done: number; readonly total: number }
+  | {
+      readonly type: 'receiving';
+      readonly link: number;
+      readonly received: number;
+      readonly total: number;
+    }
+  | { readonly type: 'cleaned'; readonly key: string; readonly reason: string }
+  | { readonly type: 'restored'; readonly id: TxId }
+  | { readonly type: 'warning'; readonly message: string }
+  | { readonly type: 'channel'; readonly partner: KeyHex; readonly event: ChannelEvent };
+
+/** A sentence for the person, and the rule that refused, when one did. */
+export class EngineError extends Error {
+  override name = 'EngineError';
+  readonly rejection?: Rejection;
+  constructor(message: string, rejection?: Rejection) {
+    super(message);
+    if (rejection) this.rejection = rejection;
+  }
+}
+
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,497 @@
+// The peer engine: one peer of a network, as every platform runs it (the CLI's `gpow run`, the
+// desktop app, the browser). It has effects only through its ports (engine/ports.ts).
+//
+//   log store ──> Ledger <── LedgerDoc <── Y.Doc <── y-webrtc (guarded WebRTC port)
+//
+// open() replays the log, then joins the network's room on its relays. Valid transactions are
+// appended to the log before our own are published. A peer works fully offline: what it signs
+// waits in its log and doc, and goes out when a peer is reachable. A witness votes on what it
+// sees. It signs only when it knows its own chain's latest position (engine/ownHeadGuard.ts).
+import * as Y from 'yjs';
+import type { KeyHex, NetworkId, TxId } from '../shared/ids.ts';
+import { Ledger } from '../shared/ledger/ledger.ts';
+import { guardWrtc, type PeerLink } from '../shared/replication/guardedWrtc.ts';
+import { LedgerDoc, VerifiedCache } from '../shared/replication/ledgerDoc.ts';
+import { fromUtf8, utf8 } from '../shared/bytes.ts';
+import { keyHexOf } from '../shared/ids.ts';
+import type { UnsignedTx } from '../shared/tx/envelope.ts';
+import type { VerifiedTx } from '../shared/tx/registry.ts';
+import type { Rejection } from '../shared/tx/rejection.ts';
+import { composeTransfer } from '../shared/wallet/compose.ts';
+import { Connection, type IceServer, type PeerView, type RelayView } from './connection.ts';
+import { EngineError, type EngineEvent, type EngineOptions, type Progress } from './events.ts';
+import { screenInto, watchForGenesis, type IngestHost } from './ingest.ts';
+import { createIntake, registry, type Intake } from './intake.ts';
+import { replayLog, writeCheckpoint } from './logReplay.ts';
+import { OwnHeadGuard } from './ownHeadGuard.ts';
+import { Persister } from './persister.ts';
+import { SskSession, sskOpenerOf } from './ssk.ts';
+import type { Cancel, EnginePorts } from './ports.ts';
+import { CHANGE_INTERVAL_MS, GENESIS_WAIT_MS } from './timing.ts';
+import { Witness } from './witness.ts';
+
+export type Compose<T extends { ok: true; tx: UnsignedTx }> = (
+  ledger: Ledger,
+  me: KeyHex,
+) => T | { ok: false; rejection: Rejection } | null;
+
+export interface EngineStatus {
+  readonly networkId: NetworkId;
+  readonly address: KeyHex | null;
+  readonly online: boolean;
+  readonly relays: readonly RelayView[];
+  /** Open connections to other peers of the room. */
+  readonly peers: number;
+  /** Every connection of the room, open or being made. */
+  readonly connections: readonly PeerView[];
+  /** The open connections' traffic. */
+  readonly links: ReadonlyArray<{
+    id: number;
+    bytesIn: number;
+    bytesOut: number;
+    messagesIn: number;
+  }>;
+  /** A full copy of some peer's ledger arrived since joining the room. */
+  readonly synced: boolean;
+  /** Set while the saved log is read back. */
+  readonly loading: Progress | null;
+  /** Set while a large message from a peer is arriving. */
+  readonly receiving: Progress | null;
+  /** Set while a large batch of entries is checked into the ledger. */
+  readonly checking: Progress | null;
+  readonly counts: ReturnType<Ledger['counts']> | null;
+  /** Sentences for what keeps this peer from working normally (see problems()). */
+  readonly problems: readonly string[];
+}
+
+export class PeerEngine implements IngestHost {
+  readonly doc = new Y.Doc();
+  readonly ports: EnginePorts;
+  readonly options: EngineOptions;
+  readonly address: KeyHex | null;
+  readonly networkId: NetworkId;
+  readonly intake: Intake;
+  readonly cache = new VerifiedCache();
+  readonly timers: EnginePorts['timers'];
+  readonly #links = new Map<number, PeerLink>();
+  readonly #connection: Connection;
+  readonly #persister: Persister;
+  readonly #ownHead: OwnHeadGuard;
+  readonly #witness: Witness;
+  #ledger: Ledger | null = null;
+  #ledgerDoc: LedgerDoc | null = null;
+  #ssk: SskSession | null = null;
+  #synced = false;
+  #loading: Progress | null = null;
+  #receiving: Progress | null = null;
+  #checking: Progress | null = null;
+  #authoring: Promise<unknown> = Promise.resolve();
+  #changeTimer: Cancel | null = null;
+  #stopWatching: (() => void) | null = null;
+  readonly #readyWaiters: Array<(ledger: Ledger) => void> = [];
+  #closed = false;
+
+  constructor(ports: EnginePorts, options: EngineOptions) {
+    this.ports = ports;
+    this.options = options;
+    this.networkId = options.networkId;
+    this.timers = ports.timers;
+    this.address = ports.signer?.key ?? null;
+    this.intake = createIntake(ports.verify);
+    this.#persister = new Persister(ports.store, {
+      onFailure: (message, count) =>
+        this.#emit({
+          type: 'warning',
+          message: `Saving ${count} transactions failed (${message}); they are kept and saved with the next ones.`,
+        }),
+      onSaved: (batch) => this.#ownHead.saved(batch),
+    });
+    this.#ownHead = new OwnHeadGuard(ports, {
+      links: this.#links,
+      ledger: () => this.#ledger,
+      settled: () => this.settled(),
+      publish: (tx) => this.#ledgerDoc?.publish(tx),
+      onKnown: () => {
+        this.#emit({
+          type: 'warning',
+          message:
+            "learned the latest position of this identity's chain from the network: signing is allowed again",
+        });
+        this.#witness.schedule();
+      },
+      onWarning: (message) => this.#emit({ type: 'warning', message }),
+    });
+    this.#witness = new Witness(ports, {
+      enabled: options.witness ?? true,
+      delayMs: options.voteDelayMs,
+      ledger: () => this.#ledger,
+      mayVote: () => !this.#closed && this.#ownHead.known !== false,
+      act: (compose) => this.act(compose),
+      onWarning: (message) => this.#emit({ type: 'warning', message }),
+    });
+    const screen = screenInto(this);
+    const wrtc = guardWrtc(ports.wrtc, {
+      poll: (callback, ms) => ports.timers.after(ms, callback),
+      screen: screen.screen,
+      onDelivered: (verdict) => {
+        screen.delivered(verdict);
+        if (verdict.kind !== 'sync-step2') return;
+        this.#synced = true;
+        this.#receiving = null;
+        this.#ownHead.fullSync();
+        this.#changed();
+      },
+      onHostile: (link, reason) => this.#emit({ type: 'peer-hostile', link: link.id, reason }),
+      onReceiving: (link, received, total) => {
+        this.#receiving = received >= total ? null : { done: received, total };
+        this.#emit({ type: 'receiving', link: link.id, received, total });
+      },
+      onOpen: (link) => this.#linksChanged(() => this.#links.set(link.id, link)),
+      onClose: (link) => this.#linksChanged(() => this.#links.delete(link.id)),
+    });
+    this.#connection = new Connection({
+      networkId: options.networkId,
+      secret: options.secret,
+      doc: this.doc,
+      wrtc,
+      clock: ports.clock,
+      timers: ports.timers,
+      relays: options.relays,
+      iceServers: options.iceServers ?? [],
+      links: this.#links,
+      onWarning: (message) => this.#emit({ type: 'warning', message }),
+      onChange: () => this.#changed(),
+      onRoomClosed: () => (this.#synced = false),
+    });
+  }
+
+  // ---- start-up ------------------------------------------------------------------------
+
+  /**
+   * Reads the saved log back, then joins the room (unless options.connect is false). `initial`
+   * is what a founder just signed (the genesis): appended first, and the founder's chain
+   * starts known. Rejects if the log belongs to another network.
+   */
+  async open(initial: readonly VerifiedTx[] = []): Promise<void> {
+    if (initial.length > 0) await this.ports.store.append(initial.map((tx) => tx.bytes));
+    this.#loading = { done: 0, total: 0 };
+    this.#changed();
+    const replayed = await replayLog(
+      this.ports.store,
+      this.networkId,
+      this.intake,
+      (done, total) => {
+        this.#loading = { done, total };
+        this.#changed();
+      },
+    );
+    this.#loading = null;
+    if (replayed.recovered) this.#emit({ type: 'warning', message: replayed.recovered });
+    if (this.#closed) return;
+    this.#persister.saved = replayed.txs.length;
+    await this.#ownHead.open(replayed, initial, this.networkId);
+    if (replayed.ledger) {
+      this.#bind(replayed.ledger, replayed.txs);
+      this.#emit({ type: 'ready', transactions: replayed.txs.length });
+    } else this.#stopWatching = watchForGenesis(this.doc, this);
+    if (this.options.connect !== false) this.#connection.start();
+    this.#changed();
+  }
+
+  get ledger(): Ledger | null {
+    return this.#ledger;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Resolves once the network's genesis is known (at once when the log had it). */
+  ready(): Promise<Ledger> {
+    if (this.#ledger) return Promise.resolve(this.#ledger);
+    return new Promise((resolve) => this.#readyWaiters.push(resolve));
+  }
+
+  /** Binds a ledger to the doc, publishing `txs` (what it holds), and starts persisting. */
+  #bind(ledger: Ledger, txs: readonly VerifiedTx[]): void {
+    this.#ledger = ledger;
+    ledger.onAccepted((tx) => {
+      this.#persister.add(tx);
+      this.#witness.schedule();
+      this.#changed();
+    });
+    this.#ledgerDoc = new LedgerDoc(this.doc, ledger, this.intake.admit, this.cache, {
+      onCleaned: (key, reason) => this.#emit({ type: 'cleaned', key, reason }),
+      onRestored: (id) => this.#emit({ type: 'restored', id }),
+      onProblem: (message) => this.#emit({ type: 'warning', message }),
+      onProgress: (done, total) => {
+        this.#checking = done >= total ? null : { done, total };
+        this.#emit({ type: 'sync-progress', done, total });
+      },
+    });
+    this.#ledgerDoc.publishAll(txs);
+    this.#startSsk(ledger);
+    this.#witness.start();
+    for (const resolve of this.#readyWaiters.splice(0)) resolve(ledger);
+  }
+
+  #startSsk(ledger: Ledger): void {
+    const signer = this.ports.signer;
+    if (!signer) return;
+    this.#ssk = new SskSession({
+      ledger,
+      me: signer.key,
+      opener: sskOpenerOf(signer),
+      clock: this.ports.clock,
+      random: this.ports.random,
+      timers: this.ports.timers,
+      wrtc: this.ports.wrtc,
+      // Offline commands join no room, the channels' rooms included.
+      channels: this.options.connect !== false && (this.options.sskChannels ?? true),
+      relays: () => this.relays,
+      iceServers: () => this.iceServers,
+      act: (compose) => this.act(compose),
+      onChange: () => this.#changed(),
+      onEvent: (partner, event) => this.#emit({ type: 'channel', partner, event }),
+    });
+  }
+
+  startFromGenesis(genesis: VerifiedTx, publish: readonly VerifiedTx[]): void {
+    const started = Ledger.fromGenesis(genesis, registry);
+    if (!started.ok) return this.#emit({ type: 'warning', message: started.rejection.message });
+    this.#stopWatching?.();
+    this.#persister.add(genesis);
+    this.#bind(started.ledger, publish);
+    this.#emit({ type: 'genesis', networkId: this.networkId });
+  }
+
+  publishAll(txs: readonly VerifiedTx[]): void {
+    this.#ledgerDoc?.publishAll(txs);
+  }
+
+  // ---- connections ---------------------------------------------------------------------
+
+  get relays(): readonly string[] {
+    return this.#connection.relays;
+  }
+
+  get iceServers(): readonly IceServer[] {
+    return this.#connection.iceServers;
+  }
+
+  /** Replaces the relays (and ICE servers); connections are made again. */
+  setConnection(relays: readonly string[], iceServers?: readonly IceServer[]): Promise<void> {
+    return this.#connection.configure(relays, iceServers);
+  }
+
+  /** Adds a relay found later (an invitation, LAN discovery). */
+  addRelay(url: string): Promise<void> {
+    if (this.relays.includes(url)) return Promise.resolve();
+    return this.setConnection([...this.relays, url]);
+  }
+
+  /** Offline, the identity keeps working; what it signs goes out when it is online again. */
+  setOnline(online: boolean): Promise<void> {
+    return this.#connection.setOnline(online);
+  }
+
+  #linksChanged(change: () => void): void {
+    change();
+    this.#emit({ type: 'peers', count: this.#links.size });
+  }
+
+  // ---- persistence ---------------------------------------------------------------------
+
+  /** Resolves once everything accepted so far was saved (or its save failed and was reported). */
+  flushed(): Promise<void> {
+    return this.#persister.flushed();
+  }
+
+  /** Resolves when every doc entry seen so far has been checked and saved. */
+  async settled(): Promise<void> {
+    await this.#ledgerDoc?.idle();
+    await this.flushed();
+  }
+
+  // ---- acting --------------------------------------------------------------------------
+
+  /**
+   * The ledger, waiting at most `ms` for the genesis: a peer that has just joined gets it within
+   * moments, but one whose network never answers must get a sentence, not hang.
+   */
+  async #ledgerWithin(ms: number): Promise<Ledger> {
+    if (this.#ledger) return this.#ledger;
+    if (this.options.connect === false) ms = 0;
+    let cancel: Cancel | undefined;
+    const timeout = new Promise<null>(
+      (resolve) => (cancel = this.ports.timers.after(ms, () => resolve(null))),
+    );
+    const ledger = await Promise.race([this.ready(), timeout]);
+    cancel?.();
+    if (!ledger) throw new EngineError('The network has not arrived yet: wait for the first sync.');
+    return ledger;
+  }
+
+  /**
+   * Composes, signs, checks, saves and publishes one of our own transactions, strictly one at
+   * a time: composing reads our chain head, so two compositions in flight (two quick payments,
+   * or a payment and a witness vote) would take the same seq, an equivocation that freezes our
+   * own identity. Null when `compose` has nothing to do.
+   */
+  act<T extends { ok: true; tx: UnsignedTx }>(
+    compose: Compose<T>,
+  ): Promise<{ composed: T; tx: VerifiedTx } | null> {
+    const run = this.#authoring.then(async () => {
+      const signer = this.#signer();
+      const ledger = await this.#ledgerWithin(GENESIS_WAIT_MS);
+      await this.#ownHead.awaitKnown();
+      this.#ownHead.assertCanSign();
+      const composed = compose(ledger, signer.key);
+      if (composed === null) return null;
+      if (!composed.ok) throw new EngineError(composed.rejection.message, composed.rejection);
+      return { composed, tx: await this.#take(signer.sign(composed.tx), true) };
+    });
+    this.#authoring = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Takes in a transaction signed elsewhere (an offline signer, another device), through the
+   * same checks as one from the network, and publishes it.
+   */
+  async importTransaction(bytes: Uint8Array): Promise<VerifiedTx> {
+    await this.#ledgerWithin(GENESIS_WAIT_MS);
+    return this.#take(bytes, false);
+  }
+
+  /** Checks, inserts, saves, seals (when ours) and publishes one transaction. */
+  async #take(bytes: Uint8Array, ours: boolean): Promise<VerifiedTx> {
+    const ledger = this.#ledger as Ledger;
+    const admitted = await this.intake.admit(bytes);
+    if (!admitted.ok) throw new EngineError(admitted.rejection.message, admitted.rejection);
+    const outcome = ledger.insert(admitted.tx);
+    if (outcome.status === 'rejected')
+      throw new EngineError(outcome.rejection.message, outcome.rejection);
+    await this.flushed();
+    const failure = this.#persister.failureOf(admitted.tx);
+    if (failure !== null) {
+      // It goes out once it is saved (OwnHeadGuard.saved): never before it is durable.
+      this.#ownHead.withhold(admitted.tx);
+      throw new EngineError(
+        `${ours ? 'Signed, but' : 'Taken, but'} it could not be saved (${failure}), so it was not sent yet. It is sent as soon as saving works again.`,
+      );
+    }
+    // Sealed after it is durable and before anyone can see it (shared/ledger/ownHead.ts).
+    await this.#ownHead.record(admitted.tx);
+    this.#ledgerDoc?.publish(admitted.tx);
+    return admitted.tx;
+  }
+
+  #signer() {
+    const signer = this.ports.signer;
+    if (!signer) throw new EngineError('This identity cannot sign here: unlock it first.');
+    return signer;
+  }
+
+  async transfer(to: KeyHex, amount: bigint, memo?: Uint8Array): Promise<VerifiedTx> {
+    const done = await this.act((ledger, from) =>
+      composeTransfer(ledger, {
+        from,
+        to,
+        amount,
+        time: this.ports.clock.now(),
+        ...(memo ? { memo } : {}),
+      }),
+    );
+    if (!done) throw new EngineError('The payment could not be composed.');
+    return done.tx;
+  }
+
+  // ---- Sustainable Symmetric Keys ------------------------------------------------------
+
+  /** The identity's SSK session: null until the network is known, or without an identity. */
+  get ssk(): SskSession | null {
+    return this.#ssk;
+  }
+
+  /** The SSK session, or a sentence saying why there is none. */
+  requireSsk(): SskSession {
+    if (!this.#ssk) throw new EngineError('SSK needs an unlocked identity and a known network.');
+    return this.#ssk;
+  }
+
+  /** A payment whose memo is sealed with the pair's SSK: only the two can read it. */
+  transferWithPrivateMemo(to: KeyHex, amount: bigint, memo: string): Promise<VerifiedTx> {
+    return this.transfer(to, amount, this.requireSsk().sealFor(to, 'memo', utf8(memo)));
+  }
+
+  /** The private memo of a transfer we sent or received, or null. */
+  readPrivateMemo(tx: VerifiedTx): string | null {
+    if (tx.type !== 'transfer' || !this.#ssk) return null;
+    const body = tx.body as { to: Uint8Array; memo?: Uint8Array };
+    if (!body.memo) return null;
+    const opened = this.#ssk.openSealed(tx.author, keyHexOf(body.to), 'memo', body.memo);
+    return opened ? fromUtf8(opened) : null;
+  }
+
+  // ---- observing -----------------------------------------------------------------------
+
+  status(): EngineStatus {
+    return {
+      networkId: this.networkId,
+      address: this.address,
+      online: this.#connection.online,
+      relays: this.#connection.relayViews(),
+      peers: this.#links.size,
+      connections: this.#connection.peerViews(),
+      links: [...this.#links.values()].map((link) => ({ id: link.id, ...link.stats })),
+      synced: this.#synced,
+      loading: this.#loading,
+      receiving: this.#receiving,
+      checking: this.#checking,
+      counts: this.#ledger ? this.#ledger.counts() : null,
+      problems: this.problems(),
+    };
+  }
+
+  /** Sentences for what keeps this peer from working normally; empty when nothing does. */
+  problems(): string[] {
+    return [this.#connection.problem(), this.#ownHead.problem()].filter(
+      (problem): problem is string => problem !== null,
+    );
+  }
+
+  #emit(event: EngineEvent): void {
+    this.options.onEvent?.(event);
+    this.#changed();
+  }
+
+  /** Tells the platform (at most every CHANGE_INTERVAL_MS) that something changed. */
+  #changed(): void {
+    if (this.#changeTimer || this.#closed || !this.options.onChange) return;
+    this.#changeTimer = this.ports.timers.after(CHANGE_INTERVAL_MS, () => {
+      this.#changeTimer = null;
+      if (!this.#closed) this.options.onChange?.();
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#witness.stop();
+    this.#ssk?.close();
+    this.#changeTimer?.();
+    await this.#connection.close();
+    await this.#authoring;
+    await this.#ledgerDoc?.idle();
+    await this.#persister.close();
+    this.#closed = true;
+    this.#stopWatching?.();
+    if (this.#ledger)
+      await writeCheckpoint(this.ports.store, this.#persister.saved).catch(() => undefined);
+    await this.ports.verify.close();
+    await this.ports.store.close();
+    this.doc.destroy();
+  }
+}
+
+export type { TxId };

@@ -1,0 +1,72 @@
+// Durable appends of what the ledger accepts. Everything accepted in one tick goes to the store
+// as one append. An append that fails is reported and kept, and goes again with the next one:
+// a full disk or a closed database must not silently drop transactions, nor stop every later
+// save (a chain of promises that rejects once skips all that follows).
+import type { LogStore } from '../shared/storage/port.ts';
+import type { VerifiedTx } from '../shared/tx/registry.ts';
+
+export interface PersisterEvents {
+  /** An append failed; its transactions are kept and go with the next append. */
+  onFailure(message: string, transactions: number): void;
+  /** These transactions are now durable (after a failure, including the ones it kept). */
+  onSaved?(batch: readonly VerifiedTx[]): void;
+}
+
+export class Persister {
+  readonly #store: LogStore;
+  readonly #events: PersisterEvents;
+  #queue: VerifiedTx[] = [];
+  /** Transactions whose append failed, oldest first. */
+  #failed: VerifiedTx[] = [];
+  #lastError: string | null = null;
+  #chain: Promise<void> = Promise.resolve();
+  #closed = false;
+  /** Records appended by this persister. */
+  saved = 0;
+
+  constructor(store: LogStore, events: PersisterEvents) {
+    this.#store = store;
+    this.#events = events;
+  }
+
+  add(tx: VerifiedTx): void {
+    this.#queue.push(tx);
+    if (this.#queue.length > 1) return;
+    this.#chain = this.#chain.then(() => this.#flush());
+  }
+
+  /** Resolves once everything added so far was tried (see failureOf for the outcome). */
+  flushed(): Promise<void> {
+    return this.#chain;
+  }
+
+  /** Why `tx` is not durable yet, or null when it is (or was never added). */
+  failureOf(tx: VerifiedTx): string | null {
+    return this.#failed.includes(tx) ? this.#lastError : null;
+  }
+
+  /** Appends nothing more; resolves once the appends under way are done. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#chain;
+  }
+
+  async #flush(): Promise<void> {
+    // Let the rest of this tick's transactions join the batch.
+    await Promise.resolve();
+    const batch = [...this.#failed, ...this.#queue.splice(0)];
+    if (batch.length === 0 || this.#closed) return;
+    try {
+      await this.#store.append(batch.map((tx) => tx.bytes));
+    } catch (error) {
+      this.#failed = batch;
+      this.#lastError = error instanceof Error ? error.message : String(error);
+      this.#events.onFailure(this.#lastError, batch.length);
+      return;
+    }
+    this.#failed = [];
+    this.#lastError = null;
+    this.saved += batch.length;
+    this.#events.onSaved?.(batch);
+  }
+}

@@ -1,0 +1,53 @@
+// Every timing default of the engine, in one place, each with its reason. Before the engine the
+// CLI and the app had their own copies, and they had drifted (a witness voted 50 ms after a
+// change in one and 1,000 ms in the other).
+
+/**
+ * A witness votes this long after the first change it has not voted on, and one vote covers
+ * everything that arrived meanwhile. Every vote is a transaction every peer keeps forever, so
+ * this bounds a witness to one vote a second however busy the network is (the flood issue asks
+ * what bounds witnesses). A payment turns final about a second after it is sent, and in between
+ * its recipient sees it pending: fast enough for people paying people. The CLI once used 50 ms,
+ * so the bench measured a finality the app never had.
+ */
+export const VOTE_DELAY_MS = 1_000;
+
+/**
+ * How often a witness looks for service deadlines that passed with no transaction arriving
+ * (they need a vote that dates them). Deadlines are whole seconds apart, so a second is enough.
+ */
+export const TICK_CHECK_MS = 1_000;
+
+/** How often connections are looked at (stalled attempts, isolation). */
+export const WATCHDOG_INTERVAL_MS = 2_000;
+
+/**
+ * y-webrtc never gives up on a connection attempt that stalls (an offer lost to glare, ICE that
+ * never completes under load) and its entry blocks any new attempt with that peer; we give up
+ * after this long, which makes it announce and try again.
+ */
+export const STALLED_CONNECTION_MS = 10_000;
+
+/**
+ * A peer with relays but no connection for this long builds a new room instance (a fresh peer
+ * id): others may still hold our old id's dying connection and ignore its announcements. The
+ * wait doubles each time up to ISOLATION_REBUILD_MAX_MS, so a peer that is truly alone does
+ * not churn.
+ */
+export const ISOLATION_REBUILD_MS = 20_000;
+export const ISOLATION_REBUILD_MAX_MS = 5 * 60_000;
+
+/** How long an action waits for a first sync under way to tell us our own chain's head. */
+export const OWN_HEAD_WAIT_MS = 15_000;
+
+/**
+ * How long an action of a peer that has just joined waits for its network's genesis before it
+ * answers with a sentence instead of hanging.
+ */
+export const GENESIS_WAIT_MS = 20_000;
+
+/** The UI is told of changes at most this often: a large sync changes the ledger 10⁵ times. */
+export const CHANGE_INTERVAL_MS = 100;
+
+/** The room's connection cap, passed to y-webrtc (our patch enforces it on offers too). */
+export const MAX_CONNECTIONS = 32;

@@ -1,0 +1,89 @@
+// A witness's duty: it votes on what it sees, batched (engine/timing.ts says why), and dates its
+// view when a service deadline passes with no transaction arriving (a tick).
+import { deadlinesAwaitingTick } from '../shared/dnec/queries.ts';
+import type { KeyHex } from '../shared/ids.ts';
+import type { Ledger } from '../shared/ledger/ledger.ts';
+import type { UnsignedTx } from '../shared/tx/envelope.ts';
+import type { Rejection } from '../shared/tx/rejection.ts';
+import { composeVote } from '../shared/wallet/compose.ts';
+import { messageOf } from './events.ts';
+import type { Cancel, EnginePorts } from './ports.ts';
+import { TICK_CHECK_MS, VOTE_DELAY_MS } from './timing.ts';
+
+type ComposeVote = (
+  ledger: Ledger,
+  me: KeyHex,
+) => { ok: true; tx: UnsignedTx } | { ok: false; rejection: Rejection } | null;
+
+export interface WitnessHost {
+  /** Whether to vote at all when the identity is a witness. */
+  readonly enabled: boolean;
+  readonly delayMs: number | undefined;
+  ledger(): Ledger | null;
+  /** False while the engine must not sign (closing, or its own head unknown). */
+  mayVote(): boolean;
+  act(compose: ComposeVote): Promise<unknown>;
+  onWarning(message: string): void;
+}
+
+export class Witness {
+  readonly #ports: Pick<EnginePorts, 'clock' | 'timers' | 'signer'>;
+  readonly #host: WitnessHost;
+  #voteTimer: Cancel | null = null;
+  #tickTimer: Cancel | null = null;
+  #stopped = false;
+
+  constructor(ports: Pick<EnginePorts, 'clock' | 'timers' | 'signer'>, host: WitnessHost) {
+    this.#ports = ports;
+    this.#host = host;
+  }
+
+  /** The ledger is known: watch for deadlines, and vote on what is already there. */
+  start(): void {
+    if (!this.#host.enabled || this.#stopped || this.#tickTimer) return;
+    this.#tickTimer = this.#ports.timers.every(TICK_CHECK_MS, () => {
+      const ledger = this.#host.ledger();
+      const me = this.#me();
+      if (ledger && me && this.#ticksDue(ledger, me)) this.schedule();
+    });
+    this.schedule();
+  }
+
+  #me(): KeyHex | null {
+    const me = this.#ports.signer?.key;
+    return me !== undefined && this.#host.ledger()?.witnesses.has(me) === true ? me : null;
+  }
+
+  #ticksDue(ledger: Ledger, me: KeyHex): boolean {
+    return deadlinesAwaitingTick(ledger, me, this.#ports.clock.now()).length > 0;
+  }
+
+  /** Something changed: vote after the batching delay, unless a vote is already due. */
+  schedule(): void {
+    if (!this.#host.enabled || this.#voteTimer || this.#stopped) return;
+    if (this.#me() === null || !this.#host.mayVote()) return;
+    this.#voteTimer = this.#ports.timers.after(this.#host.delayMs ?? VOTE_DELAY_MS, () => {
+      this.#voteTimer = null;
+      void this.#vote();
+    });
+  }
+
+  async #vote(): Promise<void> {
+    if (this.#stopped || this.#me() === null || !this.#host.mayVote()) return;
+    try {
+      await this.#host.act((ledger, me) => {
+        const now = this.#ports.clock.now();
+        // A vote with nothing new still dates our view when a service deadline has passed.
+        return composeVote(ledger, me, now, { tick: this.#ticksDue(ledger, me) });
+      });
+    } catch (error) {
+      this.#host.onWarning(`A witness vote failed: ${messageOf(error)}`);
+    }
+  }
+
+  stop(): void {
+    this.#stopped = true;
+    this.#voteTimer?.();
+    this.#tickTimer?.();
+  }
+}
