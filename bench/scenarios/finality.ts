@@ -1,18 +1,18 @@
 // 4. Finality latency: from signing a payment to seeing it final, with 4 witnesses online
 // (quorum 3), each witness a peer process voting with the peer's default batching delay. The
 // payer is a fifth peer; finality is stamped where the payer sees it, and where the last of
-// the five peers does. Anchor: the peer's vote delay (50 ms) plus two one-way data-channel
-// hops (payment to the witnesses, votes back), measured in this process.
+// the five peers does. Anchor: the engine's vote delay (1 s, engine/timing.ts, the same in the
+// app) plus two one-way data-channel hops (payment to the witnesses, votes back), measured in
+// this process.
 import { metric, ratios } from '../lib/metric.ts';
 import { collectTimes, identity, startNetwork, type Sent } from '../lib/network.ts';
 import { median, percentile } from '../lib/stats.ts';
 import type { Scenario } from '../lib/types.ts';
 import { oneHopMs, openLink } from '../lib/wrtcLink.ts';
+import { VOTE_DELAY_MS } from '../../engine/timing.ts';
 
 const PER_RUN = 40;
 const INTERVAL_MS = 150;
-/** node/peer/peer.ts: voteDelayMs defaults to 50. */
-const VOTE_DELAY_MS = 50;
 
 export const finality: Scenario = {
   id: 's4-finality',
