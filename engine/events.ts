@@ -1,6 +1,8 @@
 // What the engine is configured with, and what it tells the platform.
 import type { KeyHex, NetworkId, TxId } from '../shared/ids.ts';
 import type { ChannelEvent } from '../shared/ssk/channel.ts';
+import type { Ledger } from '../shared/ledger/ledger.ts';
+import type { UnsignedTx } from '../shared/tx/envelope.ts';
 import type { Rejection } from '../shared/tx/rejection.ts';
 import type { IceServer } from './connection.ts';
 
@@ -61,3 +63,9 @@ export class EngineError extends Error {
 export function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
+
+/** Composes one of our transactions from the ledger; null when there is nothing to do. */
+export type Compose<T extends { ok: true; tx: UnsignedTx } = { ok: true; tx: UnsignedTx }> = (
+  ledger: Ledger,
+  me: KeyHex,
+) => T | { ok: false; rejection: Rejection } | null;

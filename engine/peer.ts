@@ -16,10 +16,17 @@ import { fromUtf8, utf8 } from '../shared/bytes.ts';
 import { keyHexOf } from '../shared/ids.ts';
 import type { UnsignedTx } from '../shared/tx/envelope.ts';
 import type { VerifiedTx } from '../shared/tx/registry.ts';
-import type { Rejection } from '../shared/tx/rejection.ts';
 import { composeTransfer } from '../shared/wallet/compose.ts';
 import { Connection, type IceServer, type PeerView, type RelayView } from './connection.ts';
-import { EngineError, type EngineEvent, type EngineOptions, type Progress } from './events.ts';
+import {
+  EngineError,
+  type Compose,
+  type EngineEvent,
+  type EngineOptions,
+  type Progress,
+} from './events.ts';
+
+export type { Compose } from './events.ts';
 import { screenInto, watchForGenesis, type IngestHost } from './ingest.ts';
 import { createIntake, registry, type Intake } from './intake.ts';
 import { replayLog, writeCheckpoint } from './logReplay.ts';
@@ -29,11 +36,6 @@ import { SskSession, sskOpenerOf } from './ssk.ts';
 import type { Cancel, EnginePorts } from './ports.ts';
 import { CHANGE_INTERVAL_MS, GENESIS_WAIT_MS } from './timing.ts';
 import { Witness } from './witness.ts';
-
-export type Compose<T extends { ok: true; tx: UnsignedTx }> = (
-  ledger: Ledger,
-  me: KeyHex,
-) => T | { ok: false; rejection: Rejection } | null;
 
 export interface EngineStatus {
   readonly networkId: NetworkId;

@@ -3,17 +3,10 @@
 import { deadlinesAwaitingTick } from '../shared/dnec/queries.ts';
 import type { KeyHex } from '../shared/ids.ts';
 import type { Ledger } from '../shared/ledger/ledger.ts';
-import type { UnsignedTx } from '../shared/tx/envelope.ts';
-import type { Rejection } from '../shared/tx/rejection.ts';
 import { composeVote } from '../shared/wallet/compose.ts';
-import { messageOf } from './events.ts';
+import { messageOf, type Compose } from './events.ts';
 import type { Cancel, EnginePorts } from './ports.ts';
 import { TICK_CHECK_MS, VOTE_DELAY_MS } from './timing.ts';
-
-type ComposeVote = (
-  ledger: Ledger,
-  me: KeyHex,
-) => { ok: true; tx: UnsignedTx } | { ok: false; rejection: Rejection } | null;
 
 export interface WitnessHost {
   /** Whether to vote at all when the identity is a witness. */
@@ -22,7 +15,7 @@ export interface WitnessHost {
   ledger(): Ledger | null;
   /** False while the engine must not sign (closing, or its own head unknown). */
   mayVote(): boolean;
-  act(compose: ComposeVote): Promise<unknown>;
+  act(compose: Compose): Promise<unknown>;
   onWarning(message: string): void;
 }
 

@@ -95,8 +95,17 @@ async function withLocalPeer<T>(
   fn: (peer: Peer, ledger: Ledger) => Promise<T>,
   secretKey?: Uint8Array,
 ): Promise<T> {
-  const network = await readNetwork(home);
-  const peer = await Peer.start({
+  const peer = await openLocalPeer(home, await readNetwork(home), secretKey);
+  try {
+    if (!peer.ledger) throw new CliError(NOT_SYNCED);
+    return await fn(peer, peer.ledger);
+  } finally {
+    await peer.close();
+  }
+}
+
+function openLocalPeer(home: Home, network: NetworkConfig, secretKey?: Uint8Array): Promise<Peer> {
+  return Peer.start({
     dataDir: home.dataDir,
     networkId: network.networkId as NetworkId,
     secret: network.secret,
@@ -104,12 +113,6 @@ async function withLocalPeer<T>(
     connect: false,
     ...(secretKey ? { secretKey } : {}),
   });
-  try {
-    if (!peer.ledger) throw new CliError(NOT_SYNCED);
-    return await fn(peer, peer.ledger);
-  } finally {
-    await peer.close();
-  }
 }
 
 async function viaPeerOrLocal<T>(
@@ -233,13 +236,7 @@ interface StatusView {
 
 /** The status of a home whose peer is stopped, read from its log. */
 async function offlineStatus(home: Home, network: NetworkConfig): Promise<StatusView> {
-  const peer = await Peer.start({
-    dataDir: home.dataDir,
-    networkId: network.networkId as NetworkId,
-    secret: network.secret,
-    relays: [],
-    connect: false,
-  });
+  const peer = await openLocalPeer(home, network);
   try {
     const ledger = peer.ledger;
     return {
