@@ -7,7 +7,7 @@
 //   wrtc                    WebRTC                     WrtcLike (shared/replication/guardedWrtc.ts)
 //   signer                  the identity's key         EngineSigner (never the key itself)
 //   verify                  signature checks, pooled   VerifyPort
-//   work, reveals           the DNEC market's ports    WorkRunner, RevealPort (engine/market)
+//   work, reveals           the DNEC market's ports    WorkRunner, RevealPort (engine/market/ports.ts)
 import type { ClockPort, RandomPort } from '../shared/ports.ts';
 import type { SignatureVerifier } from '../shared/crypto/ed25519.ts';
 import type { KeyHex } from '../shared/ids.ts';

@@ -1,6 +1,6 @@
 // `gpow offer|bond|negotiate|request|jobs|evaluate|deliver|decline`: the DNEC life cycle from
-// the command line. Every command talks to the running peer (`gpow run`), whose MarketAgent
-// composes, signs and publishes; `control` is that peer's side.
+// the command line. Every command talks to the running peer (`gpow run`), whose market
+// (engine/market/market.ts) composes, signs and publishes; `control` is that peer's side.
 import { parseArgs } from 'node:util';
 import { fromHex, utf8 } from '../../shared/bytes.ts';
 import type { CborValue } from '../../shared/codec/cbor.ts';
@@ -13,7 +13,7 @@ import { describeIssues } from '../../shared/tx/schema.ts';
 import * as v from 'valibot';
 import type { KeyHex, TxId } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
-import type { MarketAgent, RequestInput } from '../peer/marketAgent.ts';
+import type { Market, RequestInput } from '../../engine/market/market.ts';
 import { CliError, type Home } from './home.ts';
 import { address, amountOf, keyOf, viaPeer, type Output } from './output.ts';
 
@@ -367,17 +367,12 @@ function requestInput(ledger: Ledger, params: Record<string, unknown>): RequestI
   };
 }
 
-async function jobRow(
-  agent: MarketAgent,
-  ledger: Ledger,
-  me: KeyHex | null,
-  view: InstanceView,
-): Promise<JobRow> {
+function jobRow(agent: Market, ledger: Ledger, me: KeyHex | null, view: InstanceView): JobRow {
   const { request, decision } = view;
   const role =
     request.consumer === me ? 'consumer' : request.provider === me ? 'provider' : 'validator';
   const job = request.body.job;
-  const secret = await agent.privateParts(view);
+  const secret = agent.privateParts(view);
   return {
     id: request.id,
     service: request.service.id.length === 64 ? request.service.name : request.service.id,
@@ -397,7 +392,7 @@ async function jobRow(
 
 /** Answers the market methods on the running peer's control socket; undefined when not one. */
 export async function marketControl(
-  agent: MarketAgent,
+  agent: Market,
   ledger: Ledger,
   me: KeyHex | null,
   method: string,
@@ -438,7 +433,7 @@ export async function marketControl(
     case 'market-bond':
       return { id: (await agent.bond(big(params.amount, 'the amount'))).id };
     case 'market-negotiate': {
-      const result = await agent.negotiate(requestInput(ledger, params));
+      const result = agent.negotiate(requestInput(ledger, params));
       const rep = (key: KeyHex) => reputationOf(ledger, key);
       return {
         ranked: result.ranked.map((r) => ({
@@ -452,10 +447,10 @@ export async function marketControl(
     }
     case 'market-request': {
       const r = await agent.request(requestInput(ledger, params));
-      return { id: r.id, provider: address(r.provider), total: r.total };
+      return { id: r.id, provider: address(r.provider), total: r.escrow };
     }
     case 'market-jobs':
-      return Promise.all((await agent.jobs()).map((view) => jobRow(agent, ledger, me, view)));
+      return agent.jobs().map((view) => jobRow(agent, ledger, me, view));
     case 'market-evaluate': {
       const verdict = str(params.verdict, 'the verdict') as 'approve' | 'dispute' | 'pass' | 'fail';
       return { id: (await agent.evaluate(requestId(params.request), verdict)).id };

@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import * as v from 'valibot';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
-import type { MarketAgent } from '../peer/marketAgent.ts';
+import type { Market } from '../../engine/market/market.ts';
 import type { Peer } from '../peer/peer.ts';
 import { CliError, type NetworkConfig } from './home.ts';
 import { marketControl } from './market.ts';
@@ -16,7 +16,7 @@ import { balanceOf, historyOf, memoBytes, noGenesisSentence } from './wallet.ts'
 
 export interface ControlContext {
   readonly peer: Peer;
-  readonly agent: MarketAgent;
+  readonly agent: Market;
   readonly network: NetworkConfig;
   /** When `gpow run` started this peer: the time it has been waiting for a genesis since. */
   readonly since: number;

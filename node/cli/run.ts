@@ -8,7 +8,7 @@ import type { KeyHex, NetworkId } from '../../shared/ids.ts';
 import type { Identity } from '../../shared/identity/keys.ts';
 import type { ChannelEvent } from '../../shared/ssk/channel.ts';
 import { startDiscovery } from '../net/discovery.ts';
-import { MarketAgent } from '../peer/marketAgent.ts';
+import { nodeMarket } from '../peer/market.ts';
 import { Peer, type PeerEvent } from '../peer/peer.ts';
 import { serveControl, toJson } from './control.ts';
 import { CliError, readNetwork, type Home } from './home.ts';
@@ -139,7 +139,7 @@ export async function run(home: Home, args: string[], out: Output): Promise<void
     },
   });
   const provide = (values.provide ?? '').split(',').filter((name) => name.length > 0);
-  const agent = new MarketAgent(peer, {
+  const agent = nodeMarket(peer, {
     provide,
     validate: values.validate === true,
     onEvent: (message) => out.progress(message),

@@ -2,20 +2,14 @@
 // and compute jobs run in a Web Worker (marketWorker.ts), one per job, ended when it is done.
 // Where there is no Worker (unit tests), the same search runs on this thread in chunks that
 // yield between them, so the page keeps answering either way. Both report pow progress.
+// This is the browser's adapter of the market's work port.
 import { computeResultHash, runCompute, type ComputeJob } from '../../shared/dnec/compute.ts';
 import { POW_NONCE_SPACE, solvePowRange, type PowJob } from '../../shared/dnec/pow.ts';
 
-export interface ComputeRun {
-  readonly output: Uint8Array;
-  /** computeResultHash(output): what the delivery publishes. */
-  readonly hash: Uint8Array;
-}
+import type { ComputeRun, WorkRunner } from '../../engine/market/ports.ts';
 
-export interface WorkRunner {
-  /** Finds a nonce; onProgress gets the hashes tried so far, about every chunk. */
-  pow(job: PowJob, onProgress?: (tried: number) => void): Promise<Uint8Array>;
-  compute(job: ComputeJob): Promise<ComputeRun>;
-}
+// The market's work port (engine/market/ports.ts); Node's adapter is node/platform/nodeWork.ts.
+export type { ComputeRun, WorkRunner } from '../../engine/market/ports.ts';
 
 /** About 10–50 ms of hashing: frequent progress, little overhead. */
 export const POW_CHUNK = 16_384;

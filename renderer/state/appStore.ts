@@ -23,7 +23,8 @@ import {
 } from '../runtime/networkRuntime.ts';
 import type { SignerSource } from '../runtime/signer.ts';
 import { backgroundWork } from '../runtime/backgroundWork.ts';
-import { MarketRuntime, type MarketEvent } from '../runtime/market.ts';
+import { Market, type MarketEvent } from '../../engine/market/market.ts';
+import { metaReveals } from '../platform/metaReveals.ts';
 import { createNotificationTracker, notablesOf } from '../runtime/notifications.ts';
 import type { SskSession } from '../../engine/ssk.ts';
 import type { WorkRunner } from '../runtime/work.ts';
@@ -128,7 +129,7 @@ export interface AppState {
   readonly networkError: unknown;
   readonly problems: readonly Problem[];
   /** The service market, once the network is known and the identity can sign. */
-  readonly market: MarketRuntime | null;
+  readonly market: Market | null;
   /** Shared keys and private channels, on the same conditions. */
   readonly ssk: SskSession | null;
   readonly marketNotices: readonly MarketNotice[];
@@ -308,20 +309,19 @@ export function createAppStore(deps: AppDeps): AppStore {
           set((state) => ({ ledgerVersion: state.ledgerVersion + 1 }));
         }, CHANGE_INTERVAL_MS);
       };
-      const act = (compose: Parameters<NetworkRuntime['act']>[0]) =>
-        runtime.act(compose).then((done) => done?.tx ?? null);
       const ssk = runtime.ssk;
       const { settings } = get();
-      const market = new MarketRuntime(
+      const market = new Market(
+        runtime,
         {
-          ledger,
-          me: signer.key,
-          store: runtime.ports.store,
           clock: deps.clock,
           random: deps.random,
+          timers: runtime.ports.timers,
           work: deps.work ?? backgroundWork(),
-          ssk,
-          act,
+          reveals: metaReveals(runtime.ports.store),
+        },
+        {
+          automation: { provide: settings.provide, validate: settings.validate },
           onChange: changed,
           onEvent: (event) => {
             if (get().runtime !== runtime) return;
@@ -333,16 +333,16 @@ export function createAppStore(deps: AppDeps): AppStore {
             }));
           },
         },
-        { provide: settings.provide, validate: settings.validate },
       );
       set({ market, ssk });
+      void market.start();
     };
 
     const stopRuntime = async () => {
       const { runtime, market } = get();
       stopNotifications?.();
       stopNotifications = null;
-      market?.close();
+      void market?.close();
       set({
         runtime: null,
         status: null,

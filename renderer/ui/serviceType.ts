@@ -14,7 +14,7 @@ import {
 } from '../../shared/dnec/bodies.ts';
 import type { TxId } from '../../shared/ids.ts';
 import type { MessageKey, Params } from '../i18n/i18n.ts';
-import type { MarketRuntime } from '../runtime/market.ts';
+import type { Market } from '../../engine/market/market.ts';
 import { asSentence, UserError } from '../state/errors.ts';
 
 export { FIELD_KINDS, MAX_FIELDS };
@@ -229,6 +229,6 @@ export function serviceTxBody(body: ServiceBody): Record<string, CborValue> {
 }
 
 /** Signs and publishes the registration; its transaction id names the type from then on. */
-export async function registerServiceType(market: MarketRuntime, body: ServiceBody): Promise<TxId> {
+export async function registerServiceType(market: Market, body: ServiceBody): Promise<TxId> {
   return (await market.registerService(serviceTxBody(body))).id;
 }

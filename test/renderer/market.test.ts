@@ -1,6 +1,6 @@
-// The browser's market runtime on one shared ledger: a consumer's and a provider's (and a
-// validator's) wallets, each a MarketRuntime signing as its own identity, with the witnesses
-// voting by hand. Covers negotiation, the reveal secret saved before the request goes out,
+// The market (engine/market/market.ts) on the browser's ports, on one shared ledger: a
+// consumer's and a provider's (and a validator's) wallets, each a Market signing as its own
+// identity, with the witnesses voting by hand. Covers negotiation, the reveal secret saved before the request goes out,
 // the provider automation (accept, pow on the inline runner, deliver), auto-reveal, automatic
 // verdicts and auto-settle, and the timeline and earnings views.
 import { describe, expect, it } from 'vitest';
@@ -18,11 +18,12 @@ import {
 } from '../../shared/ui/market.ts';
 import { instancesOf } from '../../shared/dnec/queries.ts';
 import {
-  MarketRuntime,
+  Market as EngineMarket,
   type Automation,
+  type MarketEngine,
   type MarketEvent,
-  type MarketHost,
-} from '../../renderer/runtime/market.ts';
+} from '../../engine/market/market.ts';
+import { metaReveals } from '../../renderer/platform/metaReveals.ts';
 import { SskSession, type SskHost } from '../../engine/ssk.ts';
 import { nodeTimers } from '../../node/platform/nodeTimers.ts';
 import { openKey } from '../../shared/ssk/box.ts';
@@ -37,7 +38,7 @@ import { deterministicRandom } from '../helpers/deterministicRandom.ts';
 const T0 = 1_000_000;
 
 interface Wallet {
-  readonly runtime: MarketRuntime;
+  readonly runtime: EngineMarket;
   readonly key: KeyHex;
   readonly meta: Map<string, Uint8Array>;
   readonly log: string[];
@@ -66,7 +67,6 @@ function wallet(
     if (outcome.status === 'rejected') throw new Error(outcome.rejection.message);
     return { composed, tx };
   };
-  const act: MarketHost['act'] = (compose) => authored(compose).then((done) => done?.tx ?? null);
   const random = deterministicRandom(name);
   const ssk = options.ssk
     ? new SskSession({
@@ -85,28 +85,32 @@ function wallet(
         onChange: () => undefined,
       })
     : null;
-  const runtime = new MarketRuntime(
+  const engine: MarketEngine = {
+    address: who.key,
+    ledger: market.ledger,
+    ready: () => Promise.resolve(market.ledger),
+    ssk,
+    act: authored,
+  };
+  const runtime = new EngineMarket(
+    engine,
     {
-      ledger: market.ledger,
-      me: who.key,
-      store: {
+      clock: { now: () => clock.now },
+      random,
+      timers: nodeTimers,
+      work: inlineRunner,
+      reveals: metaReveals({
         putMeta: (key, value) => {
           log.push(`meta ${key}`);
           meta.set(key, value);
           return Promise.resolve();
         },
         getMeta: (key) => Promise.resolve(meta.get(key)),
-      },
-      clock: { now: () => clock.now },
-      random,
-      work: inlineRunner,
-      ssk,
-      act,
-      onChange: () => undefined,
-      onEvent: (event) => events.push(event),
+      }),
     },
-    automation,
+    { automation, onChange: () => undefined, onEvent: (event) => events.push(event) },
   );
+  void runtime.start();
   return { runtime, key: who.key, meta, log, events, ssk };
 }
 
@@ -207,7 +211,7 @@ describe('the browser market runtime', () => {
         },
       ]);
     } finally {
-      for (const w of [consumer, provider, pricey]) w.runtime.close();
+      for (const w of [consumer, provider, pricey]) void w.runtime.close();
     }
   });
 
@@ -255,7 +259,7 @@ describe('the browser market runtime', () => {
         ]),
       );
     } finally {
-      for (const w of [consumer, provider, validator]) w.runtime.close();
+      for (const w of [consumer, provider, validator]) void w.runtime.close();
     }
   });
 
@@ -291,7 +295,7 @@ describe('the browser market runtime', () => {
       // Sealed work needs SSK, which this wallet does not have.
       await expect(provider.runtime.deliverText(id, 'text')).rejects.toThrow(/shared key/);
     } finally {
-      for (const w of [consumer, provider]) w.runtime.close();
+      for (const w of [consumer, provider]) void w.runtime.close();
     }
   });
 
@@ -352,7 +356,7 @@ describe('the browser market runtime', () => {
       expect(outcomeOf(market.ledger, id)).toBe('approved');
     } finally {
       for (const w of [consumer, provider, validator]) {
-        w.runtime.close();
+        void w.runtime.close();
         w.ssk?.close();
       }
     }

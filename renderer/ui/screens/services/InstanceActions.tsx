@@ -4,12 +4,12 @@
 import { useState, type FormEvent } from 'react';
 import type { TxId } from '../../../../shared/ids.ts';
 import type { MarketStep } from '../../../../shared/ui/market.ts';
-import type { MarketRuntime } from '../../../runtime/market.ts';
+import type { Market } from '../../../../engine/market/market.ts';
 import { UserError } from '../../../state/errors.ts';
 import { ErrorText, TextField, useAction } from '../../components/common.tsx';
 import { useApp, useI18n } from '../../context.tsx';
 
-type Run = (action: (runtime: MarketRuntime) => Promise<unknown>) => void;
+type Run = (action: (runtime: Market) => Promise<unknown>) => void;
 
 /** The running action, its error, and the delivery text being typed. */
 export interface ActionControl {
@@ -26,7 +26,7 @@ export interface ActionControl {
  */
 export function useActionControl(): ActionControl {
   const market = useApp((s) => s.market);
-  const act = useAction(async (action: (runtime: MarketRuntime) => Promise<unknown>) => {
+  const act = useAction(async (action: (runtime: Market) => Promise<unknown>) => {
     if (market === null) throw new UserError('error.cannotSign');
     await action(market);
   });

@@ -3,7 +3,7 @@
 import type { InstanceView } from '../../../../shared/dnec/queries.ts';
 import type { KeyHex } from '../../../../shared/ids.ts';
 import { consumerNet } from '../../../../shared/ui/market.ts';
-import type { WorkProgress } from '../../../runtime/market.ts';
+import type { WorkProgress } from '../../../../engine/market/market.ts';
 import { useStateText } from '../../components/market.tsx';
 import { Party } from '../../components/party.tsx';
 import { useI18n } from '../../context.tsx';

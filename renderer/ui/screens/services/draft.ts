@@ -20,7 +20,7 @@ import {
 import type { KeyHex } from '../../../../shared/ids.ts';
 import { majorityOf, type Within } from '../../../../shared/ui/market.ts';
 import type { Translate } from '../../../i18n/i18n.ts';
-import type { NegotiationInput, RequestInput } from '../../../runtime/market.ts';
+import type { NegotiationInput, RequestInput } from '../../../../engine/market/market.ts';
 import { UserError } from '../../../state/errors.ts';
 import { parseAmount } from '../../amount.ts';
 
