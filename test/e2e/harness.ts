@@ -72,7 +72,7 @@ export interface World {
 const SERVERS_SCRIPT = join(import.meta.dirname, 'fixtures', 'servers.ts');
 
 /** Starts fixtures/servers.ts in a new network namespace; null where that is not possible. */
-async function serversInNamespace(): Promise<{
+async function serversInNamespace(webDir: string): Promise<{
   child: ChildProcess;
   urls: Record<string, string>;
 } | null> {
@@ -87,7 +87,7 @@ async function serversInNamespace(): Promise<{
       'ip link set lo up && exec "$0" "$@"',
       process.execPath,
       SERVERS_SCRIPT,
-      WEB_DIR,
+      webDir,
     ],
     { stdio: ['pipe', 'pipe', 'inherit'] },
   );
@@ -104,9 +104,13 @@ async function serversInNamespace(): Promise<{
   return { child, urls: JSON.parse(line) as Record<string, string> };
 }
 
-/** The servers and a headless Chromium, isolated as well as this machine allows. */
-export async function startWorld(): Promise<World> {
-  const isolated = process.env.GPOW_E2E_ISOLATION === 'host' ? null : await serversInNamespace();
+/**
+ * The servers and a headless Chromium, isolated as well as this machine allows. `webDir` is what
+ * the static server serves: the built UI by default.
+ */
+export async function startWorld(webDir = WEB_DIR): Promise<World> {
+  const isolated =
+    process.env.GPOW_E2E_ISOLATION === 'host' ? null : await serversInNamespace(webDir);
   if (isolated !== null) {
     const { child, urls } = isolated;
     // Chromium joins the servers' namespace: a wrapper that playwright starts in its place.
@@ -132,7 +136,7 @@ export async function startWorld(): Promise<World> {
       },
     };
   }
-  const app = await serveStatic(WEB_DIR);
+  const app = await serveStatic(webDir);
   const relay = await startRelay();
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   return {

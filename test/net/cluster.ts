@@ -78,6 +78,8 @@ export class PeerProcess {
       market?: { provide?: string[]; validate?: boolean };
       /** A command that runs Node for the peer, e.g. inside a network namespace (nsenter). */
       wrap?: readonly string[];
+      /** The process script: the test peer (fixtures/peerProcess.ts) unless given. */
+      script?: string;
     },
     startTimeoutMs = 20_000,
   ): Promise<PeerProcess> {
@@ -95,7 +97,7 @@ export class PeerProcess {
     const argv = [
       ...wrap.slice(1),
       ...(wrap.length > 0 ? [process.execPath] : []),
-      PEER_SCRIPT,
+      options.script ?? PEER_SCRIPT,
       args,
     ];
     const child = spawn(command, argv, { stdio: ['pipe', 'pipe', 'pipe'] });
@@ -203,6 +205,8 @@ export interface Cluster {
       relays?: string[];
       dataDir?: string;
       market?: { provide?: string[]; validate?: boolean };
+      /** A command that runs Node for the peer, e.g. inside a network namespace (nsenter). */
+      wrap?: readonly string[];
     },
   ): Promise<PeerProcess>;
   relays(): string[];
@@ -243,6 +247,7 @@ export async function createCluster(spec: ClusterSpec): Promise<Cluster> {
         ...(identity ? { identity } : {}),
         witness: options.witness ?? spec.witnesses.some((w) => w.key === identity?.key),
         ...(options.market ? { market: options.market } : {}),
+        ...(options.wrap ? { wrap: options.wrap } : {}),
       });
       peers.push(peer);
       return peer;
