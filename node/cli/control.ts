@@ -6,14 +6,25 @@
 // exactly one answer, an error sentence if it is too large, not JSON or not a request. A request
 // that went unanswered left its caller waiting 30 s for a timeout and then blaming the peer; a
 // request of any size was held in memory whole.
+//
+// This file is the wire; what may be asked is shared/control/contract.ts, which the running
+// peer parses every request against (node/cli/peerControl.ts) and which `controlClient` types.
 import { chmod, unlink } from 'node:fs/promises';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import * as v from 'valibot';
+import {
+  MAX_CONTROL_REQUEST_BYTES,
+  type ControlMethod,
+  type ControlResults,
+  type ParamsArgument,
+  type Wire,
+} from '../../shared/control/contract.ts';
 
+/** Answers one framed request; what `method` and `params` hold is not checked yet. */
 export type ControlHandler = (method: string, params: Record<string, unknown>) => Promise<unknown>;
 
 /** Far more than any request needs (a memo is at most 1 KiB); more is answered with an error. */
-export const MAX_REQUEST_BYTES = 64 * 1024;
+export const MAX_REQUEST_BYTES = MAX_CONTROL_REQUEST_BYTES;
 /** Answers can be long (a history of 10,000 rows), but not without bound. */
 const MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 const NEWLINE = 0x0a;
@@ -163,7 +174,11 @@ function resultOf(line: string, method: string): unknown {
   return parsed.output.result;
 }
 
-/** Calls a running peer; throws NoPeerRunning when none listens on the socket. */
+/**
+ * Calls a running peer with any method and params, untyped: the CLI uses `controlClient`, and
+ * this is its wire (and what tests use to send what the contract refuses). Throws NoPeerRunning
+ * when none listens on the socket.
+ */
 export function callControl(
   path: string,
   method: string,
@@ -219,4 +234,28 @@ export function callControl(
       ),
     );
   });
+}
+
+/** The running peer's control socket, typed by shared/control/contract.ts. */
+export interface ControlClient {
+  /**
+   * Asks the running peer; parameters and result are checked at compile time, and the peer
+   * parses the parameters again. Throws NoPeerRunning when no peer listens, or the peer's
+   * sentence when it refuses or fails.
+   */
+  call<M extends ControlMethod>(
+    method: M,
+    ...params: ParamsArgument<M>
+  ): Promise<Wire<ControlResults[M]>>;
+}
+
+export function controlClient(path: string, timeoutMs = 30_000): ControlClient {
+  return {
+    async call(method, ...[params]) {
+      // The one cast: the peer answers `method` with ControlResults[method], through JSON.
+      return (await callControl(path, method, params ?? {}, timeoutMs)) as Wire<
+        ControlResults[typeof method]
+      >;
+    },
+  };
 }

@@ -11,6 +11,15 @@ import { BUILT_IN_SERVICES, normaliseFields, type ServiceDef } from '../../share
 import { serviceSchema } from '../../shared/dnec/bodies.ts';
 import { describeIssues } from '../../shared/tx/schema.ts';
 import * as v from 'valibot';
+import type {
+  ControlMethod,
+  ControlParams,
+  ControlResults,
+  JobRow,
+  NegotiationOut,
+  ParsedParams,
+  Wire,
+} from '../../shared/control/contract.ts';
 import type { KeyHex, TxId } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
 import type { Market, RequestInput } from '../../engine/market/market.ts';
@@ -56,6 +65,8 @@ const count = (text: string | undefined, what: string): number | undefined => {
   return Number(text);
 };
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Turns CLI options into the request parameters the peer expects (strings for bigints). */
 type Values = Record<string, string | boolean | string[] | undefined>;
 
@@ -65,9 +76,9 @@ const opt = (values: Values, name: string): string | undefined => {
   return typeof value === 'string' ? value : undefined;
 };
 
-function requestParams(service: string, values: Values): Record<string, unknown> {
+function requestParams(service: string, values: Values): ControlParams<'market-request'> {
   const def = BUILT_IN_SERVICES.get(service);
-  const params: Record<string, unknown> = { service };
+  const params: Mutable<ControlParams<'market-request'>> = { service };
   if (def?.form === 'pow') {
     const difficulty = count(opt(values, 'difficulty'), '--difficulty');
     if (difficulty === undefined) throw new CliError('a pow job needs --difficulty BITS');
@@ -105,10 +116,17 @@ function requestParams(service: string, values: Values): Record<string, unknown>
   if (provider !== undefined) params.provider = keyOf(provider);
   const within = opt(values, 'within');
   if (within !== undefined) {
-    const parts = within.split(',').map((p) => count(p, '--within'));
-    if (parts.length !== 4)
+    const parts = within.split(',').map((p) => count(p, '--within') ?? 0);
+    const [accept, deliver, review, evaluate] = parts;
+    if (
+      parts.length !== 4 ||
+      accept === undefined ||
+      deliver === undefined ||
+      review === undefined ||
+      evaluate === undefined
+    )
       throw new CliError('--within takes four numbers of seconds: accept,deliver,review,evaluate');
-    params.within = parts;
+    params.within = [accept, deliver, review, evaluate];
   }
   return params;
 }
@@ -137,9 +155,7 @@ export async function marketCommand(
   switch (command) {
     case 'service': {
       if (first === 'list') {
-        const rows = await viaPeer<
-          Array<{ id: string; name: string; unit: string; evaluation: string }>
-        >(home, 'market-services', {});
+        const rows = await viaPeer(home, 'market-services');
         return out.print(
           rows.map((r) => `${r.id.padEnd(64)}  ${r.name} (${r.unit}, ${r.evaluation})`).join('\n'),
           rows,
@@ -148,7 +164,7 @@ export async function marketCommand(
       if (first !== 'register')
         throw new CliError('usage: gpow service register … | gpow service list');
       const fields = (values.field ?? []).map(fieldSpec);
-      const r = await viaPeer<{ id: string }>(home, 'market-service-register', {
+      const r = await viaPeer(home, 'market-service-register', {
         name: opt(values, 'name'),
         unit: opt(values, 'unit'),
         evaluation: opt(values, 'evaluation'),
@@ -159,7 +175,7 @@ export async function marketCommand(
     case 'offer': {
       if (!first) throw new CliError('usage: gpow offer SERVICE --capacity N --rate N');
       const capacity = values.capacity === '0' ? '0' : String(amountOf(values.capacity ?? ''));
-      const r = await viaPeer<{ id: string }>(home, 'market-offer', {
+      const r = await viaPeer(home, 'market-offer', {
         service: first,
         capacity,
         rate: String(amountOf(values.rate ?? '')),
@@ -170,7 +186,7 @@ export async function marketCommand(
       );
     }
     case 'bond': {
-      const r = await viaPeer<{ id: string }>(home, 'market-bond', {
+      const r = await viaPeer(home, 'market-bond', {
         amount: String(amountOf(first ?? '')),
       });
       return out.print(
@@ -180,34 +196,26 @@ export async function marketCommand(
     }
     case 'negotiate': {
       if (!first) throw new CliError('usage: gpow negotiate SERVICE JOB …');
-      const r = await viaPeer<NegotiationOut>(
-        home,
-        'market-negotiate',
-        requestParams(first, values),
-      );
+      const r = await viaPeer(home, 'market-negotiate', requestParams(first, values));
       return out.print(describeNegotiation(r), r);
     }
     case 'request': {
       if (!first) throw new CliError('usage: gpow request SERVICE JOB …');
-      const r = await viaPeer<{ id: string; provider: string; total: string }>(
-        home,
-        'market-request',
-        requestParams(first, values),
-      );
+      const r = await viaPeer(home, 'market-request', requestParams(first, values));
       return out.print(`Requested from ${r.provider}; ${r.total} escrowed.\nRequest: ${r.id}`, r);
     }
     case 'jobs': {
-      const rows = await viaPeer<JobRow[]>(home, 'market-jobs', {});
+      const rows = await viaPeer(home, 'market-jobs', {});
       return out.print(
         rows.length === 0 ? 'No jobs yet.' : rows.map(describeJob).join('\n\n'),
         rows,
       );
     }
     case 'evaluate': {
-      if (!first || !['approve', 'dispute', 'pass', 'fail'].includes(second ?? '')) {
+      if (!first || !isVerdict(second)) {
         throw new CliError('usage: gpow evaluate REQUEST approve|dispute|pass|fail');
       }
-      const r = await viaPeer<{ id: string }>(home, 'market-evaluate', {
+      const r = await viaPeer(home, 'market-evaluate', {
         request: first,
         verdict: second,
       });
@@ -216,7 +224,7 @@ export async function marketCommand(
     case 'deliver': {
       if (!first || typeof values.text !== 'string')
         throw new CliError('usage: gpow deliver REQUEST --text TEXT');
-      const r = await viaPeer<{ id: string }>(home, 'market-deliver', {
+      const r = await viaPeer(home, 'market-deliver', {
         request: first,
         text: values.text,
       });
@@ -224,7 +232,7 @@ export async function marketCommand(
     }
     case 'decline': {
       if (!first) throw new CliError('usage: gpow decline REQUEST [--reason TEXT]');
-      const r = await viaPeer<{ id: string }>(home, 'market-decline', {
+      const r = await viaPeer(home, 'market-decline', {
         request: first,
         ...(values.reason ? { reason: values.reason } : {}),
       });
@@ -234,6 +242,10 @@ export async function marketCommand(
       throw new CliError(`unknown command "${command}"`);
   }
 }
+
+const VERDICTS = ['approve', 'dispute', 'pass', 'fail'] as const;
+const isVerdict = (text: string | undefined): text is (typeof VERDICTS)[number] =>
+  (VERDICTS as readonly (string | undefined)[]).includes(text);
 
 /** NAME:text|number[:sensitive][:required] → [name, kind, sensitive, required]. */
 function fieldSpec(text: string): [string, string, boolean, boolean] {
@@ -248,19 +260,7 @@ function fieldSpec(text: string): [string, string, boolean, boolean] {
   return [name, kind, flags.includes('sensitive'), flags.includes('required')];
 }
 
-interface NegotiationOut {
-  ranked: Array<{
-    provider: string;
-    price: string;
-    total: string;
-    score: number;
-    freeCapacity: string;
-  }>;
-  excluded: Array<{ provider: string; reason: string; detail: string }>;
-  recommended: string | null;
-}
-
-function describeNegotiation(r: NegotiationOut): string {
+function describeNegotiation(r: Wire<NegotiationOut>): string {
   const lines = [
     'Provider                                                          Total    Free     Score',
   ];
@@ -275,24 +275,7 @@ function describeNegotiation(r: NegotiationOut): string {
   return lines.join('\n');
 }
 
-interface JobRow {
-  id: string;
-  service: string;
-  role: string;
-  state: string;
-  waiting?: string;
-  consumer: string;
-  provider: string;
-  price: string;
-  escrow: string;
-  committee: string[];
-  settled: boolean;
-  fields?: Record<string, unknown>;
-  details?: Record<string, string>;
-  delivery?: string;
-}
-
-function describeJob(row: JobRow): string {
+function describeJob(row: Wire<JobRow>): string {
   const lines = [
     `${row.id}  ${row.service}  (${row.role})  ${row.state}${row.settled ? ', settled' : ''}`,
     `  price ${row.price}, escrow ${row.escrow}; consumer ${row.consumer}; provider ${row.provider}`,
@@ -307,19 +290,19 @@ function describeJob(row: JobRow): string {
 
 // ---- the running peer's side ------------------------------------------------------------------
 
-const str = (value: unknown, what: string): string => {
-  if (typeof value !== 'string') throw new CliError(`${what} is missing`);
+export type MarketMethod = Extract<ControlMethod, `market-${string}`>;
+
+/** A market method's work, given parameters the contract has parsed. */
+export type MarketHandler<M extends MarketMethod> = (
+  agent: Market,
+  ledger: Ledger,
+  me: KeyHex | null,
+  params: ParsedParams<M>,
+) => ControlResults[M] | Promise<ControlResults[M]>;
+
+const need = <T>(value: T | undefined, what: string): T => {
+  if (value === undefined) throw new CliError(`${what} is missing`);
   return value;
-};
-const big = (value: unknown, what: string): bigint => {
-  const text = str(value, what);
-  if (!/^\d{1,19}$/.test(text)) throw new CliError(`${what} must be a whole number`);
-  return BigInt(text);
-};
-const requestId = (value: unknown): TxId => {
-  const text = str(value, 'the request id').toLowerCase();
-  if (!/^[0-9a-f]{64}$/.test(text)) throw new CliError('a request id is 64 hex characters');
-  return text as TxId;
 };
 
 function serviceOf(ledger: Ledger, service: string): ServiceDef {
@@ -328,27 +311,26 @@ function serviceOf(ledger: Ledger, service: string): ServiceDef {
   return def;
 }
 
-function requestInput(ledger: Ledger, params: Record<string, unknown>): RequestInput {
-  const service = str(params.service, 'the service');
+function requestInput(ledger: Ledger, params: ParsedParams<'market-request'>): RequestInput {
+  const { service } = params;
   const def = serviceOf(ledger, service);
   let job: Record<string, CborValue>;
   let volume: bigint;
   let sensitive: Record<string, string> | undefined;
   if (def.form === 'pow') {
-    const difficulty = Number(params.difficulty);
-    job = { data: utf8(str(params.data, 'the data')), difficulty };
+    const difficulty = need(params.difficulty, 'the difficulty');
+    job = { data: utf8(need(params.data, 'the data')), difficulty };
     volume = expectedHashes(difficulty);
   } else if (def.form === 'compute') {
-    const input = str(params.input, 'the input');
-    if (!/^(?:[0-9a-f]{2})*$/i.test(input)) throw new CliError('--input must be hex');
-    job = { fn: str(params.fn, 'the function'), input: fromHex(input.toLowerCase()) };
+    const input = need(params.input, 'the input');
+    job = { fn: need(params.fn, 'the function'), input: fromHex(input.toLowerCase()) };
     volume = computeCost(job as { fn: string; input: Uint8Array });
   } else {
-    const form = normaliseFields(def, (params.fields ?? {}) as Record<string, string>);
+    const form = normaliseFields(def, params.fields ?? {});
     if ('error' in form) throw new CliError(form.error);
     job = { fields: form.public };
     sensitive = form.sensitive;
-    volume = big(params.volume, 'the volume');
+    volume = BigInt(need(params.volume, 'the volume'));
   }
   return {
     service,
@@ -356,14 +338,12 @@ function requestInput(ledger: Ledger, params: Record<string, unknown>): RequestI
     volume,
     ...(sensitive ? { sensitive } : {}),
     ...(params.provider ? { provider: params.provider as KeyHex } : {}),
-    ...(params.maxRate ? { maxRate: big(params.maxRate, 'the maximum rate') } : {}),
-    ...(typeof params.minReputation === 'number' ? { minReputation: params.minReputation } : {}),
-    ...(Array.isArray(params.exclude) ? { exclude: params.exclude as KeyHex[] } : {}),
-    ...(typeof params.validators === 'number' ? { validators: params.validators } : {}),
-    ...(params.fee ? { fee: big(params.fee, 'the fee') } : {}),
-    ...(Array.isArray(params.within)
-      ? { within: params.within as [number, number, number, number] }
-      : {}),
+    ...(params.maxRate ? { maxRate: BigInt(params.maxRate) } : {}),
+    ...(params.minReputation !== undefined ? { minReputation: params.minReputation } : {}),
+    ...(params.exclude ? { exclude: params.exclude as KeyHex[] } : {}),
+    ...(params.validators !== undefined ? { validators: params.validators } : {}),
+    ...(params.fee ? { fee: BigInt(params.fee) } : {}),
+    ...(params.within ? { within: params.within } : {}),
   };
 }
 
@@ -390,88 +370,63 @@ function jobRow(agent: Market, ledger: Ledger, me: KeyHex | null, view: Instance
   };
 }
 
-/** Answers the market methods on the running peer's control socket; undefined when not one. */
-export async function marketControl(
-  agent: Market,
-  ledger: Ledger,
-  me: KeyHex | null,
-  method: string,
-  params: Record<string, unknown>,
-): Promise<unknown> {
-  switch (method) {
-    case 'market-offer':
-      return {
-        id: (
-          await agent.offer(
-            str(params.service, 'the service'),
-            big(params.capacity, 'capacity'),
-            big(params.rate, 'rate'),
-          )
-        ).id,
-      };
-    case 'market-service-register': {
-      const parsed = v.safeParse(serviceSchema, {
-        name: params.name,
-        unit: params.unit,
-        fields: params.fields,
-        negotiation: 'lowest-total',
-        evaluation: params.evaluation,
-        compensation: 'rate-times-volume',
-      });
-      if (!parsed.success)
-        throw new CliError(`the service is not valid: ${describeIssues(parsed.issues)}`);
-      const body = { ...parsed.output, fields: parsed.output.fields.map((f) => [...f]) };
-      return { id: (await agent.registerService(body)).id };
-    }
-    case 'market-services':
-      return [...BUILT_IN_SERVICES.values(), ...market(ledger).services.values()].map((d) => ({
-        id: d.id,
-        name: d.name,
-        unit: d.unit,
-        evaluation: d.evaluation,
-      }));
-    case 'market-bond':
-      return { id: (await agent.bond(big(params.amount, 'the amount'))).id };
-    case 'market-negotiate': {
-      const result = agent.negotiate(requestInput(ledger, params));
-      const rep = (key: KeyHex) => reputationOf(ledger, key);
-      return {
-        ranked: result.ranked.map((r) => ({
-          ...r,
-          provider: address(r.provider),
-          reputation: rep(r.provider),
-        })),
-        excluded: result.excluded.map((e) => ({ ...e, provider: address(e.provider) })),
-        recommended: result.recommended ? address(result.recommended) : null,
-      };
-    }
-    case 'market-request': {
-      const r = await agent.request(requestInput(ledger, params));
-      return { id: r.id, provider: address(r.provider), total: r.escrow };
-    }
-    case 'market-jobs':
-      return agent.jobs().map((view) => jobRow(agent, ledger, me, view));
-    case 'market-evaluate': {
-      const verdict = str(params.verdict, 'the verdict') as 'approve' | 'dispute' | 'pass' | 'fail';
-      return { id: (await agent.evaluate(requestId(params.request), verdict)).id };
-    }
-    case 'market-deliver':
-      return {
-        id: (await agent.deliverText(requestId(params.request), str(params.text, 'the text'))).id,
-      };
-    case 'market-decline':
-      return {
-        id: (
-          await agent.decline(
-            requestId(params.request),
-            typeof params.reason === 'string' ? params.reason : undefined,
-          )
-        ).id,
-      };
-    default:
-      return undefined;
-  }
-}
+/** The market methods of the running peer's control socket (see node/cli/peerControl.ts). */
+export const MARKET_HANDLERS: { readonly [M in MarketMethod]: MarketHandler<M> } = {
+  'market-offer': async (agent, _ledger, _me, p) => ({
+    id: (await agent.offer(p.service, BigInt(p.capacity), BigInt(p.rate))).id,
+  }),
+  'market-service-register': async (agent, _ledger, _me, p) => {
+    const parsed = v.safeParse(serviceSchema, {
+      name: p.name,
+      unit: p.unit,
+      fields: p.fields,
+      negotiation: 'lowest-total',
+      evaluation: p.evaluation,
+      compensation: 'rate-times-volume',
+    });
+    if (!parsed.success)
+      throw new CliError(`the service is not valid: ${describeIssues(parsed.issues)}`);
+    const body = { ...parsed.output, fields: parsed.output.fields.map((f) => [...f]) };
+    return { id: (await agent.registerService(body)).id };
+  },
+  'market-services': (_agent, ledger) =>
+    [...BUILT_IN_SERVICES.values(), ...market(ledger).services.values()].map((d) => ({
+      id: d.id,
+      name: d.name,
+      unit: d.unit,
+      evaluation: d.evaluation,
+    })),
+  'market-bond': async (agent, _ledger, _me, p) => ({
+    id: (await agent.bond(BigInt(p.amount))).id,
+  }),
+  'market-negotiate': (agent, ledger, _me, p) => {
+    const result = agent.negotiate(requestInput(ledger, p));
+    const rep = (key: KeyHex) => reputationOf(ledger, key);
+    return {
+      ranked: result.ranked.map((r) => ({
+        ...r,
+        provider: address(r.provider),
+        reputation: rep(r.provider),
+      })),
+      excluded: result.excluded.map((e) => ({ ...e, provider: address(e.provider) })),
+      recommended: result.recommended ? address(result.recommended) : null,
+    };
+  },
+  'market-request': async (agent, ledger, _me, p) => {
+    const r = await agent.request(requestInput(ledger, p));
+    return { id: r.id, provider: address(r.provider), total: r.escrow };
+  },
+  'market-jobs': (agent, ledger, me) => agent.jobs().map((view) => jobRow(agent, ledger, me, view)),
+  'market-evaluate': async (agent, _ledger, _me, p) => ({
+    id: (await agent.evaluate(p.request as TxId, p.verdict)).id,
+  }),
+  'market-deliver': async (agent, _ledger, _me, p) => ({
+    id: (await agent.deliverText(p.request as TxId, p.text)).id,
+  }),
+  'market-decline': async (agent, _ledger, _me, p) => ({
+    id: (await agent.decline(p.request as TxId, p.reason)).id,
+  }),
+};
 
 export const MARKET_COMMANDS = [
   'service',

@@ -13,7 +13,7 @@ import { genesisBody } from '../../shared/tx/genesis.ts';
 import { nodeAdmit } from '../platform/nodeVerify.ts';
 import { Peer } from '../peer/peer.ts';
 import { nodeRandom } from '../platform/nodeRandom.ts';
-import { callControl, NoPeerRunning } from './control.ts';
+import { controlClient, NoPeerRunning } from './control.ts';
 import { CliError, readNetwork, writeNetwork, type Home } from './home.ts';
 import { unlock } from './identity.ts';
 import { amountOf, keyOf, type Output } from './output.ts';
@@ -94,10 +94,7 @@ export async function invite(home: Home, args: string[], out: Output): Promise<v
   const network = await readNetwork(home);
   const relays = new Set([...(values.relay ?? []), ...network.relays]);
   try {
-    const status = (await callControl(home.controlSocket, 'status')) as {
-      relayUrl: string | null;
-      relayHost: string | null;
-    };
+    const status = await controlClient(home.controlSocket).call('status');
     if (status.relayUrl && status.relayHost === '0.0.0.0') {
       // A relay serving the LAN is reachable at this machine's LAN addresses.
       const port = status.relayUrl.split(':').pop();

@@ -2,7 +2,13 @@
 import { fromHex } from '../../shared/bytes.ts';
 import { encodeAddress, parseAddress } from '../../shared/identity/address.ts';
 import { keyHexOf, type KeyHex } from '../../shared/ids.ts';
-import { callControl, NoPeerRunning, toJson } from './control.ts';
+import type {
+  ControlMethod,
+  ControlResults,
+  ParamsArgument,
+  Wire,
+} from '../../shared/control/contract.ts';
+import { controlClient, NoPeerRunning, toJson } from './control.ts';
 import { CliError, type Home } from './home.ts';
 
 export interface Output {
@@ -38,13 +44,13 @@ export function amountOf(input: string): bigint {
 }
 
 /** Calls the running peer; features that need its live state (channels, the market) use this. */
-export async function viaPeer<T>(
+export async function viaPeer<M extends ControlMethod>(
   home: Home,
-  method: string,
-  params: Record<string, unknown>,
-): Promise<T> {
+  method: M,
+  ...params: ParamsArgument<M>
+): Promise<Wire<ControlResults[M]>> {
   try {
-    return (await callControl(home.controlSocket, method, params)) as T;
+    return await controlClient(home.controlSocket).call(method, ...params);
   } catch (error) {
     if (error instanceof NoPeerRunning)
       throw new CliError('this needs the running peer: start "gpow run" first');

@@ -1,16 +1,24 @@
-// What a running peer answers on its control socket. Parameters arrive as untrusted JSON and
-// are checked with a schema per method. `status` answers at once whatever the state; methods
-// that need the ledger wait for the genesis only in the first seconds after start, then say why
-// there is none: before, they awaited peer.ready(), which never resolves for a network nobody
-// answers (a wrong invitation), and every command hung until its 30 s timeout.
+// What a running peer answers on its control socket. Requests arrive as untrusted JSON and are
+// parsed against the contract (shared/control/contract.ts) before anything runs: an unknown
+// method or a bad parameter is refused with a sentence. `status` answers at once whatever the
+// state; methods that need the ledger wait for the genesis only in the first seconds after
+// start, then say why there is none: before, they awaited peer.ready(), which never resolves
+// for a network nobody answers (a wrong invitation), and every command hung until its 30 s
+// timeout.
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import * as v from 'valibot';
+import {
+  parseControlRequest,
+  type ControlMethod,
+  type ControlResults,
+  type ParsedParams,
+  type StatusResult,
+} from '../../shared/control/contract.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
 import type { Market } from '../../engine/market/market.ts';
 import type { Peer } from '../peer/peer.ts';
 import { CliError, type NetworkConfig } from './home.ts';
-import { marketControl } from './market.ts';
+import { MARKET_HANDLERS, type MarketHandler, type MarketMethod } from './market.ts';
 import { address, amountOf, keyOf } from './output.ts';
 import { balanceOf, historyOf, memoBytes, noGenesisSentence } from './wallet.ts';
 
@@ -25,73 +33,53 @@ export interface ControlContext {
 /** A fresh peer usually has the genesis within a second or two of its first connection. */
 export const GENESIS_WAIT_MS = 5_000;
 
-const addr = v.pipe(v.string(), v.maxLength(200));
-const path = v.pipe(v.string(), v.minLength(1), v.maxLength(4096));
+/** The methods that need the ledger: every one but `status`. */
+type LedgerMethod = Exclude<ControlMethod, 'status'>;
 
-type Handler = (ctx: ControlContext, ledger: Ledger, params: never) => unknown;
-interface Method {
-  readonly schema: v.GenericSchema;
-  readonly run: Handler;
-}
-const method = <S extends v.GenericSchema>(
-  schema: S,
-  run: (ctx: ControlContext, ledger: Ledger, params: v.InferOutput<S>) => unknown,
-): Method => ({ schema, run });
+type Handler<M extends LedgerMethod> = (
+  ctx: ControlContext,
+  ledger: Ledger,
+  params: ParsedParams<M>,
+) => ControlResults[M] | Promise<ControlResults[M]>;
 
-const METHODS: Record<string, Method> = {
-  send: method(
-    v.object({
-      to: addr,
-      amount: v.pipe(v.string(), v.maxLength(32)),
-      memo: v.optional(v.string()),
-      privateMemo: v.optional(v.string()),
-    }),
-    async ({ peer }, _ledger, p) => {
-      const to = keyOf(p.to);
-      const amount = amountOf(p.amount);
-      const memo = memoBytes(p.memo);
-      memoBytes(p.privateMemo, 'private memo');
-      const tx = p.privateMemo
-        ? await peer.transferWithPrivateMemo(to, amount, p.privateMemo)
-        : await peer.transfer(to, amount, memo);
-      return { id: tx.id };
-    },
-  ),
-  balance: method(v.object({ address: v.optional(addr) }), ({ peer }, ledger, p) =>
+const market =
+  <M extends MarketMethod>(method: M): Handler<M> =>
+  (ctx, ledger, params) => {
+    const handler: MarketHandler<M> = MARKET_HANDLERS[method];
+    return handler(ctx.agent, ledger, ctx.peer.address, params);
+  };
+
+/** Each method's work, given parameters the contract (shared/control/contract.ts) has parsed. */
+const HANDLERS: { readonly [M in LedgerMethod]: Handler<M> } = {
+  send: async ({ peer }, _ledger, p) => {
+    const to = keyOf(p.to);
+    const amount = amountOf(p.amount);
+    const memo = memoBytes(p.memo);
+    memoBytes(p.privateMemo, 'private memo');
+    const tx = p.privateMemo
+      ? await peer.transferWithPrivateMemo(to, amount, p.privateMemo)
+      : await peer.transfer(to, amount, memo);
+    return { id: tx.id };
+  },
+  balance: ({ peer }, ledger, p) =>
     balanceOf(ledger, p.address === undefined ? peer.address : keyOf(p.address)),
-  ),
-  history: method(
-    v.object({
-      address: v.optional(addr),
-      limit: v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(10_000))),
-    }),
-    ({ peer }, ledger, p) =>
-      historyOf(
-        ledger,
-        p.address === undefined ? peer.address : keyOf(p.address),
-        p.limit ?? 50,
-        (tx) => peer.readPrivateMemo(tx),
+  history: ({ peer }, ledger, p) =>
+    historyOf(
+      ledger,
+      p.address === undefined ? peer.address : keyOf(p.address),
+      p.limit ?? 50,
+      (tx) => peer.readPrivateMemo(tx),
+    ),
+  'ssk-share': ({ peer }, _ledger, p) =>
+    peer
+      .requireSsk()
+      .share(
+        keyOf(p.to),
+        p.purpose ?? 'messages',
+        p.expiresDays === undefined ? undefined : Date.now() + p.expiresDays * 86_400_000,
       ),
-  ),
-  'ssk-share': method(
-    v.object({
-      to: addr,
-      purpose: v.optional(v.pipe(v.string(), v.maxLength(64))),
-      expiresDays: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(36_500))),
-    }),
-    ({ peer }, _ledger, p) =>
-      peer
-        .requireSsk()
-        .share(
-          keyOf(p.to),
-          p.purpose ?? 'messages',
-          p.expiresDays === undefined ? undefined : Date.now() + p.expiresDays * 86_400_000,
-        ),
-  ),
-  'ssk-revoke': method(v.object({ to: addr }), ({ peer }, _ledger, p) =>
-    peer.requireSsk().revoke(keyOf(p.to)),
-  ),
-  'ssk-list': method(v.object({}), ({ peer }) => {
+  'ssk-revoke': ({ peer }, _ledger, p) => peer.requireSsk().revoke(keyOf(p.to)),
+  'ssk-list': ({ peer }) => {
     const me = peer.address;
     if (me === null) throw new CliError('this peer runs without an identity (--no-identity)');
     const directory = peer.requireSsk().directory;
@@ -105,12 +93,12 @@ const METHODS: Record<string, Method> = {
         connected: peer.requireSsk().connections()[partner] ?? 0,
       };
     });
-  }),
-  'msg-send': method(v.object({ to: addr, text: v.string() }), ({ peer }, _ledger, p) => {
+  },
+  'msg-send': ({ peer }, _ledger, p) => {
     peer.requireSsk().channel(keyOf(p.to)).sendText(p.text);
     return { sent: true };
-  }),
-  'msg-read': method(v.object({ with: addr }), ({ peer }, _ledger, p) =>
+  },
+  'msg-read': ({ peer }, _ledger, p) =>
     peer
       .requireSsk()
       .channel(keyOf(p.with))
@@ -120,13 +108,12 @@ const METHODS: Record<string, Method> = {
         epoch: t.epoch,
         time: Math.floor(t.counter / 1000),
       })),
-  ),
-  'file-send': method(v.object({ to: addr, path }), async ({ peer }, _ledger, p) => {
+  'file-send': async ({ peer }, _ledger, p) => {
     const bytes = new Uint8Array(await readFile(p.path));
     const id = peer.requireSsk().channel(keyOf(p.to)).sendFile(basename(p.path), bytes);
     return { id, size: bytes.length };
-  }),
-  'file-list': method(v.object({ with: addr }), ({ peer }, _ledger, p) =>
+  },
+  'file-list': ({ peer }, _ledger, p) =>
     [...peer.requireSsk().channel(keyOf(p.with)).files.values()].map((f) => ({
       id: f.id,
       from: address(f.from),
@@ -136,26 +123,32 @@ const METHODS: Record<string, Method> = {
       chunks: f.chunks.length,
       complete: f.complete,
     })),
-  ),
-  'file-save': method(
-    v.object({ with: addr, id: v.pipe(v.string(), v.maxLength(128)), path }),
-    async ({ peer }, _ledger, p) => {
-      const file = peer.requireSsk().channel(keyOf(p.with)).files.get(p.id);
-      if (!file?.complete) throw new CliError('no complete file with that id from this partner');
-      const bytes = new Uint8Array(file.size);
-      let offset = 0;
-      for (const chunk of file.chunks) {
-        bytes.set(chunk!, offset);
-        offset += chunk!.length;
-      }
-      await writeFile(p.path, bytes, { flag: 'wx' });
-      return { saved: p.path, size: file.size };
-    },
-  ),
+  'file-save': async ({ peer }, _ledger, p) => {
+    const file = peer.requireSsk().channel(keyOf(p.with)).files.get(p.id);
+    if (!file?.complete) throw new CliError('no complete file with that id from this partner');
+    const bytes = new Uint8Array(file.size);
+    let offset = 0;
+    for (const chunk of file.chunks) {
+      bytes.set(chunk!, offset);
+      offset += chunk!.length;
+    }
+    await writeFile(p.path, bytes, { flag: 'wx' });
+    return { saved: p.path, size: file.size };
+  },
+  'market-offer': market('market-offer'),
+  'market-service-register': market('market-service-register'),
+  'market-services': market('market-services'),
+  'market-bond': market('market-bond'),
+  'market-negotiate': market('market-negotiate'),
+  'market-request': market('market-request'),
+  'market-jobs': market('market-jobs'),
+  'market-evaluate': market('market-evaluate'),
+  'market-deliver': market('market-deliver'),
+  'market-decline': market('market-decline'),
 };
 
 /** The status, at once: before the genesis it says why there is none yet. */
-function statusOf({ peer, network, since }: ControlContext): unknown {
+function statusOf({ peer, network, since }: ControlContext): StatusResult {
   const status = peer.status();
   return {
     ...status,
@@ -180,28 +173,30 @@ async function ledgerOf({ peer, network, since }: ControlContext): Promise<Ledge
   throw new CliError(noGenesisSentence(network, peer.status().peers, since));
 }
 
+function run<M extends LedgerMethod>(
+  ctx: ControlContext,
+  ledger: Ledger,
+  method: M,
+  params: ParsedParams<M>,
+): ControlResults[M] | Promise<ControlResults[M]> {
+  const handler: Handler<M> = HANDLERS[method];
+  return handler(ctx, ledger, params);
+}
+
+/**
+ * Answers one request of the control socket. The request is parsed against the contract
+ * first: an unknown method or a bad parameter is refused with a sentence, and nothing runs
+ * (not even the wait for the genesis).
+ */
 export async function control(
   ctx: ControlContext,
   name: string,
-  params: Record<string, unknown>,
+  params: unknown,
 ): Promise<unknown> {
-  if (name === 'status') return statusOf(ctx);
-  const known = METHODS[name];
-  if (known === undefined && !name.startsWith('market-'))
-    throw new CliError(`unknown method "${name}"`);
+  const parsed = parseControlRequest(name, params);
+  if (!parsed.ok) throw new CliError(parsed.message);
+  const { request } = parsed;
+  if (request.method === 'status') return statusOf(ctx);
   const ledger = await ledgerOf(ctx);
-  if (known === undefined) {
-    const answer = await marketControl(ctx.agent, ledger, ctx.peer.address, name, params);
-    if (answer === undefined) throw new CliError(`unknown method "${name}"`);
-    return answer;
-  }
-  const parsed = v.safeParse(known.schema, params);
-  if (!parsed.success) {
-    const issue = parsed.issues[0];
-    const where = issue ? v.getDotPath(issue) : null;
-    throw new CliError(
-      `the request "${name}" has a bad parameter${where ? ` "${where}"` : ''}: ${issue?.message ?? 'invalid'}`,
-    );
-  }
-  return known.run(ctx, ledger, parsed.output as never);
+  return run(ctx, ledger, request.method, request.params as never);
 }

@@ -13,9 +13,7 @@ export async function sskCommand(home: Home, args: string[], out: Output): Promi
   });
   const [sub, who] = positionals;
   if (sub === 'list') {
-    const rows = await viaPeer<
-      Array<{ partner: string; epoch: number | null; sharedBy: string | null; connected: number }>
-    >(home, 'ssk-list', {});
+    const rows = await viaPeer(home, 'ssk-list');
     const lines = rows.map(
       (r) =>
         `${r.partner}  epoch ${r.epoch ?? '-'} (shared by ${r.sharedBy ?? '-'})  ${r.connected > 0 ? 'connected' : 'not connected'}`,
@@ -31,14 +29,14 @@ export async function sskCommand(home: Home, args: string[], out: Output): Promi
       values['expires-days'] === undefined ? undefined : Number(values['expires-days']);
     if (expiresDays !== undefined && !(expiresDays > 0))
       throw new CliError('--expires-days takes a positive number');
-    const r = await viaPeer<{ id: string; epoch: number }>(home, 'ssk-share', {
+    const r = await viaPeer(home, 'ssk-share', {
       to: who,
       ...(values.purpose ? { purpose: values.purpose } : {}),
       ...(expiresDays ? { expiresDays } : {}),
     });
     out.print(`Shared a key with ${who} (epoch ${r.epoch}).\nTransaction: ${r.id}`, r);
   } else {
-    const r = await viaPeer<{ id: string; epoch: number }>(home, 'ssk-revoke', { to: who });
+    const r = await viaPeer(home, 'ssk-revoke', { to: who });
     out.print(`Revoked epoch ${r.epoch} with ${who}: it is no longer used for new messages.`, r);
   }
 }
@@ -52,11 +50,7 @@ export async function msgCommand(home: Home, args: string[], out: Output): Promi
     await viaPeer(home, 'msg-send', { to: who, text: text.join(' ') });
     out.print('Sent (encrypted with your shared key).', { sent: true });
   } else if (sub === 'read') {
-    const rows = await viaPeer<Array<{ from: string; text: string; time: number }>>(
-      home,
-      'msg-read',
-      { with: who },
-    );
+    const rows = await viaPeer(home, 'msg-read', { with: who });
     out.print(
       rows.length > 0
         ? rows
@@ -79,7 +73,7 @@ export async function fileCommand(home: Home, args: string[], out: Output): Prom
     throw new CliError('usage: gpow file send ADDRESS PATH | list ADDRESS | save ADDRESS ID PATH');
   keyOf(who);
   if (sub === 'send' && a) {
-    const r = await viaPeer<{ id: string; size: number }>(home, 'file-send', {
+    const r = await viaPeer(home, 'file-send', {
       to: who,
       path: resolve(a),
     });
@@ -88,16 +82,7 @@ export async function fileCommand(home: Home, args: string[], out: Output): Prom
       r,
     );
   } else if (sub === 'list') {
-    const rows = await viaPeer<
-      Array<{
-        id: string;
-        name: string;
-        size: number;
-        received: number;
-        chunks: number;
-        complete: boolean;
-      }>
-    >(home, 'file-list', { with: who });
+    const rows = await viaPeer(home, 'file-list', { with: who });
     out.print(
       rows.length > 0
         ? rows
@@ -110,7 +95,7 @@ export async function fileCommand(home: Home, args: string[], out: Output): Prom
       rows,
     );
   } else if (sub === 'save' && a && b) {
-    const r = await viaPeer<{ saved: string; size: number }>(home, 'file-save', {
+    const r = await viaPeer(home, 'file-save', {
       with: who,
       id: a,
       path: resolve(b),

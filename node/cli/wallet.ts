@@ -2,13 +2,22 @@
 // one, and otherwise opens the log itself (offline use); both paths check the same way.
 import { parseArgs } from 'node:util';
 import { fromUtf8, utf8 } from '../../shared/bytes.ts';
-import { keyHexOf, type KeyHex, type NetworkId, type TxId } from '../../shared/ids.ts';
+import { keyHexOf, type KeyHex, type NetworkId } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
 import { peekFieldEpoch } from '../../shared/ssk/field.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { MAX_MEMO_BYTES, type TransferBody } from '../../shared/tx/transfer.ts';
 import { Peer } from '../peer/peer.ts';
-import { callControl, NoPeerRunning } from './control.ts';
+import type {
+  BalanceResult,
+  ControlMethod,
+  ControlParams,
+  ControlResults,
+  HistoryRow,
+  StatusResult,
+  Wire,
+} from '../../shared/control/contract.ts';
+import { controlClient, NoPeerRunning } from './control.ts';
 import { CliError, readNetwork, type Home, type NetworkConfig } from './home.ts';
 import { unlock } from './identity.ts';
 import { address, amountOf, keyOf, type Output } from './output.ts';
@@ -38,7 +47,7 @@ export function noGenesisSentence(network: NetworkConfig, peers: number, since: 
     : `No genesis yet: connected to ${peers} peer${peers === 1 ? '' : 's'} of network ${name}, waiting for the first sync (since ${timeOf(since)}).`;
 }
 
-export function balanceOf(ledger: Ledger, key: KeyHex | null) {
+export function balanceOf(ledger: Ledger, key: KeyHex | null): BalanceResult {
   if (!key) throw new CliError('name an address, or unlock an identity');
   const view = ledger.account(key);
   return { address: address(key), ...view };
@@ -49,9 +58,9 @@ export function historyOf(
   key: KeyHex | null,
   limit: number,
   readPrivate?: (tx: VerifiedTx) => string | null,
-) {
+): HistoryRow[] {
   if (!key) throw new CliError('name an address, or unlock an identity');
-  const rows = [];
+  const rows: HistoryRow[] = [];
   for (const id of ledger.validIds()) {
     const tx = ledger.get(id);
     if (!tx || tx.type !== 'transfer') continue;
@@ -115,14 +124,18 @@ function openLocalPeer(home: Home, network: NetworkConfig, secretKey?: Uint8Arra
   });
 }
 
-async function viaPeerOrLocal<T>(
+/**
+ * The running peer's answer to `method`, or, when no peer runs, the same answer computed here
+ * (with bigints where the peer's went through JSON as decimal strings).
+ */
+async function viaPeerOrLocal<M extends ControlMethod>(
   home: Home,
-  method: string,
-  params: Record<string, unknown>,
-  local: () => Promise<T>,
-): Promise<T> {
+  method: M,
+  params: ControlParams<M>,
+  local: () => Promise<ControlResults[M] | Wire<ControlResults[M]>>,
+): Promise<ControlResults[M] | Wire<ControlResults[M]>> {
   try {
-    return (await callControl(home.controlSocket, method, params)) as T;
+    return await controlClient(home.controlSocket).call(method, params);
   } catch (error) {
     if (error instanceof NoPeerRunning) return local();
     throw error;
@@ -179,15 +192,8 @@ export async function balance(home: Home, args: string[], out: Output): Promise<
     const key = args[0] ? keyOf(args[0]) : keyHexOf((await unlock(home, out)).publicKey);
     return withLocalPeer(home, (_peer, ledger) => Promise.resolve(balanceOf(ledger, key)));
   });
-  const v = view as {
-    address: string;
-    available: bigint | string;
-    pending: bigint | string;
-    balance: bigint | string;
-    frozen: boolean;
-  };
   out.print(
-    `Address:   ${v.address}\nAvailable: ${v.available}\nPending:   ${v.pending}\nTotal:     ${v.balance}${v.frozen ? '\nFROZEN: this identity signed conflicting transactions' : ''}`,
+    `Address:   ${view.address}\nAvailable: ${view.available}\nPending:   ${view.pending}\nTotal:     ${view.balance}${view.frozen ? '\nFROZEN: this identity signed conflicting transactions' : ''}`,
     view,
   );
 }
@@ -202,19 +208,17 @@ export async function history(home: Home, args: string[], out: Output): Promise<
   if (!Number.isInteger(limit) || limit < 1)
     throw new CliError('--limit takes a whole number of rows, 1 or more');
   const params = { ...(positionals[0] ? { address: positionals[0] } : {}), limit };
-  const rows = (await viaPeerOrLocal(home, 'history', params, async () => {
-    const key = positionals[0]
-      ? keyOf(positionals[0])
-      : keyHexOf((await unlock(home, out)).publicKey);
-    return withLocalPeer(home, (_peer, ledger) => Promise.resolve(historyOf(ledger, key, limit)));
-  })) as Array<{
-    id: TxId;
-    time: number;
-    direction: string;
-    counterparty: string;
-    amount: bigint | string;
-    status: string;
-  }>;
+  const rows: ReadonlyArray<HistoryRow | Wire<HistoryRow>> = await viaPeerOrLocal(
+    home,
+    'history',
+    params,
+    async () => {
+      const key = positionals[0]
+        ? keyOf(positionals[0])
+        : keyHexOf((await unlock(home, out)).publicKey);
+      return withLocalPeer(home, (_peer, ledger) => Promise.resolve(historyOf(ledger, key, limit)));
+    },
+  );
   const lines = rows.map(
     (r) =>
       `${new Date(r.time).toISOString()}  ${r.direction === 'out' ? '-' : '+'}${r.amount}  ${r.direction === 'out' ? 'to' : 'from'} ${r.counterparty}  ${r.status}`,
@@ -222,20 +226,8 @@ export async function history(home: Home, args: string[], out: Output): Promise<
   out.print(lines.length > 0 ? lines.join('\n') : 'No transfers yet.', rows);
 }
 
-interface StatusView {
-  networkId?: string;
-  peers: number;
-  synced: boolean;
-  transactions: { valid: number; final: number; pending: number; waiting: number } | null;
-  stateRoot: string | null;
-  running?: boolean;
-  /** Why the ledger is empty, when it is (see noGenesisSentence). */
-  notice?: string;
-  problems?: readonly string[];
-}
-
 /** The status of a home whose peer is stopped, read from its log. */
-async function offlineStatus(home: Home, network: NetworkConfig): Promise<StatusView> {
+async function offlineStatus(home: Home, network: NetworkConfig): Promise<StatusResult> {
   const peer = await openLocalPeer(home, network);
   try {
     const ledger = peer.ledger;
@@ -255,9 +247,7 @@ async function offlineStatus(home: Home, network: NetworkConfig): Promise<Status
 
 export async function status(home: Home, out: Output): Promise<void> {
   const network = await readNetwork(home);
-  const s = await viaPeerOrLocal<StatusView>(home, 'status', {}, () =>
-    offlineStatus(home, network),
-  );
+  const s = await viaPeerOrLocal(home, 'status', {}, () => offlineStatus(home, network));
   const t = s.transactions;
   out.print(
     [

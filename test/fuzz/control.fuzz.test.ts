@@ -7,21 +7,42 @@
 // - serveControl over a real Unix socket: any mix of requests, garbage lines, invalid UTF-8 and
 //   oversized lines gets exactly one JSON answer per line, a request reaches the handler with
 //   its method and params and nothing else does, a caller that hangs up mid-request harms
-//   nothing, and the server keeps answering.
+//   nothing, and the server keeps answering;
+// - the contract (shared/control/contract.ts) on the running peer's handler (peerControl.ts),
+//   over the socket: random params for every method, mutated from a good request or made up,
+//   are either refused with a sentence that names the method and repeats no value, before
+//   anything runs, or run; and every method sees both.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createConnection, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { lineReader, MAX_REQUEST_BYTES, serveControl } from '../../node/cli/control.ts';
-import { fuzz, hostileJsonText, runs, Watchdog } from './harness.ts';
+import {
+  callControl,
+  lineReader,
+  MAX_REQUEST_BYTES,
+  serveControl,
+  toJson,
+} from '../../node/cli/control.ts';
+import { control } from '../../node/cli/peerControl.ts';
+import {
+  CONTROL_METHODS,
+  parseControlRequest,
+  type ControlMethod,
+} from '../../shared/control/contract.ts';
+import { fakePeer, NO_GENESIS } from '../cli/fakePeer.ts';
+import { FUZZ_SCALE, fuzz, hostileJsonText, runs, Watchdog } from './harness.ts';
 
 const watchdog = new Watchdog();
 let dir: string;
 let server: Server;
 let path: string;
 const handled: Array<{ method: string; params: unknown }> = [];
+/** A socket answered by the running peer's own handler, on a fake peer (test/cli/fakePeer.ts). */
+let peerServer: Server;
+let peerPath: string;
+const peer = fakePeer();
 
 beforeAll(async () => {
   watchdog.install();
@@ -33,10 +54,13 @@ beforeAll(async () => {
     if (method === 'slow') return new Promise((resolve) => setTimeout(() => resolve('slow'), 3));
     return Promise.resolve({ echo: method, amount: 12n });
   });
+  peerPath = join(dir, 'peer.sock');
+  peerServer = await serveControl(peerPath, (method, params) => control(peer.ctx, method, params));
 });
 
 afterAll(async () => {
   await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => peerServer.close(() => resolve()));
   await rm(dir, { recursive: true, force: true });
   watchdog.uninstall();
 });
@@ -331,8 +355,150 @@ describe('fuzz: the control socket', () => {
     );
   });
 
-  it(`ran ${runs(3_000) + runs(400) + 1} cases`, () => {
-    expect(watchdog.cases).toBe(runs(3_000) + runs(400) + 1);
+  // ---- the contract ------------------------------------------------------------------------
+
+  const HEX = 'cd'.repeat(32);
+  /** One good request per method; the mapped type makes a new method fail to compile without. */
+  const GOOD: { readonly [M in ControlMethod]: Record<string, unknown> } = {
+    status: {},
+    send: { to: 'gpow1someone', amount: '5', memo: 'lunch' },
+    balance: { address: 'gpow1someone' },
+    history: { limit: 20 },
+    'ssk-share': { to: 'gpow1someone', purpose: 'messages', expiresDays: 30 },
+    'ssk-revoke': { to: 'gpow1someone' },
+    'ssk-list': {},
+    'msg-send': { to: 'gpow1someone', text: 'hello' },
+    'msg-read': { with: 'gpow1someone' },
+    'file-send': { to: 'gpow1someone', path: '/nonexistent/gpow-fuzz' },
+    'file-list': { with: 'gpow1someone' },
+    'file-save': { with: 'gpow1someone', id: 'f1', path: '/nonexistent/gpow-fuzz' },
+    'market-offer': { service: 'pow', capacity: '0', rate: '2' },
+    'market-service-register': {
+      name: 'n',
+      unit: 'u',
+      evaluation: 'review',
+      fields: [['title', 'text', false, true]],
+    },
+    'market-services': {},
+    'market-bond': { amount: '10' },
+    'market-negotiate': { service: 'pow', difficulty: 8, data: 'x', exclude: [HEX] },
+    'market-request': { service: 'compute', fn: 'sha256', input: 'ab', within: [1, 2, 3, 4] },
+    'market-jobs': {},
+    'market-evaluate': { request: HEX, verdict: 'approve' },
+    'market-deliver': { request: HEX, text: 'done' },
+    'market-decline': { request: HEX, reason: 'busy' },
+  };
+  const KEYS = [...new Set(Object.values(GOOD).flatMap((p) => Object.keys(p)))];
+  /** Marks values that a refusal must never repeat. */
+  const SECRET = 'SECRET-';
+
+  const valueArb: fc.Arbitrary<unknown> = fc.oneof(
+    fc.jsonValue({ maxDepth: 2 }),
+    fc.string({ maxLength: 12 }).map((s) => `${SECRET}${s}`),
+    fc.array(
+      fc.string({ maxLength: 6 }).map((s) => `${SECRET}${s}`),
+      { maxLength: 3 },
+    ),
+    fc.bigInt({ min: -5n, max: 10n ** 20n }).map(String),
+    fc.constantFrom(HEX, HEX.toUpperCase(), 'gpow1someone', '', 'pow', 'approve', 1.5, -1, 2 ** 53),
+    fc.integer({ min: -10, max: 100_000 }),
+  );
+
+  /** A request: a good one, mutated or not, or any params for any method name. */
+  const requestArb = fc.oneof(
+    {
+      weight: 3,
+      arbitrary: fc
+        .record({
+          method: fc.constantFrom(...CONTROL_METHODS),
+          // Left as it is, one key dropped, or one key set (a known one, or any).
+          mutation: fc.oneof(
+            { weight: 2, arbitrary: fc.constant(null) },
+            { weight: 1, arbitrary: fc.record({ drop: fc.nat() }) },
+            {
+              weight: 2,
+              arbitrary: fc.record({
+                key: fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 8 })),
+                value: valueArb,
+              }),
+            },
+          ),
+        })
+        .map(({ method, mutation }) => {
+          const params: Record<string, unknown> = { ...GOOD[method] };
+          const keys = Object.keys(params);
+          if (mutation && 'drop' in mutation && keys.length > 0)
+            delete params[keys[mutation.drop % keys.length]!];
+          if (mutation && 'key' in mutation) params[mutation.key] = mutation.value;
+          return { method: method, params: params };
+        }),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.record({
+        method: fc.oneof(
+          fc.constantFrom(...CONTROL_METHODS, '__proto__', 'constructor', 'hasOwnProperty'),
+          fc.string({ minLength: 1, maxLength: 64 }),
+        ),
+        params: fc.dictionary(
+          fc.oneof(fc.constantFrom(...KEYS), fc.string({ maxLength: 8 })),
+          valueArb,
+          {
+            maxKeys: 5,
+          },
+        ),
+      }),
+    },
+  );
+
+  const seen = new Map<string, { refused: number; ran: number }>();
+
+  it('refuses a bad request for any method with a sentence before anything runs, or runs it', async () => {
+    await fuzz(
+      'control contract',
+      fc.asyncProperty(requestArb, ({ method, params }) =>
+        watchdog.run('a control request', async () => {
+          peer.touched.length = 0;
+          const answer = await callControl(peerPath, method, params).then(
+            (result: unknown) => ({ result }),
+            (error: unknown) => ({ error: error instanceof Error ? error.message : String(error) }),
+          );
+          // What the peer parsed: the params as JSON carried them.
+          const parsed = parseControlRequest(method, JSON.parse(toJson(params)) as unknown);
+          const tally = seen.get(method) ?? { refused: 0, ran: 0 };
+          seen.set(method, tally);
+          if (!parsed.ok) {
+            tally.refused++;
+            expect(answer).toEqual({ error: parsed.message });
+            expect(parsed.message).toMatch(
+              new RegExp(
+                `^(unknown method "|the request "${method.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}" has a bad parameter)`,
+              ),
+            );
+            expect(parsed.message).not.toContain(SECRET);
+            expect(parsed.message).not.toMatch(/received/i);
+            expect(peer.touched).toEqual([]);
+            return;
+          }
+          tally.ran++;
+          expect(peer.touched).not.toEqual([]);
+          if (method === 'status') expect(answer).toHaveProperty('result.running', true);
+          else expect(answer).toEqual({ error: expect.stringMatching(NO_GENESIS) as unknown });
+        }),
+      ),
+      803,
+      600,
+    );
+    if (FUZZ_SCALE >= 1) {
+      for (const method of CONTROL_METHODS) {
+        expect(seen.get(method)?.refused, `${method} refused`).toBeGreaterThan(0);
+        expect(seen.get(method)?.ran, `${method} ran`).toBeGreaterThan(0);
+      }
+    }
+  });
+
+  it(`ran ${runs(3_000) + runs(400) + runs(600) + 1} cases`, () => {
+    expect(watchdog.cases).toBe(runs(3_000) + runs(400) + runs(600) + 1);
   });
 });
 

@@ -1,0 +1,507 @@
+// The typed contract of the control socket: what `gpow` commands may ask the peer that `gpow run`
+// keeps online, the way shared/bridge/contract.ts is the contract between the app's window and
+// its main process.
+//
+// Three parties share this file: node/cli/control.ts (the wire: JSON lines over a Unix socket,
+// and the typed client `controlClient`), node/cli/peerControl.ts (the running peer's side: it
+// parses every request with `parseControlRequest` before anything runs) and the CLI commands
+// (node/cli/wallet.ts, market.ts, private.ts, network.ts), which call `client.call('send', …)`
+// with parameters and results checked at compile time.
+//
+// The wire format: one request per line, {id, method, params}; one answer per line, {id, result}
+// or {id, error: {message}}. JSON has no bigints: amounts travel as decimal strings, both ways.
+// `ControlResults` holds a method's result as the peer computes it (bigints and all); `Wire<T>`
+// is what the caller receives.
+//
+// Every parameter is parsed from `unknown` with a bounded schema, and unknown keys are refused.
+// No message repeats a value (a private memo, a message or a file's path may be private): a
+// refusal names the method and the parameter, and says what is expected. Checks that need the
+// ledger or the keys (is this an address, can it be spent) stay with the peer, which answers
+// them in sentences of its own.
+//
+// Pure: no node:* imports, so the contract can be read (and tested) anywhere.
+import * as v from 'valibot';
+
+/** Far more than any request needs (a memo is at most 1 KiB); the socket refuses longer lines. */
+export const MAX_CONTROL_REQUEST_BYTES = 64 * 1024;
+
+// ---- results ----------------------------------------------------------------------------------
+
+/** What JSON makes of a value: bigints become decimal strings. */
+export type Wire<T> = T extends bigint
+  ? string
+  : T extends readonly (infer U)[]
+    ? Wire<U>[]
+    : T extends object
+      ? { [K in keyof T]: Wire<T[K]> }
+      : T;
+
+export interface TransactionResult {
+  /** The transaction's id, 64 hex characters. */
+  readonly id: string;
+}
+
+export interface StatusResult {
+  readonly networkId?: string;
+  readonly address?: string | null;
+  readonly peers: number;
+  readonly synced: boolean;
+  readonly transactions: {
+    readonly valid: number;
+    readonly final: number;
+    readonly pending: number;
+    readonly waiting: number;
+  } | null;
+  readonly stateRoot: string | null;
+  /** The relay this peer serves, ws://host:port, or null. */
+  readonly relayUrl?: string | null;
+  /** The address the relay listens on (0.0.0.0 when it serves the LAN). */
+  readonly relayHost?: string | null;
+  /** True from the running peer; the CLI's offline status says false. */
+  readonly running?: boolean;
+  /** When `gpow run` started (ms since the epoch). */
+  readonly since?: number;
+  /** Why the ledger is empty, when it is. */
+  readonly notice?: string;
+  readonly problems?: readonly string[];
+}
+
+export interface BalanceResult {
+  readonly address: string;
+  readonly balance: bigint;
+  readonly available: bigint;
+  readonly pending: bigint;
+  readonly frozen: boolean;
+}
+
+export interface HistoryRow {
+  readonly id: string;
+  readonly time: number;
+  readonly direction: 'in' | 'out';
+  readonly counterparty: string;
+  readonly amount: bigint;
+  readonly status: string;
+  readonly memo?: string;
+}
+
+export interface SskKeyResult {
+  readonly id: string;
+  readonly epoch: number;
+}
+
+export interface SskPartnerRow {
+  readonly partner: string;
+  readonly epoch: number | null;
+  readonly sharedBy: string | null;
+  readonly shares: number;
+  readonly connected: number;
+}
+
+export interface MessageRow {
+  readonly from: string;
+  readonly text: string;
+  readonly epoch: number;
+  /** Seconds since the epoch. */
+  readonly time: number;
+}
+
+export interface FileRow {
+  readonly id: string;
+  readonly from: string;
+  readonly name: string;
+  readonly size: number;
+  readonly received: number;
+  readonly chunks: number;
+  readonly complete: boolean;
+}
+
+export interface ServiceRow {
+  readonly id: string;
+  readonly name: string;
+  readonly unit: string;
+  readonly evaluation: string;
+}
+
+export interface NegotiationOut {
+  readonly ranked: ReadonlyArray<{
+    readonly provider: string;
+    readonly price: bigint;
+    readonly total: bigint;
+    readonly score: number;
+    readonly freeCapacity: bigint;
+    readonly reputation: {
+      readonly completed: number;
+      readonly failed: number;
+      readonly disputesLost: number;
+      readonly votedAgainstMajority: number;
+    };
+  }>;
+  readonly excluded: ReadonlyArray<{
+    readonly provider: string;
+    readonly reason: string;
+    readonly detail: string;
+  }>;
+  readonly recommended: string | null;
+}
+
+export interface RequestOut {
+  readonly id: string;
+  readonly provider: string;
+  readonly total: bigint;
+}
+
+export interface JobRow {
+  readonly id: string;
+  readonly service: string;
+  readonly role: string;
+  readonly state: string;
+  readonly waiting?: string;
+  readonly consumer: string;
+  readonly provider: string;
+  readonly price: string;
+  readonly escrow: string;
+  readonly committee: readonly string[];
+  readonly settled: boolean;
+  readonly fields?: Readonly<Record<string, unknown>>;
+  readonly details?: Readonly<Record<string, string>>;
+  readonly delivery?: string;
+}
+
+/** Every method's result, as the peer computes it (see Wire for what the caller gets). */
+export interface ControlResults {
+  status: StatusResult;
+  send: TransactionResult;
+  balance: BalanceResult;
+  history: HistoryRow[];
+  'ssk-share': SskKeyResult;
+  'ssk-revoke': SskKeyResult;
+  'ssk-list': SskPartnerRow[];
+  'msg-send': { readonly sent: true };
+  'msg-read': MessageRow[];
+  'file-send': { readonly id: string; readonly size: number };
+  'file-list': FileRow[];
+  'file-save': { readonly saved: string; readonly size: number };
+  'market-offer': TransactionResult;
+  'market-service-register': TransactionResult;
+  'market-services': ServiceRow[];
+  'market-bond': TransactionResult;
+  'market-negotiate': NegotiationOut;
+  'market-request': RequestOut;
+  'market-jobs': JobRow[];
+  'market-evaluate': TransactionResult;
+  'market-deliver': TransactionResult;
+  'market-decline': TransactionResult;
+}
+
+export type ControlMethod = keyof ControlResults;
+
+// ---- parameters -------------------------------------------------------------------------------
+// Every check has its own message and none quotes the value.
+
+/** Addresses are parsed by the peer (gpow1… or hex); this only bounds them. */
+const MAX_ADDRESS = 200;
+/** A path on this machine: the peer reads or writes it as this user. */
+const MAX_PATH = 4096;
+/** Texts the peer bounds itself, with a sentence of its own (memos, messages, deliveries). */
+const MAX_TEXT = MAX_CONTROL_REQUEST_BYTES;
+/** shared/dnec/bodies.ts MAX_FIELDS, and more than any service has. */
+const MAX_FIELDS = 64;
+/** shared/dnec/bodies.ts MAX_VALIDATORS is 16; the same order of providers to exclude. */
+const MAX_EXCLUDE = 256;
+
+const text = (what: string, max: number) =>
+  v.pipe(
+    v.string(`${what} must be text`),
+    v.maxLength(max, `${what} is at most ${max} characters`),
+  );
+
+const nonEmpty = (what: string, max: number) =>
+  v.pipe(
+    v.string(`${what} must be text`),
+    v.minLength(1, `${what} must not be empty`),
+    v.maxLength(max, `${what} is at most ${max} characters`),
+  );
+
+const addressField = (what: string) =>
+  v.pipe(
+    v.string(`${what} must be an address (text)`),
+    v.minLength(1, `${what} must not be empty`),
+    v.maxLength(MAX_ADDRESS, `${what} is at most ${MAX_ADDRESS} characters`),
+  );
+
+/** A whole number of units as decimal digits (bigints travel as strings). */
+const unitsField = (what: string) =>
+  v.pipe(
+    v.string(`${what} must be a decimal string`),
+    v.regex(/^\d{1,19}$/u, `${what} must be a whole number: 1 to 19 decimal digits`),
+  );
+
+const keyHexField = (what: string) =>
+  v.pipe(
+    v.string(`${what} must be text`),
+    v.regex(/^[0-9a-f]{64}$/u, `${what} must be a public key: 64 lowercase hex characters`),
+  );
+
+const requestIdField = v.pipe(
+  v.string('the request id must be text'),
+  v.regex(/^[0-9a-fA-F]{64}$/u, 'a request id is 64 hex characters'),
+  v.toLowerCase(),
+);
+
+const wholeField = (what: string, min: number, max: number) =>
+  v.pipe(
+    v.number(`${what} must be a number`),
+    v.safeInteger(`${what} must be a whole number`),
+    v.minValue(min, `${what} must be at least ${min}`),
+    v.maxValue(max, `${what} must be at most ${max}`),
+  );
+
+/** The shape of each method's parameters, said in its refusals. */
+const SHAPES: { readonly [M in ControlMethod]: string } = {
+  status: '{}',
+  send: '{ to, amount, memo?, privateMemo? }',
+  balance: '{ address? }',
+  history: '{ address?, limit? }',
+  'ssk-share': '{ to, purpose?, expiresDays? }',
+  'ssk-revoke': '{ to }',
+  'ssk-list': '{}',
+  'msg-send': '{ to, text }',
+  'msg-read': '{ with }',
+  'file-send': '{ to, path }',
+  'file-list': '{ with }',
+  'file-save': '{ with, id, path }',
+  'market-offer': '{ service, capacity, rate }',
+  'market-service-register': '{ name?, unit?, evaluation?, fields? }',
+  'market-services': '{}',
+  'market-bond': '{ amount }',
+  'market-negotiate': '{ service, and the job and its options }',
+  'market-request': '{ service, and the job and its options }',
+  'market-jobs': '{}',
+  'market-evaluate': '{ request, verdict }',
+  'market-deliver': '{ request, text }',
+  'market-decline': '{ request, reason? }',
+};
+
+/**
+ * The parameters of `method`: an object with exactly these keys. The message says which key is
+ * missing or not one of the method's, never a value.
+ */
+const params = <const E extends v.ObjectEntries>(method: ControlMethod, entries: E) =>
+  v.strictObject(entries, (issue) => {
+    const takes = `"${method}" takes ${SHAPES[method]}`;
+    if (issue.expected === 'never') return `this is not a parameter: ${takes}`;
+    if (issue.input === undefined && issue.path) return `this parameter is missing: ${takes}`;
+    return `the parameters must be an object: ${takes}`;
+  });
+
+/** A job and the negotiation's options: negotiate and request take the same. */
+const jobEntries = {
+  service: nonEmpty('the service', 128),
+  // pow
+  difficulty: v.optional(wholeField('the difficulty', 0, 256)),
+  data: v.optional(text('the data', MAX_TEXT)),
+  // compute
+  fn: v.optional(nonEmpty('the function', 64)),
+  input: v.optional(
+    v.pipe(
+      v.string('the input must be text'),
+      v.maxLength(MAX_TEXT, `the input is at most ${MAX_TEXT} characters`),
+      v.regex(/^(?:[0-9a-fA-F]{2})*$/u, 'the input must be hex'),
+    ),
+  ),
+  // a task of a registered service
+  fields: v.optional(
+    v.pipe(
+      v.record(
+        v.pipe(
+          v.string('a field name must be text'),
+          v.maxLength(64, 'a field name is at most 64 characters'),
+        ),
+        text('a field value', MAX_TEXT),
+        'the fields must be an object of texts',
+      ),
+      v.check((fields) => Object.keys(fields).length <= MAX_FIELDS, `at most ${MAX_FIELDS} fields`),
+    ),
+  ),
+  volume: v.optional(unitsField('the volume')),
+  // options
+  provider: v.optional(keyHexField('the provider')),
+  maxRate: v.optional(unitsField('the maximum rate')),
+  minReputation: v.optional(wholeField('the minimum reputation', 0, 999_999)),
+  exclude: v.optional(
+    v.pipe(
+      v.array(keyHexField('an excluded provider'), 'exclude must be an array of public keys'),
+      v.maxLength(MAX_EXCLUDE, `at most ${MAX_EXCLUDE} excluded providers`),
+    ),
+  ),
+  validators: v.optional(wholeField('the number of validators', 0, 999_999)),
+  fee: v.optional(unitsField('the fee')),
+  within: v.optional(
+    v.tuple(
+      [
+        wholeField('a deadline', 0, 1_000_000),
+        wholeField('a deadline', 0, 1_000_000),
+        wholeField('a deadline', 0, 1_000_000),
+        wholeField('a deadline', 0, 1_000_000),
+      ],
+      'within must be four numbers of seconds: accept, deliver, review, evaluate',
+    ),
+  ),
+};
+
+/** One schema per method; the mapped type keeps the list in step with ControlResults. */
+export const CONTROL_PARAMS = {
+  status: params('status', {}),
+  send: params('send', {
+    to: addressField('the recipient'),
+    // Checked by the peer (amountOf, memoBytes), with the same sentences as the offline send.
+    amount: text('the amount', 32),
+    memo: v.optional(text('the memo', MAX_TEXT)),
+    privateMemo: v.optional(text('the private memo', MAX_TEXT)),
+  }),
+  balance: params('balance', { address: v.optional(addressField('the address')) }),
+  history: params('history', {
+    address: v.optional(addressField('the address')),
+    limit: v.optional(wholeField('the limit', 1, 10_000)),
+  }),
+  'ssk-share': params('ssk-share', {
+    to: addressField('the partner'),
+    purpose: v.optional(text('the purpose', 64)),
+    expiresDays: v.optional(
+      v.pipe(
+        v.number('the expiry must be a number of days'),
+        v.finite('the expiry must be a number of days'),
+        v.minValue(0, 'the expiry must not be negative'),
+        v.maxValue(36_500, 'the expiry is at most 36500 days'),
+      ),
+    ),
+  }),
+  'ssk-revoke': params('ssk-revoke', { to: addressField('the partner') }),
+  'ssk-list': params('ssk-list', {}),
+  'msg-send': params('msg-send', {
+    to: addressField('the partner'),
+    text: text('the text', MAX_TEXT),
+  }),
+  'msg-read': params('msg-read', { with: addressField('the partner') }),
+  'file-send': params('file-send', {
+    to: addressField('the partner'),
+    path: nonEmpty('the path', MAX_PATH),
+  }),
+  'file-list': params('file-list', { with: addressField('the partner') }),
+  'file-save': params('file-save', {
+    with: addressField('the partner'),
+    id: nonEmpty('the file id', 128),
+    path: nonEmpty('the path', MAX_PATH),
+  }),
+  'market-offer': params('market-offer', {
+    service: nonEmpty('the service', 128),
+    capacity: unitsField('the capacity'),
+    rate: unitsField('the rate'),
+  }),
+  // The service itself is checked by the peer against shared/dnec/bodies.ts serviceSchema.
+  'market-service-register': params('market-service-register', {
+    name: v.optional(text('the name', 256)),
+    unit: v.optional(text('the unit', 256)),
+    evaluation: v.optional(text('the evaluation', 32)),
+    fields: v.optional(
+      v.pipe(
+        v.array(
+          v.tuple(
+            [
+              text('a field name', 256),
+              text('a field kind', 32),
+              v.boolean('whether a field is sensitive must be true or false'),
+              v.boolean('whether a field is required must be true or false'),
+            ],
+            'a field is [name, kind, sensitive, required]',
+          ),
+          'the fields must be an array',
+        ),
+        v.maxLength(MAX_FIELDS, `at most ${MAX_FIELDS} fields`),
+      ),
+    ),
+  }),
+  'market-services': params('market-services', {}),
+  'market-bond': params('market-bond', { amount: unitsField('the amount') }),
+  'market-negotiate': params('market-negotiate', jobEntries),
+  'market-request': params('market-request', jobEntries),
+  'market-jobs': params('market-jobs', {}),
+  'market-evaluate': params('market-evaluate', {
+    request: requestIdField,
+    verdict: v.picklist(
+      ['approve', 'dispute', 'pass', 'fail'],
+      'the verdict is one of approve, dispute, pass, fail',
+    ),
+  }),
+  'market-deliver': params('market-deliver', {
+    request: requestIdField,
+    text: text('the text', MAX_TEXT),
+  }),
+  'market-decline': params('market-decline', {
+    request: requestIdField,
+    reason: v.optional(text('the reason', MAX_TEXT)),
+  }),
+} as const satisfies { readonly [M in ControlMethod]: v.GenericSchema<unknown, unknown> };
+
+/** The method names, for code that must treat every method alike (registration, tests). */
+export const CONTROL_METHODS = Object.keys(CONTROL_PARAMS) as ControlMethod[];
+
+/** What a caller sends for `method`. */
+export type ControlParams<M extends ControlMethod> = v.InferInput<(typeof CONTROL_PARAMS)[M]>;
+/** What the peer's handler of `method` receives, once parsed. */
+export type ParsedParams<M extends ControlMethod> = v.InferOutput<(typeof CONTROL_PARAMS)[M]>;
+
+/** `call(method)` may leave the parameters out when every one is optional. */
+export type ParamsArgument<M extends ControlMethod> =
+  object extends ControlParams<M> ? [params?: ControlParams<M>] : [params: ControlParams<M>];
+
+export const isControlMethod = (method: string): method is ControlMethod =>
+  Object.hasOwn(CONTROL_PARAMS, method);
+
+/** A request that passed the contract: the method, and its parameters parsed. */
+export type ControlRequest = {
+  [M in ControlMethod]: { readonly method: M; readonly params: ParsedParams<M> };
+}[ControlMethod];
+
+export type ParsedControlRequest =
+  { ok: true; request: ControlRequest } | { ok: false; message: string };
+
+/** A parameter's name as a refusal says it; a caller's key can be long. */
+const MAX_NAMED_KEY = 64;
+
+/** The issue's own message, or, for a default one that would quote the value, what it expects. */
+function sentenceOf(issue: v.BaseIssue<unknown>): string {
+  if (!issue.message.startsWith('Invalid ')) return issue.message;
+  return issue.expected === null ? 'it is not valid' : `expected ${issue.expected}`;
+}
+
+/**
+ * Checks an untrusted request against the contract. Never throws; a refusal names the method
+ * and the parameter, says what is wrong, and never repeats a value.
+ */
+export function parseControlRequest(method: string, params: unknown): ParsedControlRequest {
+  if (!isControlMethod(method))
+    return {
+      ok: false,
+      message: `unknown method "${method}": the running peer answers ${CONTROL_METHODS.join(', ')}`,
+    };
+  // An array is an object to a schema, and an empty one would pass for no parameters.
+  if (typeof params !== 'object' || params === null || Array.isArray(params))
+    return {
+      ok: false,
+      message: `the request "${method}" has a bad parameter: the parameters must be an object: "${method}" takes ${SHAPES[method]}`,
+    };
+  const result = v.safeParse(CONTROL_PARAMS[method], params);
+  if (result.success)
+    return { ok: true, request: { method, params: result.output } as ControlRequest };
+  const issue = result.issues[0];
+  const path = v.getDotPath(issue);
+  const where =
+    path === null || path === ''
+      ? ''
+      : ` "${path.length > MAX_NAMED_KEY ? `${path.slice(0, MAX_NAMED_KEY)}…` : path}"`;
+  return {
+    ok: false,
+    message: `the request "${method}" has a bad parameter${where}: ${sentenceOf(issue)}`,
+  };
+}
