@@ -23,7 +23,8 @@ import { identityFromMnemonic } from '../shared/identity/mnemonic.ts';
 import type { RandomPort } from '../shared/ports.ts';
 import { openKey } from '../shared/ssk/box.ts';
 import { signTx } from '../shared/tx/envelope.ts';
-import { decodeTx, TypeRegistry } from '../shared/tx/registry.ts';
+import { protocolRegistry } from '../shared/protocol.ts';
+import { decodeTx } from '../shared/tx/registry.ts';
 import { loadKeystoreFile } from '../node/keystoreFile.ts';
 import { createKeystoreService } from '../node/keystoreService.ts';
 import type { RememberedUnlock } from './rememberedUnlock.ts';
@@ -75,7 +76,7 @@ export function createIdentityVault(options: IdentityVaultOptions): IdentityVaul
     random: options.random,
     ...(options.scryptN === undefined ? {} : { scryptN: options.scryptN }),
   });
-  const registry = new TypeRegistry();
+  const registry = protocolRegistry();
   let unlocked: { identity: Identity; address: string } | null = null;
 
   const lock = (): void => {

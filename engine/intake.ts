@@ -5,12 +5,13 @@ import type { TxId } from '../shared/ids.ts';
 import type { Admit } from '../shared/replication/ledgerDoc.ts';
 import type { AdmitResult } from '../shared/replication/screen.ts';
 import type { Tx } from '../shared/tx/envelope.ts';
-import { admitTx, decodeTx, trustStoredTx, TypeRegistry } from '../shared/tx/registry.ts';
+import { protocolRegistry } from '../shared/protocol.ts';
+import { admitTx, decodeTx, trustStoredTx } from '../shared/tx/registry.ts';
 import { reject } from '../shared/tx/rejection.ts';
 import type { VerifyPort } from './ports.ts';
 
 /** The transaction types every peer of every platform knows. */
-export const registry = new TypeRegistry();
+export const registry = protocolRegistry();
 
 /** Entries decoded between hand-offs to the pool: large enough to go to the threads. */
 const PIPELINE_CHUNK = 4096;

@@ -28,7 +28,7 @@ import { SskKeyring, type KeyResult } from '../shared/ssk/keyring.ts';
 import { composeSskRevoke, composeSskShare } from '../shared/ssk/share.ts';
 import type { UnsignedTx } from '../shared/tx/envelope.ts';
 import type { VerifiedTx } from '../shared/tx/registry.ts';
-import { openFieldFrom, sealFieldFor, type FieldParty } from '../shared/ui/sskFields.ts';
+import { openFieldFrom, sealFieldFor, type FieldParty } from '../shared/ssk/keyringFields.ts';
 import type { Rejection } from '../shared/tx/rejection.ts';
 import type { BoxContext, OpenKeyResult } from '../shared/ssk/box.ts';
 import type { Cancel, EngineSigner, TimerPort } from './ports.ts';

@@ -10,12 +10,8 @@ import type { NetworkId, TxId } from '../../shared/ids.ts';
 import { Ledger } from '../../shared/ledger/ledger.ts';
 import { LedgerDoc, VerifiedCache } from '../../shared/replication/ledgerDoc.ts';
 import { peakRssBytes } from './peakRss.ts';
-import {
-  decodeTx,
-  trustStoredTx,
-  TypeRegistry,
-  type VerifiedTx,
-} from '../../shared/tx/registry.ts';
+import { protocolRegistry } from '../../shared/protocol.ts';
+import { decodeTx, trustStoredTx, type VerifiedTx } from '../../shared/tx/registry.ts';
 
 const [dataDir, networkId] = process.argv.slice(2) as [string, NetworkId];
 const gc = (globalThis as { gc?: () => void }).gc;
@@ -35,7 +31,7 @@ async function step<T>(name: string, fn: () => Promise<T> | T): Promise<T> {
   return value;
 }
 
-const registry = new TypeRegistry();
+const registry = protocolRegistry();
 const store = await openFileLogStore(dataDir);
 const { records } = await step('read log', () => store.load());
 const knownIds = new Map<string, TxId>();

@@ -6,7 +6,8 @@ import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { writeCheckpoint } from '../../engine/logReplay.ts';
 import { openFileLogStore } from '../../node/storage/fileLogStore.ts';
-import { decodeTx, TypeRegistry } from '../../shared/tx/registry.ts';
+import { protocolRegistry } from '../../shared/protocol.ts';
+import { decodeTx } from '../../shared/tx/registry.ts';
 import type { Tx } from '../../shared/tx/envelope.ts';
 import { LEDGER_MAP } from '../../shared/replication/screen.ts';
 import { buildLargeLedger, type LargeLedger } from '../../test/helpers/largeLedger.ts';
@@ -20,7 +21,7 @@ export async function largeLedger(count: number): Promise<LargeLedger> {
   return large.txs.length === count ? large : { ...large, txs: large.txs.slice(0, count) };
 }
 
-export const benchRegistry = new TypeRegistry();
+export const benchRegistry = protocolRegistry();
 
 /** Decodes (without verifying) every transaction; for anchors that need the raw parts. */
 export function decodeAll(txs: readonly Uint8Array[]): Tx[] {

@@ -28,7 +28,7 @@ import {
   serviceDeps,
   type PrivateParts,
   type Within,
-} from '../../shared/ui/market.ts';
+} from '../../shared/wallet/market.ts';
 import { composeAction, composeSettle, composeVerdict } from '../../shared/wallet/dnecCompose.ts';
 import { EngineError } from '../events.ts';
 import type { SskSession } from '../ssk.ts';

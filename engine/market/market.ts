@@ -5,14 +5,14 @@
 // - as provider, for the services switched on: accept what the ledger allows (decline the rest
 //   with its reason), do pow and compute work through the work port with progress, deliver;
 // - as validator, when switched on: judge pow and compute deliveries when selected.
-// What is owed comes from stepsFor (shared/ui/market.ts), the same list the screens show.
+// What is owed comes from stepsFor (shared/wallet/market.ts), the same list the screens show.
 // Effects only through the engine and the ports (ports.ts).
 import { fromHex } from '../../shared/bytes.ts';
 import type { CborValue } from '../../shared/codec/cbor.ts';
 import { checkComputeResult } from '../../shared/dnec/compute.ts';
 import { instancesOf, type InstanceView } from '../../shared/dnec/queries.ts';
 import type { TxId } from '../../shared/ids.ts';
-import { SEALED_DELIVERY, stepsFor, type MarketStep } from '../../shared/ui/market.ts';
+import { SEALED_DELIVERY, stepsFor, type MarketStep } from '../../shared/wallet/market.ts';
 import { messageOf } from '../events.ts';
 import type { Cancel } from '../ports.ts';
 import { MarketActions } from './actions.ts';

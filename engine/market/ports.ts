@@ -15,7 +15,7 @@ import type { KeyHex, TxId } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
 import type { UnsignedTx } from '../../shared/tx/envelope.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
-import type { Within } from '../../shared/ui/market.ts';
+import type { Within } from '../../shared/wallet/market.ts';
 import type { Compose } from '../events.ts';
 import type { ClockPort, RandomPort, TimerPort } from '../ports.ts';
 import type { SskSession } from '../ssk.ts';

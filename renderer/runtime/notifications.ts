@@ -18,7 +18,7 @@ import {
 import { instancesOf } from '../../shared/dnec/queries.ts';
 import type { KeyHex } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
-import { stepsFor } from '../../shared/ui/market.ts';
+import { stepsFor } from '../../shared/wallet/market.ts';
 import { historyOf } from './views.ts';
 
 /** One thing that may deserve a notification, as the ledger shows it now. */

@@ -18,7 +18,7 @@ import { encodeCanonical } from '../codec/cbor.ts';
 import { keyHexOf, txIdOf, type KeyHex, type NetworkId, type TxId } from '../ids.ts';
 import type { Tx } from '../tx/envelope.ts';
 import type { GenesisBody } from '../tx/genesis.ts';
-import { TypeRegistry, type VerifiedTx } from '../tx/registry.ts';
+import type { TypeRegistry, VerifiedTx } from '../tx/registry.ts';
 import { reject, type Rejection } from '../tx/rejection.ts';
 import {
   isRejection,
@@ -196,10 +196,13 @@ export class Ledger {
     };
   }
 
-  /** Starts a ledger from a verified genesis transaction; it defines the network. */
+  /**
+   * Starts a ledger from a verified genesis transaction; it defines the network. `registry`
+   * names the transaction types it knows (shared/protocol.ts builds the protocol's).
+   */
   static fromGenesis(
     genesis: VerifiedTx,
-    registry: TypeRegistry = new TypeRegistry(),
+    registry: TypeRegistry,
   ): { ok: true; ledger: Ledger } | { ok: false; rejection: Rejection } {
     if (genesis.type !== 'genesis' || genesis.net !== null) {
       return {
@@ -800,6 +803,24 @@ export class Ledger {
       };
     return { ok: true };
   }
+}
+
+/**
+ * The chain position of the author's next transaction, refused for a frozen author. Every
+ * composer (wallet/, ssk/share.ts) starts here.
+ */
+export function nextPosition(
+  ledger: Ledger,
+  author: KeyHex,
+): { seq: number; prev: TxId | null } | Rejection {
+  if (ledger.isFrozen(author)) {
+    return reject(
+      'frozen-author',
+      'this identity signed two conflicting transactions and is frozen',
+    );
+  }
+  const head = ledger.head(author);
+  return head ? { seq: head.seq + 1, prev: head.id } : { seq: 0, prev: null };
 }
 
 function parentsOf(tx: Tx): TxId[] {

@@ -11,7 +11,7 @@ import type { KeyHex, TxId } from '../ids.ts';
 import { keyHexOf } from '../ids.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Tx } from '../tx/envelope.ts';
-import type { SskBody } from '../tx/ssk.ts';
+import type { SskBody } from './rules.ts';
 
 export interface SskShare {
   readonly id: TxId;

@@ -1,12 +1,11 @@
 // Composing the transactions that share, reset and revoke a Sustainable Symmetric Key.
 import { fromHex } from '../bytes.ts';
 import type { KeyHex } from '../ids.ts';
-import type { Ledger } from '../ledger/ledger.ts';
+import { nextPosition, type Ledger } from '../ledger/ledger.ts';
 import type { RandomPort } from '../ports.ts';
 import type { UnsignedTx } from '../tx/envelope.ts';
 import { reject, type Rejection } from '../tx/rejection.ts';
 import { sealKey, type SskMeta } from './box.ts';
-import { nextPosition } from '../wallet/compose.ts';
 import type { SskDirectory } from './directory.ts';
 
 export interface ShareRequest {

@@ -13,9 +13,6 @@ import {
 import { genesisSchema } from './genesis.ts';
 import { reject, type Rejection } from './rejection.ts';
 import { describeIssues } from './schema.ts';
-import { DNEC_TYPES } from '../dnec/rules.ts';
-import { sskType } from './ssk.ts';
-import { transferType } from './transfer.ts';
 import type { TxTypeDef } from './types.ts';
 import { voteSchema } from './vote.ts';
 
@@ -25,10 +22,15 @@ export const CORE_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   vote: voteSchema,
 };
 
+/**
+ * The transaction types one network knows, beyond the core's genesis and vote. It names no
+ * type itself: the protocol's composition root (shared/protocol.ts) hands it transfer, SSK and
+ * DNEC, so this layer never imports the features that sit above it.
+ */
 export class TypeRegistry {
   readonly #types = new Map<string, TxTypeDef>();
 
-  constructor(types: readonly TxTypeDef[] = [transferType, sskType, ...DNEC_TYPES]) {
+  constructor(types: readonly TxTypeDef[]) {
     for (const type of types) this.register(type);
   }
 

@@ -4,28 +4,13 @@
 import { fromHex } from '../bytes.ts';
 import type { CborValue } from '../codec/cbor.ts';
 import type { KeyHex, TxId } from '../ids.ts';
-import type { Ledger } from '../ledger/ledger.ts';
+import { nextPosition, type Ledger } from '../ledger/ledger.ts';
 import { MAX_DEPS, type UnsignedTx } from '../tx/envelope.ts';
 import { reject, type Rejection } from '../tx/rejection.ts';
 import { MAX_VOTE_HEADS } from '../tx/vote.ts';
 
 export type ComposeResult =
   { ok: true; tx: UnsignedTx; claimed: bigint } | { ok: false; rejection: Rejection };
-
-/** The chain position of the author's next transaction, refused for a frozen author. */
-export function nextPosition(
-  ledger: Ledger,
-  author: KeyHex,
-): { seq: number; prev: TxId | null } | Rejection {
-  if (ledger.isFrozen(author)) {
-    return reject(
-      'frozen-author',
-      'this identity signed two conflicting transactions and is frozen',
-    );
-  }
-  const head = ledger.head(author);
-  return head ? { seq: head.seq + 1, prev: head.id } : { seq: 0, prev: null };
-}
 
 /** Picks claimable credits, with their finality votes, while they fit in the deps limit. */
 export function claimDeps(

@@ -4,13 +4,13 @@
 import { fromHex } from '../bytes.ts';
 import type { CborValue } from '../codec/cbor.ts';
 import type { KeyHex, TxId } from '../ids.ts';
-import type { Ledger } from '../ledger/ledger.ts';
+import { nextPosition, type Ledger } from '../ledger/ledger.ts';
 import { MAX_DEPS } from '../tx/envelope.ts';
 import { reject } from '../tx/rejection.ts';
 import type { Outcome } from '../dnec/bodies.ts';
 import { instanceView, latestEvidence, market } from '../dnec/queries.ts';
 import { committeeOf } from '../dnec/outcome.ts';
-import { claimDeps, nextPosition, type ComposeResult } from './compose.ts';
+import { claimDeps, type ComposeResult } from './compose.ts';
 
 const fail = (message: string): ComposeResult => ({
   ok: false,

@@ -7,12 +7,13 @@ import { keyHexOf, type KeyHex, type TxId } from '../../shared/ids.ts';
 import { Ledger, type InsertOutcome } from '../../shared/ledger/ledger.ts';
 import { signTx, type UnsignedTx } from '../../shared/tx/envelope.ts';
 import { genesisBody } from '../../shared/tx/genesis.ts';
-import { admitTx, TypeRegistry, type VerifiedTx } from '../../shared/tx/registry.ts';
+import { protocolRegistry } from '../../shared/protocol.ts';
+import { admitTx, type VerifiedTx } from '../../shared/tx/registry.ts';
 import { composeTransfer, composeVote } from '../../shared/wallet/compose.ts';
 import { nodeBackend } from '../../node/crypto/nodeEd25519.ts';
 
 export const verifier = createVerifier(nodeBackend);
-export const registry = new TypeRegistry();
+export const registry = protocolRegistry();
 
 export interface TestIdentity {
   readonly name: string;

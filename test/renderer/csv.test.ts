@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { csvCell, toCsv } from '../../shared/ui/csv.ts';
+import { csvCell, toCsv } from '../../renderer/ui/csv.ts';
 
 /** A minimal RFC 4180 reader, to check that what we write reads back as written. */
 function readCsv(text: string): string[][] {

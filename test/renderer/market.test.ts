@@ -15,7 +15,7 @@ import {
   MACHINE_WITHIN,
   stepsFor,
   timelineOf,
-} from '../../shared/ui/market.ts';
+} from '../../shared/wallet/market.ts';
 import { instancesOf } from '../../shared/dnec/queries.ts';
 import {
   Market as EngineMarket,
@@ -27,7 +27,7 @@ import { metaReveals } from '../../renderer/platform/metaReveals.ts';
 import { SskSession, type SskHost } from '../../engine/ssk.ts';
 import { nodeTimers } from '../../node/platform/nodeTimers.ts';
 import { openKey } from '../../shared/ssk/box.ts';
-import { servicesOf } from '../../shared/ui/market.ts';
+import { servicesOf } from '../../shared/wallet/market.ts';
 import { NO_WEBRTC } from './fixtures.ts';
 import { inlineRunner } from '../../renderer/runtime/work.ts';
 import { historyOf } from '../../renderer/runtime/views.ts';

@@ -12,7 +12,7 @@ import { createStore } from 'zustand/vanilla';
 import { serviceSchema } from '../../shared/dnec/bodies.ts';
 import { identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
 import { keyHexOf } from '../../shared/ids.ts';
-import { serviceById, servicesOf } from '../../shared/ui/market.ts';
+import { serviceById, servicesOf } from '../../shared/wallet/market.ts';
 import { App } from '../../renderer/App.tsx';
 import { en } from '../../renderer/i18n/en.ts';
 import { translator } from '../../renderer/i18n/i18n.ts';

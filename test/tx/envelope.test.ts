@@ -11,6 +11,7 @@ import {
   signedMessageOf,
   TX_SIGNING_DOMAIN,
 } from '../../shared/tx/envelope.ts';
+import { protocolRegistry } from '../../shared/protocol.ts';
 import { decodeTx, TypeRegistry } from '../../shared/tx/registry.ts';
 import { transferType } from '../../shared/tx/transfer.ts';
 import type { TxTypeDef } from '../../shared/tx/types.ts';
@@ -219,8 +220,17 @@ describe('transaction envelope', () => {
     expect(decodeTx(null, registry)).toMatchObject({ ok: false, rejection: { code: 'malformed' } });
   });
 
+  it('names no type of its own beyond genesis and vote: the protocol composes them', () => {
+    const bare = new TypeRegistry([]);
+    expect(bare.schemaOf('genesis')).toBeDefined();
+    expect(bare.schemaOf('vote')).toBeDefined();
+    expect(bare.get('transfer')).toBeUndefined();
+    expect(protocolRegistry().get('transfer')).toBeDefined();
+    expect(protocolRegistry().get('ssk')).toBeDefined();
+  });
+
   it('lets later types plug in through the registry, and refuses to shadow one', () => {
-    const custom = new TypeRegistry();
+    const custom = protocolRegistry();
     const note: TxTypeDef<{ text: string }> = {
       name: 'note',
       schema: v.strictObject({ text: v.string() }),

@@ -2,7 +2,7 @@
 // life cycle as a timeline, a provider's earnings as a chart, and the automation's activity.
 import type { InstanceView } from '../../../shared/dnec/queries.ts';
 import type { ServiceDef } from '../../../shared/dnec/services.ts';
-import type { Earning, TimelineEntry } from '../../../shared/ui/market.ts';
+import type { Earning, TimelineEntry } from '../../../shared/wallet/market.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import type { MarketNotice } from '../../state/appStore.ts';
 import { asSentence } from '../../state/errors.ts';

@@ -1,9 +1,9 @@
 // Payment history with filters, and export to CSV (cells defused against formula injection by
-// shared/ui/csv.ts).
+// renderer/ui/csv.ts).
 import { useMemo, useState } from 'react';
 import type { KeyHex } from '../../../shared/ids.ts';
 import type { Ledger } from '../../../shared/ledger/ledger.ts';
-import { toCsv } from '../../../shared/ui/csv.ts';
+import { toCsv } from '../csv.ts';
 import type { Translate } from '../../i18n/i18n.ts';
 import {
   addressOf,

@@ -11,7 +11,7 @@ import {
   serviceById,
   servicesOf,
   stepsFor,
-} from '../../../shared/ui/market.ts';
+} from '../../../shared/wallet/market.ts';
 import { AUTOMATED_SERVICES, type AutomatedService } from '../../state/persisted.ts';
 import { UserError } from '../../state/errors.ts';
 import { parseAmount } from '../amount.ts';

@@ -6,7 +6,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { ServiceBody } from '../../../shared/dnec/bodies.ts';
 import { registeredService, type ServiceDef } from '../../../shared/dnec/services.ts';
 import type { Ledger } from '../../../shared/ledger/ledger.ts';
-import { serviceById, servicesOf } from '../../../shared/ui/market.ts';
+import { serviceById, servicesOf } from '../../../shared/wallet/market.ts';
 import { UserError } from '../../state/errors.ts';
 import {
   CopyButton,

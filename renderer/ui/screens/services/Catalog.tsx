@@ -3,7 +3,7 @@
 import type { KeyHex } from '../../../../shared/ids.ts';
 import type { Ledger } from '../../../../shared/ledger/ledger.ts';
 import { instancesOf, offersFor } from '../../../../shared/dnec/queries.ts';
-import { servicesOf } from '../../../../shared/ui/market.ts';
+import { servicesOf } from '../../../../shared/wallet/market.ts';
 import { ScreenTitle, Table } from '../../components/common.tsx';
 import { MarketActivity, useStateText } from '../../components/market.tsx';
 import { Party } from '../../components/party.tsx';

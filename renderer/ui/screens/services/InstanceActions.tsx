@@ -3,7 +3,7 @@
 // One action runs at a time; its error shows below them all.
 import { useState, type FormEvent } from 'react';
 import type { TxId } from '../../../../shared/ids.ts';
-import type { MarketStep } from '../../../../shared/ui/market.ts';
+import type { MarketStep } from '../../../../shared/wallet/market.ts';
 import type { Market } from '../../../../engine/market/market.ts';
 import { UserError } from '../../../state/errors.ts';
 import { ErrorText, TextField, useAction } from '../../components/common.tsx';

@@ -2,7 +2,7 @@
 // form fields, and the delivery (its nonce or result hash, and the text when we can open it).
 import { toHex } from '../../../../shared/bytes.ts';
 import type { InstanceView } from '../../../../shared/dnec/queries.ts';
-import type { PrivateParts } from '../../../../shared/ui/market.ts';
+import type { PrivateParts } from '../../../../shared/wallet/market.ts';
 import { Mono } from '../../components/common.tsx';
 import { useI18n } from '../../context.tsx';
 

@@ -4,7 +4,7 @@ import { useCallback } from 'react';
 import { instanceView } from '../../../../shared/dnec/queries.ts';
 import type { KeyHex, TxId } from '../../../../shared/ids.ts';
 import type { Ledger } from '../../../../shared/ledger/ledger.ts';
-import { stepsFor, timelineOf } from '../../../../shared/ui/market.ts';
+import { stepsFor, timelineOf } from '../../../../shared/wallet/market.ts';
 import { ScreenTitle } from '../../components/common.tsx';
 import { Timeline } from '../../components/market.tsx';
 import { useApp, useI18n } from '../../context.tsx';

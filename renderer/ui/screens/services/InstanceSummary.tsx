@@ -2,7 +2,7 @@
 // the consumer paid or got back once it is settled; while work runs here, its progress.
 import type { InstanceView } from '../../../../shared/dnec/queries.ts';
 import type { KeyHex } from '../../../../shared/ids.ts';
-import { consumerNet } from '../../../../shared/ui/market.ts';
+import { consumerNet } from '../../../../shared/wallet/market.ts';
 import type { WorkProgress } from '../../../../engine/market/market.ts';
 import { useStateText } from '../../components/market.tsx';
 import { Party } from '../../components/party.tsx';

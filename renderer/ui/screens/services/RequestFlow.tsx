@@ -5,7 +5,7 @@ import { useCallback, useState } from 'react';
 import type { NegotiationResult } from '../../../../shared/dnec/negotiation.ts';
 import type { KeyHex } from '../../../../shared/ids.ts';
 import type { Ledger } from '../../../../shared/ledger/ledger.ts';
-import { serviceById } from '../../../../shared/ui/market.ts';
+import { serviceById } from '../../../../shared/wallet/market.ts';
 import { ScreenTitle } from '../../components/common.tsx';
 import { useI18n } from '../../context.tsx';
 import { useLedgerView } from '../../useLedger.ts';

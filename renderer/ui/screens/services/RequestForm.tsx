@@ -6,7 +6,7 @@ import { COMPUTE_FUNCTIONS } from '../../../../shared/dnec/compute.ts';
 import type { NegotiationResult } from '../../../../shared/dnec/negotiation.ts';
 import { eligibleBonds } from '../../../../shared/dnec/queries.ts';
 import type { ServiceDef } from '../../../../shared/dnec/services.ts';
-import { withinFor } from '../../../../shared/ui/market.ts';
+import { withinFor } from '../../../../shared/wallet/market.ts';
 import { UserError } from '../../../state/errors.ts';
 import { ErrorText, ScreenTitle } from '../../components/common.tsx';
 import { useApp, useI18n } from '../../context.tsx';

@@ -18,7 +18,7 @@ import {
   type ServiceDef,
 } from '../../../../shared/dnec/services.ts';
 import type { KeyHex } from '../../../../shared/ids.ts';
-import { majorityOf, type Within } from '../../../../shared/ui/market.ts';
+import { majorityOf, type Within } from '../../../../shared/wallet/market.ts';
 import type { Translate } from '../../../i18n/i18n.ts';
 import type { NegotiationInput, RequestInput } from '../../../../engine/market/market.ts';
 import { UserError } from '../../../state/errors.ts';

@@ -9,10 +9,10 @@
 import * as v from 'valibot';
 import { bytesEqual } from '../bytes.ts';
 import { isAcceptablePublicKey } from '../crypto/ed25519.ts';
-import { SSK_BOX_MAX_BYTES, SSK_MAX_EPOCH } from '../ssk/box.ts';
-import { reject } from './rejection.ts';
-import { bytes32, maxBytes } from './schema.ts';
-import { NO_EFFECTS, type TxTypeDef } from './types.ts';
+import { SSK_BOX_MAX_BYTES, SSK_MAX_EPOCH } from './box.ts';
+import { reject } from '../tx/rejection.ts';
+import { bytes32, maxBytes } from '../tx/schema.ts';
+import { NO_EFFECTS, type TxTypeDef } from '../tx/types.ts';
 
 export const MAX_SSK_BOX_BYTES = SSK_BOX_MAX_BYTES;
 

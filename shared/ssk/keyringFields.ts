@@ -5,8 +5,8 @@
 import { fromHex } from '../bytes.ts';
 import type { KeyHex, NetworkId } from '../ids.ts';
 import type { RandomPort } from '../ports.ts';
-import { openField, peekFieldEpoch, sealField } from '../ssk/field.ts';
-import type { SskKeyring } from '../ssk/keyring.ts';
+import { openField, peekFieldEpoch, sealField } from './field.ts';
+import type { SskKeyring } from './keyring.ts';
 
 export interface FieldParty {
   readonly keyring: SskKeyring;
