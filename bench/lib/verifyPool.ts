@@ -2,7 +2,7 @@
 // how fast could a peer verify if it spread verification over every core?
 import { Worker } from 'node:worker_threads';
 import type { Tx } from '../../shared/tx/envelope.ts';
-import { packSignatures, signedItemsOf } from '../../node/crypto/verifyPool.ts';
+import { packSignatures, signedItemsOf } from '../../engine/verifyPool.ts';
 import type { Scope } from './scope.ts';
 
 export type VerifyMode = 'raw' | 'verifier';

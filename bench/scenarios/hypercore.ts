@@ -7,7 +7,7 @@
 //   reader:  sync step 1 → the writer's sync step 2 → screened (every entry decoded and its
 //            signature verified, as a peer does per connection: decoded on the main thread,
 //            signatures checked in one batch on the peer's worker-thread pool, one thread per
-//            core, node/crypto/verifyPool.ts) → applied to the reader's doc
+//            core, engine/verifyPool.ts) → applied to the reader's doc
 //            → ingested into the reader's ledger → appended to the reader's file log.
 //
 // Both sides store on disk in a temporary directory. Reported: our time / theirs. The inputs

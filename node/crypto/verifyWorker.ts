@@ -1,36 +1,16 @@
-// One signature-checking thread of verifyPool.ts. It applies the app's one strict rule set
-// (createVerifier: encodings checked before the native backend runs) to a packed batch, and
-// answers with one byte per signature: 1 valid, 0 not.
+// One signature-checking thread of the engine's verify pool (engine/verifyPool.ts) in Node: the
+// app's one strict rule set over Node's native Ed25519, one byte per signature back.
 //
 // Node runs this file directly by type stripping (erasable TypeScript, `.ts` imports).
 import { parentPort } from 'node:worker_threads';
 import { createVerifier } from '../../shared/crypto/ed25519.ts';
+import { checkPacked, type PackedSignatures } from '../../engine/verifyPool.ts';
 import { nodeBackend } from './nodeEd25519.ts';
-
-export interface PackedSignatures {
-  readonly messages: Uint8Array;
-  /** count + 1 offsets into `messages`. */
-  readonly offsets: Uint32Array;
-  readonly signatures: Uint8Array;
-  readonly keys: Uint8Array;
-}
 
 const verifier = createVerifier(nodeBackend);
 
-async function check(batch: PackedSignatures): Promise<Uint8Array> {
-  const count = batch.offsets.length - 1;
-  const out = new Uint8Array(count);
-  for (let i = 0; i < count; i++) {
-    const message = batch.messages.subarray(batch.offsets[i], batch.offsets[i + 1]);
-    const signature = batch.signatures.subarray(i * 64, i * 64 + 64);
-    const key = batch.keys.subarray(i * 32, i * 32 + 32);
-    out[i] = (await verifier.verify(signature, message, key)) ? 1 : 0;
-  }
-  return out;
-}
-
 parentPort?.on('message', (message: { id: number; batch: PackedSignatures }) => {
-  void check(message.batch).then((valid) =>
+  void checkPacked(verifier, message.batch).then((valid) =>
     parentPort?.postMessage({ id: message.id, valid }, [valid.buffer as ArrayBuffer]),
   );
 });

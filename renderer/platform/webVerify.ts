@@ -1,37 +1,37 @@
-// The verify port in a browser: WebCrypto's Ed25519 (crypto.subtle, under the shared strict
-// rule set), which runs off the page's main thread already. A batch goes out a slice at a time,
-// so a sync of 10⁵ signatures does not queue 10⁵ promises at once.
-// Not yet spread over Web Workers (decoding and hashing stay on this thread): see issue 14.
+// The verify port in the browser and the desktop app's renderer: WebCrypto's Ed25519 under the
+// shared strict rules, and the engine's pool (engine/verifyPool.ts) over Web Workers for large
+// batches, so a sync of 10⁵ signatures neither runs nor waits on the page's main thread. Where
+// there is no Worker (unit tests), every batch is checked on this thread.
 import { createVerifier } from '../../shared/crypto/ed25519.ts';
-import { signatureOf, signedMessageOf } from '../../shared/tx/envelope.ts';
-import type { VerifyPort } from '../../engine/ports.ts';
 import { createIntake } from '../../engine/intake.ts';
+import type { VerifyPort } from '../../engine/ports.ts';
+import { VerifyPool, type VerifyThread } from '../../engine/verifyPool.ts';
 import { webCryptoBackend } from './webCryptoEd25519.ts';
-
-const SLICE = 256;
 
 export const webVerifier = createVerifier(webCryptoBackend);
 
-export function webVerify(): VerifyPort {
+/** A Web Worker as the pool's thread port (Vite bundles webVerifyWorker.ts for it). */
+function webVerifyThread(): VerifyThread {
+  const worker = new Worker(new URL('./webVerifyWorker.ts', import.meta.url), { type: 'module' });
   return {
-    verifier: webVerifier,
-    async verifyTransactions(txs) {
-      const verdicts: boolean[] = [];
-      for (let start = 0; start < txs.length; start += SLICE) {
-        const slice = txs.slice(start, start + SLICE);
-        verdicts.push(
-          ...(await Promise.all(
-            slice.map((tx) =>
-              webVerifier.verify(signatureOf(tx), signedMessageOf(tx), tx.authorKey),
-            ),
-          )),
-        );
-      }
-      return verdicts;
-    },
-    close: () => Promise.resolve(),
+    post: (message, transfer) => worker.postMessage(message, transfer),
+    onMessage: (listener) =>
+      worker.addEventListener('message', (event: MessageEvent<{ id: number; valid: Uint8Array }>) =>
+        listener(event.data),
+      ),
+    onError: (listener) =>
+      worker.addEventListener('error', (event) => {
+        event.preventDefault();
+        listener(new Error(event.message || 'a signature-checking worker failed'));
+      }),
+    terminate: () => worker.terminate(),
   };
 }
 
+export function webVerify(): VerifyPort {
+  const threads = typeof Worker === 'function' ? webVerifyThread : null;
+  return new VerifyPool(webVerifier, threads, navigator.hardwareConcurrency || 2);
+}
+
 /** The full intake check of one transaction (engine/intake.ts), for the app's own checks. */
-export const webAdmit = createIntake(webVerify()).admit;
+export const webAdmit = createIntake(new VerifyPool(webVerifier, null, 1)).admit;

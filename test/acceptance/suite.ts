@@ -6,8 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '../../shared/bytes.ts';
 import { signTx } from '../../shared/tx/envelope.ts';
 import type { TxId } from '../../shared/ids.ts';
+import { join } from 'node:path';
+import { writeCheckpoint } from '../../engine/logReplay.ts';
+import { openFileLogStore } from '../../node/storage/fileLogStore.ts';
+import { buildLargeLedger } from '../helpers/largeLedger.ts';
 import { identity, type TestIdentity } from '../helpers/network.ts';
-import { createCluster, eventually, type Cluster, type PeerProcess } from '../net/cluster.ts';
+import { createCluster, eventually, PeerProcess, type Cluster } from '../net/cluster.ts';
 import type { SubjectStatus } from './commands.ts';
 import type { Platform, Subject } from './platforms.ts';
 
@@ -71,6 +75,39 @@ export function peerAcceptance(platformName: string, open: () => Promise<Platfor
       expect((await statusOf(subject)).synced).toBe(true);
       await subject.stop();
     });
+
+    it('joins a network with a long history, its signatures checked on the platform’s threads', async () => {
+      // 5,000 transactions arrive in one sync message: far over the pool's inline limit, so
+      // the checks go to worker threads (Node) or Web Workers (Chromium).
+      const large = await buildLargeLedger(5_000, 50);
+      const cluster = await createCluster({
+        founder: large.founder,
+        witnesses: [large.founder],
+        allocations: [],
+      });
+      clusters.push(cluster);
+      const founderDir = join(cluster.dir, 'large-founder');
+      const store = await openFileLogStore(founderDir);
+      await store.append([large.genesis.bytes, ...large.txs]);
+      await writeCheckpoint(store, 1 + large.txs.length);
+      await store.close();
+      const founderPeer = await PeerProcess.spawn('large-founder', {
+        dataDir: founderDir,
+        networkId: large.genesis.id,
+        secret: cluster.secret,
+        relays: [platform.relayUrl],
+        identity: large.founder,
+        wrap: platform.wrap,
+      });
+      cluster.peers.push(founderPeer);
+      const subject = await platform.startSubject('large-joiner', {
+        networkId: large.genesis.id,
+        secret: cluster.secret,
+      });
+      expect(await eventually(() => sameAs(subject, founderPeer), Boolean, 90_000)).toBe(true);
+      expect((await statusOf(subject)).counts?.valid).toBe(5_001);
+      await subject.stop();
+    }, 150_000);
 
     it('signs while offline, and publishes when it is back online', async () => {
       const me = identity(`${platformName}-offline`);

@@ -1,19 +1,30 @@
-// Signature checks spread over worker threads, for large batches (a new peer's initial sync
-// carries every transaction of the network in one message). Small batches are checked on the
-// calling thread: a round trip to a worker costs more than a few verifications.
+// Signature checks spread over threads, for large batches (a new peer's initial sync carries
+// every transaction of the network in one message), on every platform: worker threads in Node,
+// Web Workers in the browser (the thread port below). Small batches are checked on the calling
+// thread: a round trip to a thread costs more than a few verifications.
 //
-// The workers apply the same strict rules as everywhere else (verifyWorker.ts uses
-// createVerifier), so a batch's verdicts are exactly what one-by-one checks would give.
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import type { SignatureVerifier } from '../../shared/crypto/ed25519.ts';
-import {
-  signatureOf,
-  signedMessageOf,
-  TX_SIGNING_DOMAIN,
-  type Tx,
-} from '../../shared/tx/envelope.ts';
-import type { PackedSignatures } from './verifyWorker.ts';
+// The threads apply the same strict rules as everywhere else (checkPacked with createVerifier),
+// so a batch's verdicts are exactly what one-by-one checks would give.
+import type { SignatureVerifier } from '../shared/crypto/ed25519.ts';
+import { signatureOf, signedMessageOf, TX_SIGNING_DOMAIN, type Tx } from '../shared/tx/envelope.ts';
+import type { VerifyPort } from './ports.ts';
+
+/** A batch packed into four arrays, posted to a thread in one message. */
+export interface PackedSignatures {
+  readonly messages: Uint8Array;
+  /** count + 1 offsets into `messages`. */
+  readonly offsets: Uint32Array;
+  readonly signatures: Uint8Array;
+  readonly keys: Uint8Array;
+}
+
+/** A verifying thread, as the platform makes one: post a batch, hear verdicts, end it. */
+export interface VerifyThread {
+  post(message: { id: number; batch: PackedSignatures }, transfer: ArrayBuffer[]): void;
+  onMessage(listener: (message: { id: number; valid: Uint8Array }) => void): void;
+  onError(listener: (error: Error) => void): void;
+  terminate(): void;
+}
 
 export interface SignedItem {
   readonly signature: Uint8Array;
@@ -32,7 +43,6 @@ export function signedItemsOf(txs: readonly Tx[]): SignedItem[] {
 
 /** Below this many signatures, a batch is checked on the calling thread. */
 export const INLINE_LIMIT = 512;
-const WORKER_URL = new URL('./verifyWorker.ts', import.meta.url);
 
 /** Packs signatures, messages and keys into four arrays, to post to a worker in one message. */
 export function packSignatures(items: readonly SignedItem[]): PackedSignatures {
@@ -79,10 +89,11 @@ export function packTransactions(txs: readonly Tx[]): PackedSignatures {
   return { messages, offsets, signatures, keys };
 }
 
-export class VerifyPool {
+export class VerifyPool implements VerifyPort {
+  readonly verifier: SignatureVerifier;
   readonly #size: number;
-  readonly #inline: SignatureVerifier;
-  #workers: Worker[] = [];
+  readonly #spawn: (() => VerifyThread) | null;
+  #threads: VerifyThread[] = [];
   readonly #waiting = new Map<
     number,
     { resolve: (v: Uint8Array) => void; reject: (e: Error) => void }
@@ -90,30 +101,45 @@ export class VerifyPool {
   #nextId = 1;
   #closed = false;
 
-  /** `size` threads (default: one per core), started on first use; `inline` checks small batches. */
-  constructor(inline: SignatureVerifier, size = availableParallelism()) {
-    this.#inline = inline;
+  /**
+   * `size` threads made by `spawn`, started on first use; `verifier` checks small batches, and
+   * every batch where the platform has no threads (`spawn` null).
+   */
+  constructor(verifier: SignatureVerifier, spawn: (() => VerifyThread) | null, size: number) {
+    this.verifier = verifier;
+    this.#spawn = spawn;
     this.#size = Math.max(1, size);
   }
 
   /** One verdict per item, in order. */
   async verifyAll(items: readonly SignedItem[]): Promise<boolean[]> {
     if (this.#closed) throw new Error('the verification pool is closed');
-    if (items.length < INLINE_LIMIT) {
-      return Promise.all(
-        items.map((item) =>
-          this.#inline.verify(item.signature, item.signedMessage, item.authorKey),
-        ),
-      );
-    }
+    if (items.length < INLINE_LIMIT || this.#spawn === null) return this.#inline(items);
     return this.#spread(items, packSignatures);
   }
 
   /** One verdict per transaction's signature, in order (verifyAll, without building messages). */
   async verifyTransactions(txs: readonly Tx[]): Promise<boolean[]> {
     if (this.#closed) throw new Error('the verification pool is closed');
-    if (txs.length < INLINE_LIMIT) return this.verifyAll(signedItemsOf(txs));
+    if (txs.length < INLINE_LIMIT || this.#spawn === null)
+      return this.verifyAll(signedItemsOf(txs));
     return this.#spread(txs, packTransactions);
+  }
+
+  /** On this thread, a slice at a time: 10⁵ checks never queue 10⁵ promises at once. */
+  async #inline(items: readonly SignedItem[]): Promise<boolean[]> {
+    const verdicts: boolean[] = [];
+    for (let start = 0; start < items.length; start += INLINE_LIMIT) {
+      const slice = items.slice(start, start + INLINE_LIMIT);
+      verdicts.push(
+        ...(await Promise.all(
+          slice.map((item) =>
+            this.verifier.verify(item.signature, item.signedMessage, item.authorKey),
+          ),
+        )),
+      );
+    }
+    return verdicts;
   }
 
   /** Splits a batch evenly over the threads, packed by `pack`; verdicts in order. */
@@ -121,32 +147,32 @@ export class VerifyPool {
     items: readonly T[],
     pack: (part: readonly T[]) => PackedSignatures,
   ): Promise<boolean[]> {
-    const workers = this.#start();
-    const per = Math.ceil(items.length / workers.length);
+    const threads = this.#start();
+    const per = Math.ceil(items.length / threads.length);
     const parts = await Promise.all(
-      workers.map((worker, w) => this.#run(worker, pack(items.slice(w * per, (w + 1) * per)))),
+      threads.map((thread, t) => this.#run(thread, pack(items.slice(t * per, (t + 1) * per)))),
     );
     const out: boolean[] = [];
     for (const part of parts) for (const byte of part) out.push(byte === 1);
     return out;
   }
 
-  #start(): Worker[] {
-    if (this.#workers.length > 0) return this.#workers;
-    this.#workers = Array.from({ length: this.#size }, () => {
-      const worker = new Worker(WORKER_URL);
-      worker.unref(); // an idle pool never keeps the process alive
-      worker.on('message', (message: { id: number; valid: Uint8Array }) => {
+  #start(): VerifyThread[] {
+    if (this.#threads.length > 0) return this.#threads;
+    const spawn = this.#spawn as () => VerifyThread;
+    this.#threads = Array.from({ length: this.#size }, () => {
+      const thread = spawn();
+      thread.onMessage((message) => {
         this.#waiting.get(message.id)?.resolve(message.valid);
         this.#waiting.delete(message.id);
       });
-      worker.on('error', (error) => this.#failAll(error));
-      return worker;
+      thread.onError((error) => this.#failAll(error));
+      return thread;
     });
-    return this.#workers;
+    return this.#threads;
   }
 
-  #run(worker: Worker, batch: PackedSignatures): Promise<Uint8Array> {
+  #run(thread: VerifyThread, batch: PackedSignatures): Promise<Uint8Array> {
     const id = this.#nextId++;
     return new Promise((resolve, reject) => {
       this.#waiting.set(id, { resolve, reject });
@@ -154,16 +180,16 @@ export class VerifyPool {
       const buffers = [batch.messages, batch.offsets, batch.signatures, batch.keys].map(
         (array) => array.buffer as ArrayBuffer,
       );
-      worker.postMessage({ id, batch }, buffers);
+      thread.post({ id, batch }, buffers);
     });
   }
 
   #failAll(error: Error): void {
     for (const { reject } of this.#waiting.values()) reject(error);
     this.#waiting.clear();
-    // A broken worker is replaced on the next batch.
-    void Promise.all(this.#workers.map((w) => w.terminate()));
-    this.#workers = [];
+    // A broken thread is replaced on the next batch.
+    for (const thread of this.#threads) thread.terminate();
+    this.#threads = [];
   }
 
   close(): Promise<void> {
@@ -171,4 +197,20 @@ export class VerifyPool {
     this.#failAll(new Error('the verification pool was closed'));
     return Promise.resolve();
   }
+}
+
+/** What a verifying thread does with one batch: one byte per signature, 1 valid, 0 not. */
+export async function checkPacked(
+  verifier: SignatureVerifier,
+  batch: PackedSignatures,
+): Promise<Uint8Array> {
+  const count = batch.offsets.length - 1;
+  const out = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const message = batch.messages.subarray(batch.offsets[i], batch.offsets[i + 1]);
+    const signature = batch.signatures.subarray(i * 64, i * 64 + 64);
+    const key = batch.keys.subarray(i * 32, i * 32 + 32);
+    out[i] = (await verifier.verify(signature, message, key)) ? 1 : 0;
+  }
+  return out;
 }

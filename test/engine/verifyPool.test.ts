@@ -9,14 +9,15 @@ import {
   signedItemsOf,
   VerifyPool,
   type SignedItem,
-} from '../../node/crypto/verifyPool.ts';
+} from '../../engine/verifyPool.ts';
 import { decodeTx } from '../../shared/tx/registry.ts';
 import { buildLargeLedger } from '../helpers/largeLedger.ts';
 import { registry } from '../helpers/network.ts';
 import { nodeBackend } from '../../node/crypto/nodeEd25519.ts';
+import { nodeVerifyThread } from '../../node/platform/nodeVerify.ts';
 
 const verifier = createVerifier(nodeBackend);
-const pool = new VerifyPool(verifier, 2);
+const pool = new VerifyPool(verifier, nodeVerifyThread, 2);
 afterAll(() => pool.close());
 
 function items(count: number): { items: SignedItem[]; expected: boolean[] } {
@@ -61,8 +62,36 @@ describe('VerifyPool', () => {
   });
 
   it('refuses work once closed', async () => {
-    const closed = new VerifyPool(verifier, 1);
+    const closed = new VerifyPool(verifier, nodeVerifyThread, 1);
     await closed.close();
     await expect(closed.verifyAll(items(1).items)).rejects.toThrow(/closed/);
+  });
+
+  it('checks a large batch on this thread, a slice at a time, where there are no threads', async () => {
+    const { items: batch, expected } = items(INLINE_LIMIT * 2 + 5);
+    const inline = new VerifyPool(verifier, null, 4);
+    expect(await inline.verifyAll(batch)).toEqual(expected);
+  });
+
+  it('fails the batch of a thread that breaks, and starts new threads for the next', async () => {
+    let spawned = 0;
+    // A thread that fails on its first message, then threads that work.
+    const flaky = () => {
+      spawned++;
+      const real = nodeVerifyThread();
+      if (spawned > 1) return real;
+      let fail: (error: Error) => void = () => undefined;
+      return {
+        post: () => setTimeout(() => fail(new Error('the thread broke'))),
+        onMessage: () => undefined,
+        onError: (listener: (error: Error) => void) => (fail = listener),
+        terminate: () => real.terminate(),
+      };
+    };
+    const breaking = new VerifyPool(verifier, flaky, 1);
+    const { items: batch, expected } = items(INLINE_LIMIT + 3);
+    await expect(breaking.verifyAll(batch)).rejects.toThrow(/broke/);
+    expect(await breaking.verifyAll(batch)).toEqual(expected);
+    await breaking.close();
   });
 });
