@@ -3,6 +3,7 @@
 // y-webrtc does not handle itself (stalled attempts, a peer left alone). What signaling reports
 // about our invitation is kept here too.
 import { WebrtcProvider } from 'y-webrtc';
+import { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
 import type { NetworkId } from '../shared/ids.ts';
 import { roomNameOf } from '../shared/net/invitation.ts';
@@ -127,6 +128,7 @@ export class Connection {
    */
   #open(): void {
     const provider = new WebrtcProvider(roomNameOf(this.#o.networkId), this.#o.doc, {
+      awareness: silentAwareness(this.#o.doc),
       signaling: [...this.#relays],
       password: this.#o.secret,
       maxConns: MAX_CONNECTIONS,
@@ -154,6 +156,8 @@ export class Connection {
     // later room of the same name would keep hearing peers through relays it was told to drop.
     provider.disconnect();
     provider.destroy();
+    // Not destroyed with the provider: its timer would outlive every rebuilt room.
+    provider.awareness.destroy();
     // destroy() frees the room name once the room key resolves; wait for that.
     await provider.key;
   }
@@ -241,4 +245,15 @@ export class Connection {
     await this.#change;
     await this.#close();
   }
+}
+
+/**
+ * GPoW shows no presence. y-protocols gives every provider an awareness whose local state it
+ * renews every 15 s, sent to every connected peer (and re-sent to each new one): an idle cost
+ * that grows with the group. An awareness without a local state sends nothing of ours.
+ */
+export function silentAwareness(doc: Y.Doc): Awareness {
+  const awareness = new Awareness(doc);
+  awareness.setLocalState(null);
+  return awareness;
 }
