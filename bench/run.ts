@@ -22,6 +22,7 @@ import { machineInfo } from './lib/machine.ts';
 import { renderComparison, renderMarkdown, type BenchResults } from './lib/report.ts';
 import { installProcessCleanup, Scope } from './lib/scope.ts';
 import type { BenchContext, Scenario, ScenarioResult } from './lib/types.ts';
+import { chromium } from './scenarios/chromium.ts';
 import { coldStart } from './scenarios/coldStart.ts';
 import { dnec } from './scenarios/dnec.ts';
 import { finality } from './scenarios/finality.ts';
@@ -38,6 +39,7 @@ const SCENARIOS: readonly Scenario[] = [
   coldStart,
   hypercore,
   dnec,
+  chromium,
 ];
 const RESULTS_DIR = join(import.meta.dirname, 'results');
 const LATEST = join(RESULTS_DIR, 'latest.json');

@@ -158,6 +158,11 @@ async function handle(command: Command): Promise<unknown> {
         final: ids.map((id) => finalAt.get(id) ?? null),
       };
     }
+    case 'cpu': {
+      // Microseconds of CPU this process used (user + system), all threads.
+      const used = process.cpuUsage();
+      return used.user + used.system;
+    }
     case 'usage':
       return {
         maxRssBytes: peakRssBytes(),

@@ -72,12 +72,19 @@ export class BenchPeer {
     scope: Scope,
     name: string,
     options: PeerChildOptions,
-    extra: { startTimeoutMs?: number; execArgv?: string[] } = {},
+    extra: {
+      startTimeoutMs?: number;
+      execArgv?: string[];
+      /** A command that runs Node for the peer, e.g. inside a network namespace (nsenter). */
+      wrap?: readonly string[];
+    } = {},
   ): Promise<BenchPeer> {
     const spawnedAt = Date.now();
+    const wrap = extra.wrap ?? [];
+    const argv = [...(extra.execArgv ?? []), CHILD_SCRIPT, JSON.stringify(options)];
     const child = spawn(
-      process.execPath,
-      [...(extra.execArgv ?? []), CHILD_SCRIPT, JSON.stringify(options)],
+      wrap.length > 0 ? String(wrap[0]) : process.execPath,
+      wrap.length > 0 ? [...wrap.slice(1), process.execPath, ...argv] : argv,
       { stdio: ['pipe', 'pipe', 'pipe'] },
     );
     scope.track(child);

@@ -88,10 +88,10 @@ export async function nodePlatform(): Promise<Platform> {
   };
 }
 
-const SUBJECT_DIR = join(PROJECT_ROOT, '.vite/acceptance');
+export const SUBJECT_DIR = join(PROJECT_ROOT, '.vite/acceptance');
 
 /** Builds the browser subject (browser/index.html, the engine and no UI) into .vite/acceptance. */
-async function buildBrowserSubject(): Promise<void> {
+export async function buildBrowserSubject(): Promise<void> {
   const nodeEnv = process.env.NODE_ENV;
   process.env.NODE_ENV = 'production';
   try {

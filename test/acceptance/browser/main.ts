@@ -24,6 +24,25 @@ export interface StartOptions {
 }
 
 let running: SubjectPeer | null = null;
+
+/**
+ * Main-thread tasks over 50 ms since the page loaded (or the last reset), as the Long Tasks API
+ * reports them: what the engine costs the UI that shares its thread.
+ */
+const longTasks = { count: 0, maxMs: 0, totalMs: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    longTasks.count++;
+    longTasks.maxMs = Math.max(longTasks.maxMs, entry.duration);
+    longTasks.totalMs += entry.duration;
+  }
+}).observe({ type: 'longtask', buffered: true });
+
+function resetLongTasks(): void {
+  longTasks.count = 0;
+  longTasks.maxMs = 0;
+  longTasks.totalMs = 0;
+}
 const events: unknown[] = [];
 
 async function start(options: StartOptions): Promise<string> {
@@ -80,5 +99,5 @@ declare global {
   }
 }
 
-const subject = { start, call, events };
+const subject = { start, call, events, longTasks: () => ({ ...longTasks }), resetLongTasks };
 window.gpowSubject = subject;

@@ -1,0 +1,210 @@
+// 8. The engine as the browser and the desktop app run it, in Debian's Chromium (driven by
+// playwright-core), against the same engine under Node, in the same run:
+// - initial sync of N transactions from a Node founder over real WebRTC on 127.0.0.1, timed
+//   from starting the page's engine on an empty IndexedDB until its ledger holds all N + 1;
+//   the Node engine's time is a Node joiner process doing the same (spawn to all N + 1);
+// - cold start: the page reloaded, the engine opened on the IndexedDB it filled, until ready;
+//   against the Node joiner restarted on its file log (spawn until started);
+// - the UI's share of the thread: the longest main-thread task during the sync, and how many
+//   took over 50 ms (Long Tasks API), on the page that runs the engine (no UI drawn);
+// - idle cost: the CPU an idle synced peer uses over IDLE_MS, in % of one core: the Node
+//   joiner's process CPU, and the page's main-thread task time (CDP Performance.getMetrics).
+// The page is the peer acceptance suite's browser subject (test/acceptance/browser/main.ts).
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { toHex } from '../../shared/bytes.ts';
+import { newUser, startWorld } from '../../test/e2e/harness.ts';
+import { buildBrowserSubject, SUBJECT_DIR } from '../../test/acceptance/platforms.ts';
+import type {} from '../../test/acceptance/browser/main.ts';
+import { seedDataDir } from '../lib/ledgerData.ts';
+import { metric, ratios } from '../lib/metric.ts';
+import { BenchPeer } from '../lib/peers.ts';
+import { median, sleep } from '../lib/stats.ts';
+import type { Scenario } from '../lib/types.ts';
+import { SECRET, stableCount } from './initialSync.ts';
+
+const IDLE_MS = 20_000;
+
+interface PageStatus {
+  counts: { valid: number } | null;
+}
+
+async function pageCall<T>(page: Page, cmd: string): Promise<T> {
+  return JSON.parse(await page.evaluate((c) => window.gpowSubject.call(c, {}), cmd)) as T;
+}
+
+async function pageUntilValid(page: Page, target: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const status = await pageCall<PageStatus>(page, 'status');
+    if ((status.counts?.valid ?? 0) >= target) return;
+    await sleep(200);
+  }
+  throw new Error(`the page's engine did not reach ${target} valid transactions`);
+}
+
+async function mainThreadSeconds(page: Page): Promise<number> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  await cdp.detach();
+  return metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
+}
+
+export const chromium: Scenario = {
+  id: 's8-chromium',
+  title: 'The app’s engine in Chromium, against Node',
+  async run(ctx) {
+    const n = ctx.size;
+    const large = await ctx.large(n);
+    const dir = await ctx.scope.tempDir('chromium');
+    const founderDir = join(dir, 'founder');
+    await seedDataDir(founderDir, large);
+    await buildBrowserSubject();
+    const world = await startWorld(SUBJECT_DIR);
+    ctx.scope.defer(() => world.close());
+    ctx.log(`Chromium isolation: ${world.isolation}`);
+    const wrap =
+      world.namespacePid === null
+        ? []
+        : ['nsenter', `--net=/proc/${world.namespacePid}/ns/net`, '--'];
+    const peerOptions = {
+      networkId: large.genesis.id,
+      secret: SECRET,
+      relays: [world.relayUrl],
+      track: false,
+    };
+    const founder = await BenchPeer.spawn(
+      ctx.scope,
+      'founder',
+      {
+        ...peerOptions,
+        dataDir: founderDir,
+        secretKey: toHex(large.founder.secret),
+        witness: true,
+      },
+      { startTimeoutMs: 120_000, wrap },
+    );
+    await stableCount(founder, n + 1);
+
+    const r = {
+      nodeSync: [] as number[],
+      pageSync: [] as number[],
+      nodeCold: [] as number[],
+      pageCold: [] as number[],
+      longest: [] as number[],
+      over50: [] as number[],
+      nodeIdle: [] as number[],
+      pageIdle: [] as number[],
+    };
+    for (let run = 0; run < ctx.runs; run++) {
+      // The Node engine: a joiner process from nothing to every transaction.
+      const joinerDir = join(dir, `node-joiner-${run}`);
+      const spawnJoiner = () =>
+        BenchPeer.spawn(
+          ctx.scope,
+          `node-joiner-${run}`,
+          { ...peerOptions, dataDir: joinerDir },
+          {
+            startTimeoutMs: 120_000,
+            wrap,
+          },
+        );
+      let joiner = await spawnJoiner();
+      await stableCount(joiner, n + 1);
+      r.nodeSync.push(Date.now() - joiner.spawnedAt);
+      const marks = await joiner.call<Record<string, number>>('marks');
+      ctx.log(
+        `Node joiner marks (ms after spawn): ${Object.entries(marks)
+          .map(([k, v]) => `${k} ${v - joiner.spawnedAt}`)
+          .join(', ')}`,
+      );
+      const cpuBefore = await joiner.call<number>('cpu');
+      await sleep(IDLE_MS);
+      r.nodeIdle.push((((await joiner.call<number>('cpu')) - cpuBefore) / 1000 / IDLE_MS) * 100);
+      await joiner.stop();
+      joiner = await spawnJoiner();
+      r.nodeCold.push(Date.now() - joiner.spawnedAt);
+      await joiner.stop();
+
+      // The browser engine: a fresh profile, the page's engine from nothing to every transaction.
+      const context = await newUser(world.browser);
+      ctx.scope.defer(() => context.close());
+      const page = await context.newPage();
+      const options = {
+        store: `bench-${run}`,
+        networkId: large.genesis.id,
+        secret: SECRET,
+        relays: [world.relayUrl],
+      };
+      const open = async () => {
+        await page.goto(world.appUrl);
+        await page.waitForFunction(() => window.gpowSubject !== undefined);
+        const started = Date.now();
+        await page.evaluate((o) => window.gpowSubject.start(o), options);
+        return started;
+      };
+      const syncStart = await open();
+      await page.evaluate(() => window.gpowSubject.resetLongTasks());
+      await pageUntilValid(page, n + 1, 300_000);
+      r.pageSync.push(Date.now() - syncStart);
+      const tasks = await page.evaluate(() => window.gpowSubject.longTasks());
+      r.longest.push(tasks.maxMs);
+      r.over50.push(tasks.count);
+      await pageCall(page, 'settled');
+      const busyBefore = await mainThreadSeconds(page);
+      await sleep(IDLE_MS);
+      r.pageIdle.push((((await mainThreadSeconds(page)) - busyBefore) / (IDLE_MS / 1000)) * 100);
+      await pageCall(page, 'exit');
+      const coldStart = await open();
+      await pageUntilValid(page, n + 1, 120_000);
+      r.pageCold.push(Date.now() - coldStart);
+      await pageCall(page, 'exit');
+      await context.close();
+      ctx.log(
+        `run ${run + 1}: sync ${r.pageSync.at(-1)} ms (Node ${r.nodeSync.at(-1)} ms), cold ${r.pageCold.at(-1)} ms (Node ${r.nodeCold.at(-1)} ms), longest task ${r.longest.at(-1)?.toFixed(0)} ms`,
+      );
+    }
+    const syncRatio = ratios(r.pageSync, r.nodeSync);
+    const coldRatio = ratios(r.pageCold, r.nodeCold);
+    return {
+      sizes: { transactions: n },
+      primary: 'syncRatio',
+      also: ['coldRatio', 'longestTask', 'pageIdle', 'nodeIdle'],
+      anchor: { label: 'the Node engine, same run', metric: 'nodeSync' },
+      ratio: { label: 'Chromium ÷ Node (initial sync)', metric: 'syncRatio' },
+      target: {
+        text: 'initial sync and cold start ≤ 1.3× Node; no main-thread task over 100 ms; idle < 0.5% of a core',
+        pass:
+          median(syncRatio) <= 1.3 &&
+          median(coldRatio) <= 1.3 &&
+          Math.max(...r.longest) <= 100 &&
+          median(r.pageIdle) < 0.5 &&
+          median(r.nodeIdle) < 0.5,
+      },
+      metrics: [
+        metric('pageSync', 'Chromium initial sync', 'ms', 'lower', r.pageSync),
+        metric('nodeSync', 'Node initial sync', 'ms', 'lower', r.nodeSync),
+        metric('syncRatio', 'initial sync, Chromium ÷ Node', '×', 'lower', syncRatio),
+        metric('pageCold', 'Chromium cold start', 'ms', 'lower', r.pageCold),
+        metric('nodeCold', 'Node cold start', 'ms', 'lower', r.nodeCold),
+        metric('coldRatio', 'cold start, Chromium ÷ Node', '×', 'lower', coldRatio),
+        metric('longestTask', 'longest main-thread task during the sync', 'ms', 'lower', r.longest),
+        metric(
+          'tasksOver50',
+          'main-thread tasks over 50 ms during the sync',
+          'tasks',
+          'lower',
+          r.over50,
+        ),
+        metric('pageIdle', 'idle peer, Chromium main thread', '% of a core', 'lower', r.pageIdle),
+        metric('nodeIdle', 'idle peer, Node process', '% of a core', 'lower', r.nodeIdle),
+      ],
+      notes: [
+        `Chromium: ${world.isolation === 'namespace' ? 'in a network namespace with only lo' : 'loopback-only candidates'}; the page runs the engine without the UI, so its long tasks are the engine's share of the UI's thread.`,
+        'Idle: Node counts every thread of the process; Chromium counts the page’s main thread (WebRTC runs on other threads).',
+      ],
+      why: [],
+    };
+  },
+};
