@@ -8,8 +8,8 @@ import {
   generateJoinSecret,
   parseInvitation,
 } from '../../shared/net/invitation.ts';
-import { signTx } from '../../shared/tx/envelope.ts';
-import { genesisBody } from '../../shared/tx/genesis.ts';
+import { keySigner } from '../../engine/keySigner.ts';
+import { foundNetwork } from '../../engine/genesis.ts';
 import { nodeAdmit } from '../platform/nodeVerify.ts';
 import { Peer } from '../peer/peer.ts';
 import { nodeRandom } from '../platform/nodeRandom.ts';
@@ -44,21 +44,17 @@ export async function networkCreate(home: Home, args: string[], out: Output): Pr
   });
   const creditLimit =
     values['credit-limit'] === undefined ? 0n : BigInt(amountOf(values['credit-limit']));
-  const bytes = signTx(founder.secretKey, {
-    net: null,
-    seq: 0,
-    prev: null,
-    deps: [],
-    type: 'genesis',
-    body: genesisBody({
+  const admitted = await foundNetwork(
+    keySigner(founder.secretKey),
+    {
       name: values.name,
       witnesses: witnesses.length > 0 ? witnesses : [founderKey],
       allocations,
       creditLimit,
-    }),
-    time: Date.now(),
-  });
-  const admitted = await nodeAdmit(bytes);
+    },
+    Date.now(),
+    nodeAdmit,
+  );
   if (!admitted.ok) throw new CliError(`the genesis is invalid: ${admitted.rejection.message}`);
   const network = {
     version: 1 as const,

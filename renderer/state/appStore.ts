@@ -11,7 +11,7 @@ import { generateJoinSecret, type Invitation } from '../../shared/net/invitation
 import type { ClockPort, RandomPort } from '../../shared/ports.ts';
 import type { WrtcLike } from '../../shared/replication/guardedWrtc.ts';
 import type { LogStore } from '../../shared/storage/port.ts';
-import { genesisBody } from '../../shared/tx/genesis.ts';
+import { foundNetwork } from '../../engine/genesis.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { webAdmit as admit } from '../platform/webVerify.ts';
 import {
@@ -506,16 +506,7 @@ export function createAppStore(deps: AppDeps): AppStore {
       async createNetwork(input) {
         const signer = requireSigner();
         if (get().network !== null) throw new UserError('error.alreadyInNetwork');
-        const bytes = signer.sign({
-          net: null,
-          seq: 0,
-          prev: null,
-          deps: [],
-          type: 'genesis',
-          body: genesisBody(input),
-          time: deps.clock.now(),
-        });
-        const admitted = await admit(bytes);
+        const admitted = await foundNetwork(signer, input, deps.clock.now(), admit);
         if (!admitted.ok) {
           throw new UserError('error.genesisInvalid', { detail: admitted.rejection.message });
         }
