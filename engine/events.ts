@@ -1,10 +1,10 @@
 // What the engine is configured with, and what it tells the platform.
 import type { KeyHex, NetworkId, TxId } from '../shared/ids.ts';
 import type { ChannelEvent } from '../shared/ssk/channel.ts';
-import type { Ledger } from '../shared/ledger/ledger.ts';
 import type { UnsignedTx } from '../shared/tx/envelope.ts';
 import type { Rejection } from '../shared/tx/rejection.ts';
-import type { IceServer } from './connection.ts';
+import type { Ledger } from '../shared/ledger/ledger.ts';
+import type { IceServer, PeerView, RelayView } from './connection.ts';
 
 export interface EngineOptions {
   readonly networkId: NetworkId;
@@ -69,3 +69,32 @@ export type Compose<T extends { ok: true; tx: UnsignedTx } = { ok: true; tx: Uns
   ledger: Ledger,
   me: KeyHex,
 ) => T | { ok: false; rejection: Rejection } | null;
+
+export interface EngineStatus {
+  readonly networkId: NetworkId;
+  readonly address: KeyHex | null;
+  readonly online: boolean;
+  readonly relays: readonly RelayView[];
+  /** Open connections to other peers of the room. */
+  readonly peers: number;
+  /** Every connection of the room, open or being made. */
+  readonly connections: readonly PeerView[];
+  /** The open connections' traffic. */
+  readonly links: ReadonlyArray<{
+    id: number;
+    bytesIn: number;
+    bytesOut: number;
+    messagesIn: number;
+  }>;
+  /** A full copy of some peer's ledger arrived since joining the room. */
+  readonly synced: boolean;
+  /** Set while the saved log is read back. */
+  readonly loading: Progress | null;
+  /** Set while a large message from a peer is arriving. */
+  readonly receiving: Progress | null;
+  /** Set while a large batch of entries is checked into the ledger. */
+  readonly checking: Progress | null;
+  readonly counts: ReturnType<Ledger['counts']> | null;
+  /** Sentences for what keeps this peer from working normally (see problems()). */
+  readonly problems: readonly string[];
+}

@@ -12,21 +12,20 @@ import type { KeyHex, NetworkId, TxId } from '../shared/ids.ts';
 import { Ledger } from '../shared/ledger/ledger.ts';
 import { guardWrtc, type PeerLink } from '../shared/replication/guardedWrtc.ts';
 import { LedgerDoc, VerifiedCache } from '../shared/replication/ledgerDoc.ts';
-import { fromUtf8, utf8 } from '../shared/bytes.ts';
-import { keyHexOf } from '../shared/ids.ts';
 import type { UnsignedTx } from '../shared/tx/envelope.ts';
 import type { VerifiedTx } from '../shared/tx/registry.ts';
 import { composeTransfer } from '../shared/wallet/compose.ts';
-import { Connection, type IceServer, type PeerView, type RelayView } from './connection.ts';
+import { Connection, type IceServer } from './connection.ts';
 import {
   EngineError,
   type Compose,
   type EngineEvent,
   type EngineOptions,
+  type EngineStatus,
   type Progress,
 } from './events.ts';
 
-export type { Compose } from './events.ts';
+export type { Compose, EngineStatus } from './events.ts';
 import { screenInto, watchForGenesis, type IngestHost } from './ingest.ts';
 import { createIntake, registry, type Intake } from './intake.ts';
 import { replayLog, writeCheckpoint } from './logReplay.ts';
@@ -34,37 +33,9 @@ import { OwnHeadGuard } from './ownHeadGuard.ts';
 import { Persister } from './persister.ts';
 import { SskSession, sskOpenerOf } from './ssk.ts';
 import type { Cancel, EnginePorts } from './ports.ts';
-import { CHANGE_INTERVAL_MS, GENESIS_WAIT_MS } from './timing.ts';
+import { CHANGE_INTERVAL_MS } from './timing.ts';
+import { Author } from './author.ts';
 import { Witness } from './witness.ts';
-
-export interface EngineStatus {
-  readonly networkId: NetworkId;
-  readonly address: KeyHex | null;
-  readonly online: boolean;
-  readonly relays: readonly RelayView[];
-  /** Open connections to other peers of the room. */
-  readonly peers: number;
-  /** Every connection of the room, open or being made. */
-  readonly connections: readonly PeerView[];
-  /** The open connections' traffic. */
-  readonly links: ReadonlyArray<{
-    id: number;
-    bytesIn: number;
-    bytesOut: number;
-    messagesIn: number;
-  }>;
-  /** A full copy of some peer's ledger arrived since joining the room. */
-  readonly synced: boolean;
-  /** Set while the saved log is read back. */
-  readonly loading: Progress | null;
-  /** Set while a large message from a peer is arriving. */
-  readonly receiving: Progress | null;
-  /** Set while a large batch of entries is checked into the ledger. */
-  readonly checking: Progress | null;
-  readonly counts: ReturnType<Ledger['counts']> | null;
-  /** Sentences for what keeps this peer from working normally (see problems()). */
-  readonly problems: readonly string[];
-}
 
 export class PeerEngine implements IngestHost {
   readonly doc = new Y.Doc();
@@ -87,7 +58,7 @@ export class PeerEngine implements IngestHost {
   #loading: Progress | null = null;
   #receiving: Progress | null = null;
   #checking: Progress | null = null;
-  #authoring: Promise<unknown> = Promise.resolve();
+  readonly #author: Author;
   #changeTimer: Cancel | null = null;
   #stopWatching: (() => void) | null = null;
   readonly #readyWaiters: Array<(ledger: Ledger) => void> = [];
@@ -122,6 +93,16 @@ export class PeerEngine implements IngestHost {
         this.#witness.schedule();
       },
       onWarning: (message) => this.#emit({ type: 'warning', message }),
+    });
+    this.#author = new Author({
+      ports,
+      intake: this.intake,
+      persister: this.#persister,
+      ownHead: this.#ownHead,
+      connects: options.connect !== false,
+      ledger: () => this.#ledger,
+      ready: () => this.ready(),
+      publish: (tx) => this.#ledgerDoc?.publish(tx),
     });
     this.#witness = new Witness(ports, {
       enabled: options.witness ?? true,
@@ -317,82 +298,16 @@ export class PeerEngine implements IngestHost {
 
   // ---- acting --------------------------------------------------------------------------
 
-  /**
-   * The ledger, waiting at most `ms` for the genesis: a peer that has just joined gets it within
-   * moments, but one whose network never answers must get a sentence, not hang.
-   */
-  async #ledgerWithin(ms: number): Promise<Ledger> {
-    if (this.#ledger) return this.#ledger;
-    if (this.options.connect === false) ms = 0;
-    let cancel: Cancel | undefined;
-    const timeout = new Promise<null>(
-      (resolve) => (cancel = this.ports.timers.after(ms, () => resolve(null))),
-    );
-    const ledger = await Promise.race([this.ready(), timeout]);
-    cancel?.();
-    if (!ledger) throw new EngineError('The network has not arrived yet: wait for the first sync.');
-    return ledger;
-  }
-
-  /**
-   * Composes, signs, checks, saves and publishes one of our own transactions, strictly one at
-   * a time: composing reads our chain head, so two compositions in flight (two quick payments,
-   * or a payment and a witness vote) would take the same seq, an equivocation that freezes our
-   * own identity. Null when `compose` has nothing to do.
-   */
+  /** Composes, signs, checks, saves and publishes one of ours, one at a time (engine/author.ts). */
   act<T extends { ok: true; tx: UnsignedTx }>(
     compose: Compose<T>,
   ): Promise<{ composed: T; tx: VerifiedTx } | null> {
-    const run = this.#authoring.then(async () => {
-      const signer = this.#signer();
-      const ledger = await this.#ledgerWithin(GENESIS_WAIT_MS);
-      await this.#ownHead.awaitKnown();
-      this.#ownHead.assertCanSign();
-      const composed = compose(ledger, signer.key);
-      if (composed === null) return null;
-      if (!composed.ok) throw new EngineError(composed.rejection.message, composed.rejection);
-      return { composed, tx: await this.#take(signer.sign(composed.tx), true) };
-    });
-    this.#authoring = run.catch(() => undefined);
-    return run;
+    return this.#author.act(compose);
   }
 
-  /**
-   * Takes in a transaction signed elsewhere (an offline signer, another device), through the
-   * same checks as one from the network, and publishes it.
-   */
-  async importTransaction(bytes: Uint8Array): Promise<VerifiedTx> {
-    await this.#ledgerWithin(GENESIS_WAIT_MS);
-    return this.#take(bytes, false);
-  }
-
-  /** Checks, inserts, saves, seals (when ours) and publishes one transaction. */
-  async #take(bytes: Uint8Array, ours: boolean): Promise<VerifiedTx> {
-    const ledger = this.#ledger as Ledger;
-    const admitted = await this.intake.admit(bytes);
-    if (!admitted.ok) throw new EngineError(admitted.rejection.message, admitted.rejection);
-    const outcome = ledger.insert(admitted.tx);
-    if (outcome.status === 'rejected')
-      throw new EngineError(outcome.rejection.message, outcome.rejection);
-    await this.flushed();
-    const failure = this.#persister.failureOf(admitted.tx);
-    if (failure !== null) {
-      // It goes out once it is saved (OwnHeadGuard.saved): never before it is durable.
-      this.#ownHead.withhold(admitted.tx);
-      throw new EngineError(
-        `${ours ? 'Signed, but' : 'Taken, but'} it could not be saved (${failure}), so it was not sent yet. It is sent as soon as saving works again.`,
-      );
-    }
-    // Sealed after it is durable and before anyone can see it (shared/ledger/ownHead.ts).
-    await this.#ownHead.record(admitted.tx);
-    this.#ledgerDoc?.publish(admitted.tx);
-    return admitted.tx;
-  }
-
-  #signer() {
-    const signer = this.ports.signer;
-    if (!signer) throw new EngineError('This identity cannot sign here: unlock it first.');
-    return signer;
+  /** Takes in a transaction signed elsewhere (an offline signer, another device). */
+  importTransaction(bytes: Uint8Array): Promise<VerifiedTx> {
+    return this.#author.importTransaction(bytes);
   }
 
   async transfer(to: KeyHex, amount: bigint, memo?: Uint8Array): Promise<VerifiedTx> {
@@ -420,20 +335,6 @@ export class PeerEngine implements IngestHost {
   requireSsk(): SskSession {
     if (!this.#ssk) throw new EngineError('SSK needs an unlocked identity and a known network.');
     return this.#ssk;
-  }
-
-  /** A payment whose memo is sealed with the pair's SSK: only the two can read it. */
-  transferWithPrivateMemo(to: KeyHex, amount: bigint, memo: string): Promise<VerifiedTx> {
-    return this.transfer(to, amount, this.requireSsk().sealFor(to, 'memo', utf8(memo)));
-  }
-
-  /** The private memo of a transfer we sent or received, or null. */
-  readPrivateMemo(tx: VerifiedTx): string | null {
-    if (tx.type !== 'transfer' || !this.#ssk) return null;
-    const body = tx.body as { to: Uint8Array; memo?: Uint8Array };
-    if (!body.memo) return null;
-    const opened = this.#ssk.openSealed(tx.author, keyHexOf(body.to), 'memo', body.memo);
-    return opened ? fromUtf8(opened) : null;
   }
 
   // ---- observing -----------------------------------------------------------------------
@@ -483,7 +384,7 @@ export class PeerEngine implements IngestHost {
     this.#ssk?.close();
     this.#changeTimer?.();
     await this.#connection.close();
-    await this.#authoring;
+    await this.#author.idle();
     await this.#ledgerDoc?.idle();
     await this.#persister.close();
     this.#closed = true;

@@ -10,8 +10,8 @@
 // so.
 import { WebrtcProvider } from 'y-webrtc';
 import * as Y from 'yjs';
-import { fromHex } from '../shared/bytes.ts';
-import type { KeyHex, NetworkId, TxId } from '../shared/ids.ts';
+import { fromUtf8, utf8 } from '../shared/bytes.ts';
+import { keyHexOf, type KeyHex, type TxId } from '../shared/ids.ts';
 import type { Ledger } from '../shared/ledger/ledger.ts';
 import type { ClockPort, RandomPort } from '../shared/ports.ts';
 import { guardWrtc, type WrtcLike } from '../shared/replication/guardedWrtc.ts';
@@ -23,73 +23,22 @@ import {
   PrivateChannel,
   type ChannelEvent,
 } from '../shared/ssk/channel.ts';
-import { SskDirectory, type SskShare } from '../shared/ssk/directory.ts';
-import { SskKeyring, type KeyResult } from '../shared/ssk/keyring.ts';
+import { SskDirectory } from '../shared/ssk/directory.ts';
+import type { SskKeyring } from '../shared/ssk/keyring.ts';
 import { composeSskRevoke, composeSskShare } from '../shared/ssk/share.ts';
 import type { UnsignedTx } from '../shared/tx/envelope.ts';
 import type { VerifiedTx } from '../shared/tx/registry.ts';
 import { openFieldFrom, sealFieldFor, type FieldParty } from '../shared/ssk/keyringFields.ts';
 import type { Rejection } from '../shared/tx/rejection.ts';
-import type { BoxContext, OpenKeyResult } from '../shared/ssk/box.ts';
-import type { Cancel, EngineSigner, TimerPort } from './ports.ts';
+import { composeTransfer } from '../shared/wallet/compose.ts';
+import type { Cancel, TimerPort } from './ports.ts';
+import { OpenerKeyring, type SskOpener } from './sskKeyring.ts';
 
-/** What opens SSK key boxes sealed to the identity (its secret stays with the signer). */
-export interface SskOpener {
-  openSskBox(box: Uint8Array, ctx: BoxContext): OpenKeyResult;
-}
-
-/** The signer's box opener, if it has one. */
-export function sskOpenerOf(signer: EngineSigner | null): SskOpener | null {
-  if (typeof signer?.openSskBox !== 'function') return null;
-  return { openSskBox: (box, ctx) => signer.openSskBox!(box, ctx) };
-}
+export { sskOpenerOf, type SskOpener } from './sskKeyring.ts';
 
 /** How often channels are checked, and how long one may sit without a connection. */
 const WATCH_MS = 3_000;
 const ALONE_REBUILD_MS = 12_000;
-
-/** Never used to open anything: OpenerKeyring opens every box through the signer. */
-const NO_SECRET = new Uint8Array(32);
-
-/** The shared keyring, with boxes opened by the signer rather than with a secret it holds. */
-class OpenerKeyring extends SskKeyring {
-  readonly #opener: SskOpener;
-  readonly #me: KeyHex;
-  readonly #network: Uint8Array;
-  readonly #opened = new Map<TxId, KeyResult>();
-
-  constructor(
-    directory: SskDirectory,
-    networkId: NetworkId,
-    me: KeyHex,
-    clock: ClockPort,
-    opener: SskOpener,
-  ) {
-    super(directory, networkId, me, NO_SECRET, clock);
-    this.#opener = opener;
-    this.#me = me;
-    this.#network = fromHex(networkId);
-  }
-
-  override open(share: SskShare): KeyResult {
-    const cached = this.#opened.get(share.id);
-    if (cached) return cached;
-    const toMe = share.to === this.#me;
-    if (!toMe && share.from !== this.#me)
-      return { ok: false, error: 'this key was shared between two other identities' };
-    const opened = this.#opener.openSskBox(toMe ? share.box : share.self, {
-      network: this.#network,
-      sender: fromHex(share.from),
-      recipient: fromHex(toMe ? share.to : share.from),
-      epoch: share.epoch,
-    });
-    const result: KeyResult = opened.ok
-      ? { ok: true, ssk: { share, key: opened.key, meta: opened.meta } }
-      : opened;
-    this.#opened.set(share.id, result);
-    return result;
-  }
-}
 
 /** What the session needs from the engine. */
 export interface SskHost {
@@ -250,6 +199,25 @@ export class SskSession {
 
   #party(keyring: SskKeyring): FieldParty {
     return { keyring, network: this.#host.ledger.networkId, me: this.#host.me };
+  }
+
+  /** A payment whose memo is sealed with the pair's key: only the two can read it. */
+  async transferWithPrivateMemo(to: KeyHex, amount: bigint, memo: string): Promise<VerifiedTx> {
+    const sealed = this.sealFor(to, 'memo', utf8(memo));
+    const done = await this.#host.act((ledger, from) =>
+      composeTransfer(ledger, { from, to, amount, time: this.#host.clock.now(), memo: sealed }),
+    );
+    if (!done) throw new Error('the payment could not be composed');
+    return done.tx;
+  }
+
+  /** The private memo of a transfer we sent or received, or null. */
+  readPrivateMemo(tx: VerifiedTx): string | null {
+    if (tx.type !== 'transfer') return null;
+    const body = tx.body as { to: Uint8Array; memo?: Uint8Array };
+    if (!body.memo) return null;
+    const opened = this.openSealed(tx.author, keyHexOf(body.to), 'memo', body.memo);
+    return opened ? fromUtf8(opened) : null;
   }
 
   /** Shares a key with `to` first when the pair has none yet ("the request brings one"). */

@@ -57,7 +57,7 @@ const HANDLERS: { readonly [M in LedgerMethod]: Handler<M> } = {
     const memo = memoBytes(p.memo);
     memoBytes(p.privateMemo, 'private memo');
     const tx = p.privateMemo
-      ? await peer.transferWithPrivateMemo(to, amount, p.privateMemo)
+      ? await peer.requireSsk().transferWithPrivateMemo(to, amount, p.privateMemo)
       : await peer.transfer(to, amount, memo);
     return { id: tx.id };
   },
@@ -68,7 +68,7 @@ const HANDLERS: { readonly [M in LedgerMethod]: Handler<M> } = {
       ledger,
       p.address === undefined ? peer.address : keyOf(p.address),
       p.limit ?? 50,
-      (tx) => peer.readPrivateMemo(tx),
+      (tx) => peer.ssk?.readPrivateMemo(tx) ?? null,
     ),
   'ssk-share': ({ peer }, _ledger, p) =>
     peer
