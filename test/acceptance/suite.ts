@@ -177,19 +177,8 @@ export function peerAcceptance(platformName: string, open: () => Promise<Platfor
       });
       await eventually(() => sameAs(subject, founderPeer), Boolean, SYNC_MS);
       const before = await statusOf(subject);
-      // A payment of ours with its signature's last byte changed.
-      const forged = signTx(me.secret, {
-        net: cluster.genesis.id,
-        seq: 1,
-        prev: cluster.genesis.id,
-        deps: [],
-        type: 'transfer',
-        body: { to: Uint8Array.from(Buffer.from(founder.key, 'hex')), amount: 10_000n },
-        time: 1,
-      });
-      forged[forged.length - 1]! ^= 1;
-      await expect(subject.call('import', { hex: toHex(forged) })).rejects.toThrow(/signature/);
-      // An overspend, properly signed: refused by the ledger's rules.
+      // Our first payment, of more than we have: signed, then with its signature's last byte
+      // changed (refused for the signature), and as it is (refused by the ledger's rules).
       const overspend = signTx(me.secret, {
         net: cluster.genesis.id,
         seq: 1,
@@ -199,6 +188,9 @@ export function peerAcceptance(platformName: string, open: () => Promise<Platfor
         body: { to: Uint8Array.from(Buffer.from(founder.key, 'hex')), amount: 10_000n },
         time: 1,
       });
+      const forged = overspend.slice();
+      forged[forged.length - 1]! ^= 1;
+      await expect(subject.call('import', { hex: toHex(forged) })).rejects.toThrow(/signature/);
       await expect(subject.call('import', { hex: toHex(overspend) })).rejects.toThrow(/\w+ \w+/);
       const garbage = toHex(new Uint8Array([0xa1, 0x00, 0xff, 0x13]));
       await expect(subject.call('import', { hex: garbage })).rejects.toThrow(/\w+ \w+/);
