@@ -5,6 +5,14 @@
 import type { LogStore } from '../shared/storage/port.ts';
 import type { VerifiedTx } from '../shared/tx/registry.ts';
 
+/**
+ * Records per append. A large sync accepts 10⁵ transactions at once; one append of all of them
+ * is one long task (IndexedDB structured-clones every record inside its transaction) that the
+ * UI sharing the thread waits on. Appends of this size take a few tens of milliseconds each,
+ * and the thread is free between them.
+ */
+export const PERSIST_CHUNK = 1_000;
+
 export interface PersisterEvents {
   /** An append failed; its transactions are kept and go with the next append. */
   onFailure(message: string, transactions: number): void;
@@ -56,17 +64,21 @@ export class Persister {
     await Promise.resolve();
     const batch = [...this.#failed, ...this.#queue.splice(0)];
     if (batch.length === 0 || this.#closed) return;
-    try {
-      await this.#store.append(batch.map((tx) => tx.bytes));
-    } catch (error) {
-      this.#failed = batch;
-      this.#lastError = error instanceof Error ? error.message : String(error);
-      this.#events.onFailure(this.#lastError, batch.length);
-      return;
+    // Each chunk is one append, stored whole or not at all (the storage port's promise).
+    for (let start = 0; start < batch.length; start += PERSIST_CHUNK) {
+      const chunk = batch.slice(start, start + PERSIST_CHUNK);
+      try {
+        await this.#store.append(chunk.map((tx) => tx.bytes));
+      } catch (error) {
+        this.#failed = batch.slice(start);
+        this.#lastError = error instanceof Error ? error.message : String(error);
+        this.#events.onFailure(this.#lastError, this.#failed.length);
+        return;
+      }
+      this.saved += chunk.length;
+      this.#events.onSaved?.(chunk);
     }
     this.#failed = [];
     this.#lastError = null;
-    this.saved += batch.length;
-    this.#events.onSaved?.(batch);
   }
 }
