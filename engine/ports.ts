@@ -62,3 +62,25 @@ export interface EnginePorts {
   readonly signer: EngineSigner | null;
   readonly verify: VerifyPort;
 }
+
+/** What a platform's own timer functions look like (Node's and the browser's agree on this). */
+export interface HostTimers {
+  setTimeout(callback: () => void, ms: number): unknown;
+  clearTimeout(handle: never): void;
+  setInterval(callback: () => void, ms: number): unknown;
+  clearInterval(handle: never): void;
+}
+
+/** The timer port over a platform's own timer functions. */
+export function timerPortOf(host: HostTimers): TimerPort {
+  return {
+    after(ms, callback) {
+      const handle = host.setTimeout(callback, ms);
+      return () => host.clearTimeout(handle as never);
+    },
+    every(ms, callback) {
+      const handle = host.setInterval(callback, ms);
+      return () => host.clearInterval(handle as never);
+    },
+  };
+}

@@ -1,16 +1,6 @@
-// The timer port on Node.
-import type { TimerPort } from '../../engine/ports.ts';
+// The timer and clock ports on Node: its own timers, and the system's wall clock.
+import { timerPortOf } from '../../engine/ports.ts';
 
-export const nodeTimers: TimerPort = {
-  after(ms, callback) {
-    const timer = setTimeout(callback, ms);
-    return () => clearTimeout(timer);
-  },
-  every(ms, callback) {
-    const timer = setInterval(callback, ms);
-    return () => clearInterval(timer);
-  },
-};
+export const nodeTimers = timerPortOf(globalThis);
 
-/** The clock port on Node: the system's wall clock. */
 export const nodeClock = { now: (): number => Date.now() };
