@@ -6,23 +6,14 @@ import type { GpowBridge } from '../../shared/bridge/contract.ts';
 import { bytesEqual, fromHex } from '../../shared/bytes.ts';
 import { encodeCanonical } from '../../shared/codec/cbor.ts';
 import type { KeyHex } from '../../shared/ids.ts';
-import type { BoxContext, OpenKeyResult } from '../../shared/ssk/box.ts';
+import type { OpenKeyResult } from '../../shared/ssk/box.ts';
 import type { UnsignedTx } from '../../shared/tx/envelope.ts';
+import type { EngineSigner } from '../../engine/ports.ts';
+import type { SskOpener } from '../../engine/sskKeyring.ts';
 
-export interface TxSigner {
-  /** The identity that signs, as the ledger names it. */
-  readonly key: KeyHex;
-  /** Signs and encodes one transaction. Throws once the signer is locked. */
-  sign(unsigned: UnsignedTx): Uint8Array;
-}
-
-/**
- * What a signer offers when it can also open SSK key boxes sealed to its identity (both need
- * the identity's secret, which stays wherever the signer keeps it).
- */
-export interface SskOpener {
-  openSskBox(box: Uint8Array, ctx: BoxContext): OpenKeyResult;
-}
+/** The engine's signer port (engine/ports.ts), as the app's platforms provide it. */
+export type TxSigner = EngineSigner;
+export type { SskOpener } from '../../engine/sskKeyring.ts';
 
 /** Where the app finds the signer of the identity that was just unlocked, if the platform has one. */
 export interface SignerSource {
