@@ -6,7 +6,8 @@ import type { Admit } from '../shared/replication/ledgerDoc.ts';
 import type { AdmitResult } from '../shared/replication/screen.ts';
 import type { Tx } from '../shared/tx/envelope.ts';
 import { protocolRegistry } from '../shared/protocol.ts';
-import { admitTx, decodeTx, trustStoredTx } from '../shared/tx/registry.ts';
+import { innerSignaturesOf } from '../shared/tx/device.ts';
+import { admitTx, decodeTx, trustStoredTx, verifyInner } from '../shared/tx/registry.ts';
 import { reject } from '../shared/tx/rejection.ts';
 import type { VerifyPort } from './ports.ts';
 
@@ -41,7 +42,7 @@ const BAD_SIGNATURE = reject('bad-signature', 'the signature does not verify for
  * the entries' ids (the screen has just hashed them).
  */
 async function admitMany(
-  verify: Pick<VerifyPort, 'verifyTransactions'>,
+  verify: Pick<VerifyPort, 'verifier' | 'verifyTransactions'>,
   values: readonly Uint8Array[],
   ids?: readonly TxId[],
 ): Promise<AdmitResult[]> {
@@ -60,12 +61,16 @@ async function admitMany(
       } else results[i] = decoded;
     }
     checks.push(
-      verify.verifyTransactions(txs).then((valid) => {
-        at.forEach((i, k) => {
-          results[i] = valid[k]
-            ? { ok: true, tx: trustStoredTx(txs[k] as Tx) }
-            : { ok: false, rejection: BAD_SIGNATURE };
-        });
+      verify.verifyTransactions(txs).then(async (valid) => {
+        for (const [k, i] of at.entries()) {
+          const tx = txs[k] as Tx;
+          if (!valid[k]) results[i] = { ok: false, rejection: BAD_SIGNATURE };
+          // The pool checks envelope signatures; the rare signatures inside a body (device
+          // certificates, revocations) are checked here, on this thread.
+          else if (innerSignaturesOf(tx).length > 0)
+            results[i] = await verifyInner(tx, verify.verifier);
+          else results[i] = { ok: true, tx: trustStoredTx(tx) };
+        }
       }),
     );
   }

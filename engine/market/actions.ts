@@ -139,7 +139,7 @@ export class MarketActions {
     const fee = input.fee ?? 0n;
     // Checked before the secret is saved or a key shared (the CLI agent's check).
     const escrowed = offer.rate * input.volume + BigInt(m) * fee;
-    if (!affordable(ledger.spendable(me), escrowed, ledger.creditLimit)) {
+    if (!affordable(ledger.spendable(me), escrowed, ledger.creditLineOf(me))) {
       throw new EngineError(
         `this request escrows ${escrowed}; you can spend ${ledger.spendable(me)}`,
       );

@@ -399,6 +399,8 @@ export const en = {
   'rejection.conflicting-vote': 'The vote contradicts an earlier vote. {detail}',
   'rejection.invalid-body': 'The transaction’s content is not acceptable. {detail}',
   'rejection.frozen-author': 'The author is frozen for signing conflicting transactions. {detail}',
+  'rejection.revoked-device':
+    'This device was revoked, so what it signed afterwards does not count and moved no money. {detail}',
 
   // ---- service market (shared) --------------------------------------------------------
   'market.notReady':

@@ -16,6 +16,7 @@ import type * as v from 'valibot';
 import { fromHex } from '../bytes.ts';
 import { encodeCanonical } from '../codec/cbor.ts';
 import { keyHexOf, txIdOf, type KeyHex, type NetworkId, type TxId } from '../ids.ts';
+import { DEVICE_TYPE, REVOKE_TYPE } from '../tx/device.ts';
 import type { Tx } from '../tx/envelope.ts';
 import type { GenesisBody } from '../tx/genesis.ts';
 import type { TypeRegistry, VerifiedTx } from '../tx/registry.ts';
@@ -31,6 +32,16 @@ import {
 } from '../tx/types.ts';
 import type { voteSchema } from '../tx/vote.ts';
 import { Chains } from './chains.ts';
+import {
+  capSeq,
+  checkDevice,
+  checkRevoke,
+  DeviceIndex,
+  type ChainFacts,
+  type DeviceRecord,
+  type Revocation,
+  type Succession,
+} from './devices.ts';
 import { quorumOf, VoteIndex, type VoteHead } from './votes.ts';
 
 const NO_CLAIMS: readonly TxId[] = Object.freeze([]);
@@ -46,6 +57,10 @@ interface ValidEntry {
   readonly heads: readonly VoteHead[] | null;
   /** The time of the latest vote on this chain up to here (witness time), or -1. */
   readonly voteTime: number;
+  /** Whether this chain may use the identity's credit line (§12: one chain of an identity does). */
+  readonly line: boolean;
+  /** Closed chains this chain has inherited by claiming their revocations (§12), or null. */
+  readonly succession: Succession | null;
   applied: boolean;
 }
 
@@ -119,6 +134,8 @@ export class Ledger {
   readonly #indexes = new Map<string, unknown>();
   /** Per witness, its highest-seq valid vote. */
   readonly #latestVote = new Map<KeyHex, { id: TxId; seq: number }>();
+  readonly #devices = new DeviceIndex();
+  readonly #facts: ChainFacts;
   readonly reader: LedgerReader;
   readonly indexes: IndexStore;
 
@@ -146,11 +163,22 @@ export class Ledger {
       claims: [],
       heads: null,
       voteTime: -1,
+      line: true,
+      succession: null,
       applied: true,
     });
     this.#chains.add(genesis.author, 0, genesis.id);
     this.#lastNonVote.set(genesis.author, { id: genesis.id, seq: 0 });
     this.reader = this.#makeReader();
+    this.#facts = {
+      quorum: this.quorum,
+      founder: this.founder,
+      witnesses: this.witnesses,
+      hasAllocation: (key) => this.#allocation.has(key),
+      valid: (id) => this.#valid.get(id)?.tx,
+      ancestorAt: (id, seq) => this.#chains.ancestorAt(id, seq),
+      votersAmong: (id, candidates) => this.#votersAmong(id, candidates).size,
+    };
     this.indexes = {
       index: <T>(key: string, create: () => T): T => {
         if (!this.#indexes.has(key)) this.#indexes.set(key, create());
@@ -315,6 +343,10 @@ export class Ledger {
       const checked = this.#checkVote(tx);
       if (!Array.isArray(checked)) return checked;
       heads = checked;
+    } else if (tx.type === DEVICE_TYPE || tx.type === REVOKE_TYPE) {
+      const problem =
+        tx.type === DEVICE_TYPE ? checkDevice(tx, this.#facts) : checkRevoke(tx, this.#facts);
+      if (problem) return problem;
     } else {
       const type = this.#registry.get(tx.type);
       if (!type) return reject('unknown-type', `unknown transaction type "${tx.type}"`);
@@ -324,13 +356,14 @@ export class Ledger {
     }
     const voteTime = tx.type === 'vote' ? tx.time : (prev?.voteTime ?? -1);
 
-    const claims = this.#claimsOf(tx);
-    let claimed = prev?.claimed ?? 0n;
-    for (const id of claims) claimed += this.#creditAmount(id, tx.author);
+    const { claims, claimed, line, succession } = this.#claimsOf(tx, prev);
     const debited = (prev?.debited ?? 0n) + effects.debit;
     if (effects.debit > 0n) {
       const spendable =
-        (this.#allocation.get(tx.author) ?? 0n) + claimed - debited + this.creditLimit;
+        (this.#allocation.get(tx.author) ?? 0n) +
+        claimed -
+        debited +
+        (line ? this.creditLimit : 0n);
       if (spendable < 0n) {
         return reject('insufficient-funds', `short by ${-spendable} after claiming final credits`);
       }
@@ -344,6 +377,8 @@ export class Ledger {
       claims: claims.length === 0 ? NO_CLAIMS : claims,
       heads,
       voteTime,
+      line,
+      succession,
       applied: false,
     };
   }
@@ -351,23 +386,91 @@ export class Ledger {
   /**
    * A dependency that pays the author is claimed when it is not yet claimed on the author's
    * chain and the transaction's own dependencies (or its prev) include a quorum of votes
-   * covering it.
+   * covering it. A final revocation whose heir is this chain (or a chain it inherited) is claimed
+   * the same way, first, so that the same transaction can claim credits paid to the closed chain.
    */
-  #claimsOf(tx: Tx): TxId[] {
+  #claimsOf(
+    tx: Tx,
+    prev: ValidEntry | undefined,
+  ): { claims: TxId[]; claimed: bigint; line: boolean; succession: Succession | null } {
     const claims: TxId[] = [];
-    for (const dep of tx.deps) {
-      if (this.#creditAmount(dep, tx.author) === 0n) continue;
-      const claimers = this.#claimedBy.get(dep) ?? [];
-      if (
-        tx.prev !== null &&
-        claimers.some((c) => this.#chains.isAncestorOrEqual(c, tx.prev as TxId))
-      )
-        continue;
-      // The proof may also be the author's own prev (a witness's latest vote).
-      const proofs = tx.prev === null ? tx.deps : [...tx.deps, tx.prev];
-      if (this.#votersAmong(dep, proofs).size >= this.quorum) claims.push(dep);
+    let claimed = prev?.claimed ?? 0n;
+    let line = prev ? prev.line : tx.type !== DEVICE_TYPE;
+    let succession = prev?.succession ?? null;
+    // The proof may also be the author's own prev (a witness's latest vote).
+    const proofs = tx.prev === null ? tx.deps : [...tx.deps, tx.prev];
+    const isFinalHere = (dep: TxId) => this.#votersAmong(dep, proofs).size >= this.quorum;
+    // Until nothing changes: inheriting one chain can make this chain the heir of another.
+    const revocations = this.#devices.hasRevocations()
+      ? tx.deps.map((dep) => this.#revocationAt(dep)).filter((r) => r !== undefined)
+      : [];
+    for (let progress = true; progress;) {
+      progress = false;
+      for (const r of revocations) {
+        if (claims.includes(r.id) || (r.to !== tx.author && !succession?.has(r.to))) continue;
+        if (this.#alreadyClaimed(r.id, tx.prev, succession) || !isFinalHere(r.id)) continue;
+        claims.push(r.id);
+        claimed += this.#sweepOf(r);
+        line ||= this.#lineOf(r);
+        succession = this.#inherit(succession, r);
+        progress = true;
+      }
     }
-    return claims;
+    // An heir's own prev can pay a chain it inherits (a top-up of the device it revoked).
+    for (const dep of succession ? proofs : tx.deps) {
+      const amount = this.#creditToChain(dep, tx.author, succession);
+      if (amount === 0n || this.#alreadyClaimed(dep, tx.prev, succession)) continue;
+      if (isFinalHere(dep)) {
+        claims.push(dep);
+        claimed += amount;
+      }
+    }
+    return { claims, claimed, line, succession };
+  }
+
+  /** The revocation that transaction `id` is, if it is one. */
+  #revocationAt(id: TxId): Revocation | undefined {
+    const author = this.#valid.get(id)?.tx.author;
+    const r = author === undefined ? undefined : this.#devices.revocationBy(author);
+    return r?.id === id ? r : undefined;
+  }
+
+  /** Whether a credit was claimed on the chain up to `prev`, or on a chain it inherited. */
+  #alreadyClaimed(id: TxId, prev: TxId | null, succession: Succession | null): boolean {
+    for (const claimer of this.#claimedBy.get(id) ?? []) {
+      if (prev !== null && this.#chains.isAncestorOrEqual(claimer, prev)) return true;
+      const author = this.#valid.get(claimer)?.tx.author;
+      const cap = author === undefined ? undefined : succession?.get(author);
+      if (cap && this.#chains.isAncestorOrEqual(claimer, cap)) return true;
+    }
+    return false;
+  }
+
+  /** What a transaction credits to `author` and to every chain `author` has inherited. */
+  #creditToChain(id: TxId, author: KeyHex, succession: Succession | null): bigint {
+    let sum = this.#creditAmount(id, author);
+    for (const inherited of succession?.keys() ?? []) sum += this.#creditAmount(id, inherited);
+    return sum;
+  }
+
+  /** What a closed chain held at its head: its allocation plus claims minus debits. */
+  #sweepOf(r: Revocation): bigint {
+    const allocation = this.#allocation.get(r.target) ?? 0n;
+    const head = r.head ? this.#valid.get(r.head.id) : undefined;
+    return allocation + (head?.claimed ?? 0n) - (head?.debited ?? 0n);
+  }
+
+  /** Whether a closed chain held the credit line (an identity's own chain always does). */
+  #lineOf(r: Revocation): boolean {
+    return r.head ? (this.#valid.get(r.head.id)?.line ?? false) : true;
+  }
+
+  #inherit(succession: Succession | null, r: Revocation): Succession {
+    const next = new Map(succession ?? []);
+    const base = r.head ? this.#valid.get(r.head.id)?.succession : null;
+    for (const [key, cap] of base ?? []) if (!next.has(key)) next.set(key, cap);
+    next.set(r.target, r.head?.id ?? null);
+    return next;
   }
 
   #creditAmount(id: TxId, to: KeyHex): bigint {
@@ -431,7 +534,37 @@ export class Ledger {
       }
       heads.push(head);
     }
-    return heads;
+    return this.#devices.hasRevocations() ? (this.#revocationConflict(tx, heads) ?? heads) : heads;
+  }
+
+  /**
+   * The vote rule for revocations (§12.4): on its own chain, a witness never covers both a
+   * revocation and a transaction of the revoked chain above the revocation's head, nor two
+   * revocations of one chain at the same head. With the quorum intersection of §7, at most one
+   * of each such pair is ever final. Reads only the vote's causal past: a covered revocation or
+   * head is in an earlier vote on the witness's chain, or in this vote.
+   */
+  #revocationConflict(tx: Tx, heads: readonly VoteHead[]): Rejection | null {
+    const named = new Map(heads.map((h) => [h.author, h.seq]));
+    const covered = (author: KeyHex): number =>
+      Math.max(named.get(author) ?? -1, this.#lastVoteOnChain(tx, author)?.seq ?? -1);
+    const conflict = reject(
+      'conflicting-vote',
+      'the vote would back both a revocation and what it revokes (or two revocations at one head)',
+    );
+    for (const head of heads) {
+      for (const r of this.#devices.revocationsOf(head.author)) {
+        if (capSeq(r) < head.seq && covered(r.author) >= 0) return conflict;
+      }
+      const r = this.#devices.revocationBy(head.author);
+      if (!r) continue;
+      if (covered(r.target) > capSeq(r)) return conflict;
+      for (const other of this.#devices.revocationsOf(r.target)) {
+        if (other.id !== r.id && capSeq(other) === capSeq(r) && covered(other.author) >= 0)
+          return conflict;
+      }
+    }
+    return null;
   }
 
   /** The head named by the witness's latest earlier vote for `author` on `tx`'s own chain. */
@@ -468,22 +601,49 @@ export class Ledger {
       this.#lastNonVote.set(tx.author, { id: tx.id, seq: tx.seq });
     }
     if (entry.heads) this.#votes.add(tx.author, tx.seq, tx.id, entry.heads);
+    this.#devices.add(tx);
     this.#registry.get(tx.type)?.accepted?.(tx, this.#context(tx));
 
     if (newFork) this.#refreshAuthor(tx.author);
     else this.#setApplied(entry, this.#shouldApply(entry));
-    // New votes can finalize transactions of frozen authors, which then apply.
+    // New votes can finalize transactions of frozen authors, which then apply, and
+    // revocations, which close a chain.
     for (const head of entry.heads ?? []) {
-      if (this.#chains.forkSeq(head.author) !== Infinity) this.#refreshAuthor(head.author);
+      const closed = this.#devices.revocationBy(head.author)?.target;
+      if (closed !== undefined) this.#refreshAuthor(closed);
+      if (this.#refreshFrom(head.author) !== Infinity) this.#refreshAuthor(head.author);
     }
   }
 
+  /**
+   * A transaction applies unless it is above a fork of its chain or above the head of a final
+   * revocation of its chain; even then it applies once final (finality never reverts).
+   */
   #shouldApply(entry: ValidEntry): boolean {
-    return entry.tx.seq < this.#chains.forkSeq(entry.tx.author) || this.isFinal(entry.tx.id);
+    const { tx } = entry;
+    const cap = this.#capOf(tx.author);
+    const standing = tx.seq < this.#chains.forkSeq(tx.author) && (cap === null || tx.seq <= cap);
+    return standing || this.isFinal(tx.id);
+  }
+
+  /** The head seq a final revocation leaves standing on `author`'s chain, or null. */
+  #capOf(author: KeyHex): number | null {
+    let cap: number | null = null;
+    for (const r of this.#devices.revocationsOf(author)) {
+      if (this.isFinal(r.id)) cap = Math.min(cap ?? Infinity, capSeq(r));
+    }
+    return cap;
+  }
+
+  /** The lowest seq of `author`'s chain whose transactions may not apply (Infinity: none). */
+  #refreshFrom(author: KeyHex): number {
+    let from = this.#chains.forkSeq(author);
+    for (const r of this.#devices.revocationsOf(author)) from = Math.min(from, capSeq(r) + 1);
+    return from;
   }
 
   #refreshAuthor(author: KeyHex): void {
-    const from = this.#chains.forkSeq(author);
+    const from = this.#refreshFrom(author);
     const to = this.#chains.maxSeq(author);
     for (let seq = from; seq <= to; seq++) {
       for (const id of this.#chains.idsAt(author, seq)) {
@@ -557,6 +717,16 @@ export class Ledger {
     const entry = this.#valid.get(id);
     if (entry) {
       if (!entry.applied) {
+        const cap = this.#capOf(entry.tx.author);
+        if (cap !== null && entry.tx.seq > cap) {
+          return {
+            state: 'void',
+            rejection: reject(
+              'revoked-device',
+              'its device was revoked before this counted; it moved no money',
+            ),
+          };
+        }
         return {
           state: 'void',
           rejection: reject('frozen-author', 'the author equivocated and this branch is not final'),
@@ -673,7 +843,10 @@ export class Ledger {
     return this.isFrozen(author) ? undefined : this.#lastNonVote.get(author);
   }
 
-  /** What `author` could spend in its next transaction: chain totals plus claimable credits. */
+  /**
+   * What `author` could spend in its next transaction, leaving out the credit line (see
+   * creditLineOf): chain totals plus claimable credits.
+   */
   spendable(author: KeyHex): bigint {
     const head = this.head(author);
     const entry = head ? this.#valid.get(head.id) : undefined;
@@ -684,22 +857,68 @@ export class Ledger {
   }
 
   /**
-   * Final credits to `author` not yet claimed on its chain, each with the votes that prove it
-   * final. A wallet puts both in a new transaction's deps to claim them.
+   * How far below zero `author`'s next transaction may go: the network's credit limit for the
+   * one chain of an identity that holds its line (its own chain, or the heir of a revocation of
+   * it), 0 for a device (§12.3).
+   */
+  creditLineOf(author: KeyHex): bigint {
+    const head = this.head(author);
+    const entry = head ? this.#valid.get(head.id) : undefined;
+    const holds = entry ? entry.line : !this.#devices.device(author);
+    if (holds) return this.creditLimit;
+    const inherits = this.#claimableRevocations(author, entry).some((r) => this.#lineOf(r));
+    return inherits ? this.creditLimit : 0n;
+  }
+
+  /**
+   * Final credits to `author` (or to a chain it inherits) not yet claimed on its chain, each
+   * with the votes that prove it final; final revocations that make `author` an heir come
+   * first, since claiming them is what makes credits to the closed chain claimable. A wallet
+   * puts them in a new transaction's deps, in this order, to claim them.
    */
   claimableCredits(author: KeyHex): ClaimableCredit[] {
     const head = this.head(author);
+    const entry = head ? this.#valid.get(head.id) : undefined;
+    const prev = head?.id ?? null;
+    const revocations = this.#claimableRevocations(author, entry);
+    let succession = entry?.succession ?? null;
     const out: ClaimableCredit[] = [];
-    for (const id of this.#creditsTo.get(author) ?? []) {
-      const entry = this.#valid.get(id);
-      if (!entry?.applied || !this.isFinal(id)) continue;
-      const claimers = this.#claimedBy.get(id) ?? [];
-      if (head && claimers.some((c) => this.#chains.isAncestorOrEqual(c, head.id))) continue;
-      const votes = this.#finalityProof(entry.tx);
-      if (votes.length >= this.quorum)
-        out.push({ id, amount: this.#creditAmount(id, author), votes });
+    for (const r of revocations) {
+      succession = this.#inherit(succession, r);
+      const tx = this.#valid.get(r.id)?.tx;
+      if (tx) out.push({ id: r.id, amount: this.#sweepOf(r), votes: this.#finalityProof(tx) });
     }
-    return out.sort((a, b) => (a.id < b.id ? -1 : 1));
+    const credits: ClaimableCredit[] = [];
+    for (const key of [author, ...(succession?.keys() ?? [])]) {
+      for (const id of this.#creditsTo.get(key) ?? []) {
+        const credit = this.#valid.get(id);
+        if (!credit?.applied || !this.isFinal(id) || credits.some((c) => c.id === id)) continue;
+        if (this.#alreadyClaimed(id, prev, succession)) continue;
+        const votes = this.#finalityProof(credit.tx);
+        const amount = this.#creditToChain(id, author, succession);
+        if (votes.length >= this.quorum) credits.push({ id, amount, votes });
+      }
+    }
+    return [...out, ...credits.sort((a, b) => (a.id < b.id ? -1 : 1))];
+  }
+
+  /** Final revocations `author` may claim next: its own, then those of chains they hand it. */
+  #claimableRevocations(author: KeyHex, entry: ValidEntry | undefined): Revocation[] {
+    if (!this.#devices.hasRevocations()) return [];
+    const out: Revocation[] = [];
+    let succession = entry?.succession ?? null;
+    const heirs = [author, ...(succession?.keys() ?? [])];
+    for (let i = 0; i < heirs.length; i++) {
+      for (const r of this.#devices.revocationsTo(heirs[i] as KeyHex)) {
+        if (out.includes(r) || !this.isFinal(r.id)) continue;
+        if (this.#alreadyClaimed(r.id, entry?.tx.id ?? null, succession)) continue;
+        if (this.#finalityProof(this.#valid.get(r.id)?.tx as Tx).length < this.quorum) continue;
+        out.push(r);
+        succession = this.#inherit(succession, r);
+        if (!heirs.includes(r.target)) heirs.push(r.target);
+      }
+    }
+    return out;
   }
 
   /** For each witness, its latest vote covering `tx`; the first `quorum` of them. */
@@ -721,17 +940,112 @@ export class Ledger {
 
   /**
    * Heads a witness should vote for now: for every author that is not frozen, its latest
-   * transaction other than a vote, when it is above what this witness already voted for.
+   * transaction other than a vote, when it is above what this witness already voted for. Where
+   * a revocation and the chain it closes compete, it keeps to the vote rule of §12.4 and, when
+   * free to choose, backs the revocation: a device is revoked because it is lost or stolen.
    */
   votableHeads(witness: KeyHex): VoteHead[] {
     const out: VoteHead[] = [];
     for (const author of this.#chains.authors()) {
-      const head = this.#latestNonVote(author);
-      if (!head) continue;
+      const latest = this.#latestNonVote(author);
+      if (!latest) continue;
+      const head = this.#devices.hasRevocations()
+        ? this.#heldBack(witness, author, latest)
+        : latest;
       const voted = this.#votes.maxHeads(author).get(witness) ?? -1;
-      if (head.seq > voted) out.push({ author, seq: head.seq, id: head.id });
+      if (head && head.seq > voted) out.push({ author, seq: head.seq, id: head.id });
     }
     return out.sort((a, b) => (a.author < b.author ? -1 : a.author > b.author ? 1 : 0));
+  }
+
+  /** The head of `author` this witness may back, given revocations (undefined: none). */
+  #heldBack(
+    witness: KeyHex,
+    author: KeyHex,
+    latest: { id: TxId; seq: number },
+  ): { id: TxId; seq: number } | undefined {
+    const voted = (key: KeyHex) => this.#votes.maxHeads(key).get(witness) ?? -1;
+    const r = this.#devices.revocationBy(author);
+    if (r) return this.#mayBackRevocation(witness, r) ? latest : undefined;
+    const caps = this.#devices
+      .revocationsOf(author)
+      .filter((rev) => voted(rev.author) >= 0 || this.#mayBackRevocation(witness, rev))
+      .map((rev) => rev.head);
+    let cap: { id: TxId; seq: number } | null | undefined;
+    for (const head of caps)
+      if (cap === undefined || (head?.seq ?? -1) < (cap?.seq ?? -1)) cap = head;
+    if (cap === undefined || latest.seq <= (cap?.seq ?? -1)) return latest;
+    return cap ?? undefined;
+  }
+
+  /**
+   * Whether this witness may (and, free to choose, will) back revocation `r`: it has not backed
+   * the revoked chain above r's head, nor another revocation at the same head; among several
+   * at one head it backs the lowest id, as every honest witness does.
+   */
+  #mayBackRevocation(witness: KeyHex, r: Revocation): boolean {
+    const voted = (key: KeyHex) => this.#votes.maxHeads(key).get(witness) ?? -1;
+    if (voted(r.target) > capSeq(r)) return false;
+    for (const other of this.#devices.revocationsOf(r.target)) {
+      if (other.id === r.id || capSeq(other) !== capSeq(r)) continue;
+      if (voted(other.author) >= 0 || other.id < r.id) return false;
+    }
+    return true;
+  }
+
+  // ---- devices (§12) ---------------------------------------------------------------------
+
+  /** The identity a chain acts for: the account of a device, or the key itself. */
+  identityOf(key: KeyHex): KeyHex {
+    return this.#devices.device(key)?.account ?? key;
+  }
+
+  /** A device's certificate as this peer holds it. */
+  device(key: KeyHex): DeviceRecord | undefined {
+    return this.#devices.device(key);
+  }
+
+  /** The device keys certified for an identity, in the order this peer learnt them. */
+  devicesOf(account: KeyHex): readonly KeyHex[] {
+    return this.#devices.devicesOf(account);
+  }
+
+  /** Revocations of a chain, each with whether it is final (only a final one closes it). */
+  revocationsOf(key: KeyHex): Array<Revocation & { readonly final: boolean }> {
+    return this.#devices.revocationsOf(key).map((r) => ({ ...r, final: this.isFinal(r.id) }));
+  }
+
+  /** The highest final transaction of a chain, which a revocation of it names. */
+  finalHead(author: KeyHex): { id: TxId; seq: number } | null {
+    for (let seq = this.#chains.maxSeq(author); seq >= 0; seq--) {
+      for (const id of this.#chains.idsAt(author, seq)) if (this.isFinal(id)) return { id, seq };
+    }
+    return null;
+  }
+
+  /** For each witness, its latest vote covering transaction `id`: the proof a revocation cites. */
+  finalityProof(id: TxId): TxId[] {
+    const tx = this.#valid.get(id)?.tx;
+    return tx ? this.#finalityProof(tx) : [];
+  }
+
+  /**
+   * An identity's money across all of its chains: its own and its devices'. The balance of
+   * each key alone can mislead: an heir spends credits paid to the chain it inherited.
+   */
+  identityAccount(account: KeyHex): AccountView {
+    let balance = 0n;
+    let available = 0n;
+    let pending = 0n;
+    let frozen = false;
+    for (const key of [account, ...this.#devices.devicesOf(account)]) {
+      const view = this.account(key);
+      balance += view.balance;
+      available += view.available;
+      pending += view.pending;
+      frozen ||= view.frozen;
+    }
+    return { balance, available, pending, frozen };
   }
 
   /**
@@ -813,6 +1127,15 @@ export function nextPosition(
   ledger: Ledger,
   author: KeyHex,
 ): { seq: number; prev: TxId | null } | Rejection {
+  const revoked = ledger.revocationsOf(author);
+  if (revoked.length > 0) {
+    return reject(
+      'revoked-device',
+      revoked.some((r) => r.final)
+        ? 'this device was revoked: it can no longer sign for its identity'
+        : 'a revocation of this device is waiting for the witnesses: it must not sign meanwhile',
+    );
+  }
   if (ledger.isFrozen(author)) {
     return reject(
       'frozen-author',

@@ -10,16 +10,28 @@ import {
   type DecodeResult,
   type Tx,
 } from './envelope.ts';
+import {
+  DEVICE_TYPE,
+  deviceSchema,
+  innerSignaturesOf,
+  REVOKE_TYPE,
+  revokeSchema,
+} from './device.ts';
 import { genesisSchema } from './genesis.ts';
 import { reject, type Rejection } from './rejection.ts';
 import { describeIssues } from './schema.ts';
 import type { TxTypeDef } from './types.ts';
 import { voteSchema } from './vote.ts';
 
-/** The ledger core implements these types itself; they only need a schema here. */
+/**
+ * The ledger core implements these types itself; they only need a schema here. The device types
+ * are the core's because they change whose chain may spend what (docs/protocol.md §12).
+ */
 export const CORE_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   genesis: genesisSchema,
   vote: voteSchema,
+  [DEVICE_TYPE]: deviceSchema,
+  [REVOKE_TYPE]: revokeSchema,
 };
 
 /**
@@ -87,6 +99,29 @@ export async function verifyTx(
       ok: false,
       rejection: reject('bad-signature', 'the signature does not verify for its author'),
     };
+  return verifyInner(tx, verifier);
+}
+
+/**
+ * Checks the signatures a transaction carries inside its body (a device certificate, a pairing
+ * proof, a revocation's authorisation). Only the device types have any, so this costs nothing
+ * for the rest; callers that verified the envelope signature elsewhere (a thread pool) call it.
+ */
+export async function verifyInner(
+  tx: Tx,
+  verifier: SignatureVerifier,
+): Promise<{ ok: true; tx: VerifiedTx } | { ok: false; rejection: Rejection }> {
+  for (const inner of innerSignaturesOf(tx)) {
+    if (!(await verifier.verify(inner.signature, inner.message, inner.publicKey))) {
+      return {
+        ok: false,
+        rejection: reject(
+          'bad-signature',
+          `a signature inside the ${tx.type} body does not verify`,
+        ),
+      };
+    }
+  }
   return { ok: true, tx: tx as VerifiedTx };
 }
 

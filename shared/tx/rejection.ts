@@ -21,7 +21,8 @@ export type RejectionCode =
   | 'conflicting-vote'
   | 'invalid-body'
   // state (a valid transaction that does not count)
-  | 'frozen-author';
+  | 'frozen-author'
+  | 'revoked-device';
 
 export interface Rejection {
   readonly code: RejectionCode;

@@ -48,7 +48,7 @@ export function composeTransfer(ledger: Ledger, request: TransferRequest): Compo
   const position = nextPosition(ledger, request.from);
   if ('code' in position) return { ok: false, rejection: position };
   const { deps, claimed } = claimDeps(ledger, request.from, MAX_DEPS, position.prev);
-  const spendable = ledger.spendable(request.from) + ledger.creditLimit;
+  const spendable = ledger.spendable(request.from) + ledger.creditLineOf(request.from);
   if (spendable < request.amount) {
     return {
       ok: false,

@@ -35,7 +35,7 @@ export function composeAction(
   const debit = options.debit ?? 0n;
   const claims = claimDeps(ledger, author, MAX_DEPS - deps.size, position.prev);
   if (debit > 0n) {
-    const spendable = ledger.spendable(author) + ledger.creditLimit;
+    const spendable = ledger.spendable(author) + ledger.creditLineOf(author);
     if (spendable < debit) {
       return {
         ok: false,
