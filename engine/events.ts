@@ -1,4 +1,5 @@
 // What the engine is configured with, and what it tells the platform.
+import type { DeviceSetup } from './devices.ts';
 import type { KeyHex, NetworkId, TxId } from '../shared/ids.ts';
 import type { ChannelEvent } from '../shared/ssk/channel.ts';
 import type { UnsignedTx } from '../shared/tx/envelope.ts';
@@ -26,6 +27,8 @@ export interface EngineOptions {
   readonly onEvent?: (event: EngineEvent) => void;
   /** Something changed (ledger, connections, progress), at most every CHANGE_INTERVAL_MS. */
   readonly onChange?: () => void;
+  /** This home's chain is a device of an identity: how it certifies itself (engine/devices.ts). */
+  readonly device?: DeviceSetup;
 }
 
 export interface Progress {

@@ -35,6 +35,7 @@ import { SskSession, sskOpenerOf } from './ssk.ts';
 import type { Cancel, EnginePorts } from './ports.ts';
 import { CHANGE_INTERVAL_MS } from './timing.ts';
 import { Author } from './author.ts';
+import { DeviceAgent } from './devices.ts';
 import { Witness } from './witness.ts';
 
 export class PeerEngine implements IngestHost {
@@ -59,6 +60,8 @@ export class PeerEngine implements IngestHost {
   #receiving: Progress | null = null;
   #checking: Progress | null = null;
   readonly #author: Author;
+  /** Devices of this identity: listing, pairing, revoking, and the automatic parts (§12). */
+  readonly devices: DeviceAgent;
   #changeTimer: Cancel | null = null;
   #stopWatching: (() => void) | null = null;
   readonly #readyWaiters: Array<(ledger: Ledger) => void> = [];
@@ -112,6 +115,16 @@ export class PeerEngine implements IngestHost {
       act: (compose) => this.act(compose),
       onWarning: (message) => this.#emit({ type: 'warning', message }),
     });
+    this.devices = new DeviceAgent({
+      ports,
+      setup: options.device,
+      ledger: () => this.#ledger,
+      mayAct: () => !this.#closed && options.connect !== false && this.#ownHead.known !== false,
+      act: (compose) => this.act(compose),
+      importTransaction: (bytes) => this.importTransaction(bytes),
+      warn: (message) => this.#emit({ type: 'warning', message }),
+    });
+    this.devices.start();
     const screen = screenInto(this);
     const wrtc = guardWrtc(ports.wrtc, {
       poll: (callback, ms) => ports.timers.after(ms, callback),
@@ -311,15 +324,20 @@ export class PeerEngine implements IngestHost {
   }
 
   async transfer(to: KeyHex, amount: bigint, memo?: Uint8Array): Promise<VerifiedTx> {
-    const done = await this.act((ledger, from) =>
-      composeTransfer(ledger, {
+    const done = await this.act((ledger, from) => {
+      const composed = composeTransfer(ledger, {
         from,
         to,
         amount,
         time: this.ports.clock.now(),
         ...(memo ? { memo } : {}),
-      }),
-    );
+      });
+      // A device spends only what it holds (§12): say where the rest of the money is.
+      const short = composed.ok ? null : this.devices.shortfall(amount);
+      return short && !composed.ok && composed.rejection.code === 'insufficient-funds'
+        ? { ok: false, rejection: { ...composed.rejection, message: short } }
+        : composed;
+    });
     if (!done) throw new EngineError('The payment could not be composed.');
     return done.tx;
   }
@@ -381,6 +399,7 @@ export class PeerEngine implements IngestHost {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#witness.stop();
+    this.devices.stop();
     this.#ssk?.close();
     this.#changeTimer?.();
     await this.#connection.close();

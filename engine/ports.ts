@@ -39,6 +39,20 @@ export interface EngineSigner {
   sign(unsigned: UnsignedTx): Uint8Array;
   /** Opens an SSK key box sealed to this identity; absent where the platform cannot. */
   openSskBox?(box: Uint8Array, ctx: BoxContext): OpenKeyResult;
+  /** Signs raw bytes with `key` (a device authorising a revocation, docs/protocol.md §12). */
+  signMessage?(message: Uint8Array): Uint8Array;
+  /**
+   * The identity's own key, where this platform holds its 24 words: it certifies devices and
+   * authorises revocations. On the identity's own chain it is `key` itself; absent on a device
+   * that was paired without the words.
+   */
+  readonly identity?: IdentitySigner;
+}
+
+/** Signs raw bytes with the identity's key (never a transaction: devices do not sign its chain). */
+export interface IdentitySigner {
+  readonly key: KeyHex;
+  signMessage(message: Uint8Array): Uint8Array;
 }
 
 /**

@@ -51,3 +51,6 @@ export const CHANGE_INTERVAL_MS = 100;
 
 /** The room's connection cap, passed to y-webrtc (our patch enforces it on offers too). */
 export const MAX_CONNECTIONS = 32;
+
+/** How often a peer checks its devices: its own certificate, and top-ups it owes (§12). */
+export const DEVICE_CHECK_MS = 2_000;

@@ -1,5 +1,7 @@
 // The CLI's home directory (GPOW_HOME, or ~/.gpow):
-//   identity.json   the encrypted keystore
+//   identity.json   the encrypted keystore: the identity's 24 words (absent on a paired device)
+//   device.json     the encrypted key of this home's device chain, when it is a device (§12)
+//   device-info.json what the device certificate says: the identity, a name, a pairing proof
 //   network.json    the joined network: id, join secret, known relays, name
 //   data/           the durable ledger log and its metadata
 //   control.sock    while `gpow run` is up: the socket other commands talk to
@@ -11,6 +13,8 @@ import * as v from 'valibot';
 export interface Home {
   readonly dir: string;
   readonly identityFile: string;
+  readonly deviceFile: string;
+  readonly deviceInfoFile: string;
   readonly networkFile: string;
   readonly dataDir: string;
   readonly controlSocket: string;
@@ -21,6 +25,8 @@ export function resolveHome(flag: string | undefined): Home {
   return {
     dir,
     identityFile: join(dir, 'identity.json'),
+    deviceFile: join(dir, 'device.json'),
+    deviceInfoFile: join(dir, 'device-info.json'),
     networkFile: join(dir, 'network.json'),
     dataDir: join(dir, 'data'),
     controlSocket: join(dir, 'control.sock'),
@@ -66,4 +72,50 @@ export async function writeNetwork(home: Home, network: NetworkConfig): Promise<
   const temp = `${home.networkFile}.tmp`;
   await writeFile(temp, `${JSON.stringify(network, null, 2)}\n`, { mode: 0o600 });
   await rename(temp, home.networkFile);
+}
+
+const hex = (bytes: number) => v.pipe(v.string(), v.regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`)));
+
+const deviceInfoSchema = v.strictObject({
+  version: v.literal(1),
+  account: hex(32),
+  /** This home's device key (public): its chain. */
+  key: hex(32),
+  name: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  pairing: v.optional(
+    v.strictObject({
+      key: hex(32),
+      proof: hex(64),
+      cert: hex(64),
+      allowance: v.pipe(v.string(), v.regex(/^(0|[1-9][0-9]{0,18})$/)),
+    }),
+  ),
+});
+
+export type DeviceInfo = v.InferOutput<typeof deviceInfoSchema>;
+
+/** This home's device certificate data, or null when its chain is the identity's own. */
+export async function readDeviceInfo(home: Home): Promise<DeviceInfo | null> {
+  let text: string;
+  try {
+    text = await readFile(home.deviceInfoFile, 'utf8');
+  } catch {
+    return null;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new CliError(`${home.deviceInfoFile} is not valid JSON`);
+  }
+  const result = v.safeParse(deviceInfoSchema, parsed);
+  if (!result.success) throw new CliError(`${home.deviceInfoFile} is not a valid device file`);
+  return result.output;
+}
+
+export async function writeDeviceInfo(home: Home, info: DeviceInfo): Promise<void> {
+  await mkdir(home.dir, { recursive: true, mode: 0o700 });
+  const temp = `${home.deviceInfoFile}.tmp`;
+  await writeFile(temp, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+  await rename(temp, home.deviceInfoFile);
 }

@@ -1,7 +1,12 @@
 // `gpow identity …`, and unlocking the identity for the commands that sign.
 import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { parseArgs } from 'node:util';
-import { keyHexOf } from '../../shared/ids.ts';
+import type { DeviceSetup } from '../../engine/devices.ts';
+import { fromHex } from '../../shared/bytes.ts';
+import { publicKeyOf } from '../../shared/crypto/ed25519.ts';
+import { keyHexOf, type KeyHex } from '../../shared/ids.ts';
+import { deviceNameProblem } from '../../shared/wallet/devices.ts';
 import {
   encryptKeystore,
   MIN_SCRYPT_N,
@@ -16,15 +21,20 @@ import {
 import { loadKeystoreFile, type LoadKeystoreResult } from '../keystoreFile.ts';
 import { saveKeystoreFile } from '../keystoreFile.ts';
 import { nodeRandom } from '../platform/nodeRandom.ts';
-import { CliError, type Home } from './home.ts';
+import { CliError, readDeviceInfo, writeDeviceInfo, type DeviceInfo, type Home } from './home.ts';
 import { address, type Output } from './output.ts';
 import { readPassphrase, readStdin } from './prompt.ts';
 
 /** Opens the home's keystore; a version 1 file is rewritten with its integrity hash. */
-async function openKeystore(home: Home, out: Output): Promise<LoadKeystoreResult> {
-  const passphrase = await readPassphrase('Passphrase: ');
+async function openKeystore(
+  home: Home,
+  out: Output,
+  passphrase?: string,
+  path = home.identityFile,
+): Promise<LoadKeystoreResult> {
+  passphrase ??= await readPassphrase('Passphrase: ');
   out.progress('Unlocking the identity…');
-  const result = await loadKeystoreFile(home.identityFile, passphrase, { upgradeWith: nodeRandom });
+  const result = await loadKeystoreFile(path, passphrase, { upgradeWith: nodeRandom });
   if (result.ok && result.upgradeError !== undefined) {
     out.progress(`Note: the identity file could not be upgraded: ${result.upgradeError}`);
   }
@@ -42,6 +52,86 @@ export async function unlock(home: Home, out: Output): Promise<Identity> {
   return identityOf(opened(await openKeystore(home, out)).payload);
 }
 
+/**
+ * What a home signs with (docs/protocol.md §12): its identity's own chain, or a device chain,
+ * with the identity's words beside it when this home holds them. One passphrase opens both.
+ */
+export interface HomeKeys {
+  /** The key of this home's chain. */
+  readonly secretKey: Uint8Array;
+  /** Absent: the chain is the identity's own. Null: a device paired without the words. */
+  readonly identitySecret?: Uint8Array | null;
+  readonly device?: DeviceSetup;
+}
+
+export async function unlockKeys(home: Home, out: Output): Promise<HomeKeys> {
+  const info = await readDeviceInfo(home);
+  if (!info) return { secretKey: (await unlock(home, out)).secretKey };
+  const passphrase = await readPassphrase('Passphrase: ');
+  const device = opened(await openKeystore(home, out, passphrase, home.deviceFile));
+  if (device.payload.kind !== 'secret-key')
+    throw new CliError(`${home.deviceFile} holds no device key`);
+  const words = await openKeystore(home, out, passphrase);
+  if (!words.ok && words.code !== 'not-found') throw new CliError(words.message);
+  return {
+    secretKey: device.payload.secretKey,
+    identitySecret: words.ok ? identityOf(words.payload).secretKey : null,
+    device: deviceSetupOf(info),
+  };
+}
+
+function deviceSetupOf(info: DeviceInfo): DeviceSetup {
+  const { pairing } = info;
+  return {
+    account: info.account as KeyHex,
+    name: info.name,
+    ...(pairing
+      ? {
+          pairing: {
+            key: pairing.key as KeyHex,
+            proof: fromHex(pairing.proof),
+            cert: fromHex(pairing.cert),
+            allowance: BigInt(pairing.allowance),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The identity a home acts for: its own key, or the account its device certificate names. */
+export async function homeAddress(home: Home, out: Output): Promise<KeyHex> {
+  const info = await readDeviceInfo(home);
+  return info ? (info.account as KeyHex) : keyHexOf((await unlock(home, out)).publicKey);
+}
+
+/** This home's device chain, readable without the passphrase; null on an identity's own chain. */
+export async function homeChain(home: Home): Promise<KeyHex | null> {
+  return ((await readDeviceInfo(home))?.key as KeyHex | undefined) ?? null;
+}
+
+/** Saves a fresh device key for this home, under the passphrase that opens its identity. */
+export async function saveDeviceKey(
+  home: Home,
+  passphrase: string,
+  fastKdf: boolean,
+  info: DeviceInfo,
+  secretKey: Uint8Array,
+): Promise<void> {
+  await mkdir(home.dir, { recursive: true, mode: 0o700 });
+  const keystore = await encryptKeystore(
+    { kind: 'secret-key', secretKey },
+    passphrase,
+    nodeRandom,
+    fastKdf ? { N: MIN_SCRYPT_N } : {},
+  );
+  try {
+    await saveKeystoreFile(home.deviceFile, keystore);
+  } catch {
+    throw new CliError(`a device key already exists in ${home.dir}; it was left untouched`);
+  }
+  await writeDeviceInfo(home, info);
+}
+
 function identityOf(payload: KeystorePayload): Identity {
   return payload.kind === 'mnemonic'
     ? identityFromMnemonic(payload.mnemonic)
@@ -53,9 +143,9 @@ async function saveIdentity(
   mnemonic: string,
   fastKdf: boolean,
   out: Output,
+  passphrase?: string,
 ): Promise<Identity> {
-  const passphrase = await readPassphrase('New passphrase: ', { confirm: true });
-  if (passphrase.length < 8) throw new CliError('choose a passphrase of at least 8 characters');
+  passphrase ??= await newPassphrase();
   await mkdir(home.dir, { recursive: true, mode: 0o700 });
   out.progress('Encrypting the identity (this takes a moment)…');
   const keystore = await encryptKeystore(
@@ -72,11 +162,55 @@ async function saveIdentity(
   return identityFromMnemonic(mnemonic);
 }
 
+export async function newPassphrase(): Promise<string> {
+  const passphrase = await readPassphrase('New passphrase: ', { confirm: true });
+  if (passphrase.length < 8) throw new CliError('choose a passphrase of at least 8 characters');
+  return passphrase;
+}
+
+/**
+ * Restores the words as one more device of the identity (docs/protocol.md §12): the words stay
+ * here to certify this device and to revoke others, and the device signs on a chain of its own,
+ * so the identity's other machines go on working. `asOriginal` resumes the identity's own chain
+ * instead, for the machine that lost its data while no other machine runs this identity.
+ */
+async function restore(
+  home: Home,
+  mnemonic: string,
+  options: { fastKdf: boolean; asOriginal: boolean; deviceName: string | undefined },
+  out: Output,
+): Promise<Identity> {
+  const existing = await readDeviceInfo(home);
+  if (existing) throw new CliError(`${home.dir} already holds a device; restore into a new home`);
+  const name = options.deviceName ?? hostname().slice(0, 64);
+  const problem = deviceNameProblem(name);
+  if (problem) throw new CliError(problem);
+  const passphrase = await newPassphrase();
+  const identity = await saveIdentity(home, mnemonic, options.fastKdf, out, passphrase);
+  if (options.asOriginal) return identity;
+  const account = keyHexOf(identity.publicKey);
+  const secret = nodeRandom.bytes(32);
+  const key = keyHexOf(publicKeyOf(secret));
+  await saveDeviceKey(
+    home,
+    passphrase,
+    options.fastKdf,
+    { version: 1, account, key, name },
+    secret,
+  );
+  return identity;
+}
+
 export async function identityCommand(home: Home, args: string[], out: Output): Promise<void> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { words: { type: 'string' }, 'fast-kdf': { type: 'boolean' } },
+    options: {
+      words: { type: 'string' },
+      'fast-kdf': { type: 'boolean' },
+      'as-original': { type: 'boolean' },
+      'device-name': { type: 'string' },
+    },
   });
   const fastKdf = values['fast-kdf'] === true;
   switch (positionals[0] ?? '') {
@@ -94,15 +228,31 @@ export async function identityCommand(home: Home, args: string[], out: Output): 
       const words = values.words ?? (await readStdin());
       const check = validateMnemonic(words);
       if (!check.ok) throw new CliError(check.error);
-      const identity = await saveIdentity(home, check.mnemonic, fastKdf, out);
+      const asOriginal = values['as-original'] === true;
+      const identity = await restore(
+        home,
+        check.mnemonic,
+        { fastKdf, asOriginal, deviceName: values['device-name'] },
+        out,
+      );
       const addr = address(keyHexOf(identity.publicKey));
-      out.print(`Identity restored.\nAddress: ${addr}`, { address: addr });
+      out.print(
+        asOriginal
+          ? `Identity restored as its original device.\nAddress: ${addr}\nOnly do this when no other machine still runs this identity: it signs on the identity's own chain.`
+          : `Identity restored as a new device of it.\nAddress: ${addr}\nOnce it has synced, this device certifies itself; your other devices keep working. It holds nothing until your original device tops it up. If that device is lost, run "gpow device revoke original" here to take over what it holds.`,
+        { address: addr, device: !asOriginal },
+      );
       return;
     }
     case 'show': {
-      const identity = await unlock(home, out);
-      const addr = address(keyHexOf(identity.publicKey));
-      out.print(`Address: ${addr}`, { address: addr });
+      const addr = address(await homeAddress(home, out));
+      const info = await readDeviceInfo(home);
+      out.print(
+        info
+          ? `Address: ${addr}\nThis home is the device "${info.name}" of it.`
+          : `Address: ${addr}`,
+        { address: addr, ...(info ? { device: info.name } : {}) },
+      );
       return;
     }
     case 'export': {

@@ -4,6 +4,7 @@
 import { parseArgs } from 'node:util';
 import { toJson } from './control.ts';
 import { CliError, resolveHome } from './home.ts';
+import { deviceCommand } from './devices.ts';
 import { identityCommand } from './identity.ts';
 import { MARKET_COMMANDS, MARKET_USAGE, marketCommand } from './market.ts';
 import { invite, join, networkCreate } from './network.ts';
@@ -16,9 +17,20 @@ const USAGE = `Usage: gpow [--home DIR] [--json] <command> [options]
 
 Identity
   identity create [--fast-kdf]      create an identity and show its 24 backup words
-  identity import [--words "..."]   restore an identity from its words (or stdin)
+  identity import [--words "..."] [--device-name N] [--as-original]
+                                    restore an identity from its words (or stdin), as one
+                                    more device of it (--as-original: resume its own chain,
+                                    only when no other machine runs it)
   identity show                     show this identity's address
   identity export                   show the backup words (asks for the passphrase)
+  device pair [--name N] [--allowance A]
+                                    a gpow:pair? link that makes a new machine a device of
+                                    this identity (needs the words on this one)
+  device join LINK                  in a fresh home: become that identity's new device
+  device list                       the identity's devices, what each holds, when last seen
+  device revoke DEVICE [--to DEVICE]
+                                    close a lost device (a name, an address or "original");
+                                    what it held goes to the identity, or to --to
 
 Network
   network create --name NAME [--witness ADDR]... [--alloc ADDR=AMOUNT]... [--credit-limit N]
@@ -76,6 +88,9 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'identity':
         await identityCommand(home, rest, out);
+        break;
+      case 'device':
+        await deviceCommand(home, rest, out);
         break;
       case 'network':
         if (sub !== 'create') throw new CliError('usage: gpow network create --name NAME …');

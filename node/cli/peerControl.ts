@@ -18,6 +18,7 @@ import type { Ledger } from '../../shared/ledger/ledger.ts';
 import type { Market } from '../../engine/market/market.ts';
 import type { Peer } from '../peer/peer.ts';
 import { CliError, type NetworkConfig } from './home.ts';
+import { deviceRows, pairOn, revokeOn } from './devices.ts';
 import { MARKET_HANDLERS, type MarketHandler, type MarketMethod } from './market.ts';
 import { address, amountOf, keyOf } from './output.ts';
 import { balanceOf, historyOf, memoBytes, noGenesisSentence } from './wallet.ts';
@@ -51,6 +52,10 @@ const market =
 
 /** Each method's work, given parameters the contract (shared/control/contract.ts) has parsed. */
 const HANDLERS: { readonly [M in LedgerMethod]: Handler<M> } = {
+  'device-list': ({ peer }) => deviceRows(peer.devices.list()),
+  'device-pair': ({ peer, network }, _ledger, p) =>
+    pairOn(peer, network, p.name, p.allowance === undefined ? 0n : amountOf(p.allowance)),
+  'device-revoke': ({ peer }, ledger, p) => revokeOn(peer, ledger, p.device, p.to),
   send: async ({ peer }, _ledger, p) => {
     const to = keyOf(p.to);
     const amount = amountOf(p.amount);
@@ -62,7 +67,9 @@ const HANDLERS: { readonly [M in LedgerMethod]: Handler<M> } = {
     return { id: tx.id };
   },
   balance: ({ peer }, ledger, p) =>
-    balanceOf(ledger, p.address === undefined ? peer.address : keyOf(p.address)),
+    p.address === undefined
+      ? balanceOf(ledger, peer.address, peer.address)
+      : balanceOf(ledger, keyOf(p.address)),
   history: ({ peer }, ledger, p) =>
     historyOf(
       ledger,

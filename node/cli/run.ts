@@ -5,14 +5,13 @@
 import { randomBytes } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import type { KeyHex, NetworkId } from '../../shared/ids.ts';
-import type { Identity } from '../../shared/identity/keys.ts';
 import type { ChannelEvent } from '../../shared/ssk/channel.ts';
 import { startDiscovery } from '../net/discovery.ts';
 import { nodeMarket } from '../peer/market.ts';
 import { Peer, type PeerEvent } from '../peer/peer.ts';
 import { serveControl, toJson } from './control.ts';
 import { CliError, readNetwork, type Home } from './home.ts';
-import { unlock } from './identity.ts';
+import { unlockKeys, type HomeKeys } from './identity.ts';
 import { address, type Output } from './output.ts';
 import { control } from './peerControl.ts';
 
@@ -74,7 +73,7 @@ function describeChannelEvent(partner: KeyHex, event: ChannelEvent): string | nu
  * The identity the peer signs with. Any failure to unlock (no identity, no passphrase, a wrong
  * one, a damaged file) stops `gpow run` with the reason and the way out.
  */
-async function runIdentity(home: Home, out: Output, wanted: boolean): Promise<Identity | null> {
+async function runIdentity(home: Home, out: Output, wanted: boolean): Promise<HomeKeys | null> {
   if (!wanted) {
     out.progress(
       'Running without an identity (--no-identity): this peer syncs and relays, but cannot send, vote as a witness or provide services.',
@@ -82,7 +81,7 @@ async function runIdentity(home: Home, out: Output, wanted: boolean): Promise<Id
     return null;
   }
   try {
-    return await unlock(home, out);
+    return await unlockKeys(home, out);
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new CliError(
@@ -128,7 +127,7 @@ export async function run(home: Home, args: string[], out: Output): Promise<void
           port: Number(values['relay-port'] ?? 0),
         },
     iceServers: (values.ice ?? []).map((urls) => ({ urls })),
-    ...(identity ? { secretKey: identity.secretKey } : {}),
+    ...(identity ?? {}),
     witness: true,
     onEvent: (event) => {
       if (out.json) process.stdout.write(`${toJson({ event })}\n`);
@@ -166,12 +165,14 @@ export async function run(home: Home, args: string[], out: Output): Promise<void
     control({ peer, agent, network, since }, method, params),
   );
   const status = peer.status();
+  const account = identity?.device?.account ?? peer.address;
   out.print(
-    `Peer running for network ${network.name ?? network.networkId}.\nRelay: ${status.relayUrl ?? 'none'}\nAddress: ${peer.address ? address(peer.address) : 'none (--no-identity)'}\nPress Ctrl+C to stop.`,
+    `Peer running for network ${network.name ?? network.networkId}.\nRelay: ${status.relayUrl ?? 'none'}\nAddress: ${account ? address(account) : 'none (--no-identity)'}${identity?.device ? `\nDevice: "${identity.device.name}" (${address(peer.address ?? account ?? ('' as KeyHex))})` : ''}\nPress Ctrl+C to stop.`,
     {
       running: true,
       relayUrl: status.relayUrl,
-      address: peer.address ? address(peer.address) : null,
+      address: account ? address(account) : null,
+      ...(identity?.device && peer.address ? { device: address(peer.address) } : {}),
     },
   );
   await new Promise<void>((resolve) => {

@@ -19,7 +19,7 @@ import type {
 } from '../../shared/control/contract.ts';
 import { controlClient, NoPeerRunning } from './control.ts';
 import { CliError, readNetwork, type Home, type NetworkConfig } from './home.ts';
-import { unlock } from './identity.ts';
+import { homeAddress, homeChain, unlockKeys, type HomeKeys } from './identity.ts';
 import { address, amountOf, keyOf, type Output } from './output.ts';
 
 /**
@@ -47,10 +47,20 @@ export function noGenesisSentence(network: NetworkConfig, peers: number, since: 
     : `No genesis yet: connected to ${peers} peer${peers === 1 ? '' : 's'} of network ${name}, waiting for the first sync (since ${timeOf(since)}).`;
 }
 
-export function balanceOf(ledger: Ledger, key: KeyHex | null): BalanceResult {
+/**
+ * An identity's balance across all of its chains (docs/protocol.md §12), for an identity or any
+ * of its devices; with `here`, this home's device chain, also what that device can spend.
+ */
+export function balanceOf(ledger: Ledger, key: KeyHex | null, here?: KeyHex | null): BalanceResult {
   if (!key) throw new CliError('name an address, or unlock an identity');
-  const view = ledger.account(key);
-  return { address: address(key), ...view };
+  const identity = ledger.identityOf(key);
+  const view = ledger.identityAccount(identity);
+  const device = here && here !== identity ? here : null;
+  return {
+    address: address(identity),
+    ...view,
+    ...(device ? { device: ledger.spendable(device) + ledger.creditLineOf(device) } : {}),
+  };
 }
 
 export function historyOf(
@@ -60,18 +70,22 @@ export function historyOf(
   readPrivate?: (tx: VerifiedTx) => string | null,
 ): HistoryRow[] {
   if (!key) throw new CliError('name an address, or unlock an identity');
+  // An identity's history is that of all its chains: its own and its devices' (§12).
+  const identity = ledger.identityOf(key);
+  const mine = new Set([identity, ...ledger.devicesOf(identity)]);
   const rows: HistoryRow[] = [];
   for (const id of ledger.validIds()) {
     const tx = ledger.get(id);
     if (!tx || tx.type !== 'transfer') continue;
     const body = tx.body as TransferBody;
     const to = keyHexOf(body.to);
-    if (tx.author !== key && to !== key) continue;
+    if (!mine.has(tx.author) && !mine.has(to)) continue;
+    const out = mine.has(tx.author);
     rows.push({
       id,
       time: tx.time,
-      direction: tx.author === key ? 'out' : 'in',
-      counterparty: address(tx.author === key ? to : tx.author),
+      direction: out ? 'out' : 'in',
+      counterparty: address(out ? to : tx.author),
       amount: body.amount,
       status: ledger.status(id).state,
       ...(body.memo ? { memo: memoText(tx as VerifiedTx, body.memo, readPrivate) } : {}),
@@ -99,12 +113,12 @@ const NOT_SYNCED =
  * through the same path as the running peer (engine/peer.ts), so the checks are the same,
  * never signing blind included.
  */
-async function withLocalPeer<T>(
+export async function withLocalPeer<T>(
   home: Home,
   fn: (peer: Peer, ledger: Ledger) => Promise<T>,
-  secretKey?: Uint8Array,
+  keys?: HomeKeys,
 ): Promise<T> {
-  const peer = await openLocalPeer(home, await readNetwork(home), secretKey);
+  const peer = await openLocalPeer(home, await readNetwork(home), keys);
   try {
     if (!peer.ledger) throw new CliError(NOT_SYNCED);
     return await fn(peer, peer.ledger);
@@ -113,14 +127,14 @@ async function withLocalPeer<T>(
   }
 }
 
-function openLocalPeer(home: Home, network: NetworkConfig, secretKey?: Uint8Array): Promise<Peer> {
+function openLocalPeer(home: Home, network: NetworkConfig, keys?: HomeKeys): Promise<Peer> {
   return Peer.start({
     dataDir: home.dataDir,
     networkId: network.networkId as NetworkId,
     secret: network.secret,
     relays: [],
     connect: false,
-    ...(secretKey ? { secretKey } : {}),
+    ...(keys ?? {}),
   });
 }
 
@@ -128,7 +142,7 @@ function openLocalPeer(home: Home, network: NetworkConfig, secretKey?: Uint8Arra
  * The running peer's answer to `method`, or, when no peer runs, the same answer computed here
  * (with bigints where the peer's went through JSON as decimal strings).
  */
-async function viaPeerOrLocal<M extends ControlMethod>(
+export async function viaPeerOrLocal<M extends ControlMethod>(
   home: Home,
   method: M,
   params: ControlParams<M>,
@@ -166,7 +180,7 @@ export async function send(home: Home, args: string[], out: Output): Promise<voi
   const result = await viaPeerOrLocal(home, 'send', params, async () => {
     if (values['private-memo'])
       throw new CliError('a private memo needs the running peer: start "gpow run"');
-    const identity = await unlock(home, out);
+    const keys = await unlockKeys(home, out);
     return withLocalPeer(
       home,
       async (peer) => {
@@ -176,7 +190,7 @@ export async function send(home: Home, args: string[], out: Output): Promise<voi
         );
         return { id: tx.id };
       },
-      identity.secretKey,
+      keys,
     );
   });
   out.print(`Sent ${amount} to ${toInput}.\nTransaction: ${result.id}`, {
@@ -189,11 +203,12 @@ export async function send(home: Home, args: string[], out: Output): Promise<voi
 export async function balance(home: Home, args: string[], out: Output): Promise<void> {
   const params = args[0] ? { address: args[0] } : {};
   const view = await viaPeerOrLocal(home, 'balance', params, async () => {
-    const key = args[0] ? keyOf(args[0]) : keyHexOf((await unlock(home, out)).publicKey);
-    return withLocalPeer(home, (_peer, ledger) => Promise.resolve(balanceOf(ledger, key)));
+    const key = args[0] ? keyOf(args[0]) : await homeAddress(home, out);
+    const here = args[0] ? null : await homeChain(home);
+    return withLocalPeer(home, (_peer, ledger) => Promise.resolve(balanceOf(ledger, key, here)));
   });
   out.print(
-    `Address:   ${view.address}\nAvailable: ${view.available}\nPending:   ${view.pending}\nTotal:     ${view.balance}${view.frozen ? '\nFROZEN: this identity signed conflicting transactions' : ''}`,
+    `Address:   ${view.address}\nAvailable: ${view.available}\nPending:   ${view.pending}\nTotal:     ${view.balance}${view.device !== undefined ? `\nThis device can spend: ${view.device} (the rest is on your other devices; see "gpow device list")` : ''}${view.frozen ? "\nFROZEN: one of this identity's chains signed conflicting transactions" : ''}`,
     view,
   );
 }
@@ -213,9 +228,7 @@ export async function history(home: Home, args: string[], out: Output): Promise<
     'history',
     params,
     async () => {
-      const key = positionals[0]
-        ? keyOf(positionals[0])
-        : keyHexOf((await unlock(home, out)).publicKey);
+      const key = positionals[0] ? keyOf(positionals[0]) : await homeAddress(home, out);
       return withLocalPeer(home, (_peer, ledger) => Promise.resolve(historyOf(ledger, key, limit)));
     },
   );

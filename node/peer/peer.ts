@@ -8,6 +8,7 @@ import type { WrtcLike } from '../../shared/replication/guardedWrtc.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { EngineError, type EngineEvent } from '../../engine/events.ts';
+import type { DeviceSetup } from '../../engine/devices.ts';
 import { keySigner } from '../../engine/keySigner.ts';
 import { PeerEngine, type EngineStatus } from '../../engine/peer.ts';
 import type { IceServer } from '../../engine/connection.ts';
@@ -31,8 +32,16 @@ export interface PeerConfig {
   readonly relay?: { readonly host?: string; readonly port?: number } | false;
   /** STUN/TURN servers: none by default, so nothing leaves the LAN unless configured. */
   readonly iceServers?: readonly IceServer[];
-  /** The identity that signs: needed to send, and to vote as a witness. */
+  /** The key that signs this home's chain: needed to send, and to vote as a witness. */
   readonly secretKey?: Uint8Array;
+  /**
+   * The identity's own secret where this home holds its words and signs as a device of it
+   * (docs/protocol.md §12); null for a device paired without them. Absent: the chain is the
+   * identity's own.
+   */
+  readonly identitySecret?: Uint8Array | null;
+  /** This home's chain is a device: how it certifies itself. */
+  readonly device?: DeviceSetup;
   /** Vote automatically when the identity is a witness (default false here). */
   readonly witness?: boolean;
   /** Milliseconds to wait after a change before voting (engine/timing.ts has the default). */
@@ -72,7 +81,12 @@ export class Peer extends PeerEngine {
         random: nodeRandom,
         store,
         wrtc: wrtc as unknown as WrtcLike,
-        signer: config.secretKey ? keySigner(config.secretKey) : null,
+        signer: config.secretKey
+          ? keySigner(
+              config.secretKey,
+              config.identitySecret === undefined ? 'self' : config.identitySecret,
+            )
+          : null,
         verify: nodeVerify(),
       },
       {
@@ -84,6 +98,7 @@ export class Peer extends PeerEngine {
         connect: config.connect ?? true,
         ...(config.voteDelayMs !== undefined ? { voteDelayMs: config.voteDelayMs } : {}),
         ...(config.onEvent ? { onEvent: config.onEvent } : {}),
+        ...(config.device ? { device: config.device } : {}),
       },
     );
     this.config = config;

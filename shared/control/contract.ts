@@ -67,11 +67,14 @@ export interface StatusResult {
 }
 
 export interface BalanceResult {
+  /** The identity: its balance counts all of its chains, its devices' included. */
   readonly address: string;
   readonly balance: bigint;
   readonly available: bigint;
   readonly pending: bigint;
   readonly frozen: boolean;
+  /** On a device: what this device can spend now (docs/protocol.md §12). */
+  readonly device?: bigint;
 }
 
 export interface HistoryRow {
@@ -167,6 +170,33 @@ export interface JobRow {
   readonly delivery?: string;
 }
 
+/** One of an identity's chains (docs/protocol.md §12): its own, or a device's. */
+export interface DeviceRow {
+  readonly address: string;
+  readonly name: string;
+  /** The identity's own chain: the machine that created it. */
+  readonly original: boolean;
+  /** This home's chain. */
+  readonly here: boolean;
+  readonly added: number | null;
+  readonly lastSeen: number | null;
+  readonly holds: bigint;
+  readonly allowance: bigint;
+  readonly revoked: 'final' | 'pending' | null;
+}
+
+export interface PairResult {
+  /** The gpow:pair? link to open on the new device: it is a secret until used. */
+  readonly link: string;
+  readonly name: string;
+  readonly allowance: bigint;
+}
+
+export interface RevokeResult extends TransactionResult {
+  readonly device: string;
+  readonly to: string;
+}
+
 /** Every method's result, as the peer computes it (see Wire for what the caller gets). */
 export interface ControlResults {
   status: StatusResult;
@@ -191,6 +221,9 @@ export interface ControlResults {
   'market-evaluate': TransactionResult;
   'market-deliver': TransactionResult;
   'market-decline': TransactionResult;
+  'device-list': DeviceRow[];
+  'device-pair': PairResult;
+  'device-revoke': RevokeResult;
 }
 
 export type ControlMethod = keyof ControlResults;
@@ -280,6 +313,9 @@ const SHAPES: { readonly [M in ControlMethod]: string } = {
   'market-evaluate': '{ request, verdict }',
   'market-deliver': '{ request, text }',
   'market-decline': '{ request, reason? }',
+  'device-list': '{}',
+  'device-pair': '{ name, allowance? }',
+  'device-revoke': '{ device, to? }',
 };
 
 /**
@@ -440,6 +476,16 @@ export const CONTROL_PARAMS = {
   'market-decline': params('market-decline', {
     request: requestIdField,
     reason: v.optional(text('the reason', MAX_TEXT)),
+  }),
+  'device-list': params('device-list', {}),
+  'device-pair': params('device-pair', {
+    name: nonEmpty('the device name', 64),
+    allowance: v.optional(unitsField('the allowance')),
+  }),
+  // A device is named by its name, its address, or "original"; the peer resolves it.
+  'device-revoke': params('device-revoke', {
+    device: nonEmpty('the device', MAX_ADDRESS),
+    to: v.optional(nonEmpty('the heir', MAX_ADDRESS)),
   }),
 } as const satisfies { readonly [M in ControlMethod]: v.GenericSchema<unknown, unknown> };
 

@@ -181,6 +181,9 @@ const BAD: {
   'market-evaluate': [{ request: HEX, verdict: SECRET }, 'verdict'],
   'market-deliver': [{ request: SECRET, text: 't' }, 'request'],
   'market-decline': [{ request: HEX, reason: 5 }, 'reason'],
+  'device-list': [{ all: SECRET }, 'all'],
+  'device-pair': [{ name: 'phone', allowance: SECRET }, 'allowance'],
+  'device-revoke': [{ device: 'phone', to: 5 }, 'to'],
 };
 
 describe('the contract, on the running peer', () => {

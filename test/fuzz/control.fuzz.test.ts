@@ -387,6 +387,9 @@ describe('fuzz: the control socket', () => {
     'market-evaluate': { request: HEX, verdict: 'approve' },
     'market-deliver': { request: HEX, text: 'done' },
     'market-decline': { request: HEX, reason: 'busy' },
+    'device-list': {},
+    'device-pair': { name: 'phone', allowance: '100' },
+    'device-revoke': { device: 'phone', to: 'original' },
   };
   const KEYS = [...new Set(Object.values(GOOD).flatMap((p) => Object.keys(p)))];
   /** Marks values that a refusal must never repeat. */
