@@ -48,22 +48,34 @@ export class CliError extends Error {
 }
 
 export async function readNetwork(home: Home): Promise<NetworkConfig> {
-  let text: string;
-  try {
-    text = await readFile(home.networkFile, 'utf8');
-  } catch {
+  const network = await readJsonFile(home.networkFile, networkSchema, 'network');
+  if (network === null)
     throw new CliError(
       `no network here yet: run "gpow network create" or "gpow join <invitation>" first (home: ${home.dir})`,
     );
+  return network;
+}
+
+/** A JSON file of the home, parsed with its schema; null when there is no such file. */
+async function readJsonFile<T>(
+  path: string,
+  schema: v.GenericSchema<unknown, T>,
+  what: string,
+): Promise<T | null> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return null;
   }
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    throw new CliError(`${home.networkFile} is not valid JSON`);
+    throw new CliError(`${path} is not valid JSON`);
   }
-  const result = v.safeParse(networkSchema, parsed);
-  if (!result.success) throw new CliError(`${home.networkFile} is not a valid network file`);
+  const result = v.safeParse(schema, parsed);
+  if (!result.success) throw new CliError(`${path} is not a valid ${what} file`);
   return result.output;
 }
 
@@ -96,21 +108,7 @@ export type DeviceInfo = v.InferOutput<typeof deviceInfoSchema>;
 
 /** This home's device certificate data, or null when its chain is the identity's own. */
 export async function readDeviceInfo(home: Home): Promise<DeviceInfo | null> {
-  let text: string;
-  try {
-    text = await readFile(home.deviceInfoFile, 'utf8');
-  } catch {
-    return null;
-  }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new CliError(`${home.deviceInfoFile} is not valid JSON`);
-  }
-  const result = v.safeParse(deviceInfoSchema, parsed);
-  if (!result.success) throw new CliError(`${home.deviceInfoFile} is not a valid device file`);
-  return result.output;
+  return readJsonFile(home.deviceInfoFile, deviceInfoSchema, 'device');
 }
 
 export async function writeDeviceInfo(home: Home, info: DeviceInfo): Promise<void> {

@@ -1,6 +1,7 @@
 // `gpow identity …`, and unlocking the identity for the commands that sign.
 import { mkdir } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { DeviceSetup } from '../../engine/devices.ts';
 import { fromHex } from '../../shared/bytes.ts';
@@ -117,18 +118,13 @@ export async function saveDeviceKey(
   info: DeviceInfo,
   secretKey: Uint8Array,
 ): Promise<void> {
-  await mkdir(home.dir, { recursive: true, mode: 0o700 });
-  const keystore = await encryptKeystore(
+  await saveKeystore(
+    home.deviceFile,
     { kind: 'secret-key', secretKey },
     passphrase,
-    nodeRandom,
-    fastKdf ? { N: MIN_SCRYPT_N } : {},
+    fastKdf,
+    `a device key already exists in ${home.dir}; it was left untouched`,
   );
-  try {
-    await saveKeystoreFile(home.deviceFile, keystore);
-  } catch {
-    throw new CliError(`a device key already exists in ${home.dir}; it was left untouched`);
-  }
   await writeDeviceInfo(home, info);
 }
 
@@ -146,20 +142,37 @@ async function saveIdentity(
   passphrase?: string,
 ): Promise<Identity> {
   passphrase ??= await newPassphrase();
-  await mkdir(home.dir, { recursive: true, mode: 0o700 });
   out.progress('Encrypting the identity (this takes a moment)…');
-  const keystore = await encryptKeystore(
+  await saveKeystore(
+    home.identityFile,
     { kind: 'mnemonic', mnemonic },
+    passphrase,
+    fastKdf,
+    `an identity already exists in ${home.dir}; it was left untouched`,
+  );
+  return identityFromMnemonic(mnemonic);
+}
+
+/** Encrypts and saves a keystore file of the home; an existing file is never replaced. */
+async function saveKeystore(
+  path: string,
+  payload: KeystorePayload,
+  passphrase: string,
+  fastKdf: boolean,
+  exists: string,
+): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  const keystore = await encryptKeystore(
+    payload,
     passphrase,
     nodeRandom,
     fastKdf ? { N: MIN_SCRYPT_N } : {},
   );
   try {
-    await saveKeystoreFile(home.identityFile, keystore);
+    await saveKeystoreFile(path, keystore);
   } catch {
-    throw new CliError(`an identity already exists in ${home.dir}; it was left untouched`);
+    throw new CliError(exists);
   }
-  return identityFromMnemonic(mnemonic);
 }
 
 export async function newPassphrase(): Promise<string> {
