@@ -74,6 +74,7 @@ export class DeviceAgent {
   #timer: Cancel | null = null;
   #busy = false;
   #refused = false;
+  readonly #told = new Set<string>();
 
   constructor(host: DeviceHost) {
     this.#host = host;
@@ -200,6 +201,7 @@ export class DeviceAgent {
 
   async #check(): Promise<void> {
     const ledger = this.#host.ledger();
+    if (ledger) this.#tellOnce(ledger);
     if (this.#busy || !ledger || !this.#host.mayAct()) return;
     this.#busy = true;
     try {
@@ -210,6 +212,34 @@ export class DeviceAgent {
     } finally {
       this.#busy = false;
     }
+  }
+
+  /** Says once what a person must know: this device was revoked, or cannot be a witness. */
+  #tellOnce(ledger: Ledger): void {
+    const me = this.#host.ports.signer?.key;
+    const account = this.account();
+    if (!me || !account) return;
+    const tell = (key: string, message: string) => {
+      if (this.#told.has(key)) return;
+      this.#told.add(key);
+      this.#host.warn(message);
+    };
+    const revoked = ledger.revocationsOf(me).find((r) => r.final);
+    if (revoked) {
+      const heir =
+        revoked.to === account
+          ? 'the original device'
+          : `"${ledger.device(revoked.to)?.name ?? revoked.to}"`;
+      tell(
+        'revoked',
+        `this device was revoked: it can no longer sign for its identity. What it held went to ${heir}; what it signed after its transaction #${revoked.head?.seq ?? -1} does not count and moved no money.`,
+      );
+    }
+    if (this.#host.setup && ledger.witnesses.has(account))
+      tell(
+        'witness',
+        'this identity is a witness, and witness votes come only from its original machine: this device pays but does not vote. If the original is lost for good, restore the words there with "identity import --as-original", or have the group replace the witness.',
+      );
   }
 
   /** A new device publishes its certificate once, when it knows the network. */

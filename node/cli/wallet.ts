@@ -2,7 +2,7 @@
 // one, and otherwise opens the log itself (offline use); both paths check the same way.
 import { parseArgs } from 'node:util';
 import { fromUtf8, utf8 } from '../../shared/bytes.ts';
-import { keyHexOf, type KeyHex, type NetworkId } from '../../shared/ids.ts';
+import { keyHexOf, type KeyHex, type NetworkId, type TxId } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
 import { peekFieldEpoch } from '../../shared/ssk/field.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
@@ -88,11 +88,19 @@ export function historyOf(
       counterparty: address(out ? to : tx.author),
       amount: body.amount,
       status: ledger.status(id).state,
+      ...noteOf(ledger, id),
       ...(body.memo ? { memo: memoText(tx as VerifiedTx, body.memo, readPrivate) } : {}),
     });
   }
   rows.sort((a, b) => b.time - a.time || (a.id < b.id ? -1 : 1));
   return rows.slice(0, Math.max(1, Math.min(limit, 10_000)));
+}
+
+/** For a payment that did not count: why, and that the money did not move. */
+function noteOf(ledger: Ledger, id: TxId): { note?: string } {
+  const status = ledger.status(id);
+  if (status.state !== 'void' && status.state !== 'rejected') return {};
+  return { note: `${status.rejection.message}; the money stayed where it was` };
 }
 
 /** A plain memo as text; a sealed one decrypted when this identity holds its key. */
@@ -234,7 +242,7 @@ export async function history(home: Home, args: string[], out: Output): Promise<
   );
   const lines = rows.map(
     (r) =>
-      `${new Date(r.time).toISOString()}  ${r.direction === 'out' ? '-' : '+'}${r.amount}  ${r.direction === 'out' ? 'to' : 'from'} ${r.counterparty}  ${r.status}`,
+      `${new Date(r.time).toISOString()}  ${r.direction === 'out' ? '-' : '+'}${r.amount}  ${r.direction === 'out' ? 'to' : 'from'} ${r.counterparty}  ${r.status}${r.note ? ` (${r.note})` : ''}`,
   );
   out.print(lines.length > 0 ? lines.join('\n') : 'No transfers yet.', rows);
 }

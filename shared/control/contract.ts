@@ -85,6 +85,8 @@ export interface HistoryRow {
   readonly amount: bigint;
   readonly status: string;
   readonly memo?: string;
+  /** Why a payment did not count (void or refused), and what happened to the money. */
+  readonly note?: string;
 }
 
 export interface SskKeyResult {

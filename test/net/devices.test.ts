@@ -180,6 +180,15 @@ describe('one identity on several devices', () => {
     expect(refused.stderr).toMatch(
       /this device was revoked: it can no longer sign for its identity/,
     );
+    // Its running peer says so too, with where the money went.
+    await eventually(
+      () => Promise.resolve(logs.get(phone) ?? ''),
+      (log) => log.includes('What it held went to the original device'),
+      20_000,
+    );
+    expect(logs.get(phone)).toMatch(
+      /this device was revoked: it can no longer sign for its identity\. What it held went to the original device/,
+    );
 
     // Every peer agrees; money is conserved; nothing is frozen.
     const views = await Promise.all(
