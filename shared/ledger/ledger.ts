@@ -889,10 +889,13 @@ export class Ledger {
       if (tx) out.push({ id: r.id, amount: this.#sweepOf(r), votes: this.#finalityProof(tx) });
     }
     const credits: ClaimableCredit[] = [];
+    // A credit paying two of these chains is listed once (a Set: an account can have many).
+    const listed = new Set<TxId>();
     for (const key of [author, ...(succession?.keys() ?? [])]) {
       for (const id of this.#creditsTo.get(key) ?? []) {
         const credit = this.#valid.get(id);
-        if (!credit?.applied || !this.isFinal(id) || credits.some((c) => c.id === id)) continue;
+        if (!credit?.applied || listed.has(id) || !this.isFinal(id)) continue;
+        listed.add(id);
         if (this.#alreadyClaimed(id, prev, succession)) continue;
         const votes = this.#finalityProof(credit.tx);
         const amount = this.#creditToChain(id, author, succession);
