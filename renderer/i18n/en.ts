@@ -51,6 +51,7 @@ export const en = {
     'GPoW keeps a shared ledger with the people you trade with, peer to peer. Start with your identity: a key that signs your payments, backed up by 24 words.',
   'onboarding.welcome.create': 'Create a new identity',
   'onboarding.welcome.restore': 'Restore from backup words',
+  'onboarding.welcome.pair': 'Pair with my other device',
   'onboarding.words.title': 'Your backup words',
   'onboarding.words.intro':
     'Write these {count} words down, in order, and keep them somewhere safe and offline. They are the only way to restore your identity.',
@@ -81,6 +82,21 @@ export const en = {
   'onboarding.passphrase.working': 'Encrypting your identity. This takes a few seconds…',
   'onboarding.passphrase.submit': 'Create identity',
   'onboarding.passphrase.submitRestored': 'Restore identity',
+  'pairThis.title': 'Pair this device',
+  'pairThis.intro':
+    'On a device that holds your backup words, open Settings, Devices, and make a pairing link. Paste it here: this browser becomes one more device of that identity, with a key of its own. Your words never travel.',
+  'pairThis.link': 'Pairing link',
+  'pairThis.passphraseHint':
+    'It encrypts this device’s key in this browser. At least {min} characters. A few unrelated words work well.',
+  'pairThis.submit': 'Pair this device',
+  'pairThis.working': 'Making this device’s key and encrypting it. This takes a few seconds…',
+  'pairThis.error.link': 'This pairing link cannot be used: {detail}',
+  'pairThis.error.otherNetwork':
+    'This browser already belongs to the network {name}, not the one in this link. Pair in a fresh browser profile.',
+  'pairThis.error.exists':
+    'This browser already holds an identity. Pair in a fresh browser profile, or unlock the identity that is here.',
+  'pairThis.error.cert':
+    'This pairing link is not signed by the identity it names: it is damaged, or made for another network. Make a new link on your other device.',
 
   'unlock.title': 'Unlock GPoW',
   'unlock.identity': 'Identity:',
@@ -258,6 +274,12 @@ export const en = {
   'wallet.yourAddress': 'Your address',
   'wallet.recent': 'Recent activity',
   'wallet.allHistory': 'See the whole history.',
+  'wallet.identity.title': 'Your identity on all its devices',
+  'wallet.identity.total': 'All devices together',
+  'wallet.identity.here': 'This device can spend',
+  'wallet.identity.hint':
+    'Each device spends only what it holds; the device with your words tops the others up to their allowance. Settings, Devices, lists them.',
+  'wallet.identity.paired': 'This browser is the device “{name}” of the identity {address}.',
 
   'receive.title': 'Receive',
   'receive.intro': 'Give payers your address, or let them scan the code.',
@@ -809,6 +831,53 @@ export const en = {
   'settings.identity.web':
     'In a browser, the unlocked key lives in this page. Use the desktop app for real money.',
   'settings.version': 'GPoW {version} ({platform}).',
+  'devices.title': 'Devices',
+  'devices.intro':
+    'Your identity can run on several devices. Each signs on a chain of its own and spends only what it holds.',
+  'devices.notSynced': 'The devices show once the ledger has arrived.',
+  'devices.caption': 'Devices of your identity',
+  'devices.col.name': 'Device',
+  'devices.col.holds': 'Can spend',
+  'devices.col.allowance': 'Allowance',
+  'devices.col.added': 'Added',
+  'devices.col.lastSeen': 'Last seen',
+  'devices.col.state': 'State',
+  'devices.here': '(this device)',
+  'devices.original': '(original)',
+  'devices.none': '–',
+  'devices.state.active': 'Active',
+  'devices.state.revoked': 'Revoked',
+  'devices.state.revoking': 'Revoked, waiting for the witnesses',
+  'devices.waiting':
+    'This device, “{name}”, publishes its certificate once it has synced; then it is listed here.',
+  'devices.noWords':
+    'This device was paired without your backup words: make pairing links on a device that holds them.',
+  'devices.desktop':
+    'Pairing and revoking devices is available in browser mode for now: the desktop app cannot yet sign for devices.',
+  'devices.revoke': 'Revoke',
+  'devices.revoke.label': 'Revoke {name}',
+  'devices.revoke.title': 'Revoke “{name}”?',
+  'devices.revoke.toOriginal':
+    'Once the witnesses have seen the revocation, “{name}” can no longer sign for your identity. What it holds now ({amount}), and any payment sent to it later, goes back to your original device. Revoke a device that is lost or stolen.',
+  'devices.revoke.toHere':
+    'Once the witnesses have seen the revocation, your original device can no longer sign for your identity. What it holds now ({amount}), its credit line and any payment sent to it later go to this device. Revoke it only if it is lost for good.',
+  'devices.revoke.confirm': 'Revoke device',
+  'devices.revoke.done':
+    'Revocation of “{name}” signed. It takes effect once the witnesses have seen it.',
+  'devices.pair.title': 'Pair a new device',
+  'devices.pair.intro':
+    'Make a link here, then open it on the new device: “Pair with my other device” when GPoW starts there, or “gpow device join”.',
+  'devices.pair.name': 'Device name',
+  'devices.pair.allowance': 'Allowance',
+  'devices.pair.allowanceHint':
+    'What this device keeps the new one topped up to whenever it runs. 0: nothing automatic.',
+  'devices.pair.submit': 'Make pairing link',
+  'devices.pair.link': 'Pairing link',
+  'devices.pair.qr': 'QR code of the pairing link',
+  'devices.pair.copy': 'Copy link',
+  'devices.pair.warning':
+    'This link is a secret that works once: whoever opens it first joins your identity as a device and receives its allowance. Open it only on your own device, and hide it afterwards.',
+  'devices.pair.hide': 'Hide the link',
   'settings.unlock.title': 'Unlock on this computer',
   'settings.unlock.backend': 'Secret storage of this system:',
   'settings.unlock.remembered':

@@ -8,6 +8,7 @@ import type { WrtcLike } from '../../shared/replication/guardedWrtc.ts';
 import { PeerEngine, type EngineStatus } from '../../engine/peer.ts';
 import type { EngineEvent } from '../../engine/events.ts';
 import type { IceServer } from '../../engine/connection.ts';
+import type { DeviceSetup } from '../../engine/devices.ts';
 import type { NetworkId } from '../../shared/ids.ts';
 import { webRandom } from '../platform/webRandom.ts';
 import { webTimers } from '../platform/webTimers.ts';
@@ -17,6 +18,7 @@ import type { TxSigner } from './signer.ts';
 export type { IceServer } from '../../engine/connection.ts';
 export type { PeerView, RelayView } from '../../engine/connection.ts';
 export type { Progress } from '../../engine/events.ts';
+export type { DeviceSetup, DeviceView, PairingGrant } from '../../engine/devices.ts';
 export { EngineError, messageOf } from '../../engine/events.ts';
 
 export interface RuntimeOptions {
@@ -30,6 +32,8 @@ export interface RuntimeOptions {
   readonly wrtc: WrtcLike;
   /** Null when this identity cannot sign here: the runtime then only follows the ledger. */
   readonly signer: TxSigner | null;
+  /** This profile's chain is a device of an identity (docs/protocol.md §12): how it joins. */
+  readonly device?: DeviceSetup;
   readonly clock: ClockPort;
   /** Milliseconds a witness waits after a change before voting (engine/timing.ts). */
   readonly voteDelayMs?: number;
@@ -77,6 +81,7 @@ export class NetworkRuntime extends PeerEngine {
         iceServers: options.iceServers,
         ...(options.voteDelayMs !== undefined ? { voteDelayMs: options.voteDelayMs } : {}),
         ...(options.sskChannels !== undefined ? { sskChannels: options.sskChannels } : {}),
+        ...(options.device !== undefined ? { device: options.device } : {}),
         onChange: options.onChange,
         onEvent: (event) => {
           const notice = noticeOf(event);

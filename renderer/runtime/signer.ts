@@ -5,7 +5,8 @@
 import type { GpowBridge } from '../../shared/bridge/contract.ts';
 import { bytesEqual, fromHex } from '../../shared/bytes.ts';
 import { encodeCanonical } from '../../shared/codec/cbor.ts';
-import type { KeyHex } from '../../shared/ids.ts';
+import type { Address } from '../../shared/identity/address.ts';
+import type { KeyHex, NetworkId } from '../../shared/ids.ts';
 import type { OpenKeyResult } from '../../shared/ssk/box.ts';
 import type { UnsignedTx } from '../../shared/tx/envelope.ts';
 import type { EngineSigner } from '../../engine/ports.ts';
@@ -21,6 +22,38 @@ export interface SignerSource {
   signer(): TxSigner | null;
   /** Forgets the key. */
   lock(): void;
+  /**
+   * Where the platform can make this profile a device of an identity (docs/protocol.md §12):
+   * browser mode's in-page vault. Absent on the desktop app for now, whose keys live in main.
+   */
+  readonly devices?: DeviceKeyHolder;
+}
+
+/** Where the item that holds this profile's encrypted key is kept (browser mode: localStorage). */
+export type KeystoreStorage = Pick<Storage, 'getItem' | 'setItem'>;
+
+/**
+ * Makes and keeps a device key: a fresh key of the platform's own randomness that signs this
+ * device's chain, encrypted under the passphrase as this profile's keystore. The key itself is
+ * never handed out; what leaves is its public key and the proof a pairing link asks for.
+ */
+export interface DeviceKeyHolder {
+  /**
+   * Creates the key (refused when this profile already has a keystore), saves it, holds it for
+   * signing as a device paired without the words, and signs the pairing proof with the link's
+   * one-time secret.
+   */
+  createDeviceKey(input: {
+    readonly networkId: NetworkId;
+    readonly pairingSecret: Uint8Array;
+    readonly passphrase: string;
+    readonly storage: KeystoreStorage;
+  }): Promise<{ readonly address: Address; readonly key: KeyHex; readonly proof: Uint8Array }>;
+  /**
+   * The key just unlocked (`key`) signs a device's chain and this profile has not the words:
+   * it signs nothing for the identity itself. False when the held key is another.
+   */
+  holdAsDevice(key: KeyHex): boolean;
 }
 
 /**

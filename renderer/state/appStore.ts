@@ -4,19 +4,24 @@
 // only counts its changes (ledgerVersion) so that views recompute when it moves.
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { AppInfo, GpowBridge, SecureStorageStatus } from '../../shared/bridge/contract.ts';
+import { fromHex, toHex } from '../../shared/bytes.ts';
+import { publicKeyOf } from '../../shared/crypto/ed25519.ts';
 import { parseAddress, type Address } from '../../shared/identity/address.ts';
 import { generateMnemonic } from '../../shared/identity/mnemonic.ts';
 import { keyHexOf, type KeyHex, type NetworkId } from '../../shared/ids.ts';
-import { generateJoinSecret, type Invitation } from '../../shared/net/invitation.ts';
+import { generateJoinSecret, MAX_RELAYS, type Invitation } from '../../shared/net/invitation.ts';
+import { formatPairingLink, parsePairingLink } from '../../shared/net/pairing.ts';
+import { deviceCertMessage } from '../../shared/wallet/devices.ts';
 import type { ClockPort, RandomPort } from '../../shared/ports.ts';
 import type { WrtcLike } from '../../shared/replication/guardedWrtc.ts';
 import type { LogStore } from '../../shared/storage/port.ts';
 import { foundNetwork } from '../../engine/genesis.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
-import { webAdmit as admit } from '../platform/webVerify.ts';
+import { webAdmit as admit, webVerifier } from '../platform/webVerify.ts';
 import {
   messageOf,
   NetworkRuntime,
+  type DeviceSetup,
   type IceServer,
   type RuntimeNotice,
   type RuntimeStatus,
@@ -133,6 +138,13 @@ export interface AppState {
   /** Shared keys and private channels, on the same conditions. */
   readonly ssk: SskSession | null;
   readonly marketNotices: readonly MarketNotice[];
+  /**
+   * This profile is a device of an identity, paired from a link without the words (docs/
+   * protocol.md §12): the identity and the device's name. Null on an identity's own chain.
+   */
+  readonly device: DeviceSetup | null;
+  /** Whether this platform can pair and revoke devices (browser mode; not the desktop app yet). */
+  readonly devicesHere: boolean;
 
   readonly boot: () => Promise<void>;
   /** A fresh 24-word recovery phrase from the platform's randomness. */
@@ -142,6 +154,16 @@ export interface AppState {
   /** A gpow: link the app was opened with, once (the desktop app's deep links), or null. */
   readonly takePendingInvitation: () => Promise<string | null>;
   readonly createIdentity: (mnemonic: string, passphrase: string) => Promise<void>;
+  /**
+   * Makes this profile a new device of the identity a gpow:pair? link names: checks the link and
+   * its certificate, has the platform make a device key under `passphrase`, keeps the network
+   * and the pairing, and unlocks. Nothing is saved when the link is refused.
+   */
+  readonly pairThisDevice: (link: string, passphrase: string) => Promise<void>;
+  /** A gpow:pair? link for a new device of this identity (needs the words on this device). */
+  readonly pairingLink: (name: string, allowance: bigint) => string;
+  /** Closes a lost device's chain; what it held goes back to the identity (engine/devices.ts). */
+  readonly revokeDevice: (key: KeyHex) => Promise<VerifiedTx>;
   readonly unlock: (passphrase: string, options?: UnlockOptions) => Promise<void>;
   /** Unlocks with the passphrase main remembered (desktop); never done without being asked. */
   readonly unlockRemembered: () => Promise<void>;
@@ -216,7 +238,7 @@ export function createAppStore(deps: AppDeps): AppStore {
         releaseLock = await deps.exclusive(RUNTIME_LOCK);
         if (releaseLock === null) throw new UserError('error.otherTab');
       }
-      const { settings } = get();
+      const { settings, device } = get();
       const store = await deps.openLog(logNameOf(network.networkId));
       const runtime = new NetworkRuntime({
         networkId: network.networkId as NetworkId,
@@ -226,6 +248,7 @@ export function createAppStore(deps: AppDeps): AppStore {
         store,
         wrtc: deps.wrtc,
         signer: deps.signerSource?.signer() ?? null,
+        ...(device !== null ? { device } : {}),
         clock: deps.clock,
         ...(deps.voteDelayMs !== undefined ? { voteDelayMs: deps.voteDelayMs } : {}),
         onChange: () => {
@@ -361,12 +384,20 @@ export function createAppStore(deps: AppDeps): AppStore {
       const parsed = parseAddress(address);
       if (!parsed.ok) throw new UserError('error.badKeystoreAddress');
       const network = loadNetwork(deps.storage);
+      const key = keyHexOf(parsed.publicKey);
+      // A device paired from a link: its key signs its own chain, and nothing for the identity.
+      const stored = loadDevice(deps.storage);
+      const device =
+        stored !== null && stored.key === key && deps.signerSource?.devices?.holdAsDevice(key)
+          ? stored.setup
+          : null;
       set({
         phase: { kind: 'unlocked' },
         address: parsed.address,
-        key: keyHexOf(parsed.publicKey),
+        key,
         canSign: (deps.signerSource?.signer() ?? null) !== null,
         network,
+        device,
       });
       if (network) {
         // The wallet still opens when the network cannot start: the screen says why.
@@ -398,6 +429,8 @@ export function createAppStore(deps: AppDeps): AppStore {
       market: null,
       ssk: null,
       marketNotices: [],
+      device: null,
+      devicesHere: deps.signerSource?.devices !== undefined,
 
       async boot() {
         if (booted) return;
@@ -452,6 +485,76 @@ export function createAppStore(deps: AppDeps): AppStore {
         await get().unlock(passphrase);
       },
 
+      async pairThisDevice(text, passphrase) {
+        const bridge = deps.bridge;
+        if (bridge === null) throw new UserError('error.noBridge');
+        const parsed = parsePairingLink(text);
+        if (!parsed.ok) throw new UserError('pairThis.error.link', { detail: parsed.error });
+        const { link } = parsed;
+        const holder = deps.signerSource?.devices;
+        if (holder === undefined) throw new UserError('devices.desktop');
+        const current = loadNetwork(deps.storage);
+        if (current !== null && current.networkId !== link.invitation.networkId) {
+          throw new UserError('pairThis.error.otherNetwork', {
+            name: current.name ?? current.networkId,
+          });
+        }
+        if ((await bridge.keystoreStatus()).exists) throw new UserError('pairThis.error.exists');
+        // The certificate is checked before anything is saved, as "gpow device join" does.
+        const networkId = link.invitation.networkId as NetworkId;
+        const pairing = keyHexOf(publicKeyOf(link.secret));
+        const grant = { account: link.account, key: pairing, name: link.name };
+        const certified = await webVerifier.verify(
+          link.cert,
+          deviceCertMessage(networkId, { ...grant, allowance: link.allowance }),
+          fromHex(link.account),
+        );
+        if (!certified) throw new UserError('pairThis.error.cert');
+        const made = await holder
+          .createDeviceKey({
+            networkId,
+            pairingSecret: link.secret,
+            passphrase,
+            storage: deps.storage,
+          })
+          .finally(() => link.secret.fill(0));
+        saveDevice(deps.storage, {
+          key: made.key,
+          setup: {
+            account: link.account,
+            name: link.name,
+            pairing: {
+              key: pairing,
+              proof: made.proof,
+              cert: link.cert,
+              allowance: link.allowance,
+            },
+          },
+        });
+        saveNetwork(deps.storage, link.invitation);
+        await afterUnlock(made.address);
+      },
+
+      pairingLink(name, allowance) {
+        const { runtime, network, settings } = get();
+        if (deps.signerSource?.devices === undefined) throw new UserError('devices.desktop');
+        if (runtime === null || network === null) throw new UserError('error.noNetwork');
+        const grant = runtime.devices.createPairing(name.trim(), allowance);
+        try {
+          const relays = connectionRelays(settings, network).slice(0, MAX_RELAYS);
+          return formatPairingLink({ invitation: { ...network, relays }, ...grant });
+        } finally {
+          grant.secret.fill(0);
+        }
+      },
+
+      async revokeDevice(key) {
+        const runtime = get().runtime;
+        if (deps.signerSource?.devices === undefined) throw new UserError('devices.desktop');
+        if (runtime === null) throw new UserError('error.noNetwork');
+        return runtime.devices.revoke(key);
+      },
+
       async unlock(passphrase, options = {}) {
         const bridge = deps.bridge;
         if (bridge === null) throw new UserError('error.noBridge');
@@ -500,6 +603,7 @@ export function createAppStore(deps: AppDeps): AppStore {
           key: null,
           canSign: false,
           network: null,
+          device: null,
         });
       },
 
@@ -601,3 +705,70 @@ export function createAppStore(deps: AppDeps): AppStore {
 }
 
 export type { IceServer };
+
+/** Where a device profile keeps its pairing: what "gpow device join" keeps in device-info. */
+export const DEVICE_KEY = 'gpow.device.v1';
+
+/** This profile's device chain and how it joins its identity. */
+export interface StoredDevice {
+  readonly key: KeyHex;
+  readonly setup: DeviceSetup;
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+const HEX128 = /^[0-9a-f]{128}$/;
+const DECIMAL = /^(?:0|[1-9][0-9]{0,18})$/;
+
+export function saveDevice(storage: KeyValueStorage, device: StoredDevice): void {
+  const { setup } = device;
+  const pairing = setup.pairing;
+  storage.setItem(
+    DEVICE_KEY,
+    JSON.stringify({
+      version: 1,
+      account: setup.account,
+      key: device.key,
+      name: setup.name,
+      ...(pairing
+        ? {
+            pairing: {
+              key: pairing.key,
+              proof: toHex(pairing.proof),
+              cert: toHex(pairing.cert),
+              allowance: pairing.allowance.toString(),
+            },
+          }
+        : {}),
+    }),
+  );
+}
+
+/** The saved pairing, checked field by field; null when there is none or it is damaged. */
+export function loadDevice(storage: KeyValueStorage): StoredDevice | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(storage.getItem(DEVICE_KEY) ?? 'null');
+  } catch {
+    return null;
+  }
+  if (typeof json !== 'object' || json === null) return null;
+  const info = json as Record<string, unknown>;
+  const { account, key, name } = info;
+  if (info.version !== 1 || typeof account !== 'string' || !HEX64.test(account)) return null;
+  if (typeof key !== 'string' || !HEX64.test(key) || typeof name !== 'string') return null;
+  const base = { account: account as KeyHex, name };
+  if (info.pairing === undefined) return { key: key as KeyHex, setup: base };
+  const p = info.pairing as Record<string, unknown> | null;
+  if (typeof p !== 'object' || p === null) return null;
+  if (typeof p.key !== 'string' || !HEX64.test(p.key)) return null;
+  if (typeof p.proof !== 'string' || !HEX128.test(p.proof)) return null;
+  if (typeof p.cert !== 'string' || !HEX128.test(p.cert)) return null;
+  if (typeof p.allowance !== 'string' || !DECIMAL.test(p.allowance)) return null;
+  const pairing = {
+    key: p.key as KeyHex,
+    proof: fromHex(p.proof),
+    cert: fromHex(p.cert),
+    allowance: BigInt(p.allowance),
+  };
+  return { key: key as KeyHex, setup: { ...base, pairing } };
+}

@@ -1,5 +1,7 @@
 // First run: create an identity (show the 24 backup words, then ask some of them back) or
-// restore one from its words, then choose the passphrase that encrypts it on this device.
+// restore one from its words, then choose the passphrase that encrypts it on this device. Or
+// pair this device with another from a gpow:pair? link: it becomes one more device of that
+// identity (docs/protocol.md §12), with a key of its own and without the words.
 import { useState } from 'react';
 import { validateMnemonic } from '../../../shared/identity/mnemonic.ts';
 import { UserError } from '../../state/errors.ts';
@@ -16,6 +18,7 @@ type Step =
   | { kind: 'show-words'; mnemonic: string }
   | { kind: 'confirm-words'; mnemonic: string; positions: number[] }
   | { kind: 'restore' }
+  | { kind: 'pair' }
   | { kind: 'passphrase'; mnemonic: string; restored: boolean };
 
 export function Onboarding() {
@@ -40,6 +43,9 @@ export function Onboarding() {
             </button>
             <button type="button" onClick={() => setStep({ kind: 'restore' })}>
               {t('onboarding.welcome.restore')}
+            </button>
+            <button type="button" onClick={() => setStep({ kind: 'pair' })}>
+              {t('onboarding.welcome.pair')}
             </button>
           </div>
         </section>
@@ -74,6 +80,8 @@ export function Onboarding() {
           onNext={(mnemonic) => setStep({ kind: 'passphrase', mnemonic, restored: true })}
         />
       );
+    case 'pair':
+      return <PairThisDevice onBack={() => setStep({ kind: 'welcome' })} />;
     case 'passphrase':
       return (
         <ChoosePassphrase
@@ -257,6 +265,61 @@ function ChoosePassphrase({
       />
       <TextField
         id="repeat-passphrase"
+        type="password"
+        autoComplete="new-password"
+        label={t('onboarding.passphrase.repeat')}
+        value={repeat}
+        onChange={setRepeat}
+      />
+    </FormPanel>
+  );
+}
+
+function PairThisDevice({ onBack }: { onBack: () => void }) {
+  const { t } = useI18n();
+  const pairThisDevice = useApp((s) => s.pairThisDevice);
+  const devicesHere = useApp((s) => s.devicesHere);
+  const [link, setLink] = useState('');
+  const [passphrase, setPassphrase] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const action = useAction(async () => {
+    if (passphrase.length < MIN_PASSPHRASE_LENGTH) {
+      throw new UserError('onboarding.passphrase.short', { min: MIN_PASSPHRASE_LENGTH });
+    }
+    if (passphrase !== repeat) throw new UserError('onboarding.passphrase.mismatch');
+    await pairThisDevice(link, passphrase);
+  });
+  return (
+    <FormPanel
+      title={t('pairThis.title')}
+      intro={t('pairThis.intro')}
+      onSubmit={() => action.run()}
+      submit={t('pairThis.submit')}
+      back={{ label: t('common.back'), onClick: onBack }}
+      error={action.error}
+      busy={action.busy}
+      working={t('pairThis.working')}
+    >
+      {!devicesHere ? <p className="warning">{t('devices.desktop')}</p> : null}
+      <TextField
+        id="pair-link"
+        label={t('pairThis.link')}
+        multiline
+        verbatim
+        value={link}
+        onChange={setLink}
+      />
+      <TextField
+        id="pair-passphrase"
+        type="password"
+        autoComplete="new-password"
+        label={t('onboarding.passphrase.label')}
+        hint={t('pairThis.passphraseHint', { min: MIN_PASSPHRASE_LENGTH })}
+        value={passphrase}
+        onChange={setPassphrase}
+      />
+      <TextField
+        id="pair-repeat"
         type="password"
         autoComplete="new-password"
         label={t('onboarding.passphrase.repeat')}

@@ -1,5 +1,5 @@
-// Settings: signaling relays, ICE (STUN/TURN) servers, theme and language, locking, and (in the
-// desktop app) the passphrase remembered on this computer.
+// Settings: signaling relays, ICE (STUN/TURN) servers, theme and language, locking, this
+// identity's devices (Devices.tsx), and (in the desktop app) the passphrase remembered here.
 import { useState, type FormEvent } from 'react';
 import { MAX_RELAYS, relayUrlError } from '../../../shared/net/invitation.ts';
 import { CATALOGUES } from '../../i18n/i18n.ts';
@@ -9,6 +9,7 @@ import { iceUrlError, MAX_ICE_SERVERS, THEMES, type Theme } from '../../state/pe
 import { unlockMemoryOf } from '../../state/unlockMemory.ts';
 import { ErrorText, Mono, ScreenTitle, TextField, useAction } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
+import { DevicesPanel } from './Devices.tsx';
 
 function RelaysPanel() {
   const { t } = useI18n();
@@ -292,6 +293,7 @@ export function SettingsScreen() {
       <IcePanel />
       <AppearancePanel />
       <IdentityPanel />
+      <DevicesPanel />
       <UnlockPanel />
     </>
   );

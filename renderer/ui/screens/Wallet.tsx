@@ -21,6 +21,7 @@ import { QrCode } from '../components/QrCode.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { Link } from '../router.tsx';
 import { useLedgerView } from '../useLedger.ts';
+import { IdentityBalance } from './Devices.tsx';
 import { HistoryTable } from './History.tsx';
 
 const accountView = (ledger: Ledger, me: KeyHex) => ledger.account(me);
@@ -76,6 +77,7 @@ export function WalletScreen() {
           </div>
         </section>
       )}
+      <IdentityBalance />
       {address !== null ? (
         <section className="panel" aria-labelledby="address-title">
           <h2 id="address-title">{t('wallet.yourAddress')}</h2>
