@@ -843,7 +843,6 @@ export const en = {
   'devices.col.lastSeen': 'Last seen',
   'devices.col.state': 'State',
   'devices.here': '(this device)',
-  'devices.original': '(original)',
   'devices.none': '–',
   'devices.state.active': 'Active',
   'devices.state.revoked': 'Revoked',

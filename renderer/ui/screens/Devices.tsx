@@ -100,8 +100,7 @@ function DeviceTable({
         {devices.map((d) => (
           <tr key={d.key} data-device={d.name} data-revoked={d.revoked ?? 'no'}>
             <td>
-              {d.name} {d.here ? <strong>{t('devices.here')}</strong> : null}{' '}
-              {d.original ? <span className="muted">{t('devices.original')}</span> : null}
+              {d.name} {d.here ? <strong>{t('devices.here')}</strong> : null}
             </td>
             <td className="num" data-testid="device-holds">
               {amount(d.holds)}

@@ -1,0 +1,275 @@
+// End to end, in headless Chromium: one identity on two browser profiles (docs/protocol.md §12).
+// Alice creates an identity and a network whose only witness she is, with 1000 for herself; a
+// headless peer (the real engine, test/net's PeerProcess) joins it to be paid. Alice makes a
+// pairing link in Settings; a second browser profile, her laptop, refuses a damaged copy with
+// the parser's sentence and changes nothing, then pairs from the real one. The laptop shows in
+// Alice's device list, is topped up to its allowance, and both profiles pay the headless peer;
+// both payments become final and both profiles show the same total for the identity.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromHex } from '../../shared/bytes.ts';
+import { encodeAddress } from '../../shared/identity/address.ts';
+import { parsePairingLink } from '../../shared/net/pairing.ts';
+import { identity } from '../helpers/network.ts';
+import { buildWeb, newUser, screenshotDir, startWorld, type World } from './harness.ts';
+import { spawnHeadlessPeer, type HeadlessPeer } from './provider.ts';
+
+const axeSource = await readFile(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+let world: World;
+let shots: string;
+let headless: HeadlessPeer | null = null;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+const axeFindings: Array<{ screen: string; violations: AxeViolation[] }> = [];
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+}
+
+async function until<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== null && value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      const reason = last instanceof Error ? `: ${last.message}` : '';
+      throw new Error(`timed out waiting for ${what}${reason}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function openUser(name: string): Promise<Page> {
+  const context = await newUser(world.browser);
+  contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
+  if (process.env.GPOW_E2E_DEBUG === '1') {
+    page.on('console', (message) => console.log(`[${name}] ${message.type()}: ${message.text()}`));
+  }
+  await page.goto(world.appUrl);
+  return page;
+}
+
+/** A screenshot, and axe-core's serious and critical findings on the screen. */
+async function check(page: Page, screen: string): Promise<void> {
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: join(shots, `${screen}.png`), fullPage: true });
+  if (!(await page.evaluate(() => 'axe' in window)))
+    await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const result = await (
+      window as unknown as {
+        axe: { run(context: Document): Promise<{ violations: AxeViolation[] }> };
+      }
+    ).axe.run(document);
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help }));
+  });
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (serious.length > 0) axeFindings.push({ screen, violations: serious });
+}
+
+async function go(page: Page, label: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
+}
+
+/** Creates an identity through the onboarding screens; returns its address. */
+async function onboard(page: Page, passphrase: string): Promise<string> {
+  await page.getByRole('button', { name: 'Create a new identity' }).click();
+  const words = await page.locator('ol.words .word').allTextContents();
+  expect(words).toHaveLength(24);
+  await page.getByLabel('I have written down all the words, in order.').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const inputs = page.getByLabel(/^Word \d+$/);
+  await inputs.first().waitFor();
+  const count = await inputs.count();
+  for (let i = 0; i < count; i++) {
+    const id = (await inputs.nth(i).getAttribute('id')) ?? '';
+    await inputs.nth(i).fill(words[Number(id.replace('confirm-word-', ''))] ?? '');
+  }
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  await page.getByLabel('Repeat the passphrase').fill(passphrase);
+  await page.getByRole('button', { name: 'Create identity' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 60_000 });
+  return (await page.locator('.topbar-address').getAttribute('title')) ?? '';
+}
+
+async function pay(page: Page, to: string, amount: string): Promise<void> {
+  await go(page, 'Send');
+  await page.getByRole('heading', { name: 'Send', level: 1 }).waitFor();
+  await page.getByLabel('Recipient address').fill(to);
+  await page.getByLabel('Amount').fill(amount);
+  await page.getByRole('button', { name: 'Review payment' }).click();
+  await page.getByRole('button', { name: 'Confirm and send' }).click();
+  await page
+    .getByRole('status')
+    .filter({ hasText: `Sent ${amount}.` })
+    .waitFor();
+}
+
+const text = async (page: Page, testId: string) =>
+  ((await page.getByTestId(testId).textContent()) ?? '').trim();
+
+/** Everything a page keeps in its localStorage. */
+const storageOf = (page: Page) =>
+  page.evaluate(() => Object.fromEntries(Object.entries(localStorage).sort()));
+
+beforeAll(async () => {
+  shots = await screenshotDir();
+  await buildWeb();
+  world = await startWorld();
+});
+
+afterAll(async () => {
+  await headless?.close();
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await world?.close();
+});
+
+describe('one identity on two browser profiles', () => {
+  it('pairs a second profile from a link, tops it up, and both pay', async () => {
+    // Alice: an identity, a relay, and a network whose only witness she is.
+    const alice = await openUser('alice');
+    await onboard(alice, 'alice passphrase');
+    await go(alice, 'Settings');
+    await alice.getByLabel('Relay address').fill(world.relayUrl);
+    await alice.getByRole('button', { name: 'Add', exact: true }).first().click();
+    await alice.getByRole('list', { name: 'Relays' }).getByText(world.relayUrl).waitFor();
+    await go(alice, 'Network');
+    await alice.getByRole('button', { name: 'Create a network' }).click();
+    await alice.getByLabel('Network name').fill('Devices Co-op');
+    await alice.getByRole('button', { name: 'Continue' }).click();
+    await alice.getByRole('heading', { name: 'Choose the witnesses' }).waitFor();
+    await alice.getByRole('button', { name: 'Continue' }).click();
+    await alice.getByRole('button', { name: 'Use my address' }).click();
+    await alice.getByLabel('Amount', { exact: true }).fill('1000');
+    await alice.getByRole('button', { name: 'Add balance' }).click();
+    await alice.getByRole('button', { name: 'Continue' }).click();
+    await alice.getByRole('button', { name: 'Create network' }).click();
+    await alice.getByRole('heading', { name: 'Devices Co-op', level: 1 }).waitFor();
+    const invitation =
+      (await alice.getByLabel('Invitation link', { exact: true }).textContent()) ?? '';
+
+    // The headless peer joins to be paid.
+    const payee = identity('e2e-device-payee');
+    const payeeAddress = encodeAddress(fromHex(payee.key));
+    headless = await spawnHeadlessPeer(world, invitation, payee, {});
+
+    // Alice makes a pairing link in Settings, Devices.
+    await go(alice, 'Settings');
+    const devices = alice.getByRole('region', { name: 'Devices' });
+    await devices.getByTestId('devices-table').waitFor();
+    await devices.getByLabel('Device name').fill('laptop');
+    await devices.getByLabel('Allowance').fill('100');
+    await devices.getByRole('button', { name: 'Make pairing link' }).click();
+    const link = (await devices.getByLabel('Pairing link', { exact: true }).textContent()) ?? '';
+    const parsed = parsePairingLink(link);
+    expect(parsed.ok && parsed.link.name === 'laptop' && parsed.link.allowance === 100n).toBe(true);
+    await devices.getByRole('img', { name: 'QR code of the pairing link' }).waitFor();
+    await devices.getByText('This link is a secret that works once').waitFor();
+    await check(alice, 'devices-pair-link');
+
+    // The laptop: a damaged copy is refused with the parser's sentence, and nothing changes.
+    const laptop = await openUser('laptop');
+    await laptop.getByRole('heading', { name: 'Welcome to GPoW' }).waitFor();
+    await laptop.getByRole('button', { name: 'Pair with my other device' }).click();
+    await laptop.getByRole('heading', { name: 'Pair this device' }).waitFor();
+    await laptop.getByLabel('Passphrase', { exact: true }).fill('laptop passphrase');
+    await laptop.getByLabel('Repeat the passphrase').fill('laptop passphrase');
+    const damaged = link.replace('&n=laptop', '&n=laptoq');
+    const problem = parsePairingLink(damaged);
+    if (problem.ok) throw new Error('the damaged link parses');
+    const before = await storageOf(laptop);
+    await laptop.getByLabel('Pairing link').fill(damaged);
+    await laptop.getByRole('button', { name: 'Pair this device' }).click();
+    await laptop
+      .getByRole('alert')
+      .filter({ hasText: `This pairing link cannot be used: ${problem.error}` })
+      .waitFor();
+    expect(await storageOf(laptop)).toEqual(before);
+    await check(laptop, 'devices-pair-refused');
+
+    // The real link: the laptop becomes a device of Alice's identity.
+    await laptop.getByLabel('Pairing link').fill(link);
+    await laptop.getByRole('button', { name: 'Pair this device' }).click();
+    await laptop.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 60_000 });
+    const laptopAddress = (await laptop.locator('.topbar-address').getAttribute('title')) ?? '';
+    expect(laptopAddress).toMatch(/^gpow1/);
+
+    // Alice sees it in her list, topped up to its allowance once her vote made it final.
+    const row = devices.getByTestId('devices-table').locator('tr[data-device="laptop"]');
+    await until('the laptop in Alice’s device list', async () => (await row.count()) > 0);
+    await until(
+      'the laptop holding its allowance',
+      async () => ((await row.getByTestId('device-holds').textContent()) ?? '') === '100',
+    );
+    await check(alice, 'devices-list');
+    // Revoking asks first, and says where the money goes; cancelled here.
+    await row.getByRole('button', { name: 'Revoke laptop' }).click();
+    await devices.getByText('goes back to your original device').waitFor();
+    await devices.getByRole('button', { name: 'Cancel' }).click();
+
+    await go(laptop, 'Balance');
+    await until('the laptop’s wallet', async () => {
+      const spendable = await text(laptop, 'device-spendable');
+      const total = await text(laptop, 'identity-total');
+      return spendable === '100' && total === '1,000';
+    });
+    await laptop.getByText('This browser is the device “laptop”').waitFor();
+    await check(laptop, 'devices-wallet-laptop');
+
+    // Both pay the headless peer: Alice from the identity's chain, the laptop from its own.
+    await pay(alice, payeeAddress, '50');
+    await pay(laptop, payeeAddress, '30');
+    const peer = headless.peer;
+    await until('both payments final at the payee', async () => {
+      const account = await peer.call<{ available: string; pending: string }>('balance', {
+        key: payee.key,
+      });
+      return String(account.available) === '80' && String(account.pending) === '0';
+    });
+    for (const page of [alice, laptop]) {
+      await go(page, 'Balance');
+      await until('the same identity total on both profiles', async () => {
+        const total = await text(page, 'identity-total');
+        const pending = await text(page, 'identity-pending');
+        return total === '920' && pending === '0';
+      });
+    }
+    expect(await text(laptop, 'device-spendable')).toBe('70');
+    await check(alice, 'devices-wallet-alice');
+
+    // A reload keeps the laptop the same device, without the words.
+    await laptop.reload();
+    await laptop.getByLabel('Passphrase').fill('laptop passphrase');
+    await laptop.keyboard.press('Enter');
+    await laptop.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 60_000 });
+    expect(await laptop.locator('.topbar-address').getAttribute('title')).toBe(laptopAddress);
+    await go(laptop, 'Balance');
+    await until('the laptop’s wallet after a reload', async () => {
+      return (await text(laptop, 'identity-total')) === '920';
+    });
+
+    expect(axeFindings).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
