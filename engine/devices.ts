@@ -26,6 +26,8 @@ import { DEVICE_CHECK_MS } from './timing.ts';
 export interface DeviceSetup {
   readonly account: KeyHex;
   readonly name: string;
+  /** A device restored from the words certifies itself, with this allowance (default 0). */
+  readonly allowance?: bigint;
   /** From a pairing link: the identity's certificate over the link's one-time key, and proof. */
   readonly pairing?: {
     readonly key: KeyHex;
@@ -266,7 +268,7 @@ export class DeviceAgent {
         device,
         account: setup.account,
         name: setup.name,
-        allowance: pairing?.allowance ?? 0n,
+        allowance: pairing?.allowance ?? setup.allowance ?? 0n,
         cert,
         ...(pairing ? { pairing: { key: pairing.key, proof: pairing.proof } } : {}),
         time: this.#host.ports.clock.now(),
@@ -277,7 +279,12 @@ export class DeviceAgent {
   #selfCert(ledger: Ledger, setup: DeviceSetup, key: KeyHex): Uint8Array {
     const identity = this.#host.ports.signer?.identity;
     if (!identity) throw new EngineError('this device has neither a pairing nor the words');
-    const grant = { account: setup.account, key, name: setup.name, allowance: 0n };
+    const grant = {
+      account: setup.account,
+      key,
+      name: setup.name,
+      allowance: setup.allowance ?? 0n,
+    };
     return identity.signMessage(deviceCertMessage(ledger.networkId, grant));
   }
 

@@ -94,6 +94,8 @@ const deviceInfoSchema = v.strictObject({
   /** This home's device key (public): its chain. */
   key: hex(32),
   name: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  /** A device restored from the words sets its own allowance (a paired one's is in `pairing`). */
+  allowance: v.optional(v.pipe(v.string(), v.regex(/^(0|[1-9][0-9]{0,18})$/))),
   pairing: v.optional(
     v.strictObject({
       key: hex(32),

@@ -23,7 +23,7 @@ import { loadKeystoreFile, type LoadKeystoreResult } from '../keystoreFile.ts';
 import { saveKeystoreFile } from '../keystoreFile.ts';
 import { nodeRandom } from '../platform/nodeRandom.ts';
 import { CliError, readDeviceInfo, writeDeviceInfo, type DeviceInfo, type Home } from './home.ts';
-import { address, type Output } from './output.ts';
+import { address, amountOf, type Output } from './output.ts';
 import { readPassphrase, readStdin } from './prompt.ts';
 
 /** Opens the home's keystore; a version 1 file is rewritten with its integrity hash. */
@@ -86,6 +86,7 @@ function deviceSetupOf(info: DeviceInfo): DeviceSetup {
   return {
     account: info.account as KeyHex,
     name: info.name,
+    ...(info.allowance === undefined ? {} : { allowance: BigInt(info.allowance) }),
     ...(pairing
       ? {
           pairing: {
@@ -190,7 +191,12 @@ export async function newPassphrase(): Promise<string> {
 async function restore(
   home: Home,
   mnemonic: string,
-  options: { fastKdf: boolean; asOriginal: boolean; deviceName: string | undefined },
+  options: {
+    fastKdf: boolean;
+    asOriginal: boolean;
+    deviceName: string | undefined;
+    allowance: bigint;
+  },
   out: Output,
 ): Promise<Identity> {
   const existing = await readDeviceInfo(home);
@@ -208,7 +214,7 @@ async function restore(
     home,
     passphrase,
     options.fastKdf,
-    { version: 1, account, key, name },
+    { version: 1, account, key, name, allowance: options.allowance.toString() },
     secret,
   );
   return identity;
@@ -223,6 +229,7 @@ export async function identityCommand(home: Home, args: string[], out: Output): 
       'fast-kdf': { type: 'boolean' },
       'as-original': { type: 'boolean' },
       'device-name': { type: 'string' },
+      allowance: { type: 'string' },
     },
   });
   const fastKdf = values['fast-kdf'] === true;
@@ -245,7 +252,12 @@ export async function identityCommand(home: Home, args: string[], out: Output): 
       const identity = await restore(
         home,
         check.mnemonic,
-        { fastKdf, asOriginal, deviceName: values['device-name'] },
+        {
+          fastKdf,
+          asOriginal,
+          deviceName: values['device-name'],
+          allowance: values.allowance === undefined ? 0n : amountOf(values.allowance),
+        },
         out,
       );
       const addr = address(keyHexOf(identity.publicKey));

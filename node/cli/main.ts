@@ -17,7 +17,7 @@ const USAGE = `Usage: gpow [--home DIR] [--json] <command> [options]
 
 Identity
   identity create [--fast-kdf]      create an identity and show its 24 backup words
-  identity import [--words "..."] [--device-name N] [--as-original]
+  identity import [--words "..."] [--device-name N] [--allowance A] [--as-original]
                                     restore an identity from its words (or stdin), as one
                                     more device of it (--as-original: resume its own chain,
                                     only when no other machine runs it)
