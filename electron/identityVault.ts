@@ -21,10 +21,12 @@ import type { KeystorePayload } from '../shared/identity/keystore.ts';
 import { identityFromSecret, type Identity } from '../shared/identity/keys.ts';
 import { identityFromMnemonic } from '../shared/identity/mnemonic.ts';
 import type { RandomPort } from '../shared/ports.ts';
+import { signMessage } from '../shared/crypto/ed25519.ts';
 import { openKey } from '../shared/ssk/box.ts';
 import { signTx } from '../shared/tx/envelope.ts';
 import { protocolRegistry } from '../shared/protocol.ts';
 import { decodeTx } from '../shared/tx/registry.ts';
+import { checkIdentityMessage } from './identityMessage.ts';
 import { loadKeystoreFile } from '../node/keystoreFile.ts';
 import { createKeystoreService } from '../node/keystoreService.ts';
 import type { RememberedUnlock } from './rememberedUnlock.ts';
@@ -56,6 +58,8 @@ export interface IdentityVault {
   sign(request: Uint8Array): Uint8Array;
   /** Opens an SSK key box sealed to the unlocked identity; { ok: false } while locked. */
   openSskBox(input: OpenSskBoxInput): OpenSskBoxResult;
+  /** Signs a device certificate or revocation of the unlocked identity (identityMessage.ts). */
+  signIdentityMessage(message: Uint8Array): Uint8Array;
   /** Overwrites and forgets the unlocked key. */
   lock(): void;
 }
@@ -154,6 +158,14 @@ export function createIdentityVault(options: IdentityVaultOptions): IdentityVaul
       const check = decodeTx(wire, registry);
       if (!check.ok) throw new Error(`GPoW will not sign this: ${check.rejection.message}.`);
       return wire;
+    },
+
+    signIdentityMessage(message) {
+      const current = unlocked;
+      if (current === null) throw new Error(LOCKED_MESSAGE);
+      const check = checkIdentityMessage(message, current.identity.publicKey);
+      if (!check.ok) throw new Error(`GPoW will not sign this: ${check.message}.`);
+      return signMessage(current.identity.secretKey, message);
     },
 
     openSskBox(input) {

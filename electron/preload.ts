@@ -43,6 +43,7 @@ const bridge = {
 
   signTransaction: (request) => invokeSync('signTransaction', request),
   openSskBox: (input) => invokeSync('openSskBox', input),
+  signIdentityMessage: (message) => invokeSync('signIdentityMessage', message),
   lock: () => invoke('lock'),
   unlockRemembered: () => invoke('unlockRemembered'),
   forgetRememberedUnlock: () => invoke('forgetRememberedUnlock'),

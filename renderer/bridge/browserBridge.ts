@@ -176,6 +176,11 @@ export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
       checked('openSskBox', args);
       throw desktopOnly('Opening key boxes through the bridge');
     },
+    // And device certificates and revocations are signed in the page too.
+    signIdentityMessage: (...args: unknown[]) => {
+      checked('signIdentityMessage', args);
+      throw desktopOnly('Signing for the identity through the bridge');
+    },
 
     lock: (...args: unknown[]) =>
       settle(() => {

@@ -35,6 +35,7 @@ export function desktopPlatform(bridge: GpowBridge): DesktopPlatform {
     pendingDeepLink: () => bridge.pendingDeepLink(),
     signTransaction: (request) => bridge.signTransaction(request),
     openSskBox: (input) => bridge.openSskBox(input),
+    signIdentityMessage: (message) => bridge.signIdentityMessage(message),
     lock: () => {
       signer.forget();
       return bridge.lock();

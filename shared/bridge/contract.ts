@@ -214,6 +214,14 @@ export interface GpowBridge {
    * signTransaction: the keyring opens boxes while it reads the ledger.
    */
   openSskBox(input: OpenSskBoxInput): OpenSskBoxResult;
+  /**
+   * Signs, with the unlocked identity's key, a device certificate or a revocation's
+   * authorisation (docs/protocol.md §12): `message` is the exact bytes, which main checks
+   * strictly (electron/identityMessage.ts) and refuses unless they are one of those two for this
+   * identity. Throws while locked. SYNCHRONOUS, like signTransaction: the engine's device agent
+   * signs while it composes.
+   */
+  signIdentityMessage(message: Uint8Array): Uint8Array;
   /** Forgets the unlocked key (overwriting it). The remembered passphrase, if any, stays. */
   lock(): Promise<void>;
   /** Unlocks with the passphrase remembered by unlockKeystore({ remember: true }), if any. */
@@ -267,6 +275,7 @@ export const CHANNELS = {
   pendingDeepLink: 'gpow:pending-deep-link',
   signTransaction: 'gpow:sign-transaction',
   openSskBox: 'gpow:open-ssk-box',
+  signIdentityMessage: 'gpow:sign-identity-message',
   lock: 'gpow:lock',
   unlockRemembered: 'gpow:unlock-remembered',
   forgetRememberedUnlock: 'gpow:forget-remembered-unlock',
@@ -294,7 +303,11 @@ export type SyncBridgeMethod = {
 }[BridgeMethod];
 export type AsyncBridgeMethod = Exclude<BridgeMethod, SyncBridgeMethod>;
 
-export const SYNC_METHODS: readonly SyncBridgeMethod[] = ['signTransaction', 'openSskBox'];
+export const SYNC_METHODS: readonly SyncBridgeMethod[] = [
+  'signTransaction',
+  'openSskBox',
+  'signIdentityMessage',
+];
 
 export const isSyncMethod = (method: BridgeMethod): method is SyncBridgeMethod =>
   (SYNC_METHODS as readonly BridgeMethod[]).includes(method);
@@ -529,6 +542,8 @@ const notifySchema = v.union(
  * MAX_TX_BYTES, repeated here so that the preload need not bundle the transaction code.
  */
 export const MAX_SIGN_REQUEST_BYTES = 64 * 1024;
+/** A device certificate or a revocation's authorisation is about 200 bytes. */
+export const MAX_IDENTITY_MESSAGE_BYTES = 1024;
 /** shared/ssk/box.ts SSK_BOX_MAX_BYTES, repeated for the same reason. */
 export const MAX_SSK_BOX_BYTES = 512;
 /** shared/ssk/box.ts SSK_MAX_EPOCH. */
@@ -599,6 +614,19 @@ export const ARGUMENT_SCHEMAS: {
     'expected exactly one argument, the encoded sign request',
   ),
   openSskBox: openSskBoxSchema,
+  signIdentityMessage: v.strictTuple(
+    [
+      v.pipe(
+        v.instance(Uint8Array, 'the message must be a Uint8Array'),
+        v.check((bytes) => bytes.length > 0, 'the message must not be empty'),
+        v.check(
+          (bytes) => bytes.length <= MAX_IDENTITY_MESSAGE_BYTES,
+          `the message is at most ${MAX_IDENTITY_MESSAGE_BYTES} bytes`,
+        ),
+      ),
+    ],
+    'expected exactly one argument, the message',
+  ),
   lock: noArguments,
   unlockRemembered: noArguments,
   forgetRememberedUnlock: noArguments,

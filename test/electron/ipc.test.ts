@@ -59,6 +59,7 @@ function fakeBridge() {
     pendingDeepLink: vi.fn(() => Promise.resolve(null)),
     signTransaction: vi.fn((_request: Uint8Array) => Uint8Array.of(1, 2, 3)),
     openSskBox: vi.fn((_input: unknown) => ({ ok: false as const, error: 'not for us' })),
+    signIdentityMessage: vi.fn((_message: Uint8Array) => new Uint8Array(64)),
     lock: vi.fn(() => Promise.resolve()),
     unlockRemembered: vi.fn(() =>
       Promise.resolve({ ok: false as const, code: 'not-found' as const, message: 'none' }),
@@ -104,6 +105,7 @@ const GOOD_ARGUMENTS: { readonly [K in BridgeMethod]: BridgeArguments<K> } = {
   openSskBox: [
     { box: Uint8Array.of(1), network: new Uint8Array(32), sender: new Uint8Array(32), epoch: 1 },
   ],
+  signIdentityMessage: [Uint8Array.of(1)],
   lock: [],
   unlockRemembered: [],
   forgetRememberedUnlock: [],
@@ -125,6 +127,13 @@ const GOOD_ARGUMENTS: { readonly [K in BridgeMethod]: BridgeArguments<K> } = {
 /** A few bad argument lists for each method taking arguments. */
 const BAD_ARGUMENTS: { readonly [K in BridgeMethod]?: readonly unknown[][] } = {
   unlockKeystore: [[{ passphrase: 'pw', remember: 'yes' }]],
+  signIdentityMessage: [
+    [],
+    ['text'],
+    [new Uint8Array(0)],
+    [new Uint8Array(1025)],
+    [Uint8Array.of(1), 2],
+  ],
   signTransaction: [
     [],
     ['a0'],
@@ -257,7 +266,7 @@ describe('IPC handlers', () => {
     expect(on.mock.calls.map(([channel]) => channel as string)).toEqual(
       SYNC_METHODS.map((method) => CHANNELS[method]),
     );
-    expect(SYNC_METHODS).toEqual(['signTransaction', 'openSskBox']);
+    expect(SYNC_METHODS).toEqual(['signTransaction', 'openSskBox', 'signIdentityMessage']);
   });
 
   it('routes each channel to its own method with the parsed arguments', async () => {

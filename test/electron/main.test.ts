@@ -260,7 +260,11 @@ describe('main process start-up', () => {
     expect([...h.handlers.keys(), ...h.syncHandlers.keys()].sort()).toEqual(
       Object.values(CHANNELS).sort(),
     );
-    expect([...h.syncHandlers.keys()]).toEqual([CHANNELS.signTransaction, CHANNELS.openSskBox]);
+    expect([...h.syncHandlers.keys()]).toEqual([
+      CHANNELS.signTransaction,
+      CHANNELS.openSskBox,
+      CHANNELS.signIdentityMessage,
+    ]);
     await expect(callFromApp(CHANNELS.appInfo)).resolves.toEqual({
       name: 'GPoW',
       version: '9.8.7',

@@ -66,6 +66,7 @@ const GOOD: { readonly [K in BridgeMethod]: BridgeArguments<K> } = {
   openSskBox: [
     { box: Uint8Array.of(1), network: new Uint8Array(32), sender: new Uint8Array(32), epoch: 1 },
   ],
+  signIdentityMessage: [Uint8Array.of(1)],
   lock: [],
   unlockRemembered: [],
   forgetRememberedUnlock: [],
