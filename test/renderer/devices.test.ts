@@ -219,6 +219,24 @@ describe('devices in the app store', () => {
     expect(storage.items.size).toBe(0);
   });
 
+  it('keeps every signing power of the vault behind lock()', () => {
+    const vault = new InPageVault();
+    const secret = identityFromMnemonic(PHRASE).secretKey;
+    vault.hold(secret);
+    const signer = vault.signer();
+    const identity = signer?.identity;
+    expect(identity?.key).toBe(ME);
+    expect(signer?.signMessage?.(new Uint8Array([1]))).toHaveLength(64);
+    // A key the vault holds as a device signs its own chain only.
+    expect(vault.devices.holdAsDevice('00'.repeat(32) as typeof ME)).toBe(false);
+    expect(vault.devices.holdAsDevice(ME)).toBe(true);
+    expect(vault.signer()?.identity).toBeUndefined();
+    vault.lock();
+    expect(() => signer?.signMessage?.(new Uint8Array([1]))).toThrow('locked');
+    expect(() => identity?.signMessage(new Uint8Array([1]))).toThrow('locked');
+    expect(vault.signer()).toBeNull();
+  });
+
   it('reads back only a well-formed saved pairing', () => {
     const storage = memoryStorage();
     expect(loadDevice(storage)).toBeNull();

@@ -68,11 +68,13 @@ function DeviceTable({
 }) {
   const { t, amount, time } = useI18n();
   const revokeDevice = useApp((s) => s.revokeDevice);
-  const [confirming, setConfirming] = useState<DeviceView | null>(null);
+  const [chosen, setChosen] = useState<KeyHex | null>(null);
+  // The device as the ledger stands now: what it holds moves while the question is open.
+  const confirming = devices.find((d) => d.key === chosen) ?? null;
   const revoke = useAction(async (target: DeviceView) => {
     onRevoked(null);
     await revokeDevice(target.key);
-    setConfirming(null);
+    setChosen(null);
     onRevoked(t('devices.revoke.done', { name: target.name }));
   });
   const when = (ms: number | null) => (ms === null ? t('devices.none') : time(ms));
@@ -117,7 +119,7 @@ function DeviceTable({
                   aria-label={t('devices.revoke.label', { name: d.name })}
                   onClick={() => {
                     revoke.reset();
-                    setConfirming(d);
+                    setChosen(d.key);
                   }}
                 >
                   {t('devices.revoke')}
@@ -140,7 +142,7 @@ function DeviceTable({
           </p>
           <ErrorText error={revoke.error} />
           <div className="actions">
-            <button type="button" onClick={() => setConfirming(null)} disabled={revoke.busy}>
+            <button type="button" onClick={() => setChosen(null)} disabled={revoke.busy}>
               {t('common.cancel')}
             </button>
             <button
