@@ -852,7 +852,7 @@ export const en = {
   'devices.noWords':
     'This device was paired without your backup words: make pairing links on a device that holds them.',
   'devices.desktop':
-    'Pairing and revoking devices is available in browser mode for now: the desktop app cannot yet sign for devices.',
+    'Pairing this computer as a device of another identity is available in browser mode for now: the desktop app keeps an identity of its own.',
   'devices.revoke': 'Revoke',
   'devices.revoke.label': 'Revoke {name}',
   'devices.revoke.title': 'Revoke “{name}”?',

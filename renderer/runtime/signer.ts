@@ -76,6 +76,12 @@ export function encodeSignRequest(unsigned: UnsignedTx): Uint8Array {
 
 export const LOCKED_MESSAGE = 'The identity is locked: unlock it to sign.';
 
+/** What the desktop signer needs of the bridge. */
+type DesktopSigning = Pick<
+  GpowBridge,
+  'signTransaction' | 'openSskBox' | 'signIdentityMessage' | 'lock'
+>;
+
 /**
  * The desktop app's signer source. It never holds a key: after the bridge has unlocked the
  * keystore (renderer/bridge/desktop.ts tells it so through unlocked()), its signer sends each
@@ -83,18 +89,26 @@ export const LOCKED_MESSAGE = 'The identity is locked: unlock it to sign.';
  * while it is locked, and so does a signer handed out before lock().
  */
 export class BridgeSigner implements SignerSource {
-  readonly #bridge: Pick<GpowBridge, 'signTransaction' | 'openSskBox' | 'lock'>;
+  readonly #bridge: DesktopSigning;
   #signer: (TxSigner & SskOpener) | null = null;
 
-  constructor(bridge: Pick<GpowBridge, 'signTransaction' | 'openSskBox' | 'lock'>) {
+  constructor(bridge: DesktopSigning) {
     this.#bridge = bridge;
   }
 
   /** The bridge unlocked the keystore of `key`: signing through main works from now on. */
   unlocked(key: KeyHex): void {
     const recipient = fromHex(key);
+    // The desktop's keystore is the identity's own (its words or key): main signs a device
+    // certificate or a revocation for it, after checking the exact bytes (docs/protocol.md §12).
+    const signMessage = (message: Uint8Array): Uint8Array => {
+      if (this.#signer !== signer) throw new Error(LOCKED_MESSAGE);
+      return this.#bridge.signIdentityMessage(message);
+    };
     const signer: TxSigner & SskOpener = {
       key,
+      signMessage,
+      identity: { key, signMessage },
       sign: (unsigned) => {
         if (this.#signer !== signer) throw new Error(LOCKED_MESSAGE);
         return this.#bridge.signTransaction(encodeSignRequest(unsigned));

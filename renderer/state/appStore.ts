@@ -143,7 +143,10 @@ export interface AppState {
    * protocol.md §12): the identity and the device's name. Null on an identity's own chain.
    */
   readonly device: DeviceSetup | null;
-  /** Whether this platform can pair and revoke devices (browser mode; not the desktop app yet). */
+  /**
+   * Whether this profile can become a device of another identity (browser mode; the desktop app
+   * keeps its own identity in main for now). Pairing others and revoking work everywhere.
+   */
   readonly devicesHere: boolean;
 
   readonly boot: () => Promise<void>;
@@ -537,7 +540,6 @@ export function createAppStore(deps: AppDeps): AppStore {
 
       pairingLink(name, allowance) {
         const { runtime, network, settings } = get();
-        if (deps.signerSource?.devices === undefined) throw new UserError('devices.desktop');
         if (runtime === null || network === null) throw new UserError('error.noNetwork');
         const grant = runtime.devices.createPairing(name.trim(), allowance);
         try {
@@ -550,7 +552,6 @@ export function createAppStore(deps: AppDeps): AppStore {
 
       async revokeDevice(key) {
         const runtime = get().runtime;
-        if (deps.signerSource?.devices === undefined) throw new UserError('devices.desktop');
         if (runtime === null) throw new UserError('error.noNetwork');
         return runtime.devices.revoke(key);
       },

@@ -33,6 +33,9 @@ import { BridgeSigner, encodeSignRequest } from '../../renderer/runtime/signer.t
 import { sskOpenerOf } from '../../engine/ssk.ts';
 import { desktopPlatform } from '../../renderer/bridge/desktop.ts';
 import { admit } from '../helpers/network.ts';
+import { createVerifier } from '../../shared/crypto/ed25519.ts';
+import { deviceCertMessage } from '../../shared/wallet/devices.ts';
+import { nodeBackend } from '../../node/crypto/nodeEd25519.ts';
 
 vi.mock('electron', () => ({}));
 
@@ -282,6 +285,7 @@ describe('the desktop signer, over IPC', () => {
     const implementation = {
       signTransaction: (request: Uint8Array) => vault.sign(request),
       openSskBox: (input: OpenSskBoxInput) => vault.openSskBox(input),
+      signIdentityMessage: (message: Uint8Array) => vault.signIdentityMessage(message),
       lock: () => Promise.resolve(vault.lock()),
       unlockKeystore: (input: { passphrase: string }) => vault.unlock(input),
     } as Partial<GpowBridge> as GpowBridge;
@@ -332,6 +336,12 @@ describe('the desktop signer, over IPC', () => {
         if (!reply.ok) throw new Error(reply.message);
         return reply.value;
       },
+      signIdentityMessage: (message: Uint8Array) => {
+        const reply = sendSync(CHANNELS.signIdentityMessage, message) as
+          { ok: true; value: Uint8Array } | { ok: false; message: string };
+        if (!reply.ok) throw new Error(reply.message);
+        return reply.value;
+      },
       lock: () => invoke(CHANNELS.lock) as Promise<void>,
       unlockKeystore: (input) => invoke(CHANNELS.unlockKeystore, input),
     } as Partial<GpowBridge> as GpowBridge;
@@ -351,7 +361,28 @@ describe('the desktop signer, over IPC', () => {
     const tx = await admit(signer.sign(genesisFor(signer.key)));
     expect(tx.author).toBe(signer.key);
     // What the renderer holds: a key name and a function. No secret anywhere in it.
-    expect(Object.keys(signer).sort()).toEqual(['key', 'openSskBox', 'sign']);
+    expect(Object.keys(signer).sort()).toEqual([
+      'identity',
+      'key',
+      'openSskBox',
+      'sign',
+      'signMessage',
+    ]);
+    // A device certificate for this identity is signed in main (docs/protocol.md §12); bytes of
+    // any other kind are refused there.
+    const cert = deviceCertMessage(id(5), {
+      account: signer.key,
+      key: keyHexOf(new Uint8Array(32).fill(6)),
+      name: 'phone',
+      allowance: 5n,
+    });
+    const certSig = signer.identity?.signMessage(cert);
+    expect(
+      certSig && (await createVerifier(nodeBackend).verify(certSig, cert, fromHex(signer.key))),
+    ).toBe(true);
+    expect(() => signer.signMessage?.(Uint8Array.of(1, 2, 3))).toThrow(
+      /GPoW will not sign this: it is neither a device certificate nor a revocation/u,
+    );
 
     // A key box sealed to this identity opens in main; the pair key comes back, not the secret.
     const pairKey = new Uint8Array(32).fill(7);

@@ -28,17 +28,15 @@ export function DevicesPanel() {
   const { t } = useI18n();
   const devices = useDevices();
   const device = useApp((s) => s.device);
-  const devicesHere = useApp((s) => s.devicesHere);
   const [done, setDone] = useState<string | null>(null);
   return (
     <section className="panel" aria-labelledby="devices-title">
       <h2 id="devices-title">{t('devices.title')}</h2>
       <p>{t('devices.intro')}</p>
-      {!devicesHere ? <p className="warning">{t('devices.desktop')}</p> : null}
       {devices === null ? (
         <p className="muted">{t('devices.notSynced')}</p>
       ) : (
-        <DeviceTable devices={devices} canRevoke={devicesHere} onRevoked={setDone} />
+        <DeviceTable devices={devices} canRevoke onRevoked={setDone} />
       )}
       {device !== null && devices !== null && !devices.some((d) => d.here) ? (
         <p className="muted">{t('devices.waiting', { name: device.name })}</p>
@@ -46,7 +44,7 @@ export function DevicesPanel() {
       <p role="status" className="success">
         {done ?? ''}
       </p>
-      {devicesHere && devices !== null ? (
+      {devices !== null ? (
         device !== null ? (
           <p className="muted">{t('devices.noWords')}</p>
         ) : (
