@@ -3,7 +3,8 @@
 // the identity's money keeps each device topped up to its allowance, and any device lists,
 // pairs and revokes devices. Every refusal is a sentence.
 import { fromHex } from '../shared/bytes.ts';
-import { publicKeyOf, signMessage } from '../shared/crypto/ed25519.ts';
+import type { PairingLink } from '../shared/net/pairing.ts';
+import { publicKeyOf, signMessage, type SignatureVerifier } from '../shared/crypto/ed25519.ts';
 import { keyHexOf, type KeyHex, type TxId } from '../shared/ids.ts';
 import type { Ledger } from '../shared/ledger/ledger.ts';
 import { signTx, type UnsignedTx } from '../shared/tx/envelope.ts';
@@ -333,4 +334,20 @@ export function pairingProof(
     key: keyHexOf(publicKeyOf(secret)),
     proof: signMessage(secret, pairingMessage(fromHex(networkId), fromHex(device))),
   };
+}
+
+/**
+ * Whether a pairing link's certificate is the identity's, for this link's network, one-time key,
+ * name and allowance: checked before a new device saves anything (the CLI's "device join", the
+ * app's "Pair with my other device").
+ */
+export function pairingCertified(link: PairingLink, verifier: SignatureVerifier): Promise<boolean> {
+  const grant = {
+    account: link.account,
+    key: keyHexOf(publicKeyOf(link.secret)),
+    name: link.name,
+    allowance: link.allowance,
+  };
+  const message = deviceCertMessage(link.invitation.networkId as TxId, grant);
+  return verifier.verify(link.cert, message, fromHex(link.account));
 }

@@ -10,16 +10,20 @@
 // (what they sign is published by the next "gpow run").
 import { stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
+import { toHex } from '../../shared/bytes.ts';
 import { createVerifier, publicKeyOf } from '../../shared/crypto/ed25519.ts';
-import { fromHex, toHex } from '../../shared/bytes.ts';
 import type { DeviceRow, PairResult, RevokeResult, Wire } from '../../shared/control/contract.ts';
 import { parseAddress } from '../../shared/identity/address.ts';
 import { keyHexOf, type KeyHex, type NetworkId } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
 import type { Invitation } from '../../shared/net/invitation.ts';
 import { formatPairingLink, parsePairingLink } from '../../shared/net/pairing.ts';
-import { deviceCertMessage } from '../../shared/wallet/devices.ts';
-import { pairingProof, type DeviceView, type PairingGrant } from '../../engine/devices.ts';
+import {
+  pairingCertified,
+  pairingProof,
+  type DeviceView,
+  type PairingGrant,
+} from '../../engine/devices.ts';
 import { nodeBackend } from '../crypto/nodeEd25519.ts';
 import { nodeRandom } from '../platform/nodeRandom.ts';
 import type { Peer } from '../peer/peer.ts';
@@ -163,16 +167,7 @@ async function join(home: Home, args: string[], out: Output): Promise<void> {
   const { link } = parsed;
   await refuseUnlessFresh(home, link.invitation.networkId);
   const pairing = keyHexOf(publicKeyOf(link.secret));
-  const certified = await createVerifier(nodeBackend).verify(
-    link.cert,
-    deviceCertMessage(link.invitation.networkId as NetworkId, {
-      account: link.account,
-      key: pairing,
-      name: link.name,
-      allowance: link.allowance,
-    }),
-    fromHex(link.account),
-  );
+  const certified = await pairingCertified(link, createVerifier(nodeBackend));
   if (!certified)
     throw new CliError(
       'this pairing link is not signed by the identity it names: it is damaged, or made for another network. Make a new link on your other device.',

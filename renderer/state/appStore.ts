@@ -11,10 +11,10 @@ import { generateMnemonic } from '../../shared/identity/mnemonic.ts';
 import { keyHexOf, type KeyHex, type NetworkId } from '../../shared/ids.ts';
 import { generateJoinSecret, MAX_RELAYS, type Invitation } from '../../shared/net/invitation.ts';
 import { formatPairingLink, parsePairingLink } from '../../shared/net/pairing.ts';
-import { deviceCertMessage } from '../../shared/wallet/devices.ts';
 import type { ClockPort, RandomPort } from '../../shared/ports.ts';
 import type { WrtcLike } from '../../shared/replication/guardedWrtc.ts';
 import type { LogStore } from '../../shared/storage/port.ts';
+import { pairingCertified } from '../../engine/devices.ts';
 import { foundNetwork } from '../../engine/genesis.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { webAdmit as admit, webVerifier } from '../platform/webVerify.ts';
@@ -506,13 +506,8 @@ export function createAppStore(deps: AppDeps): AppStore {
         // The certificate is checked before anything is saved, as "gpow device join" does.
         const networkId = link.invitation.networkId as NetworkId;
         const pairing = keyHexOf(publicKeyOf(link.secret));
-        const grant = { account: link.account, key: pairing, name: link.name };
-        const certified = await webVerifier.verify(
-          link.cert,
-          deviceCertMessage(networkId, { ...grant, allowance: link.allowance }),
-          fromHex(link.account),
-        );
-        if (!certified) throw new UserError('pairThis.error.cert');
+        if (!(await pairingCertified(link, webVerifier)))
+          throw new UserError('pairThis.error.cert');
         const made = await holder
           .createDeviceKey({
             networkId,
