@@ -53,23 +53,29 @@ function finalityOf(status: TxStatus): Finality | null {
     : null;
 }
 
-/** Every payment to or from `me`, newest first, with the genesis allocation last. */
+/**
+ * Every payment to or from `me`'s identity, over all of its chains (its own and its devices',
+ * docs/protocol.md §12), newest first, with the genesis allocation last.
+ */
 export function historyOf(ledger: Ledger, me: KeyHex): HistoryEntry[] {
   const entries: HistoryEntry[] = [];
+  const identity = ledger.identityOf(me);
+  const mine = new Set([identity, ...ledger.devicesOf(identity)]);
   for (const id of ledger.validIds()) {
     const tx = ledger.get(id);
     if (tx?.type !== 'transfer') continue;
     const body = tx.body as TransferBody;
     const to = keyHexOf(body.to);
-    if (tx.author !== me && to !== me) continue;
+    if (!mine.has(tx.author) && !mine.has(to)) continue;
     const status = finalityOf(ledger.status(id));
     if (status === null) continue;
+    const out = mine.has(tx.author);
     entries.push({
       id,
       time: tx.time,
-      direction: tx.author === me ? 'out' : 'in',
+      direction: out ? 'out' : 'in',
       kind: 'transfer',
-      counterparty: tx.author === me ? to : tx.author,
+      counterparty: out ? to : tx.author,
       amount: body.amount,
       memo: memoOf(body.memo),
       status,
@@ -79,7 +85,7 @@ export function historyOf(ledger: Ledger, me: KeyHex): HistoryEntry[] {
   entries.sort((a, b) => b.time - a.time || (a.id < b.id ? -1 : 1));
   const genesis = ledger.genesis;
   for (const [key, amount] of genesis.body.allocations) {
-    if (keyHexOf(key) !== me) continue;
+    if (keyHexOf(key) !== identity) continue;
     entries.push({
       id: genesis.id,
       time: genesis.time,

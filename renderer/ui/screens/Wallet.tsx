@@ -38,7 +38,7 @@ function NotSynced() {
 
 export function WalletScreen() {
   const { t, amount } = useI18n();
-  const address = useApp((s) => s.address);
+  const address = useReceiveAddress();
   const account = useLedgerView(accountView);
   const recent = useLedgerView(recentOf);
   return (
@@ -100,9 +100,19 @@ export function WalletScreen() {
   );
 }
 
+/**
+ * The address to be paid at: the identity's, also on a device paired from a link (payments to
+ * the device's own key count too, but the identity's is the one to give out, protocol §12).
+ */
+function useReceiveAddress(): string | null {
+  const address = useApp((s) => s.address);
+  const device = useApp((s) => s.device);
+  return device !== null ? addressOf(device.account) : address;
+}
+
 export function ReceiveScreen() {
   const { t } = useI18n();
-  const address = useApp((s) => s.address);
+  const address = useReceiveAddress();
   if (address === null) return null;
   return (
     <>
