@@ -30,6 +30,7 @@ export function createDesktopBridge(deps: DesktopBridgeDeps): GpowBridge {
     keystoreStatus: () => vault.status(),
     createKeystore: (input) => vault.create(input),
     unlockKeystore: (input) => vault.unlock(input),
+    createDeviceKeystore: (input) => vault.createDevice(input),
     pendingDeepLink: () => settle(() => deps.deepLinks.take()),
 
     signTransaction: (request) => vault.sign(request),

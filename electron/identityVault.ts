@@ -49,6 +49,8 @@ export interface IdentityVaultOptions {
 export interface IdentityVault {
   status(): Promise<KeystoreStatus>;
   create(input: CreateKeystoreInput): Promise<{ address: string }>;
+  /** Makes and saves a fresh device key (§12), and holds it unlocked. */
+  createDevice(input: { passphrase: string }): Promise<{ address: string }>;
   unlock(input: UnlockKeystoreInput): Promise<UnlockKeystoreResult>;
   unlockRemembered(): Promise<UnlockKeystoreResult>;
   forgetRemembered(): Promise<void>;
@@ -103,6 +105,13 @@ export function createIdentityVault(options: IdentityVaultOptions): IdentityVaul
   return {
     status: () => keystore.status(),
     create: (input) => keystore.create(input),
+
+    async createDevice(input) {
+      const made = await keystore.createDevice(input);
+      const opened = await open(input.passphrase);
+      if (!opened.ok) throw new Error(opened.message);
+      return made;
+    },
 
     async unlock(input) {
       const result = await open(input.passphrase);

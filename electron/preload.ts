@@ -39,6 +39,7 @@ const bridge = {
   keystoreStatus: () => invoke('keystoreStatus'),
   createKeystore: (input) => invoke('createKeystore', input),
   unlockKeystore: (input) => invoke('unlockKeystore', input),
+  createDeviceKeystore: (input) => invoke('createDeviceKeystore', input),
   pendingDeepLink: () => invoke('pendingDeepLink'),
 
   signTransaction: (request) => invokeSync('signTransaction', request),

@@ -30,6 +30,11 @@ export interface KeystoreServiceOptions {
 export interface KeystoreService {
   status(): Promise<KeystoreStatus>;
   create(input: CreateKeystoreInput): Promise<{ address: string }>;
+  /**
+   * Makes a fresh device key (docs/protocol.md §12: a device paired from a link holds no words)
+   * and saves it encrypted; refuses to replace a keystore.
+   */
+  createDevice(input: { passphrase: string }): Promise<{ address: string }>;
   unlock(input: UnlockKeystoreInput): Promise<UnlockKeystoreResult>;
   /** The address of the unlocked key, or null while locked. */
   unlockedAddress(): string | null;
@@ -69,6 +74,26 @@ export function createKeystoreService(options: KeystoreServiceOptions): Keystore
     unlocked = null;
   };
 
+  /** Encrypts and saves a new keystore; never replaces one. */
+  const save = async (payload: KeystorePayload, passphrase: string) => {
+    if (await fileExists(path)) {
+      throw new Error(
+        'A keystore already exists on this computer; it was left as it is. ' +
+          'Unlock it, or move it away first to create a new one.',
+      );
+    }
+    const keystore = await encryptKeystore(
+      payload,
+      passphrase,
+      options.random,
+      options.scryptN === undefined ? {} : { N: options.scryptN },
+    );
+    await mkdir(dirname(path), { recursive: true });
+    // saveKeystoreFile refuses to replace a file created since the check above.
+    await saveKeystoreFile(path, keystore);
+    return { address: keystore.address };
+  };
+
   return {
     async status() {
       let text: string;
@@ -96,22 +121,16 @@ export function createKeystoreService(options: KeystoreServiceOptions): Keystore
     async create(input) {
       const checked = validateMnemonic(input.mnemonic);
       if (!checked.ok) throw new Error(`That recovery phrase cannot be used: ${checked.error}.`);
-      if (await fileExists(path)) {
-        throw new Error(
-          'A keystore already exists on this computer; it was left as it is. ' +
-            'Unlock it, or move it away first to create a new one.',
-        );
+      return save({ kind: 'mnemonic', mnemonic: checked.mnemonic }, input.passphrase);
+    },
+
+    async createDevice(input) {
+      const secretKey = options.random.bytes(32);
+      try {
+        return await save({ kind: 'secret-key', secretKey }, input.passphrase);
+      } finally {
+        secretKey.fill(0);
       }
-      const keystore = await encryptKeystore(
-        { kind: 'mnemonic', mnemonic: checked.mnemonic },
-        input.passphrase,
-        options.random,
-        options.scryptN === undefined ? {} : { N: options.scryptN },
-      );
-      await mkdir(dirname(path), { recursive: true });
-      // saveKeystoreFile refuses to replace a file created since the check above.
-      await saveKeystoreFile(path, keystore);
-      return { address: keystore.address };
     },
 
     async unlock(input) {

@@ -128,6 +128,13 @@ export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
       return { address: keystore.address };
     },
 
+    // Browser mode's device keys are made by the in-page vault (renderer/bridge/inPageVault.ts).
+    createDeviceKeystore: (...args: unknown[]) =>
+      settle(() => {
+        checked('createDeviceKeystore', args);
+        throw desktopOnly('Making a device key through the bridge');
+      }),
+
     unlockKeystore: async (...args: unknown[]) => {
       const [input] = checked('unlockKeystore', args);
       const text = storage.getItem(BROWSER_KEYSTORE_KEY);

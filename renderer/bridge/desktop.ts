@@ -32,6 +32,8 @@ export function desktopPlatform(bridge: GpowBridge): DesktopPlatform {
     keystoreStatus: () => bridge.keystoreStatus(),
     createKeystore: (input) => bridge.createKeystore(input),
     unlockKeystore: (input) => bridge.unlockKeystore(input).then(afterUnlock),
+    // Only through the signer's device holder, which also tells the signer what main now holds.
+    createDeviceKeystore: (input) => bridge.createDeviceKeystore(input),
     pendingDeepLink: () => bridge.pendingDeepLink(),
     signTransaction: (request) => bridge.signTransaction(request),
     openSskBox: (input) => bridge.openSskBox(input),

@@ -852,7 +852,7 @@ export const en = {
   'devices.noWords':
     'This device was paired without your backup words: make pairing links on a device that holds them.',
   'devices.desktop':
-    'Pairing this computer as a device of another identity is available in browser mode for now: the desktop app keeps an identity of its own.',
+    'This app cannot keep a device key here, so it cannot be paired: pair in browser mode or in the desktop app.',
   'devices.revoke': 'Revoke',
   'devices.revoke.label': 'Revoke {name}',
   'devices.revoke.title': 'Revoke “{name}”?',

@@ -5,10 +5,11 @@
 import type { GpowBridge } from '../../shared/bridge/contract.ts';
 import { bytesEqual, fromHex } from '../../shared/bytes.ts';
 import { encodeCanonical } from '../../shared/codec/cbor.ts';
-import type { Address } from '../../shared/identity/address.ts';
-import type { KeyHex, NetworkId } from '../../shared/ids.ts';
+import { parseAddress, type Address } from '../../shared/identity/address.ts';
+import { keyHexOf, type KeyHex, type NetworkId } from '../../shared/ids.ts';
 import type { OpenKeyResult } from '../../shared/ssk/box.ts';
 import type { UnsignedTx } from '../../shared/tx/envelope.ts';
+import { pairingProof } from '../../engine/devices.ts';
 import type { EngineSigner } from '../../engine/ports.ts';
 import type { SskOpener } from '../../engine/sskKeyring.ts';
 
@@ -24,7 +25,7 @@ export interface SignerSource {
   lock(): void;
   /**
    * Where the platform can make this profile a device of an identity (docs/protocol.md §12):
-   * browser mode's in-page vault. Absent on the desktop app for now, whose keys live in main.
+   * browser mode's in-page vault, or main's keystore on the desktop.
    */
   readonly devices?: DeviceKeyHolder;
 }
@@ -79,7 +80,7 @@ export const LOCKED_MESSAGE = 'The identity is locked: unlock it to sign.';
 /** What the desktop signer needs of the bridge. */
 type DesktopSigning = Pick<
   GpowBridge,
-  'signTransaction' | 'openSskBox' | 'signIdentityMessage' | 'lock'
+  'signTransaction' | 'openSskBox' | 'signIdentityMessage' | 'createDeviceKeystore' | 'lock'
 >;
 
 /**
@@ -96,19 +97,22 @@ export class BridgeSigner implements SignerSource {
     this.#bridge = bridge;
   }
 
-  /** The bridge unlocked the keystore of `key`: signing through main works from now on. */
-  unlocked(key: KeyHex): void {
+  /**
+   * The bridge unlocked the keystore of `key`: signing through main works from now on. With
+   * `asDevice`, the key is a device's paired without the words (§12): it signs its own chain and
+   * nothing for the identity.
+   */
+  unlocked(key: KeyHex, asDevice = false): void {
     const recipient = fromHex(key);
-    // The desktop's keystore is the identity's own (its words or key): main signs a device
-    // certificate or a revocation for it, after checking the exact bytes (docs/protocol.md §12).
+    // An identity's own keystore (its words or key): main signs a device certificate or a
+    // revocation for it, after checking the exact bytes (docs/protocol.md §12).
     const signMessage = (message: Uint8Array): Uint8Array => {
       if (this.#signer !== signer) throw new Error(LOCKED_MESSAGE);
       return this.#bridge.signIdentityMessage(message);
     };
     const signer: TxSigner & SskOpener = {
       key,
-      signMessage,
-      identity: { key, signMessage },
+      ...(asDevice ? {} : { signMessage, identity: { key, signMessage } }),
       sign: (unsigned) => {
         if (this.#signer !== signer) throw new Error(LOCKED_MESSAGE);
         return this.#bridge.signTransaction(encodeSignRequest(unsigned));
@@ -133,6 +137,27 @@ export class BridgeSigner implements SignerSource {
   signer(): TxSigner | null {
     return this.#signer;
   }
+
+  /** This computer as a device of another identity: the key is made and kept in main. */
+  readonly devices: DeviceKeyHolder = {
+    createDeviceKey: async ({ networkId, pairingSecret, passphrase }) => {
+      const { address } = await this.#bridge.createDeviceKeystore({ passphrase });
+      const parsed = parseAddress(address);
+      if (!parsed.ok) throw new Error('main answered with an address that does not parse');
+      const key = keyHexOf(parsed.publicKey);
+      this.unlocked(key, true);
+      return {
+        address: parsed.address,
+        key,
+        proof: pairingProof(networkId, pairingSecret, key).proof,
+      };
+    },
+    holdAsDevice: (key) => {
+      if (this.#signer?.key !== key) return false;
+      if (this.#signer.identity !== undefined) this.unlocked(key, true);
+      return true;
+    },
+  };
 
   /** Forgets the signer here only (main is locked separately). */
   forget(): void {

@@ -193,6 +193,12 @@ export interface GpowBridge {
   /** Opens the keystore; the key stays on the other side of the bridge. */
   unlockKeystore(input: UnlockKeystoreInput): Promise<UnlockKeystoreResult>;
   /**
+   * Makes a fresh device key in main (docs/protocol.md §12: this computer becomes a device of
+   * an identity, paired from a link, with no words), saves it encrypted with the passphrase,
+   * refusing to replace a keystore, and holds it unlocked. The key never leaves main.
+   */
+  createDeviceKeystore(input: { passphrase: string }): Promise<{ address: string }>;
+  /**
    * A gpow: link the app was opened with since the last call (then forgotten), or null. It is
    * untrusted text from outside the app: show it to the user and act only on their confirmation.
    */
@@ -272,6 +278,7 @@ export const CHANNELS = {
   keystoreStatus: 'gpow:keystore-status',
   createKeystore: 'gpow:create-keystore',
   unlockKeystore: 'gpow:unlock-keystore',
+  createDeviceKeystore: 'gpow:create-device-keystore',
   pendingDeepLink: 'gpow:pending-deep-link',
   signTransaction: 'gpow:sign-transaction',
   openSskBox: 'gpow:open-ssk-box',
@@ -586,6 +593,7 @@ export const ARGUMENT_SCHEMAS: {
     { mnemonic: mnemonicField, passphrase: passphraseField },
     '{ mnemonic, passphrase }',
   ),
+  createDeviceKeystore: oneObject({ passphrase: passphraseField }, '{ passphrase }'),
   unlockKeystore: v.strictTuple(
     [
       v.strictObject(

@@ -56,6 +56,7 @@ function fakeBridge() {
     unlockKeystore: vi.fn((_input: unknown) =>
       Promise.resolve({ ok: true as const, address: 'gpow1example' }),
     ),
+    createDeviceKeystore: vi.fn((_input: unknown) => Promise.resolve({ address: 'gpow1device' })),
     pendingDeepLink: vi.fn(() => Promise.resolve(null)),
     signTransaction: vi.fn((_request: Uint8Array) => Uint8Array.of(1, 2, 3)),
     openSskBox: vi.fn((_input: unknown) => ({ ok: false as const, error: 'not for us' })),
@@ -100,6 +101,7 @@ const GOOD_ARGUMENTS: { readonly [K in BridgeMethod]: BridgeArguments<K> } = {
   keystoreStatus: [],
   createKeystore: [{ mnemonic: 'a b c', passphrase: 'pw' }],
   unlockKeystore: [{ passphrase: 'pw', remember: true }],
+  createDeviceKeystore: [{ passphrase: 'pw' }],
   pendingDeepLink: [],
   signTransaction: [Uint8Array.of(0xa0)],
   openSskBox: [
@@ -126,6 +128,7 @@ const GOOD_ARGUMENTS: { readonly [K in BridgeMethod]: BridgeArguments<K> } = {
 
 /** A few bad argument lists for each method taking arguments. */
 const BAD_ARGUMENTS: { readonly [K in BridgeMethod]?: readonly unknown[][] } = {
+  createDeviceKeystore: [[], [{}], [{ passphrase: 5 }], [{ passphrase: 'pw', mnemonic: 'a b' }]],
   unlockKeystore: [[{ passphrase: 'pw', remember: 'yes' }]],
   signIdentityMessage: [
     [],

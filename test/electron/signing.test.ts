@@ -33,7 +33,8 @@ import { BridgeSigner, encodeSignRequest } from '../../renderer/runtime/signer.t
 import { sskOpenerOf } from '../../engine/ssk.ts';
 import { desktopPlatform } from '../../renderer/bridge/desktop.ts';
 import { admit } from '../helpers/network.ts';
-import { createVerifier } from '../../shared/crypto/ed25519.ts';
+import { createVerifier, publicKeyOf } from '../../shared/crypto/ed25519.ts';
+import { pairingMessage } from '../../shared/tx/device.ts';
 import { deviceCertMessage } from '../../shared/wallet/devices.ts';
 import { nodeBackend } from '../../node/crypto/nodeEd25519.ts';
 
@@ -286,6 +287,7 @@ describe('the desktop signer, over IPC', () => {
       signTransaction: (request: Uint8Array) => vault.sign(request),
       openSskBox: (input: OpenSskBoxInput) => vault.openSskBox(input),
       signIdentityMessage: (message: Uint8Array) => vault.signIdentityMessage(message),
+      createDeviceKeystore: (input: { passphrase: string }) => vault.createDevice(input),
       lock: () => Promise.resolve(vault.lock()),
       unlockKeystore: (input: { passphrase: string }) => vault.unlock(input),
     } as Partial<GpowBridge> as GpowBridge;
@@ -344,6 +346,8 @@ describe('the desktop signer, over IPC', () => {
       },
       lock: () => invoke(CHANNELS.lock) as Promise<void>,
       unlockKeystore: (input) => invoke(CHANNELS.unlockKeystore, input),
+      createDeviceKeystore: (input) =>
+        invoke(CHANNELS.createDeviceKeystore, input) as Promise<{ address: string }>,
     } as Partial<GpowBridge> as GpowBridge;
   }
 
@@ -421,6 +425,45 @@ describe('the desktop signer, over IPC', () => {
     expect(platform.signerSource.signer()).toBeNull();
     expect(() => again?.sign(genesisFor(signer.key))).toThrow(LOCKED_MESSAGE);
     await vi.waitFor(() => expect(vault.unlockedAddress()).toBeNull());
+  });
+
+  it('makes this computer a device in main: its key signs its chain, never for the identity', async () => {
+    await rm(join(dir, 'keystore.json'));
+    const platform = desktopPlatform(preloadBridge());
+    const holder = platform.signerSource.devices;
+    if (holder === undefined) throw new Error('the desktop signer holds device keys');
+    const pairingSecret = new Uint8Array(32).fill(3);
+    const made = await holder.createDeviceKey({
+      networkId: id(9),
+      pairingSecret,
+      passphrase: PASSPHRASE,
+      storage: { getItem: () => null, setItem: () => undefined },
+    });
+    const signer = platform.signerSource.signer();
+    expect(signer?.key).toBe(made.key);
+    expect(signer?.identity).toBeUndefined();
+    expect(signer && 'signMessage' in signer).toBe(false);
+    expect((await admit(signer!.sign(genesisFor(made.key)))).author).toBe(made.key);
+    // The proof a pairing link asks for: the link's one-time key over this device's key.
+    const link = publicKeyOf(pairingSecret);
+    expect(
+      await createVerifier(nodeBackend).verify(
+        made.proof,
+        pairingMessage(fromHex(id(9)), fromHex(made.key)),
+        link,
+      ),
+    ).toBe(true);
+    // A second device key never replaces the first.
+    await expect(
+      holder.createDeviceKey({
+        networkId: id(9),
+        pairingSecret,
+        passphrase: PASSPHRASE,
+        storage: { getItem: () => null, setItem: () => undefined },
+      }),
+    ).rejects.toThrow(/A keystore already exists/u);
+    expect(holder.holdAsDevice(made.key)).toBe(true);
+    expect(holder.holdAsDevice(keyHexOf(new Uint8Array(32).fill(1)))).toBe(false);
   });
 
   it('refuses a request from another origin even when unlocked', async () => {

@@ -61,6 +61,7 @@ const GOOD: { readonly [K in BridgeMethod]: BridgeArguments<K> } = {
   keystoreStatus: [],
   createKeystore: [{ mnemonic: 'a b c', passphrase: 'pw' }],
   unlockKeystore: [{ passphrase: 'pw', remember: true }],
+  createDeviceKeystore: [{ passphrase: 'pw' }],
   pendingDeepLink: [],
   signTransaction: [Uint8Array.of(0xa0)],
   openSskBox: [

@@ -189,7 +189,7 @@ describe('devices in the app store', () => {
     expect(snapshot(carol)).toEqual(held);
   });
 
-  it('says so on a platform that cannot pair (the desktop app), before anything is saved', async () => {
+  it('says so on a platform that cannot hold a device key, before anything is saved', async () => {
     const alice = await founder();
     const link = alice.store.getState().pairingLink('phone', 0n);
     await alice.store.getState().lock();
@@ -203,7 +203,7 @@ describe('devices in the app store', () => {
         scryptN: 2 ** 10,
         vault,
       }),
-      // A signer source with no device keys, as BridgeSigner is.
+      // A signer source with no device keys.
       signerSource: { signer: () => vault.signer(), lock: () => vault.lock() },
       storage,
       openLog: (name) => openIndexedDbLogStore(name, new IDBFactory()),
