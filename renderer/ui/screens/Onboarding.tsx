@@ -235,10 +235,7 @@ function ChoosePassphrase({
   const [passphrase, setPassphrase] = useState('');
   const [repeat, setRepeat] = useState('');
   const action = useAction(async () => {
-    if (passphrase.length < MIN_PASSPHRASE_LENGTH) {
-      throw new UserError('onboarding.passphrase.short', { min: MIN_PASSPHRASE_LENGTH });
-    }
-    if (passphrase !== repeat) throw new UserError('onboarding.passphrase.mismatch');
+    checkNewPassphrase(passphrase, repeat);
     await createIdentity(mnemonic, passphrase);
   });
   return (
@@ -254,22 +251,11 @@ function ChoosePassphrase({
       busy={action.busy}
       working={t('onboarding.passphrase.working')}
     >
-      <TextField
-        id="new-passphrase"
-        type="password"
-        autoComplete="new-password"
-        label={t('onboarding.passphrase.label')}
+      <NewPassphraseFields
+        ids={['new-passphrase', 'repeat-passphrase']}
         hint={t('onboarding.passphrase.hint', { min: MIN_PASSPHRASE_LENGTH })}
-        value={passphrase}
-        onChange={setPassphrase}
-      />
-      <TextField
-        id="repeat-passphrase"
-        type="password"
-        autoComplete="new-password"
-        label={t('onboarding.passphrase.repeat')}
-        value={repeat}
-        onChange={setRepeat}
+        value={[passphrase, repeat]}
+        onChange={[setPassphrase, setRepeat]}
       />
     </FormPanel>
   );
@@ -283,10 +269,7 @@ function PairThisDevice({ onBack }: { onBack: () => void }) {
   const [passphrase, setPassphrase] = useState('');
   const [repeat, setRepeat] = useState('');
   const action = useAction(async () => {
-    if (passphrase.length < MIN_PASSPHRASE_LENGTH) {
-      throw new UserError('onboarding.passphrase.short', { min: MIN_PASSPHRASE_LENGTH });
-    }
-    if (passphrase !== repeat) throw new UserError('onboarding.passphrase.mismatch');
+    checkNewPassphrase(passphrase, repeat);
     await pairThisDevice(link, passphrase);
   });
   return (
@@ -309,24 +292,52 @@ function PairThisDevice({ onBack }: { onBack: () => void }) {
         value={link}
         onChange={setLink}
       />
+      <NewPassphraseFields
+        ids={['pair-passphrase', 'pair-repeat']}
+        hint={t('pairThis.passphraseHint', { min: MIN_PASSPHRASE_LENGTH })}
+        value={[passphrase, repeat]}
+        onChange={[setPassphrase, setRepeat]}
+      />
+    </FormPanel>
+  );
+}
+
+/** A new passphrase must be long enough and typed the same twice. */
+function checkNewPassphrase(passphrase: string, repeat: string): void {
+  if (passphrase.length < MIN_PASSPHRASE_LENGTH) {
+    throw new UserError('onboarding.passphrase.short', { min: MIN_PASSPHRASE_LENGTH });
+  }
+  if (passphrase !== repeat) throw new UserError('onboarding.passphrase.mismatch');
+}
+
+/** A new passphrase and its repetition, for a new identity or a newly paired device. */
+function NewPassphraseFields(props: {
+  ids: readonly [string, string];
+  hint: string;
+  value: readonly [string, string];
+  onChange: readonly [(value: string) => void, (value: string) => void];
+}) {
+  const { t } = useI18n();
+  return (
+    <>
       <TextField
-        id="pair-passphrase"
+        id={props.ids[0]}
         type="password"
         autoComplete="new-password"
         label={t('onboarding.passphrase.label')}
-        hint={t('pairThis.passphraseHint', { min: MIN_PASSPHRASE_LENGTH })}
-        value={passphrase}
-        onChange={setPassphrase}
+        hint={props.hint}
+        value={props.value[0]}
+        onChange={props.onChange[0]}
       />
       <TextField
-        id="pair-repeat"
+        id={props.ids[1]}
         type="password"
         autoComplete="new-password"
         label={t('onboarding.passphrase.repeat')}
-        value={repeat}
-        onChange={setRepeat}
+        value={props.value[1]}
+        onChange={props.onChange[1]}
       />
-    </FormPanel>
+    </>
   );
 }
 
