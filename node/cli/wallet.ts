@@ -71,8 +71,7 @@ export function historyOf(
 ): HistoryRow[] {
   if (!key) throw new CliError('name an address, or unlock an identity');
   // An identity's history is that of all its chains: its own and its devices' (§12).
-  const identity = ledger.identityOf(key);
-  const mine = new Set([identity, ...ledger.devicesOf(identity)]);
+  const mine = new Set(ledger.chainsOf(key));
   const rows: HistoryRow[] = [];
   for (const id of ledger.validIds()) {
     const tx = ledger.get(id);

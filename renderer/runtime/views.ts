@@ -60,7 +60,7 @@ function finalityOf(status: TxStatus): Finality | null {
 export function historyOf(ledger: Ledger, me: KeyHex): HistoryEntry[] {
   const entries: HistoryEntry[] = [];
   const identity = ledger.identityOf(me);
-  const mine = new Set([identity, ...ledger.devicesOf(identity)]);
+  const mine = new Set(ledger.chainsOf(me));
   for (const id of ledger.validIds()) {
     const tx = ledger.get(id);
     if (tx?.type !== 'transfer') continue;

@@ -397,9 +397,11 @@ export class Ledger {
     let claimed = prev?.claimed ?? 0n;
     let line = prev ? prev.line : tx.type !== DEVICE_TYPE;
     let succession = prev?.succession ?? null;
-    // The proof may also be the author's own prev (a witness's latest vote).
-    const proofs = tx.prev === null ? tx.deps : [...tx.deps, tx.prev];
-    const isFinalHere = (dep: TxId) => this.#votersAmong(dep, proofs).size >= this.quorum;
+    // The proof may also be the author's own prev (a witness's latest vote). Built only when a
+    // claim needs it: most transactions (votes above all) claim nothing.
+    let proofsList: readonly TxId[] | undefined;
+    const proofs = () => (proofsList ??= tx.prev === null ? tx.deps : [...tx.deps, tx.prev]);
+    const isFinalHere = (dep: TxId) => this.#votersAmong(dep, proofs()).size >= this.quorum;
     // Until nothing changes: inheriting one chain can make this chain the heir of another.
     const revocations = this.#devices.hasRevocations()
       ? tx.deps.map((dep) => this.#revocationAt(dep)).filter((r) => r !== undefined)
@@ -417,7 +419,7 @@ export class Ledger {
       }
     }
     // An heir's own prev can pay a chain it inherits (a top-up of the device it revoked).
-    for (const dep of succession ? proofs : tx.deps) {
+    for (const dep of succession ? proofs() : tx.deps) {
       const amount = this.#creditToChain(dep, tx.author, succession);
       if (amount === 0n || this.#alreadyClaimed(dep, tx.prev, succession)) continue;
       if (isFinalHere(dep)) {
@@ -1032,6 +1034,12 @@ export class Ledger {
     return tx ? this.#finalityProof(tx) : [];
   }
 
+  /** The chains that act for the identity of `key`: the identity's own, then its devices'. */
+  chainsOf(key: KeyHex): KeyHex[] {
+    const account = this.identityOf(key);
+    return [account, ...this.#devices.devicesOf(account)];
+  }
+
   /**
    * An identity's money across all of its chains: its own and its devices'. The balance of
    * each key alone can mislead: an heir spends credits paid to the chain it inherited.
@@ -1041,7 +1049,7 @@ export class Ledger {
     let available = 0n;
     let pending = 0n;
     let frozen = false;
-    for (const key of [account, ...this.#devices.devicesOf(account)]) {
+    for (const key of this.chainsOf(account)) {
       const view = this.account(key);
       balance += view.balance;
       available += view.available;

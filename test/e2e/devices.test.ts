@@ -14,7 +14,14 @@ import { fromHex } from '../../shared/bytes.ts';
 import { encodeAddress } from '../../shared/identity/address.ts';
 import { parsePairingLink } from '../../shared/net/pairing.ts';
 import { identity } from '../helpers/network.ts';
-import { buildWeb, newUser, screenshotDir, startWorld, type World } from './harness.ts';
+import {
+  buildWeb,
+  openUser as openUserIn,
+  screenshotDir,
+  startWorld,
+  until as untilIn,
+  type World,
+} from './harness.ts';
 import { spawnHeadlessPeer, type HeadlessPeer } from './provider.ts';
 
 const axeSource = await readFile(
@@ -27,46 +34,20 @@ let shots: string;
 let headless: HeadlessPeer | null = null;
 const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
+const users = { contexts, pageErrors };
+const openUser = (name: string): Promise<Page> => openUserIn(world, users, name);
+/** Pairing and top-ups take a few witness rounds: a longer wait than the wallet test's. */
+const until = <T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 60_000,
+) => untilIn(what, probe, timeoutMs, 200);
 const axeFindings: Array<{ screen: string; violations: AxeViolation[] }> = [];
 
 interface AxeViolation {
   id: string;
   impact: string | null;
   help: string;
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== null && value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      const reason = last instanceof Error ? `: ${last.message}` : '';
-      throw new Error(`timed out waiting for ${what}${reason}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-async function openUser(name: string): Promise<Page> {
-  const context = await newUser(world.browser);
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
-  if (process.env.GPOW_E2E_DEBUG === '1') {
-    page.on('console', (message) => console.log(`[${name}] ${message.type()}: ${message.text()}`));
-  }
-  await page.goto(world.appUrl);
-  return page;
 }
 
 /** A screenshot, and axe-core's serious and critical findings on the screen. */

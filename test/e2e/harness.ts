@@ -13,7 +13,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { build } from 'vite';
 import { serveStatic, startRelay } from './servers.ts';
 
@@ -231,4 +231,50 @@ export async function newUser(browser: Browser): Promise<BrowserContext> {
 export async function screenshotDir(): Promise<string> {
   await mkdir(SCREENSHOT_DIR, { recursive: true });
   return SCREENSHOT_DIR;
+}
+
+/**
+ * Polls `probe` until it gives a value (not null, undefined or false), or throws with `what`
+ * and the last error after `timeoutMs`.
+ */
+export async function until<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 30_000,
+  everyMs = 100,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== null && value !== undefined && value !== false) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) {
+      const reason = last instanceof Error ? `: ${last.message}` : '';
+      throw new Error(`timed out waiting for ${what}${reason}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** Where a test keeps its browser profiles and the page errors they report. */
+export interface Users {
+  readonly contexts: BrowserContext[];
+  readonly pageErrors: string[];
+}
+
+/** A new browser profile with the app open; its page errors go to `users.pageErrors`. */
+export async function openUser(world: World, users: Users, name: string): Promise<Page> {
+  const context = await newUser(world.browser);
+  users.contexts.push(context);
+  const page = await context.newPage();
+  page.on('pageerror', (error) => users.pageErrors.push(`${name}: ${error.message}`));
+  if (process.env.GPOW_E2E_DEBUG === '1') {
+    page.on('console', (message) => console.log(`[${name}] ${message.type()}: ${message.text()}`));
+  }
+  await page.goto(world.appUrl);
+  return page;
 }

@@ -15,11 +15,12 @@ import { identity } from '../helpers/network.ts';
 import { identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
 import {
   buildWeb,
-  newUser,
   PROJECT_ROOT,
   screenshotDir,
   startWorld,
   type World,
+  openUser as openUserIn,
+  until,
 } from './harness.ts';
 import { spawnHeadlessPeer, type HeadlessPeer } from './provider.ts';
 
@@ -62,40 +63,8 @@ let shared: { alice: Page; bob: Page; link: string; bobAddress: string } | null 
 let headless: HeadlessPeer | null = null;
 const contexts: BrowserContext[] = [];
 const pageErrors: string[] = [];
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 30_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== null && value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      const reason = last instanceof Error ? `: ${last.message}` : '';
-      throw new Error(`timed out waiting for ${what}${reason}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
-async function openUser(name: string): Promise<Page> {
-  const context = await newUser(world.browser);
-  contexts.push(context);
-  const page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
-  if (process.env.GPOW_E2E_DEBUG === '1') {
-    page.on('console', (message) => console.log(`[${name}] ${message.type()}: ${message.text()}`));
-  }
-  await page.goto(world.appUrl);
-  return page;
-}
+const users = { contexts, pageErrors };
+const openUser = (name: string): Promise<Page> => openUserIn(world, users, name);
 
 async function shoot(page: Page, name: string): Promise<void> {
   // Let transient focus rings and progress settle.
