@@ -5,13 +5,19 @@
 // lower layer imports a higher one. Every peer, signer and test that expects the whole protocol
 // builds its registry here; docs/engine.md ("Layers inside shared/") has the order.
 import { DNEC_TYPES } from './dnec/rules.ts';
+import { profileType } from './identity/profile.ts';
 import { sskType } from './ssk/rules.ts';
 import { TypeRegistry } from './tx/registry.ts';
 import { transferType } from './tx/transfer.ts';
 import type { TxTypeDef } from './tx/types.ts';
 
 /** Every transaction type of the protocol beyond genesis and vote, in registration order. */
-export const PROTOCOL_TYPES: readonly TxTypeDef[] = [transferType, sskType, ...DNEC_TYPES];
+export const PROTOCOL_TYPES: readonly TxTypeDef[] = [
+  transferType,
+  sskType,
+  ...DNEC_TYPES,
+  profileType,
+];
 
 /** A registry of the whole protocol. A new one each call: a registry can be added to. */
 export function protocolRegistry(): TypeRegistry {
