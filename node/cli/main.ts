@@ -9,6 +9,7 @@ import { identityCommand } from './identity.ts';
 import { MARKET_COMMANDS, MARKET_USAGE, marketCommand } from './market.ts';
 import { invite, join, networkCreate } from './network.ts';
 import { output } from './output.ts';
+import { memberCommand, profileCommand } from './profile.ts';
 import { fileCommand, msgCommand, sskCommand } from './private.ts';
 import { run, RUN_USAGE } from './run.ts';
 import { balance, history, send, status } from './wallet.ts';
@@ -31,6 +32,10 @@ Identity
   device revoke DEVICE [--to DEVICE]
                                     close a lost device (a name, an address or "original");
                                     what it held goes to the identity, or to --to
+  profile set --name NAME [--note TEXT] [--avatar FILE] [--show-balance]
+                                    sign your profile: how members see you
+  profile show [ADDRESS]            a member's profile (yours by default)
+  member list                       the members: names, roles, devices, last seen
 
 Network
   network create --name NAME [--witness ADDR]... [--alloc ADDR=AMOUNT]... [--credit-limit N]
@@ -91,6 +96,12 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case 'device':
         await deviceCommand(home, rest, out);
+        break;
+      case 'profile':
+        await profileCommand(home, rest, out);
+        break;
+      case 'member':
+        await memberCommand(home, rest, out);
         break;
       case 'network':
         if (sub !== 'create') throw new CliError('usage: gpow network create --name NAME …');

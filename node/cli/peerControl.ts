@@ -19,6 +19,7 @@ import type { Market } from '../../engine/market/market.ts';
 import type { Peer } from '../peer/peer.ts';
 import { CliError, type NetworkConfig } from './home.ts';
 import { deviceRows, pairOn, revokeOn } from './devices.ts';
+import { memberRows, peerIdentity, profileInputOf, profileOf, setProfileOn } from './profile.ts';
 import { MARKET_HANDLERS, type MarketHandler, type MarketMethod } from './market.ts';
 import { address, amountOf, keyOf } from './output.ts';
 import { balanceOf, historyOf, memoBytes, noGenesisSentence } from './wallet.ts';
@@ -56,6 +57,10 @@ const HANDLERS: { readonly [M in LedgerMethod]: Handler<M> } = {
   'device-pair': ({ peer, network }, _ledger, p) =>
     pairOn(peer, network, p.name, p.allowance === undefined ? 0n : amountOf(p.allowance)),
   'device-revoke': ({ peer }, ledger, p) => revokeOn(peer, ledger, p.device, p.to),
+  'profile-set': ({ peer }, _ledger, p) => setProfileOn(peer, profileInputOf(p)),
+  'profile-show': ({ peer }, ledger, p) =>
+    profileOf(ledger, p.address === undefined ? peerIdentity(peer, ledger) : keyOf(p.address)),
+  'member-list': (_ctx, ledger) => memberRows(ledger),
   send: async ({ peer }, _ledger, p) => {
     const to = keyOf(p.to);
     const amount = amountOf(p.amount);

@@ -199,6 +199,40 @@ export interface RevokeResult extends TransactionResult {
   readonly to: string;
 }
 
+/** A member's profile as `gpow profile show` prints it (docs/profiles.md). */
+export interface ProfileResult {
+  readonly address: string;
+  /** The profile transaction shown, or null when the identity has none. */
+  readonly id: string | null;
+  readonly name: string | null;
+  readonly note: string | null;
+  readonly showBalance: boolean;
+  /** The avatar's image type, or null. */
+  readonly avatar: string | null;
+  readonly avatarBytes: number;
+}
+
+/** One member of the directory (shared/wallet/members.ts). */
+export interface MemberRow {
+  readonly address: string;
+  readonly name: string | null;
+  /** The name as lists show it: with a distinguishing suffix where names look alike. */
+  readonly label: string;
+  readonly suffix: string | null;
+  readonly mixedScript: boolean;
+  readonly roles: readonly string[];
+  readonly devices: ReadonlyArray<{
+    readonly address: string;
+    readonly name: string;
+    readonly revoked: boolean;
+  }>;
+  readonly lastSeen: number | null;
+  /** Only where the member's profile allows it. */
+  readonly balance: bigint | null;
+  readonly note: string | null;
+  readonly avatar: string | null;
+}
+
 /** Every method's result, as the peer computes it (see Wire for what the caller gets). */
 export interface ControlResults {
   status: StatusResult;
@@ -226,6 +260,9 @@ export interface ControlResults {
   'device-list': DeviceRow[];
   'device-pair': PairResult;
   'device-revoke': RevokeResult;
+  'profile-set': TransactionResult & { readonly name: string };
+  'profile-show': ProfileResult;
+  'member-list': MemberRow[];
 }
 
 export type ControlMethod = keyof ControlResults;
@@ -241,6 +278,8 @@ const MAX_PATH = 4096;
 const MAX_TEXT = MAX_CONTROL_REQUEST_BYTES;
 /** shared/dnec/bodies.ts MAX_FIELDS, and more than any service has. */
 const MAX_FIELDS = 64;
+/** Base64 of a little more than the 16 KiB an avatar may have, so the peer can say it is too big. */
+const MAX_AVATAR_BASE64 = 24 * 1024;
 /** shared/dnec/bodies.ts MAX_VALIDATORS is 16; the same order of providers to exclude. */
 const MAX_EXCLUDE = 256;
 
@@ -318,6 +357,9 @@ const SHAPES: { readonly [M in ControlMethod]: string } = {
   'device-list': '{}',
   'device-pair': '{ name, allowance? }',
   'device-revoke': '{ device, to? }',
+  'profile-set': '{ name, note?, avatar?, showBalance? }',
+  'profile-show': '{ address? }',
+  'member-list': '{}',
 };
 
 /**
@@ -489,6 +531,24 @@ export const CONTROL_PARAMS = {
     device: nonEmpty('the device', MAX_ADDRESS),
     to: v.optional(nonEmpty('the heir', MAX_ADDRESS)),
   }),
+  // The profile's own limits (shared/identity/profile.ts) are the peer's to say; these bound it.
+  'profile-set': params('profile-set', {
+    name: nonEmpty('the display name', 1024),
+    note: v.optional(text('the note', 4096)),
+    avatar: v.optional(
+      v.pipe(
+        v.string('the avatar must be base64 text'),
+        v.maxLength(
+          MAX_AVATAR_BASE64,
+          `the avatar is at most ${MAX_AVATAR_BASE64} base64 characters`,
+        ),
+        v.regex(/^[A-Za-z0-9+/]*={0,2}$/u, 'the avatar must be base64 text'),
+      ),
+    ),
+    showBalance: v.optional(v.boolean('showBalance must be true or false')),
+  }),
+  'profile-show': params('profile-show', { address: v.optional(addressField('the address')) }),
+  'member-list': params('member-list', {}),
 } as const satisfies { readonly [M in ControlMethod]: v.GenericSchema<unknown, unknown> };
 
 /** The method names, for code that must treat every method alike (registration, tests). */

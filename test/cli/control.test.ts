@@ -184,6 +184,9 @@ const BAD: {
   'device-list': [{ all: SECRET }, 'all'],
   'device-pair': [{ name: 'phone', allowance: SECRET }, 'allowance'],
   'device-revoke': [{ device: 'phone', to: 5 }, 'to'],
+  'profile-set': [{ name: 'Ana', avatar: SECRET }, 'avatar'],
+  'profile-show': [{ address: [SECRET] }, 'address'],
+  'member-list': [{ all: SECRET }, 'all'],
 };
 
 describe('the contract, on the running peer', () => {

@@ -390,6 +390,9 @@ describe('fuzz: the control socket', () => {
     'device-list': {},
     'device-pair': { name: 'phone', allowance: '100' },
     'device-revoke': { device: 'phone', to: 'original' },
+    'profile-set': { name: 'Ana', note: 'desk 4', avatar: 'iVBORw0KGgo=', showBalance: true },
+    'profile-show': { address: 'gpow1someone' },
+    'member-list': {},
   };
   const KEYS = [...new Set(Object.values(GOOD).flatMap((p) => Object.keys(p)))];
   /** Marks values that a refusal must never repeat. */
