@@ -1,7 +1,7 @@
 // A witness's duty: it votes on what it sees, batched (engine/timing.ts says why), and dates its
 // view when a service deadline passes with no transaction arriving (a tick).
 import { deadlinesAwaitingTick } from '../shared/dnec/queries.ts';
-import type { KeyHex } from '../shared/ids.ts';
+import type { KeyHex, TxId } from '../shared/ids.ts';
 import type { Ledger } from '../shared/ledger/ledger.ts';
 import { composeVote } from '../shared/wallet/compose.ts';
 import { messageOf, type Compose } from './events.ts';
@@ -22,6 +22,8 @@ export interface WitnessHost {
 export class Witness {
   readonly #ports: Pick<EnginePorts, 'clock' | 'timers' | 'signer'>;
   readonly #host: WitnessHost;
+  /** Changes of the witnesses this witness's operator agreed to back (§13.2). */
+  readonly #backs = new Set<TxId>();
   #voteTimer: Cancel | null = null;
   #tickTimer: Cancel | null = null;
   #stopped = false;
@@ -44,7 +46,7 @@ export class Witness {
 
   #me(): KeyHex | null {
     const me = this.#ports.signer?.key;
-    return me !== undefined && this.#host.ledger()?.witnesses.has(me) === true ? me : null;
+    return me !== undefined && this.#host.ledger()?.isWitnessNow(me) === true ? me : null;
   }
 
   #ticksDue(ledger: Ledger, me: KeyHex): boolean {
@@ -67,11 +69,20 @@ export class Witness {
       await this.#host.act((ledger, me) => {
         const now = this.#ports.clock.now();
         // A vote with nothing new still dates our view when a service deadline has passed.
-        return composeVote(ledger, me, now, { tick: this.#ticksDue(ledger, me) });
+        return composeVote(ledger, me, now, {
+          tick: this.#ticksDue(ledger, me),
+          backs: (change) => this.#backs.has(change),
+        });
       });
     } catch (error) {
       this.#host.onWarning(`A witness vote failed: ${messageOf(error)}`);
     }
+  }
+
+  /** The operator agreed to a change of the witnesses: back it in the next vote. */
+  back(change: TxId): void {
+    this.#backs.add(change);
+    this.schedule();
   }
 
   stop(): void {

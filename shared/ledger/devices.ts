@@ -39,14 +39,14 @@ export const capSeq = (r: Revocation): number => r.head?.seq ?? -1;
 
 /** What the checks need from the ledger: facts about the causal past only. */
 export interface ChainFacts {
-  readonly quorum: number;
   readonly founder: KeyHex;
+  /** The witnesses of the transaction's own epoch (§13): what its causal past says. */
   readonly witnesses: ReadonlySet<KeyHex>;
   hasAllocation(key: KeyHex): boolean;
   valid(id: TxId): Tx | undefined;
   ancestorAt(id: TxId, seq: number): TxId | undefined;
-  /** How many distinct witnesses have a vote among `candidates` covering `id`. */
-  votersAmong(id: TxId, candidates: readonly TxId[]): number;
+  /** Whether votes among `candidates` of a quorum of one witness set cover `id`. */
+  finalAmong(id: TxId, candidates: readonly TxId[]): boolean;
 }
 
 export function deviceRecordOf(tx: Tx): DeviceRecord {
@@ -162,7 +162,7 @@ function checkRevokedHead(tx: Tx, r: Revocation, facts: ChainFacts): Rejection |
     if (first?.type !== DEVICE_TYPE || deviceRecordOf(first).account !== r.account)
       return reject('invalid-body', 'the revoked chain is not a device of this identity');
   }
-  if (facts.votersAmong(r.head.id, tx.deps) < facts.quorum)
+  if (!facts.finalAmong(r.head.id, tx.deps))
     return reject(
       'invalid-body',
       "the revoked chain's head must be final: a quorum of votes covering it in deps",

@@ -31,6 +31,7 @@ import {
   type ViewHead,
 } from '../tx/types.ts';
 import type { voteSchema } from '../tx/vote.ts';
+import { WITNESS_SET_TYPE, type WitnessSetBody } from '../tx/witnessSet.ts';
 import { Chains } from './chains.ts';
 import {
   capSeq,
@@ -42,7 +43,17 @@ import {
   type Revocation,
   type Succession,
 } from './devices.ts';
-import { quorumOf, VoteIndex, type VoteHead } from './votes.ts';
+import {
+  changing,
+  countingConfig,
+  laterState,
+  makeConfig,
+  ProposalIndex,
+  type Config,
+  type EpochState,
+  type Proposal,
+} from './epochs.ts';
+import { VoteIndex, type VoteHead } from './votes.ts';
 
 const NO_CLAIMS: readonly TxId[] = Object.freeze([]);
 
@@ -61,6 +72,10 @@ interface ValidEntry {
   readonly line: boolean;
   /** Closed chains this chain has inherited by claiming their revocations (§12), or null. */
   readonly succession: Succession | null;
+  /** The witness sets this transaction's causal past knows (§13). */
+  readonly epochs: EpochState;
+  /** For a vote, the witness set it counts for; otherwise null. */
+  readonly counts: Config | null;
   applied: boolean;
 }
 
@@ -109,8 +124,6 @@ export class Ledger {
   readonly networkId: NetworkId;
   readonly genesis: VerifiedTx<GenesisBody>;
   readonly founder: KeyHex;
-  readonly witnesses: ReadonlySet<KeyHex>;
-  readonly quorum: number;
   readonly creditLimit: bigint;
 
   readonly #registry: TypeRegistry;
@@ -135,7 +148,14 @@ export class Ledger {
   /** Per witness, its highest-seq valid vote. */
   readonly #latestVote = new Map<KeyHex, { id: TxId; seq: number }>();
   readonly #devices = new DeviceIndex();
-  readonly #facts: ChainFacts;
+  /** Witness sets that some valid vote counts for, by Config.key (§13). */
+  readonly #configs = new Map<string, Config>();
+  readonly #proposals = new ProposalIndex();
+  /** The latest epoch state of any valid transaction: this peer's view of the witness sets. */
+  #current: EpochState;
+  /** A transaction whose epoch state is #current: what a vote cites to carry it on. */
+  #currentId: TxId;
+  readonly #origin: EpochState;
   readonly reader: LedgerReader;
   readonly indexes: IndexStore;
 
@@ -145,8 +165,14 @@ export class Ledger {
     this.founder = genesis.author;
     this.#registry = registry;
     const body = genesis.body;
-    this.witnesses = new Set(body.witnesses.map((w) => keyHexOf(w)));
-    this.quorum = quorumOf(this.witnesses.size);
+    const first = makeConfig(
+      0,
+      body.witnesses.map((w) => keyHexOf(w)),
+      null,
+    );
+    this.#current = this.#origin = { seen: first, open: first };
+    this.#currentId = genesis.id;
+    this.#configs.set(first.key, first);
     this.creditLimit = body.params.creditLimit;
     let supply = 0n;
     for (const [key, amount] of body.allocations) {
@@ -165,20 +191,13 @@ export class Ledger {
       voteTime: -1,
       line: true,
       succession: null,
+      epochs: this.#current,
+      counts: null,
       applied: true,
     });
     this.#chains.add(genesis.author, 0, genesis.id);
     this.#lastNonVote.set(genesis.author, { id: genesis.id, seq: 0 });
     this.reader = this.#makeReader();
-    this.#facts = {
-      quorum: this.quorum,
-      founder: this.founder,
-      witnesses: this.witnesses,
-      hasAllocation: (key) => this.#allocation.has(key),
-      valid: (id) => this.#valid.get(id)?.tx,
-      ancestorAt: (id, seq) => this.#chains.ancestorAt(id, seq),
-      votersAmong: (id, candidates) => this.#votersAmong(id, candidates).size,
-    };
     this.indexes = {
       index: <T>(key: string, create: () => T): T => {
         if (!this.#indexes.has(key)) this.#indexes.set(key, create());
@@ -187,10 +206,42 @@ export class Ledger {
     };
   }
 
-  #makeReader(): LedgerReader {
+  /** What the device checks need, with the witnesses of the transaction's own epoch. */
+  #factsFor(epochs: EpochState): ChainFacts {
     return {
-      witnesses: [...this.witnesses].sort(),
-      quorum: this.quorum,
+      founder: this.founder,
+      witnesses: epochs.open.witnesses,
+      hasAllocation: (key) => this.#allocation.has(key),
+      valid: (id) => this.#valid.get(id)?.tx,
+      ancestorAt: (id, seq) => this.#chains.ancestorAt(id, seq),
+      finalAmong: (id, candidates) => this.#quorumAmong(id, candidates) !== null,
+    };
+  }
+
+  /** The current witnesses: those of the latest witness set this peer knows handed over. */
+  get witnesses(): ReadonlySet<KeyHex> {
+    return this.#current.open.witnesses;
+  }
+
+  /** Votes needed for finality in the current witness set. */
+  get quorum(): number {
+    return this.#current.open.quorum;
+  }
+
+  /** This peer's view of the witness sets: the latest enacted (`seen`) and handed over (`open`). */
+  get epochs(): EpochState {
+    return this.#current;
+  }
+
+  #makeReader(): LedgerReader {
+    const current = () => this.#current.open;
+    return {
+      get witnesses() {
+        return current().sorted;
+      },
+      get quorum() {
+        return current().quorum;
+      },
       valid: (id) => this.#valid.get(id)?.tx,
       isAncestorOrEqual: (a, d) =>
         this.#valid.has(a) && this.#valid.has(d) && this.#chains.isAncestorOrEqual(a, d),
@@ -337,15 +388,19 @@ export class Ledger {
 
     let effects: Effects = NO_EFFECTS;
     let heads: VoteHead[] | null = null;
+    const epochs = this.#epochsFrom(prev?.epochs ?? this.#origin, parentsOf(tx));
     if (tx.type === 'genesis') {
       return reject('unexpected-genesis', 'a network has exactly one genesis');
     } else if (tx.type === 'vote') {
-      const checked = this.#checkVote(tx);
+      const checked = this.#checkVote(tx, epochs);
       if (!Array.isArray(checked)) return checked;
       heads = checked;
     } else if (tx.type === DEVICE_TYPE || tx.type === REVOKE_TYPE) {
-      const problem =
-        tx.type === DEVICE_TYPE ? checkDevice(tx, this.#facts) : checkRevoke(tx, this.#facts);
+      const facts = this.#factsFor(epochs);
+      const problem = tx.type === DEVICE_TYPE ? checkDevice(tx, facts) : checkRevoke(tx, facts);
+      if (problem) return problem;
+    } else if (tx.type === WITNESS_SET_TYPE) {
+      const problem = this.#checkProposal(tx, epochs);
       if (problem) return problem;
     } else {
       const type = this.#registry.get(tx.type);
@@ -379,8 +434,115 @@ export class Ledger {
       voteTime,
       line,
       succession,
+      epochs,
+      counts: heads ? countingConfig(epochs, tx.author) : null,
       applied: false,
     };
+  }
+
+  // ---- witness sets (§13) ----------------------------------------------------------------
+
+  /**
+   * The epoch state of a transaction with these parents: the latest of theirs, moved on by
+   * evidence among the parents themselves: a quorum of the open set's counted votes backing a
+   * change enacts it, then a quorum of that set's votes that know the change hands over.
+   */
+  #epochsFrom(start: EpochState, parents: readonly TxId[]): EpochState {
+    let state = start;
+    for (const id of parents) {
+      const entry = this.#valid.get(id);
+      if (entry) state = laterState(state, entry.epochs);
+    }
+    if (this.#proposals.size === 0) return state;
+    for (let next = this.#advance(state, parents); next !== state;) {
+      state = next;
+      next = this.#advance(state, parents);
+    }
+    return state;
+  }
+
+  #advance(state: EpochState, parents: readonly TxId[]): EpochState {
+    if (!changing(state)) {
+      for (const p of this.#proposals.forEpoch(state.open.epoch + 1)) {
+        if (this.#quorumAmong(p.id, parents, state.open)) {
+          return { seen: this.#configOf(p), open: state.open };
+        }
+      }
+      return state;
+    }
+    const acks = new Set<KeyHex>();
+    for (const id of parents) {
+      const entry = this.#valid.get(id);
+      if (entry?.heads && entry.epochs.seen.key === state.seen.key) acks.add(entry.tx.author);
+    }
+    let count = 0;
+    for (const witness of acks) if (state.open.witnesses.has(witness)) count++;
+    return count >= state.open.quorum ? { seen: state.seen, open: state.seen } : state;
+  }
+
+  /** One Config object per change, so that every transaction shares it. */
+  #configOf(p: Proposal): Config {
+    const key = `${p.epoch}:${p.id}`;
+    let config = this.#configs.get(key);
+    if (!config) this.#configs.set(key, (config = makeConfig(p.epoch, p.witnesses, p.id)));
+    return config;
+  }
+
+  /**
+   * A proposed change of the witnesses (§13.2): the one transaction of a one-time key, proposed
+   * by a witness of the open set, for the next epoch, while no other change is under way.
+   */
+  #checkProposal(tx: Tx, epochs: EpochState): Rejection | null {
+    if (tx.seq !== 0)
+      return reject('bad-sequence', 'a witness change is the only transaction of a one-time key');
+    if (
+      tx.author === this.founder ||
+      this.#allocation.has(tx.author) ||
+      epochs.open.witnesses.has(tx.author)
+    )
+      return reject('invalid-body', 'a witness change needs a one-time key of its own');
+    const body = tx.body as WitnessSetBody;
+    if (changing(epochs)) {
+      return reject(
+        'invalid-body',
+        `witness set ${epochs.seen.epoch} is still taking over; propose again once it has`,
+      );
+    }
+    if (!epochs.open.witnesses.has(keyHexOf(body.by)))
+      return reject('not-witness', 'only a current witness may propose a change of the witnesses');
+    if (body.epoch !== epochs.open.epoch + 1) {
+      return reject(
+        'invalid-body',
+        `this change opens epoch ${body.epoch}, but its past is in epoch ${epochs.open.epoch}`,
+      );
+    }
+    const next = body.witnesses.map((w) => keyHexOf(w)).sort();
+    if (next.join() === epochs.open.sorted.join())
+      return reject('invalid-body', 'the proposed witnesses are the current ones');
+    return null;
+  }
+
+  /**
+   * The vote rule for changes (§13.2): on its own chain, a witness never backs two different
+   * changes for one epoch, so that (with the quorum intersection of §7) at most one is enacted.
+   */
+  #proposalConflict(tx: Tx, heads: readonly VoteHead[]): Rejection | null {
+    for (const head of heads) {
+      const p = this.#proposals.byAuthor(head.author);
+      if (!p) continue;
+      for (const other of this.#proposals.forEpoch(p.epoch)) {
+        if (other.id === p.id) continue;
+        const named = heads.find((h) => h.author === other.author);
+        const earlier = named ?? this.#lastVoteOnChain(tx, other.author);
+        if (earlier && earlier.seq >= 0 && this.#chains.ancestorAt(earlier.id, 0) === other.id) {
+          return reject(
+            'conflicting-vote',
+            `the vote would back two different changes of the witnesses for epoch ${p.epoch}`,
+          );
+        }
+      }
+    }
+    return null;
   }
 
   /**
@@ -401,7 +563,7 @@ export class Ledger {
     // claim needs it: most transactions (votes above all) claim nothing.
     let proofsList: readonly TxId[] | undefined;
     const proofs = () => (proofsList ??= tx.prev === null ? tx.deps : [...tx.deps, tx.prev]);
-    const isFinalHere = (dep: TxId) => this.#votersAmong(dep, proofs()).size >= this.quorum;
+    const isFinalHere = (dep: TxId) => this.#quorumAmong(dep, proofs()) !== null;
     // Until nothing changes: inheriting one chain can make this chain the heir of another.
     const revocations = this.#devices.hasRevocations()
       ? tx.deps.map((dep) => this.#revocationAt(dep)).filter((r) => r !== undefined)
@@ -482,27 +644,41 @@ export class Ledger {
     return sum;
   }
 
-  /** Witnesses with a vote among `candidates` whose head covers transaction `id`. */
-  #votersAmong(id: TxId, candidates: readonly TxId[]): Set<KeyHex> {
+  /**
+   * The witness set (if any) of which a quorum has a counted vote among `candidates` covering
+   * transaction `id`; with `only`, that set alone.
+   */
+  #quorumAmong(id: TxId, candidates: readonly TxId[], only?: Config): Config | null {
     const target = this.#valid.get(id);
-    const voters = new Set<KeyHex>();
-    if (!target) return voters;
+    if (!target) return null;
+    const voters = new Map<string, Set<KeyHex>>();
     for (const candidate of candidates) {
       const vote = this.#valid.get(candidate);
-      if (!vote?.heads) continue;
+      const config = vote?.counts;
+      if (!vote?.heads || !config || (only && config.key !== only.key)) continue;
       const head = vote.heads.find((h) => h.author === target.tx.author);
-      if (head && this.#covers(head, target.tx)) voters.add(vote.tx.author);
+      if (!head || !this.#covers(head, target.tx)) continue;
+      let set = voters.get(config.key);
+      if (!set) voters.set(config.key, (set = new Set<KeyHex>()));
+      set.add(vote.tx.author);
+      if (set.size >= config.quorum) return config;
     }
-    return voters;
+    return null;
   }
 
   #covers(head: ViewHead, tx: Tx): boolean {
     return head.seq >= tx.seq && this.#chains.ancestorAt(head.id, tx.seq) === tx.id;
   }
 
-  #checkVote(tx: Tx): VoteHead[] | Rejection {
-    if (!this.witnesses.has(tx.author))
-      return reject('not-witness', 'only witnesses named in genesis may vote');
+  #checkVote(tx: Tx, epochs: EpochState): VoteHead[] | Rejection {
+    if (!epochs.open.witnesses.has(tx.author)) {
+      return reject(
+        'not-witness',
+        epochs.open.epoch === 0
+          ? 'only witnesses named in genesis may vote'
+          : `not a witness of witness set ${epochs.open.epoch}: only its witnesses may vote`,
+      );
+    }
     // Votes date the witness's view; deadlines in service contracts are judged by these dates,
     // so a witness's clock may not run backwards along its chain.
     const prevTime = tx.prev === null ? -1 : (this.#valid.get(tx.prev)?.voteTime ?? -1);
@@ -536,6 +712,8 @@ export class Ledger {
       }
       heads.push(head);
     }
+    const changeConflict = this.#proposals.size > 0 ? this.#proposalConflict(tx, heads) : null;
+    if (changeConflict) return changeConflict;
     return this.#devices.hasRevocations() ? (this.#revocationConflict(tx, heads) ?? heads) : heads;
   }
 
@@ -602,7 +780,14 @@ export class Ledger {
     if (tx.type !== 'vote' && tx.seq > (this.#lastNonVote.get(tx.author)?.seq ?? -1)) {
       this.#lastNonVote.set(tx.author, { id: tx.id, seq: tx.seq });
     }
-    if (entry.heads) this.#votes.add(tx.author, tx.seq, tx.id, entry.heads);
+    if (entry.heads)
+      this.#votes.add(tx.author, tx.seq, tx.id, entry.heads, entry.counts?.key ?? null);
+    if (tx.type === WITNESS_SET_TYPE) this.#proposals.add(proposalOf(tx));
+    const later = laterState(this.#current, entry.epochs);
+    if (later !== this.#current) {
+      this.#current = later;
+      this.#currentId = tx.id;
+    }
     this.#devices.add(tx);
     this.#registry.get(tx.type)?.accepted?.(tx, this.#context(tx));
 
@@ -701,18 +886,22 @@ export class Ledger {
     if (!entry) return false;
     const { tx } = entry;
     if (tx.id === this.networkId) return true;
-    if (tx.seq < this.#chains.forkSeq(tx.author)) {
-      // Below any fork, every head at or above this seq descends from this transaction.
+    // Below any fork, every head at or above this seq descends from this transaction.
+    const belowFork = tx.seq < this.#chains.forkSeq(tx.author);
+    for (const config of this.#configs.values()) {
       let votes = 0;
-      for (const maxHead of this.#votes.maxHeads(tx.author).values())
-        if (maxHead >= tx.seq) votes++;
-      return votes >= this.quorum;
+      if (belowFork) {
+        for (const maxHead of this.#votes.countedMax(config.key, tx.author).values())
+          if (maxHead >= tx.seq) votes++;
+      } else {
+        for (const witness of config.sorted) {
+          const refs = this.#votes.refs(witness, tx.author);
+          if (refs.some((ref) => ref.counts === config.key && this.#covers(ref.head, tx))) votes++;
+        }
+      }
+      if (votes >= config.quorum) return true;
     }
-    let votes = 0;
-    for (const witness of this.witnesses) {
-      if (this.#votes.refs(witness, tx.author).some((ref) => this.#covers(ref.head, tx))) votes++;
-    }
-    return votes >= this.quorum;
+    return false;
   }
 
   status(id: TxId): TxStatus {
@@ -901,7 +1090,7 @@ export class Ledger {
         if (this.#alreadyClaimed(id, prev, succession)) continue;
         const votes = this.#finalityProof(credit.tx);
         const amount = this.#creditToChain(id, author, succession);
-        if (votes.length >= this.quorum) credits.push({ id, amount, votes });
+        if (votes.length > 0) credits.push({ id, amount, votes });
       }
     }
     return [...out, ...credits.sort((a, b) => (a.id < b.id ? -1 : 1))];
@@ -917,7 +1106,7 @@ export class Ledger {
       for (const r of this.#devices.revocationsTo(heirs[i] as KeyHex)) {
         if (out.includes(r) || !this.isFinal(r.id)) continue;
         if (this.#alreadyClaimed(r.id, entry?.tx.id ?? null, succession)) continue;
-        if (this.#finalityProof(this.#valid.get(r.id)?.tx as Tx).length < this.quorum) continue;
+        if (this.#finalityProof(this.#valid.get(r.id)?.tx as Tx).length === 0) continue;
         out.push(r);
         succession = this.#inherit(succession, r);
         if (!heirs.includes(r.target)) heirs.push(r.target);
@@ -926,21 +1115,32 @@ export class Ledger {
     return out;
   }
 
-  /** For each witness, its latest vote covering `tx`; the first `quorum` of them. */
+  /**
+   * Votes proving `tx` final: for each witness of one set, its latest counted vote covering it,
+   * a quorum of them; the latest set that has one. Empty when `tx` is not final.
+   */
   #finalityProof(tx: Tx): TxId[] {
+    for (const config of [...this.#configs.values()].reverse()) {
+      const votes = this.#proofIn(tx, config);
+      if (votes.length > 0) return votes;
+    }
+    return [];
+  }
+
+  #proofIn(tx: Tx, config: Config): TxId[] {
     const votes: TxId[] = [];
-    for (const witness of [...this.witnesses].sort()) {
+    for (const witness of config.sorted) {
       const refs = this.#votes.refs(witness, tx.author);
       for (let i = refs.length - 1; i >= 0; i--) {
         const ref = refs[i];
-        if (ref && this.#covers(ref.head, tx)) {
+        if (ref && ref.counts === config.key && this.#covers(ref.head, tx)) {
           votes.push(ref.voteId);
           break;
         }
       }
-      if (votes.length === this.quorum) break;
+      if (votes.length === config.quorum) return votes;
     }
-    return votes;
+    return [];
   }
 
   /**
@@ -949,11 +1149,13 @@ export class Ledger {
    * a revocation and the chain it closes compete, it keeps to the vote rule of §12.4 and, when
    * free to choose, backs the revocation: a device is revoked because it is lost or stolen.
    */
-  votableHeads(witness: KeyHex): VoteHead[] {
+  votableHeads(witness: KeyHex, backs: (change: TxId) => boolean = () => false): VoteHead[] {
     const out: VoteHead[] = [];
     for (const author of this.#chains.authors()) {
       const latest = this.#latestNonVote(author);
       if (!latest) continue;
+      const proposal = this.#proposals.size > 0 ? this.#proposals.byAuthor(author) : undefined;
+      if (proposal && !this.#mayBackChange(witness, proposal, backs)) continue;
       const head = this.#devices.hasRevocations()
         ? this.#heldBack(witness, author, latest)
         : latest;
@@ -961,6 +1163,38 @@ export class Ledger {
       if (head && head.seq > voted) out.push({ author, seq: head.seq, id: head.id });
     }
     return out.sort((a, b) => (a.author < b.author ? -1 : a.author > b.author ? 1 : 0));
+  }
+
+  /**
+   * Whether this witness backs a proposed change: its operator agreed to it, it opens the next
+   * epoch, and the witness has backed no other change for that epoch (§13.2).
+   */
+  #mayBackChange(witness: KeyHex, p: Proposal, backs: (change: TxId) => boolean): boolean {
+    if (!backs(p.id) || changing(this.#current) || p.epoch !== this.#current.open.epoch + 1)
+      return false;
+    const voted = (key: KeyHex) => this.#votes.maxHeads(key).get(witness) ?? -1;
+    const rivals = this.#proposals.forEpoch(p.epoch);
+    if (rivals.some((o) => o.id !== p.id && voted(o.author) >= 0)) return false;
+    // Among changes it agrees to, every honest witness backs the lowest id.
+    return rivals.find((o) => backs(o.id))?.id === p.id;
+  }
+
+  /**
+   * Whether a vote counted for an earlier witness set than the current one covers `id`. A
+   * witness of a later set never backs what conflicts with such a transaction (§13.3): that is
+   * how a later set inherits what the earlier one may have made final.
+   */
+  #lockedBefore(id: TxId): boolean {
+    const tx = this.#valid.get(id)?.tx;
+    const epoch = this.#current.open.epoch;
+    if (!tx || epoch === 0) return false;
+    return this.#votes.anyRef(
+      tx.author,
+      (ref) =>
+        ref.counts !== null &&
+        (this.#configs.get(ref.counts)?.epoch ?? epoch) < epoch &&
+        this.#covers(ref.head, tx),
+    );
   }
 
   /** The head of `author` this witness may back, given revocations (undefined: none). */
@@ -974,7 +1208,12 @@ export class Ledger {
     if (r) return this.#mayBackRevocation(witness, r) ? latest : undefined;
     const caps = this.#devices
       .revocationsOf(author)
-      .filter((rev) => voted(rev.author) >= 0 || this.#mayBackRevocation(witness, rev))
+      .filter(
+        (rev) =>
+          voted(rev.author) >= 0 ||
+          this.#mayBackRevocation(witness, rev) ||
+          this.#lockedBefore(rev.id),
+      )
       .map((rev) => rev.head);
     let cap: { id: TxId; seq: number } | null | undefined;
     for (const head of caps)
@@ -993,9 +1232,89 @@ export class Ledger {
     if (voted(r.target) > capSeq(r)) return false;
     for (const other of this.#devices.revocationsOf(r.target)) {
       if (other.id === r.id || capSeq(other) !== capSeq(r)) continue;
-      if (voted(other.author) >= 0 || other.id < r.id) return false;
+      if (voted(other.author) >= 0 || other.id < r.id || this.#lockedBefore(other.id)) return false;
     }
-    return true;
+    // What an earlier set may have made final above r's head wins (§13.3).
+    const above = this.#chains.idsAt(r.target, capSeq(r) + 1);
+    return !above.some((id) => this.#lockedBefore(id));
+  }
+
+  // ---- witness sets (§13): queries ---------------------------------------------------------
+
+  /**
+   * The witnesses of the current set whose counted votes cover transaction `id`: how close it
+   * is to final, and who has not seen it yet.
+   */
+  backers(id: TxId): KeyHex[] {
+    const tx = this.#valid.get(id)?.tx;
+    const config = this.#current.open;
+    if (!tx) return [];
+    return config.sorted.filter((w) =>
+      this.#votes
+        .refs(w, tx.author)
+        .some((ref) => ref.counts === config.key && this.#covers(ref.head, tx)),
+    );
+  }
+
+  /** A transaction whose epoch state is this peer's view: what a proposal cites. */
+  get epochTx(): TxId {
+    return this.#currentId;
+  }
+
+  /** Every proposed change of the witnesses this peer holds, by epoch. */
+  proposals(): Proposal[] {
+    return this.#proposals.all();
+  }
+
+  /** The witness set a change opened, once some transaction knows it enacted. */
+  configOfChange(change: TxId): Config | undefined {
+    for (const config of this.#configs.values()) if (config.change === change) return config;
+    return undefined;
+  }
+
+  /** The witnesses of the current set, and during a change those of the set taking over. */
+  isWitnessNow(key: KeyHex): boolean {
+    return this.#current.open.witnesses.has(key) || this.#current.seen.witnesses.has(key);
+  }
+
+  /**
+   * What a witness's next vote should cite so that it carries this peer's view of the witness
+   * sets on (§13.4): a transaction that has it, then the votes that enact a change backed by a
+   * quorum, or the acknowledgements that hand it over. `state` is the vote's epoch state with
+   * them; `advances` says whether that is news for the witness's own chain, which is reason
+   * enough to vote (an acknowledgement).
+   */
+  epochEvidence(witness: KeyHex): { deps: TxId[]; state: EpochState; advances: boolean } {
+    const head = this.head(witness);
+    const own = head ? (this.#valid.get(head.id)?.epochs ?? this.#origin) : this.#origin;
+    const deps = new Set<TxId>();
+    const current = this.#current;
+    if (own.seen.key !== current.seen.key || own.open.key !== current.open.key)
+      deps.add(this.#currentId);
+    if (!changing(current)) {
+      for (const p of this.#proposals.forEpoch(current.open.epoch + 1)) {
+        const tx = this.#valid.get(p.id)?.tx;
+        const proof = tx ? this.#proofIn(tx, current.open) : [];
+        for (const id of proof) deps.add(id);
+        if (proof.length > 0) break;
+      }
+    } else if (current.seen.witnesses.has(witness)) {
+      // A witness leaving the set acknowledges the change but never cites the handover: after
+      // it, its votes would not be valid.
+      const acks: TxId[] = [];
+      for (const w of current.open.sorted) {
+        const latest = this.#latestVote.get(w);
+        if (latest && this.#valid.get(latest.id)?.epochs.seen.key === current.seen.key)
+          acks.push(latest.id);
+      }
+      if (acks.length >= current.open.quorum)
+        for (const id of acks.slice(0, current.open.quorum)) deps.add(id);
+    }
+    if (head) deps.delete(head.id);
+    const list = [...deps];
+    const state = this.#epochsFrom(own, head ? [head.id, ...list] : list);
+    const advances = state.seen.key !== own.seen.key || state.open.key !== own.open.key;
+    return { deps: list, state, advances };
   }
 
   // ---- devices (§12) ---------------------------------------------------------------------
@@ -1155,6 +1474,17 @@ export function nextPosition(
   }
   const head = ledger.head(author);
   return head ? { seq: head.seq + 1, prev: head.id } : { seq: 0, prev: null };
+}
+
+function proposalOf(tx: Tx): Proposal {
+  const body = tx.body as WitnessSetBody;
+  return {
+    id: tx.id,
+    author: tx.author,
+    epoch: body.epoch,
+    witnesses: body.witnesses.map((w) => keyHexOf(w)),
+    by: keyHexOf(body.by),
+  };
 }
 
 function parentsOf(tx: Tx): TxId[] {

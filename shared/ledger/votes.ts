@@ -13,13 +13,23 @@ export interface VoteRef {
   /** The vote's seq in the witness's own chain. */
   readonly witnessSeq: number;
   readonly head: VoteHead;
+  /** The witness set the vote counts for (Config.key, §13), or null: it counts for none. */
+  readonly counts: string | null;
 }
 
 export class VoteIndex {
   readonly #refs = new Map<KeyHex, Map<KeyHex, VoteRef[]>>();
   readonly #maxHead = new Map<KeyHex, Map<KeyHex, number>>();
+  /** Per witness set (Config.key), per author, per witness: the highest head seq counted. */
+  readonly #countedMax = new Map<string, Map<KeyHex, Map<KeyHex, number>>>();
 
-  add(witness: KeyHex, witnessSeq: number, voteId: TxId, heads: readonly VoteHead[]): void {
+  add(
+    witness: KeyHex,
+    witnessSeq: number,
+    voteId: TxId,
+    heads: readonly VoteHead[],
+    counts: string | null,
+  ): void {
     let byAuthor = this.#refs.get(witness);
     if (!byAuthor) this.#refs.set(witness, (byAuthor = new Map<KeyHex, VoteRef[]>()));
     for (const head of heads) {
@@ -28,12 +38,26 @@ export class VoteIndex {
       // Votes of one branch arrive in chain order, but a forked witness's branches interleave.
       let at = refs.length;
       while (at > 0 && (refs[at - 1] as VoteRef).witnessSeq > witnessSeq) at--;
-      refs.splice(at, 0, { voteId, witnessSeq, head });
+      refs.splice(at, 0, { voteId, witnessSeq, head, counts });
 
       let maxByWitness = this.#maxHead.get(head.author);
       if (!maxByWitness) this.#maxHead.set(head.author, (maxByWitness = new Map<KeyHex, number>()));
       maxByWitness.set(witness, Math.max(maxByWitness.get(witness) ?? -1, head.seq));
+      if (counts !== null) raise(this.#countedMax, counts, head.author, witness, head.seq);
     }
+  }
+
+  /** The highest head seq of `author` each witness has a vote counted for set `counts` on. */
+  countedMax(counts: string, author: KeyHex): ReadonlyMap<KeyHex, number> {
+    return this.#countedMax.get(counts)?.get(author) ?? new Map<KeyHex, number>();
+  }
+
+  /** Whether any witness has a vote naming a head of `author` that `accept` accepts. */
+  anyRef(author: KeyHex, accept: (ref: VoteRef) => boolean): boolean {
+    for (const byAuthor of this.#refs.values()) {
+      if (byAuthor.get(author)?.some(accept)) return true;
+    }
+    return false;
   }
 
   /** Votes by `witness` that name a head of `author`, in increasing witness seq. */
@@ -49,3 +73,17 @@ export class VoteIndex {
 
 /** Votes needed for finality: at least two thirds of the witnesses, ceil(2n/3). */
 export const quorumOf = (witnessCount: number): number => Math.ceil((2 * witnessCount) / 3);
+
+function raise(
+  maps: Map<string, Map<KeyHex, Map<KeyHex, number>>>,
+  counts: string,
+  author: KeyHex,
+  witness: KeyHex,
+  seq: number,
+): void {
+  let byAuthor = maps.get(counts);
+  if (!byAuthor) maps.set(counts, (byAuthor = new Map<KeyHex, Map<KeyHex, number>>()));
+  let byWitness = byAuthor.get(author);
+  if (!byWitness) byAuthor.set(author, (byWitness = new Map<KeyHex, number>()));
+  byWitness.set(witness, Math.max(byWitness.get(witness) ?? -1, seq));
+}

@@ -22,6 +22,7 @@ import { reject, type Rejection } from './rejection.ts';
 import { describeIssues } from './schema.ts';
 import type { TxTypeDef } from './types.ts';
 import { voteSchema } from './vote.ts';
+import { WITNESS_SET_TYPE, witnessSetSchema, witnessSetSignature } from './witnessSet.ts';
 
 /**
  * The ledger core implements these types itself; they only need a schema here. The device types
@@ -32,6 +33,7 @@ export const CORE_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   vote: voteSchema,
   [DEVICE_TYPE]: deviceSchema,
   [REVOKE_TYPE]: revokeSchema,
+  [WITNESS_SET_TYPE]: witnessSetSchema,
 };
 
 /**
@@ -104,14 +106,16 @@ export async function verifyTx(
 
 /**
  * Checks the signatures a transaction carries inside its body (a device certificate, a pairing
- * proof, a revocation's authorisation). Only the device types have any, so this costs nothing
- * for the rest; callers that verified the envelope signature elsewhere (a thread pool) call it.
+ * proof, a revocation's authorisation, a proposed witness change's proposer). Only those types
+ * have any, so this costs nothing for the rest; callers that verified the envelope signature elsewhere (a thread pool) call it.
  */
 export async function verifyInner(
   tx: Tx,
   verifier: SignatureVerifier,
 ): Promise<{ ok: true; tx: VerifiedTx } | { ok: false; rejection: Rejection }> {
-  for (const inner of innerSignaturesOf(tx)) {
+  const proposal = witnessSetSignature(tx);
+  const inners = proposal ? [proposal] : innerSignaturesOf(tx);
+  for (const inner of inners) {
     if (!(await verifier.verify(inner.signature, inner.message, inner.publicKey))) {
       return {
         ok: false,

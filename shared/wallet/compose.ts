@@ -83,15 +83,20 @@ export function composeVote(
   ledger: Ledger,
   witness: KeyHex,
   time: number,
-  options: { tick?: boolean } = {},
+  options: { tick?: boolean; backs?: (change: TxId) => boolean } = {},
 ): ComposeResult | null {
-  if (!ledger.witnesses.has(witness))
+  // The vote carries this peer's view of the witness sets (§13.4); whether it may vote at all
+  // is judged in the set that view opens.
+  const evidence = ledger.epochEvidence(witness);
+  if (!evidence.state.open.witnesses.has(witness))
     return { ok: false, rejection: reject('not-witness', 'not a witness of this network') };
   const position = nextPosition(ledger, witness);
   if ('code' in position) return { ok: false, rejection: position };
-  const heads = ledger.votableHeads(witness).slice(0, Math.min(MAX_VOTE_HEADS, MAX_DEPS));
-  // A tick (a vote with no new heads) dates the witness's view when a deadline passes.
-  if (heads.length === 0 && !options.tick) return null;
+  const room = Math.min(MAX_VOTE_HEADS, MAX_DEPS - evidence.deps.length);
+  const heads = ledger.votableHeads(witness, options.backs).slice(0, room);
+  // A tick (a vote with no new heads) dates the witness's view when a deadline passes; a vote
+  // that only carries news of the witness sets acknowledges a change.
+  if (heads.length === 0 && !options.tick && !evidence.advances) return null;
   return {
     ok: true,
     claimed: 0n,
@@ -99,7 +104,9 @@ export function composeVote(
       net: ledger.networkId,
       ...position,
       // The witness's own head is its prev, which must not repeat in deps.
-      deps: heads.map((h) => h.id).filter((id) => id !== position.prev),
+      deps: [...new Set([...evidence.deps, ...heads.map((h) => h.id)])].filter(
+        (id) => id !== position.prev,
+      ),
       type: 'vote',
       body: { heads: heads.map((h) => [fromHex(h.author), h.seq, fromHex(h.id)]) },
       time,
