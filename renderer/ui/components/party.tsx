@@ -1,9 +1,10 @@
-// How the UI names an account: its label from the address book when there is one, and always
-// (part of) its address.
-import { useMemo } from 'react';
+// How the UI names an account: its label from the address book when there is one, or else the
+// name its member signed (with the address one click away), and otherwise (part of) its address.
+import { useMemo, useState } from 'react';
 import type { KeyHex } from '../../../shared/ids.ts';
 import { addressOf } from '../../runtime/views.ts';
 import { useApp, useI18n } from '../context.tsx';
+import { useMemberNames } from '../screens/Members.tsx';
 
 /** gpow1abcdefgh…uvwxyz: enough to recognise, short enough for a table. */
 export function shortAddress(address: string): string {
@@ -23,8 +24,33 @@ export function Party({ account }: { account: KeyHex }) {
   const { t } = useI18n();
   const me = useApp((s) => s.key);
   const labelOf = useLabels();
+  const nameOf = useMemberNames();
+  const [open, setOpen] = useState(false);
   const address = addressOf(account);
+  // Your own label for a contact first; then the name the member signed (docs/profiles.md).
   const label = account === me ? t('party.you') : labelOf(account);
+  const name = label === undefined ? nameOf(account) : undefined;
+  if (name !== undefined) {
+    // A signed name shows first, with the address one click away.
+    return (
+      <span className="party" title={address}>
+        <button
+          type="button"
+          className="link party-label"
+          aria-expanded={open}
+          onClick={() => setOpen(!open)}
+        >
+          {name}
+        </button>
+        {open ? (
+          <>
+            {' '}
+            <code className="mono">{address}</code>
+          </>
+        ) : null}
+      </span>
+    );
+  }
   return (
     <span className="party" title={address}>
       {label !== undefined ? <span className="party-label">{label} </span> : null}

@@ -15,6 +15,7 @@ import {
 import { QrCode } from '../components/QrCode.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { Link } from '../router.tsx';
+import { MembersPanel } from './Members.tsx';
 
 export function NetworkScreen() {
   const { t } = useI18n();
@@ -29,6 +30,7 @@ export function NetworkScreen() {
       </p>
       <ErrorText error={networkError} />
       <SyncPanel />
+      <MembersPanel />
       <InvitePanel />
       <PeersPanel />
       <LeavePanel />
