@@ -33,10 +33,12 @@ import { OwnHeadGuard } from './ownHeadGuard.ts';
 import { Persister } from './persister.ts';
 import { SskSession, sskOpenerOf } from './ssk.ts';
 import type { Cancel, EnginePorts } from './ports.ts';
-import { CHANGE_INTERVAL_MS } from './timing.ts';
+import { CHANGE_INTERVAL_MS, FINALITY_CHECK_MS } from './timing.ts';
 import { Author } from './author.ts';
 import { DeviceAgent } from './devices.ts';
 import { Witness } from './witness.ts';
+import { WitnessSetAgent } from './witnessSets.ts';
+import { finalityDiagnosis, stuckSentence } from '../shared/wallet/witnessReport.ts';
 
 export class PeerEngine implements IngestHost {
   readonly doc = new Y.Doc();
@@ -62,6 +64,8 @@ export class PeerEngine implements IngestHost {
   readonly #author: Author;
   /** Devices of this identity: listing, pairing, revoking, and the automatic parts (§12). */
   readonly devices: DeviceAgent;
+  readonly witnessSets: WitnessSetAgent;
+  #finality: { at: number; problem: string | null } | null = null;
   #changeTimer: Cancel | null = null;
   #stopWatching: (() => void) | null = null;
   readonly #readyWaiters: Array<(ledger: Ledger) => void> = [];
@@ -125,6 +129,12 @@ export class PeerEngine implements IngestHost {
       warn: (message) => this.#emit({ type: 'warning', message }),
     });
     this.devices.start();
+    this.witnessSets = new WitnessSetAgent({
+      ports,
+      ledger: () => this.#ledger,
+      importTransaction: (bytes) => this.importTransaction(bytes),
+      back: (change) => this.#witness.back(change),
+    });
     const screen = screenInto(this);
     const wrtc = guardWrtc(ports.wrtc, {
       poll: (callback, ms) => ports.timers.after(ms, callback),
@@ -377,9 +387,22 @@ export class PeerEngine implements IngestHost {
 
   /** Sentences for what keeps this peer from working normally; empty when nothing does. */
   problems(): string[] {
-    return [this.#connection.problem(), this.#ownHead.problem()].filter(
+    return [this.#connection.problem(), this.#ownHead.problem(), this.#finalityProblem()].filter(
       (problem): problem is string => problem !== null,
     );
+  }
+
+  /** Names the witnesses not seen when payments stay pending for want of them (§13.4). */
+  #finalityProblem(): string | null {
+    // It walks the ledger, and a status is asked for often: once every FINALITY_CHECK_MS.
+    const now = this.ports.clock.now();
+    if (this.#finality && now - this.#finality.at < FINALITY_CHECK_MS)
+      return this.#finality.problem;
+    const ledger = this.#ledger;
+    const diagnosis = ledger ? finalityDiagnosis(ledger, now) : null;
+    const problem = diagnosis?.stuck ? stuckSentence(diagnosis, (key) => key) : null;
+    this.#finality = { at: now, problem };
+    return problem;
   }
 
   #emit(event: EngineEvent): void {

@@ -54,3 +54,9 @@ export const MAX_CONNECTIONS = 32;
 
 /** How often a peer checks its devices: its own certificate, and top-ups it owes (§12). */
 export const DEVICE_CHECK_MS = 2_000;
+
+/**
+ * How often a status re-checks why payments are pending (it walks the ledger): often enough to
+ * say within seconds that witnesses are missing, rarely enough to cost nothing on a large ledger.
+ */
+export const FINALITY_CHECK_MS = 5_000;

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { toJson } from './control.ts';
 import { CliError, resolveHome } from './home.ts';
 import { deviceCommand } from './devices.ts';
+import { witnessCommand } from './witness.ts';
 import { identityCommand } from './identity.ts';
 import { MARKET_COMMANDS, MARKET_USAGE, marketCommand } from './market.ts';
 import { invite, join, networkCreate } from './network.ts';
@@ -36,6 +37,13 @@ Identity
                                     sign your profile: how members see you
   profile show [ADDRESS]            a member's profile (yours by default)
   member list                       the members: names, roles, devices, last seen
+
+Witnesses (docs/protocol.md §13)
+  witness list                      the witnesses, their last votes, proposed changes
+  witness add ADDRESS               propose a new witness (as a witness; needs "gpow run")
+  witness remove ADDRESS            propose removing a witness
+  witness replace OLD NEW           propose replacing a lost witness
+  witness approve CHANGE            back a change another witness proposed
 
 Network
   network create --name NAME [--witness ADDR]... [--alloc ADDR=AMOUNT]... [--credit-limit N]
@@ -96,6 +104,9 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case 'device':
         await deviceCommand(home, rest, out);
+        break;
+      case 'witness':
+        await witnessCommand(home, rest, out);
         break;
       case 'profile':
         await profileCommand(home, rest, out);

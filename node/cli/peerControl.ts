@@ -19,6 +19,7 @@ import type { Market } from '../../engine/market/market.ts';
 import type { Peer } from '../peer/peer.ts';
 import { CliError, type NetworkConfig } from './home.ts';
 import { deviceRows, pairOn, revokeOn } from './devices.ts';
+import { approveOn, proposeOn, witnessListOn } from './witness.ts';
 import { memberRows, peerIdentity, profileInputOf, profileOf, setProfileOn } from './profile.ts';
 import { MARKET_HANDLERS, type MarketHandler, type MarketMethod } from './market.ts';
 import { address, amountOf, keyOf } from './output.ts';
@@ -57,6 +58,9 @@ const HANDLERS: { readonly [M in LedgerMethod]: Handler<M> } = {
   'device-pair': ({ peer, network }, _ledger, p) =>
     pairOn(peer, network, p.name, p.allowance === undefined ? 0n : amountOf(p.allowance)),
   'device-revoke': ({ peer }, ledger, p) => revokeOn(peer, ledger, p.device, p.to),
+  'witness-list': ({ peer }) => witnessListOn(peer),
+  'witness-propose': ({ peer }, _ledger, p) => proposeOn(peer, p),
+  'witness-approve': ({ peer }, ledger, p) => approveOn(peer, ledger, p.change),
   'profile-set': ({ peer }, _ledger, p) => setProfileOn(peer, profileInputOf(p)),
   'profile-show': ({ peer }, ledger, p) =>
     profileOf(ledger, p.address === undefined ? peerIdentity(peer, ledger) : keyOf(p.address)),

@@ -21,6 +21,7 @@
 //
 // Pure: no node:* imports, so the contract can be read (and tested) anywhere.
 import * as v from 'valibot';
+import type { WitnessReport } from '../wallet/witnessReport.ts';
 
 /** Far more than any request needs (a memo is at most 1 KiB); the socket refuses longer lines. */
 export const MAX_CONTROL_REQUEST_BYTES = 64 * 1024;
@@ -233,6 +234,17 @@ export interface MemberRow {
   readonly avatar: string | null;
 }
 
+/** A proposed change of the witnesses, as `gpow witness add|remove|replace|approve` print it. */
+export interface WitnessChangeResult extends TransactionResult {
+  readonly epoch: number;
+  /** The whole new set, as addresses. */
+  readonly witnesses: readonly string[];
+  readonly added: readonly string[];
+  readonly removed: readonly string[];
+  /** How many of the current witnesses must back it. */
+  readonly needed: number;
+}
+
 /** Every method's result, as the peer computes it (see Wire for what the caller gets). */
 export interface ControlResults {
   status: StatusResult;
@@ -263,6 +275,9 @@ export interface ControlResults {
   'profile-set': TransactionResult & { readonly name: string };
   'profile-show': ProfileResult;
   'member-list': MemberRow[];
+  'witness-list': WitnessReport;
+  'witness-propose': WitnessChangeResult;
+  'witness-approve': WitnessChangeResult;
 }
 
 export type ControlMethod = keyof ControlResults;
@@ -360,6 +375,9 @@ const SHAPES: { readonly [M in ControlMethod]: string } = {
   'profile-set': '{ name, note?, avatar?, showBalance? }',
   'profile-show': '{ address? }',
   'member-list': '{}',
+  'witness-list': '{}',
+  'witness-propose': '{ change: add|remove|replace, address, old? }',
+  'witness-approve': '{ change }',
 };
 
 /**
@@ -549,6 +567,13 @@ export const CONTROL_PARAMS = {
   }),
   'profile-show': params('profile-show', { address: v.optional(addressField('the address')) }),
   'member-list': params('member-list', {}),
+  'witness-list': params('witness-list', {}),
+  'witness-propose': params('witness-propose', {
+    change: v.picklist(['add', 'remove', 'replace'], 'the change is one of add, remove, replace'),
+    address: addressField('the witness'),
+    old: v.optional(addressField('the witness to replace')),
+  }),
+  'witness-approve': params('witness-approve', { change: nonEmpty('the change', 64) }),
 } as const satisfies { readonly [M in ControlMethod]: v.GenericSchema<unknown, unknown> };
 
 /** The method names, for code that must treat every method alike (registration, tests). */

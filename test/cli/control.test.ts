@@ -187,6 +187,9 @@ const BAD: {
   'profile-set': [{ name: 'Ana', avatar: SECRET }, 'avatar'],
   'profile-show': [{ address: [SECRET] }, 'address'],
   'member-list': [{ all: SECRET }, 'all'],
+  'witness-list': [{ all: SECRET }, 'all'],
+  'witness-propose': [{ change: 'swap', address: SECRET }, 'change'],
+  'witness-approve': [{ change: [SECRET] }, 'change'],
 };
 
 describe('the contract, on the running peer', () => {

@@ -393,6 +393,9 @@ describe('fuzz: the control socket', () => {
     'profile-set': { name: 'Ana', note: 'desk 4', avatar: 'iVBORw0KGgo=', showBalance: true },
     'profile-show': { address: 'gpow1someone' },
     'member-list': {},
+    'witness-list': {},
+    'witness-propose': { change: 'replace', address: 'gpow1new', old: 'gpow1old' },
+    'witness-approve': { change: '0123456789ab' },
   };
   const KEYS = [...new Set(Object.values(GOOD).flatMap((p) => Object.keys(p)))];
   /** Marks values that a refusal must never repeat. */

@@ -1,0 +1,140 @@
+// `gpow witness …`: the group changes its witnesses (docs/protocol.md §13).
+//
+//   list                      the witnesses, when each last voted, and proposed changes
+//   add ADDRESS               propose adding a witness (you must be a witness)
+//   remove ADDRESS            propose removing one
+//   replace OLD NEW           propose replacing one (a lost laptop, someone who moved away)
+//   approve CHANGE            back a change another witness proposed
+//
+// A change takes effect once a quorum of the current witnesses backs it. Proposing and backing
+// need the running peer: its witness duty casts the votes. `list` also works on the log.
+import type { WitnessChangeResult, Wire } from '../../shared/control/contract.ts';
+import type { KeyHex } from '../../shared/ids.ts';
+import type { Proposal } from '../../shared/ledger/epochs.ts';
+import type { Ledger } from '../../shared/ledger/ledger.ts';
+import type { WitnessReport } from '../../shared/wallet/witnessReport.ts';
+import type { WitnessChange } from '../../shared/wallet/witnesses.ts';
+import type { Peer } from '../peer/peer.ts';
+import { CliError, type Home } from './home.ts';
+import { address, keyOf, viaPeer, type Output } from './output.ts';
+import { viaPeerOrLocal, withLocalPeer } from './wallet.ts';
+
+const USAGE = 'usage: gpow witness list|add ADDRESS|remove ADDRESS|replace OLD NEW|approve CHANGE';
+
+export async function witnessCommand(home: Home, args: string[], out: Output): Promise<void> {
+  const [sub, ...rest] = args;
+  switch (sub ?? '') {
+    case 'list':
+      return list(home, out);
+    case 'add':
+    case 'remove':
+      if (rest.length !== 1) throw new CliError(`usage: gpow witness ${sub} ADDRESS`);
+      return propose(home, out, { change: sub as 'add' | 'remove', address: rest[0] as string });
+    case 'replace':
+      if (rest.length !== 2) throw new CliError('usage: gpow witness replace OLD NEW');
+      return propose(home, out, {
+        change: 'replace',
+        old: rest[0],
+        address: rest[1] as string,
+      });
+    case 'approve':
+      if (rest.length !== 1) throw new CliError('usage: gpow witness approve CHANGE');
+      return approve(home, out, rest[0] as string);
+    default:
+      throw new CliError(USAGE);
+  }
+}
+
+// ---- the running peer's side -----------------------------------------------------------------
+
+export function witnessListOn(peer: Peer): WitnessReport {
+  const report = peer.witnessSets.report();
+  if (!report) throw new CliError('the network has not arrived yet');
+  return report;
+}
+
+export async function proposeOn(
+  peer: Peer,
+  p: { change: 'add' | 'remove' | 'replace'; address: string; old?: string },
+): Promise<WitnessChangeResult> {
+  let change: WitnessChange;
+  if (p.change === 'replace') {
+    if (p.old === undefined) throw new CliError('a replacement names the witness to replace');
+    change = { kind: 'replace', old: keyOf(p.old), key: keyOf(p.address) };
+  } else {
+    change = { kind: p.change, key: keyOf(p.address) };
+  }
+  const { tx, plan } = await peer.witnessSets.propose(change);
+  return changeResult(tx.id, plan.epoch, plan.witnesses, plan.before);
+}
+
+export function approveOn(peer: Peer, ledger: Ledger, change: string): WitnessChangeResult {
+  const p: Proposal = peer.witnessSets.approve(change);
+  return changeResult(p.id, p.epoch, p.witnesses, ledger.epochs.open.sorted);
+}
+
+function changeResult(
+  id: string,
+  epoch: number,
+  witnesses: readonly KeyHex[],
+  before: readonly KeyHex[],
+): WitnessChangeResult {
+  return {
+    id,
+    epoch,
+    witnesses: witnesses.map((k) => address(k)),
+    added: witnesses.filter((k) => !before.includes(k)).map((k) => address(k)),
+    removed: before.filter((k) => !witnesses.includes(k)).map((k) => address(k)),
+    needed: Math.ceil((2 * before.length) / 3),
+  };
+}
+
+// ---- the commands --------------------------------------------------------------------------
+
+async function list(home: Home, out: Output): Promise<void> {
+  // Keys and ids are plain strings on the wire, as in the report itself.
+  const report = (await viaPeerOrLocal(home, 'witness-list', {}, () =>
+    withLocalPeer(home, (peer) => Promise.resolve(witnessListOn(peer))),
+  )) as WitnessReport;
+  const lines = [
+    `Witness set ${report.epoch}: payments are final once ${report.quorum} of these ${report.witnesses.length} have seen them.`,
+    ...report.witnesses.map(
+      (w) =>
+        `  ${address(w.key)}  ${w.lastVote === null ? 'has not voted yet' : `last vote ${new Date(w.lastVote).toISOString()}`}`,
+    ),
+    ...(report.incoming
+      ? [`Taking over: ${report.incoming.map((k) => address(k)).join(', ')}`]
+      : []),
+    ...report.changes.map(
+      (c) =>
+        `Change ${c.id.slice(0, 12)} (epoch ${c.epoch}, ${c.state}): ${describe(c.added.map(address), c.removed.map(address))}${c.state === 'proposed' ? `; backed by ${c.backers.length} of the ${c.needed} needed` : ''}`,
+    ),
+  ];
+  out.print(lines.join('\n'), report);
+}
+
+/** What a change does, in addresses. */
+function describe(added: readonly string[], removed: readonly string[]): string {
+  const parts = [...added.map((a) => `adds ${a}`), ...removed.map((r) => `removes ${r}`)];
+  return parts.join(', ') || 'no change';
+}
+
+async function propose(
+  home: Home,
+  out: Output,
+  params: { change: 'add' | 'remove' | 'replace'; address: string; old?: string },
+): Promise<void> {
+  const result = await viaPeer(home, 'witness-propose', params);
+  out.print(
+    `Proposed change ${result.id} for witness set ${result.epoch}: ${describe(result.added, result.removed)}.\nIt takes effect once ${result.needed} of the current witnesses back it (you already do). Ask the others to run:\n  gpow witness approve ${result.id.slice(0, 12)}`,
+    result,
+  );
+}
+
+async function approve(home: Home, out: Output, change: string): Promise<void> {
+  const result: Wire<WitnessChangeResult> = await viaPeer(home, 'witness-approve', { change });
+  out.print(
+    `You back change ${result.id.slice(0, 12)} for witness set ${result.epoch}: ${describe(result.added, result.removed)}.\nYour next vote says so; it takes effect once ${result.needed} of the current witnesses back it.`,
+    result,
+  );
+}
