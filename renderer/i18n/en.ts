@@ -182,7 +182,7 @@ export const en = {
   'wizard.review.noRelay':
     'No relay is set up: others will not be able to reach you until you add one in Settings.',
   'wizard.review.final':
-    'These rules cannot be changed later: they are signed into the network’s first transaction.',
+    'The starting balances and the credit limit cannot be changed later: they are signed into the network’s first transaction. The witnesses can change their own set later, on the Network screen.',
   'wizard.review.create': 'Create network',
 
   'join.title': 'Join a network',
@@ -929,6 +929,78 @@ export const en = {
     'Every member will see this, and it stays in the ledger’s history: a later profile replaces it, but cannot erase it.',
   'profile.confirm.sign': 'Sign the profile',
   'profile.done': 'Profile signed. Members see it once it reaches them.',
+
+  // ---- witnesses (docs/protocol.md §13) ---------------------------------------------------
+  'witnesses.title': 'Witnesses',
+  'witnesses.notSynced': 'The witnesses appear once the ledger has arrived.',
+  'witnesses.notSyncedError': 'The ledger has not arrived yet: wait a moment and try again.',
+  'witnesses.quorum.one': 'Payments are final once this one witness has seen them.',
+  'witnesses.quorum.other': 'Payments are final once {quorum} of these {count} have seen them.',
+  'witnesses.caption': 'Witnesses of this network',
+  'witnesses.col.witness': 'Witness',
+  'witnesses.col.lastVote': 'Last vote',
+  'witnesses.noVote': 'has not voted yet',
+  'witnesses.you': 'you',
+  'witnesses.incoming':
+    'A change is taking over: the witnesses become {names}. Payments wait a few votes until they have taken over; nothing is lost.',
+  'witnesses.oneAtATime':
+    'A change of the witnesses is under way: back it below, or wait for it, before proposing another.',
+  'witnesses.onlyWitnesses':
+    'Only witnesses can change the witnesses. To propose a change, ask one of them: {names}.',
+  'witnesses.stuck.title': 'Payments are not becoming final',
+  'witnesses.stuck.waiting.one':
+    '{count} payment is waiting, and only {seen} of the {needed} witnesses needed have seen it.',
+  'witnesses.stuck.waiting.other':
+    '{count} payments are waiting, and only {seen} of the {needed} witnesses needed have seen them.',
+  'witnesses.stuck.missing': 'Not seen: {names}.',
+  'witnesses.stuck.remedy':
+    'Ask them to start GPoW again. If some are gone for good, the witnesses can replace them once {needed} of them are back; if fewer than {needed} can ever come back, no change can be agreed, and the group has to start again with the balances carried over.',
+  'witnesses.stuck.remedyWitness':
+    'Ask them to start GPoW again. If some are gone for good, replace them below: a change takes effect once {needed} witnesses back it. If fewer than {needed} can ever come back, no change can be agreed, and the group has to start again with the balances carried over.',
+  'witnesses.replace': 'Replace',
+  'witnesses.replace.label': 'Replace {name}',
+  'witnesses.replace.title': 'Replace {name}',
+  'witnesses.remove': 'Remove',
+  'witnesses.remove.label': 'Remove {name}',
+  'witnesses.remove.title': 'Remove {name} from the witnesses',
+  'witnesses.add': 'Add a witness',
+  'witnesses.add.title': 'Add a witness',
+  'witnesses.pickMember': 'Member',
+  'witnesses.pickNone': 'Choose a member, or type an address below',
+  'witnesses.newAddress': 'Address of the new witness',
+  'witnesses.newAddressHint':
+    'A member’s own address (gpow1…), not one of their devices. Their GPoW must be running for them to vote.',
+  'witnesses.review': 'Review the change',
+  'witnesses.confirm.become': 'Witnesses become {names}.',
+  'witnesses.confirm.when.one':
+    'It takes effect once you, the only witness, back it, which proposing does; until then nothing changes.',
+  'witnesses.confirm.when.other':
+    'It takes effect once {needed} of the current {count} back it (proposing it counts as your backing); until then nothing changes.',
+  'witnesses.confirm.after.one':
+    'From then on, payments are final once that one witness has seen them.',
+  'witnesses.confirm.after.other':
+    'From then on, payments are final once {quorum} of those {count} have seen them.',
+  'witnesses.confirm.leaving':
+    'You will no longer be a witness: your GPoW votes until the new witnesses have taken over, then stops.',
+  'witnesses.confirm.propose': 'Propose this change',
+  'witnesses.proposed.one':
+    'Change proposed, and your vote backs it. It takes effect within a few votes: the table shows the new witnesses then.',
+  'witnesses.proposed.other':
+    'Change proposed, and you back it. It takes effect once {needed} of the current {count} witnesses back it: ask the others to open the Network screen and back it.',
+  'witnesses.changes.title': 'Proposed changes',
+  'witnesses.change': 'Change proposed by {by}',
+  'witnesses.adds': 'adds {names}',
+  'witnesses.removes': 'removes {names}',
+  'witnesses.nobody': 'nobody yet',
+  'witnesses.backers': 'Backed by {names}: {backed} of the {needed} needed.',
+  'witnesses.back': 'Back this change',
+  'witnesses.back.title': 'Back this change of the witnesses?',
+  'witnesses.back.when.one':
+    'It takes effect once the only witness backs it; until then nothing changes.',
+  'witnesses.back.when.other':
+    'It takes effect once {needed} of the current {count} back it; until then nothing changes.',
+  'witnesses.back.confirm': 'Back the change',
+  'witnesses.back.done': 'You back the change: your next vote says so.',
 
   // ---- errors -------------------------------------------------------------------------
   'error.unexpected': 'Something went wrong. Try again.',

@@ -1,5 +1,6 @@
-// The network this identity belongs to: how far the ledger has synced (final and pending), the
-// invitation (link and QR code) for others, the peers and relays, and leaving.
+// The network this identity belongs to: how far the ledger has synced (final and pending), its
+// members and witnesses, the invitation (link and QR code) for others, the peers and relays,
+// and leaving.
 import { useState } from 'react';
 import { formatInvitation } from '../../../shared/net/invitation.ts';
 import { connectionRelays } from '../../state/appStore.ts';
@@ -16,6 +17,7 @@ import { QrCode } from '../components/QrCode.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { Link } from '../router.tsx';
 import { MembersPanel } from './Members.tsx';
+import { WitnessesPanel } from './Witnesses.tsx';
 
 export function NetworkScreen() {
   const { t } = useI18n();
@@ -31,6 +33,7 @@ export function NetworkScreen() {
       <ErrorText error={networkError} />
       <SyncPanel />
       <MembersPanel />
+      <WitnessesPanel />
       <InvitePanel />
       <PeersPanel />
       <LeavePanel />
