@@ -39,6 +39,9 @@ import { DeviceAgent } from './devices.ts';
 import { Witness } from './witness.ts';
 import { WitnessSetAgent } from './witnessSets.ts';
 import { finalityDiagnosis, stuckSentence } from '../shared/wallet/witnessReport.ts';
+import { refoundings, refoundSentence } from '../shared/net/refound.ts';
+import { encodeAddress } from '../shared/identity/address.ts';
+import { fromHex } from '../shared/bytes.ts';
 
 export class PeerEngine implements IngestHost {
   readonly doc = new Y.Doc();
@@ -387,9 +390,12 @@ export class PeerEngine implements IngestHost {
 
   /** Sentences for what keeps this peer from working normally; empty when nothing does. */
   problems(): string[] {
-    return [this.#connection.problem(), this.#ownHead.problem(), this.#finalityProblem()].filter(
-      (problem): problem is string => problem !== null,
-    );
+    return [
+      this.#connection.problem(),
+      this.#ownHead.problem(),
+      this.#finalityProblem(),
+      ...this.#refoundNotices(),
+    ].filter((problem): problem is string => problem !== null);
   }
 
   /** Names the witnesses not seen when payments stay pending for want of them (§13.4). */
@@ -400,9 +406,17 @@ export class PeerEngine implements IngestHost {
       return this.#finality.problem;
     const ledger = this.#ledger;
     const diagnosis = ledger ? finalityDiagnosis(ledger, now) : null;
-    const problem = diagnosis?.stuck ? stuckSentence(diagnosis, (key) => key) : null;
+    const problem = diagnosis?.stuck
+      ? stuckSentence(diagnosis, (key) => encodeAddress(fromHex(key)))
+      : null;
     this.#finality = { at: now, problem };
     return problem;
+  }
+
+  /** Re-foundings announced on this network (§13.6): never silent. */
+  #refoundNotices(): string[] {
+    const ledger = this.#ledger;
+    return ledger ? refoundings(ledger.indexes).map(refoundSentence) : [];
   }
 
   #emit(event: EngineEvent): void {

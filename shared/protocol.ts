@@ -7,6 +7,7 @@
 import { DNEC_TYPES } from './dnec/rules.ts';
 import { profileType } from './identity/profile.ts';
 import { sskType } from './ssk/rules.ts';
+import { refoundType } from './net/refound.ts';
 import { TypeRegistry } from './tx/registry.ts';
 import { transferType } from './tx/transfer.ts';
 import type { TxTypeDef } from './tx/types.ts';
@@ -17,6 +18,7 @@ export const PROTOCOL_TYPES: readonly TxTypeDef[] = [
   sskType,
   ...DNEC_TYPES,
   profileType,
+  refoundType,
 ];
 
 /** A registry of the whole protocol. A new one each call: a registry can be added to. */

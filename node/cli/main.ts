@@ -6,6 +6,7 @@ import { toJson } from './control.ts';
 import { CliError, resolveHome } from './home.ts';
 import { deviceCommand } from './devices.ts';
 import { witnessCommand } from './witness.ts';
+import { follow, refound } from './refound.ts';
 import { identityCommand } from './identity.ts';
 import { MARKET_COMMANDS, MARKET_USAGE, marketCommand } from './market.ts';
 import { invite, join, networkCreate } from './network.ts';
@@ -47,6 +48,10 @@ Witnesses (docs/protocol.md §13)
 
 Network
   network create --name NAME [--witness ADDR]... [--alloc ADDR=AMOUNT]... [--credit-limit N]
+  network refound --witness ADDR... [--name NAME]
+                                    when too many witnesses are gone for good: a new network
+                                    that carries every balance over, announced here
+  network follow [NETWORK]          move this home to the announced new network (peer stopped)
   invite [--relay URL]...           print an invitation link for this network
   join LINK                         join the network an invitation names
 ${RUN_USAGE}
@@ -115,8 +120,10 @@ export async function main(argv: string[]): Promise<number> {
         await memberCommand(home, rest, out);
         break;
       case 'network':
-        if (sub !== 'create') throw new CliError('usage: gpow network create --name NAME …');
-        await networkCreate(home, rest.slice(1), out);
+        if (sub === 'create') await networkCreate(home, rest.slice(1), out);
+        else if (sub === 'refound') await refound(home, rest.slice(1), out);
+        else if (sub === 'follow') await follow(home, rest.slice(1), out);
+        else throw new CliError('usage: gpow network create|refound|follow (see "gpow help")');
         break;
       case 'invite':
         await invite(home, rest, out);

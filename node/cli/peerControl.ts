@@ -20,6 +20,7 @@ import type { Peer } from '../peer/peer.ts';
 import { CliError, type NetworkConfig } from './home.ts';
 import { deviceRows, pairOn, revokeOn } from './devices.ts';
 import { approveOn, proposeOn, witnessListOn } from './witness.ts';
+import { refoundOn } from './refound.ts';
 import { memberRows, peerIdentity, profileInputOf, profileOf, setProfileOn } from './profile.ts';
 import { MARKET_HANDLERS, type MarketHandler, type MarketMethod } from './market.ts';
 import { address, amountOf, keyOf } from './output.ts';
@@ -61,6 +62,7 @@ const HANDLERS: { readonly [M in LedgerMethod]: Handler<M> } = {
   'witness-list': ({ peer }) => witnessListOn(peer),
   'witness-propose': ({ peer }, _ledger, p) => proposeOn(peer, p),
   'witness-approve': ({ peer }, ledger, p) => approveOn(peer, ledger, p.change),
+  'network-refound': ({ peer }, _ledger, p) => refoundOn(peer, p),
   'profile-set': ({ peer }, _ledger, p) => setProfileOn(peer, profileInputOf(p)),
   'profile-show': ({ peer }, ledger, p) =>
     profileOf(ledger, p.address === undefined ? peerIdentity(peer, ledger) : keyOf(p.address)),

@@ -245,6 +245,19 @@ export interface WitnessChangeResult extends TransactionResult {
   readonly needed: number;
 }
 
+/** A re-founding (docs/protocol.md §13.6), as `gpow network refound` prints it. */
+export interface RefoundResult {
+  readonly networkId: string;
+  readonly name: string;
+  /** The announcement on the old network. */
+  readonly announcement: string;
+  readonly witnesses: readonly string[];
+  /** What each identity holds in the new network (negative: owes). */
+  readonly carried: ReadonlyArray<{ readonly address: string; readonly amount: bigint }>;
+  /** The new genesis's wire bytes, hex: the home keeps them to start the new network. */
+  readonly genesis: string;
+}
+
 /** Every method's result, as the peer computes it (see Wire for what the caller gets). */
 export interface ControlResults {
   status: StatusResult;
@@ -278,6 +291,7 @@ export interface ControlResults {
   'witness-list': WitnessReport;
   'witness-propose': WitnessChangeResult;
   'witness-approve': WitnessChangeResult;
+  'network-refound': RefoundResult;
 }
 
 export type ControlMethod = keyof ControlResults;
@@ -378,6 +392,7 @@ const SHAPES: { readonly [M in ControlMethod]: string } = {
   'witness-list': '{}',
   'witness-propose': '{ change: add|remove|replace, address, old? }',
   'witness-approve': '{ change }',
+  'network-refound': '{ name, witnesses: [address, …] }',
 };
 
 /**
@@ -574,6 +589,14 @@ export const CONTROL_PARAMS = {
     old: v.optional(addressField('the witness to replace')),
   }),
   'witness-approve': params('witness-approve', { change: nonEmpty('the change', 64) }),
+  'network-refound': params('network-refound', {
+    name: nonEmpty('the name', 64),
+    witnesses: v.pipe(
+      v.array(addressField('a witness'), 'the witnesses must be a list of addresses'),
+      v.minLength(1, 'name at least one witness'),
+      v.maxLength(64, 'at most 64 witnesses'),
+    ),
+  }),
 } as const satisfies { readonly [M in ControlMethod]: v.GenericSchema<unknown, unknown> };
 
 /** The method names, for code that must treat every method alike (registration, tests). */

@@ -180,6 +180,12 @@ export class Ledger {
       this.#balance.set(keyHexOf(key), amount);
       supply += amount;
     }
+    // A re-founding carries debts over as accounts that start below zero (§13.6).
+    for (const [key, amount] of body.refounds?.debts ?? []) {
+      this.#allocation.set(keyHexOf(key), -amount);
+      this.#balance.set(keyHexOf(key), -amount);
+      supply -= amount;
+    }
     this.#supply = supply;
     this.#valid.set(genesis.id, {
       tx: genesis,
@@ -860,6 +866,11 @@ export class Ledger {
   /** Money held in the escrow that transaction `id` locked (0 once released). */
   escrow(id: TxId): bigint {
     return this.#escrow.get(id) ?? 0n;
+  }
+
+  /** Every escrow that holds money, by the id of the transaction that locked it. */
+  escrows(): Array<readonly [TxId, bigint]> {
+    return [...this.#escrow.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
   }
 
   /** All money in escrow. Balances plus this always equal the genesis supply. */

@@ -2,7 +2,7 @@
 // so a signature made for one network can never be replayed on another.
 import * as v from 'valibot';
 import type { CborValue } from '../codec/cbor.ts';
-import { fromHex } from '../bytes.ts';
+import { fromHex, toHex } from '../bytes.ts';
 import type { KeyHex } from '../ids.ts';
 import { amount, bytes32, positiveAmount, sortedUnique, U64_MAX } from './schema.ts';
 
@@ -34,8 +34,39 @@ export const genesisSchema = v.pipe(
       /** How far below zero any account may go: 0 means no mutual credit. */
       creditLimit: amount,
     }),
+    /** A re-founding (docs/protocol.md §13.6): the network this one carries balances over from. */
+    refounds: v.optional(
+      v.strictObject({
+        /** The old network's id. */
+        from: bytes32,
+        /** The old network's state root where the balances were read. */
+        root: bytes32,
+        /** Accounts that start below zero (mutual credit owed in the old network). */
+        debts: v.pipe(
+          v.array(v.strictTuple([bytes32, positiveAmount])),
+          v.maxLength(MAX_ALLOCATIONS, `at most ${MAX_ALLOCATIONS} debts`),
+          v.check(
+            (list) => sortedUnique(list.map(([k]) => k)),
+            'debts must be sorted by account and unique',
+          ),
+        ),
+      }),
+    ),
   }),
+  v.check(
+    (body) => noOverlap(body.allocations, body.refounds?.debts ?? []),
+    'an account cannot have both an allocation and a debt',
+  ),
 );
+
+function noOverlap(
+  a: ReadonlyArray<readonly [Uint8Array, bigint]>,
+  b: ReadonlyArray<readonly [Uint8Array, bigint]>,
+): boolean {
+  if (b.length === 0) return true;
+  const keys = new Set(a.map(([k]) => toHex(k)));
+  return b.every(([k]) => !keys.has(toHex(k)));
+}
 
 export type GenesisBody = v.InferOutput<typeof genesisSchema>;
 
@@ -44,6 +75,12 @@ export interface GenesisInput {
   readonly witnesses: readonly KeyHex[];
   readonly allocations: ReadonlyArray<readonly [KeyHex, bigint]>;
   readonly creditLimit: bigint;
+  /** For a re-founding: where the balances come from, and the accounts that start owing. */
+  readonly refounds?: {
+    readonly from: string;
+    readonly root: string;
+    readonly debts: ReadonlyArray<readonly [KeyHex, bigint]>;
+  };
 }
 
 /** Puts a genesis body into canonical order (sorted witnesses and allocations). */
@@ -55,5 +92,16 @@ export function genesisBody(input: GenesisInput): CborValue {
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([k, n]) => [fromHex(k), n]),
     params: { creditLimit: input.creditLimit },
+    ...(input.refounds
+      ? {
+          refounds: {
+            from: fromHex(input.refounds.from),
+            root: fromHex(input.refounds.root),
+            debts: [...input.refounds.debts]
+              .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+              .map(([k, n]) => [fromHex(k), n]),
+          },
+        }
+      : {}),
   };
 }

@@ -190,6 +190,7 @@ const BAD: {
   'witness-list': [{ all: SECRET }, 'all'],
   'witness-propose': [{ change: 'swap', address: SECRET }, 'change'],
   'witness-approve': [{ change: [SECRET] }, 'change'],
+  'network-refound': [{ name: 'Again', witnesses: SECRET }, 'witnesses'],
 };
 
 describe('the contract, on the running peer', () => {

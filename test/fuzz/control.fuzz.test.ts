@@ -396,6 +396,7 @@ describe('fuzz: the control socket', () => {
     'witness-list': {},
     'witness-propose': { change: 'replace', address: 'gpow1new', old: 'gpow1old' },
     'witness-approve': { change: '0123456789ab' },
+    'network-refound': { name: 'Again', witnesses: ['gpow1someone'] },
   };
   const KEYS = [...new Set(Object.values(GOOD).flatMap((p) => Object.keys(p)))];
   /** Marks values that a refusal must never repeat. */
@@ -496,7 +497,8 @@ describe('fuzz: the control socket', () => {
         }),
       ),
       803,
-      600,
+      // Enough that every method both runs and is refused (checked below).
+      800,
     );
     if (FUZZ_SCALE >= 1) {
       for (const method of CONTROL_METHODS) {
@@ -506,8 +508,8 @@ describe('fuzz: the control socket', () => {
     }
   });
 
-  it(`ran ${runs(3_000) + runs(400) + runs(600) + 1} cases`, () => {
-    expect(watchdog.cases).toBe(runs(3_000) + runs(400) + runs(600) + 1);
+  it(`ran ${runs(3_000) + runs(400) + runs(800) + 1} cases`, () => {
+    expect(watchdog.cases).toBe(runs(3_000) + runs(400) + runs(800) + 1);
   });
 });
 
