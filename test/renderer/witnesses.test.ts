@@ -41,6 +41,7 @@ import {
 import type { AppState } from '../../renderer/state/appStore.ts';
 import { describeError } from '../../renderer/state/errors.ts';
 import { shortAddress } from '../../renderer/ui/components/party.tsx';
+import { witnessCandidates } from '../../renderer/ui/screens/WitnessForm.tsx';
 import { identity } from '../helpers/network.ts';
 import { PHRASE, testApp, type TestApp } from './fixtures.ts';
 
@@ -136,7 +137,13 @@ describe('the Witnesses panel', () => {
 
     // Proposing makes the change; the founder's own votes back it and enact it, and, as it
     // leaves the set, acknowledge it. The set taking over is shown, and no second change offered.
-    await proposeChange(runtime, { kind: 'replace', old: ME, key: BOB.key });
+    const id = await proposeChange(runtime, { kind: 'replace', old: ME, key: BOB.key });
+    // Its one-time key authors a chain of its own, and is never offered as a witness.
+    const oneTime = ledger.get(id)?.author;
+    expect(oneTime).toMatch(/^[0-9a-f]{64}$/);
+    const offered = witnessCandidates(ledger).map((m) => m.key);
+    expect(offered).toContain(CAROL.key);
+    expect(offered).not.toContain(oneTime);
     await until('the change to be enacted', () => runtime.witnessSets.report()?.incoming !== null);
     changed(app);
     const taking = render(app);

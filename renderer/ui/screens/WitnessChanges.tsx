@@ -84,7 +84,8 @@ function ProposedChange({
     onBacked(t('witnesses.back.done'));
   });
   const backers = change.backers.length === 0 ? t('witnesses.nobody') : names(change.backers);
-  const mayBack = canBack && me !== null && !change.backers.includes(me);
+  // The proposer backs its own change already: proposing did.
+  const mayBack = canBack && me !== null && change.by !== me && !change.backers.includes(me);
   return (
     <li data-change={change.id}>
       <p>

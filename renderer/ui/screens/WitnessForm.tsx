@@ -99,8 +99,14 @@ export function ChangeForm({
   );
 }
 
-const candidatesOf = (ledger: Ledger): Member[] =>
-  members(ledger).filter((m) => !m.roles.includes('witness'));
+/**
+ * Members who could become witnesses. A proposal's one-time key authors a chain of its own, so
+ * the directory lists it; nobody holds that key any more, so it is never offered.
+ */
+export const witnessCandidates = (ledger: Ledger): Member[] => {
+  const oneTime = new Set(ledger.proposals().map((p) => p.author));
+  return members(ledger).filter((m) => !m.roles.includes('witness') && !oneTime.has(m.key));
+};
 
 /** The address of the witness to be, typed or picked from the members who are not witnesses. */
 function NewWitnessField(props: {
@@ -109,7 +115,7 @@ function NewWitnessField(props: {
   onReview: () => void;
 }) {
   const { t } = useI18n();
-  const candidates = useLedgerView(candidatesOf) ?? [];
+  const candidates = useLedgerView(witnessCandidates) ?? [];
   return (
     <>
       {candidates.length > 0 ? (

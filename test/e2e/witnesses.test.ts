@@ -1,0 +1,252 @@
+// End to end, in headless Chromium: a witness replaced through the UI (docs/protocol.md §13).
+// Alice creates a network whose only witness she is; Bob joins from her invitation and signs a
+// profile, so the UI can name him. On the Network screen's Witnesses panel Alice asks to replace
+// herself: naming herself is refused with the planner's sentence, then she picks Bob from the
+// members, and the confirmation says exactly what will change before she proposes it. Her vote
+// backs and enacts the change, Bob's peer takes over, both panels show Bob as the witness, and
+// a payment from Alice to Bob becomes final on Bob's vote alone.
+import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  buildWeb,
+  openUser as openUserIn,
+  screenshotDir,
+  startWorld,
+  until as untilIn,
+  type World,
+} from './harness.ts';
+
+const axeSource = await readFile(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+let world: World;
+let shots: string;
+const contexts: BrowserContext[] = [];
+const pageErrors: string[] = [];
+const users = { contexts, pageErrors };
+const openUser = (name: string): Promise<Page> => openUserIn(world, users, name);
+/** A change completes in a few vote rounds (about a second each in the app). */
+const until = <T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 45_000,
+) => untilIn(what, probe, timeoutMs, 200);
+const axeFindings: Array<{ screen: string; violations: AxeViolation[] }> = [];
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+}
+
+/** A screenshot, and axe-core's serious and critical findings on the screen. */
+async function check(page: Page, screen: string): Promise<void> {
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: join(shots, `${screen}.png`), fullPage: true });
+  if (!(await page.evaluate(() => 'axe' in window)))
+    await page.addScriptTag({ content: axeSource });
+  const violations = await page.evaluate(async () => {
+    const result = await (
+      window as unknown as {
+        axe: { run(context: Document): Promise<{ violations: AxeViolation[] }> };
+      }
+    ).axe.run(document);
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help }));
+  });
+  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (serious.length > 0) axeFindings.push({ screen, violations: serious });
+}
+
+async function go(page: Page, label: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
+}
+
+/** Creates an identity through the onboarding screens; returns its address. */
+async function onboard(page: Page, passphrase: string): Promise<string> {
+  await page.getByRole('button', { name: 'Create a new identity' }).click();
+  const words = await page.locator('ol.words .word').allTextContents();
+  expect(words).toHaveLength(24);
+  await page.getByLabel('I have written down all the words, in order.').check();
+  await page.getByRole('button', { name: 'Continue' }).click();
+  const inputs = page.getByLabel(/^Word \d+$/);
+  await inputs.first().waitFor();
+  const count = await inputs.count();
+  for (let i = 0; i < count; i++) {
+    const id = (await inputs.nth(i).getAttribute('id')) ?? '';
+    await inputs.nth(i).fill(words[Number(id.replace('confirm-word-', ''))] ?? '');
+  }
+  await page.getByRole('button', { name: 'Continue' }).click();
+  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  await page.getByLabel('Repeat the passphrase').fill(passphrase);
+  await page.getByRole('button', { name: 'Create identity' }).click();
+  await page.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 60_000 });
+  return (await page.locator('.topbar-address').getAttribute('title')) ?? '';
+}
+
+/** Alice's network: a relay, herself as the only witness, 1000 for herself. */
+async function createNetwork(alice: Page): Promise<string> {
+  await go(alice, 'Settings');
+  await alice.getByLabel('Relay address').fill(world.relayUrl);
+  await alice.getByRole('button', { name: 'Add', exact: true }).first().click();
+  await alice.getByRole('list', { name: 'Relays' }).getByText(world.relayUrl).waitFor();
+  await go(alice, 'Network');
+  await alice.getByRole('button', { name: 'Create a network' }).click();
+  await alice.getByLabel('Network name').fill('Witness Co-op');
+  await alice.getByRole('button', { name: 'Continue' }).click();
+  await alice.getByRole('heading', { name: 'Choose the witnesses' }).waitFor();
+  await alice.getByRole('button', { name: 'Continue' }).click();
+  await alice.getByRole('button', { name: 'Use my address' }).click();
+  await alice.getByLabel('Amount', { exact: true }).fill('1000');
+  await alice.getByRole('button', { name: 'Add balance' }).click();
+  await alice.getByRole('button', { name: 'Continue' }).click();
+  await alice.getByRole('button', { name: 'Create network' }).click();
+  await alice.getByRole('heading', { name: 'Witness Co-op', level: 1 }).waitFor();
+  return (await alice.getByLabel('Invitation link', { exact: true }).textContent()) ?? '';
+}
+
+/** Bob joins from the link and signs a profile, so that members see his name. */
+async function joinAsBob(bob: Page, invitation: string): Promise<void> {
+  await go(bob, 'Network');
+  await bob.getByRole('button', { name: 'Join with an invitation' }).click();
+  await bob.getByLabel('Invitation link').fill(invitation);
+  await bob.getByRole('button', { name: 'Check invitation' }).click();
+  await bob.getByRole('button', { name: 'Join network' }).click();
+  await bob.getByRole('heading', { name: 'Witness Co-op', level: 1 }).waitFor();
+  await until(
+    'Bob to receive the ledger',
+    async () => (await bob.getByTestId('count-final').count()) > 0,
+  );
+  const members = bob.getByRole('region', { name: 'Members' });
+  await members.getByLabel('Display name').fill('Bob');
+  await members.getByRole('button', { name: 'Review' }).click();
+  await members.getByRole('button', { name: 'Sign the profile' }).click();
+  await members.getByText('Profile signed.').waitFor();
+}
+
+async function pay(page: Page, to: string, amount: string): Promise<void> {
+  await go(page, 'Send');
+  await page.getByRole('heading', { name: 'Send', level: 1 }).waitFor();
+  await page.getByLabel('Recipient address').fill(to);
+  await page.getByLabel('Amount').fill(amount);
+  await page.getByRole('button', { name: 'Review payment' }).click();
+  await page.getByRole('button', { name: 'Confirm and send' }).click();
+  await page
+    .getByRole('status')
+    .filter({ hasText: `Sent ${amount}.` })
+    .waitFor();
+}
+
+const text = async (page: Page, testId: string) =>
+  ((await page.getByTestId(testId).textContent()) ?? '').trim();
+
+/** The addresses in a Witnesses table, in its order. */
+const witnessesOn = (panel: ReturnType<Page['getByRole']>) =>
+  panel
+    .getByTestId('witnesses-table')
+    .locator('tr[data-witness]')
+    .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-witness')));
+
+beforeAll(async () => {
+  shots = await screenshotDir();
+  await buildWeb();
+  world = await startWorld();
+});
+
+afterAll(async () => {
+  for (const context of contexts) await context.close().catch(() => undefined);
+  await world?.close();
+});
+
+describe('changing the witnesses', () => {
+  it('replaces the only witness with another member through the UI', async () => {
+    const alice = await openUser('alice');
+    const aliceAddress = await onboard(alice, 'alice passphrase');
+    const invitation = await createNetwork(alice);
+    const bob = await openUser('bob');
+    const bobAddress = await onboard(bob, 'bob passphrase');
+    await joinAsBob(bob, invitation);
+
+    // Alice's panel: herself as the only witness, the quorum in a sentence.
+    const panel = alice.getByRole('region', { name: 'Witnesses' });
+    await panel
+      .getByTestId('witness-quorum')
+      .filter({ hasText: 'Payments are final once this one witness has seen them.' })
+      .waitFor();
+    expect(await witnessesOn(panel)).toEqual([aliceAddress]);
+    // Bob, not a witness, is told whom to ask.
+    const bobPanel = bob.getByRole('region', { name: 'Witnesses' });
+    await bobPanel.getByTestId('witness-ask').filter({ hasText: 'ask one of them:' }).waitFor();
+    await expect(bobPanel.getByRole('button', { name: /^Replace/ }).count()).resolves.toBe(0);
+
+    // Replace herself: naming herself is refused with the planner's sentence.
+    await panel.getByRole('button', { name: 'Replace you' }).click();
+    await panel.getByLabel('Address of the new witness').fill(aliceAddress);
+    await panel.getByRole('button', { name: 'Review the change' }).click();
+    await panel.getByRole('alert').filter({ hasText: 'That key is already a witness.' }).waitFor();
+    // Bob, picked by the name he signed once his profile has arrived.
+    const picker = panel.getByLabel('Member');
+    await until(
+      'Bob among the members to pick',
+      async () => (await picker.locator('option', { hasText: 'Bob' }).count()) > 0,
+    );
+    await picker.selectOption({ label: 'Bob' });
+    expect(await panel.getByLabel('Address of the new witness').inputValue()).toBe(bobAddress);
+    await panel.getByRole('button', { name: 'Review the change' }).click();
+    const confirm = panel.getByTestId('witness-confirm');
+    await confirm.waitFor();
+    expect(await confirm.textContent()).toBe(
+      'Witnesses become Bob. It takes effect once you, the only witness, back it, which proposing does; until then nothing changes. From then on, payments are final once that one witness has seen them.',
+    );
+    await panel.getByText('You will no longer be a witness').waitFor();
+    await check(alice, 'witnesses-confirm');
+    await panel.getByRole('button', { name: 'Propose this change' }).click();
+    await panel.getByRole('status').filter({ hasText: 'Change proposed' }).waitFor();
+
+    // Alice's votes back and enact it: both panels say the set is taking over.
+    await panel.getByTestId('witness-incoming').filter({ hasText: 'become Bob.' }).waitFor();
+    await bobPanel.getByTestId('witness-incoming').filter({ hasText: 'become you.' }).waitFor();
+    await check(alice, 'witnesses-taking-over');
+
+    // Alice pays Bob. Bob's peer hands the set over in its next vote (it cites Alice's
+    // acknowledgement), and that vote, counted for the new set, makes the payment final: Alice
+    // no longer votes. (Bob's peer votes on the payment's arrival; engine/witness.ts does not
+    // yet schedule a vote when the change itself makes this peer a witness, see the report.)
+    await pay(alice, bobAddress, '25');
+    for (const [page, who] of [
+      [alice, 'Alice'],
+      [bob, 'Bob'],
+    ] as const) {
+      await go(page, 'Network');
+      const on = page.getByRole('region', { name: 'Witnesses' });
+      await until(`Bob as the witness on ${who}’s panel`, async () => {
+        const shown = await witnessesOn(on);
+        return shown.length === 1 && shown[0] === bobAddress;
+      });
+    }
+    await panel.getByTestId('witness-ask').filter({ hasText: 'ask one of them: Bob.' }).waitFor();
+    await bobPanel.getByRole('button', { name: 'Replace you' }).waitFor();
+    await check(alice, 'witnesses-changed');
+    await go(bob, 'Balance');
+    await until('the payment final at Bob', async () => {
+      return (
+        (await text(bob, 'balance-available')) === '25' &&
+        (await text(bob, 'balance-pending')) === '0'
+      );
+    });
+    await go(alice, 'Balance');
+    await until('the payment final at Alice', async () => {
+      return (
+        (await text(alice, 'balance-available')) === '975' &&
+        (await text(alice, 'balance-pending')) === '0'
+      );
+    });
+
+    expect(axeFindings).toEqual([]);
+    expect(pageErrors).toEqual([]);
+  });
+});
