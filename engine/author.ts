@@ -5,6 +5,7 @@
 // witness vote) would take the same seq, an equivocation that freezes our own identity.
 import type { Ledger } from '../shared/ledger/ledger.ts';
 import type { UnsignedTx } from '../shared/tx/envelope.ts';
+import { withEpochDeps } from '../shared/wallet/compose.ts';
 import type { VerifiedTx } from '../shared/tx/registry.ts';
 import { EngineError, type Compose } from './events.ts';
 import type { Intake } from './intake.ts';
@@ -45,7 +46,10 @@ export class Author {
       const composed = compose(ledger, signer.key);
       if (composed === null) return null;
       if (!composed.ok) throw new EngineError(composed.rejection.message, composed.rejection);
-      return { composed, tx: await this.#take(signer.sign(composed.tx), true) };
+      // Every transaction carries this peer's view of the witness sets (§13.7): a member admitted
+      // by a change can sign only once the change is in the transaction's past.
+      const unsigned = withEpochDeps(ledger, composed.tx);
+      return { composed, tx: await this.#take(signer.sign(unsigned), true) };
     });
     this.#authoring = run.catch(() => undefined);
     return run;

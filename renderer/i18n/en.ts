@@ -423,6 +423,8 @@ export const en = {
   'rejection.frozen-author': 'The author is frozen for signing conflicting transactions. {detail}',
   'rejection.revoked-device':
     'This device was revoked, so what it signed afterwards does not count and moved no money. {detail}',
+  'rejection.not-member':
+    'The author is not a member of this network now (never admitted, or removed). {detail}',
 
   // ---- service market (shared) --------------------------------------------------------
   'market.notReady':

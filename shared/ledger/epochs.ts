@@ -9,6 +9,24 @@
 import type { KeyHex, TxId } from '../ids.ts';
 import { quorumOf } from './votes.ts';
 
+/**
+ * Who may sign in a set's epoch (§13.7). An open network admits everyone but those removed; a
+ * closed one only its members (and its witnesses).
+ */
+export interface Membership {
+  readonly closed: boolean;
+  /** A closed network's members. */
+  readonly members: ReadonlySet<KeyHex>;
+  /** Identities removed by a change (and not admitted again since). */
+  readonly removed: ReadonlySet<KeyHex>;
+}
+
+export const OPEN_MEMBERSHIP: Membership = {
+  closed: false,
+  members: new Set(),
+  removed: new Set(),
+};
+
 export interface Config {
   /** 0 for genesis, then one more per change. */
   readonly epoch: number;
@@ -19,6 +37,7 @@ export interface Config {
   readonly change: TxId | null;
   /** Names one configuration: its epoch and the change that opened it. */
   readonly key: string;
+  readonly membership: Membership;
 }
 
 export interface EpochState {
@@ -34,12 +53,18 @@ export interface Proposal {
   readonly witnesses: readonly KeyHex[];
   /** The witness who proposed it. */
   readonly by: KeyHex;
+  /** Identities it admits, and removes (§13.7). */
+  readonly admit: readonly KeyHex[];
+  readonly remove: readonly KeyHex[];
+  /** It closes an open network: from then on only members may sign. */
+  readonly close: boolean;
 }
 
 export function makeConfig(
   epoch: number,
   witnesses: Iterable<KeyHex>,
   change: TxId | null,
+  membership: Membership = OPEN_MEMBERSHIP,
 ): Config {
   const sorted = [...new Set(witnesses)].sort();
   return {
@@ -49,7 +74,27 @@ export function makeConfig(
     quorum: quorumOf(sorted.length),
     change,
     key: `${epoch}:${change ?? 'genesis'}`,
+    membership,
   };
+}
+
+/** Who may sign after change `p`, given who might before it. */
+export function membershipAfter(before: Membership, p: Proposal): Membership {
+  const closed = before.closed || p.close;
+  const removed = new Set(before.removed);
+  for (const key of p.admit) removed.delete(key);
+  for (const key of p.remove) removed.add(key);
+  if (!closed) return { closed, members: new Set(), removed };
+  const members = new Set([...before.members, ...p.admit, ...p.witnesses]);
+  for (const key of p.remove) members.delete(key);
+  return { closed, members, removed };
+}
+
+/** Whether `identity` may sign in the epoch of `config`. Witnesses always may. */
+export function mayAct(config: Config, identity: KeyHex): boolean {
+  if (config.witnesses.has(identity)) return true;
+  const m = config.membership;
+  return m.closed ? m.members.has(identity) : !m.removed.has(identity);
 }
 
 /**

@@ -48,8 +48,12 @@ import {
   countingConfig,
   laterState,
   makeConfig,
+  mayAct,
+  membershipAfter,
+  OPEN_MEMBERSHIP,
   ProposalIndex,
   type Config,
+  type Membership,
   type EpochState,
   type Proposal,
 } from './epochs.ts';
@@ -151,6 +155,8 @@ export class Ledger {
   /** Witness sets that some valid vote counts for, by Config.key (§13). */
   readonly #configs = new Map<string, Config>();
   readonly #proposals = new ProposalIndex();
+  /** Chains of removed members: the highest seq this peer's witness still backs (§13.7). */
+  readonly #removalCaps = new Map<KeyHex, number>();
   /** The latest epoch state of any valid transaction: this peer's view of the witness sets. */
   #current: EpochState;
   /** A transaction whose epoch state is #current: what a vote cites to carry it on. */
@@ -169,6 +175,7 @@ export class Ledger {
       0,
       body.witnesses.map((w) => keyHexOf(w)),
       null,
+      genesisMembership(genesis),
     );
     this.#current = this.#origin = { seen: first, open: first };
     this.#currentId = genesis.id;
@@ -402,12 +409,15 @@ export class Ledger {
       if (!Array.isArray(checked)) return checked;
       heads = checked;
     } else if (tx.type === DEVICE_TYPE || tx.type === REVOKE_TYPE) {
+      if (!mayAct(epochs.open, this.#actingIdentity(tx))) return notMember(epochs);
       const facts = this.#factsFor(epochs);
       const problem = tx.type === DEVICE_TYPE ? checkDevice(tx, facts) : checkRevoke(tx, facts);
       if (problem) return problem;
     } else if (tx.type === WITNESS_SET_TYPE) {
       const problem = this.#checkProposal(tx, epochs);
       if (problem) return problem;
+    } else if (!mayAct(epochs.open, this.#actingIdentity(tx))) {
+      return notMember(epochs);
     } else {
       const type = this.#registry.get(tx.type);
       if (!type) return reject('unknown-type', `unknown transaction type "${tx.type}"`);
@@ -446,6 +456,16 @@ export class Ledger {
     };
   }
 
+  /**
+   * The identity a transaction acts for (§13.7): a device's account, a revocation's account, or
+   * the identity of the chain that signed it (a device chain's certificate is in its past).
+   */
+  #actingIdentity(tx: Tx): KeyHex {
+    if (tx.type === DEVICE_TYPE || tx.type === REVOKE_TYPE)
+      return keyHexOf((tx.body as { account: Uint8Array }).account);
+    return this.identityOf(tx.author);
+  }
+
   // ---- witness sets (§13) ----------------------------------------------------------------
 
   /**
@@ -471,7 +491,7 @@ export class Ledger {
     if (!changing(state)) {
       for (const p of this.#proposals.forEpoch(state.open.epoch + 1)) {
         if (this.#quorumAmong(p.id, parents, state.open)) {
-          return { seen: this.#configOf(p), open: state.open };
+          return { seen: this.#configOf(p, state.open), open: state.open };
         }
       }
       return state;
@@ -487,10 +507,13 @@ export class Ledger {
   }
 
   /** One Config object per change, so that every transaction shares it. */
-  #configOf(p: Proposal): Config {
+  #configOf(p: Proposal, before: Config): Config {
     const key = `${p.epoch}:${p.id}`;
     let config = this.#configs.get(key);
-    if (!config) this.#configs.set(key, (config = makeConfig(p.epoch, p.witnesses, p.id)));
+    if (!config) {
+      const membership = membershipAfter(before.membership, p);
+      this.#configs.set(key, (config = makeConfig(p.epoch, p.witnesses, p.id, membership)));
+    }
     return config;
   }
 
@@ -523,8 +546,14 @@ export class Ledger {
       );
     }
     const next = body.witnesses.map((w) => keyHexOf(w)).sort();
-    if (next.join() === epochs.open.sorted.join())
+    const members = (body.admit?.length ?? 0) + (body.remove?.length ?? 0) > 0 || body.close;
+    if (!members && next.join() === epochs.open.sorted.join())
       return reject('invalid-body', 'the proposed witnesses are the current ones');
+    const removed = new Set((body.remove ?? []).map((k) => keyHexOf(k)));
+    if (next.some((k) => removed.has(k)))
+      return reject('invalid-body', 'a removed member cannot be a witness');
+    if ((body.admit ?? []).some((k) => removed.has(keyHexOf(k))))
+      return reject('invalid-body', 'a change cannot both admit and remove one identity');
     return null;
   }
 
@@ -768,7 +797,6 @@ export class Ledger {
   #accept(entry: ValidEntry): void {
     const { tx } = entry;
     this.#valid.set(tx.id, entry);
-    for (const listener of this.#listeners) listener(tx as VerifiedTx);
     for (const claim of entry.claims) {
       const list = this.#claimedBy.get(claim);
       if (list) list.push(tx.id);
@@ -791,6 +819,7 @@ export class Ledger {
     if (tx.type === WITNESS_SET_TYPE) this.#proposals.add(proposalOf(tx));
     const later = laterState(this.#current, entry.epochs);
     if (later !== this.#current) {
+      this.#capRemoved(this.#current.open, later.open);
       this.#current = later;
       this.#currentId = tx.id;
     }
@@ -805,6 +834,24 @@ export class Ledger {
       const closed = this.#devices.revocationBy(head.author)?.target;
       if (closed !== undefined) this.#refreshAuthor(closed);
       if (this.#refreshFrom(head.author) !== Infinity) this.#refreshAuthor(head.author);
+    }
+    // Last, so that listeners (a witness deciding whether to vote) see the state this made.
+    for (const listener of this.#listeners) listener(tx as VerifiedTx);
+  }
+
+  /**
+   * When a set removes members, this peer's witness stops backing their chains above what it
+   * holds of them now (§13.7). A policy of honest witnesses, not a validity rule: it keeps a
+   * removed member's later payments from becoming final under the new set, while what they
+   * signed before the change still can.
+   */
+  #capRemoved(before: Config, after: Config): void {
+    for (const key of this.#chains.authors()) {
+      if (this.#removalCaps.has(key)) continue;
+      const identity = this.identityOf(key);
+      // Allowed before and not after: removed (or left out when the network closed).
+      if (mayAct(after, identity) || !mayAct(before, identity)) continue;
+      this.#removalCaps.set(key, this.#chains.maxSeq(key));
     }
   }
 
@@ -1167,6 +1214,8 @@ export class Ledger {
       if (!latest) continue;
       const proposal = this.#proposals.size > 0 ? this.#proposals.byAuthor(author) : undefined;
       if (proposal && !this.#mayBackChange(witness, proposal, backs)) continue;
+      const removedAt = this.#removalCaps.get(author);
+      if (removedAt !== undefined && latest.seq > removedAt) continue;
       const head = this.#devices.hasRevocations()
         ? this.#heldBack(witness, author, latest)
         : latest;
@@ -1281,6 +1330,34 @@ export class Ledger {
   configOfChange(change: TxId): Config | undefined {
     for (const config of this.#configs.values()) if (config.change === change) return config;
     return undefined;
+  }
+
+  /** The epoch state of a valid transaction. */
+  epochsOf(id: TxId): EpochState | undefined {
+    return this.#valid.get(id)?.epochs;
+  }
+
+  /**
+   * Every identity that holds or held money or has signed anything (not the one-time key of a
+   * proposal or a revocation): who stays a member when an open network closes.
+   */
+  activeIdentities(): KeyHex[] {
+    const out = new Set<KeyHex>();
+    for (const key of new Set([...this.#chains.authors(), ...this.#balance.keys()])) {
+      if (this.#proposals.byAuthor(key) || this.#devices.revocationBy(key)) continue;
+      out.add(this.identityOf(key));
+    }
+    return [...out].sort();
+  }
+
+  /** The revocation a one-time key signed, if it signed one. */
+  revocationBy(key: KeyHex): Revocation | undefined {
+    return this.#devices.revocationBy(key);
+  }
+
+  /** Whether `key` (an identity or one of its devices) may sign now (§13.7). */
+  mayActNow(key: KeyHex): boolean {
+    return this.isWitnessNow(key) || mayAct(this.#current.open, this.identityOf(key));
   }
 
   /** The witnesses of the current set, and during a change those of the set taking over. */
@@ -1477,6 +1554,12 @@ export function nextPosition(
         : 'a revocation of this device is waiting for the witnesses: it must not sign meanwhile',
     );
   }
+  if (!ledger.mayActNow(author)) {
+    return reject(
+      'not-member',
+      'you are not a member of this network now (never admitted, or removed by a change of its witnesses): your balance stays as it was, and a quorum of the witnesses can admit you again',
+    );
+  }
   if (ledger.isFrozen(author)) {
     return reject(
       'frozen-author',
@@ -1487,6 +1570,15 @@ export function nextPosition(
   return head ? { seq: head.seq + 1, prev: head.id } : { seq: 0, prev: null };
 }
 
+function notMember(epochs: EpochState): Rejection {
+  return reject(
+    'not-member',
+    epochs.open.membership.closed
+      ? 'the author is not a member of this network: a quorum of the witnesses admits members'
+      : 'the author was removed from this network by a change of its witnesses',
+  );
+}
+
 function proposalOf(tx: Tx): Proposal {
   const body = tx.body as WitnessSetBody;
   return {
@@ -1495,7 +1587,21 @@ function proposalOf(tx: Tx): Proposal {
     epoch: body.epoch,
     witnesses: body.witnesses.map((w) => keyHexOf(w)),
     by: keyHexOf(body.by),
+    admit: (body.admit ?? []).map((k) => keyHexOf(k)),
+    remove: (body.remove ?? []).map((k) => keyHexOf(k)),
+    close: body.close === true,
   };
+}
+
+/** Who may sign from the genesis on: everyone, or in a closed network its named identities. */
+function genesisMembership(genesis: VerifiedTx<GenesisBody>): Membership {
+  const body = genesis.body;
+  if (body.params.closed !== true) return OPEN_MEMBERSHIP;
+  const members = new Set<KeyHex>([genesis.author]);
+  for (const w of body.witnesses) members.add(keyHexOf(w));
+  for (const [k] of body.allocations) members.add(keyHexOf(k));
+  for (const [k] of body.refounds?.debts ?? []) members.add(keyHexOf(k));
+  return { closed: true, members, removed: new Set() };
 }
 
 function parentsOf(tx: Tx): TxId[] {

@@ -33,6 +33,8 @@ export const genesisSchema = v.pipe(
     params: v.strictObject({
       /** How far below zero any account may go: 0 means no mutual credit. */
       creditLimit: amount,
+      /** Only named identities may sign (docs/protocol.md §13.7); absent: an open network. */
+      closed: v.optional(v.literal(true, 'closed is true or absent')),
     }),
     /** A re-founding (docs/protocol.md §13.6): the network this one carries balances over from. */
     refounds: v.optional(
@@ -75,6 +77,8 @@ export interface GenesisInput {
   readonly witnesses: readonly KeyHex[];
   readonly allocations: ReadonlyArray<readonly [KeyHex, bigint]>;
   readonly creditLimit: bigint;
+  /** A closed network: only its members sign (§13.7). */
+  readonly closed?: boolean;
   /** For a re-founding: where the balances come from, and the accounts that start owing. */
   readonly refounds?: {
     readonly from: string;
@@ -91,7 +95,7 @@ export function genesisBody(input: GenesisInput): CborValue {
     allocations: [...input.allocations]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([k, n]) => [fromHex(k), n]),
-    params: { creditLimit: input.creditLimit },
+    params: { creditLimit: input.creditLimit, ...(input.closed ? { closed: true } : {}) },
     ...(input.refounds
       ? {
           refounds: {

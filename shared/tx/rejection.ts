@@ -22,7 +22,9 @@ export type RejectionCode =
   | 'invalid-body'
   // state (a valid transaction that does not count)
   | 'frozen-author'
-  | 'revoked-device';
+  | 'revoked-device'
+  // membership (§13.7)
+  | 'not-member';
 
 export interface Rejection {
   readonly code: RejectionCode;

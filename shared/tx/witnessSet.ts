@@ -15,6 +15,17 @@ import { bytes32, bytesOf, publicKey32, sortedUnique } from './schema.ts';
 export const WITNESS_SET_TYPE = 'witness-set';
 export const WITNESS_SET_DOMAIN = utf8('GPoW/witness-set/v1\n');
 
+/** At most this many identities admitted or removed by one change. */
+export const MAX_MEMBER_CHANGES = 256;
+
+function memberList(what: string) {
+  return v.pipe(
+    v.array(bytes32),
+    v.maxLength(MAX_MEMBER_CHANGES, `${what}: at most ${MAX_MEMBER_CHANGES} identities per change`),
+    v.check((list) => sortedUnique(list), `${what}: identities must be sorted and unique`),
+  );
+}
+
 export const witnessSetSchema = v.strictObject({
   /** The epoch this change opens: one above the epoch it was proposed in. */
   epoch: v.pipe(
@@ -31,6 +42,11 @@ export const witnessSetSchema = v.strictObject({
   ),
   /** The current witness who proposes it. */
   by: publicKey32,
+  /** Identities admitted and removed (§13.7); absent when the change touches only witnesses. */
+  admit: v.optional(memberList('admit')),
+  remove: v.optional(memberList('remove')),
+  /** Closes an open network: from then on only members sign. */
+  close: v.optional(v.literal(true, 'close is true or absent')),
   sig: bytesOf(64),
 });
 
@@ -45,13 +61,20 @@ export function witnessSetMessage(fields: {
   readonly author: Uint8Array;
   readonly epoch: number;
   readonly witnesses: readonly Uint8Array[];
+  readonly admit?: readonly Uint8Array[];
+  readonly remove?: readonly Uint8Array[];
+  readonly close?: boolean;
 }): Uint8Array {
-  const map: CborValue = {
+  const map: Record<string, CborValue> = {
     net: fields.net,
     author: fields.author,
     epoch: fields.epoch,
     witnesses: [...fields.witnesses],
   };
+  // Absent fields are not signed, so a change of witnesses alone signs what it always did.
+  if (fields.admit && fields.admit.length > 0) map.admit = [...fields.admit];
+  if (fields.remove && fields.remove.length > 0) map.remove = [...fields.remove];
+  if (fields.close) map.close = true;
   const encoded = encodeCanonical(map);
   const out = new Uint8Array(WITNESS_SET_DOMAIN.length + encoded.length);
   out.set(WITNESS_SET_DOMAIN, 0);
@@ -71,6 +94,9 @@ export function witnessSetSignature(tx: Tx): InnerSignature | null {
       author: tx.authorKey,
       epoch: body.epoch,
       witnesses: body.witnesses,
+      ...(body.admit ? { admit: body.admit } : {}),
+      ...(body.remove ? { remove: body.remove } : {}),
+      ...(body.close ? { close: true } : {}),
     }),
   };
 }

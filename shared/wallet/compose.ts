@@ -31,6 +31,21 @@ export function claimDeps(
   return { deps, claimed };
 }
 
+/**
+ * Adds to `tx`'s deps a transaction that has this peer's latest view of the witness sets, when
+ * the author's chain does not have it yet (§13.7): who may sign is judged by the transaction's
+ * past, so a member admitted by a change must cite it. A no-op on a network that never changed.
+ */
+export function withEpochDeps(ledger: Ledger, tx: UnsignedTx): UnsignedTx {
+  const cite = ledger.epochTx;
+  if (cite === ledger.networkId || tx.deps.includes(cite) || tx.prev === cite) return tx;
+  if (tx.deps.length >= MAX_DEPS || tx.net === null) return tx;
+  const head = tx.prev === null ? undefined : ledger.epochsOf(tx.prev);
+  const current = ledger.epochs;
+  if (head && head.open.key === current.open.key && head.seen.key === current.seen.key) return tx;
+  return { ...tx, deps: [...tx.deps, cite] };
+}
+
 export interface TransferRequest {
   readonly from: KeyHex;
   readonly to: KeyHex;
@@ -63,14 +78,14 @@ export function composeTransfer(ledger: Ledger, request: TransferRequest): Compo
   return {
     ok: true,
     claimed,
-    tx: {
+    tx: withEpochDeps(ledger, {
       net: ledger.networkId,
       ...position,
       deps: [...deps],
       type: 'transfer',
       body,
       time: request.time,
-    },
+    }),
   };
 }
 

@@ -14,7 +14,11 @@ import type { Refusal } from './devices.ts';
 export type WitnessChange =
   | { readonly kind: 'add'; readonly key: KeyHex }
   | { readonly kind: 'remove'; readonly key: KeyHex }
-  | { readonly kind: 'replace'; readonly old: KeyHex; readonly key: KeyHex };
+  | { readonly kind: 'replace'; readonly old: KeyHex; readonly key: KeyHex }
+  // Membership (§13.7): the same change, decided by the same quorum.
+  | { readonly kind: 'admit'; readonly key: KeyHex }
+  | { readonly kind: 'remove-member'; readonly key: KeyHex }
+  | { readonly kind: 'close' };
 
 export interface WitnessPlan {
   readonly networkId: TxId;
@@ -24,6 +28,9 @@ export interface WitnessPlan {
   /** The current witness who proposes it. */
   readonly by: KeyHex;
   readonly deps: readonly TxId[];
+  readonly admit: readonly KeyHex[];
+  readonly remove: readonly KeyHex[];
+  readonly close: boolean;
 }
 
 const refuse = (message: string): Refusal => ({
@@ -31,8 +38,44 @@ const refuse = (message: string): Refusal => ({
   rejection: reject('invalid-body', message),
 });
 
+type Planned = Pick<WitnessPlan, 'witnesses' | 'admit' | 'remove' | 'close'>;
+
+/** What a change of membership leaves (§13.7), or the sentence that says why it cannot be made. */
+function applyMembership(
+  ledger: Ledger,
+  change: Extract<WitnessChange, { kind: 'admit' | 'remove-member' | 'close' }>,
+): Planned | Refusal {
+  const witnesses = [...ledger.witnesses].sort();
+  const base = { witnesses, admit: [] as KeyHex[], remove: [] as KeyHex[], close: false };
+  const { membership } = ledger.epochs.open;
+  if (change.kind === 'close') {
+    if (membership.closed) return refuse('this network is already closed');
+    // Everyone who has signed anything and is not removed stays a member.
+    const admit = ledger.activeIdentities().filter((k) => !membership.removed.has(k));
+    return { ...base, admit, close: true };
+  }
+  if (ledger.device(change.key) !== undefined)
+    return refuse("that is a device key; name the identity's own address");
+  if (isOneTimeKey(ledger, change.key)) return refuse('that key is not an identity');
+  if (change.kind === 'admit') {
+    if (ledger.mayActNow(change.key)) return refuse('that identity is already a member');
+    return { ...base, admit: [change.key] };
+  }
+  if (!ledger.mayActNow(change.key)) return refuse('that identity is not a member now');
+  const rest = witnesses.filter((w) => w !== change.key);
+  if (rest.length === 0) return refuse('a network needs at least one witness');
+  return { ...base, witnesses: rest, remove: [change.key] };
+}
+
+/** A proposal's or a revocation's one-time key: never an identity. */
+const isOneTimeKey = (ledger: Ledger, key: KeyHex): boolean =>
+  ledger.proposals().some((p) => p.author === key) || ledger.revocationBy(key) !== undefined;
+
 /** The witness set a change leaves, or the sentence that says why it cannot be made. */
-function applyChange(ledger: Ledger, change: WitnessChange): KeyHex[] | Refusal {
+function applyChange(
+  ledger: Ledger,
+  change: Extract<WitnessChange, { kind: 'add' | 'remove' | 'replace' }>,
+): KeyHex[] | Refusal {
   const set = new Set(ledger.witnesses);
   const isDevice = (key: KeyHex) => ledger.device(key) !== undefined;
   if (change.kind === 'remove') {
@@ -49,6 +92,8 @@ function applyChange(ledger: Ledger, change: WitnessChange): KeyHex[] | Refusal 
     return refuse('that key is already a witness');
   if (isDevice(change.key))
     return refuse("a device key cannot be a witness; name the identity's own address");
+  if (isOneTimeKey(ledger, change.key)) return refuse('that key is not an identity');
+  if (!ledger.mayActNow(change.key)) return refuse('that identity is not a member now');
   set.add(change.key);
   if (set.size > MAX_WITNESSES) return refuse(`a network has at most ${MAX_WITNESSES} witnesses`);
   return [...set].sort();
@@ -76,17 +121,25 @@ export function planWitnessChange(
       `change ${id.slice(0, 12)} for epoch ${next} is already proposed: back it with \`gpow witness approve ${id.slice(0, 12)}\`, or wait for it`,
     );
   }
-  const witnesses = applyChange(ledger, change);
-  if (!Array.isArray(witnesses)) return witnesses;
+  let planned: Planned | Refusal;
+  if (change.kind === 'admit' || change.kind === 'remove-member' || change.kind === 'close') {
+    planned = applyMembership(ledger, change);
+  } else {
+    const witnesses = applyChange(ledger, change);
+    planned = Array.isArray(witnesses)
+      ? { witnesses, admit: [], remove: [], close: false }
+      : witnesses;
+  }
+  if ('ok' in planned) return planned;
   return {
     ok: true,
     plan: {
       networkId: ledger.networkId,
       epoch: next,
       before: [...epochs.open.sorted],
-      witnesses,
       by,
       deps: [ledger.epochTx],
+      ...planned,
     },
   };
 }
@@ -98,6 +151,9 @@ export function witnessSetSigningMessage(plan: WitnessPlan, author: KeyHex): Uin
     author: fromHex(author),
     epoch: plan.epoch,
     witnesses: plan.witnesses.map((k) => fromHex(k)),
+    admit: plan.admit.map((k) => fromHex(k)),
+    remove: plan.remove.map((k) => fromHex(k)),
+    close: plan.close,
   });
 }
 
@@ -114,6 +170,9 @@ export function composeWitnessSet(plan: WitnessPlan, sig: Uint8Array, time: numb
       witnesses: plan.witnesses.map((k) => fromHex(k)),
       by: fromHex(plan.by),
       sig,
+      ...(plan.admit.length > 0 ? { admit: plan.admit.map((k) => fromHex(k)) } : {}),
+      ...(plan.remove.length > 0 ? { remove: plan.remove.map((k) => fromHex(k)) } : {}),
+      ...(plan.close ? { close: true } : {}),
     },
     time,
   };
