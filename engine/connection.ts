@@ -67,6 +67,8 @@ interface RoomConn {
 
 export class Connection {
   readonly #o: ConnectionOptions;
+  /** The join secret: the room's password, which a rotation replaces (§13.8). */
+  #secret: string;
   readonly #signaling = new SignalingHealth();
   #provider: WebrtcProvider | null = null;
   /** Serialises provider changes (y-webrtc tears a room down asynchronously). */
@@ -82,6 +84,7 @@ export class Connection {
   #aloneRebuildMs = ISOLATION_REBUILD_MS;
 
   constructor(options: ConnectionOptions) {
+    this.#secret = options.secret;
     this.#o = options;
     this.#relays = [...options.relays];
     this.#iceServers = [...options.iceServers];
@@ -115,6 +118,13 @@ export class Connection {
     return this.#rebuild();
   }
 
+  /** A rotated join secret: the room is joined again with it; the old one is left. */
+  setSecret(secret: string): Promise<void> {
+    if (secret === this.#secret) return this.#change;
+    this.#secret = secret;
+    return this.#rebuild();
+  }
+
   /** Offline drops every connection; the identity keeps working locally. */
   setOnline(online: boolean): Promise<void> {
     this.#online = online;
@@ -130,7 +140,7 @@ export class Connection {
     const provider = new WebrtcProvider(roomNameOf(this.#o.networkId), this.#o.doc, {
       awareness: silentAwareness(this.#o.doc),
       signaling: [...this.#relays],
-      password: this.#o.secret,
+      password: this.#secret,
       maxConns: MAX_CONNECTIONS,
       filterBcConns: false,
       // Our y-webrtc patch (patches/): no cross-tab channel. One window or process per home

@@ -51,6 +51,8 @@ export type EngineEvent =
   | { readonly type: 'cleaned'; readonly key: string; readonly reason: string }
   | { readonly type: 'restored'; readonly id: TxId }
   | { readonly type: 'warning'; readonly message: string }
+  /** A rotated join secret this peer now uses (§13.8): the platform keeps it. */
+  | { readonly type: 'join-secret'; readonly secret: string; readonly generation: number }
   | { readonly type: 'channel'; readonly partner: KeyHex; readonly event: ChannelEvent };
 
 /** A sentence for the person, and the rule that refused, when one did. */

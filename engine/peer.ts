@@ -38,6 +38,7 @@ import { Author } from './author.ts';
 import { DeviceAgent } from './devices.ts';
 import { Witness } from './witness.ts';
 import { WitnessSetAgent } from './witnessSets.ts';
+import { RoomKeyAgent } from './roomKeys.ts';
 import { finalityDiagnosis, stuckSentence } from '../shared/wallet/witnessReport.ts';
 import { refoundings, refoundSentence } from '../shared/net/refound.ts';
 import { encodeAddress } from '../shared/identity/address.ts';
@@ -68,6 +69,7 @@ export class PeerEngine implements IngestHost {
   /** Devices of this identity: listing, pairing, revoking, and the automatic parts (§12). */
   readonly devices: DeviceAgent;
   readonly witnessSets: WitnessSetAgent;
+  readonly roomKeys: RoomKeyAgent;
   #finality: { at: number; problem: string | null } | null = null;
   #changeTimer: Cancel | null = null;
   #stopWatching: (() => void) | null = null;
@@ -132,6 +134,17 @@ export class PeerEngine implements IngestHost {
       warn: (message) => this.#emit({ type: 'warning', message }),
     });
     this.devices.start();
+    this.roomKeys = new RoomKeyAgent(
+      {
+        ports,
+        ledger: () => this.#ledger,
+        act: (compose) => this.act(compose),
+        useSecret: (secret) => this.#connection.setSecret(secret),
+        keepSecret: (secret, generation) => this.#emit({ type: 'join-secret', secret, generation }),
+        warn: (message) => this.#emit({ type: 'warning', message }),
+      },
+      options.secret,
+    );
     this.witnessSets = new WitnessSetAgent({
       ports,
       ledger: () => this.#ledger,
@@ -241,6 +254,8 @@ export class PeerEngine implements IngestHost {
     this.#ledgerDoc.publishAll(txs);
     this.#startSsk(ledger);
     this.#witness.start();
+    // Before the room is joined: a restart must never rejoin with a secret already rotated away.
+    if (this.options.connect !== false) this.roomKeys.start();
     for (const resolve of this.#readyWaiters.splice(0)) resolve(ledger);
   }
 
@@ -437,6 +452,7 @@ export class PeerEngine implements IngestHost {
     if (this.#closed) return;
     this.#witness.stop();
     this.devices.stop();
+    this.roomKeys.stop();
     this.#ssk?.close();
     this.#changeTimer?.();
     await this.#connection.close();

@@ -60,3 +60,12 @@ export const DEVICE_CHECK_MS = 2_000;
  * say within seconds that witnesses are missing, rarely enough to cost nothing on a large ledger.
  */
 export const FINALITY_CHECK_MS = 5_000;
+
+/** How often a peer looks for a new join secret sealed to it, or a removal to rotate after. */
+export const ROOM_CHECK_MS = 1_000;
+
+/**
+ * How long a peer stays in the old room after taking a new join secret (§13.8): long enough to
+ * pass the rotation on to members still there, short enough to leave a removed member soon.
+ */
+export const ROOM_SWITCH_DELAY_MS = 3_000;

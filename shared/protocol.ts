@@ -8,6 +8,7 @@ import { DNEC_TYPES } from './dnec/rules.ts';
 import { profileType } from './identity/profile.ts';
 import { sskType } from './ssk/rules.ts';
 import { refoundType } from './net/refound.ts';
+import { roomKeyType } from './ssk/roomKey.ts';
 import { TypeRegistry } from './tx/registry.ts';
 import { transferType } from './tx/transfer.ts';
 import type { TxTypeDef } from './tx/types.ts';
@@ -19,6 +20,7 @@ export const PROTOCOL_TYPES: readonly TxTypeDef[] = [
   ...DNEC_TYPES,
   profileType,
   refoundType,
+  roomKeyType,
 ];
 
 /** A registry of the whole protocol. A new one each call: a registry can be added to. */

@@ -10,7 +10,7 @@ import { startDiscovery } from '../net/discovery.ts';
 import { nodeMarket } from '../peer/market.ts';
 import { Peer, type PeerEvent } from '../peer/peer.ts';
 import { serveControl, toJson } from './control.ts';
-import { CliError, readNetwork, type Home } from './home.ts';
+import { CliError, readNetwork, writeNetwork, type Home } from './home.ts';
 import { unlockKeys, type HomeKeys } from './identity.ts';
 import { address, type Output } from './output.ts';
 import { control } from './peerControl.ts';
@@ -48,6 +48,8 @@ function describeEvent(event: PeerEvent): string | null {
       return `Warning: ${event.message}`;
     case 'channel':
       return describeChannelEvent(event.partner, event.event);
+    case 'join-secret':
+      return `The network rotated its join secret (generation ${event.generation}); new invitations carry it.`;
   }
 }
 
@@ -130,7 +132,9 @@ export async function run(home: Home, args: string[], out: Output): Promise<void
     ...(identity ?? {}),
     witness: true,
     onEvent: (event) => {
-      if (out.json) process.stdout.write(`${toJson({ event })}\n`);
+      // A rotated secret is kept at once: a restart must never rejoin the old room (§13.8).
+      if (event.type === 'join-secret') void keepSecret(home, event.secret);
+      if (out.json) process.stdout.write(`${toJson({ event: redactSecret(event) })}\n`);
       else {
         const line = describeEvent(event);
         if (line) process.stderr.write(`${line}\n`);
@@ -185,4 +189,14 @@ export async function run(home: Home, args: string[], out: Output): Promise<void
   await discovery?.stop();
   server.close();
   await peer.close();
+}
+
+async function keepSecret(home: Home, secret: string): Promise<void> {
+  const network = await readNetwork(home);
+  if (network.secret !== secret) await writeNetwork(home, { ...network, secret });
+}
+
+/** The secret itself never goes to the log or a --json stream. */
+function redactSecret(event: PeerEvent): PeerEvent {
+  return event.type === 'join-secret' ? { ...event, secret: '(kept in network.json)' } : event;
 }

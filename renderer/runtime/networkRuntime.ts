@@ -42,6 +42,8 @@ export interface RuntimeOptions {
   /** Called, at most every CHANGE_INTERVAL_MS, after the ledger or a connection changed. */
   readonly onChange: () => void;
   readonly onNotice?: (notice: RuntimeNotice) => void;
+  /** The network rotated its join secret (§13.8): keep it, so a reload joins the new room. */
+  readonly onSecret?: (secret: string) => void;
 }
 
 export type RuntimeNotice =
@@ -84,6 +86,7 @@ export class NetworkRuntime extends PeerEngine {
         ...(options.device !== undefined ? { device: options.device } : {}),
         onChange: options.onChange,
         onEvent: (event) => {
+          if (event.type === 'join-secret') options.onSecret?.(event.secret);
           const notice = noticeOf(event);
           if (notice) options.onNotice?.(notice);
         },

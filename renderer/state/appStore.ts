@@ -258,6 +258,12 @@ export function createAppStore(deps: AppDeps): AppStore {
           if (get().runtime !== runtime) return;
           set((state) => ({ status: runtime.status(), ledgerVersion: state.ledgerVersion + 1 }));
         },
+        onSecret: (secret) => {
+          if (get().runtime !== runtime) return;
+          saveNetwork(deps.storage, { ...network, secret });
+          // Invitations made from now on carry the new secret.
+          set((state) => (state.network ? { network: { ...state.network, secret } } : {}));
+        },
         onNotice: (notice) => {
           if (get().runtime !== runtime) return;
           set((state) => ({

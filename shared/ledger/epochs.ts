@@ -123,10 +123,15 @@ export function countingConfig(state: EpochState, author: KeyHex): Config | null
 /** The proposals of each epoch, and the proposal each one-time key made. */
 export class ProposalIndex {
   readonly #byEpoch = new Map<number, Proposal[]>();
-  readonly #byAuthor = new Map<KeyHex, Proposal>();
+  readonly #byId = new Map<TxId, Proposal>();
+  /** A one-time key that signs two proposals has equivocated; both are kept, as evidence. */
+  readonly #byAuthor = new Map<KeyHex, Proposal[]>();
 
   add(proposal: Proposal): void {
-    this.#byAuthor.set(proposal.author, proposal);
+    this.#byId.set(proposal.id, proposal);
+    const mine = this.#byAuthor.get(proposal.author) ?? [];
+    mine.push(proposal);
+    this.#byAuthor.set(proposal.author, mine);
     const list = this.#byEpoch.get(proposal.epoch) ?? [];
     list.push(proposal);
     list.sort((a, b) => (a.id < b.id ? -1 : 1));
@@ -138,15 +143,21 @@ export class ProposalIndex {
     return this.#byEpoch.get(epoch) ?? [];
   }
 
-  byAuthor(author: KeyHex): Proposal | undefined {
-    return this.#byAuthor.get(author);
+  /** The proposal transaction `id` is, if it is one. */
+  byId(id: TxId): Proposal | undefined {
+    return this.#byId.get(id);
+  }
+
+  /** Whether `author` is a proposal's one-time key. */
+  isProposer(author: KeyHex): boolean {
+    return this.#byAuthor.has(author);
   }
 
   get size(): number {
-    return this.#byAuthor.size;
+    return this.#byId.size;
   }
 
   all(): Proposal[] {
-    return [...this.#byAuthor.values()].sort((a, b) => a.epoch - b.epoch || (a.id < b.id ? -1 : 1));
+    return [...this.#byId.values()].sort((a, b) => a.epoch - b.epoch || (a.id < b.id ? -1 : 1));
   }
 }

@@ -563,7 +563,9 @@ export class Ledger {
    */
   #proposalConflict(tx: Tx, heads: readonly VoteHead[]): Rejection | null {
     for (const head of heads) {
-      const p = this.#proposals.byAuthor(head.author);
+      // The proposal this head covers: its one-time chain's first transaction. (A key that signed
+      // two proposals has two such chains; the head says which.)
+      const p = this.#proposals.byId(this.#chains.ancestorAt(head.id, 0) ?? ('' as TxId));
       if (!p) continue;
       for (const other of this.#proposals.forEpoch(p.epoch)) {
         if (other.id === p.id) continue;
@@ -1212,7 +1214,10 @@ export class Ledger {
     for (const author of this.#chains.authors()) {
       const latest = this.#latestNonVote(author);
       if (!latest) continue;
-      const proposal = this.#proposals.size > 0 ? this.#proposals.byAuthor(author) : undefined;
+      const proposal =
+        this.#proposals.size > 0
+          ? this.#proposals.byId(this.#chains.ancestorAt(latest.id, 0) ?? ('' as TxId))
+          : undefined;
       if (proposal && !this.#mayBackChange(witness, proposal, backs)) continue;
       const removedAt = this.#removalCaps.get(author);
       if (removedAt !== undefined && latest.seq > removedAt) continue;
@@ -1344,7 +1349,7 @@ export class Ledger {
   activeIdentities(): KeyHex[] {
     const out = new Set<KeyHex>();
     for (const key of new Set([...this.#chains.authors(), ...this.#balance.keys()])) {
-      if (this.#proposals.byAuthor(key) || this.#devices.revocationBy(key)) continue;
+      if (this.#proposals.isProposer(key) || this.#devices.revocationBy(key)) continue;
       out.add(this.identityOf(key));
     }
     return [...out].sort();

@@ -324,6 +324,12 @@ function decodeValue(
   return value;
 }
 
+/** The text form of a join secret's 32 bytes (a rotated secret arrives as bytes, §13.8). */
+export function joinSecretOf(bytes: Uint8Array): string {
+  if (bytes.length !== JOIN_SECRET_BYTES) throw new Error('a join secret is 32 bytes');
+  return base64urlnopad.encode(bytes);
+}
+
 /** A fresh join secret: 32 bytes from the random port, base64url without padding. */
 export function generateJoinSecret(random: RandomPort): string {
   const bytes = random.bytes(JOIN_SECRET_BYTES);

@@ -11,7 +11,7 @@ import type { KeyHex, TxId } from '../ids.ts';
 import { keyHexOf, txIdOf } from '../ids.ts';
 import type { Tx } from '../tx/envelope.ts';
 import { MAX_WITNESSES } from '../tx/genesis.ts';
-import { bytes32, sortedUnique } from '../tx/schema.ts';
+import { bytes32, HIDDEN_CHARACTERS, sortedUnique } from '../tx/schema.ts';
 import { NO_EFFECTS, type IndexStore, type TxTypeDef } from '../tx/types.ts';
 
 export const REFOUND_TYPE = 'network-refound';
@@ -23,6 +23,7 @@ export const refoundSchema = v.strictObject({
     v.string('the new network needs a name'),
     v.minLength(1, 'the new network needs a name'),
     v.maxLength(64, 'a network name has at most 64 characters'),
+    v.check((name) => !HIDDEN_CHARACTERS.test(name), 'a network name has no hidden characters'),
   ),
   witnesses: v.pipe(
     v.array(bytes32),

@@ -51,10 +51,27 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string 
   return issues
     .slice(0, 3)
     .map((issue) => {
-      const path = issue.path?.map((p) => String(p.key)).join('.') ?? '';
-      return path ? `${path}: ${issue.message}` : issue.message;
+      const path = issue.path?.map((p) => shown(p.key, MAX_SHOWN_KEY)).join('.') ?? '';
+      // A library message may quote what it received: shown the same way, cut at a sentence's length.
+      const message = shown(issue.message, MAX_SHOWN_MESSAGE);
+      return path ? `${path}: ${message}` : message;
     })
     .join('; ');
+}
+
+/** Control, bidi and invisible characters, by fixed code points (no Unicode-version tables). */
+export const HIDDEN_CHARACTERS =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
+const MAX_SHOWN_KEY = 32;
+const MAX_SHOWN_MESSAGE = 120;
+
+/**
+ * Text from a stranger as a refusal shows it (a map key can be anything): hidden characters
+ * become "?" and it is cut short, keeping every sentence short and plain.
+ */
+function shown(value: unknown, max: number): string {
+  const text = String(value).replace(new RegExp(HIDDEN_CHARACTERS.source, 'gu'), '?');
+  return text.length > max ? `${text.slice(0, max)}…` : text;
 }
 
 /** True when the byte strings are in strictly increasing order: sorted, with no repeats. */

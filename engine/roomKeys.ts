@@ -1,0 +1,213 @@
+// Rotating the join secret (docs/protocol.md §13.8), as the engine does it on every platform. A
+// witness seals a fresh secret to every member's chains; each peer that can open its box moves
+// its room to the new secret, a little later, so that the rotation still reaches the members
+// that are in the old room. A peer with no box is told it was left outside. After a removal it
+// proposed takes effect, the proposing witness rotates by itself.
+import { fromHex } from '../shared/bytes.ts';
+import type { KeyHex, TxId } from '../shared/ids.ts';
+import type { Ledger } from '../shared/ledger/ledger.ts';
+import { nextPosition } from '../shared/ledger/ledger.ts';
+import { joinSecretOf } from '../shared/net/invitation.ts';
+import { SSK_ALG_X25519_XCHACHA, sealKey } from '../shared/ssk/box.ts';
+import {
+  MAX_ROOM_KEY_BOXES,
+  ROOM_KEY_PURPOSE,
+  ROOM_KEY_TYPE,
+  roomKeyBody,
+  roomKeys,
+  type RoomKey,
+} from '../shared/ssk/roomKey.ts';
+import type { VerifiedTx } from '../shared/tx/registry.ts';
+import { EngineError, messageOf, type Compose } from './events.ts';
+import type { Cancel, EnginePorts } from './ports.ts';
+import { ROOM_CHECK_MS, ROOM_SWITCH_DELAY_MS } from './timing.ts';
+
+export interface RoomKeyHost {
+  readonly ports: Pick<EnginePorts, 'signer' | 'random' | 'clock' | 'timers'>;
+  ledger(): Ledger | null;
+  act(compose: Compose): Promise<{ tx: VerifiedTx } | null>;
+  /** Moves the room to this secret. */
+  useSecret(secret: string): Promise<void>;
+  /** The platform keeps the new secret, so that a restart never joins the old room. */
+  keepSecret(secret: string, generation: number): void;
+  warn(message: string): void;
+}
+
+export interface Rotation {
+  readonly generation: number;
+  readonly secret: string;
+  /** How many chains the secret was sealed to. */
+  readonly recipients: number;
+}
+
+export class RoomKeyAgent {
+  readonly #host: RoomKeyHost;
+  #generation = 0;
+  #secret: string;
+  #timer: Cancel | null = null;
+  readonly #told = new Set<TxId>();
+  readonly #rotated = new Set<TxId>();
+
+  constructor(host: RoomKeyHost, secret: string) {
+    this.#host = host;
+    this.#secret = secret;
+  }
+
+  /** The join secret in use: what an invitation made now carries. */
+  get secret(): string {
+    return this.#secret;
+  }
+
+  /** The ledger arrived: move to its latest rotation at once (nothing is connected yet). */
+  start(): void {
+    this.#follow(true);
+    this.#timer = this.#host.ports.timers.every(ROOM_CHECK_MS, () => this.#tick());
+  }
+
+  stop(): void {
+    this.#timer?.();
+    this.#timer = null;
+  }
+
+  #tick(): void {
+    this.#follow(false);
+    void this.#rotateAfterRemoval().catch((error: unknown) =>
+      this.#host.warn(`rotating the join secret failed: ${messageOf(error)}`),
+    );
+  }
+
+  /** Takes the latest rotation by a witness that this peer can open. */
+  #follow(atStart: boolean): void {
+    const ledger = this.#host.ledger();
+    const signer = this.#host.ports.signer;
+    if (!ledger || !signer) return;
+    for (const rotation of roomKeys(ledger.indexes)) {
+      if (rotation.generation <= this.#generation) return;
+      if (!ledger.isWitnessNow(rotation.author)) continue;
+      const secret = this.#open(ledger, rotation, signer.key);
+      if (secret === null) {
+        this.#tellLockedOut(rotation);
+        continue;
+      }
+      this.#generation = rotation.generation;
+      if (secret === this.#secret) return;
+      this.#secret = secret;
+      this.#host.keepSecret(secret, rotation.generation);
+      if (atStart) void this.#host.useSecret(secret);
+      else
+        this.#host.ports.timers.after(
+          ROOM_SWITCH_DELAY_MS,
+          () => void this.#host.useSecret(secret),
+        );
+      return;
+    }
+  }
+
+  #open(ledger: Ledger, rotation: RoomKey, me: KeyHex): string | null {
+    const box = rotation.boxes.get(me);
+    const opener = this.#host.ports.signer?.openSskBox;
+    if (!box || !opener) return null;
+    const opened = opener(box, {
+      network: fromHex(ledger.networkId),
+      sender: fromHex(rotation.author),
+      recipient: fromHex(me),
+      epoch: rotation.generation,
+    });
+    return opened.ok ? joinSecretOf(opened.key) : null;
+  }
+
+  #tellLockedOut(rotation: RoomKey): void {
+    if (this.#told.has(rotation.id)) return;
+    this.#told.add(rotation.id);
+    this.#host.warn(
+      `the network changed its join secret (generation ${rotation.generation}) without sealing it to this device: you were removed, or this device was not a member then. Ask a member for a new invitation if you should be in.`,
+    );
+  }
+
+  /** A removal this witness proposed took effect: rotate once, so the removed stay outside. */
+  async #rotateAfterRemoval(): Promise<void> {
+    const ledger = this.#host.ledger();
+    const me = this.#host.ports.signer?.key;
+    if (!ledger || !me || !ledger.isWitnessNow(me)) return;
+    const done = new Set(roomKeys(ledger.indexes).map((r) => r.change));
+    for (const p of ledger.proposals()) {
+      if (p.by !== me || p.remove.length === 0 || done.has(p.id) || this.#rotated.has(p.id))
+        continue;
+      if (ledger.epochs.open.epoch < p.epoch || !ledger.configOfChange(p.id)) continue;
+      this.#rotated.add(p.id);
+      await this.rotate(p.id);
+    }
+  }
+
+  /** Seals a fresh join secret to every member's chains and publishes it. */
+  async rotate(change: TxId | null = null): Promise<Rotation> {
+    const ledger = this.#host.ledger();
+    const me = this.#host.ports.signer?.key;
+    if (!ledger || !me) throw new EngineError('to rotate the join secret, wait for the network');
+    if (!ledger.isWitnessNow(me))
+      throw new EngineError('only a witness can rotate the join secret');
+    const recipients = memberChains(ledger);
+    if (recipients.length > MAX_ROOM_KEY_BOXES)
+      throw new EngineError(
+        `the network has ${recipients.length} member devices; one rotation seals to at most ${MAX_ROOM_KEY_BOXES}`,
+      );
+    const { random, clock } = this.#host.ports;
+    const bytes = random.bytes(32);
+    const secret = joinSecretOf(bytes);
+    const generation =
+      Math.max(this.#generation, ...roomKeys(ledger.indexes).map((r) => r.generation)) + 1;
+    const network = fromHex(ledger.networkId);
+    const meta = {
+      epoch: generation,
+      alg: SSK_ALG_X25519_XCHACHA,
+      created: clock.now(),
+      purpose: ROOM_KEY_PURPOSE,
+    } as const;
+    const boxes = recipients.map(
+      (k) =>
+        [
+          k,
+          sealKey(
+            bytes,
+            meta,
+            { network, sender: fromHex(me), recipient: fromHex(k), epoch: generation },
+            random,
+          ),
+        ] as const,
+    );
+    bytes.fill(0);
+    const compose: Compose = (current, author) => {
+      const position = nextPosition(current, author);
+      if ('code' in position) return { ok: false, rejection: position };
+      const body = roomKeyBody({ generation, boxes, change });
+      const tx = {
+        net: current.networkId,
+        ...position,
+        deps: [],
+        type: ROOM_KEY_TYPE,
+        body,
+        time: clock.now(),
+      };
+      return { ok: true, tx };
+    };
+    const done = await this.#host.act(compose);
+    if (!done) throw new EngineError('the rotation could not be signed now; try again');
+    this.#generation = generation;
+    this.#secret = secret;
+    this.#host.keepSecret(secret, generation);
+    this.#host.ports.timers.after(ROOM_SWITCH_DELAY_MS, () => void this.#host.useSecret(secret));
+    return { generation, secret, recipients: recipients.length };
+  }
+}
+
+/** Every chain of every identity allowed to sign now, revoked devices left out. */
+function memberChains(ledger: Ledger): KeyHex[] {
+  const out = new Set<KeyHex>();
+  for (const identity of [...ledger.activeIdentities(), ...ledger.witnesses]) {
+    if (!ledger.mayActNow(identity)) continue;
+    for (const chain of ledger.chainsOf(identity)) {
+      if (!ledger.revocationsOf(chain).some((r) => r.final)) out.add(chain);
+    }
+  }
+  return [...out].sort();
+}
