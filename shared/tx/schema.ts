@@ -61,6 +61,7 @@ export function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string 
 
 /** Control, bidi and invisible characters, by fixed code points (no Unicode-version tables). */
 export const HIDDEN_CHARACTERS =
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point here
   /[\u0000-\u001f\u007f-\u009f\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]/u;
 const MAX_SHOWN_KEY = 32;
 const MAX_SHOWN_MESSAGE = 120;
