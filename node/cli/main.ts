@@ -38,6 +38,9 @@ Identity
                                     sign your profile: how members see you
   profile show [ADDRESS]            a member's profile (yours by default)
   member list                       the members: names, roles, devices, last seen
+  member admit ADDRESS              propose admitting a member (a witness; a quorum backs it)
+  member remove ADDRESS             propose removing a member; once in effect the join secret
+                                    is rotated without them
 
 Witnesses (docs/protocol.md §13)
   witness list                      the witnesses, their last votes, proposed changes
@@ -52,7 +55,9 @@ Network
                                     when too many witnesses are gone for good: a new network
                                     that carries every balance over, announced here
   network follow [NETWORK]          move this home to the announced new network (peer stopped)
-  invite [--relay URL]...           print an invitation link for this network
+  invite [--relay URL]... [--rotate]
+                                    print an invitation link for this network (--rotate: a
+                                    new join secret first, sealed to every member; a witness)
   join LINK                         join the network an invitation names
 ${RUN_USAGE}
 

@@ -16,7 +16,7 @@ import { nodeRandom } from '../platform/nodeRandom.ts';
 import { controlClient, NoPeerRunning } from './control.ts';
 import { CliError, readNetwork, writeNetwork, type Home } from './home.ts';
 import { unlock } from './identity.ts';
-import { amountOf, keyOf, type Output } from './output.ts';
+import { amountOf, keyOf, viaPeer, type Output } from './output.ts';
 
 export async function networkCreate(home: Home, args: string[], out: Output): Promise<void> {
   const { values } = parseArgs({
@@ -86,8 +86,19 @@ export async function networkCreate(home: Home, args: string[], out: Output): Pr
 }
 
 export async function invite(home: Home, args: string[], out: Output): Promise<void> {
-  const { values } = parseArgs({ args, options: { relay: { type: 'string', multiple: true } } });
-  const network = await readNetwork(home);
+  const { values } = parseArgs({
+    args,
+    options: { relay: { type: 'string', multiple: true }, rotate: { type: 'boolean' } },
+  });
+  let network = await readNetwork(home);
+  if (values.rotate) {
+    // A new join secret sealed to every member (§13.8): older invitations stop working.
+    const rotated = await viaPeer(home, 'room-rotate');
+    network = { ...network, secret: rotated.secret };
+    out.progress(
+      `Rotated the join secret (generation ${rotated.generation}, sealed to ${rotated.recipients} member devices): older invitations no longer let anyone in.`,
+    );
+  }
   const relays = new Set([...(values.relay ?? []), ...network.relays]);
   try {
     const status = await controlClient(home.controlSocket).call('status');

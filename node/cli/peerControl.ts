@@ -19,7 +19,7 @@ import type { Market } from '../../engine/market/market.ts';
 import type { Peer } from '../peer/peer.ts';
 import { CliError, type NetworkConfig } from './home.ts';
 import { deviceRows, pairOn, revokeOn } from './devices.ts';
-import { approveOn, proposeOn, witnessListOn } from './witness.ts';
+import { approveOn, proposeOn, rotateOn, witnessListOn } from './witness.ts';
 import { refoundOn } from './refound.ts';
 import { memberRows, peerIdentity, profileInputOf, profileOf, setProfileOn } from './profile.ts';
 import { MARKET_HANDLERS, type MarketHandler, type MarketMethod } from './market.ts';
@@ -61,6 +61,7 @@ const HANDLERS: { readonly [M in LedgerMethod]: Handler<M> } = {
   'device-revoke': ({ peer }, ledger, p) => revokeOn(peer, ledger, p.device, p.to),
   'witness-list': ({ peer }) => witnessListOn(peer),
   'witness-propose': ({ peer }, _ledger, p) => proposeOn(peer, p),
+  'room-rotate': ({ peer }) => rotateOn(peer),
   'witness-approve': ({ peer }, ledger, p) => approveOn(peer, ledger, p.change),
   'network-refound': ({ peer }, _ledger, p) => refoundOn(peer, p),
   'profile-set': ({ peer }, _ledger, p) => setProfileOn(peer, profileInputOf(p)),

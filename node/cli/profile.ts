@@ -7,6 +7,7 @@
 //
 // Like `gpow device`, each asks the running peer when there is one and otherwise works on the
 // log: a profile signed offline is published by the next "gpow run".
+import { propose } from './witness.ts';
 import { readFile, stat } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import type { MemberRow, ProfileResult, Wire } from '../../shared/control/contract.ts';
@@ -33,8 +34,15 @@ export async function profileCommand(home: Home, args: string[], out: Output): P
 }
 
 export async function memberCommand(home: Home, args: string[], out: Output): Promise<void> {
-  if (args[0] !== 'list') throw new CliError('usage: gpow member list');
-  return list(home, out);
+  const [sub, who, ...extra] = args;
+  if (sub === 'list') return list(home, out);
+  // Admitting and removing are changes of the group: a witness proposes, a quorum backs (§13.7).
+  if ((sub === 'admit' || sub === 'remove') && who !== undefined && extra.length === 0)
+    return propose(home, out, {
+      change: sub === 'admit' ? 'admit' : 'remove-member',
+      address: who,
+    });
+  throw new CliError('usage: gpow member list|admit ADDRESS|remove ADDRESS');
 }
 
 // ---- the running peer's side, and the same work offline ---------------------------------------

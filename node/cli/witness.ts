@@ -8,7 +8,7 @@
 //
 // A change takes effect once a quorum of the current witnesses backs it. Proposing and backing
 // need the running peer: its witness duty casts the votes. `list` also works on the log.
-import type { WitnessChangeResult, Wire } from '../../shared/control/contract.ts';
+import type { RotateResult, WitnessChangeResult, Wire } from '../../shared/control/contract.ts';
 import type { KeyHex } from '../../shared/ids.ts';
 import type { Proposal } from '../../shared/ledger/epochs.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
@@ -53,39 +53,50 @@ export function witnessListOn(peer: Peer): WitnessReport {
   return report;
 }
 
+export type ChangeKind = 'add' | 'remove' | 'replace' | 'admit' | 'remove-member' | 'close';
+
 export async function proposeOn(
   peer: Peer,
-  p: { change: 'add' | 'remove' | 'replace'; address: string; old?: string },
+  p: { change: ChangeKind; address?: string; old?: string },
 ): Promise<WitnessChangeResult> {
-  let change: WitnessChange;
-  if (p.change === 'replace') {
-    if (p.old === undefined) throw new CliError('a replacement names the witness to replace');
-    change = { kind: 'replace', old: keyOf(p.old), key: keyOf(p.address) };
-  } else {
-    change = { kind: p.change, key: keyOf(p.address) };
-  }
-  const { tx, plan } = await peer.witnessSets.propose(change);
-  return changeResult(tx.id, plan.epoch, plan.witnesses, plan.before);
+  const { tx, plan } = await peer.witnessSets.propose(changeOf(p));
+  return changeResult(tx.id, plan);
+}
+
+function changeOf(p: { change: ChangeKind; address?: string; old?: string }): WitnessChange {
+  if (p.change === 'close') return { kind: 'close' };
+  if (p.address === undefined) throw new CliError(`"${p.change}" names an identity: its address`);
+  const key = keyOf(p.address);
+  if (p.change !== 'replace') return { kind: p.change, key };
+  if (p.old === undefined) throw new CliError('a replacement names the witness to replace');
+  return { kind: 'replace', old: keyOf(p.old), key };
+}
+
+export function rotateOn(peer: Peer): Promise<RotateResult> {
+  return peer.roomKeys.rotate();
 }
 
 export function approveOn(peer: Peer, ledger: Ledger, change: string): WitnessChangeResult {
   const p: Proposal = peer.witnessSets.approve(change);
-  return changeResult(p.id, p.epoch, p.witnesses, ledger.epochs.open.sorted);
+  return changeResult(p.id, { ...p, before: ledger.epochs.open.sorted });
 }
 
 function changeResult(
   id: string,
-  epoch: number,
-  witnesses: readonly KeyHex[],
-  before: readonly KeyHex[],
+  p: Pick<Proposal, 'epoch' | 'witnesses' | 'admit' | 'remove' | 'close'> & {
+    readonly before: readonly KeyHex[];
+  },
 ): WitnessChangeResult {
   return {
     id,
-    epoch,
-    witnesses: witnesses.map((k) => address(k)),
-    added: witnesses.filter((k) => !before.includes(k)).map((k) => address(k)),
-    removed: before.filter((k) => !witnesses.includes(k)).map((k) => address(k)),
-    needed: Math.ceil((2 * before.length) / 3),
+    epoch: p.epoch,
+    witnesses: p.witnesses.map((k) => address(k)),
+    added: p.witnesses.filter((k) => !p.before.includes(k)).map((k) => address(k)),
+    removed: p.before.filter((k) => !p.witnesses.includes(k)).map((k) => address(k)),
+    needed: Math.ceil((2 * p.before.length) / 3),
+    admit: p.admit.map((k) => address(k)),
+    remove: p.remove.map((k) => address(k)),
+    close: p.close,
   };
 }
 
@@ -113,20 +124,31 @@ async function list(home: Home, out: Output): Promise<void> {
   out.print(lines.join('\n'), report);
 }
 
+/** What a change does to witnesses and members, in addresses. */
+function describeChange(r: Wire<WitnessChangeResult>): string {
+  const members = [
+    ...r.admit.map((a) => `admits ${a}`),
+    ...r.remove.map((a) => `removes member ${a} (the join secret is then rotated without them)`),
+    ...(r.close ? ['closes the network: only members may sign'] : []),
+  ];
+  const witnesses = r.added.length + r.removed.length > 0 ? [describe(r.added, r.removed)] : [];
+  return [...witnesses, ...members].join(', ') || 'no change';
+}
+
 /** What a change does, in addresses. */
 function describe(added: readonly string[], removed: readonly string[]): string {
   const parts = [...added.map((a) => `adds ${a}`), ...removed.map((r) => `removes ${r}`)];
   return parts.join(', ') || 'no change';
 }
 
-async function propose(
+export async function propose(
   home: Home,
   out: Output,
-  params: { change: 'add' | 'remove' | 'replace'; address: string; old?: string },
+  params: { change: ChangeKind; address?: string; old?: string },
 ): Promise<void> {
   const result = await viaPeer(home, 'witness-propose', params);
   out.print(
-    `Proposed change ${result.id} for witness set ${result.epoch}: ${describe(result.added, result.removed)}.\nIt takes effect once ${result.needed} of the current witnesses back it (you already do). Ask the others to run:\n  gpow witness approve ${result.id.slice(0, 12)}`,
+    `Proposed change ${result.id} for witness set ${result.epoch}: ${describeChange(result)}.\nIt takes effect once ${result.needed} of the current witnesses back it (you already do). Ask the others to run:\n  gpow witness approve ${result.id.slice(0, 12)}`,
     result,
   );
 }
@@ -134,7 +156,7 @@ async function propose(
 async function approve(home: Home, out: Output, change: string): Promise<void> {
   const result: Wire<WitnessChangeResult> = await viaPeer(home, 'witness-approve', { change });
   out.print(
-    `You back change ${result.id.slice(0, 12)} for witness set ${result.epoch}: ${describe(result.added, result.removed)}.\nYour next vote says so; it takes effect once ${result.needed} of the current witnesses back it.`,
+    `You back change ${result.id.slice(0, 12)} for witness set ${result.epoch}: ${describeChange(result)}.\nYour next vote says so; it takes effect once ${result.needed} of the current witnesses back it.`,
     result,
   );
 }

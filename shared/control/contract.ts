@@ -237,6 +237,10 @@ export interface MemberRow {
 /** A proposed change of the witnesses, as `gpow witness add|remove|replace|approve` print it. */
 export interface WitnessChangeResult extends TransactionResult {
   readonly epoch: number;
+  /** Identities admitted and removed, as addresses; whether it closes the network. */
+  readonly admit: readonly string[];
+  readonly remove: readonly string[];
+  readonly close: boolean;
   /** The whole new set, as addresses. */
   readonly witnesses: readonly string[];
   readonly added: readonly string[];
@@ -256,6 +260,14 @@ export interface RefoundResult {
   readonly carried: ReadonlyArray<{ readonly address: string; readonly amount: bigint }>;
   /** The new genesis's wire bytes, hex: the home keeps them to start the new network. */
   readonly genesis: string;
+}
+
+/** A rotated join secret (§13.8): the caller prints a fresh invitation with it. */
+export interface RotateResult {
+  readonly generation: number;
+  /** How many member chains it was sealed to. */
+  readonly recipients: number;
+  readonly secret: string;
 }
 
 /** Every method's result, as the peer computes it (see Wire for what the caller gets). */
@@ -291,6 +303,7 @@ export interface ControlResults {
   'witness-list': WitnessReport;
   'witness-propose': WitnessChangeResult;
   'witness-approve': WitnessChangeResult;
+  'room-rotate': RotateResult;
   'network-refound': RefoundResult;
 }
 
@@ -390,7 +403,8 @@ const SHAPES: { readonly [M in ControlMethod]: string } = {
   'profile-show': '{ address? }',
   'member-list': '{}',
   'witness-list': '{}',
-  'witness-propose': '{ change: add|remove|replace, address, old? }',
+  'witness-propose': '{ change: add|remove|replace|admit|remove-member|close, address?, old? }',
+  'room-rotate': '{}',
   'witness-approve': '{ change }',
   'network-refound': '{ name, witnesses: [address, …] }',
 };
@@ -584,10 +598,14 @@ export const CONTROL_PARAMS = {
   'member-list': params('member-list', {}),
   'witness-list': params('witness-list', {}),
   'witness-propose': params('witness-propose', {
-    change: v.picklist(['add', 'remove', 'replace'], 'the change is one of add, remove, replace'),
-    address: addressField('the witness'),
+    change: v.picklist(
+      ['add', 'remove', 'replace', 'admit', 'remove-member', 'close'],
+      'the change is one of add, remove, replace, admit, remove-member, close',
+    ),
+    address: v.optional(addressField('the identity')),
     old: v.optional(addressField('the witness to replace')),
   }),
+  'room-rotate': params('room-rotate', {}),
   'witness-approve': params('witness-approve', { change: nonEmpty('the change', 64) }),
   'network-refound': params('network-refound', {
     name: nonEmpty('the name', 64),

@@ -191,6 +191,7 @@ const BAD: {
   'witness-propose': [{ change: 'swap', address: SECRET }, 'change'],
   'witness-approve': [{ change: [SECRET] }, 'change'],
   'network-refound': [{ name: 'Again', witnesses: SECRET }, 'witnesses'],
+  'room-rotate': [{ now: SECRET }, 'now'],
 };
 
 describe('the contract, on the running peer', () => {

@@ -397,6 +397,7 @@ describe('fuzz: the control socket', () => {
     'witness-propose': { change: 'replace', address: 'gpow1new', old: 'gpow1old' },
     'witness-approve': { change: '0123456789ab' },
     'network-refound': { name: 'Again', witnesses: ['gpow1someone'] },
+    'room-rotate': {},
   };
   const KEYS = [...new Set(Object.values(GOOD).flatMap((p) => Object.keys(p)))];
   /** Marks values that a refusal must never repeat. */
