@@ -29,13 +29,13 @@ export async function witnessCommand(home: Home, args: string[], out: Output): P
     case 'add':
     case 'remove':
       if (rest.length !== 1) throw new CliError(`usage: gpow witness ${sub} ADDRESS`);
-      return propose(home, out, { change: sub as 'add' | 'remove', address: rest[0] as string });
+      return propose(home, out, { change: sub as 'add' | 'remove', address: rest[0] });
     case 'replace':
       if (rest.length !== 2) throw new CliError('usage: gpow witness replace OLD NEW');
       return propose(home, out, {
         change: 'replace',
         old: rest[0],
-        address: rest[1] as string,
+        address: rest[1],
       });
     case 'approve':
       if (rest.length !== 1) throw new CliError('usage: gpow witness approve CHANGE');
