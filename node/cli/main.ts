@@ -51,6 +51,7 @@ Witnesses (docs/protocol.md §13)
 
 Network
   network create --name NAME [--witness ADDR]... [--alloc ADDR=AMOUNT]... [--credit-limit N]
+                 [--closed]         (--closed: only members sign; witnesses admit others)
   network refound --witness ADDR... [--name NAME]
                                     when too many witnesses are gone for good: a new network
                                     that carries every balance over, announced here

@@ -26,6 +26,7 @@ export async function networkCreate(home: Home, args: string[], out: Output): Pr
       witness: { type: 'string', multiple: true },
       alloc: { type: 'string', multiple: true },
       'credit-limit': { type: 'string' },
+      closed: { type: 'boolean' },
     },
   });
   if (!values.name) throw new CliError('give the network a name: --name NAME');
@@ -51,6 +52,9 @@ export async function networkCreate(home: Home, args: string[], out: Output): Pr
       witnesses: witnesses.length > 0 ? witnesses : [founderKey],
       allocations,
       creditLimit,
+      // Only the founder, the witnesses and the allocated accounts may sign; a quorum of the
+      // witnesses admits others (docs/protocol.md §13.7).
+      ...(values.closed ? { closed: true } : {}),
     },
     Date.now(),
     nodeAdmit,

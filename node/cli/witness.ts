@@ -118,14 +118,22 @@ async function list(home: Home, out: Output): Promise<void> {
       : []),
     ...report.changes.map(
       (c) =>
-        `Change ${c.id.slice(0, 12)} (epoch ${c.epoch}, ${c.state}): ${describe(c.added.map(address), c.removed.map(address))}${c.state === 'proposed' ? `; backed by ${c.backers.length} of the ${c.needed} needed` : ''}`,
+        `Change ${c.id.slice(0, 12)} (epoch ${c.epoch}, ${c.state}): ${describeChange({
+          added: c.added.map(address),
+          removed: c.removed.map(address),
+          admit: c.admit.map(address),
+          remove: c.remove.map(address),
+          close: c.close,
+        })}${c.state === 'proposed' ? `; backed by ${c.backers.length} of the ${c.needed} needed` : ''}`,
     ),
   ];
   out.print(lines.join('\n'), report);
 }
 
 /** What a change does to witnesses and members, in addresses. */
-function describeChange(r: Wire<WitnessChangeResult>): string {
+function describeChange(
+  r: Pick<Wire<WitnessChangeResult>, 'added' | 'removed' | 'admit' | 'remove' | 'close'>,
+): string {
   const members = [
     ...r.admit.map((a) => `admits ${a}`),
     ...r.remove.map((a) => `removes member ${a} (the join secret is then rotated without them)`),
@@ -148,7 +156,11 @@ export async function propose(
 ): Promise<void> {
   const result = await viaPeer(home, 'witness-propose', params);
   out.print(
-    `Proposed change ${result.id} for witness set ${result.epoch}: ${describeChange(result)}.\nIt takes effect once ${result.needed} of the current witnesses back it (you already do). Ask the others to run:\n  gpow witness approve ${result.id.slice(0, 12)}`,
+    `Proposed change ${result.id} for witness set ${result.epoch}: ${describeChange(result)}.\n${
+      result.needed === 1
+        ? 'You are the only witness it needs: it takes effect with your next votes.'
+        : `It takes effect once ${result.needed} of the current witnesses back it (you already do). Ask the others to run:\n  gpow witness approve ${result.id.slice(0, 12)}`
+    }`,
     result,
   );
 }

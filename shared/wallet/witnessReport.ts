@@ -20,6 +20,10 @@ export interface ChangeRow {
   readonly witnesses: readonly KeyHex[];
   readonly added: readonly KeyHex[];
   readonly removed: readonly KeyHex[];
+  /** Members it admits and removes, and whether it closes the network (§13.7). */
+  readonly admit: readonly KeyHex[];
+  readonly remove: readonly KeyHex[];
+  readonly close: boolean;
   /** Current witnesses that back it (for a change still proposed). */
   readonly backers: readonly KeyHex[];
   readonly needed: number;
@@ -72,6 +76,9 @@ export function witnessReport(ledger: Ledger): WitnessReport {
       witnesses: p.witnesses,
       added: p.witnesses.filter((k) => !current.has(k)),
       removed: epochs.open.sorted.filter((k) => !p.witnesses.includes(k)),
+      admit: p.admit,
+      remove: p.remove,
+      close: p.close,
       backers: state === 'proposed' ? ledger.backers(p.id) : [],
       needed: epochs.open.quorum,
       state,
