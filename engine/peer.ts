@@ -42,6 +42,7 @@ import { RoomKeyAgent } from './roomKeys.ts';
 import { finalityDiagnosis, stuckSentence } from '../shared/wallet/witnessReport.ts';
 import { refoundings, refoundSentence } from '../shared/net/refound.ts';
 import { encodeAddress } from '../shared/identity/address.ts';
+import { members } from '../shared/wallet/members.ts';
 import { fromHex } from '../shared/bytes.ts';
 
 export class PeerEngine implements IngestHost {
@@ -421,9 +422,7 @@ export class PeerEngine implements IngestHost {
       return this.#finality.problem;
     const ledger = this.#ledger;
     const diagnosis = ledger ? finalityDiagnosis(ledger, now) : null;
-    const problem = diagnosis?.stuck
-      ? stuckSentence(diagnosis, (key) => encodeAddress(fromHex(key)))
-      : null;
+    const problem = diagnosis?.stuck && ledger ? stuckSentence(diagnosis, namerOf(ledger)) : null;
     this.#finality = { at: now, problem };
     return problem;
   }
@@ -470,3 +469,13 @@ export class PeerEngine implements IngestHost {
 }
 
 export type { TxId };
+
+/** A member as a sentence names them: their signed name where they have one, and the address. */
+function namerOf(ledger: Ledger): (key: KeyHex) => string {
+  const labels = new Map(members(ledger).map((m) => [m.key, m.name === null ? null : m.label]));
+  return (key) => {
+    const address = encodeAddress(fromHex(key));
+    const label = labels.get(key);
+    return label ? `${label} (${address})` : address;
+  };
+}

@@ -105,9 +105,9 @@ export class RoomKeyAgent {
 
   #open(ledger: Ledger, rotation: RoomKey, me: KeyHex): string | null {
     const box = rotation.boxes.get(me);
-    const opener = this.#host.ports.signer?.openSskBox;
-    if (!box || !opener) return null;
-    const opened = opener(box, {
+    const signer = this.#host.ports.signer;
+    if (!box || !signer?.openSskBox) return null;
+    const opened = signer.openSskBox(box, {
       network: fromHex(ledger.networkId),
       sender: fromHex(rotation.author),
       recipient: fromHex(me),

@@ -3,6 +3,7 @@
 // allows, its balance. A pure query over the ledger; only the list of chain authors is cached
 // per ledger, since the ledger keeps no public list of them and a scan per call would redo the
 // whole history on every change the UI hears of.
+import { WITNESS_SET_TYPE } from '../tx/witnessSet.ts';
 import { keyHexOf, type KeyHex } from '../ids.ts';
 import { encodeAddress } from '../identity/address.ts';
 import { isMixedScript, shownName, skeleton } from '../identity/displayName.ts';
@@ -69,8 +70,8 @@ function authorsOf(ledger: Ledger): ReadonlyMap<KeyHex, string> {
 export function memberKeys(ledger: Ledger): KeyHex[] {
   const keys = new Set<KeyHex>();
   for (const [author, first] of authorsOf(ledger)) {
-    // A revocation's one-time key authors one transaction and is nobody.
-    if (first !== REVOKE_TYPE) keys.add(ledger.identityOf(author));
+    // A revocation's or a proposed change's one-time key authors one transaction and is nobody.
+    if (first !== REVOKE_TYPE && first !== WITNESS_SET_TYPE) keys.add(ledger.identityOf(author));
   }
   for (const [key] of ledger.genesis.body.allocations) keys.add(keyHexOf(key));
   for (const witness of ledger.witnesses) keys.add(ledger.identityOf(witness));
