@@ -25,6 +25,14 @@ export interface CliHarness {
   readonly stopAll: () => Promise<void>;
 }
 
+/** Stops one running peer the way a person does (Ctrl-C) and waits until it has exited. */
+export async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGINT');
+  await exited;
+}
+
 function withOverrides(overrides: EnvOverrides): NodeJS.ProcessEnv {
   const merged: NodeJS.ProcessEnv = { ...env };
   for (const [key, value] of Object.entries(overrides)) {

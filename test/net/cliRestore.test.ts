@@ -2,12 +2,11 @@
 // paying offline, then running froze the account for good (the offline payment reused a chain
 // position the network already held). Now the offline payment is refused with a sentence, and
 // once the peer has synced the same payment goes through and nothing is frozen or stuck.
-import type { ChildProcess } from 'node:child_process';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliHarness } from './cliHarness.ts';
+import { cliHarness, stop } from './cliHarness.ts';
 import { eventually } from './cluster.ts';
 
 const { gpow, json, run, stopAll } = cliHarness();
@@ -17,13 +16,6 @@ afterAll(async () => {
   await stopAll();
   if (dir) await rm(dir, { recursive: true, force: true });
 }, 20_000);
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGINT');
-  await exited;
-}
 
 type Balance = { available: string; pending: string };
 

@@ -4,12 +4,11 @@
 // at the same moment and while one is offline; a device is revoked. Every payment ends final or
 // is refused with a sentence, every peer converges, nothing is frozen, and no money appears or
 // disappears.
-import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliHarness } from './cliHarness.ts';
+import { cliHarness, stop } from './cliHarness.ts';
 import { eventually } from './cluster.ts';
 
 const { gpow, json, run, stopAll, logs } = cliHarness();
@@ -19,13 +18,6 @@ afterAll(async () => {
   await stopAll();
   if (dir) await rm(dir, { recursive: true, force: true });
 }, 20_000);
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGINT');
-  await exited;
-}
 
 type Balance = {
   address: string;

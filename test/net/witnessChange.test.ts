@@ -11,7 +11,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliHarness } from './cliHarness.ts';
+import { cliHarness, stop } from './cliHarness.ts';
 import { eventually } from './cluster.ts';
 
 const { gpow, json, run, stopAll } = cliHarness();
@@ -21,13 +21,6 @@ afterAll(async () => {
   await stopAll();
   if (dir) await rm(dir, { recursive: true, force: true });
 }, 20_000);
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGINT');
-  await exited;
-}
 
 type Balance = { available: string; pending: string; balance: string };
 type Status = { networkId: string; problems?: string[] };
