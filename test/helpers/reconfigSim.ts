@@ -14,6 +14,7 @@ import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { composeTransfer, composeVote } from '../../shared/wallet/compose.ts';
 import type { WitnessChange } from '../../shared/wallet/witnesses.ts';
 import { genesisOf, identity, registry, sign, type TestIdentity } from './network.ts';
+import { healViews, syncViews } from './sim.ts';
 import { proposeTx } from './witnessSets.ts';
 
 export const POOL = 7;
@@ -200,14 +201,11 @@ export class ReconfigSim {
   }
 
   sync(from: number, to: number): void {
-    if (from === to) return;
-    const source = this.views[from] as Ledger;
-    const target = this.views[to] as Ledger;
-    for (const tx of this.signed) if (source.has(tx.id)) target.insert(tx);
+    syncViews(this.views, this.signed, from, to);
   }
 
   healAll(): void {
-    for (const view of this.views) for (const tx of this.signed) view.insert(tx);
+    healViews(this.views, this.signed);
   }
 
   replay(order: readonly VerifiedTx[]): Ledger {

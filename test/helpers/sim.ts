@@ -185,15 +185,12 @@ export class Sim {
   }
 
   sync(from: number, to: number): void {
-    if (from === to) return;
-    const source = this.views[from] as Ledger;
-    const target = this.views[to] as Ledger;
-    for (const tx of this.signed) if (source.has(tx.id)) target.insert(tx);
+    syncViews(this.views, this.signed, from, to);
   }
 
   /** Heals every partition: every view receives every transaction. */
   healAll(): void {
-    for (const view of this.views) for (const tx of this.signed) view.insert(tx);
+    healViews(this.views, this.signed);
   }
 
   /** A fresh ledger built from the given transactions in the given order. */
@@ -202,4 +199,22 @@ export class Sim {
     for (const tx of order) ledger.insert(tx);
     return ledger;
   }
+}
+
+/** View `to` receives what view `from` holds, of everything signed so far. */
+export function syncViews(
+  views: readonly Ledger[],
+  signed: readonly VerifiedTx[],
+  from: number,
+  to: number,
+): void {
+  if (from === to) return;
+  const source = views[from] as Ledger;
+  const target = views[to] as Ledger;
+  for (const tx of signed) if (source.has(tx.id)) target.insert(tx);
+}
+
+/** Every view receives every transaction signed so far. */
+export function healViews(views: readonly Ledger[], signed: readonly VerifiedTx[]): void {
+  for (const view of views) for (const tx of signed) view.insert(tx);
 }
