@@ -1004,6 +1004,74 @@ export const en = {
   'witnesses.back.confirm': 'Back the change',
   'witnesses.back.done': 'You back the change: your next vote says so.',
 
+  // ---- membership (docs/protocol.md §13.7) and the join secret (§13.8) -------------------
+  'members.status.removed': 'removed',
+  'members.status.outside': 'not a member',
+  'members.removedNote':
+    'Removed by the witnesses: can no longer sign, and no longer has the join secret. What they hold stays theirs, frozen.',
+  'members.open':
+    'This network is open: anyone with an invitation can join and sign, except those the witnesses removed.',
+  'members.closed':
+    'This network is closed: only its members and witnesses can sign, and the witnesses admit anyone new.',
+  'members.onlyWitnesses':
+    'Only witnesses can admit or remove members, or close the network. To ask for a change, ask one of them: {names}.',
+  'members.oneAtATime':
+    'A change of the witnesses or members is under way: back it under Witnesses, or wait for it, before proposing another.',
+  'members.remove': 'Remove from the network',
+  'members.remove.label': 'Remove {name} from the network',
+  'members.remove.title': 'Remove {name} from the network',
+  'members.admitAgain': 'Admit again',
+  'members.admitAgain.label': 'Admit {name} again',
+  'members.admit': 'Admit a member',
+  'members.admit.title': 'Admit a member',
+  'members.admit.titleNamed': 'Admit {name}',
+  'members.pick': 'Known identity',
+  'members.pickNone': 'Choose a known identity, or type an address below',
+  'members.newAddress': 'Address of the identity to admit',
+  'members.newAddressHint': 'Their identity’s own address (gpow1…), not one of their devices.',
+  'members.review': 'Review the change',
+  'members.close': 'Close the network',
+  'members.close.title': 'Close the network',
+  'members.confirm.remove.one':
+    '{name} will be removed. Once you, the only witness, back it, which proposing does, {name} can no longer sign, and the join secret is changed without them: they stay outside and see nothing new. What they hold stays theirs, frozen.',
+  'members.confirm.remove.other':
+    '{name} will be removed. Once {needed} of the {count} witnesses back it, {name} can no longer sign, and the join secret is changed without them: they stay outside and see nothing new. What they hold stays theirs, frozen.',
+  'members.confirm.admit.one':
+    '{name} will be admitted. Once you, the only witness, back it, which proposing does, {name} can sign in this network; until then nothing changes.',
+  'members.confirm.admit.other':
+    '{name} will be admitted. Once {needed} of the {count} witnesses back it, {name} can sign in this network; until then nothing changes.',
+  'members.confirm.admitInvite':
+    'If the join secret changed since {name} last had it, they need a new invitation: give them the one under Invite.',
+  'members.confirm.close.one':
+    'The network will be closed. Once you, the only witness, back it, which proposing does, only these members can sign: {names}. Anyone else needs the witnesses to admit them.',
+  'members.confirm.close.other':
+    'The network will be closed. Once {needed} of the {count} witnesses back it, only these members can sign: {names}. Anyone else needs the witnesses to admit them.',
+  'members.confirm.leaving':
+    'You will be removed yourself: once it takes effect you can no longer sign here.',
+  'members.confirm.propose': 'Propose this change',
+  'members.proposed.one':
+    'Change proposed, and your vote backs it. It takes effect within a few votes: the member list shows it then.',
+  'members.proposed.other':
+    'Change proposed, and you back it. It takes effect once {needed} of the {count} witnesses back it: ask the others to open the Network screen and back it under Witnesses.',
+  'members.effect.remove':
+    '{names} will be removed: they can no longer sign, and the join secret is changed without them, so they stay outside and see nothing new. What they hold stays theirs, frozen.',
+  'members.effect.admit': '{names} will be admitted: they can sign in this network.',
+  'members.effect.close':
+    'The network will be closed: from then on only these members can sign: {names}. Anyone else needs the witnesses to admit them.',
+  'witnesses.admits': 'admits {names} to the network',
+  'witnesses.removesMembers': 'removes {names} from the network',
+  'witnesses.closes': 'closes the network to all but its members',
+  'witnesses.back.titleMembers': 'Back this change?',
+  'invite.rotate': 'Make a new join secret',
+  'invite.rotate.title': 'Make a new join secret?',
+  'invite.rotate.confirm':
+    'Older invitations will stop working for anyone not yet in; members who are offline now will need a new invitation. Members online now move to the new secret by themselves within a few seconds.',
+  'invite.rotate.button': 'Make the new secret',
+  'invite.rotated.one':
+    'A new join secret is in use, sealed to {count} member device. The invitation above carries it now.',
+  'invite.rotated.other':
+    'A new join secret is in use, sealed to {count} member devices. The invitation above carries it now.',
+
   // ---- errors -------------------------------------------------------------------------
   'error.unexpected': 'Something went wrong. Try again.',
   'error.noBridge': 'GPoW cannot reach its secure bridge. Reload the page.',

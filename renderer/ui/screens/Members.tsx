@@ -1,66 +1,81 @@
 // The Members page of the Network screen (docs/profiles.md): every member with its name (and a
 // distinguishing suffix where two names look alike), roles, devices, when it was last seen and
 // its balance where its profile allows; and the names the rest of the UI shows for addresses.
+// Members removed by the witnesses are shown as removed; for a witness, each row offers removing
+// (or admitting again), and MemberChange.tsx draws up those changes (docs/protocol.md §13.7).
 // shared/wallet/members.ts computes the directory; this file only shows it.
-import { useMemo, useState } from 'react';
+import { useState } from 'react';
 import type { KeyHex } from '../../../shared/ids.ts';
 import type { Ledger } from '../../../shared/ledger/ledger.ts';
 import { members, type Member, type Role } from '../../../shared/wallet/members.ts';
 import { CopyButton, Mono, Table } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { useLedgerView } from '../useLedger.ts';
+import {
+  governanceOf,
+  MemberGovernance,
+  type Governance,
+  type MemberDraft,
+} from './MemberChange.tsx';
 import { ProfileEditor } from './ProfileEditor.tsx';
+import { useNames } from './MemberNames.tsx';
 
-const directoryOf = (ledger: Ledger): Member[] => members(ledger);
-
-/** The directory's names for the whole UI, computed once per ledger change, not per address. */
-const namesCache = new WeakMap<Ledger, { version: number; names: Map<KeyHex, string> }>();
+// The names lookup lives beside useNames (MemberNames.tsx); the rest of the UI finds it here.
+export { useMemberNames } from './MemberNames.tsx';
 
 /**
- * A lookup from any chain key (an identity or one of its devices) to the member's name as the
- * directory shows it, suffix included; undefined for a member without a profile.
+ * The directory, without the one-time keys that author proposals of a change (§13.2): each has
+ * a chain of its own, but is nobody.
  */
-export function useMemberNames(): (key: KeyHex) => string | undefined {
-  const runtime = useApp((s) => s.runtime);
-  const version = useApp((s) => s.ledgerVersion);
-  return useMemo(() => {
-    const ledger = runtime?.ledger ?? null;
-    if (ledger === null) return () => undefined;
-    let cached = namesCache.get(ledger);
-    if (cached?.version !== version) {
-      const named = members(ledger).filter((m) => m.name !== null);
-      cached = { version, names: new Map(named.map((m) => [m.key, m.label])) };
-      namesCache.set(ledger, cached);
-    }
-    const { names } = cached;
-    return (key: KeyHex) => names.get(ledger.identityOf(key));
-    // `version` is the change signal: the runtime and its ledger stay the same objects.
-  }, [runtime, version]);
-}
+const directoryOf = (ledger: Ledger): Member[] => {
+  const oneTime = new Set(ledger.proposals().map((p) => p.author));
+  return members(ledger).filter((m) => !oneTime.has(m.key));
+};
 
 export function MembersPanel() {
   const { t } = useI18n();
   const rows = useLedgerView(directoryOf);
+  const governance = useLedgerView(governanceOf);
+  const [draft, setDraft] = useState<MemberDraft | null>(null);
   return (
     <section className="panel" aria-labelledby="members-title">
       <h2 id="members-title">{t('members.title')}</h2>
       <p>{t('members.intro')}</p>
-      {rows === null ? (
+      {rows === null || governance === null ? (
         <p className="muted">{t('members.notSynced')}</p>
       ) : (
-        <MemberTable rows={rows} />
+        <>
+          <MemberTable rows={rows} governance={governance} onDraft={setDraft} />
+          <MemberGovernance governance={governance} draft={draft} onDraft={setDraft} />
+        </>
       )}
       {rows !== null ? <ProfileEditor /> : null}
     </section>
   );
 }
 
-function MemberTable({ rows }: { rows: readonly Member[] }) {
+/** Whether a member may sign now, as its row says it. */
+type Standing = 'member' | 'removed' | 'outside';
+
+function MemberTable({
+  rows,
+  governance,
+  onDraft,
+}: {
+  rows: readonly Member[];
+  governance: Governance;
+  onDraft: (draft: MemberDraft) => void;
+}) {
   const { t, amount, time } = useI18n();
   const me = useApp((s) => s.key);
   const runtime = useApp((s) => s.runtime);
+  const names = useNames();
   const mine = me !== null && runtime?.ledger ? runtime.ledger.identityOf(me) : null;
   const roleName = (role: Role) => t(`members.role.${role}`);
+  const { status } = governance;
+  const standing = (key: KeyHex): Standing =>
+    status.removed.has(key) ? 'removed' : status.member(key) ? 'member' : 'outside';
+  const canChange = governance.amWitness && !governance.busy;
   return (
     <Table
       caption={t('members.caption')}
@@ -71,13 +86,30 @@ function MemberTable({ rows }: { rows: readonly Member[] }) {
         { label: t('members.col.devices') },
         { label: t('members.col.lastSeen') },
         { label: t('members.col.balance'), numeric: true },
+        ...(canChange ? [{ label: t('common.actions'), hidden: true }] : []),
       ]}
     >
       {rows.map((m) => (
-        <tr key={m.key} data-member={m.name ?? ''} data-suffix={m.suffix ?? ''}>
+        <tr
+          key={m.key}
+          data-member={m.name ?? ''}
+          data-suffix={m.suffix ?? ''}
+          data-standing={standing(m.key)}
+        >
           <td>
             <MemberName member={m} />
             {m.key === mine ? <strong> {t('members.you')}</strong> : null}
+            {standing(m.key) !== 'member' ? (
+              <>
+                {' '}
+                <span className="badge" data-testid="member-standing">
+                  {t(`members.status.${standing(m.key) as 'removed' | 'outside'}`)}
+                </span>
+              </>
+            ) : null}
+            {standing(m.key) === 'removed' ? (
+              <p className="hint">{t('members.removedNote')}</p>
+            ) : null}
             {m.mixedScript ? (
               <p className="warning" data-testid="mixed-script">
                 {t('members.mixedScript')}
@@ -97,6 +129,29 @@ function MemberTable({ rows }: { rows: readonly Member[] }) {
           <td className="num" data-testid="member-balance">
             {m.balance === null ? t('members.private') : amount(m.balance)}
           </td>
+          {canChange ? (
+            <td>
+              {standing(m.key) === 'member' ? (
+                <button
+                  type="button"
+                  className="link"
+                  aria-label={t('members.remove.label', { name: names([m.key]) })}
+                  onClick={() => onDraft({ kind: 'remove-member', key: m.key })}
+                >
+                  {t('members.remove')}
+                </button>
+              ) : (
+                <button
+                  type="button"
+                  className="link"
+                  aria-label={t('members.admitAgain.label', { name: names([m.key]) })}
+                  onClick={() => onDraft({ kind: 'admit', key: m.key })}
+                >
+                  {t('members.admitAgain')}
+                </button>
+              )}
+            </td>
+          ) : null}
         </tr>
       ))}
     </Table>

@@ -1,29 +1,17 @@
 // The changes of the witnesses proposed so far (docs/protocol.md §13), on the Witnesses panel:
-// what each would make, who backs it and how many must; and for a witness who does not back one
-// yet, "Back this change" after a confirmation that says what will change. The engine's
-// witness duty casts the vote (engine/witnessSets.ts); this file only shows and asks.
+// what each would make (the witnesses, and the members it admits or removes, or closing the
+// network, §13.7), who backs it and how many must; and for a witness who does not back one yet,
+// "Back this change" after a confirmation that says what will change. The engine's witness duty
+// casts the vote (engine/witnessSets.ts); this file only shows and asks.
 import { useState } from 'react';
 import type { KeyHex, TxId } from '../../../shared/ids.ts';
-import { addressOf } from '../../runtime/views.ts';
 import { backChange, type ChangeRow, type WitnessReport } from '../../runtime/witnesses.ts';
 import { UserError } from '../../state/errors.ts';
+import type { Translate, TranslatePlural } from '../../i18n/i18n.ts';
 import { ErrorText, Mono, useAction } from '../components/common.tsx';
-import { shortAddress } from '../components/party.tsx';
 import { useApp, useI18n } from '../context.tsx';
-import { useMemberNames } from './Members.tsx';
-
-/** Names a list of keys for a sentence: "you", a member's signed name, or a short address. */
-export function useNames(): (keys: readonly KeyHex[]) => string {
-  const { t } = useI18n();
-  const me = useApp((s) => s.key);
-  const nameOf = useMemberNames();
-  return (keys) =>
-    keys
-      .map((key) =>
-        key === me ? t('witnesses.you') : (nameOf(key) ?? shortAddress(addressOf(key))),
-      )
-      .join(', ');
-}
+import { memberEffect } from './MemberChange.tsx';
+import { useNames } from './MemberNames.tsx';
 
 /** The proposals still waiting for backing; changes already in effect are history. */
 export function ChangeList({
@@ -86,6 +74,7 @@ function ProposedChange({
   const backers = change.backers.length === 0 ? t('witnesses.nobody') : names(change.backers);
   // The proposer backs its own change already: proposing did.
   const mayBack = canBack && me !== null && change.by !== me && !change.backers.includes(me);
+  const membership = change.close || change.admit.length > 0 || change.remove.length > 0;
   return (
     <li data-change={change.id}>
       <p>
@@ -107,11 +96,10 @@ function ProposedChange({
       ) : null}
       {mayBack && asking ? (
         <div className="confirm" role="group" aria-labelledby={`back-${change.id}`}>
-          <h3 id={`back-${change.id}`}>{t('witnesses.back.title')}</h3>
-          <p data-testid="witness-confirm">
-            {t('witnesses.confirm.become', { names: names(change.witnesses) })}{' '}
-            {tn('witnesses.back.when', current, { needed: change.needed })}
-          </p>
+          <h3 id={`back-${change.id}`}>
+            {t(membership ? 'witnesses.back.titleMembers' : 'witnesses.back.title')}
+          </h3>
+          <p data-testid="witness-confirm">{backConfirmation(t, tn, names, change, current)}</p>
           <ErrorText error={back.error} />
           <div className="actions">
             <button type="button" onClick={() => setAsking(false)} disabled={back.busy}>
@@ -132,17 +120,51 @@ function ProposedChange({
   );
 }
 
-/** "adds Bob, removes Ana": what a change does to the current set. */
-function describe(
-  t: ReturnType<typeof useI18n>['t'],
+/** Whether a change names another witness set than the current one. */
+const changesWitnesses = (change: ChangeRow): boolean =>
+  change.added.length > 0 || change.removed.length > 0;
+
+/**
+ * "adds Bob, removes Ana": what a change does to the current set, and to the members (§13.7).
+ * A member removed from the network leaves the witnesses too; that is said once.
+ */
+export function describe(
+  t: Translate,
   names: (keys: readonly KeyHex[]) => string,
   change: ChangeRow,
 ): string {
+  const leaving = change.removed.filter((k) => !change.remove.includes(k));
   const parts = [
     ...(change.added.length > 0 ? [t('witnesses.adds', { names: names(change.added) })] : []),
-    ...(change.removed.length > 0
-      ? [t('witnesses.removes', { names: names(change.removed) })]
+    ...(leaving.length > 0 ? [t('witnesses.removes', { names: names(leaving) })] : []),
+    ...(change.remove.length > 0
+      ? [t('witnesses.removesMembers', { names: names(change.remove) })]
       : []),
+    ...(change.close
+      ? [t('witnesses.closes')]
+      : change.admit.length > 0
+        ? [t('witnesses.admits', { names: names(change.admit) })]
+        : []),
   ];
-  return `${parts.join('; ')}. ${t('witnesses.confirm.become', { names: names(change.witnesses) })}`;
+  const become = changesWitnesses(change)
+    ? ` ${t('witnesses.confirm.become', { names: names(change.witnesses) })}`
+    : '';
+  return `${parts.join('; ')}.${become}`;
+}
+
+/** What backing a change will do, for the confirmation before a witness backs it. */
+export function backConfirmation(
+  t: Translate,
+  tn: TranslatePlural,
+  names: (keys: readonly KeyHex[]) => string,
+  change: ChangeRow,
+  current: number,
+): string {
+  return [
+    ...memberEffect(t, names, change, change.witnesses),
+    ...(changesWitnesses(change)
+      ? [t('witnesses.confirm.become', { names: names(change.witnesses) })]
+      : []),
+    tn('witnesses.back.when', current, { needed: change.needed }),
+  ].join(' ');
 }

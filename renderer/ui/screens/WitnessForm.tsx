@@ -18,7 +18,7 @@ import { accountOf } from '../account.ts';
 import { ErrorText, TextField, useAction } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { useLedgerView } from '../useLedger.ts';
-import { useNames } from './WitnessChanges.tsx';
+import { useNames } from './MemberNames.tsx';
 
 /** A change being drawn up: what kind, and for Replace and Remove, which witness. */
 export type Draft =

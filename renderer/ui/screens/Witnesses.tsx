@@ -15,7 +15,8 @@ import { addressOf } from '../../runtime/views.ts';
 import { Table } from '../components/common.tsx';
 import { Party } from '../components/party.tsx';
 import { useApp, useI18n } from '../context.tsx';
-import { ChangeList, useNames } from './WitnessChanges.tsx';
+import { useNames } from './MemberNames.tsx';
+import { ChangeList } from './WitnessChanges.tsx';
 import { ChangeForm, type Draft } from './WitnessForm.tsx';
 
 function useWitnessReport(): WitnessReport | null {
