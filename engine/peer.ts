@@ -33,17 +33,13 @@ import { OwnHeadGuard } from './ownHeadGuard.ts';
 import { Persister } from './persister.ts';
 import { SskSession, sskOpenerOf } from './ssk.ts';
 import type { Cancel, EnginePorts } from './ports.ts';
-import { CHANGE_INTERVAL_MS, FINALITY_CHECK_MS } from './timing.ts';
+import { CHANGE_INTERVAL_MS } from './timing.ts';
+import { GroupNotices } from './groupNotices.ts';
 import { Author } from './author.ts';
 import { DeviceAgent } from './devices.ts';
 import { Witness } from './witness.ts';
 import { WitnessSetAgent } from './witnessSets.ts';
 import { RoomKeyAgent } from './roomKeys.ts';
-import { finalityDiagnosis, stuckSentence } from '../shared/wallet/witnessReport.ts';
-import { refoundings, refoundSentence } from '../shared/net/refound.ts';
-import { encodeAddress } from '../shared/identity/address.ts';
-import { members } from '../shared/wallet/members.ts';
-import { fromHex } from '../shared/bytes.ts';
 
 export class PeerEngine implements IngestHost {
   readonly doc = new Y.Doc();
@@ -71,7 +67,7 @@ export class PeerEngine implements IngestHost {
   readonly devices: DeviceAgent;
   readonly witnessSets: WitnessSetAgent;
   readonly roomKeys: RoomKeyAgent;
-  #finality: { at: number; problem: string | null } | null = null;
+  readonly #notices: GroupNotices;
   #changeTimer: Cancel | null = null;
   #stopWatching: (() => void) | null = null;
   readonly #readyWaiters: Array<(ledger: Ledger) => void> = [];
@@ -135,6 +131,7 @@ export class PeerEngine implements IngestHost {
       warn: (message) => this.#emit({ type: 'warning', message }),
     });
     this.devices.start();
+    this.#notices = new GroupNotices(ports.clock);
     this.roomKeys = new RoomKeyAgent(
       {
         ports,
@@ -409,28 +406,8 @@ export class PeerEngine implements IngestHost {
     return [
       this.#connection.problem(),
       this.#ownHead.problem(),
-      this.#finalityProblem(),
-      ...this.#refoundNotices(),
+      ...this.#notices.of(this.#ledger),
     ].filter((problem): problem is string => problem !== null);
-  }
-
-  /** Names the witnesses not seen when payments stay pending for want of them (§13.4). */
-  #finalityProblem(): string | null {
-    // It walks the ledger, and a status is asked for often: once every FINALITY_CHECK_MS.
-    const now = this.ports.clock.now();
-    if (this.#finality && now - this.#finality.at < FINALITY_CHECK_MS)
-      return this.#finality.problem;
-    const ledger = this.#ledger;
-    const diagnosis = ledger ? finalityDiagnosis(ledger, now) : null;
-    const problem = diagnosis?.stuck && ledger ? stuckSentence(diagnosis, namerOf(ledger)) : null;
-    this.#finality = { at: now, problem };
-    return problem;
-  }
-
-  /** Re-foundings announced on this network (§13.6): never silent. */
-  #refoundNotices(): string[] {
-    const ledger = this.#ledger;
-    return ledger ? refoundings(ledger.indexes).map(refoundSentence) : [];
   }
 
   #emit(event: EngineEvent): void {
@@ -469,13 +446,3 @@ export class PeerEngine implements IngestHost {
 }
 
 export type { TxId };
-
-/** A member as a sentence names them: their signed name where they have one, and the address. */
-function namerOf(ledger: Ledger): (key: KeyHex) => string {
-  const labels = new Map(members(ledger).map((m) => [m.key, m.name === null ? null : m.label]));
-  return (key) => {
-    const address = encodeAddress(fromHex(key));
-    const label = labels.get(key);
-    return label ? `${label} (${address})` : address;
-  };
-}
