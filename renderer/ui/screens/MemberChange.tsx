@@ -63,7 +63,12 @@ export const admitCandidates = (ledger: Ledger): Member[] => {
   return members(ledger).filter((m) => !oneTime.has(m.key) && !ledger.mayActNow(m.key));
 };
 
-const capital = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
+/** A sentence that begins with "you" begins with "You"; an address or a name stays as it is. */
+const startOf = (t: Translate, text: string): string => {
+  const you = t('witnesses.you');
+  const first = text.startsWith(`${you} `) || text.startsWith(`${you},`);
+  return first ? `${you.charAt(0).toUpperCase()}${text.slice(1)}` : text;
+};
 
 /**
  * What a proposed change of membership will do, as its confirmation says it: who is removed or
@@ -84,9 +89,9 @@ export function memberConfirmation(
     const staying = [...new Set([...admit, ...preview.after])];
     parts.push(tn('members.confirm.close', count, { needed, names: names(staying) }));
   } else if (remove.length > 0) {
-    parts.push(capital(tn('members.confirm.remove', count, { needed, name: names(remove) })));
+    parts.push(startOf(t, tn('members.confirm.remove', count, { needed, name: names(remove) })));
   } else if (admit.length > 0) {
-    parts.push(capital(tn('members.confirm.admit', count, { needed, name: names(admit) })));
+    parts.push(startOf(t, tn('members.confirm.admit', count, { needed, name: names(admit) })));
     parts.push(t('members.confirm.admitInvite', { name: names(admit) }));
   }
   const witnessesChange =
@@ -114,10 +119,10 @@ export function memberEffect(
   }
   return [
     ...(effect.remove.length > 0
-      ? [capital(t('members.effect.remove', { names: names(effect.remove) }))]
+      ? [startOf(t, t('members.effect.remove', { names: names(effect.remove) }))]
       : []),
     ...(effect.admit.length > 0
-      ? [capital(t('members.effect.admit', { names: names(effect.admit) }))]
+      ? [startOf(t, t('members.effect.admit', { names: names(effect.admit) }))]
       : []),
   ];
 }
