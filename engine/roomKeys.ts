@@ -103,6 +103,11 @@ export class RoomKeyAgent {
     }
   }
 
+  /** The rotations this peer acts on: those of current witnesses. */
+  #fromWitnesses(ledger: Ledger): RoomKey[] {
+    return roomKeys(ledger.indexes).filter((r) => ledger.isWitnessNow(r.author));
+  }
+
   #open(ledger: Ledger, rotation: RoomKey, me: KeyHex): string | null {
     const box = rotation.boxes.get(me);
     const signer = this.#host.ports.signer;
@@ -129,7 +134,9 @@ export class RoomKeyAgent {
     const ledger = this.#host.ledger();
     const me = this.#host.ports.signer?.key;
     if (!ledger || !me || !ledger.isWitnessNow(me)) return;
-    const done = new Set(roomKeys(ledger.indexes).map((r) => r.change));
+    // Only a witness's rotation counts: a member about to be removed could name the change in
+    // a rotation of their own, to make it look done.
+    const done = new Set(this.#fromWitnesses(ledger).map((r) => r.change));
     for (const p of ledger.proposals()) {
       if (p.by !== me || p.remove.length === 0 || done.has(p.id) || this.#rotated.has(p.id))
         continue;
@@ -154,8 +161,9 @@ export class RoomKeyAgent {
     const { random, clock } = this.#host.ports;
     const bytes = random.bytes(32);
     const secret = joinSecretOf(bytes);
+    // Rotations by non-witnesses are ignored, so they cannot push the generation out of range.
     const generation =
-      Math.max(this.#generation, ...roomKeys(ledger.indexes).map((r) => r.generation)) + 1;
+      Math.max(this.#generation, ...this.#fromWitnesses(ledger).map((r) => r.generation)) + 1;
     const network = fromHex(ledger.networkId);
     const meta = {
       epoch: generation,

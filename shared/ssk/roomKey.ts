@@ -13,7 +13,7 @@ import { keyHexOf, txIdOf, type KeyHex, type TxId } from '../ids.ts';
 import type { Tx } from '../tx/envelope.ts';
 import { bytes32, maxBytes, sortedUnique, uint } from '../tx/schema.ts';
 import { NO_EFFECTS, type IndexStore, type TxTypeDef } from '../tx/types.ts';
-import { SSK_BOX_MAX_BYTES } from './box.ts';
+import { SSK_BOX_MAX_BYTES, SSK_MAX_EPOCH } from './box.ts';
 
 export const ROOM_KEY_TYPE = 'room-key';
 /** One box per chain; more members than this need another transaction (a stated limit). */
@@ -21,7 +21,12 @@ export const MAX_ROOM_KEY_BOXES = 256;
 export const ROOM_KEY_PURPOSE = 'join secret';
 
 export const roomKeySchema = v.strictObject({
-  generation: v.pipe(uint, v.minValue(1, 'the first rotation is generation 1')),
+  // An SSK box's epoch: 1 to 2^32 − 1, so that every generation can be sealed.
+  generation: v.pipe(
+    uint,
+    v.minValue(1, 'the first rotation is generation 1'),
+    v.maxValue(SSK_MAX_EPOCH, 'a generation is below 2^32'),
+  ),
   boxes: v.pipe(
     v.array(v.strictTuple([bytes32, maxBytes(SSK_BOX_MAX_BYTES)])),
     v.minLength(1, 'a rotation seals the secret to at least one member'),
