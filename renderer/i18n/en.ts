@@ -1018,10 +1018,11 @@ export const en = {
   'members.oneAtATime':
     'A change of the witnesses or members is under way: back it under Witnesses, or wait for it, before proposing another.',
   'members.remove': 'Remove from the network',
-  'members.remove.label': 'Remove {name} from the network',
+  // The visible text first, as the accessible name must contain it.
+  'members.remove.label': 'Remove from the network: {name}',
   'members.remove.title': 'Remove {name} from the network',
   'members.admitAgain': 'Admit again',
-  'members.admitAgain.label': 'Admit {name} again',
+  'members.admitAgain.label': 'Admit again: {name}',
   'members.admit': 'Admit a member',
   'members.admit.title': 'Admit a member',
   'members.admit.titleNamed': 'Admit {name}',
