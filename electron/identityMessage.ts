@@ -166,7 +166,7 @@ export function checkIdentityMessage(
   if (!found)
     return {
       ok: false,
-      message: 'it is not a device certificate, a revocation or a change of the witnesses',
+      message: 'it is neither a device certificate nor a revocation nor a change of the witnesses',
     };
   return found.check(message.subarray(found.domain.length), identity, context);
 }

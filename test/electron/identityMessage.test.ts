@@ -95,11 +95,11 @@ describe('signIdentityMessage', () => {
     );
     refuse(
       concat(TX_SIGNING_DOMAIN, encodeCanonical({ a: 1 })),
-      /not a device certificate, a revocation or a change of the witnesses/,
+      /neither a device certificate nor a revocation nor a change of the witnesses/,
     );
     refuse(
       Uint8Array.of(1, 2, 3),
-      /not a device certificate, a revocation or a change of the witnesses/,
+      /neither a device certificate nor a revocation nor a change of the witnesses/,
     );
     // An extra field, and a non-canonical (unsorted) map, under the certificate's domain.
     const extra = {
