@@ -1023,6 +1023,8 @@ export const en = {
   'members.remove.title': 'Remove {name} from the network',
   'members.admitAgain': 'Admit again',
   'members.admitAgain.label': 'Admit again: {name}',
+  'members.admitOne': 'Admit',
+  'members.admitOne.label': 'Admit: {name}',
   'members.admit': 'Admit a member',
   'members.admit.title': 'Admit a member',
   'members.admit.titleNamed': 'Admit {name}',

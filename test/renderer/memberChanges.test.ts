@@ -226,6 +226,25 @@ describe('membership on the Members panel', () => {
     await app.store.getState().lock();
   });
 
+  it('closes the network: everyone who has signed or holds money stays a member', async () => {
+    const [app, runtime] = await network('close', [ME]);
+    const ledger = runtime.ledger!;
+    const id = await proposeChange(runtime, { kind: 'close' });
+    expect(witnessReportOf(runtime)?.changes.find((c) => c.id === id)?.close).toBe(true);
+    await until('the network to close', () => memberStatusOf(ledger).closed);
+    for (const key of [ME, BOB.key, CAROL.key]) expect(ledger.mayActNow(key)).toBe(true);
+    changed(app);
+    const html = render(app);
+    expect(html).toContain(en['members.closed']);
+    expect(html).not.toContain(`>${en['members.close']}<`);
+    expect(html).not.toContain('data-standing="outside"');
+    // Closing twice is refused with the planner's sentence.
+    expect(() => previewChange(ledger, ME, { kind: 'close' })).toThrow(
+      'this network is already closed',
+    );
+    await app.store.getState().lock();
+  });
+
   it('makes a new join secret by hand: the invitation shown carries it', async () => {
     const [app, runtime] = await network('rotate', [ME]);
     const before = invitationOf(app);

@@ -144,10 +144,15 @@ function MemberTable({
                 <button
                   type="button"
                   className="link"
-                  aria-label={t('members.admitAgain.label', { name: names([m.key]) })}
+                  aria-label={t(
+                    standing(m.key) === 'removed'
+                      ? 'members.admitAgain.label'
+                      : 'members.admitOne.label',
+                    { name: names([m.key]) },
+                  )}
                   onClick={() => onDraft({ kind: 'admit', key: m.key })}
                 >
-                  {t('members.admitAgain')}
+                  {t(standing(m.key) === 'removed' ? 'members.admitAgain' : 'members.admitOne')}
                 </button>
               )}
             </td>
