@@ -44,6 +44,8 @@ export interface IdentityVaultOptions {
   remembered?: RememberedUnlock;
   /** Hears about handled failures (a passphrase that could not be remembered, say). */
   onWarning?: (message: string) => void;
+  /** The networks the app has open (electron/ledgerLogs.ts): a witness change is signed for these. */
+  openNetworks?: () => Iterable<string>;
 }
 
 export interface IdentityVault {
@@ -172,7 +174,11 @@ export function createIdentityVault(options: IdentityVaultOptions): IdentityVaul
     signIdentityMessage(message) {
       const current = unlocked;
       if (current === null) throw new Error(LOCKED_MESSAGE);
-      const check = checkIdentityMessage(message, current.identity.publicKey);
+      const check = checkIdentityMessage(
+        message,
+        current.identity.publicKey,
+        options.openNetworks ? { openNetworks: options.openNetworks } : {},
+      );
       if (!check.ok) throw new Error(`GPoW will not sign this: ${check.message}.`);
       return signMessage(current.identity.secretKey, message);
     },

@@ -45,7 +45,14 @@ export interface LedgerLogs {
   close(input: { log: number }): Promise<void>;
   /** Closes every handle (the window reloaded or the app quits). */
   closeAll(): Promise<void>;
+  /**
+   * The network ids of the ledger logs open now (the renderer names them gpow-ledger-<id>):
+   * main signs a change of the witnesses only for a network the app has open.
+   */
+  openNetworks(): string[];
 }
+
+const NETWORK_LOG = /^gpow-ledger-([0-9a-f]{64})$/u;
 
 interface OpenLog {
   readonly name: string;
@@ -103,6 +110,14 @@ export function createLedgerLogs(options: LedgerLogsOptions): LedgerLogs {
   };
 
   return {
+    openNetworks() {
+      const ids: string[] = [];
+      for (const name of logs.keys()) {
+        const match = NETWORK_LOG.exec(name);
+        if (match?.[1]) ids.push(match[1]);
+      }
+      return ids;
+    },
     async open({ name }) {
       // Checked here too: the name becomes a directory name.
       if (!LEDGER_LOG_NAME.test(name)) throw new StorageError('invalid ledger log name');

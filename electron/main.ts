@@ -124,12 +124,13 @@ function start(): void {
     platform: process.platform,
     path: join(userData, 'remembered-unlock.bin'),
   });
+  const logs = createLedgerLogs({ dir: join(userData, 'ledgers') });
   const vault = createIdentityVault({
     keystorePath: join(userData, 'keystore.json'),
     random: nodeRandom,
     remembered,
+    openNetworks: () => logs.openNetworks(),
   });
-  const logs = createLedgerLogs({ dir: join(userData, 'ledgers') });
   const network = createNetworkServices({
     startRelay: startSignalingRelay,
     startDiscovery,

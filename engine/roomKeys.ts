@@ -45,6 +45,8 @@ export class RoomKeyAgent {
   #generation = 0;
   #secret: string;
   #timer: Cancel | null = null;
+  /** Pending moves to a new room: cancelled on stop, so a closed peer joins nothing. */
+  readonly #switches = new Set<Cancel>();
   readonly #told = new Set<TxId>();
   readonly #rotated = new Set<TxId>();
 
@@ -67,6 +69,17 @@ export class RoomKeyAgent {
   stop(): void {
     this.#timer?.();
     this.#timer = null;
+    for (const cancel of this.#switches) cancel();
+    this.#switches.clear();
+  }
+
+  /** Moves the room to `secret` after ROOM_SWITCH_DELAY_MS, unless stopped meanwhile. */
+  #switchLater(secret: string): void {
+    const cancel = this.#host.ports.timers.after(ROOM_SWITCH_DELAY_MS, () => {
+      this.#switches.delete(cancel);
+      void this.#host.useSecret(secret);
+    });
+    this.#switches.add(cancel);
   }
 
   #tick(): void {
@@ -94,11 +107,7 @@ export class RoomKeyAgent {
       this.#secret = secret;
       this.#host.keepSecret(secret, rotation.generation);
       if (atStart) void this.#host.useSecret(secret);
-      else
-        this.#host.ports.timers.after(
-          ROOM_SWITCH_DELAY_MS,
-          () => void this.#host.useSecret(secret),
-        );
+      else this.#switchLater(secret);
       return;
     }
   }
@@ -203,7 +212,7 @@ export class RoomKeyAgent {
     this.#generation = generation;
     this.#secret = secret;
     this.#host.keepSecret(secret, generation);
-    this.#host.ports.timers.after(ROOM_SWITCH_DELAY_MS, () => void this.#host.useSecret(secret));
+    this.#switchLater(secret);
     return { generation, secret, recipients: recipients.length };
   }
 }

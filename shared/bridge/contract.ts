@@ -549,8 +549,11 @@ const notifySchema = v.union(
  * MAX_TX_BYTES, repeated here so that the preload need not bundle the transaction code.
  */
 export const MAX_SIGN_REQUEST_BYTES = 64 * 1024;
-/** A device certificate or a revocation's authorisation is about 200 bytes. */
-export const MAX_IDENTITY_MESSAGE_BYTES = 1024;
+/**
+ * A device certificate or a revocation's authorisation is about 200 bytes; a change of the
+ * witnesses that admits or removes many members is the largest (about 20 KB for 256 each).
+ */
+export const MAX_IDENTITY_MESSAGE_BYTES = 24 * 1024;
 /** shared/ssk/box.ts SSK_BOX_MAX_BYTES, repeated for the same reason. */
 export const MAX_SSK_BOX_BYTES = 512;
 /** shared/ssk/box.ts SSK_MAX_EPOCH. */

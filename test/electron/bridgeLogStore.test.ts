@@ -125,6 +125,17 @@ describe('the ledger logs of the desktop app', () => {
     return store;
   };
 
+  it('say which networks are open, for main to sign a change of the witnesses only for those', async () => {
+    const { renderer } = ipcPair(logs);
+    const id = 'ab'.repeat(32);
+    const one = await open(renderer, `gpow-ledger-${id}`);
+    await open(renderer, 'gpow-ledger-not-a-network');
+    expect(logs.openNetworks()).toEqual([id]);
+    await one.close();
+    stores.splice(stores.indexOf(one), 1);
+    await expect.poll(() => logs.openNetworks()).toEqual([]);
+  });
+
   it('keep each log in its own directory under userData/ledgers', async () => {
     const { renderer } = ipcPair(logs);
     const one = await open(renderer, 'gpow-ledger-one');

@@ -134,7 +134,7 @@ const BAD_ARGUMENTS: { readonly [K in BridgeMethod]?: readonly unknown[][] } = {
     [],
     ['text'],
     [new Uint8Array(0)],
-    [new Uint8Array(1025)],
+    [new Uint8Array(24 * 1024 + 1)],
     [Uint8Array.of(1), 2],
   ],
   signTransaction: [
