@@ -32,11 +32,9 @@ export interface MemberEffect {
 }
 
 /** A proposed change as the panels show it: the witnesses it makes and what it does to members. */
-export type ChangeRow = BaseChangeRow & MemberEffect;
+export type ChangeRow = BaseChangeRow;
 
-export interface WitnessReport extends Omit<BaseReport, 'changes'> {
-  readonly changes: readonly ChangeRow[];
-}
+export type WitnessReport = BaseReport;
 
 /** What the UI needs of a peer: its ledger, its clock, and the witness agent. */
 type WitnessHost = Pick<PeerEngine, 'ledger' | 'ports' | 'witnessSets'>;
@@ -65,21 +63,10 @@ function plainRefusal(error: unknown): unknown {
 
 /**
  * The witnesses, their last votes and the changes proposed, each with what it does to the
- * members; null until the ledger arrived.
+ * members (shared/wallet/witnessReport.ts); null until the ledger arrived.
  */
 export function witnessReportOf(host: WitnessHost): WitnessReport | null {
-  const report = host.witnessSets.report();
-  const ledger = host.ledger;
-  if (report === null || ledger === null) return null;
-  const proposals = new Map(ledger.proposals().map((p) => [p.id, p]));
-  const none: MemberEffect = { admit: [], remove: [], close: false };
-  return {
-    ...report,
-    changes: report.changes.map((row) => {
-      const p = proposals.get(row.id);
-      return { ...row, ...(p ? { admit: p.admit, remove: p.remove, close: p.close } : none) };
-    }),
-  };
+  return host.witnessSets.report();
 }
 
 /** Who may sign in this network now (§13.7), as the Members panel shows it. */

@@ -5,9 +5,6 @@
 // members, and the confirmation says exactly what will change before she proposes it. Her vote
 // backs and enacts the change, Bob's peer takes over, both panels show Bob as the witness, and
 // a payment from Alice to Bob becomes final on Bob's vote alone.
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,11 +15,7 @@ import {
   until as untilIn,
   type World,
 } from './harness.ts';
-
-const axeSource = await readFile(
-  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
-  'utf8',
-);
+import { go, onboard, ScreenAudit } from './screens.ts';
 
 let world: World;
 let shots: string;
@@ -36,57 +29,9 @@ const until = <T>(
   probe: () => Promise<T | null | undefined | false>,
   timeoutMs = 45_000,
 ) => untilIn(what, probe, timeoutMs, 200);
-const axeFindings: Array<{ screen: string; violations: AxeViolation[] }> = [];
+const audit = new ScreenAudit(() => shots);
 
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-}
-
-/** A screenshot, and axe-core's serious and critical findings on the screen. */
-async function check(page: Page, screen: string): Promise<void> {
-  await page.waitForTimeout(150);
-  await page.screenshot({ path: join(shots, `${screen}.png`), fullPage: true });
-  if (!(await page.evaluate(() => 'axe' in window)))
-    await page.addScriptTag({ content: axeSource });
-  const violations = await page.evaluate(async () => {
-    const result = await (
-      window as unknown as {
-        axe: { run(context: Document): Promise<{ violations: AxeViolation[] }> };
-      }
-    ).axe.run(document);
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help }));
-  });
-  const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  if (serious.length > 0) axeFindings.push({ screen, violations: serious });
-}
-
-async function go(page: Page, label: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: label }).click();
-}
-
-/** Creates an identity through the onboarding screens; returns its address. */
-async function onboard(page: Page, passphrase: string): Promise<string> {
-  await page.getByRole('button', { name: 'Create a new identity' }).click();
-  const words = await page.locator('ol.words .word').allTextContents();
-  expect(words).toHaveLength(24);
-  await page.getByLabel('I have written down all the words, in order.').check();
-  await page.getByRole('button', { name: 'Continue' }).click();
-  const inputs = page.getByLabel(/^Word \d+$/);
-  await inputs.first().waitFor();
-  const count = await inputs.count();
-  for (let i = 0; i < count; i++) {
-    const id = (await inputs.nth(i).getAttribute('id')) ?? '';
-    await inputs.nth(i).fill(words[Number(id.replace('confirm-word-', ''))] ?? '');
-  }
-  await page.getByRole('button', { name: 'Continue' }).click();
-  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
-  await page.getByLabel('Repeat the passphrase').fill(passphrase);
-  await page.getByRole('button', { name: 'Create identity' }).click();
-  await page.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 60_000 });
-  return (await page.locator('.topbar-address').getAttribute('title')) ?? '';
-}
+const check = (page: Page, screen: string): Promise<void> => audit.check(page, screen);
 
 /** Alice's network: a relay, herself as the only witness, 1000 for herself. */
 async function createNetwork(alice: Page): Promise<string> {
@@ -246,7 +191,7 @@ describe('changing the witnesses', () => {
       );
     });
 
-    expect(axeFindings).toEqual([]);
+    expect(audit.findings).toEqual([]);
     expect(pageErrors).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 // Runs the real `gpow` command for the CLI tests, with WebRTC kept on 127.0.0.1, and cleans up
 // every peer it started. Each test file makes its own harness.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gpow.js');
@@ -23,6 +24,18 @@ export interface CliHarness {
   /** What each running peer printed on stderr, by home. */
   readonly logs: ReadonlyMap<string, string>;
   readonly stopAll: () => Promise<void>;
+}
+
+/**
+ * A port on 127.0.0.1 that nothing listens on now, for a relay that must keep its port across a
+ * restart (an invitation names it). Asked of the OS, so it never collides with another listener.
+ */
+export async function freePort(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return String(port);
 }
 
 /** Stops one running peer the way a person does (Ctrl-C) and waits until it has exited. */

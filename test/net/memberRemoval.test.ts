@@ -46,8 +46,7 @@ describe('removing a member', () => {
       '--alloc',
       `${b}=100`,
     ]);
-    const relayPort = String(43000 + Math.floor(Math.random() * 2000));
-    await run(founder, ['--relay-port', relayPort]);
+    await run(founder);
     const { invitation: oldInvitation } = await json<{ invitation: string }>([
       '--home',
       founder,

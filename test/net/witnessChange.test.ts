@@ -11,7 +11,7 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { cliHarness, stop } from './cliHarness.ts';
+import { cliHarness, freePort, stop } from './cliHarness.ts';
 import { eventually } from './cluster.ts';
 
 const { gpow, json, run, stopAll } = cliHarness();
@@ -53,7 +53,7 @@ describe('a group whose witnesses come and go', () => {
       `${addr(5)}=1000`,
     ]);
     // A fixed relay port: after the re-founding, w0's relay is where the invitation said.
-    const relayPort = String(41000 + Math.floor(Math.random() * 2000));
+    const relayPort = await freePort();
     const peers = new Map<string, ChildProcess>();
     peers.set(w0, await run(w0, ['--relay-port', relayPort]));
     const { invitation } = await json<{ invitation: string }>(['--home', w0, 'invite']);

@@ -22,9 +22,10 @@ import {
 import { UserError } from '../../state/errors.ts';
 import type { Translate, TranslatePlural } from '../../i18n/i18n.ts';
 import { accountOf } from '../account.ts';
-import { ErrorText, TextField, useAction } from '../components/common.tsx';
+import { ErrorText, useAction } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { useLedgerView } from '../useLedger.ts';
+import { AddressPicker } from './AddressPicker.tsx';
 import { useNames } from './MemberNames.tsx';
 
 /** A change of membership being drawn up. `key` null: the address is still to be given. */
@@ -55,13 +56,11 @@ export const governanceOf = (ledger: Ledger, me: KeyHex): Governance => {
 };
 
 /**
- * The identities a witness could admit: known to the directory, not allowed to sign now, and
- * not a proposal's one-time key (nobody holds that key any more).
+ * The identities a witness could admit: known to the directory (which leaves out the one-time
+ * keys of proposals and revocations) and not allowed to sign now.
  */
-export const admitCandidates = (ledger: Ledger): Member[] => {
-  const oneTime = new Set(ledger.proposals().map((p) => p.author));
-  return members(ledger).filter((m) => !oneTime.has(m.key) && !ledger.mayActNow(m.key));
-};
+export const admitCandidates = (ledger: Ledger): Member[] =>
+  members(ledger).filter((m) => !ledger.mayActNow(m.key));
 
 /** A sentence that begins with "you" begins with "You"; an address or a name stays as it is. */
 const startOf = (t: Translate, text: string): string => {
@@ -273,40 +272,14 @@ function AdmitField(props: {
 }) {
   const { t } = useI18n();
   const candidates = useLedgerView(admitCandidates) ?? [];
-  return (
-    <>
-      {candidates.length > 0 ? (
-        <div className="field">
-          <label htmlFor="member-pick">{t('members.pick')}</label>
-          <select
-            id="member-pick"
-            value={props.address}
-            onChange={(event) => props.onChange(event.target.value)}
-          >
-            <option value="">{t('members.pickNone')}</option>
-            {candidates.map((m) => (
-              <option key={m.key} value={m.address}>
-                {m.label}
-              </option>
-            ))}
-          </select>
-        </div>
-      ) : null}
-      <TextField
-        id="member-address"
-        label={t('members.newAddress')}
-        hint={t('members.newAddressHint')}
-        value={props.address}
-        onChange={props.onChange}
-        verbatim
-      />
-      <div className="actions">
-        <button type="button" onClick={props.onReview}>
-          {t('members.review')}
-        </button>
-      </div>
-    </>
-  );
+  const text = {
+    pick: t('members.pick'),
+    pickNone: t('members.pickNone'),
+    address: t('members.newAddress'),
+    hint: t('members.newAddressHint'),
+    review: t('members.review'),
+  };
+  return <AddressPicker idPrefix="member" candidates={candidates} text={text} {...props} />;
 }
 
 /** What the change will do, and the button that proposes it. */

@@ -15,9 +15,10 @@ import {
 } from '../../runtime/witnesses.ts';
 import { UserError } from '../../state/errors.ts';
 import { accountOf } from '../account.ts';
-import { ErrorText, TextField, useAction } from '../components/common.tsx';
+import { ErrorText, useAction } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { useLedgerView } from '../useLedger.ts';
+import { AddressPicker } from './AddressPicker.tsx';
 import { useNames } from './MemberNames.tsx';
 
 /** A change being drawn up: what kind, and for Replace and Remove, which witness. */
@@ -100,13 +101,11 @@ export function ChangeForm({
 }
 
 /**
- * Members who could become witnesses. A proposal's one-time key authors a chain of its own, so
- * the directory lists it; nobody holds that key any more, so it is never offered.
+ * Members who could become witnesses. The directory already leaves out the one-time keys of
+ * proposals and revocations, which nobody holds any more.
  */
-export const witnessCandidates = (ledger: Ledger): Member[] => {
-  const oneTime = new Set(ledger.proposals().map((p) => p.author));
-  return members(ledger).filter((m) => !m.roles.includes('witness') && !oneTime.has(m.key));
-};
+export const witnessCandidates = (ledger: Ledger): Member[] =>
+  members(ledger).filter((m) => !m.roles.includes('witness'));
 
 /** The address of the witness to be, typed or picked from the members who are not witnesses. */
 function NewWitnessField(props: {
@@ -116,40 +115,14 @@ function NewWitnessField(props: {
 }) {
   const { t } = useI18n();
   const candidates = useLedgerView(witnessCandidates) ?? [];
-  return (
-    <>
-      {candidates.length > 0 ? (
-        <div className="field">
-          <label htmlFor="witness-member">{t('witnesses.pickMember')}</label>
-          <select
-            id="witness-member"
-            value={props.address}
-            onChange={(event) => props.onChange(event.target.value)}
-          >
-            <option value="">{t('witnesses.pickNone')}</option>
-            {candidates.map((m) => (
-              <option key={m.key} value={m.address}>
-                {m.label}
-              </option>
-            ))}
-          </select>
-        </div>
-      ) : null}
-      <TextField
-        id="witness-address"
-        label={t('witnesses.newAddress')}
-        hint={t('witnesses.newAddressHint')}
-        value={props.address}
-        onChange={props.onChange}
-        verbatim
-      />
-      <div className="actions">
-        <button type="button" onClick={props.onReview}>
-          {t('witnesses.review')}
-        </button>
-      </div>
-    </>
-  );
+  const text = {
+    pick: t('witnesses.pickMember'),
+    pickNone: t('witnesses.pickNone'),
+    address: t('witnesses.newAddress'),
+    hint: t('witnesses.newAddressHint'),
+    review: t('witnesses.review'),
+  };
+  return <AddressPicker idPrefix="witness" candidates={candidates} text={text} {...props} />;
 }
 
 /** What the change makes, when it takes effect, and the button that proposes it. */
