@@ -1,4 +1,5 @@
 // What the engine is configured with, and what it tells the platform.
+import type { TicketRecord } from '../shared/net/tickets.ts';
 import type { DeviceSetup } from './devices.ts';
 import type { KeyHex, NetworkId, TxId } from '../shared/ids.ts';
 import type { ChannelEvent } from '../shared/ssk/channel.ts';
@@ -29,6 +30,8 @@ export interface EngineOptions {
   readonly onChange?: () => void;
   /** This home's chain is a device of an identity: how it certifies itself (engine/devices.ts). */
   readonly device?: DeviceSetup;
+  /** The tickets this home gave out (§13.9), as the platform kept them from `tickets` events. */
+  readonly tickets?: readonly TicketRecord[];
 }
 
 export interface Progress {
@@ -53,6 +56,15 @@ export type EngineEvent =
   | { readonly type: 'warning'; readonly message: string }
   /** A rotated join secret this peer now uses (§13.8): the platform keeps it. */
   | { readonly type: 'join-secret'; readonly secret: string; readonly generation: number }
+  /** The tickets changed (one made, used or withdrawn): the platform keeps them (§13.9). */
+  | { readonly type: 'tickets'; readonly records: readonly TicketRecord[] }
+  /** Someone knocked at the door of a ticket this peer gave out. */
+  | {
+      readonly type: 'knock';
+      readonly ticket: string;
+      readonly outcome: 'granted' | 'refused';
+      readonly who: KeyHex | null;
+    }
   | { readonly type: 'channel'; readonly partner: KeyHex; readonly event: ChannelEvent };
 
 /** A sentence for the person, and the rule that refused, when one did. */

@@ -40,6 +40,7 @@ import { DeviceAgent } from './devices.ts';
 import { Witness } from './witness.ts';
 import { WitnessSetAgent } from './witnessSets.ts';
 import { RoomKeyAgent } from './roomKeys.ts';
+import { DoorKeeper } from './door.ts';
 
 export class PeerEngine implements IngestHost {
   readonly doc = new Y.Doc();
@@ -67,6 +68,8 @@ export class PeerEngine implements IngestHost {
   readonly devices: DeviceAgent;
   readonly witnessSets: WitnessSetAgent;
   readonly roomKeys: RoomKeyAgent;
+  /** The doors of the tickets this home gave out (§13.9). */
+  readonly doors: DoorKeeper;
   readonly #notices: GroupNotices;
   #changeTimer: Cancel | null = null;
   #stopWatching: (() => void) | null = null;
@@ -143,6 +146,23 @@ export class PeerEngine implements IngestHost {
       },
       options.secret,
     );
+    this.doors = new DoorKeeper(
+      {
+        networkId: options.networkId,
+        clock: ports.clock,
+        timers: ports.timers,
+        random: ports.random,
+        wrtc: ports.wrtc,
+        relays: () => this.relays,
+        iceServers: () => this.iceServers,
+        joinSecret: () => this.roomKeys.secret,
+        save: (records) => this.#emit({ type: 'tickets', records }),
+        onKnock: (record, outcome, who) =>
+          this.#emit({ type: 'knock', ticket: record.id, outcome, who }),
+        warn: (message) => this.#emit({ type: 'warning', message }),
+      },
+      options.tickets ?? [],
+    );
     this.witnessSets = new WitnessSetAgent({
       ports,
       ledger: () => this.#ledger,
@@ -214,7 +234,10 @@ export class PeerEngine implements IngestHost {
       this.#bind(replayed.ledger, replayed.txs);
       this.#emit({ type: 'ready', transactions: replayed.txs.length });
     } else this.#stopWatching = watchForGenesis(this.doc, this);
-    if (this.options.connect !== false) this.#connection.start();
+    if (this.options.connect !== false) {
+      this.#connection.start();
+      this.doors.start();
+    }
     this.#changed();
   }
 
@@ -429,6 +452,7 @@ export class PeerEngine implements IngestHost {
     this.#witness.stop();
     this.devices.stop();
     this.roomKeys.stop();
+    this.doors.close();
     this.#ssk?.close();
     this.#changeTimer?.();
     await this.#connection.close();

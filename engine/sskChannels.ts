@@ -2,7 +2,7 @@
 // in a y-webrtc room derived from the pair's current key, with what the UI shows of it: the
 // messages, the transfers and their progress, the partner's connected devices. When the key is
 // reset, the channel moves to the new room; its history stays.
-import { WebrtcProvider } from 'y-webrtc';
+import type { WebrtcProvider } from 'y-webrtc';
 import * as Y from 'yjs';
 import type { KeyHex, NetworkId } from '../shared/ids.ts';
 import type { ClockPort, RandomPort } from '../shared/ports.ts';
@@ -16,7 +16,7 @@ import {
   type ChannelEvent,
 } from '../shared/ssk/channel.ts';
 import type { SskKeyring } from '../shared/ssk/keyring.ts';
-import { silentAwareness } from './connection.ts';
+import { connectedIn, joinPrivateRoom, leavePrivateRoom } from './privateRoom.ts';
 import type { Cancel, TimerPort } from './ports.ts';
 
 /** How often channels are checked, and how long one may sit without a connection. */
@@ -137,17 +137,15 @@ export class SskChannels {
     if (open.room === room) return;
     leave(open);
     open.room = room;
-    open.provider = new WebrtcProvider(room, open.doc, {
-      awareness: silentAwareness(open.doc),
-      signaling: [...this.#host.relays()],
+    open.provider = joinPrivateRoom({
+      room,
       password,
-      filterBcConns: false,
-      // Our y-webrtc patch (patches/): no cross-tab channel. One window or process per home
-      // holds the only provider, and the channel re-encrypted every update and the whole doc.
-      broadcastChannel: false,
-      peerOpts: { wrtc: this.#wrtc, config: { iceServers: [...this.#host.iceServers()] } },
+      doc: open.doc,
+      wrtc: this.#wrtc,
+      relays: this.#host.relays(),
+      iceServers: this.#host.iceServers(),
+      onPeers: () => this.#host.onChange(),
     });
-    open.provider.on('peers', () => this.#host.onChange());
   }
 
   /**
@@ -160,7 +158,7 @@ export class SskChannels {
     const keyring = this.#keyring;
     const now = this.#host.clock.now();
     for (const [partner, open] of this.#channels) {
-      if (connectedIn(open) > 0 || !open.provider) {
+      if (connectedIn(open.provider) > 0 || !open.provider) {
         open.aloneSince = null;
         continue;
       }
@@ -243,7 +241,7 @@ export class SskChannels {
       partner,
       messages: open.channel.texts.map((t) => ({ from: t.from, text: t.text, counter: t.counter })),
       transfers: [...open.transfers.values()],
-      connected: connectedIn(open),
+      connected: connectedIn(open.provider),
       refused: open.refused,
     };
   }
@@ -251,7 +249,7 @@ export class SskChannels {
   /** Connected devices of each partner, for status displays. */
   connections(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const [partner, open] of this.#channels) out[partner] = connectedIn(open);
+    for (const [partner, open] of this.#channels) out[partner] = connectedIn(open.provider);
     return out;
   }
 
@@ -268,17 +266,6 @@ export class SskChannels {
 
 /** Leaves the channel's room, if it is in one. */
 function leave(open: OpenChannel): void {
-  open.provider?.disconnect();
-  open.provider?.destroy();
-  // y-webrtc leaves the awareness it was given running; it belongs to this room alone.
-  open.provider?.awareness.destroy();
+  leavePrivateRoom(open.provider);
   open.provider = null;
-}
-
-/** Devices of the partner connected to the channel's room now. */
-function connectedIn(open: OpenChannel): number {
-  const conns: unknown = open.provider?.room?.webrtcConns;
-  if (!(conns instanceof Map)) return 0;
-  return [...(conns as Map<string, { connected: boolean }>).values()].filter((c) => c.connected)
-    .length;
 }

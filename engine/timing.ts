@@ -69,3 +69,18 @@ export const ROOM_CHECK_MS = 1_000;
  * pass the rotation on to members still there, short enough to leave a removed member soon.
  */
 export const ROOM_SWITCH_DELAY_MS = 3_000;
+
+/**
+ * How often an inviter's peer closes the doors of tickets that expired or were withdrawn
+ * (§13.9): a knock after expiry is refused anyway, so this only bounds how long a room lingers.
+ */
+export const DOOR_CHECK_MS = 30_000;
+
+/**
+ * How long a newcomer waits at a door for the inviter's answer: a relay and one WebRTC handshake
+ * take seconds; a minute covers a slow network without leaving the person waiting on nothing.
+ */
+export const KNOCK_TIMEOUT_MS = 60_000;
+
+/** How long a knock waits without any connection before joining the door afresh (as channels do). */
+export const KNOCK_REJOIN_MS = 10_000;

@@ -5,6 +5,7 @@
 //   network.json    the joined network: id, join secret, known relays, name
 //   data/           the durable ledger log and its metadata
 //   control.sock    while `gpow run` is up: the socket other commands talk to
+import { parseTicketRecords, type TicketRecord } from '../../shared/net/tickets.ts';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,8 @@ export interface Home {
   readonly deviceFile: string;
   readonly deviceInfoFile: string;
   readonly networkFile: string;
+  /** The single-use and time-limited invitations this home gave out (§13.9). */
+  readonly ticketsFile: string;
   readonly dataDir: string;
   readonly controlSocket: string;
 }
@@ -28,6 +31,7 @@ export function resolveHome(flag: string | undefined): Home {
     deviceFile: join(dir, 'device.json'),
     deviceInfoFile: join(dir, 'device-info.json'),
     networkFile: join(dir, 'network.json'),
+    ticketsFile: join(dir, 'invitations.json'),
     dataDir: join(dir, 'data'),
     controlSocket: join(dir, 'control.sock'),
   };
@@ -77,6 +81,36 @@ async function readJsonFile<T>(
   const result = v.safeParse(schema, parsed);
   if (!result.success) throw new CliError(`${path} is not a valid ${what} file`);
   return result.output;
+}
+
+/**
+ * The tickets this home gave out. A file that is not JSON, or records that do not parse, are
+ * left out with a warning: the doors they opened stay shut, and nothing else is affected.
+ */
+export async function readTickets(home: Home, warn: (message: string) => void) {
+  let text: string;
+  try {
+    text = await readFile(home.ticketsFile, 'utf8');
+  } catch {
+    return [];
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    warn(`${home.ticketsFile} is not valid JSON: its invitations no longer let anyone in.`);
+    return [];
+  }
+  const { records, dropped } = parseTicketRecords(parsed);
+  if (dropped > 0) warn(`${dropped} damaged invitations in ${home.ticketsFile} were left out.`);
+  return records;
+}
+
+/** Written whole through a temporary file, readable by this user only (it holds tickets). */
+export async function writeTickets(home: Home, records: readonly TicketRecord[]): Promise<void> {
+  const temp = `${home.ticketsFile}.tmp`;
+  await writeFile(temp, `${JSON.stringify(records, null, 2)}\n`, { mode: 0o600 });
+  await rename(temp, home.ticketsFile);
 }
 
 export async function writeNetwork(home: Home, network: NetworkConfig): Promise<void> {

@@ -9,7 +9,8 @@ import { witnessCommand } from './witness.ts';
 import { follow, refound } from './refound.ts';
 import { identityCommand } from './identity.ts';
 import { MARKET_COMMANDS, MARKET_USAGE, marketCommand } from './market.ts';
-import { invite, join, networkCreate } from './network.ts';
+import { networkCreate } from './network.ts';
+import { invite, INVITE_USAGE, join } from './invite.ts';
 import { output } from './output.ts';
 import { memberCommand, profileCommand } from './profile.ts';
 import { fileCommand, msgCommand, sskCommand } from './private.ts';
@@ -56,10 +57,7 @@ Network
                                     when too many witnesses are gone for good: a new network
                                     that carries every balance over, announced here
   network follow [NETWORK]          move this home to the announced new network (peer stopped)
-  invite [--relay URL]... [--rotate]
-                                    print an invitation link for this network (--rotate: a
-                                    new join secret first, sealed to every member; a witness)
-  join LINK                         join the network an invitation names
+${INVITE_USAGE}
 ${RUN_USAGE}
 
 Wallet

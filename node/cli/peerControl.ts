@@ -21,6 +21,7 @@ import { CliError, type NetworkConfig } from './home.ts';
 import { deviceRows, pairOn, revokeOn } from './devices.ts';
 import { approveOn, proposeOn, rotateOn, witnessListOn } from './witness.ts';
 import { refoundOn } from './refound.ts';
+import { inviteCreateOn, inviteRevokeOn } from './invite.ts';
 import { memberRows, peerIdentity, profileInputOf, profileOf, setProfileOn } from './profile.ts';
 import { MARKET_HANDLERS, type MarketHandler, type MarketMethod } from './market.ts';
 import { address, amountOf, keyOf } from './output.ts';
@@ -68,6 +69,9 @@ const HANDLERS: { readonly [M in LedgerMethod]: Handler<M> } = {
   'profile-show': ({ peer }, ledger, p) =>
     profileOf(ledger, p.address === undefined ? peerIdentity(peer, ledger) : keyOf(p.address)),
   'member-list': (_ctx, ledger) => memberRows(ledger),
+  'invite-create': ({ peer }, _ledger, p) => inviteCreateOn(peer, p.once, p.expires),
+  'invite-list': ({ peer }) => peer.doors.list(),
+  'invite-revoke': ({ peer }, _ledger, p) => inviteRevokeOn(peer, p.id),
   send: async ({ peer }, _ledger, p) => {
     const to = keyOf(p.to);
     const amount = amountOf(p.amount);

@@ -10,7 +10,15 @@ import { startDiscovery } from '../net/discovery.ts';
 import { nodeMarket } from '../peer/market.ts';
 import { Peer, type PeerEvent } from '../peer/peer.ts';
 import { serveControl, toJson } from './control.ts';
-import { CliError, readNetwork, writeNetwork, type Home } from './home.ts';
+import {
+  CliError,
+  readNetwork,
+  readTickets,
+  writeNetwork,
+  writeTickets,
+  type Home,
+} from './home.ts';
+import type { TicketRecord } from '../../shared/net/tickets.ts';
 import { unlockKeys, type HomeKeys } from './identity.ts';
 import { address, type Output } from './output.ts';
 import { control } from './peerControl.ts';
@@ -50,6 +58,12 @@ function describeEvent(event: PeerEvent): string | null {
       return describeChannelEvent(event.partner, event.event);
     case 'join-secret':
       return `The network rotated its join secret (generation ${event.generation}); new invitations carry it.`;
+    case 'tickets':
+      return null;
+    case 'knock':
+      return event.outcome === 'granted'
+        ? `Let ${event.who ? address(event.who) : 'a newcomer'} in with invitation ${event.ticket}.`
+        : `Refused a knock with invitation ${event.ticket} (used, expired or withdrawn).`;
   }
 }
 
@@ -117,6 +131,8 @@ export async function run(home: Home, args: string[], out: Output): Promise<void
   const network = await readNetwork(home);
   const identity = await runIdentity(home, out, !noIdentity);
   const since = Date.now();
+  const tickets = await readTickets(home, (message) => out.progress(`Warning: ${message}`));
+  const keepTickets = serially((records: readonly TicketRecord[]) => writeTickets(home, records));
   const peer = await Peer.start({
     dataDir: home.dataDir,
     networkId: network.networkId as NetworkId,
@@ -131,9 +147,11 @@ export async function run(home: Home, args: string[], out: Output): Promise<void
     iceServers: (values.ice ?? []).map((urls) => ({ urls })),
     ...(identity ?? {}),
     witness: true,
+    tickets,
     onEvent: (event) => {
       // A rotated secret is kept at once: a restart must never rejoin the old room (§13.8).
       if (event.type === 'join-secret') void keepSecret(home, event.secret);
+      if (event.type === 'tickets') keepTickets(event.records);
       if (out.json) process.stdout.write(`${toJson({ event: redactSecret(event) })}\n`);
       else {
         const line = describeEvent(event);
@@ -196,7 +214,32 @@ async function keepSecret(home: Home, secret: string): Promise<void> {
   if (network.secret !== secret) await writeNetwork(home, { ...network, secret });
 }
 
-/** The secret itself never goes to the log or a --json stream. */
+/** Secrets never go to the log or a --json stream: not the join secret, not the tickets. */
 function redactSecret(event: PeerEvent): PeerEvent {
-  return event.type === 'join-secret' ? { ...event, secret: '(kept in network.json)' } : event;
+  if (event.type === 'join-secret') return { ...event, secret: '(kept in network.json)' };
+  return event.type === 'tickets' ? { ...event, records: [] } : event;
+}
+
+/**
+ * Runs `write` for each value in turn, skipping values overtaken by a newer one while a write
+ * was under way: the file ends with the last value, and two writes never race on its temp file.
+ */
+function serially<T>(write: (value: T) => Promise<void>): (value: T) => void {
+  let latest: { value: T } | null = null;
+  let running = false;
+  const next = async (): Promise<void> => {
+    running = true;
+    while (latest) {
+      const { value } = latest;
+      latest = null;
+      await write(value).catch((error: unknown) =>
+        process.stderr.write(`Warning: could not save the invitations: ${String(error)}\n`),
+      );
+    }
+    running = false;
+  };
+  return (value) => {
+    latest = { value };
+    if (!running) void next();
+  };
 }

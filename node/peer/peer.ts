@@ -1,6 +1,7 @@
 // The headless peer: the engine (engine/peer.ts) on Node's ports, with the signaling relay every
 // `gpow run` serves. Node's adapters: @roamhq/wrtc for WebRTC, the file log for storage, worker
 // threads for signature checks, the OS for time and randomness, the key in this process.
+import type { TicketRecord } from '../../shared/net/tickets.ts';
 import wrtc from '@roamhq/wrtc';
 import type { NetworkId } from '../../shared/ids.ts';
 import type { LogStore } from '../../shared/storage/port.ts';
@@ -42,6 +43,8 @@ export interface PeerConfig {
   readonly identitySecret?: Uint8Array | null;
   /** This home's chain is a device: how it certifies itself. */
   readonly device?: DeviceSetup;
+  /** The tickets this home gave out, as kept from `tickets` events (§13.9). */
+  readonly tickets?: readonly TicketRecord[];
   /** Vote automatically when the identity is a witness (default false here). */
   readonly witness?: boolean;
   /** Milliseconds to wait after a change before voting (engine/timing.ts has the default). */
@@ -99,6 +102,7 @@ export class Peer extends PeerEngine {
         ...(config.voteDelayMs !== undefined ? { voteDelayMs: config.voteDelayMs } : {}),
         ...(config.onEvent ? { onEvent: config.onEvent } : {}),
         ...(config.device ? { device: config.device } : {}),
+        ...(config.tickets ? { tickets: config.tickets } : {}),
       },
     );
     this.config = config;

@@ -263,6 +263,25 @@ export interface RefoundResult {
 }
 
 /** A rotated join secret (§13.8): the caller prints a fresh invitation with it. */
+/** A ticket just made (§13.9): the link's ticket fields; the caller adds relays and name. */
+export interface TicketCreated {
+  readonly id: string;
+  readonly ticket: string;
+  readonly door: string;
+  readonly expires: number;
+  readonly once: boolean;
+}
+
+/** A ticket as `gpow invite list` shows it. */
+export interface TicketRow {
+  readonly id: string;
+  readonly once: boolean;
+  readonly created: number;
+  readonly expires: number;
+  readonly state: 'open' | 'used' | 'expired' | 'revoked';
+  readonly uses: ReadonlyArray<{ readonly at: number; readonly who: string | null }>;
+}
+
 export interface RotateResult {
   readonly generation: number;
   /** How many member chains it was sealed to. */
@@ -305,6 +324,9 @@ export interface ControlResults {
   'witness-approve': WitnessChangeResult;
   'room-rotate': RotateResult;
   'network-refound': RefoundResult;
+  'invite-create': TicketCreated;
+  'invite-list': TicketRow[];
+  'invite-revoke': TicketRow;
 }
 
 export type ControlMethod = keyof ControlResults;
@@ -407,6 +429,9 @@ const SHAPES: { readonly [M in ControlMethod]: string } = {
   'room-rotate': '{}',
   'witness-approve': '{ change }',
   'network-refound': '{ name, witnesses: [address, …] }',
+  'invite-create': '{ once, expires }',
+  'invite-list': '{}',
+  'invite-revoke': '{ id }',
 };
 
 /**
@@ -613,6 +638,21 @@ export const CONTROL_PARAMS = {
       v.array(addressField('a witness'), 'the witnesses must be a list of addresses'),
       v.minLength(1, 'name at least one witness'),
       v.maxLength(64, 'at most 64 witnesses'),
+    ),
+  }),
+  'invite-create': params('invite-create', {
+    once: v.boolean('once must be true or false'),
+    expires: v.pipe(
+      v.number('expires must be a time in milliseconds'),
+      v.safeInteger('expires must be a whole number of milliseconds'),
+      v.minValue(1, 'expires must be after 1970'),
+    ),
+  }),
+  'invite-list': params('invite-list', {}),
+  'invite-revoke': params('invite-revoke', {
+    id: v.pipe(
+      v.string('the invitation id must be text'),
+      v.regex(/^[0-9a-fA-F]{4,12}$/, 'the invitation id is 4 to 12 hex characters'),
     ),
   }),
 } as const satisfies { readonly [M in ControlMethod]: v.GenericSchema<unknown, unknown> };

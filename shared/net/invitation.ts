@@ -18,6 +18,9 @@ import { sha256 } from '@noble/hashes/sha2.js';
 import { base64urlnopad } from '@scure/base';
 import { concat, fromHex, toHex, utf8 } from '../bytes.ts';
 import type { RandomPort } from '../ports.ts';
+import { relayUrlError } from './relayUrl.ts';
+
+export { isIpv4, isIpv6, MAX_RELAY_URL_LENGTH, relayUrlError } from './relayUrl.ts';
 
 export interface Invitation {
   /** The network's id: 64 lowercase hex characters. */
@@ -38,19 +41,24 @@ export const LEGACY_INVITATION_VERSION = '1';
 /** A bound on what a stranger can make us parse, hold and show; the same as deep links. */
 export const MAX_INVITATION_BYTES = 4096;
 export const MAX_RELAYS = 16;
-export const MAX_RELAY_URL_LENGTH = 200;
 export const MAX_NAME_LENGTH = 64;
 export const JOIN_SECRET_BYTES = 32;
+/** Single-use and time-limited invitations carry a ticket instead of the secret (ticket.ts). */
+export const TICKET_VERSION = '3';
+const TICKET_LINK =
+  'this is a single-use or time-limited invitation: open it with "gpow join" or the Join screen, which redeem it with the inviter';
 /** 96 bits: a damaged link that still matches is out of the question, and it stays short. */
 const CHECKSUM_BYTES = 12;
+/** The checksum's length in bytes, shared with ticket links. */
+export const checksumLength = CHECKSUM_BYTES;
 const CHECKSUM = /^[A-Za-z0-9_-]{16}$/;
-const damaged = (why: string): string =>
+export const damaged = (why: string): string =>
   `this invitation is damaged or incomplete (${why}): copy it again or ask for a new one`;
 
 const NETWORK_ID = /^[0-9a-f]{64}$/;
 /** Accepted case-insensitively (schemes are); gpow://join? for OSes that insist on a //. */
-const PREFIX = /^gpow:(?:\/\/)?join\?/i;
-const WRONG_SCHEME = 'not a GPoW invitation (it should start with gpow:join?)';
+export const JOIN_PREFIX = /^gpow:(?:\/\/)?join\?/i;
+export const WRONG_SCHEME = 'not a GPoW invitation (it should start with gpow:join?)';
 /** Exactly the characters encodeURIComponent leaves alone, or a %XX escape. */
 const PERCENT_ENCODED = /^(?:[A-Za-z0-9\-_.!~*'()]|%[0-9A-Fa-f]{2})*$/;
 /** Control characters, invisible format characters (bidi overrides, zero-width), lone surrogates
@@ -59,89 +67,7 @@ const INVISIBLE = /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u;
 const CONTROL = /\p{Cc}/u;
 const SPACE_OR_INVISIBLE = /[\s\p{Cf}\p{Cs}]/u;
 
-const IPV4_OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
-const IPV4 = new RegExp(`^${IPV4_OCTET}(?:\\.${IPV4_OCTET}){3}$`);
-const IPV6_GROUP = /^[0-9A-Fa-f]{1,4}$/;
-const DNS_LABEL = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$/;
-const PORT = /^[1-9]\d{0,4}$/;
-/** Path segments of unreserved characters, sub-delimiters, ':' and '@', or %XX escapes. */
-const PATH = /^(?:\/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@]|%[0-9A-Fa-f]{2})*)*$/;
-
 export const isNetworkId = (text: string): boolean => NETWORK_ID.test(text);
-
-export const isIpv4 = (text: string): boolean => IPV4.test(text);
-
-/** An IPv6 address without a zone id (a zone only means something on the machine that wrote it). */
-export function isIpv6(text: string): boolean {
-  let body = text;
-  const lastColon = body.lastIndexOf(':');
-  if (lastColon === -1) return false;
-  // A trailing dotted IPv4 address (::ffff:192.0.2.1) stands for the last two groups.
-  const tail = body.slice(lastColon + 1);
-  if (tail.includes('.')) {
-    if (!IPV4.test(tail)) return false;
-    body = `${body.slice(0, lastColon + 1)}0:0`;
-  }
-  const halves = body.split('::');
-  const groupsOf = (part: string): string[] => (part === '' ? [] : part.split(':'));
-  if (halves.length === 1) {
-    const groups = groupsOf(body);
-    return groups.length === 8 && groups.every((g) => IPV6_GROUP.test(g));
-  }
-  if (halves.length !== 2) return false;
-  const groups = [...groupsOf(halves[0] ?? ''), ...groupsOf(halves[1] ?? '')];
-  return groups.length <= 7 && groups.every((g) => IPV6_GROUP.test(g));
-}
-
-function isHostName(host: string): boolean {
-  if (host.length === 0 || host.length > 253) return false;
-  const labels = host.split('.');
-  if (!labels.every((label) => DNS_LABEL.test(label))) return false;
-  // URL parsers read a name ending in a numeric label as an IPv4 address: 1.2.3.999 is no name.
-  return !/^\d+$/.test(labels[labels.length - 1] ?? '') || IPV4.test(host);
-}
-
-/**
- * Why a signaling relay URL is unacceptable, as the end of a sentence, or null if it is fine:
- * ws:// or wss://, a host name, IPv4 address or bracketed IPv6 address, an explicit port, an
- * optional path, and nothing else (no user info, query or fragment).
- */
-export function relayUrlError(url: string): string | null {
-  if (url.length > MAX_RELAY_URL_LENGTH) {
-    return `is longer than ${MAX_RELAY_URL_LENGTH} characters`;
-  }
-  const scheme = /^wss?:\/\//.exec(url);
-  if (scheme === null) return 'must start with ws:// or wss://';
-  const rest = url.slice(scheme[0].length);
-  if (/[?#]/.test(rest)) return 'must not have a query (?) or fragment (#)';
-  const slash = rest.indexOf('/');
-  const authority = slash === -1 ? rest : rest.slice(0, slash);
-  const path = slash === -1 ? '' : rest.slice(slash);
-  if (authority.includes('@')) return 'must not contain a user name or password (@)';
-
-  let portText: string;
-  if (authority.startsWith('[')) {
-    const close = authority.indexOf(']');
-    if (close === -1) return 'has an IPv6 address without its closing ]';
-    if (!isIpv6(authority.slice(1, close))) return 'has an invalid IPv6 address';
-    const after = authority.slice(close + 1);
-    if (!after.startsWith(':')) return 'needs an explicit port (such as :4444)';
-    portText = after.slice(1);
-  } else {
-    const colon = authority.lastIndexOf(':');
-    if (colon === -1) return 'needs an explicit port (such as :4444)';
-    const host = authority.slice(0, colon);
-    if (!isHostName(host)) {
-      return 'has an invalid host (a name or IPv4 address; IPv6 addresses go in brackets)';
-    }
-    portText = authority.slice(colon + 1);
-  }
-  if (!PORT.test(portText) || Number(portText) > 65535) {
-    return 'has an invalid port (it must be a number from 1 to 65535)';
-  }
-  if (!PATH.test(path)) return 'has an invalid path';
-  return null;
-}
 
 function describeRelay(index: number, url: string): string {
   const shown = url.length > 80 ? `${url.slice(0, 80)}…` : url;
@@ -150,11 +76,19 @@ function describeRelay(index: number, url: string): string {
 
 /** Why an invitation's fields are unacceptable, or null. Shared by formatting and parsing. */
 function invitationError(inv: Invitation): string | null {
-  if (!NETWORK_ID.test(inv.networkId)) {
-    return 'the network id must be 64 lowercase hex characters';
-  }
   if (!isJoinSecret(inv.secret)) {
     return `the join secret must be ${JOIN_SECRET_BYTES} bytes in base64url without padding (43 characters)`;
+  }
+  return placeError(inv);
+}
+
+/**
+ * Why the fields every kind of invitation shares (where the network is, what it is called) are
+ * unacceptable, or null. Ticket links (ticket.ts) check theirs with it too.
+ */
+export function placeError(inv: Pick<Invitation, 'networkId' | 'relays' | 'name'>): string | null {
+  if (!NETWORK_ID.test(inv.networkId)) {
+    return 'the network id must be 64 lowercase hex characters';
   }
   if (inv.relays.length > MAX_RELAYS) return `too many relays (at most ${MAX_RELAYS})`;
   const seen = new Set<string>();
@@ -224,60 +158,31 @@ const quoteKey = (key: string): string =>
   /^[A-Za-z0-9_.-]{1,32}$/.test(key) ? `"${key}"` : '(with an unreadable name)';
 
 const fail = (error: string): InvitationParse => ({ ok: false, error });
+const err = (error: string) => ({ error });
 
 /** Parses untrusted text (or anything else) as an invitation. Never throws. */
 export function parseInvitation(input: unknown): InvitationParse {
-  if (typeof input !== 'string') return fail('an invitation must be text');
-  // Cheap bound first (UTF-16 units never outnumber UTF-8 bytes), then the exact one.
-  if (input.length > MAX_INVITATION_BYTES || utf8(input).length > MAX_INVITATION_BYTES) {
-    return fail(`the invitation is longer than ${MAX_INVITATION_BYTES} bytes`);
-  }
-  // Copying and pasting often brings a trailing newline or leading spaces; nothing else is fixed.
-  const text = input.trim();
-  if (CONTROL.test(text)) return fail('the invitation contains control characters');
-  if (SPACE_OR_INVISIBLE.test(text)) {
-    return fail('the invitation contains spaces or invisible characters');
-  }
-  const prefix = PREFIX.exec(text);
+  const checked = linkText(input);
+  if (typeof checked === 'string') return fail(checked);
+  const { text } = checked;
+  const prefix = JOIN_PREFIX.exec(text);
   if (prefix === null) return fail(WRONG_SCHEME);
   const query = text.slice(prefix[0].length);
   if (query.includes('#')) return fail('the invitation must not have a fragment (#)');
 
-  const pairs = query.split('&').map((part) => {
-    const eq = part.indexOf('=');
-    return eq === -1
-      ? { part, key: part, raw: null }
-      : { part, key: part.slice(0, eq), raw: part.slice(eq + 1) };
-  });
-
+  const pairs = splitParameters(query);
   // The version first: a newer invitation may use parameters this version does not know.
   const versions = pairs.filter((p) => p.key === 'v');
   const version = versions[0];
   if (version === undefined) return fail('the invitation is missing its version (v)');
   if (versions.length > 1) return fail('the parameter "v" appears more than once');
+  if (version.raw === TICKET_VERSION) return fail(TICKET_LINK);
   const legacy = version.raw === LEGACY_INVITATION_VERSION;
-  if (version.raw !== INVITATION_VERSION && !legacy) {
-    const shown = JSON.stringify((version.raw ?? '').slice(0, 16));
-    return fail(
-      `unsupported invitation version ${shown} (this app understands versions ${LEGACY_INVITATION_VERSION} and ${INVITATION_VERSION})`,
-    );
-  }
+  if (version.raw !== INVITATION_VERSION && !legacy) return fail(unsupportedVersion(version.raw));
   // The checksum comes last, so a link cut short anywhere has none, or a cut one.
   if (!legacy && !pairs.some((p) => p.key === 'c')) return fail(damaged('its checksum is missing'));
-
-  const values = new Map<string, string[]>();
-  for (const { part, key, raw } of pairs) {
-    if (part === '') return fail('the invitation has an empty parameter (a doubled or trailing &)');
-    if (key === '') return fail('the invitation has a parameter without a name');
-    if (!(legacy ? LEGACY_PARAMETERS : KNOWN_PARAMETERS).has(key)) {
-      return fail(`unknown parameter ${quoteKey(key)}`);
-    }
-    const value = decodeValue(key, raw, values);
-    if (typeof value !== 'string') return value;
-    const list = values.get(key) ?? [];
-    list.push(value);
-    values.set(key, list);
-  }
+  const values = readParameters(pairs, legacy ? LEGACY_PARAMETERS : KNOWN_PARAMETERS);
+  if (typeof values === 'string') return fail(values);
 
   const networkId = values.get('net')?.[0];
   if (networkId === undefined) return fail('the invitation is missing its network id (net)');
@@ -299,27 +204,85 @@ export function parseInvitation(input: unknown): InvitationParse {
   return problem === null ? { ok: true, invitation } : fail(problem);
 }
 
+export interface LinkParameter {
+  readonly part: string;
+  readonly key: string;
+  readonly raw: string | null;
+}
+
+/** The query's name=value parts, not yet decoded. */
+export function splitParameters(query: string): LinkParameter[] {
+  return query.split('&').map((part) => {
+    const eq = part.indexOf('=');
+    return eq === -1
+      ? { part, key: part, raw: null }
+      : { part, key: part.slice(0, eq), raw: part.slice(eq + 1) };
+  });
+}
+
+/** The sentence for a version this app does not read. */
+function unsupportedVersion(raw: string | null): string {
+  const shown = JSON.stringify((raw ?? '').slice(0, 16));
+  return `unsupported invitation version ${shown} (this app understands versions ${LEGACY_INVITATION_VERSION}, ${INVITATION_VERSION} and ${TICKET_VERSION})`;
+}
+
+/**
+ * Every parameter decoded and checked against `known`; only relay may repeat. Returns the
+ * values by name, or the sentence that refuses the link.
+ */
+export function readParameters(
+  pairs: readonly LinkParameter[],
+  known: ReadonlySet<string>,
+): Map<string, string[]> | string {
+  const values = new Map<string, string[]>();
+  for (const { part, key, raw } of pairs) {
+    if (part === '') return 'the invitation has an empty parameter (a doubled or trailing &)';
+    if (key === '') return 'the invitation has a parameter without a name';
+    if (!known.has(key)) return `unknown parameter ${quoteKey(key)}`;
+    const value = decodeValue(key, raw, values);
+    if (typeof value !== 'string') return value.error;
+    const list = values.get(key) ?? [];
+    list.push(value);
+    values.set(key, list);
+  }
+  return values;
+}
+
+/** Text to parse as a link: bounded, trimmed, without invisible characters; or why not. */
+export function linkText(input: unknown): { text: string } | string {
+  if (typeof input !== 'string') return 'an invitation must be text';
+  // Cheap bound first (UTF-16 units never outnumber UTF-8 bytes), then the exact one.
+  if (input.length > MAX_INVITATION_BYTES || utf8(input).length > MAX_INVITATION_BYTES) {
+    return `the invitation is longer than ${MAX_INVITATION_BYTES} bytes`;
+  }
+  // Copying and pasting often brings a trailing newline or leading spaces; nothing else is fixed.
+  const text = input.trim();
+  if (CONTROL.test(text)) return 'the invitation contains control characters';
+  if (SPACE_OR_INVISIBLE.test(text)) return 'the invitation contains spaces or invisible characters';
+  return { text };
+}
+
 /** One parameter's value, percent-decoded and checked, or why it is refused. */
 function decodeValue(
   key: string,
   raw: string | null,
   seen: ReadonlyMap<string, string[]>,
-): string | InvitationParse {
-  if (raw === null) return fail(`the parameter "${key}" has no value`);
+): string | { error: string } {
+  if (raw === null) return err(`the parameter "${key}" has no value`);
   if ((seen.get(key)?.length ?? 0) > 0 && key !== 'relay') {
-    return fail(`the parameter "${key}" appears more than once`);
+    return err(`the parameter "${key}" appears more than once`);
   }
   if (!PERCENT_ENCODED.test(raw)) {
-    return fail(`the parameter "${key}" is not properly percent-encoded`);
+    return err(`the parameter "${key}" is not properly percent-encoded`);
   }
   let value: string;
   try {
     value = decodeURIComponent(raw);
   } catch {
-    return fail(`the parameter "${key}" is not properly percent-encoded`);
+    return err(`the parameter "${key}" is not properly percent-encoded`);
   }
   if (INVISIBLE.test(value)) {
-    return fail(`the parameter "${key}" contains control or invisible characters`);
+    return err(`the parameter "${key}" contains control or invisible characters`);
   }
   return value;
 }

@@ -192,6 +192,9 @@ const BAD: {
   'witness-approve': [{ change: [SECRET] }, 'change'],
   'network-refound': [{ name: 'Again', witnesses: SECRET }, 'witnesses'],
   'room-rotate': [{ now: SECRET }, 'now'],
+  'invite-create': [{ once: SECRET, expires: 1 }, 'once'],
+  'invite-list': [{ all: SECRET }, 'all'],
+  'invite-revoke': [{ id: SECRET }, 'id'],
 };
 
 describe('the contract, on the running peer', () => {

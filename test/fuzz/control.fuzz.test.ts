@@ -398,6 +398,9 @@ describe('fuzz: the control socket', () => {
     'witness-approve': { change: '0123456789ab' },
     'network-refound': { name: 'Again', witnesses: ['gpow1someone'] },
     'room-rotate': {},
+    'invite-create': { once: true, expires: 1_900_000_000_000 },
+    'invite-list': {},
+    'invite-revoke': { id: '0123abcd' },
   };
   const KEYS = [...new Set(Object.values(GOOD).flatMap((p) => Object.keys(p)))];
   /** Marks values that a refusal must never repeat. */

@@ -253,13 +253,18 @@ describe('parseInvitation refuses', () => {
     ['a doubled version', `${BASE}&v=1`, 'the parameter "v" appears more than once'],
     [
       'a newer version, even with parameters this one does not know',
-      `gpow:join?v=3&net=${NET}&secret=${SECRET}&future=1`,
-      'unsupported invitation version "3" (this app understands versions 1 and 2)',
+      `gpow:join?v=4&net=${NET}&secret=${SECRET}&future=1`,
+      'unsupported invitation version "4" (this app understands versions 1, 2 and 3)',
+    ],
+    [
+      'a ticket link (version 3), which only the join paths redeem',
+      `gpow:join?v=3&net=${NET}&t=x&c=y`,
+      'this is a single-use or time-limited invitation: open it with "gpow join" or the Join screen, which redeem it with the inviter',
     ],
     [
       'an empty version',
       `gpow:join?v=&net=${NET}`,
-      'unsupported invitation version "" (this app understands versions 1 and 2)',
+      'unsupported invitation version "" (this app understands versions 1, 2 and 3)',
     ],
     [
       'a version 2 link without its checksum',
