@@ -3,26 +3,26 @@
 // shared/net/tickets.ts and answers: the current join secret sealed to the newcomer, or a signed
 // refusal. A door room is writable by every holder of its ticket, so its doc is bounded and
 // each entry parsed from unknown; a door flooded past its bound stops answering and says so.
-import { base64urlnopad } from '@scure/base';
 import type { WebrtcProvider } from 'y-webrtc';
 import * as Y from 'yjs';
 import { toHex } from '../shared/bytes.ts';
 import type { KeyHex, NetworkId } from '../shared/ids.ts';
 import {
   DOOR_ARRAY,
-  doorRoomOf,
   encodeGrant,
   encodeRefusal,
   MAX_DOOR_ENTRY_BYTES,
   parseDoorEntry,
   type Knock,
 } from '../shared/net/door.ts';
+import { joinSecretBytesOf } from '../shared/net/invitation.ts';
 import { guardWrtc, type WrtcLike } from '../shared/replication/guardedWrtc.ts';
 import { screenChannelMessage } from '../shared/replication/screen.ts';
 import {
   createTicket,
   decideKnock,
-  doorPublicOf,
+  doorKeyOf,
+  doorRoomOfRecord,
   isOpen,
   keptTickets,
   recordUse,
@@ -109,7 +109,9 @@ export class DoorKeeper {
   revoke(id: string): TicketRecord {
     const record = this.#records.find((r) => r.id === id || r.id.startsWith(id.toLowerCase()));
     if (!record || id.length < 4) {
-      throw new Error(`No invitation ${JSON.stringify(id.slice(0, 16))} here: see gpow invite list.`);
+      throw new Error(
+        `No invitation ${JSON.stringify(id.slice(0, 16))} here: see gpow invite list.`,
+      );
     }
     if (record.revoked !== undefined) return record;
     const revoked = { ...record, revoked: this.#host.clock.now() };
@@ -165,7 +167,7 @@ export class DoorKeeper {
 
   #open(record: TicketRecord): void {
     const doc = new Y.Doc();
-    const { room, password } = doorRoomOf(base64urlnopad.decode(record.ticket), this.#host.networkId);
+    const { room, password } = doorRoomOfRecord(record, this.#host.networkId);
     const provider = joinPrivateRoom({
       room,
       password,
@@ -221,13 +223,13 @@ export class DoorKeeper {
     const now = this.#host.clock.now();
     const to = toHex(knock.to);
     const who = knock.who ? (toHex(knock.who) as KeyHex) : null;
-    const door = { secret: base64urlnopad.decode(record.doorSecret), public: doorPublicOf(record) };
+    const door = doorKeyOf(record);
     const decision = decideKnock(record, to, now);
     if (decision !== 'grant') {
       this.#host.onKnock(record, 'refused', who);
       return encodeRefusal(this.#host.networkId, door, knock.to, decision);
     }
-    const secret = base64urlnopad.decode(this.#host.joinSecret());
+    const secret = joinSecretBytesOf(this.#host.joinSecret());
     const grant = encodeGrant(this.#host.networkId, door, knock.to, secret, now, this.#host.random);
     const used = recordUse(record, { at: now, to, ...(who ? { who } : {}) });
     if (used !== record) this.#replace(used);

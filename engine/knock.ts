@@ -1,7 +1,6 @@
 // Ticket links on the newcomer's side (docs/protocol.md §13.9): knock at the door named by the
 // link, wait for the inviter's peer to answer, and come back with the join secret or with the
 // one sentence that says why not. Used by `gpow join` and by the app's Join screen alike.
-import { base64urlnopad } from '@scure/base';
 import type { WebrtcProvider } from 'y-webrtc';
 import * as Y from 'yjs';
 import { bytesEqual, fromHex } from '../shared/bytes.ts';
@@ -18,7 +17,7 @@ import {
   type DoorKey,
 } from '../shared/net/door.ts';
 import { joinSecretOf } from '../shared/net/invitation.ts';
-import { ticketExpiredError, type TicketInvitation } from '../shared/net/ticket.ts';
+import { keyBytesOf, ticketExpiredError, type TicketInvitation } from '../shared/net/ticket.ts';
 import { guardWrtc, type WrtcLike } from '../shared/replication/guardedWrtc.ts';
 import { screenChannelMessage } from '../shared/replication/screen.ts';
 import type { Cancel, ClockPort, RandomPort, TimerPort } from './ports.ts';
@@ -74,7 +73,7 @@ class Knocker {
     this.#resolve = resolve;
     const secret = options.random.bytes(32);
     this.#mine = { secret, public: publicKeyOf(secret) };
-    this.#door = base64urlnopad.decode(options.ticket.door);
+    this.#door = keyBytesOf(options.ticket.door);
     this.#wrtc = guardWrtc(options.wrtc, {
       poll: (callback, ms) => options.timers.after(ms, callback),
       screen: (message) =>
@@ -91,7 +90,9 @@ class Knocker {
     this.#join();
     const timeout = this.#o.timeoutMs ?? KNOCK_TIMEOUT_MS;
     this.#timers.push(
-      this.#o.timers.after(timeout, () => this.#finish({ ok: false, error: this.#timeoutSentence(timeout) })),
+      this.#o.timers.after(timeout, () =>
+        this.#finish({ ok: false, error: this.#timeoutSentence(timeout) }),
+      ),
       // y-webrtc can leave an attempt hanging: a door with nobody connected is joined afresh.
       this.#o.timers.every(KNOCK_REJOIN_MS, () => {
         if (connectedIn(this.#provider) === 0) this.#join();
@@ -102,7 +103,7 @@ class Knocker {
   #join(): void {
     leavePrivateRoom(this.#provider);
     const { room, password } = doorRoomOf(
-      base64urlnopad.decode(this.#o.ticket.ticket),
+      keyBytesOf(this.#o.ticket.ticket),
       this.#o.ticket.networkId,
     );
     this.#provider = joinPrivateRoom({
@@ -138,7 +139,8 @@ class Knocker {
 
   #timeoutSentence(ms: number): string {
     const seconds = Math.round(ms / 1000);
-    const after = this.#lastError === null ? '' : ` (the only answer was unusable: ${this.#lastError})`;
+    const after =
+      this.#lastError === null ? '' : ` (the only answer was unusable: ${this.#lastError})`;
     return `nobody answered at the invitation's door within ${seconds} s${after}: the inviter's peer must be running (gpow run, or the app open) and reachable through ${this.#o.ticket.relays.join(', ')}, and the invitation not withdrawn. Try again later, or ask for a new invitation`;
   }
 

@@ -69,7 +69,11 @@ export async function invite(home: Home, args: string[], out: Output): Promise<v
     out.progress(
       'Note: no relay is known yet. Start "gpow run" first so the invitation can name its relay.',
     );
-  const place = { networkId: network.networkId, relays, ...(network.name ? { name: network.name } : {}) };
+  const place = {
+    networkId: network.networkId,
+    relays,
+    ...(network.name ? { name: network.name } : {}),
+  };
   if (expires === null) {
     const link = formatInvitation({ ...place, secret: network.secret });
     return out.print(link, { invitation: link });
@@ -96,7 +100,8 @@ function durationMs(text: string): number {
   return ms;
 }
 
-const when = (ms: number): string => `${new Date(ms).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
+const when = (ms: number): string =>
+  `${new Date(ms).toISOString().replace('T', ' ').slice(0, 16)} UTC`;
 
 /** The relays a link names: given ones, the network's, and the running peer's own. */
 async function relaysOf(home: Home, network: NetworkConfig, given: readonly string[]) {
@@ -126,7 +131,10 @@ function lanAddresses(): string[] {
 async function list(home: Home, out: Output): Promise<void> {
   const rows = await viaPeer(home, 'invite-list', {});
   if (rows.length === 0) {
-    return out.print('No single-use or time-limited invitations (make one with gpow invite --once).', { invitations: rows });
+    return out.print(
+      'No single-use or time-limited invitations (make one with gpow invite --once).',
+      { invitations: rows },
+    );
   }
   const lines = rows.map((row) => {
     const kind = row.once ? 'single-use' : 'reusable  ';
@@ -177,7 +185,8 @@ export async function join(home: Home, args: string[], out: Output): Promise<voi
       `this home already belongs to network ${existing.name ?? existing.networkId}; use another --home`,
     );
   }
-  const secret = link.kind === 'secret' ? link.invitation.secret : await redeem(link.ticket, wait, out);
+  const secret =
+    link.kind === 'secret' ? link.invitation.secret : await redeem(link.ticket, wait, out);
   const invitation: Invitation = { ...place, secret };
   await writeNetwork(home, {
     version: 1,
@@ -193,11 +202,7 @@ export async function join(home: Home, args: string[], out: Output): Promise<voi
 }
 
 /** Knocks at the ticket's door until the inviter's peer answers, or says why not. */
-async function redeem(
-  ticket: TicketInvitation,
-  waitSeconds: number,
-  out: Output,
-): Promise<string> {
+async function redeem(ticket: TicketInvitation, waitSeconds: number, out: Output): Promise<string> {
   installSafeWebSocket();
   tolerateYWebrtcRaces((message) => out.progress(`Warning: ${message}`));
   out.progress(`Redeeming the invitation with the inviter's peer (up to ${waitSeconds} s)…`);

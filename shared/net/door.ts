@@ -37,7 +37,10 @@ const DOMAIN = 'GPoW/door/v1';
 /** The box's epoch: a door hands over one secret per newcomer key, so there is one generation. */
 const BOX_EPOCH = 1;
 
-export function doorRoomOf(ticket: Uint8Array, networkId: string): { room: string; password: string } {
+export function doorRoomOf(
+  ticket: Uint8Array,
+  networkId: string,
+): { room: string; password: string } {
   const salt = fromHex(networkId);
   const room = hkdf(sha256, ticket, salt, utf8('GPoW/door-room/v1'), 16);
   const password = hkdf(sha256, ticket, salt, utf8('GPoW/door-room-password/v1'), 32);
@@ -74,8 +77,18 @@ export interface Knock {
 }
 
 export type Answer =
-  | { readonly k: 'grant'; readonly to: Uint8Array; readonly box: Uint8Array; readonly sig: Uint8Array }
-  | { readonly k: 'refuse'; readonly to: Uint8Array; readonly why: Refusal; readonly sig: Uint8Array };
+  | {
+      readonly k: 'grant';
+      readonly to: Uint8Array;
+      readonly box: Uint8Array;
+      readonly sig: Uint8Array;
+    }
+  | {
+      readonly k: 'refuse';
+      readonly to: Uint8Array;
+      readonly why: Refusal;
+      readonly sig: Uint8Array;
+    };
 
 export type DoorEntry = { kind: 'knock'; knock: Knock } | { kind: 'answer'; answer: Answer };
 
@@ -89,7 +102,9 @@ export function encodeKnock(knock: Knock): Uint8Array {
 }
 
 /** One entry of the door array, or why it is refused. Never throws. */
-export function parseDoorEntry(bytes: unknown): { ok: true; entry: DoorEntry } | { ok: false; error: string } {
+export function parseDoorEntry(
+  bytes: unknown,
+): { ok: true; entry: DoorEntry } | { ok: false; error: string } {
   const options = { what: 'door message', version: DOOR_VERSION, maxBytes: MAX_DOOR_ENTRY_BYTES };
   const knock = parseVersioned(bytes, { ...options, schema: knockSchema });
   if (knock.ok) return { ok: true, entry: { kind: 'knock', knock: knock.value } };
@@ -99,7 +114,12 @@ export function parseDoorEntry(bytes: unknown): { ok: true; entry: DoorEntry } |
 }
 
 /** What the door key signs: the answer bound to this network, this door and this newcomer. */
-function signedPart(networkId: string, door: Uint8Array, to: Uint8Array, said: Uint8Array | Refusal) {
+function signedPart(
+  networkId: string,
+  door: Uint8Array,
+  to: Uint8Array,
+  said: Uint8Array | Refusal,
+) {
   return encodeCanonical({
     d: DOMAIN,
     net: fromHex(networkId),
@@ -127,13 +147,23 @@ export function encodeGrant(
   now: number,
   random: RandomPort,
 ): Uint8Array {
-  const meta = { epoch: BOX_EPOCH, alg: SSK_ALG_X25519_XCHACHA, created: now, purpose: 'join secret' } as const;
+  const meta = {
+    epoch: BOX_EPOCH,
+    alg: SSK_ALG_X25519_XCHACHA,
+    created: now,
+    purpose: 'join secret',
+  } as const;
   const box = sealKey(joinSecret, meta, boxContext(networkId, door.public, to), random);
   const sig = signMessage(door.secret, signedPart(networkId, door.public, to, box));
   return encodeCanonical({ v: DOOR_VERSION, k: 'grant', to, box, sig });
 }
 
-export function encodeRefusal(networkId: string, door: DoorKey, to: Uint8Array, why: Refusal): Uint8Array {
+export function encodeRefusal(
+  networkId: string,
+  door: DoorKey,
+  to: Uint8Array,
+  why: Refusal,
+): Uint8Array {
   const sig = signMessage(door.secret, signedPart(networkId, door.public, to, why));
   return encodeCanonical({ v: DOOR_VERSION, k: 'refuse', to, why, sig });
 }
@@ -155,12 +185,18 @@ export async function readAnswer(
   verifier: SignatureVerifier,
 ): Promise<AnswerResult> {
   const said = answer.k === 'grant' ? answer.box : answer.why;
-  const signed = await verifier.verify(answer.sig, signedPart(networkId, door, mine.public, said), door);
+  const signed = await verifier.verify(
+    answer.sig,
+    signedPart(networkId, door, mine.public, said),
+    door,
+  );
   if (!signed) return { ok: false, error: 'an answer at the door is not signed by the inviter' };
   if (answer.k === 'refuse') return { ok: false, refused: answer.why };
   const opened = openKey(answer.box, mine.secret, boxContext(networkId, door, mine.public));
-  if (!opened.ok) return { ok: false, error: `the inviter's answer does not open: ${opened.error}` };
-  if (opened.key.length !== JOIN_SECRET_BYTES) return { ok: false, error: 'the sealed join secret has the wrong length' };
+  if (!opened.ok)
+    return { ok: false, error: `the inviter's answer does not open: ${opened.error}` };
+  if (opened.key.length !== JOIN_SECRET_BYTES)
+    return { ok: false, error: 'the sealed join secret has the wrong length' };
   return { ok: true, secret: opened.key };
 }
 

@@ -258,7 +258,8 @@ export function linkText(input: unknown): { text: string } | string {
   // Copying and pasting often brings a trailing newline or leading spaces; nothing else is fixed.
   const text = input.trim();
   if (CONTROL.test(text)) return 'the invitation contains control characters';
-  if (SPACE_OR_INVISIBLE.test(text)) return 'the invitation contains spaces or invisible characters';
+  if (SPACE_OR_INVISIBLE.test(text))
+    return 'the invitation contains spaces or invisible characters';
   return { text };
 }
 
@@ -285,6 +286,12 @@ function decodeValue(
     return err(`the parameter "${key}" contains control or invisible characters`);
   }
   return value;
+}
+
+/** The 32 bytes of a join secret's text; throws on text that is not one. */
+export function joinSecretBytesOf(secret: string): Uint8Array {
+  if (!isJoinSecret(secret)) throw new Error('not a join secret');
+  return base64urlnopad.decode(secret);
 }
 
 /** The text form of a join secret's 32 bytes (a rotated secret arrives as bytes, §13.8). */

@@ -59,6 +59,12 @@ const SECONDS = /^[1-9][0-9]{0,12}$/;
 const MAX_SECONDS = 2 ** 40;
 const PARAMETERS = new Set(['v', 'net', 't', 'd', 'exp', 'once', 'relay', 'name', 'c']);
 
+/** The 32 bytes of a key in link text (ticket, door key); throws on text isKeyText refuses. */
+export function keyBytesOf(text: string): Uint8Array {
+  if (!isKeyText(text)) throw new Error('expected 32 bytes in base64url');
+  return base64urlnopad.decode(text);
+}
+
 /** Whether text is 32 bytes in strict base64url without padding. */
 export function isKeyText(text: string): boolean {
   if (!KEY_TEXT.test(text)) return false;
@@ -120,7 +126,9 @@ export function parseJoinLink(input: unknown): JoinLinkParse {
   const version = pairs.find((p) => p.key === 'v');
   if (version?.raw !== TICKET_VERSION) {
     const parsed = parseInvitation(input);
-    return parsed.ok ? { ok: true, link: { kind: 'secret', invitation: parsed.invitation } } : parsed;
+    return parsed.ok
+      ? { ok: true, link: { kind: 'secret', invitation: parsed.invitation } }
+      : parsed;
   }
   if (query.includes('#')) return fail('the invitation must not have a fragment (#)');
   if (pairs.filter((p) => p.key === 'v').length > 1) {
@@ -162,6 +170,7 @@ export function parseJoinLink(input: unknown): JoinLinkParse {
 /** Why a ticket can no longer be used at `now`, as a sentence, or null. */
 export function ticketExpiredError(ticket: TicketInvitation, now: number): string | null {
   if (now < ticket.expires) return null;
+  // eslint-disable-next-line no-restricted-syntax -- formats a given time; reads no clock
   const when = new Date(ticket.expires).toISOString().replace('T', ' ').slice(0, 16);
   return `this invitation expired on ${when} UTC: ask for a new one`;
 }

@@ -8,7 +8,7 @@ import * as v from 'valibot';
 import { toHex } from '../bytes.ts';
 import { publicKeyOf } from '../crypto/ed25519.ts';
 import type { RandomPort } from '../ports.ts';
-import type { Refusal } from './door.ts';
+import { doorRoomOf, type DoorKey, type Refusal } from './door.ts';
 import { isKeyText, MAX_TICKET_MS, type TicketInvitation } from './ticket.ts';
 
 /** Doors open at once, per network: each is a room this peer keeps joined. */
@@ -73,6 +73,19 @@ export function parseTicketRecords(input: unknown): { records: TicketRecord[]; d
 
 export function doorPublicOf(record: Pick<TicketRecord, 'doorSecret'>): Uint8Array {
   return publicKeyOf(base64urlnopad.decode(record.doorSecret));
+}
+
+/** The record's door key pair, for signing answers. */
+export function doorKeyOf(record: Pick<TicketRecord, 'doorSecret'>): DoorKey {
+  return { secret: base64urlnopad.decode(record.doorSecret), public: doorPublicOf(record) };
+}
+
+/** The record's door room (door.ts doorRoomOf over the ticket's bytes). */
+export function doorRoomOfRecord(
+  record: Pick<TicketRecord, 'ticket'>,
+  networkId: string,
+): { room: string; password: string } {
+  return doorRoomOf(base64urlnopad.decode(record.ticket), networkId);
 }
 
 function ticketIdOf(doorSecret: string): string {

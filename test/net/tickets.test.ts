@@ -68,7 +68,14 @@ describe('ticket invitations', () => {
     ]);
 
     await json(['--home', founder, 'invite', 'revoke', reusable.id]);
-    const withdrawn = await gpow(['--home', home('gina'), 'join', reusable.invitation, '--wait', '6']);
+    const withdrawn = await gpow([
+      '--home',
+      home('gina'),
+      'join',
+      reusable.invitation,
+      '--wait',
+      '6',
+    ]);
     expect(withdrawn.code).toBe(1);
     expect(withdrawn.stderr).toContain('nobody answered');
     expect(existsSync(join(home('gina'), 'network.json'))).toBe(false);
@@ -79,7 +86,12 @@ describe('ticket invitations', () => {
     const expired = formatTicket({ ...parsed.link.ticket, expires: 1_700_000_000_000 });
     const late = await gpow(['--home', home('hal'), 'join', expired]);
     expect(late.stderr).toContain('this invitation expired on 2023-11-14 22:13 UTC');
-    const damaged = await gpow(['--home', home('hal'), 'join', once.invitation.replace('t=', 't=A')]);
+    const damaged = await gpow([
+      '--home',
+      home('hal'),
+      'join',
+      once.invitation.replace('t=', 't=A'),
+    ]);
     expect(damaged.stderr).toContain('damaged or incomplete');
     expect(existsSync(join(home('hal'), 'network.json'))).toBe(false);
     await stop(peer);
