@@ -138,7 +138,10 @@ async function list(home: Home, out: Output): Promise<void> {
   }
   const lines = rows.map((row) => {
     const kind = row.once ? 'single-use' : 'reusable  ';
-    const used = row.uses.map((u) => (u.who ? address(u.who as never) : 'someone')).join(', ');
+    // `who` is what the newcomer said, unverified: shown as a claim, never as a fact.
+    const used = row.uses
+      .map((u) => (u.who ? `${address(u.who as never)} (as they said)` : 'someone'))
+      .join(', ');
     return `${row.id}  ${kind}  ${row.state.padEnd(7)}  until ${when(row.expires)}${used ? `  let in: ${used}` : ''}`;
   });
   out.print(lines.join('\n'), { invitations: rows });
