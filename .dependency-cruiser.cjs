@@ -30,7 +30,8 @@ const FEATURES = {
   dnec: [],
   ssk: ['identity'],
   replication: [],
-  net: [],
+  // A ticket link's door seals the join secret with SSK's box and meets in a keyed room (§13.9).
+  net: ['ssk'],
   // The wallet is a person's side of the features: composing their transactions, the market.
   wallet: ['dnec', 'ssk', 'identity'],
 };

@@ -13,15 +13,13 @@
 // The signature is what the newcomer checks: the link names the door key, so another ticket
 // holder sitting in the room cannot answer in the inviter's place. The sealed box (shared/ssk/
 // box.ts) means a ticket holder reading the room learns nothing from a grant to someone else.
-import { hkdf } from '@noble/hashes/hkdf.js';
-import { sha256 } from '@noble/hashes/sha2.js';
-import { base64urlnopad } from '@scure/base';
 import * as v from 'valibot';
-import { fromHex, toHex, utf8 } from '../bytes.ts';
+import { fromHex } from '../bytes.ts';
 import { encodeCanonical } from '../codec/cbor.ts';
 import { signMessage, type SignatureVerifier } from '../crypto/ed25519.ts';
 import type { RandomPort } from '../ports.ts';
 import { openKey, sealKey, SSK_ALG_X25519_XCHACHA, type BoxContext } from '../ssk/box.ts';
+import { keyedRoom } from '../ssk/channel.ts';
 import { parseVersioned } from '../ssk/wire.ts';
 import { bytesOf } from '../tx/schema.ts';
 import { JOIN_SECRET_BYTES } from './invitation.ts';
@@ -41,10 +39,7 @@ export function doorRoomOf(
   ticket: Uint8Array,
   networkId: string,
 ): { room: string; password: string } {
-  const salt = fromHex(networkId);
-  const room = hkdf(sha256, ticket, salt, utf8('GPoW/door-room/v1'), 16);
-  const password = hkdf(sha256, ticket, salt, utf8('GPoW/door-room-password/v1'), 32);
-  return { room: `gpow-door-${toHex(room)}`, password: base64urlnopad.encode(password) };
+  return keyedRoom('door', ticket, networkId);
 }
 
 const knockSchema = v.strictObject({
