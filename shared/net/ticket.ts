@@ -78,10 +78,11 @@ export function isKeyText(text: string): boolean {
 function ticketError(t: TicketInvitation): string | null {
   if (!isKeyText(t.ticket)) return 'the ticket must be 32 bytes in base64url (43 characters)';
   if (!isKeyText(t.door)) return 'the door key must be 32 bytes in base64url (43 characters)';
+  // The bound first: 13 digits of seconds times 1000 leave the safe integers.
+  if (t.expires / 1000 >= MAX_SECONDS) return 'the expiry is too far in the future';
   if (!Number.isSafeInteger(t.expires) || t.expires <= 0 || t.expires % 1000 !== 0) {
     return 'the expiry must be a whole second after 1970';
   }
-  if (t.expires / 1000 >= MAX_SECONDS) return 'the expiry is too far in the future';
   return placeError(t);
 }
 
@@ -155,7 +156,7 @@ export function parseJoinLink(input: unknown): JoinLinkParse {
     networkId: one('net') ?? '',
     ticket: one('t') ?? '',
     door: one('d') ?? '',
-    // A malformed expiry still checksums as text would not: NaN fails the checksum below.
+    // A malformed expiry becomes NaN: refused by the checksum or, failing that, ticketError.
     expires: SECONDS.test(exp) ? Number(exp) * 1000 : Number.NaN,
     once: once === '1',
     relays: values.get('relay') ?? [],
