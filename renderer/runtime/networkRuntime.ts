@@ -9,7 +9,8 @@ import { PeerEngine, type EngineStatus } from '../../engine/peer.ts';
 import type { EngineEvent } from '../../engine/events.ts';
 import type { IceServer } from '../../engine/connection.ts';
 import type { DeviceSetup } from '../../engine/devices.ts';
-import type { NetworkId } from '../../shared/ids.ts';
+import type { KeyHex, NetworkId } from '../../shared/ids.ts';
+import type { TicketRecord } from '../../shared/net/tickets.ts';
 import { webRandom } from '../platform/webRandom.ts';
 import { webTimers } from '../platform/webTimers.ts';
 import { webVerify } from '../platform/webVerify.ts';
@@ -19,6 +20,7 @@ export type { IceServer } from '../../engine/connection.ts';
 export type { PeerView, RelayView } from '../../engine/connection.ts';
 export type { Progress } from '../../engine/events.ts';
 export type { DeviceSetup, DeviceView, PairingGrant } from '../../engine/devices.ts';
+export type { TicketView } from '../../engine/door.ts';
 export { EngineError, messageOf } from '../../engine/events.ts';
 
 export interface RuntimeOptions {
@@ -44,6 +46,16 @@ export interface RuntimeOptions {
   readonly onNotice?: (notice: RuntimeNotice) => void;
   /** The network rotated its join secret (§13.8): keep it, so a reload joins the new room. */
   readonly onSecret?: (secret: string) => void;
+  /** The single-use and time-limited invitations this home gave out, as last kept (§13.9). */
+  readonly tickets?: readonly TicketRecord[];
+  /** They changed (one made, used or withdrawn): keep them where the join secret is kept. */
+  readonly onTickets?: (records: readonly TicketRecord[]) => void;
+  /** Someone knocked at the door of one of them. */
+  readonly onKnock?: (knock: {
+    readonly ticket: string;
+    readonly outcome: 'granted' | 'refused';
+    readonly who: KeyHex | null;
+  }) => void;
 }
 
 export type RuntimeNotice =
@@ -84,9 +96,15 @@ export class NetworkRuntime extends PeerEngine {
         ...(options.voteDelayMs !== undefined ? { voteDelayMs: options.voteDelayMs } : {}),
         ...(options.sskChannels !== undefined ? { sskChannels: options.sskChannels } : {}),
         ...(options.device !== undefined ? { device: options.device } : {}),
+        ...(options.tickets !== undefined ? { tickets: options.tickets } : {}),
         onChange: options.onChange,
         onEvent: (event) => {
           if (event.type === 'join-secret') options.onSecret?.(event.secret);
+          if (event.type === 'tickets') options.onTickets?.(event.records);
+          if (event.type === 'knock') {
+            const { ticket, outcome, who } = event;
+            options.onKnock?.({ ticket, outcome, who });
+          }
           const notice = noticeOf(event);
           if (notice) options.onNotice?.(notice);
         },

@@ -34,6 +34,7 @@ import { createNotificationTracker, notablesOf } from '../runtime/notifications.
 import type { SskSession } from '../../engine/ssk.ts';
 import type { WorkRunner } from '../runtime/work.ts';
 import { UserError } from './errors.ts';
+import { keptTickets, ticketActions, type TicketActions } from './tickets.ts';
 import {
   loadContacts,
   loadNetwork,
@@ -43,6 +44,7 @@ import {
   saveContacts,
   saveNetwork,
   saveSettings,
+  saveTickets,
   type Contact,
   type KeyValueStorage,
   type AutomatedService,
@@ -110,7 +112,7 @@ export interface UnlockOptions {
   readonly remember?: boolean;
 }
 
-export interface AppState {
+export interface AppState extends TicketActions {
   readonly phase: Phase;
   readonly appInfo: AppInfo | null;
   /**
@@ -148,6 +150,8 @@ export interface AppState {
    * keeps its own identity in main for now). Pairing others and revoking work everywhere.
    */
   readonly devicesHere: boolean;
+  /** Goes up whenever the single-use and time-limited invitations change (made, used, withdrawn). */
+  readonly ticketsVersion: number;
 
   readonly boot: () => Promise<void>;
   /** A fresh 24-word recovery phrase from the platform's randomness. */
@@ -226,6 +230,11 @@ export function createAppStore(deps: AppDeps): AppStore {
       return signer;
     };
 
+    const addProblem = (notice: RuntimeNotice) =>
+      set((state) => ({
+        problems: [{ at: deps.clock.now(), notice }, ...state.problems].slice(0, MAX_PROBLEMS),
+      }));
+
     const startRuntime = async (network: Invitation, initial: readonly VerifiedTx[] = []) => {
       try {
         await openRuntime(network, initial);
@@ -243,6 +252,13 @@ export function createAppStore(deps: AppDeps): AppStore {
       }
       const { settings, device } = get();
       const store = await deps.openLog(logNameOf(network.networkId));
+      const { report, ...tickets } = keptTickets({
+        storage: deps.storage,
+        networkId: network.networkId,
+        current: () => get().runtime === runtime,
+        changed: () => set((state) => ({ ticketsVersion: state.ticketsVersion + 1 })),
+        warn: (notice) => addProblem(notice),
+      });
       const runtime = new NetworkRuntime({
         networkId: network.networkId as NetworkId,
         secret: network.secret,
@@ -254,6 +270,7 @@ export function createAppStore(deps: AppDeps): AppStore {
         ...(device !== null ? { device } : {}),
         clock: deps.clock,
         ...(deps.voteDelayMs !== undefined ? { voteDelayMs: deps.voteDelayMs } : {}),
+        ...tickets,
         onChange: () => {
           if (get().runtime !== runtime) return;
           set((state) => ({ status: runtime.status(), ledgerVersion: state.ledgerVersion + 1 }));
@@ -265,13 +282,11 @@ export function createAppStore(deps: AppDeps): AppStore {
           set((state) => (state.network ? { network: { ...state.network, secret } } : {}));
         },
         onNotice: (notice) => {
-          if (get().runtime !== runtime) return;
-          set((state) => ({
-            problems: [{ at: deps.clock.now(), notice }, ...state.problems].slice(0, MAX_PROBLEMS),
-          }));
+          if (get().runtime === runtime) addProblem(notice);
         },
       });
       set({ runtime, status: runtime.status(), networkError: null });
+      report();
       try {
         await runtime.open(initial);
       } catch (error) {
@@ -440,6 +455,19 @@ export function createAppStore(deps: AppDeps): AppStore {
       marketNotices: [],
       device: null,
       devicesHere: deps.signerSource?.devices !== undefined,
+      ticketsVersion: 0,
+      ...ticketActions({
+        clock: deps.clock,
+        random: deps.random,
+        wrtc: deps.wrtc,
+        current: () => {
+          const { runtime, network, settings, key } = get();
+          const relays = connectionRelays(settings, network);
+          return { runtime, network, relays, iceServers: settings.iceServers, key };
+        },
+        changed: () => set((state) => ({ ticketsVersion: state.ticketsVersion + 1 })),
+        joinNetwork: (invitation) => get().joinNetwork(invitation),
+      }),
 
       async boot() {
         if (booted) return;
@@ -639,8 +667,11 @@ export function createAppStore(deps: AppDeps): AppStore {
       },
 
       async leaveNetwork() {
+        const left = get().network;
         await stopRuntime();
         saveNetwork(deps.storage, null);
+        // The doors close with the runtime; their tickets (secrets) go with the join secret.
+        if (left !== null) saveTickets(deps.storage, left.networkId, []);
         set({ network: null, networkError: null });
       },
 

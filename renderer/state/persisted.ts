@@ -11,6 +11,7 @@ import {
   relayUrlError,
   type Invitation,
 } from '../../shared/net/invitation.ts';
+import { parseTicketRecords, type TicketRecord } from '../../shared/net/tickets.ts';
 import type { IceServer } from '../runtime/networkRuntime.ts';
 
 export type KeyValueStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
@@ -148,4 +149,42 @@ export function loadNetwork(storage: KeyValueStorage): Invitation | null {
 export function saveNetwork(storage: KeyValueStorage, network: Invitation | null): void {
   if (network === null) storage.removeItem(NETWORK_KEY);
   else storage.setItem(NETWORK_KEY, JSON.stringify({ invitation: formatInvitation(network) }));
+}
+
+/**
+ * The single-use and time-limited invitations this browser gave out (docs/protocol.md §13.9),
+ * per network: `{ version: 1, networks: { <network id>: TicketRecord[] } }`. They hold secrets (a
+ * ticket opens its door, a door key answers for the inviter), so they live where the join secret
+ * does, and never reach a log. Read back as untrusted input: a damaged record is left out.
+ */
+export const TICKETS_KEY = 'gpow.tickets.v1';
+
+function ticketNetworks(storage: KeyValueStorage): Record<string, unknown> {
+  const json = readJson(storage, TICKETS_KEY);
+  if (typeof json !== 'object' || json === null || !('networks' in json)) return {};
+  const { networks } = json;
+  if (typeof networks !== 'object' || networks === null || Array.isArray(networks)) return {};
+  return networks as Record<string, unknown>;
+}
+
+/** The network's saved tickets, and how many damaged ones were left out. */
+export function loadTickets(
+  storage: KeyValueStorage,
+  networkId: string,
+): { records: TicketRecord[]; dropped: number } {
+  const networks = ticketNetworks(storage);
+  return parseTicketRecords(Object.hasOwn(networks, networkId) ? networks[networkId] : undefined);
+}
+
+/** Keeps the network's tickets (none: forgets them); other networks' entries stay as they were. */
+export function saveTickets(
+  storage: KeyValueStorage,
+  networkId: string,
+  records: readonly TicketRecord[],
+): void {
+  const networks = { ...ticketNetworks(storage) };
+  if (records.length === 0) delete networks[networkId];
+  else networks[networkId] = records;
+  if (Object.keys(networks).length === 0) storage.removeItem(TICKETS_KEY);
+  else storage.setItem(TICKETS_KEY, JSON.stringify({ version: 1, networks }));
 }

@@ -1,13 +1,7 @@
 // The network this identity belongs to: how far the ledger has synced (final and pending), its
-// members and witnesses, the invitation (link and QR code) for others and, for a witness, a new
-// join secret (docs/protocol.md §13.8), the peers and relays, and leaving.
+// members and witnesses, invitations for others (Invite.tsx), the peers and relays, and leaving.
 import { useState } from 'react';
-import { formatInvitation } from '../../../shared/net/invitation.ts';
-import { mayRotate, rotateJoinSecret } from '../../runtime/witnesses.ts';
-import { connectionRelays } from '../../state/appStore.ts';
-import { UserError } from '../../state/errors.ts';
 import {
-  CopyButton,
   ErrorText,
   Mono,
   ProgressBar,
@@ -15,9 +9,8 @@ import {
   Table,
   useAction,
 } from '../components/common.tsx';
-import { QrCode } from '../components/QrCode.tsx';
 import { useApp, useI18n } from '../context.tsx';
-import { Link } from '../router.tsx';
+import { InvitePanel } from './Invite.tsx';
 import { MembersPanel } from './Members.tsx';
 import { WitnessesPanel } from './Witnesses.tsx';
 
@@ -126,106 +119,6 @@ function SyncPanel() {
         />
       ) : null}
     </section>
-  );
-}
-
-function InvitePanel() {
-  const { t } = useI18n();
-  const network = useApp((s) => s.network);
-  const settings = useApp((s) => s.settings);
-  if (network === null) return null;
-  const relays = connectionRelays(settings, network).slice(0, 16);
-  let link: string | null = null;
-  let error: unknown = null;
-  try {
-    link = formatInvitation({ ...network, relays });
-  } catch (failure) {
-    error = failure;
-  }
-  return (
-    <section className="panel" aria-labelledby="invite-title">
-      <h2 id="invite-title">{t('invite.title')}</h2>
-      <p>{t('invite.intro')}</p>
-      {relays.length === 0 ? (
-        <p className="warning">
-          {t('invite.noRelay')} <Link to="settings">{t('invite.toSettings')}</Link>
-        </p>
-      ) : null}
-      <ErrorText error={error} />
-      {link !== null ? (
-        <div className="invite">
-          <QrCode text={link} label={t('invite.qrLabel')} />
-          <div>
-            <p>
-              <Mono label={t('invite.linkLabel')}>{link}</Mono>
-            </p>
-            <CopyButton text={link} label={t('invite.copy')} />
-            <p className="warning">{t('invite.secret')}</p>
-          </div>
-        </div>
-      ) : null}
-      <NewJoinSecret />
-    </section>
-  );
-}
-
-/**
- * For a witness: a new join secret, after a confirmation. The engine seals it to every member's
- * devices and the store keeps it (appStore's onSecret), so the invitation above carries it.
- */
-function NewJoinSecret() {
-  const { t, tn } = useI18n();
-  const runtime = useApp((s) => s.runtime);
-  const me = useApp((s) => s.key);
-  // Read on every ledger change: becoming or ceasing to be a witness shows or hides this.
-  useApp((s) => s.ledgerVersion);
-  const [asking, setAsking] = useState(false);
-  const [done, setDone] = useState<string | null>(null);
-  const rotate = useAction(async () => {
-    if (runtime === null) throw new UserError('witnesses.notSyncedError');
-    const rotation = await rotateJoinSecret(runtime);
-    setAsking(false);
-    setDone(tn('invite.rotated', rotation.recipients));
-  });
-  const canRotate = mayRotate(runtime?.ledger ?? null, me);
-  if (!canRotate && done === null) return null;
-  return (
-    <div data-testid="invite-rotate">
-      <p role="status" className="success">
-        {done ?? ''}
-      </p>
-      {canRotate && !asking ? (
-        <button
-          type="button"
-          onClick={() => {
-            setDone(null);
-            setAsking(true);
-          }}
-        >
-          {t('invite.rotate')}
-        </button>
-      ) : null}
-      {canRotate && asking ? (
-        <div className="confirm" role="group" aria-labelledby="rotate-title">
-          <h3 id="rotate-title">{t('invite.rotate.title')}</h3>
-          <p data-testid="rotate-confirm">{t('invite.rotate.confirm')}</p>
-          <ErrorText error={rotate.error} />
-          <div className="actions">
-            <button type="button" onClick={() => setAsking(false)} disabled={rotate.busy}>
-              {t('common.cancel')}
-            </button>
-            <button
-              type="button"
-              className="primary"
-              onClick={() => rotate.run()}
-              disabled={rotate.busy}
-            >
-              {t('invite.rotate.button')}
-            </button>
-          </div>
-        </div>
-      ) : null}
-    </div>
   );
 }
 

@@ -1,30 +1,19 @@
 // For an identity that belongs to no network yet: create one (the genesis wizard) or join one
-// with an invitation link, after showing what the link is and asking for confirmation.
+// with an invitation link (JoinNetwork.tsx), either kind, reusable or a ticket (§13.9).
 import { useEffect, useState, type ReactNode } from 'react';
 import type { KeyHex } from '../../../shared/ids.ts';
 import { quorumOf } from '../../../shared/ledger/votes.ts';
-import {
-  MAX_NAME_LENGTH,
-  parseInvitation,
-  type Invitation,
-} from '../../../shared/net/invitation.ts';
+import { MAX_NAME_LENGTH } from '../../../shared/net/invitation.ts';
 import { MAX_ALLOCATIONS, MAX_WITNESSES } from '../../../shared/tx/genesis.ts';
 import { addressOf } from '../../runtime/views.ts';
 import { UserError } from '../../state/errors.ts';
 import { accountOf } from '../account.ts';
 import { parseAmount } from '../amount.ts';
-import {
-  ErrorText,
-  FormPanel,
-  Mono,
-  ScreenTitle,
-  Table,
-  TextField,
-  useAction,
-} from '../components/common.tsx';
+import { FormPanel, ScreenTitle, Table, TextField, useAction } from '../components/common.tsx';
 import { Party } from '../components/party.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { navigate } from '../router.tsx';
+import { JoinNetwork } from './JoinNetwork.tsx';
 
 type Mode = 'choose' | 'create' | 'join';
 
@@ -417,96 +406,4 @@ function CreateNetwork({ onCancel }: { onCancel: () => void }) {
       );
     }
   }
-}
-
-// ---- joining -----------------------------------------------------------------------------
-
-function JoinNetwork({ initial, onCancel }: { initial: string; onCancel: () => void }) {
-  const { t } = useI18n();
-  const joinNetwork = useApp((s) => s.joinNetwork);
-  const [text, setText] = useState(initial);
-  const [parsed, setParsed] = useState<Invitation | null>(null);
-  const [error, setError] = useState<unknown>(null);
-  const join = useAction(async (invitation: Invitation) => {
-    await joinNetwork(invitation);
-    navigate('network');
-  });
-
-  const check = (): void => {
-    const result = parseInvitation(text);
-    if (!result.ok) {
-      setError(new UserError('join.invalid', { detail: result.error }));
-      return;
-    }
-    setError(null);
-    setParsed(result.invitation);
-  };
-
-  if (parsed !== null) {
-    return (
-      <section className="panel narrow" aria-labelledby="join-confirm-title">
-        <ScreenTitle>
-          <span id="join-confirm-title">{t('join.confirm.title')}</span>
-        </ScreenTitle>
-        <p>{t('join.confirm.intro')}</p>
-        <dl className="summary">
-          <dt>{t('join.confirm.name')}</dt>
-          <dd>{parsed.name ?? t('join.confirm.unnamed')}</dd>
-          <dt>{t('join.confirm.id')}</dt>
-          <dd>
-            <Mono>{parsed.networkId}</Mono>
-          </dd>
-          <dt>{t('join.confirm.relays')}</dt>
-          <dd>
-            {parsed.relays.length === 0 ? (
-              t('join.confirm.noRelays')
-            ) : (
-              <ul className="plain">
-                {parsed.relays.map((relay) => (
-                  <li key={relay}>
-                    <Mono>{relay}</Mono>
-                  </li>
-                ))}
-              </ul>
-            )}
-          </dd>
-        </dl>
-        <p className="muted">{t('join.confirm.note')}</p>
-        <ErrorText error={join.error} />
-        <div className="actions">
-          <button type="button" onClick={() => setParsed(null)} disabled={join.busy}>
-            {t('common.cancel')}
-          </button>
-          <button
-            type="button"
-            className="primary"
-            disabled={join.busy}
-            onClick={() => join.run(parsed)}
-          >
-            {t('join.confirm.button')}
-          </button>
-        </div>
-      </section>
-    );
-  }
-
-  return (
-    <FormPanel
-      title={t('join.title')}
-      intro={t('join.intro')}
-      onSubmit={check}
-      submit={t('join.check')}
-      back={{ label: t('common.back'), onClick: onCancel }}
-      error={error}
-    >
-      <TextField
-        id="invitation"
-        label={t('join.label')}
-        multiline
-        verbatim
-        value={text}
-        onChange={setText}
-      />
-    </FormPanel>
-  );
 }

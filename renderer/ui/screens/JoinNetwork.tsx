@@ -1,0 +1,134 @@
+// Joining a network with an invitation link, after showing what the link is and asking for
+// confirmation. Either kind of link: a reusable one carries the join secret; a single-use or
+// time-limited one (docs/protocol.md §13.9) is redeemed with the inviter's app first, and
+// nothing is saved unless the inviter lets this identity in.
+import { useState } from 'react';
+import type { Invitation } from '../../../shared/net/invitation.ts';
+import type { JoinLink, TicketInvitation } from '../../../shared/net/ticket.ts';
+import type { KnockStage } from '../../state/tickets.ts';
+import {
+  ErrorText,
+  FormPanel,
+  Mono,
+  ScreenTitle,
+  TextField,
+  useAction,
+} from '../components/common.tsx';
+import { useApp, useI18n } from '../context.tsx';
+import { navigate } from '../router.tsx';
+
+export function JoinNetwork({ initial, onCancel }: { initial: string; onCancel: () => void }) {
+  const { t } = useI18n();
+  const checkJoinLink = useApp((s) => s.checkJoinLink);
+  const [text, setText] = useState(initial);
+  const [parsed, setParsed] = useState<JoinLink | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  const check = (): void => {
+    try {
+      setParsed(checkJoinLink(text));
+      setError(null);
+    } catch (failure) {
+      setError(failure);
+    }
+  };
+
+  if (parsed !== null) return <ConfirmJoin link={parsed} onCancel={() => setParsed(null)} />;
+  return (
+    <FormPanel
+      title={t('join.title')}
+      intro={t('join.intro')}
+      onSubmit={check}
+      submit={t('join.check')}
+      back={{ label: t('common.back'), onClick: onCancel }}
+      error={error}
+    >
+      <TextField
+        id="invitation"
+        label={t('join.label')}
+        multiline
+        verbatim
+        value={text}
+        onChange={setText}
+      />
+    </FormPanel>
+  );
+}
+
+function ConfirmJoin({ link, onCancel }: { link: JoinLink; onCancel: () => void }) {
+  const { t } = useI18n();
+  const joinNetwork = useApp((s) => s.joinNetwork);
+  const joinWithTicket = useApp((s) => s.joinWithTicket);
+  const [stage, setStage] = useState<KnockStage | null>(null);
+  const join = useAction(async () => {
+    if (link.kind === 'secret') await joinNetwork(link.invitation);
+    else await joinWithTicket(link.ticket, setStage).finally(() => setStage(null));
+    navigate('network');
+  });
+  const place: Pick<Invitation, 'networkId' | 'relays' | 'name'> =
+    link.kind === 'secret' ? link.invitation : link.ticket;
+  return (
+    <section className="panel narrow" aria-labelledby="join-confirm-title">
+      <ScreenTitle>
+        <span id="join-confirm-title">{t('join.confirm.title')}</span>
+      </ScreenTitle>
+      <p>{t('join.confirm.intro')}</p>
+      <dl className="summary">
+        <dt>{t('join.confirm.name')}</dt>
+        <dd>{place.name ?? t('join.confirm.unnamed')}</dd>
+        <dt>{t('join.confirm.id')}</dt>
+        <dd>
+          <Mono>{place.networkId}</Mono>
+        </dd>
+        <dt>{t('join.confirm.relays')}</dt>
+        <dd>
+          {place.relays.length === 0 ? (
+            t('join.confirm.noRelays')
+          ) : (
+            <ul className="plain">
+              {place.relays.map((relay) => (
+                <li key={relay}>
+                  <Mono>{relay}</Mono>
+                </li>
+              ))}
+            </ul>
+          )}
+        </dd>
+      </dl>
+      {link.kind === 'ticket' ? <TicketTerms ticket={link.ticket} stage={stage} /> : null}
+      <p className="muted">{t('join.confirm.note')}</p>
+      <ErrorText error={join.error} />
+      <div className="actions">
+        <button type="button" onClick={onCancel} disabled={join.busy}>
+          {t('common.cancel')}
+        </button>
+        <button type="button" className="primary" disabled={join.busy} onClick={() => join.run()}>
+          {t('join.confirm.button')}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** What a ticket link is, and how redeeming it is going. */
+export function TicketTerms({
+  ticket,
+  stage,
+}: {
+  ticket: TicketInvitation;
+  stage: KnockStage | null;
+}) {
+  const { t, time } = useI18n();
+  return (
+    <div data-testid="join-ticket">
+      <p>
+        {t(ticket.once ? 'join.ticket.kindOnce' : 'join.ticket.kindLimited')}{' '}
+        {t('join.ticket.valid', { when: time(ticket.expires) })}
+      </p>
+      <p className="muted">{t('join.ticket.how')}</p>
+      <p role="status" aria-live="polite" data-testid="join-ticket-progress">
+        {stage !== null ? t(`join.ticket.${stage}`) : ''}
+      </p>
+    </div>
+  );
+}
