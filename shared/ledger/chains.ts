@@ -13,6 +13,12 @@ export interface ChainLink {
   readonly prev: TxId | null;
 }
 
+/** A transaction's place on its chain. */
+export interface Position {
+  readonly seq: number;
+  readonly id: TxId;
+}
+
 export class Chains {
   readonly #bySeq = new Map<KeyHex, Map<number, TxId[]>>();
   readonly #forkSeq = new Map<KeyHex, number>();
@@ -47,6 +53,22 @@ export class Chains {
     return this.#forkSeq.get(author) ?? Infinity;
   }
 
+  /** Whether the author has two valid transactions at one seq: it equivocated, and is frozen. */
+  isForked(author: KeyHex): boolean {
+    return this.forkSeq(author) !== Infinity;
+  }
+
+  /**
+   * The chain head a wallet extends: the author's highest valid transaction. Undefined for an
+   * author with no transactions, or a forked one (it must not sign anything more).
+   */
+  head(author: KeyHex): { id: TxId; seq: number } | undefined {
+    if (this.isForked(author)) return undefined;
+    const seq = this.maxSeq(author);
+    const id = this.idsAt(author, seq)[0];
+    return id === undefined ? undefined : { id, seq };
+  }
+
   forkedAuthors(): KeyHex[] {
     return [...this.#forkSeq.keys()];
   }
@@ -78,6 +100,11 @@ export class Chains {
       if (!link) return undefined;
     }
     return current;
+  }
+
+  /** True when a vote's head is `tx` or one of its descendants on the same chain. */
+  covers(head: Position, tx: Position): boolean {
+    return head.seq >= tx.seq && this.ancestorAt(head.id, tx.seq) === tx.id;
   }
 
   /** True when `ancestor` is `descendant` or lies on its chain. Both must be valid. */

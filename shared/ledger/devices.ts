@@ -211,6 +211,11 @@ export class DeviceIndex {
     return this.#devices.get(key);
   }
 
+  /** The identity a chain acts for: the account of a device, or the key itself. */
+  identityOf(key: KeyHex): KeyHex {
+    return this.#devices.get(key)?.account ?? key;
+  }
+
   devicesOf(account: KeyHex): readonly KeyHex[] {
     return this.#byAccount.get(account) ?? [];
   }
