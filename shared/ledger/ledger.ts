@@ -126,10 +126,7 @@ export class Ledger {
     return this.#s.valid.has(id) || this.#s.rejected.has(id) || this.#s.waiting.has(id);
   }
 
-  /**
-   * Totals for status displays. `pending` counts applied transactions that are not final yet,
-   * leaving out votes: a witness's latest vote is never covered by a later one, by design.
-   */
+  /** Totals for status displays; `pending` leaves out votes (see views.ts). */
   counts(): { valid: number; final: number; pending: number; rejected: number; waiting: number } {
     return views.counts(this.#s);
   }
@@ -142,18 +139,12 @@ export class Ledger {
     return this.#s.rejected;
   }
 
-  /**
-   * A digest of the whole state: the set of valid transactions, every balance, finality and
-   * frozen authors. Two peers with the same set of transactions have the same root.
-   */
+  /** A digest of the whole state: peers with the same transactions have the same root. */
   stateRoot(): string {
     return stateRoot(this.#s);
   }
 
-  /**
-   * Recomputes balances from scratch and compares them with the incrementally maintained ones,
-   * and checks conservation of money. Used by tests and by a peer's self-check after recovery.
-   */
+  /** Recomputes balances from scratch, compares, and checks conservation (integrity.ts). */
   audit(): { ok: true } | { ok: false; problem: string } {
     return audit(this.#s);
   }
@@ -168,10 +159,7 @@ export class Ledger {
     return views.equivocations(this.#s);
   }
 
-  /**
-   * The chain head a wallet extends: the author's highest valid transaction. Undefined for an
-   * author with no transactions, or one that is frozen (it must not sign anything more).
-   */
+  /** The chain head a wallet extends; undefined for a frozen author or an empty chain. */
   head(author: KeyHex): { id: TxId; seq: number } | undefined {
     return this.#s.chains.head(author);
   }
@@ -185,36 +173,22 @@ export class Ledger {
     return views.account(this.#s, key);
   }
 
-  /**
-   * An identity's money across all of its chains: its own and its devices'. The balance of
-   * each key alone can mislead: an heir spends credits paid to the chain it inherited.
-   */
+  /** An identity's money across all of its chains: its own and its devices'. */
   identityAccount(account: KeyHex): AccountView {
     return views.identityAccount(this.#s, account);
   }
 
-  /**
-   * What `author` could spend in its next transaction, leaving out the credit line (see
-   * creditLineOf): chain totals plus claimable credits.
-   */
+  /** What `author` could spend in its next transaction, leaving out the credit line. */
   spendable(author: KeyHex): bigint {
     return spendable(this.#s, author);
   }
 
-  /**
-   * How far below zero `author`'s next transaction may go: the network's credit limit for the
-   * one chain of an identity that holds its line (its own chain, or the heir of a revocation of
-   * it), 0 for a device (§12.3).
-   */
+  /** How far below zero `author`'s next transaction may go: the limit, or 0 (§12.3). */
   creditLineOf(author: KeyHex): bigint {
     return creditLineOf(this.#s, author);
   }
 
-  /**
-   * Final credits to `author` (or to a chain it inherits) not yet claimed on its chain, each
-   * with the votes that prove it final; final revocations that make `author` an heir come
-   * first. A wallet puts them in a new transaction's deps, in this order, to claim them.
-   */
+  /** Final credits (and revocations) `author` may claim, in the order a wallet cites them. */
   claimableCredits(author: KeyHex): ClaimableCredit[] {
     return claimableCredits(this.#s, author);
   }
@@ -251,19 +225,12 @@ export class Ledger {
     return this.#s.latestVote.get(witness)?.id;
   }
 
-  /**
-   * Heads a witness should vote for now: for every author that is not frozen, its latest
-   * transaction other than a vote, when it is above what this witness already voted for.
-   * `backs` says which proposed changes of the witnesses its operator agreed to.
-   */
+  /** Heads a witness should vote for now; `backs`: the changes its operator agreed to. */
   votableHeads(witness: KeyHex, backs: (change: TxId) => boolean = () => false): VoteHead[] {
     return votableHeads(this.#s, witness, backs);
   }
 
-  /**
-   * The witnesses of the current set whose counted votes cover transaction `id`: how close it
-   * is to final, and who has not seen it yet.
-   */
+  /** The witnesses of the current set whose counted votes cover transaction `id`. */
   backers(id: TxId): KeyHex[] {
     return backers(this.#s, id);
   }
@@ -301,19 +268,12 @@ export class Ledger {
     return changes.configOfChange(this.#s, change);
   }
 
-  /**
-   * What a witness's next vote should cite so that it carries this peer's view of the witness
-   * sets on (§13.4). `advances` says whether that is news for the witness's own chain, which is
-   * reason enough to vote (an acknowledgement).
-   */
+  /** What a witness's next vote should cite to carry the witness sets on (§13.4). */
   epochEvidence(witness: KeyHex): { deps: TxId[]; state: EpochState; advances: boolean } {
     return changes.epochEvidence(this.#s, witness);
   }
 
-  /**
-   * Every identity that holds or held money or has signed anything (not the one-time key of a
-   * proposal or a revocation): who stays a member when an open network closes.
-   */
+  /** Who stays a member when an open network closes (witnessChanges.ts). */
   activeIdentities(): KeyHex[] {
     return changes.activeIdentities(this.#s);
   }
