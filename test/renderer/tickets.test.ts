@@ -320,6 +320,23 @@ describe('joining with a ticket link', () => {
     await app.store.getState().lock();
   });
 
+  it('offers a ticket link the desktop app was opened with, as it offers a reusable one', async () => {
+    const link = ticketLink({});
+    const app = testApp('pending', undefined, {}, (bridge) => ({
+      ...bridge,
+      pendingDeepLink: () => Promise.resolve(link),
+    }));
+    await app.store.getState().boot();
+    await app.store.getState().createIdentity(PHRASE, 'correct horse');
+    const pending = await app.store.getState().takePendingInvitation();
+    expect(pending).toBe(link);
+    const checked = app.store.getState().checkJoinLink(pending ?? '');
+    expect(checked.kind === 'ticket' && checked.ticket.name).toBe('Elsewhere');
+    // Offered, never acted on: nothing is saved until the person confirms and is let in.
+    expect(app.storage.items.has(NETWORK_KEY)).toBe(false);
+    await app.store.getState().lock();
+  });
+
   it('says what the ticket is and how redeeming it goes', async () => {
     const app = await unlocked('terms');
     const parsed = parseJoinLink(ticketLink({}));
