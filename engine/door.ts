@@ -196,7 +196,7 @@ export class DoorKeeper {
     if (entries.length > MAX_DOOR_ENTRIES) {
       door.flooded = true;
       this.#host.warn(
-        `The door of invitation ${id} holds more than ${MAX_DOOR_ENTRIES} messages and is no longer answered: someone holding the link is flooding it. Withdraw it with "gpow invite revoke ${id}".`,
+        `The door of invitation ${id} holds more than ${MAX_DOOR_ENTRIES} messages and is no longer answered: someone holding the link is flooding it. Withdraw it (Withdraw in the Invite panel, or gpow invite revoke ${id}).`,
       );
       return;
     }
