@@ -37,7 +37,12 @@ export interface KnockOptions {
   /** How long to wait for an answer (default KNOCK_TIMEOUT_MS). */
   readonly timeoutMs?: number;
   readonly onProgress?: (stage: 'connecting' | 'knocking' | 'answered') => void;
+  /** Settles when the person gives up waiting: the knock ends with KNOCK_CANCELLED. */
+  readonly cancelled?: Promise<unknown>;
 }
+
+/** The error of a knock the person cancelled (the UI shows no sentence for it). */
+export const KNOCK_CANCELLED = 'cancelled';
 
 export type KnockResult = { ok: true; secret: string } | { ok: false; error: string };
 
@@ -88,6 +93,10 @@ class Knocker {
     entries.push([encodeKnock({ to: this.#mine.public, ...(who ? { who: fromHex(who) } : {}) })]);
     this.#o.onProgress?.('connecting');
     this.#join();
+    void this.#o.cancelled?.then(
+      () => this.#finish({ ok: false, error: KNOCK_CANCELLED }),
+      () => this.#finish({ ok: false, error: KNOCK_CANCELLED }),
+    );
     const timeout = this.#o.timeoutMs ?? KNOCK_TIMEOUT_MS;
     this.#timers.push(
       this.#o.timers.after(timeout, () =>
