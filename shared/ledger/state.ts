@@ -8,6 +8,11 @@
 // transactions (chains, votes, devices, proposals, credits, claims), the money they moved
 // (balances, escrows), and this peer's view of the witness sets (current), all updated as each
 // transaction is accepted.
+//
+// For a snapshot: almost all of it follows from the set of valid transactions, whatever their
+// order. What does not: `removalCaps` (what this peer held of a member when a change removed
+// it), `currentId` (the first transaction that carried `current`), and the order of some lists
+// (DeviceIndex.devicesOf is the order this peer learnt the devices; Map insertion orders).
 import { keyHexOf, type KeyHex, type NetworkId, type TxId } from '../ids.ts';
 import type { Tx } from '../tx/envelope.ts';
 import type { GenesisBody } from '../tx/genesis.ts';
