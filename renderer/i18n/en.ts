@@ -316,6 +316,58 @@ export const en = {
   'leave.confirm': 'Leave this network?',
   'leave.button': 'Leave network',
 
+  // ---- re-founding (docs/protocol.md §13.6) -------------------------------------------
+  'refound.title.one': 'This network was re-founded',
+  'refound.title.other': '{count} re-foundings were announced',
+  'refound.intro':
+    'When more witnesses are gone for good than a quorum allows, a member can start the network again, with every balance carried over, and announce it here. Following is your choice: check who announced it and what you will hold there.',
+  'refound.pick':
+    'They are separate networks: pick the one the rest of your group follows. Money spent in both is spent twice.',
+  'refound.network': 'New network',
+  'refound.by': 'Announced by',
+  'refound.witnesses': 'Its witnesses',
+  'refound.balance': 'Your balance there',
+  'refound.owes': 'you owe {amount}',
+  'refound.balanceNote':
+    'As this device reads your balance now, escrow returned. The new network’s genesis decides: the app shows both once it has arrived.',
+  'refound.follow': 'Follow “{name}”…',
+  'refound.confirmLabel': 'Confirm following “{name}”',
+  'refound.confirm.title': 'Move this app to “{name}”?',
+  'refound.confirm.moves':
+    'This app stops on “{old}” and starts on “{name}” (network {id}), with the same join secret and relays.',
+  'refound.confirm.kept':
+    'The old network’s data stays on this device, and the Network screen offers to go back to “{old}”.',
+  'refound.confirm.pending':
+    'Payments still pending on “{old}” do not move: the new network starts from the balances read when it was re-founded, and nothing paid on “{old}” after that is carried over.',
+  'refound.confirm.genesis':
+    'The new network’s genesis, with your balance, arrives from the members already there: until one is reachable, the app waits for it.',
+  'refound.confirm.button': 'Follow “{name}”',
+  'refound.failed': 'The app stayed on “{name}”: nothing was changed.',
+  'refound.error.device':
+    'This app signs as a device of your identity, and devices are not carried over to a re-founded network. Follow the re-founding on a device that holds your recovery words, then pair this one again.',
+  'refound.error.unknown':
+    'That re-founding is not announced on this network (any more). Reload the Network screen and pick one that is listed.',
+  'refound.error.same': 'The app is already on that network.',
+  'refound.error.network': 'The announced network cannot be used: {detail}',
+  'refound.error.noReturn': 'There is no earlier network to go back to.',
+  'followed.title': 'A re-founded network',
+  'followed.from':
+    'The app followed this re-founding from “{old}” on {time}. The old network’s data is kept on this device.',
+  'followed.waiting':
+    'Waiting for the new network’s genesis from the others: your balance here arrives with it. A member who is already here must be reachable through the same relays.',
+  'followed.compare': 'You held {held} on “{old}”; the new network’s genesis gives you {given}.',
+  'followed.matches': 'That matches what you held.',
+  'followed.differs':
+    'That is not what you held: ask the members who re-founded the network why before you rely on it, or go back.',
+  'followed.notFrom':
+    'This network’s genesis does not say it carries the balances over from “{old}”: ask the member who announced it, or go back.',
+  'followed.back': 'Go back to “{old}”…',
+  'followed.backLabel': 'Confirm going back to “{old}”',
+  'followed.backConfirm':
+    'The app stops here and reopens “{old}” with the data it kept. What you did here stays here; you can follow the re-founding again later.',
+  'followed.backButton': 'Go back to “{old}”',
+  'followed.backFailed': 'The app stayed on this network: nothing was changed.',
+
   // ---- wallet -------------------------------------------------------------------------
   'wallet.title': 'Balance',
   'wallet.notSynced': 'The ledger has not arrived yet.',

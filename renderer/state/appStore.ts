@@ -35,6 +35,7 @@ import type { SskSession } from '../../engine/ssk.ts';
 import type { WorkRunner } from '../runtime/work.ts';
 import { UserError } from './errors.ts';
 import { keptTickets, ticketActions, type TicketActions } from './tickets.ts';
+import { refoundActions, saveFollowed, type RefoundActions } from './refound.ts';
 import {
   loadContacts,
   loadNetwork,
@@ -112,7 +113,7 @@ export interface UnlockOptions {
   readonly remember?: boolean;
 }
 
-export interface AppState extends TicketActions {
+export interface AppState extends TicketActions, RefoundActions {
   readonly phase: Phase;
   readonly appInfo: AppInfo | null;
   /**
@@ -468,6 +469,16 @@ export function createAppStore(deps: AppDeps): AppStore {
         changed: () => set((state) => ({ ticketsVersion: state.ticketsVersion + 1 })),
         joinNetwork: (invitation) => get().joinNetwork(invitation),
       }),
+      ...refoundActions({
+        storage: deps.storage,
+        now: () => deps.clock.now(),
+        current: () => get(),
+        stop: stopRuntime,
+        start: (network) => startRuntime(network),
+        setNetwork: (network) => set({ network }),
+        saveNetwork: (network) => saveNetwork(deps.storage, network),
+        setFollowed: (followed) => set({ followed }),
+      }),
 
       async boot() {
         if (booted) return;
@@ -672,7 +683,9 @@ export function createAppStore(deps: AppDeps): AppStore {
         saveNetwork(deps.storage, null);
         // The doors close with the runtime; their tickets (secrets) go with the join secret.
         if (left !== null) saveTickets(deps.storage, left.networkId, []);
-        set({ network: null, networkError: null });
+        // So does the way back to a network this one re-founded: it holds that join secret.
+        saveFollowed(deps.storage, null);
+        set({ network: null, networkError: null, followed: null });
       },
 
       async send(to, amount, memo) {

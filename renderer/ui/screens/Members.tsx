@@ -5,9 +5,10 @@
 // (or admitting again), and MemberChange.tsx draws up those changes (docs/protocol.md §13.7).
 // shared/wallet/members.ts computes the directory; this file only shows it.
 import { useState } from 'react';
-import type { KeyHex } from '../../../shared/ids.ts';
+import type { KeyHex, TxId } from '../../../shared/ids.ts';
 import type { Ledger } from '../../../shared/ledger/ledger.ts';
 import { members, type Member, type Role } from '../../../shared/wallet/members.ts';
+import { Avatar, avatarOfBody } from '../components/Avatar.tsx';
 import { CopyButton, Mono, Table } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { useLedgerView } from '../useLedger.ts';
@@ -97,6 +98,12 @@ function MemberTable({
           data-standing={standing(m.key)}
         >
           <td>
+            {m.avatar !== null && m.profile !== null ? (
+              <Avatar
+                bytes={avatarOfBody(runtime?.ledger?.get(m.profile as TxId)?.body)}
+                name={m.name ?? m.label}
+              />
+            ) : null}
             <MemberName member={m} />
             {m.key === mine ? <strong> {t('members.you')}</strong> : null}
             {standing(m.key) !== 'member' ? (

@@ -1,6 +1,8 @@
 // The network this identity belongs to: how far the ledger has synced (final and pending), its
 // members and witnesses, invitations for others (Invite.tsx), the peers and relays, and leaving.
 import { useState } from 'react';
+import type { Ledger } from '../../../shared/ledger/ledger.ts';
+import { refoundings, refoundSentence } from '../../../shared/net/refound.ts';
 import {
   ErrorText,
   Mono,
@@ -10,8 +12,10 @@ import {
   useAction,
 } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
+import { useLedgerView } from '../useLedger.ts';
 import { InvitePanel } from './Invite.tsx';
 import { MembersPanel } from './Members.tsx';
+import { FollowedPanel, RefoundPanel } from './Refound.tsx';
 import { WitnessesPanel } from './Witnesses.tsx';
 
 export function NetworkScreen() {
@@ -26,6 +30,8 @@ export function NetworkScreen() {
         {t('network.id')} <Mono>{network.networkId}</Mono>
       </p>
       <ErrorText error={networkError} />
+      <RefoundPanel />
+      <FollowedPanel />
       <SyncPanel />
       <MembersPanel />
       <WitnessesPanel />
@@ -36,10 +42,16 @@ export function NetworkScreen() {
   );
 }
 
+/** The engine's re-founding sentences tell a CLI user what to run: RefoundPanel says it here. */
+const refoundSentencesOf = (ledger: Ledger): Set<string> =>
+  new Set(refoundings(ledger.indexes).map(refoundSentence));
+
 function SyncPanel() {
   const { t, tn, amount } = useI18n();
   const status = useApp((s) => s.status);
   const runtime = useApp((s) => s.runtime);
+  const refounds = useLedgerView(refoundSentencesOf);
+  const shownHere = (problem: string): boolean => refounds?.has(problem) !== true;
   if (status === null || runtime === null) {
     return (
       <section className="panel" aria-labelledby="sync-title">
@@ -62,7 +74,7 @@ function SyncPanel() {
               ? tn('sync.syncing', connected)
               : t('sync.alone')}
       </p>
-      {status.problems.map((problem) => (
+      {status.problems.filter(shownHere).map((problem) => (
         <p key={problem} role="alert" className="error">
           {problem}
         </p>

@@ -8,6 +8,7 @@ import { latestProfile, MAX_AVATAR_BYTES, type Profile } from '../../../shared/i
 import type { Ledger } from '../../../shared/ledger/ledger.ts';
 import { composeProfile, profileBody, type ProfileInput } from '../../../shared/wallet/profile.ts';
 import { UserError } from '../../state/errors.ts';
+import { Avatar } from '../components/Avatar.tsx';
 import { ErrorText, TextField, useAction } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { useLedgerView } from '../useLedger.ts';
@@ -63,6 +64,7 @@ export function ProfileEditor() {
     <form onSubmit={review} noValidate aria-labelledby="profile-title">
       <h3 id="profile-title">{t('profile.title')}</h3>
       <p>
+        {current !== null ? <Avatar bytes={current.body.avatar} name={current.body.name} /> : null}
         {current === null ? t('profile.none') : t('profile.current', { name: current.body.name })}
       </p>
       <TextField
@@ -106,7 +108,7 @@ export function ProfileEditor() {
         </button>
       </div>
       {pending !== null ? (
-        <Confirm
+        <ProfileConfirm
           input={pending}
           busy={sign.busy}
           error={sign.error}
@@ -121,7 +123,7 @@ export function ProfileEditor() {
   );
 }
 
-function Confirm(props: {
+export function ProfileConfirm(props: {
   input: ProfileInput;
   busy: boolean;
   error: unknown;
@@ -141,9 +143,17 @@ function Confirm(props: {
         <dd>{typeof body.note === 'string' ? body.note : t('members.none')}</dd>
         <dt>{t('profile.avatar')}</dt>
         <dd>
-          {props.input.avatar
-            ? t('profile.avatarBytes', { bytes: String(props.input.avatar.length) })
-            : t('members.none')}
+          {props.input.avatar ? (
+            <>
+              <Avatar
+                bytes={props.input.avatar}
+                name={typeof body.name === 'string' ? body.name : ''}
+              />
+              {t('profile.avatarBytes', { bytes: String(props.input.avatar.length) })}
+            </>
+          ) : (
+            t('members.none')
+          )}
         </dd>
         <dt>{t('members.col.balance')}</dt>
         <dd>{props.input.showBalance ? t('profile.balanceShown') : t('members.private')}</dd>
