@@ -106,16 +106,22 @@ function insertEarly(host: IngestHost, tx: VerifiedTx, early: VerifiedTx[]): voi
 export function watchForGenesis(doc: Y.Doc, host: IngestHost): () => void {
   const map = doc.getMap(LEDGER_MAP);
   const id = host.networkId;
+  // Yjs logs an error when a handler is removed twice (once here, once by the caller's stop).
+  let watching = true;
+  const stop = (): void => {
+    if (watching) map.unobserve(observer);
+    watching = false;
+  };
   const check = async (): Promise<void> => {
     const bytes = map.get(id);
     if (host.ledger || !(bytes instanceof Uint8Array)) return;
     const cached = host.cache.take(id);
     const admitted = cached ? { ok: true as const, tx: cached } : await host.intake.admit(bytes);
     if (host.ledger || host.closed || !admitted.ok || admitted.tx.id !== id) return;
-    map.unobserve(observer);
+    stop();
     host.startFromGenesis(admitted.tx, [admitted.tx]);
   };
   const observer = (): void => void check();
   map.observe(observer);
-  return () => map.unobserve(observer);
+  return stop;
 }

@@ -92,5 +92,5 @@ export function refoundBody(fields: {
 
 /** What every member of the old network is told. */
 export function refoundSentence(r: Refounding): string {
-  return `${r.by.slice(0, 12)}… re-founded this network as "${r.name}" (network ${r.networkId.slice(0, 12)}…, ${r.witnesses.length} witness${r.witnesses.length === 1 ? '' : 'es'}), carrying the balances over. To move there: stop "gpow run", then run "gpow network follow ${r.networkId.slice(0, 12)}".`;
+  return `${r.by.slice(0, 12)}… re-founded this network as "${r.name}" (network ${r.networkId.slice(0, 12)}…, ${r.witnesses.length} witness${r.witnesses.length === 1 ? '' : 'es'}), carrying the balances over. To move there: Follow on the app's Network screen, or, with "gpow run" stopped, "gpow network follow ${r.networkId.slice(0, 12)}".`;
 }
