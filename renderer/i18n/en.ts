@@ -209,6 +209,8 @@ export const en = {
   'join.ticket.knocking': 'Reached the inviter’s app; waiting for its answer…',
   'join.ticket.answered': 'Let in. Joining the network…',
   'join.ticket.error': '{detail}',
+  'join.ticket.cancelled': 'You stopped waiting for the inviter. Nothing was saved.',
+  'join.ticket.stop': 'Stop waiting',
 
   // ---- network ------------------------------------------------------------------------
   'network.unnamed': 'Unnamed network',

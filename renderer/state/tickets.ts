@@ -14,7 +14,7 @@ import {
 import { MAX_OPEN_TICKETS, type TicketRecord } from '../../shared/net/tickets.ts';
 import type { ClockPort, RandomPort } from '../../shared/ports.ts';
 import type { WrtcLike } from '../../shared/replication/guardedWrtc.ts';
-import { knockAtDoor } from '../../engine/knock.ts';
+import { KNOCK_CANCELLED, knockAtDoor } from '../../engine/knock.ts';
 import { webTimers } from '../platform/webTimers.ts';
 import { webVerifier } from '../platform/webVerify.ts';
 import type {
@@ -108,6 +108,8 @@ export interface RedeemOptions {
   readonly who: KeyHex | null;
   readonly onProgress?: (stage: KnockStage) => void;
   readonly timeoutMs?: number;
+  /** Settles when the person stops waiting. */
+  readonly cancelled?: Promise<unknown>;
 }
 
 /**
@@ -131,7 +133,9 @@ export async function redeemTicket(options: RedeemOptions): Promise<Invitation> 
     ...(options.who !== null ? { who: options.who } : {}),
     ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
     ...(options.onProgress !== undefined ? { onProgress: options.onProgress } : {}),
+    ...(options.cancelled !== undefined ? { cancelled: options.cancelled } : {}),
   });
+  if (!result.ok && result.error === KNOCK_CANCELLED) throw new UserError('join.ticket.cancelled');
   if (!result.ok) throw new UserError('join.ticket.error', { detail: asSentence(result.error) });
   return {
     networkId: ticket.networkId,
@@ -155,6 +159,7 @@ export interface TicketActions {
   readonly joinWithTicket: (
     ticket: TicketInvitation,
     onProgress?: (stage: KnockStage) => void,
+    cancelled?: Promise<unknown>,
   ) => Promise<void>;
   /** A single-use or time-limited invitation link; this app must stay open for it to work. */
   readonly createTicket: (request: TicketRequest) => MadeTicket;
@@ -200,7 +205,7 @@ export function ticketActions(host: TicketHost): TicketActions {
       return parsed.link;
     },
 
-    async joinWithTicket(ticket, onProgress) {
+    async joinWithTicket(ticket, onProgress, cancelled) {
       const { network, iceServers, key } = host.current();
       if (network !== null && network.networkId !== ticket.networkId) {
         throw new UserError('error.alreadyInNetwork');
@@ -213,6 +218,7 @@ export function ticketActions(host: TicketHost): TicketActions {
         iceServers,
         who: key,
         ...(onProgress !== undefined ? { onProgress } : {}),
+        ...(cancelled !== undefined ? { cancelled } : {}),
       });
       await host.joinNetwork(invitation);
     },

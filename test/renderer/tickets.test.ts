@@ -4,6 +4,7 @@
 // withdrawal with its confirmation, and the Join path for ticket links: an expired link refused
 // at once, the knock's sentence shown, and nothing saved unless the inviter let us in. The
 // clicks themselves, and a real knock between browsers, are test/e2e/tickets.test.ts's part.
+import { createServer, type AddressInfo } from 'node:net';
 import { IDBKeyRange } from 'fake-indexeddb';
 import { createElement, type ReactNode } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
@@ -317,6 +318,31 @@ describe('joining with a ticket link', () => {
     expect(app.storage.items.has(TICKETS_KEY)).toBe(false);
     expect(app.store.getState().network).toBeNull();
     expect(app.store.getState().runtime).toBeNull();
+    await app.store.getState().lock();
+  });
+
+  it('stops waiting at the door when the person cancels, and saves nothing', async () => {
+    const app = await unlocked('cancel');
+    // A relay nobody listens on: the knock waits, as it would for an inviter who is away.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise((resolve) => server.close(resolve));
+    const parsed = parseJoinLink(ticketLink({ relays: [`ws://127.0.0.1:${port}`] }));
+    if (!parsed.ok || parsed.link.kind !== 'ticket') throw new Error('not a ticket link');
+    let stop = (): void => undefined;
+    const cancelled = new Promise<void>((resolve) => (stop = resolve));
+    const started = Date.now();
+    const joining = app.store.getState().joinWithTicket(parsed.link.ticket, undefined, cancelled);
+    setTimeout(stop, 200);
+    let failure: unknown = null;
+    await joining.catch((error: unknown) => (failure = error));
+    expect(describeError(failure, t)).toBe(
+      'You stopped waiting for the inviter. Nothing was saved.',
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(app.storage.items.has(NETWORK_KEY)).toBe(false);
+    expect(app.store.getState().network).toBeNull();
     await app.store.getState().lock();
   });
 

@@ -2,7 +2,7 @@
 // confirmation. Either kind of link: a reusable one carries the join secret; a single-use or
 // time-limited one (docs/protocol.md §13.9) is redeemed with the inviter's app first, and
 // nothing is saved unless the inviter lets this identity in.
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import type { Invitation } from '../../../shared/net/invitation.ts';
 import type { JoinLink, TicketInvitation } from '../../../shared/net/ticket.ts';
 import type { KnockStage } from '../../state/tickets.ts';
@@ -60,11 +60,20 @@ function ConfirmJoin({ link, onCancel }: { link: JoinLink; onCancel: () => void 
   const joinNetwork = useApp((s) => s.joinNetwork);
   const joinWithTicket = useApp((s) => s.joinWithTicket);
   const [stage, setStage] = useState<KnockStage | null>(null);
+  // Resolving it stops a knock that is waiting for the inviter's answer.
+  const stopWaiting = useRef<(() => void) | null>(null);
   const join = useAction(async () => {
     if (link.kind === 'secret') await joinNetwork(link.invitation);
-    else await joinWithTicket(link.ticket, setStage).finally(() => setStage(null));
+    else {
+      const cancelled = new Promise<void>((resolve) => (stopWaiting.current = resolve));
+      await joinWithTicket(link.ticket, setStage, cancelled).finally(() => {
+        stopWaiting.current = null;
+        setStage(null);
+      });
+    }
     navigate('network');
   });
+  const waiting = join.busy && link.kind === 'ticket';
   const place: Pick<Invitation, 'networkId' | 'relays' | 'name'> =
     link.kind === 'secret' ? link.invitation : link.ticket;
   return (
@@ -99,9 +108,15 @@ function ConfirmJoin({ link, onCancel }: { link: JoinLink; onCancel: () => void 
       <p className="muted">{t('join.confirm.note')}</p>
       <ErrorText error={join.error} />
       <div className="actions">
-        <button type="button" onClick={onCancel} disabled={join.busy}>
-          {t('common.cancel')}
-        </button>
+        {waiting ? (
+          <button type="button" onClick={() => stopWaiting.current?.()}>
+            {t('join.ticket.stop')}
+          </button>
+        ) : (
+          <button type="button" onClick={onCancel} disabled={join.busy}>
+            {t('common.cancel')}
+          </button>
+        )}
         <button type="button" className="primary" disabled={join.busy} onClick={() => join.run()}>
           {t('join.confirm.button')}
         </button>
