@@ -108,7 +108,11 @@ export class LedgerState {
   readonly escrow = new Map<TxId, bigint>();
 
   // ---- witness sets (§13) ----
-  /** Witness sets that some valid vote counts for, by Config.key. */
+  /**
+   * Witness sets by Config.key: the genesis set, and each change some validation found enacted
+   * (a quorum of counted votes among valid parents), even when the transaction being validated
+   * was then refused for another reason. A set no valid vote counts for adds no votes anywhere.
+   */
   readonly configs = new Map<string, Config>();
   /** Chains of removed members: the highest seq this peer's witness still backs (§13.7). */
   readonly removalCaps = new Map<KeyHex, number>();
