@@ -51,6 +51,15 @@ import { deterministicRandom } from '../helpers/deterministicRandom.ts';
 import { verifier } from '../helpers/network.ts';
 import { mutate, mutationArb } from './fixtures.ts';
 import { fuzz, hostileJsonText, runs, Watchdog } from './harness.ts';
+import {
+  fuzzChangedLinks,
+  fuzzText,
+  linkEditArb,
+  linkOrTooLong,
+  linkTextArb,
+  withoutThrowing,
+  type LinkTarget,
+} from './links.ts';
 
 const watchdog = new Watchdog();
 beforeAll(() => watchdog.install());
@@ -113,36 +122,18 @@ const ticketArb: fc.Arbitrary<TicketInvitation> = fc
   })
   .map(({ name, ...rest }) => (name === undefined ? rest : { ...rest, name }));
 
-function linkOf(t: TicketInvitation): string | null {
-  try {
-    return formatTicket(t);
-  } catch {
-    return null;
-  }
-}
-
-const parseLink = (input: unknown): JoinLinkParse => {
-  let answer: JoinLinkParse | undefined;
-  expect(() => (answer = parseJoinLink(input))).not.toThrow();
-  return answer as JoinLinkParse;
+/** Ticket links, and the invitations parseJoinLink hands over to parseInvitation. */
+const links: LinkTarget<JoinLinkParse> = {
+  watchdog,
+  parse: parseJoinLink,
+  reformat: ({ link }) =>
+    link.kind === 'ticket' ? formatTicket(link.ticket) : formatInvitation(link.invitation),
+  maxError: MAX_ERROR_LENGTH,
+  saw: (answer) => {
+    if (answer.ok) seen.linksAccepted++;
+    else seen.linksRefused++;
+  },
 };
-
-/** What holds for any answer to any input: accepted formats back to itself, or a sentence. */
-function checkLink(answer: JoinLinkParse): void {
-  if (answer.ok) {
-    seen.linksAccepted++;
-    const text =
-      answer.link.kind === 'ticket'
-        ? formatTicket(answer.link.ticket)
-        : formatInvitation(answer.link.invitation);
-    expect(parseJoinLink(text)).toEqual(answer);
-  } else {
-    seen.linksRefused++;
-    expect(typeof answer.error).toBe('string');
-    expect(answer.error.length).toBeGreaterThan(0);
-    expect(answer.error.length).toBeLessThanOrEqual(MAX_ERROR_LENGTH);
-  }
-}
 
 const TOKENS = [
   'gpow:join?',
@@ -180,104 +171,10 @@ const TOKENS = [
   ' ',
 ];
 
-const textArb: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: fc.string({ maxLength: 200, unit: 'binary' }) },
-  {
-    weight: 4,
-    arbitrary: fc.array(fc.constantFrom(...TOKENS), { maxLength: 30 }).map((t) => t.join('')),
-  },
-  { weight: 1, arbitrary: fc.string({ minLength: 4000, maxLength: 4200 }) },
-  { weight: 1, arbitrary: fc.anything() },
-);
-
-type Edit =
-  | { readonly kind: 'delete'; readonly at: number; readonly length: number }
-  | { readonly kind: 'insert'; readonly at: number; readonly text: string }
-  | { readonly kind: 'replace'; readonly at: number; readonly text: string }
-  | { readonly kind: 'truncate'; readonly at: number }
-  | { readonly kind: 'case'; readonly at: number; readonly length: number }
-  | { readonly kind: 'swap'; readonly first: number; readonly second: number }
-  | { readonly kind: 'duplicate'; readonly which: number }
-  | { readonly kind: 'drop'; readonly which: number }
-  | { readonly kind: 'escape'; readonly at: number };
-
-const editArb: fc.Arbitrary<Edit> = fc.oneof(
-  fc.record({
-    kind: fc.constant('delete' as const),
-    at: fc.nat(),
-    length: fc.integer({ min: 1, max: 4 }),
-  }),
-  fc.record({
-    kind: fc.constant('insert' as const),
-    at: fc.nat(),
-    text: fc.oneof(fc.constantFrom(...TOKENS), fc.string({ maxLength: 3, unit: 'binary' })),
-  }),
-  fc.record({
-    kind: fc.constant('replace' as const),
-    at: fc.nat(),
-    text: fc.oneof(fc.constantFrom(...TOKENS), fc.string({ minLength: 1, maxLength: 1 })),
-  }),
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({
-    kind: fc.constant('case' as const),
-    at: fc.nat(),
-    length: fc.integer({ min: 1, max: 20 }),
-  }),
-  fc.record({ kind: fc.constant('swap' as const), first: fc.nat(), second: fc.nat() }),
-  fc.record({ kind: fc.constant('duplicate' as const), which: fc.nat() }),
-  fc.record({ kind: fc.constant('drop' as const), which: fc.nat() }),
-  fc.record({ kind: fc.constant('escape' as const), at: fc.nat() }),
-);
-
-function applyEdit(link: string, edit: Edit): string {
-  const at = 'at' in edit ? edit.at % (link.length + 1) : 0;
-  const params = () => {
-    const q = link.indexOf('?');
-    return { head: link.slice(0, q + 1), parts: link.slice(q + 1).split('&') };
-  };
-  switch (edit.kind) {
-    case 'delete':
-      return link.slice(0, at) + link.slice(at + edit.length);
-    case 'insert':
-      return link.slice(0, at) + edit.text + link.slice(at);
-    case 'replace':
-      return link.slice(0, at) + edit.text + link.slice(at + 1);
-    case 'truncate':
-      return link.slice(0, at);
-    case 'case': {
-      const piece = link.slice(at, at + edit.length);
-      const flipped = [...piece]
-        .map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()))
-        .join('');
-      return link.slice(0, at) + flipped + link.slice(at + edit.length);
-    }
-    case 'swap': {
-      const { head, parts } = params();
-      const i = edit.first % parts.length;
-      const j = edit.second % parts.length;
-      [parts[i], parts[j]] = [parts[j] as string, parts[i] as string];
-      return head + parts.join('&');
-    }
-    case 'duplicate': {
-      const { head, parts } = params();
-      const i = edit.which % parts.length;
-      parts.splice(i, 0, parts[i] as string);
-      return head + parts.join('&');
-    }
-    case 'drop': {
-      const { head, parts } = params();
-      parts.splice(edit.which % parts.length, 1);
-      return head + parts.join('&');
-    }
-    case 'escape': {
-      const c = link.charCodeAt(at);
-      if (Number.isNaN(c) || c > 0x7f) return link;
-      const code = c.toString(16).padStart(2, '0');
-      const escaped = at % 2 === 0 ? code.toUpperCase() : code.toLowerCase();
-      return `${link.slice(0, at)}%${escaped}${link.slice(at + 1)}`;
-    }
-  }
-}
+const textArb = linkTextArb(TOKENS, 4, {
+  weight: 1,
+  arbitrary: fc.string({ minLength: 4000, maxLength: 4200 }),
+});
 
 // ---- the door ---------------------------------------------------------------------------------
 
@@ -336,9 +233,7 @@ const read = async (answer: Answer, mine: DoorKey): Promise<AnswerResult> => {
 
 /** What a parsed entry must be: the one canonical encoding of what it says. */
 function checkEntry(bytes: Uint8Array): void {
-  let parsed: ReturnType<typeof parseDoorEntry> | undefined;
-  expect(() => (parsed = parseDoorEntry(bytes))).not.toThrow();
-  const result = parsed as ReturnType<typeof parseDoorEntry>;
+  const result = withoutThrowing(() => parseDoorEntry(bytes));
   if (!result.ok) {
     seen.entriesRefused++;
     expect(result.error).toMatch(/^(malformed|unsupported) door message/);
@@ -538,39 +433,25 @@ const recordsInputArb: fc.Arbitrary<unknown> = fc.oneof(
 
 describe('fuzz: ticket links and the door', () => {
   it('parseJoinLink answers any text with an invitation or a short sentence, and never throws', async () => {
-    await fuzz(
-      'ticket link text',
-      fc.asyncProperty(textArb, (input) =>
-        watchdog.run('arbitrary join-link text', () => checkLink(parseLink(input))),
-      ),
-      2201,
-      2_000,
-    );
+    await fuzzText(links, textArb, {
+      name: 'ticket link text',
+      label: 'arbitrary join-link text',
+      seed: 2201,
+      base: 2_000,
+    });
   });
 
   it('parseJoinLink takes a changed ticket link as the same ticket, or refuses it', async () => {
-    await fuzz(
-      'ticket link mutations',
-      fc.asyncProperty(ticketArb, fc.array(editArb, { minLength: 0, maxLength: 3 }), (t, edits) =>
-        watchdog.run('a changed ticket link', () => {
-          const link = linkOf(t);
-          if (link === null) {
-            expect(() => formatTicket(t)).toThrow(/longer than/);
-            return;
-          }
-          const changed = edits.reduce(applyEdit, link);
-          const answer = parseLink(changed);
-          checkLink(answer);
-          if (edits.length === 0)
-            expect(answer).toEqual({ ok: true, link: { kind: 'ticket', ticket: t } });
-          if (answer.ok) {
-            expect(answer.link).toEqual({ kind: 'ticket', ticket: t });
-            if (changed !== link) seen.linksChangedButAccepted++;
-          }
-        }),
-      ),
-      2202,
-      2_000,
+    await fuzzChangedLinks(
+      links,
+      {
+        values: ticketArb,
+        link: (t) => linkOrTooLong(formatTicket, t),
+        accepted: (ticket): JoinLinkParse => ({ ok: true, link: { kind: 'ticket', ticket } }),
+      },
+      fc.array(linkEditArb(TOKENS, { drop: true }), { minLength: 0, maxLength: 3 }),
+      () => seen.linksChangedButAccepted++,
+      { name: 'ticket link mutations', label: 'a changed ticket link', seed: 2202, base: 2_000 },
     );
   });
 
@@ -669,9 +550,7 @@ describe('fuzz: ticket links and the door', () => {
       'ticket records',
       fc.asyncProperty(recordsInputArb, (input) =>
         watchdog.run('saved ticket records', () => {
-          let parsed: ReturnType<typeof parseTicketRecords> | undefined;
-          expect(() => (parsed = parseTicketRecords(input))).not.toThrow();
-          const { records, dropped } = parsed as ReturnType<typeof parseTicketRecords>;
+          const { records, dropped } = withoutThrowing(() => parseTicketRecords(input));
           if (!Array.isArray(input)) {
             expect(records).toEqual([]);
             expect(dropped).toBe(input === undefined ? 0 : 1);

@@ -14,7 +14,17 @@ import {
   type Invitation,
   type InvitationParse,
 } from '../../shared/net/invitation.ts';
-import { fuzz, runs, Watchdog } from './harness.ts';
+import { runs, Watchdog } from './harness.ts';
+import {
+  fuzzChangedLinks,
+  fuzzRoundTrip,
+  fuzzText,
+  linkEditArb,
+  linkOrNull,
+  linkOrTooLong,
+  linkTextArb,
+  type LinkTarget,
+} from './links.ts';
 
 const watchdog = new Watchdog();
 /** Changed links that still parsed (re-encodings): the mutation target's equality is exercised. */
@@ -56,32 +66,11 @@ const invitationArb: fc.Arbitrary<Invitation> = fc
   })
   .map(({ name, ...rest }) => (name === undefined ? rest : { ...rest, name }));
 
-/** The link of an invitation, or null if it cannot have one (too long, say). */
-function linkOf(invitation: Invitation): string | null {
-  try {
-    return formatInvitation(invitation);
-  } catch {
-    return null;
-  }
-}
-
-/** What holds for any answer to any input. */
-function checkAnswer(answer: InvitationParse): void {
-  if (answer.ok) {
-    // Accepted: it formats to a link that parses to the same invitation.
-    const link = formatInvitation(answer.invitation);
-    expect(parseInvitation(link)).toEqual(answer);
-  } else {
-    expect(typeof answer.error).toBe('string');
-    expect(answer.error.length).toBeGreaterThan(0);
-    expect(answer.error.length).toBeLessThanOrEqual(MAX_ERROR_LENGTH);
-  }
-}
-
-const parse = (input: unknown): InvitationParse => {
-  let answer: InvitationParse | undefined;
-  expect(() => (answer = parseInvitation(input))).not.toThrow();
-  return answer as InvitationParse;
+const invitations: LinkTarget<InvitationParse> = {
+  watchdog,
+  parse: parseInvitation,
+  reformat: (answer) => formatInvitation(answer.invitation),
+  maxError: MAX_ERROR_LENGTH,
 };
 
 /** Pieces of links, so that random text gets past the first checks now and then. */
@@ -117,12 +106,9 @@ const TOKENS = [
   '\n',
 ];
 
-const textArb: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: fc.string({ maxLength: 200, unit: 'binary' }) },
-  {
-    weight: 3,
-    arbitrary: fc.array(fc.constantFrom(...TOKENS), { maxLength: 30 }).map((t) => t.join('')),
-  },
+const textArb = linkTextArb(
+  TOKENS,
+  3,
   { weight: 1, arbitrary: fc.string({ minLength: 4000, maxLength: 4200 }) },
   {
     weight: 1,
@@ -130,147 +116,41 @@ const textArb: fc.Arbitrary<unknown> = fc.oneof(
       .integer({ min: MAX_INVITATION_BYTES - 2, max: 3 * MAX_INVITATION_BYTES })
       .map((n) => `gpow:join?v=2&name=${'%C3%A9'.repeat(Math.ceil(n / 6))}`.slice(0, n)),
   },
-  { weight: 1, arbitrary: fc.anything() },
 );
 
-type Edit =
-  | { readonly kind: 'delete'; readonly at: number; readonly length: number }
-  | { readonly kind: 'insert'; readonly at: number; readonly text: string }
-  | { readonly kind: 'replace'; readonly at: number; readonly text: string }
-  | { readonly kind: 'truncate'; readonly at: number }
-  | { readonly kind: 'case'; readonly at: number; readonly length: number }
-  | { readonly kind: 'swap'; readonly first: number; readonly second: number }
-  | { readonly kind: 'duplicate'; readonly which: number }
-  | { readonly kind: 'escape'; readonly at: number };
-
-const editArb: fc.Arbitrary<Edit> = fc.oneof(
-  fc.record({
-    kind: fc.constant('delete' as const),
-    at: fc.nat(),
-    length: fc.integer({ min: 1, max: 4 }),
-  }),
-  fc.record({
-    kind: fc.constant('insert' as const),
-    at: fc.nat(),
-    text: fc.oneof(fc.constantFrom(...TOKENS), fc.string({ maxLength: 3, unit: 'binary' })),
-  }),
-  fc.record({
-    kind: fc.constant('replace' as const),
-    at: fc.nat(),
-    text: fc.oneof(fc.constantFrom(...TOKENS), fc.string({ minLength: 1, maxLength: 1 })),
-  }),
-  fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({
-    kind: fc.constant('case' as const),
-    at: fc.nat(),
-    length: fc.integer({ min: 1, max: 20 }),
-  }),
-  fc.record({ kind: fc.constant('swap' as const), first: fc.nat(), second: fc.nat() }),
-  fc.record({ kind: fc.constant('duplicate' as const), which: fc.nat() }),
-  fc.record({ kind: fc.constant('escape' as const), at: fc.nat() }),
-);
-
-function applyEdit(link: string, edit: Edit): string {
-  const at = 'at' in edit ? edit.at % (link.length + 1) : 0;
-  const params = () => {
-    const q = link.indexOf('?');
-    return { head: link.slice(0, q + 1), parts: link.slice(q + 1).split('&') };
-  };
-  switch (edit.kind) {
-    case 'delete':
-      return link.slice(0, at) + link.slice(at + edit.length);
-    case 'insert':
-      return link.slice(0, at) + edit.text + link.slice(at);
-    case 'replace':
-      return link.slice(0, at) + edit.text + link.slice(at + 1);
-    case 'truncate':
-      return link.slice(0, at);
-    case 'case': {
-      const piece = link.slice(at, at + edit.length);
-      const flipped = [...piece]
-        .map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()))
-        .join('');
-      return link.slice(0, at) + flipped + link.slice(at + edit.length);
-    }
-    case 'swap': {
-      const { head, parts } = params();
-      const i = edit.first % parts.length;
-      const j = edit.second % parts.length;
-      [parts[i], parts[j]] = [parts[j] as string, parts[i] as string];
-      return head + parts.join('&');
-    }
-    case 'duplicate': {
-      const { head, parts } = params();
-      const i = edit.which % parts.length;
-      parts.splice(i, 0, parts[i] as string);
-      return head + parts.join('&');
-    }
-    case 'escape': {
-      // Percent-encode one character, in either case: the same link to a careful parser.
-      const c = link.charCodeAt(at);
-      if (Number.isNaN(c) || c > 0x7f) return link;
-      const code = c.toString(16).padStart(2, '0');
-      const escaped = at % 2 === 0 ? code.toUpperCase() : code.toLowerCase();
-      return `${link.slice(0, at)}%${escaped}${link.slice(at + 1)}`;
-    }
-  }
-}
+const accepted = (invitation: Invitation): InvitationParse => ({ ok: true, invitation });
 
 describe('fuzz: invitations', () => {
   it('formats every valid invitation to a link that parses back to it', async () => {
-    await fuzz(
-      'invitation round trip',
-      fc.asyncProperty(invitationArb, (invitation) =>
-        watchdog.run('an invitation round trip', () => {
-          const link = linkOf(invitation);
-          if (link === null) {
-            // Only a link over the bound may be refused.
-            expect(() => formatInvitation(invitation)).toThrow(/longer than/);
-            return;
-          }
-          const answer = parse(link);
-          expect(answer).toEqual({ ok: true, invitation });
-          // Surrounding whitespace from a copy and paste is forgiven.
-          expect(parse(`  ${link}\n`)).toEqual(answer);
-        }),
-      ),
-      701,
-      1_000,
+    await fuzzRoundTrip(
+      invitations,
+      // Only a link over the bound may be refused.
+      { values: invitationArb, link: (i) => linkOrTooLong(formatInvitation, i), accepted },
+      { name: 'invitation round trip', label: 'an invitation round trip', seed: 701, base: 1_000 },
     );
   });
 
   it('answers any input with an invitation or a short sentence, and never throws', async () => {
-    await fuzz(
-      'invitation text',
-      fc.asyncProperty(textArb, (input) =>
-        watchdog.run('an arbitrary invitation', () => checkAnswer(parse(input))),
-      ),
-      702,
-      4_000,
-    );
+    await fuzzText(invitations, textArb, {
+      name: 'invitation text',
+      label: 'an arbitrary invitation',
+      seed: 702,
+      base: 4_000,
+    });
   });
 
   it('refuses a changed link unless it is the same invitation', async () => {
-    await fuzz(
-      'invitation mutations',
-      fc.asyncProperty(
-        invitationArb,
-        fc.array(editArb, { minLength: 1, maxLength: 3 }),
-        (invitation, edits) =>
-          watchdog.run('a changed invitation link', () => {
-            const link = linkOf(invitation);
-            if (link === null) return;
-            const changed = edits.reduce(applyEdit, link);
-            const answer = parse(changed);
-            checkAnswer(answer);
-            if (answer.ok) {
-              expect(answer.invitation).toEqual(invitation);
-              if (changed !== link) changedButAccepted++;
-            }
-          }),
-      ),
-      703,
-      4_000,
+    await fuzzChangedLinks(
+      invitations,
+      { values: invitationArb, link: (i) => linkOrNull(formatInvitation, i), accepted },
+      fc.array(linkEditArb(TOKENS, { drop: false }), { minLength: 1, maxLength: 3 }),
+      () => changedButAccepted++,
+      {
+        name: 'invitation mutations',
+        label: 'a changed invitation link',
+        seed: 703,
+        base: 4_000,
+      },
     );
   });
 

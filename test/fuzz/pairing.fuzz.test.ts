@@ -14,7 +14,15 @@ import {
   type PairingLink,
   type PairingParse,
 } from '../../shared/net/pairing.ts';
-import { fuzz, runs, Watchdog } from './harness.ts';
+import { runs, Watchdog } from './harness.ts';
+import {
+  fuzzChangedLinks,
+  fuzzRoundTrip,
+  fuzzText,
+  linkTextArb,
+  type LinkEdit,
+  type LinkTarget,
+} from './links.ts';
 
 const watchdog = new Watchdog();
 /** Changed links that still parsed (re-encodings): the mutation target's equality is exercised. */
@@ -60,22 +68,11 @@ const linkArb: fc.Arbitrary<PairingLink> = fc.record({
   cert: bytes(64),
 });
 
-/** What holds for any answer to any input. */
-function checkAnswer(answer: PairingParse): void {
-  if (answer.ok) {
-    // Accepted: it formats to a link that parses to the same fields.
-    expect(parsePairingLink(formatPairingLink(answer.link))).toEqual(answer);
-  } else {
-    expect(typeof answer.error).toBe('string');
-    expect(answer.error.length).toBeGreaterThan(0);
-    expect(answer.error.length).toBeLessThanOrEqual(MAX_ERROR_LENGTH);
-  }
-}
-
-const parse = (input: unknown): PairingParse => {
-  let answer: PairingParse | undefined;
-  expect(() => (answer = parsePairingLink(input))).not.toThrow();
-  return answer as PairingParse;
+const pairings: LinkTarget<PairingParse> = {
+  watchdog,
+  parse: parsePairingLink,
+  reformat: (answer) => formatPairingLink(answer.link),
+  maxError: MAX_ERROR_LENGTH,
 };
 
 /** Pieces of links, so that random text gets past the first checks now and then. */
@@ -114,30 +111,16 @@ const TOKENS = [
   '\n',
 ];
 
-const textArb: fc.Arbitrary<unknown> = fc.oneof(
-  { weight: 3, arbitrary: fc.string({ maxLength: 200, unit: 'binary' }) },
-  {
-    weight: 3,
-    arbitrary: fc.array(fc.constantFrom(...TOKENS), { maxLength: 30 }).map((t) => t.join('')),
-  },
-  {
-    weight: 1,
-    arbitrary: fc
-      .integer({ min: MAX_PAIRING_BYTES - 2, max: 3 * MAX_PAIRING_BYTES })
-      .map((n) => `gpow:pair?v=1&n=${'%C3%A9'.repeat(Math.ceil(n / 6))}`.slice(0, n)),
-  },
-  { weight: 1, arbitrary: fc.anything() },
-);
-
-type Edit =
-  | { readonly kind: 'delete' | 'case'; readonly at: number; readonly length: number }
-  | { readonly kind: 'insert' | 'replace'; readonly at: number; readonly text: string }
-  | { readonly kind: 'truncate' | 'escape'; readonly at: number }
-  | { readonly kind: 'swap'; readonly first: number; readonly second: number }
-  | { readonly kind: 'duplicate'; readonly which: number };
+const textArb = linkTextArb(TOKENS, 3, {
+  weight: 1,
+  arbitrary: fc
+    .integer({ min: MAX_PAIRING_BYTES - 2, max: 3 * MAX_PAIRING_BYTES })
+    .map((n) => `gpow:pair?v=1&n=${'%C3%A9'.repeat(Math.ceil(n / 6))}`.slice(0, n)),
+});
 
 const piece = fc.oneof(fc.constantFrom(...TOKENS), fc.string({ maxLength: 3, unit: 'binary' }));
-const editArb: fc.Arbitrary<Edit> = fc.oneof(
+/** Changes to a link (its own mix: longer deletions, longer replacements, no dropping). */
+const editArb: fc.Arbitrary<LinkEdit> = fc.oneof(
   fc.record({
     kind: fc.constantFrom('delete' as const, 'case' as const),
     at: fc.nat(),
@@ -153,97 +136,38 @@ const editArb: fc.Arbitrary<Edit> = fc.oneof(
   fc.record({ kind: fc.constant('duplicate' as const), which: fc.nat() }),
 );
 
-/** The link's parameters, to reorder or repeat. */
-function parameters(link: string): { head: string; parts: string[] } {
-  const q = link.indexOf('?');
-  return { head: link.slice(0, q + 1), parts: link.slice(q + 1).split('&') };
-}
-
-function applyEdit(link: string, edit: Edit): string {
-  const at = 'at' in edit ? edit.at % (link.length + 1) : 0;
-  switch (edit.kind) {
-    case 'delete':
-      return link.slice(0, at) + link.slice(at + edit.length);
-    case 'case': {
-      const flipped = [...link.slice(at, at + edit.length)]
-        .map((c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()))
-        .join('');
-      return link.slice(0, at) + flipped + link.slice(at + edit.length);
-    }
-    case 'insert':
-      return link.slice(0, at) + edit.text + link.slice(at);
-    case 'replace':
-      return link.slice(0, at) + edit.text + link.slice(at + 1);
-    case 'truncate':
-      return link.slice(0, at);
-    case 'escape': {
-      // Percent-encode one character, in either case: the same link to a careful parser.
-      const c = link.charCodeAt(at);
-      if (Number.isNaN(c) || c > 0x7f) return link;
-      const code = c.toString(16).padStart(2, '0');
-      return `${link.slice(0, at)}%${at % 2 === 0 ? code.toUpperCase() : code}${link.slice(at + 1)}`;
-    }
-    case 'swap': {
-      const { head, parts } = parameters(link);
-      const i = edit.first % parts.length;
-      const j = edit.second % parts.length;
-      [parts[i], parts[j]] = [parts[j] as string, parts[i] as string];
-      return head + parts.join('&');
-    }
-    case 'duplicate': {
-      const { head, parts } = parameters(link);
-      const i = edit.which % parts.length;
-      parts.splice(i, 0, parts[i] as string);
-      return head + parts.join('&');
-    }
-  }
-}
+const valid = {
+  values: linkArb,
+  link: formatPairingLink,
+  accepted: (link: PairingLink): PairingParse => ({ ok: true, link }),
+};
 
 describe('fuzz: pairing links', () => {
   it('formats every valid link to text that parses back to it', async () => {
-    await fuzz(
-      'pairing round trip',
-      fc.asyncProperty(linkArb, (link) =>
-        watchdog.run('a pairing link round trip', () => {
-          const text = formatPairingLink(link);
-          expect(parse(text)).toEqual({ ok: true, link });
-          // Surrounding whitespace from a copy and paste is forgiven.
-          expect(parse(`  ${text}\n`)).toEqual({ ok: true, link });
-        }),
-      ),
-      1401,
-      1_000,
-    );
+    await fuzzRoundTrip(pairings, valid, {
+      name: 'pairing round trip',
+      label: 'a pairing link round trip',
+      seed: 1401,
+      base: 1_000,
+    });
   });
 
   it('answers any input with a link or a short sentence, and never throws', async () => {
-    await fuzz(
-      'pairing text',
-      fc.asyncProperty(textArb, (input) =>
-        watchdog.run('an arbitrary pairing link', () => checkAnswer(parse(input))),
-      ),
-      1402,
-      4_000,
-    );
+    await fuzzText(pairings, textArb, {
+      name: 'pairing text',
+      label: 'an arbitrary pairing link',
+      seed: 1402,
+      base: 4_000,
+    });
   });
 
   it('refuses a changed link unless it is the same link', async () => {
-    await fuzz(
-      'pairing mutations',
-      fc.asyncProperty(linkArb, fc.array(editArb, { minLength: 1, maxLength: 3 }), (link, edits) =>
-        watchdog.run('a changed pairing link', () => {
-          const text = formatPairingLink(link);
-          const changed = edits.reduce(applyEdit, text);
-          const answer = parse(changed);
-          checkAnswer(answer);
-          if (answer.ok) {
-            expect(answer.link).toEqual(link);
-            if (changed !== text) changedButAccepted++;
-          }
-        }),
-      ),
-      1403,
-      4_000,
+    await fuzzChangedLinks(
+      pairings,
+      valid,
+      fc.array(editArb, { minLength: 1, maxLength: 3 }),
+      () => changedButAccepted++,
+      { name: 'pairing mutations', label: 'a changed pairing link', seed: 1403, base: 4_000 },
     );
   });
 
