@@ -5,100 +5,36 @@
 // the parser's sentence and changes nothing, then pairs from the real one. The laptop shows in
 // Alice's device list, is topped up to its allowance, and both profiles pay the headless peer;
 // both payments become final and both profiles show the same total for the identity.
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { fromHex } from '../../shared/bytes.ts';
 import { encodeAddress } from '../../shared/identity/address.ts';
 import { parsePairingLink } from '../../shared/net/pairing.ts';
 import { identity } from '../helpers/network.ts';
-import {
-  buildWeb,
-  openUser as openUserIn,
-  screenshotDir,
-  startWorld,
-  until as untilIn,
-  type World,
-} from './harness.ts';
-import { go, onboard, ScreenAudit } from './screens.ts';
 import { spawnHeadlessPeer, type HeadlessPeer } from './provider.ts';
+import { createNetwork, go, onboard, pay, text } from './screens.ts';
+import { e2eSession } from './session.ts';
 
-let world: World;
-let shots: string;
 let headless: HeadlessPeer | null = null;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-const users = { contexts, pageErrors };
-const openUser = (name: string): Promise<Page> => openUserIn(world, users, name);
 /** Pairing and top-ups take a few witness rounds: a longer wait than the wallet test's. */
-const until = <T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 60_000,
-) => untilIn(what, probe, timeoutMs, 200);
-const audit = new ScreenAudit(() => shots);
-
-const check = (page: Page, screen: string): Promise<void> => audit.check(page, screen);
-
-async function pay(page: Page, to: string, amount: string): Promise<void> {
-  await go(page, 'Send');
-  await page.getByRole('heading', { name: 'Send', level: 1 }).waitFor();
-  await page.getByLabel('Recipient address').fill(to);
-  await page.getByLabel('Amount').fill(amount);
-  await page.getByRole('button', { name: 'Review payment' }).click();
-  await page.getByRole('button', { name: 'Confirm and send' }).click();
-  await page
-    .getByRole('status')
-    .filter({ hasText: `Sent ${amount}.` })
-    .waitFor();
-}
-
-const text = async (page: Page, testId: string) =>
-  ((await page.getByTestId(testId).textContent()) ?? '').trim();
+const e2e = e2eSession({ timeoutMs: 60_000, beforeClose: async () => headless?.close() });
+const { audit, check, openUser, pageErrors, until } = e2e;
 
 /** Everything a page keeps in its localStorage. */
 const storageOf = (page: Page) =>
   page.evaluate(() => Object.fromEntries(Object.entries(localStorage).sort()));
-
-beforeAll(async () => {
-  shots = await screenshotDir();
-  await buildWeb();
-  world = await startWorld();
-});
-
-afterAll(async () => {
-  await headless?.close();
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await world?.close();
-});
 
 describe('one identity on two browser profiles', () => {
   it('pairs a second profile from a link, tops it up, and both pay', async () => {
     // Alice: an identity, a relay, and a network whose only witness she is.
     const alice = await openUser('alice');
     await onboard(alice, 'alice passphrase');
-    await go(alice, 'Settings');
-    await alice.getByLabel('Relay address').fill(world.relayUrl);
-    await alice.getByRole('button', { name: 'Add', exact: true }).first().click();
-    await alice.getByRole('list', { name: 'Relays' }).getByText(world.relayUrl).waitFor();
-    await go(alice, 'Network');
-    await alice.getByRole('button', { name: 'Create a network' }).click();
-    await alice.getByLabel('Network name').fill('Devices Co-op');
-    await alice.getByRole('button', { name: 'Continue' }).click();
-    await alice.getByRole('heading', { name: 'Choose the witnesses' }).waitFor();
-    await alice.getByRole('button', { name: 'Continue' }).click();
-    await alice.getByRole('button', { name: 'Use my address' }).click();
-    await alice.getByLabel('Amount', { exact: true }).fill('1000');
-    await alice.getByRole('button', { name: 'Add balance' }).click();
-    await alice.getByRole('button', { name: 'Continue' }).click();
-    await alice.getByRole('button', { name: 'Create network' }).click();
-    await alice.getByRole('heading', { name: 'Devices Co-op', level: 1 }).waitFor();
-    const invitation =
-      (await alice.getByLabel('Invitation link', { exact: true }).textContent()) ?? '';
+    const invitation = await createNetwork(alice, e2e.world.relayUrl, 'Devices Co-op');
 
     // The headless peer joins to be paid.
     const payee = identity('e2e-device-payee');
     const payeeAddress = encodeAddress(fromHex(payee.key));
-    headless = await spawnHeadlessPeer(world, invitation, payee, {});
+    headless = await spawnHeadlessPeer(e2e.world, invitation, payee, {});
 
     // Alice makes a pairing link in Settings, Devices.
     await go(alice, 'Settings');

@@ -5,96 +5,26 @@
 // change before she proposes it. Her votes enact it, both pages show Bob as removed, and the
 // join secret is changed without him, so the invitation Alice shows carries the new secret. Last,
 // Alice makes a new join secret by hand, after its own confirmation.
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildWeb,
-  openUser as openUserIn,
-  screenshotDir,
-  startWorld,
-  until as untilIn,
-  type World,
-} from './harness.ts';
-import { go, onboard, ScreenAudit } from './screens.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { createNetwork, joinAndSignProfile, onboard } from './screens.ts';
+import { e2eSession } from './session.ts';
 
-let world: World;
-let shots: string;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-const users = { contexts, pageErrors };
-const openUser = (name: string): Promise<Page> => openUserIn(world, users, name);
 /** A change completes in a few vote rounds (about a second each in the app). */
-const until = <T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 45_000,
-) => untilIn(what, probe, timeoutMs, 200);
-const audit = new ScreenAudit(() => shots);
-
-const check = (page: Page, screen: string): Promise<void> => audit.check(page, screen);
-
-/** Alice's network: a relay, herself as the only witness, 1000 for herself. */
-async function createNetwork(alice: Page): Promise<string> {
-  await go(alice, 'Settings');
-  await alice.getByLabel('Relay address').fill(world.relayUrl);
-  await alice.getByRole('button', { name: 'Add', exact: true }).first().click();
-  await alice.getByRole('list', { name: 'Relays' }).getByText(world.relayUrl).waitFor();
-  await go(alice, 'Network');
-  await alice.getByRole('button', { name: 'Create a network' }).click();
-  await alice.getByLabel('Network name').fill('Member Co-op');
-  await alice.getByRole('button', { name: 'Continue' }).click();
-  await alice.getByRole('heading', { name: 'Choose the witnesses' }).waitFor();
-  await alice.getByRole('button', { name: 'Continue' }).click();
-  await alice.getByRole('button', { name: 'Use my address' }).click();
-  await alice.getByLabel('Amount', { exact: true }).fill('1000');
-  await alice.getByRole('button', { name: 'Add balance' }).click();
-  await alice.getByRole('button', { name: 'Continue' }).click();
-  await alice.getByRole('button', { name: 'Create network' }).click();
-  await alice.getByRole('heading', { name: 'Member Co-op', level: 1 }).waitFor();
-  return (await alice.getByLabel('Invitation link', { exact: true }).textContent()) ?? '';
-}
-
-/** Bob joins from the link and signs a profile, so that members see his name. */
-async function joinAsBob(bob: Page, invitation: string): Promise<void> {
-  await go(bob, 'Network');
-  await bob.getByRole('button', { name: 'Join with an invitation' }).click();
-  await bob.getByLabel('Invitation link').fill(invitation);
-  await bob.getByRole('button', { name: 'Check invitation' }).click();
-  await bob.getByRole('button', { name: 'Join network' }).click();
-  await bob.getByRole('heading', { name: 'Member Co-op', level: 1 }).waitFor();
-  await until(
-    'Bob to receive the ledger',
-    async () => (await bob.getByTestId('count-final').count()) > 0,
-  );
-  const members = bob.getByRole('region', { name: 'Members' });
-  await members.getByLabel('Display name').fill('Bob');
-  await members.getByRole('button', { name: 'Review' }).click();
-  await members.getByRole('button', { name: 'Sign the profile' }).click();
-  await members.getByText('Profile signed.').waitFor();
-}
+const e2e = e2eSession({ timeoutMs: 45_000 });
+const { audit, check, openUser, pageErrors, until } = e2e;
 
 const invitationOn = async (page: Page) =>
   ((await page.getByLabel('Invitation link', { exact: true }).textContent()) ?? '').trim();
-
-beforeAll(async () => {
-  shots = await screenshotDir();
-  await buildWeb();
-  world = await startWorld();
-});
-
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await world?.close();
-});
 
 describe('removing a member', () => {
   it('shows the members by name and removes one through the UI, with a confirmation', async () => {
     const alice = await openUser('alice');
     await onboard(alice, 'alice passphrase');
-    const invitation = await createNetwork(alice);
+    const invitation = await createNetwork(alice, e2e.world.relayUrl, 'Member Co-op');
     const bob = await openUser('bob');
     await onboard(bob, 'bob passphrase');
-    await joinAsBob(bob, invitation);
+    await joinAndSignProfile(bob, invitation, 'Member Co-op', 'Bob', until);
 
     // Alice's Members page names Bob by the profile he signed, a member like her.
     const members = alice.getByRole('region', { name: 'Members' });

@@ -5,51 +5,13 @@
 // Alice's list shows the link used, by Bob as he said. Carol tries the same link and is refused
 // with the door's sentence, and nothing is saved for her. Last, Alice withdraws a time-limited
 // link after its confirmation.
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildWeb,
-  openUser as openUserIn,
-  screenshotDir,
-  startWorld,
-  until as untilIn,
-  type World,
-} from './harness.ts';
-import { go, onboard, ScreenAudit } from './screens.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { createNetwork, go, onboard } from './screens.ts';
+import { e2eSession } from './session.ts';
 
-let world: World;
-let shots: string;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-const users = { contexts, pageErrors };
-const openUser = (name: string): Promise<Page> => openUserIn(world, users, name);
-const until = <T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 60_000,
-) => untilIn(what, probe, timeoutMs, 200);
-const audit = new ScreenAudit(() => shots);
-const check = (page: Page, screen: string): Promise<void> => audit.check(page, screen);
-
-/** Alice's network: a relay, herself as the only witness, 1000 for herself. */
-async function createNetwork(alice: Page): Promise<void> {
-  await go(alice, 'Settings');
-  await alice.getByLabel('Relay address').fill(world.relayUrl);
-  await alice.getByRole('button', { name: 'Add', exact: true }).first().click();
-  await alice.getByRole('list', { name: 'Relays' }).getByText(world.relayUrl).waitFor();
-  await go(alice, 'Network');
-  await alice.getByRole('button', { name: 'Create a network' }).click();
-  await alice.getByLabel('Network name').fill('Ticket Co-op');
-  await alice.getByRole('button', { name: 'Continue' }).click();
-  await alice.getByRole('heading', { name: 'Choose the witnesses' }).waitFor();
-  await alice.getByRole('button', { name: 'Continue' }).click();
-  await alice.getByRole('button', { name: 'Use my address' }).click();
-  await alice.getByLabel('Amount', { exact: true }).fill('1000');
-  await alice.getByRole('button', { name: 'Add balance' }).click();
-  await alice.getByRole('button', { name: 'Continue' }).click();
-  await alice.getByRole('button', { name: 'Create network' }).click();
-  await alice.getByRole('heading', { name: 'Ticket Co-op', level: 1 }).waitFor();
-}
+const e2e = e2eSession({ timeoutMs: 60_000 });
+const { audit, check, openUser, pageErrors, until } = e2e;
 
 /** Opens the Join screen, checks the link and confirms: the ticket's terms are shown first. */
 async function tryToJoin(page: Page, link: string): Promise<void> {
@@ -61,22 +23,11 @@ async function tryToJoin(page: Page, link: string): Promise<void> {
   await page.getByRole('button', { name: 'Join network' }).click();
 }
 
-beforeAll(async () => {
-  shots = await screenshotDir();
-  await buildWeb();
-  world = await startWorld();
-});
-
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await world?.close();
-});
-
 describe('single-use invitations', () => {
   it('lets one person in with a single-use link, refuses the next, and withdraws a link', async () => {
     const alice = await openUser('alice');
     await onboard(alice, 'alice passphrase');
-    await createNetwork(alice);
+    await createNetwork(alice, e2e.world.relayUrl, 'Ticket Co-op');
 
     // A single-use link: 7 days by default, and the panel says the app must stay open.
     const invite = alice.getByRole('region', { name: 'Invite' });

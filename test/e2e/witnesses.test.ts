@@ -5,89 +5,14 @@
 // members, and the confirmation says exactly what will change before she proposes it. Her vote
 // backs and enacts the change, Bob's peer takes over, both panels show Bob as the witness, and
 // a payment from Alice to Bob becomes final on Bob's vote alone.
-import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  buildWeb,
-  openUser as openUserIn,
-  screenshotDir,
-  startWorld,
-  until as untilIn,
-  type World,
-} from './harness.ts';
-import { go, onboard, ScreenAudit } from './screens.ts';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { createNetwork, go, joinAndSignProfile, onboard, pay, text } from './screens.ts';
+import { e2eSession } from './session.ts';
 
-let world: World;
-let shots: string;
-const contexts: BrowserContext[] = [];
-const pageErrors: string[] = [];
-const users = { contexts, pageErrors };
-const openUser = (name: string): Promise<Page> => openUserIn(world, users, name);
 /** A change completes in a few vote rounds (about a second each in the app). */
-const until = <T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 45_000,
-) => untilIn(what, probe, timeoutMs, 200);
-const audit = new ScreenAudit(() => shots);
-
-const check = (page: Page, screen: string): Promise<void> => audit.check(page, screen);
-
-/** Alice's network: a relay, herself as the only witness, 1000 for herself. */
-async function createNetwork(alice: Page): Promise<string> {
-  await go(alice, 'Settings');
-  await alice.getByLabel('Relay address').fill(world.relayUrl);
-  await alice.getByRole('button', { name: 'Add', exact: true }).first().click();
-  await alice.getByRole('list', { name: 'Relays' }).getByText(world.relayUrl).waitFor();
-  await go(alice, 'Network');
-  await alice.getByRole('button', { name: 'Create a network' }).click();
-  await alice.getByLabel('Network name').fill('Witness Co-op');
-  await alice.getByRole('button', { name: 'Continue' }).click();
-  await alice.getByRole('heading', { name: 'Choose the witnesses' }).waitFor();
-  await alice.getByRole('button', { name: 'Continue' }).click();
-  await alice.getByRole('button', { name: 'Use my address' }).click();
-  await alice.getByLabel('Amount', { exact: true }).fill('1000');
-  await alice.getByRole('button', { name: 'Add balance' }).click();
-  await alice.getByRole('button', { name: 'Continue' }).click();
-  await alice.getByRole('button', { name: 'Create network' }).click();
-  await alice.getByRole('heading', { name: 'Witness Co-op', level: 1 }).waitFor();
-  return (await alice.getByLabel('Invitation link', { exact: true }).textContent()) ?? '';
-}
-
-/** Bob joins from the link and signs a profile, so that members see his name. */
-async function joinAsBob(bob: Page, invitation: string): Promise<void> {
-  await go(bob, 'Network');
-  await bob.getByRole('button', { name: 'Join with an invitation' }).click();
-  await bob.getByLabel('Invitation link').fill(invitation);
-  await bob.getByRole('button', { name: 'Check invitation' }).click();
-  await bob.getByRole('button', { name: 'Join network' }).click();
-  await bob.getByRole('heading', { name: 'Witness Co-op', level: 1 }).waitFor();
-  await until(
-    'Bob to receive the ledger',
-    async () => (await bob.getByTestId('count-final').count()) > 0,
-  );
-  const members = bob.getByRole('region', { name: 'Members' });
-  await members.getByLabel('Display name').fill('Bob');
-  await members.getByRole('button', { name: 'Review' }).click();
-  await members.getByRole('button', { name: 'Sign the profile' }).click();
-  await members.getByText('Profile signed.').waitFor();
-}
-
-async function pay(page: Page, to: string, amount: string): Promise<void> {
-  await go(page, 'Send');
-  await page.getByRole('heading', { name: 'Send', level: 1 }).waitFor();
-  await page.getByLabel('Recipient address').fill(to);
-  await page.getByLabel('Amount').fill(amount);
-  await page.getByRole('button', { name: 'Review payment' }).click();
-  await page.getByRole('button', { name: 'Confirm and send' }).click();
-  await page
-    .getByRole('status')
-    .filter({ hasText: `Sent ${amount}.` })
-    .waitFor();
-}
-
-const text = async (page: Page, testId: string) =>
-  ((await page.getByTestId(testId).textContent()) ?? '').trim();
+const e2e = e2eSession({ timeoutMs: 45_000 });
+const { audit, check, openUser, pageErrors, until } = e2e;
 
 /** The addresses in a Witnesses table, in its order. */
 const witnessesOn = (panel: ReturnType<Page['getByRole']>) =>
@@ -96,25 +21,14 @@ const witnessesOn = (panel: ReturnType<Page['getByRole']>) =>
     .locator('tr[data-witness]')
     .evaluateAll((rows) => rows.map((row) => row.getAttribute('data-witness')));
 
-beforeAll(async () => {
-  shots = await screenshotDir();
-  await buildWeb();
-  world = await startWorld();
-});
-
-afterAll(async () => {
-  for (const context of contexts) await context.close().catch(() => undefined);
-  await world?.close();
-});
-
 describe('changing the witnesses', () => {
   it('replaces the only witness with another member through the UI', async () => {
     const alice = await openUser('alice');
     const aliceAddress = await onboard(alice, 'alice passphrase');
-    const invitation = await createNetwork(alice);
+    const invitation = await createNetwork(alice, e2e.world.relayUrl, 'Witness Co-op');
     const bob = await openUser('bob');
     const bobAddress = await onboard(bob, 'bob passphrase');
-    await joinAsBob(bob, invitation);
+    await joinAndSignProfile(bob, invitation, 'Witness Co-op', 'Bob', until);
 
     // Alice's panel: herself as the only witness, the quorum in a sentence.
     const panel = alice.getByRole('region', { name: 'Witnesses' });
