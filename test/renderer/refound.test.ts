@@ -5,11 +5,8 @@
 // keeps the old log, waits for the genesis, compares it with what was held, and goes back; a
 // new network that cannot start leaves the old one current. Clicks are not simulated (no DOM
 // here): the confirmation is rendered as it is shown, and the action is the store's.
-import { IDBKeyRange } from 'fake-indexeddb';
-import { createElement, type ReactNode } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createStore } from 'zustand/vanilla';
+import { createElement } from 'react';
+import { describe, expect, it, vi } from 'vitest';
 import { toHex } from '../../shared/bytes.ts';
 import { identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
 import { keyHexOf } from '../../shared/ids.ts';
@@ -20,11 +17,10 @@ import { signTx } from '../../shared/tx/envelope.ts';
 import { genesisBody } from '../../shared/tx/genesis.ts';
 import { composeProfile } from '../../shared/wallet/profile.ts';
 import { refoundNetwork } from '../../engine/refound.ts';
-import { App } from '../../renderer/App.tsx';
 import { en } from '../../renderer/i18n/en.ts';
 import { translator } from '../../renderer/i18n/i18n.ts';
 import { webAdmit } from '../../renderer/platform/webVerify.ts';
-import { logNameOf, type AppState } from '../../renderer/state/appStore.ts';
+import { logNameOf } from '../../renderer/state/appStore.ts';
 import { UserError } from '../../renderer/state/errors.ts';
 import { loadNetwork } from '../../renderer/state/persisted.ts';
 import {
@@ -34,40 +30,17 @@ import {
   refoundOffers,
 } from '../../renderer/state/refound.ts';
 import { openIndexedDbLogStore } from '../../renderer/storage/indexedDbLogStore.ts';
-import { AppProvider } from '../../renderer/ui/context.tsx';
 import { FollowConfirm } from '../../renderer/ui/screens/Refound.tsx';
 import { identity } from '../helpers/network.ts';
 import { PHRASE, testApp, type TestApp } from './fixtures.ts';
+import { at, escaped, render, renderIn, withStubbedGlobals } from './render.ts';
 
 const t = translator('en');
 const ME = keyHexOf(identityFromMnemonic(PHRASE).publicKey);
 const BOB = identity('bob');
 const RELAY = 'ws://127.0.0.1:4444';
 
-beforeEach(() => {
-  vi.stubGlobal('IDBKeyRange', IDBKeyRange);
-});
-afterEach(() => {
-  vi.unstubAllGlobals();
-});
-
-function at(path: string): void {
-  vi.stubGlobal('window', {
-    location: { hash: `#/${path}` },
-    addEventListener: () => undefined,
-    removeEventListener: () => undefined,
-  });
-}
-
-const render = (app: TestApp) => {
-  const now = app.store.getState();
-  return renderToStaticMarkup(createElement(App, { store: createStore<AppState>()(() => now) }));
-};
-const renderIn = (app: TestApp, node: ReactNode) =>
-  renderToStaticMarkup(createElement(AppProvider, { store: app.store, children: node }));
-/** React escapes these in text. */
-const escaped = (text: string) =>
-  text.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll("'", '&#x27;');
+withStubbedGlobals();
 /** The store hears of changes on a timer; the page reads the ledger on the next render. */
 const changed = (app: TestApp) => {
   const runtime = app.store.getState().runtime;

@@ -5,20 +5,16 @@
 // at once, the knock's sentence shown, and nothing saved unless the inviter let us in. The
 // clicks themselves, and a real knock between browsers, are test/e2e/tickets.test.ts's part.
 import { createServer, type AddressInfo } from 'node:net';
-import { IDBKeyRange } from 'fake-indexeddb';
-import { createElement, type ReactNode } from 'react';
-import { renderToStaticMarkup } from 'react-dom/server';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createStore } from 'zustand/vanilla';
+import { createElement } from 'react';
+import { describe, expect, it } from 'vitest';
 import { identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
 import { keyHexOf } from '../../shared/ids.ts';
 import { formatInvitation } from '../../shared/net/invitation.ts';
 import { formatTicket, parseJoinLink, type TicketInvitation } from '../../shared/net/ticket.ts';
 import { createTicket, type TicketRecord } from '../../shared/net/tickets.ts';
-import { App } from '../../renderer/App.tsx';
 import { en } from '../../renderer/i18n/en.ts';
 import { translator } from '../../renderer/i18n/i18n.ts';
-import { connectionRelays, type AppState } from '../../renderer/state/appStore.ts';
+import { connectionRelays } from '../../renderer/state/appStore.ts';
 import { describeError, UserError } from '../../renderer/state/errors.ts';
 import {
   loadTickets,
@@ -27,12 +23,12 @@ import {
   TICKETS_KEY,
 } from '../../renderer/state/persisted.ts';
 import { TICKET_DURATIONS } from '../../renderer/state/tickets.ts';
-import { AppProvider } from '../../renderer/ui/context.tsx';
 import { TicketTerms } from '../../renderer/ui/screens/JoinNetwork.tsx';
 import { TicketLink } from '../../renderer/ui/screens/Invite.tsx';
 import { TicketRows } from '../../renderer/ui/screens/Tickets.tsx';
 import { deterministicRandom } from '../helpers/deterministicRandom.ts';
 import { memoryStorage, PHRASE, testApp, type TestApp } from './fixtures.ts';
+import { at, escaped, render, renderIn, withStubbedGlobals } from './render.ts';
 
 const t = translator('en');
 const ME = keyHexOf(identityFromMnemonic(PHRASE).publicKey);
@@ -40,30 +36,7 @@ const RELAY = 'ws://127.0.0.1:4444';
 const NET = 'a'.repeat(64);
 const HOUR = 3_600_000;
 
-beforeEach(() => {
-  vi.stubGlobal('IDBKeyRange', IDBKeyRange);
-});
-afterEach(() => {
-  vi.unstubAllGlobals();
-});
-
-function at(path: string): void {
-  vi.stubGlobal('window', {
-    location: { hash: `#/${path}` },
-    addEventListener: () => undefined,
-    removeEventListener: () => undefined,
-  });
-}
-
-const render = (app: TestApp) => {
-  const now = app.store.getState();
-  return renderToStaticMarkup(createElement(App, { store: createStore<AppState>()(() => now) }));
-};
-const renderIn = (app: TestApp, node: ReactNode) =>
-  renderToStaticMarkup(createElement(AppProvider, { store: app.store, children: node }));
-/** React escapes these in text. */
-const escaped = (text: string) =>
-  text.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll("'", '&#x27;');
+withStubbedGlobals();
 
 async function unlocked(label: string, from?: TestApp): Promise<TestApp> {
   const app = testApp(label, from);
