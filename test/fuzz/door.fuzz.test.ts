@@ -52,13 +52,16 @@ import { verifier } from '../helpers/network.ts';
 import { mutate, mutationArb } from './fixtures.ts';
 import { fuzz, hostileJsonText, runs, Watchdog } from './harness.ts';
 import {
+  dnsLabel,
   fuzzChangedLinks,
   fuzzText,
+  hex,
   linkEditArb,
+  linkNameArb,
   linkOrTooLong,
+  type LinkTarget,
   linkTextArb,
   withoutThrowing,
-  type LinkTarget,
 } from './links.ts';
 
 const watchdog = new Watchdog();
@@ -88,11 +91,9 @@ const seen = {
 
 // ---- ticket links -----------------------------------------------------------------------------
 
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
 const keyText = fc
   .uint8Array({ minLength: 32, maxLength: 32 })
   .map((b) => base64urlnopad.encode(b));
-const dnsLabel = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$/);
 const relayArb = fc
   .tuple(
     fc.constantFrom('ws', 'wss'),
@@ -105,9 +106,6 @@ const relayArb = fc
     fc.option(fc.stringMatching(/^(?:\/[A-Za-z0-9._~:@$-]{0,8}){1,2}$/), { nil: '' }),
   )
   .map(([scheme, host, port, path]) => `${scheme}://${host}:${port}${path}`);
-const nameArb = fc
-  .string({ minLength: 1, maxLength: 64, unit: 'grapheme' })
-  .filter((n) => n.trim() === n && !/[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u.test(n));
 const ticketArb: fc.Arbitrary<TicketInvitation> = fc
   .record({
     networkId: fc.uint8Array({ minLength: 32, maxLength: 32 }).map(hex),
@@ -118,7 +116,7 @@ const ticketArb: fc.Arbitrary<TicketInvitation> = fc
       .map((s) => s * 1000),
     once: fc.boolean(),
     relays: fc.uniqueArray(relayArb, { maxLength: 16 }),
-    name: fc.option(nameArb, { nil: undefined }),
+    name: fc.option(linkNameArb, { nil: undefined }),
   })
   .map(({ name, ...rest }) => (name === undefined ? rest : { ...rest, name }));
 

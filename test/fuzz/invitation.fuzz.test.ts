@@ -16,14 +16,17 @@ import {
 } from '../../shared/net/invitation.ts';
 import { runs, Watchdog } from './harness.ts';
 import {
+  dnsLabel,
   fuzzChangedLinks,
   fuzzRoundTrip,
   fuzzText,
+  hex,
   linkEditArb,
+  linkNameArb,
   linkOrNull,
   linkOrTooLong,
-  linkTextArb,
   type LinkTarget,
+  linkTextArb,
 } from './links.ts';
 
 const watchdog = new Watchdog();
@@ -35,9 +38,6 @@ afterAll(() => watchdog.uninstall());
 /** An error is a sentence for a person: short, whatever the input was. */
 const MAX_ERROR_LENGTH = 400;
 
-const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
-
-const dnsLabel = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$/);
 const hostArb = fc.oneof(
   fc.array(dnsLabel, { minLength: 1, maxLength: 4 }).map((labels) => [...labels, 'org'].join('.')),
   fc.ipV4(),
@@ -53,16 +53,12 @@ const relayArb = fc
   )
   .map(([scheme, host, port, path]) => `${scheme}://${host}:${port}${path}`);
 
-const nameArb = fc
-  .string({ minLength: 1, maxLength: 64, unit: 'grapheme' })
-  .filter((name) => name.trim() === name && !/[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u.test(name));
-
 const invitationArb: fc.Arbitrary<Invitation> = fc
   .record({
     networkId: fc.uint8Array({ minLength: 32, maxLength: 32 }).map(hex),
     secret: fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => base64urlnopad.encode(b)),
     relays: fc.uniqueArray(relayArb, { maxLength: 16 }),
-    name: fc.option(nameArb, { nil: undefined }),
+    name: fc.option(linkNameArb, { nil: undefined }),
   })
   .map(({ name, ...rest }) => (name === undefined ? rest : { ...rest, name }));
 

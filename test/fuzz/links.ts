@@ -62,6 +62,17 @@ export function linkOrTooLong<V>(format: (value: V) => string, value: V): string
   return link;
 }
 
+/** Bytes as lower-case hex. */
+export const hex = (bytes: Uint8Array): string => Buffer.from(bytes).toString('hex');
+
+/** One label of a host name. */
+export const dnsLabel = fc.stringMatching(/^[a-z0-9](?:[a-z0-9-]{0,10}[a-z0-9])?$/);
+
+/** A name a link may carry: 1 to 64 graphemes, no surrounding space, no control characters. */
+export const linkNameArb = fc
+  .string({ minLength: 1, maxLength: 64, unit: 'grapheme' })
+  .filter((n) => n.trim() === n && !/[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}]/u.test(n));
+
 /** A weighted choice of fc.oneof. */
 type Weighted = { readonly weight: number; readonly arbitrary: fc.Arbitrary<unknown> };
 
