@@ -1,8 +1,11 @@
 // Runs the real `gpow` command for the CLI tests, with WebRTC kept on 127.0.0.1, and cleans up
 // every peer it started. Each test file makes its own harness.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gpow.js');
 /** Keeps the real CLI's WebRTC on 127.0.0.1 (see fixtures/loopbackPreload.ts). */
@@ -98,5 +101,25 @@ export function cliHarness(): CliHarness {
       await new Promise((r) => setTimeout(r, 500));
       for (const child of running) child.kill('SIGKILL');
     },
+  };
+}
+
+/**
+ * A harness for one test file, with a temporary folder for its homes: after the file's tests
+ * (its afterAll, given 20 s) every peer is stopped and the folder, if one was made, removed.
+ */
+export function cliSuite(prefix: string): CliHarness & {
+  /** Makes the folder, named from `prefix`, and returns its path. */
+  readonly tempDir: () => Promise<string>;
+} {
+  const harness = cliHarness();
+  let dir = '';
+  afterAll(async () => {
+    await harness.stopAll();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }, 20_000);
+  return {
+    ...harness,
+    tempDir: async () => (dir = await mkdtemp(join(tmpdir(), prefix))),
   };
 }

@@ -4,20 +4,13 @@
 // a restart; a reusable time-limited link lets in several; a withdrawn, expired or damaged link
 // lets nobody in, and a refused join writes nothing to the home.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatTicket, parseJoinLink } from '../../shared/net/ticket.ts';
-import { cliHarness, freePort, stop } from './cliHarness.ts';
+import { cliSuite, freePort, stop } from './cliHarness.ts';
 
-const { gpow, json, run, stopAll } = cliHarness();
-let dir = '';
-
-afterAll(async () => {
-  await stopAll();
-  if (dir) await rm(dir, { recursive: true, force: true });
-}, 20_000);
+const { gpow, json, run, tempDir } = cliSuite('gpow-tickets-');
 
 type Made = { invitation: string; id: string; once: boolean };
 type Row = { id: string; state: string; uses: unknown[] };
@@ -26,7 +19,7 @@ const secretOf = async (home: string) =>
 
 describe('ticket invitations', () => {
   it('let in once, or until withdrawn, and say why not', { timeout: 150_000 }, async () => {
-    dir = await mkdtemp(join(tmpdir(), 'gpow-tickets-'));
+    const dir = await tempDir();
     const home = (name: string) => join(dir, name);
     const founder = home('founder');
     await json(['--home', founder, 'identity', 'create', '--fast-kdf']);
