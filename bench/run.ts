@@ -8,6 +8,7 @@
 //   npm run bench -- --runs 5          repetitions per scenario (default 3)
 //   npm run bench -- --only s1,s5      some scenarios; saved to bench/results/only.json instead
 //   npm run bench -- --profile         adds CPU-profile top frames to the "why" lines (slower)
+//   npm run bench -- --holders 5       how many peers hold the ledger when s9's joiner comes
 //
 // Each scenario runs in a Scope that owns its child processes, temporary directories and
 // connections; the scope is disposed when the scenario ends, fails or times out, and a process
@@ -29,6 +30,7 @@ import { finality } from './scenarios/finality.ts';
 import { hypercore } from './scenarios/hypercore.ts';
 import { initialSync } from './scenarios/initialSync.ts';
 import { propagation } from './scenarios/propagation.ts';
+import { replication } from './scenarios/replication.ts';
 import { validation } from './scenarios/validation.ts';
 
 const SCENARIOS: readonly Scenario[] = [
@@ -40,6 +42,7 @@ const SCENARIOS: readonly Scenario[] = [
   hypercore,
   dnec,
   chromium,
+  replication,
 ];
 const RESULTS_DIR = join(import.meta.dirname, 'results');
 const LATEST = join(RESULTS_DIR, 'latest.json');
@@ -57,6 +60,7 @@ const { values } = parseArgs({
     'compare-only': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     deadline: { type: 'string' },
+    holders: { type: 'string' },
   },
 });
 
@@ -92,11 +96,12 @@ async function runScenario(scenario: Scenario, base: Omit<BenchContext, 'scope' 
   console.error(`▶ ${scenario.id}: ${scenario.title}`);
   let timer: ReturnType<typeof setTimeout> | undefined;
   let result: ScenarioResult;
+  const limitMs = scenario.timeoutMs ?? SCENARIO_TIMEOUT_MS;
   try {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`timed out after ${SCENARIO_TIMEOUT_MS / 60_000} min`)),
-        SCENARIO_TIMEOUT_MS,
+        () => reject(new Error(`timed out after ${limitMs / 60_000} min`)),
+        limitMs,
       );
     });
     const body = await Promise.race([scenario.run({ ...base, scope, log }), timeout]);
@@ -137,6 +142,7 @@ async function main(): Promise<void> {
   const size = positiveInt(values.size, 100_000, 'size');
   const runs = positiveInt(values.runs, 3, 'runs');
   const deadlineMin = positiveInt(values.deadline, 25, 'deadline');
+  const holders = positiveInt(values.holders, 5, 'holders');
   const only = values.only ? values.only.split(',').map((s) => s.trim().toLowerCase()) : null;
   const selected = only
     ? SCENARIOS.filter((s) => only.some((o) => s.id === o || s.id.startsWith(`${o}-`)))
@@ -161,7 +167,13 @@ async function main(): Promise<void> {
   const scenarios: ScenarioResult[] = [];
   for (const scenario of selected) {
     scenarios.push(
-      await runScenario(scenario, { size, runs, profile: values.profile, large: largeLedger }),
+      await runScenario(scenario, {
+        size,
+        runs,
+        profile: values.profile,
+        holders,
+        large: largeLedger,
+      }),
     );
   }
   const results: BenchResults = {

@@ -29,6 +29,12 @@ export function formatValue(value: number, unit: string): string {
       return `${value.toFixed(2)}×`;
     case 'MB':
       return `${value.toFixed(0)} MB`;
+    case 'B':
+      return value >= 1e6
+        ? `${(value / 1e6).toFixed(2)} MB`
+        : value >= 1e3
+          ? `${(value / 1e3).toFixed(1)} kB`
+          : `${int(value)} bytes`;
     case '%':
       return `${value.toFixed(0)}%`;
     default:

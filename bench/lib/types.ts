@@ -51,6 +51,8 @@ export interface BenchContext {
   readonly runs: number;
   /** --profile: CPU-profile the scenario and report its top frames. */
   readonly profile: boolean;
+  /** --holders: how many peers hold the ledger when a joiner comes (s9), default 5. */
+  readonly holders?: number;
   readonly scope: Scope;
   /** The pre-generated ledger of `count` transfers (built once per bench run). */
   large(count: number): Promise<LargeLedger>;
@@ -67,5 +69,7 @@ export type ScenarioBody = Omit<
 export interface Scenario {
   readonly id: string;
   readonly title: string;
+  /** This scenario's own time limit (default run.ts's 6 minutes). */
+  readonly timeoutMs?: number;
   run(ctx: BenchContext): Promise<ScenarioBody>;
 }
