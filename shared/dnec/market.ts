@@ -53,6 +53,15 @@ export interface ProviderSnapshot {
   readonly active: ReadonlyMap<string, bigint>;
 }
 
+/** One valid life-cycle action: transaction `id` by `author`, of `kind`, on `subject`. */
+export interface ActionRecord {
+  readonly id: TxId;
+  readonly author: KeyHex;
+  /** The request it acts on (for an unbond, the bond). */
+  readonly subject: TxId;
+  readonly kind: ActionKind;
+}
+
 export interface Bond {
   readonly id: TxId;
   readonly validator: KeyHex;
@@ -79,10 +88,36 @@ export class MarketIndex {
   }
 
   recordAction(tx: Tx, subject: TxId, kind: ActionKind): void {
+    this.recordActionOf({ id: tx.id, author: tx.author, subject, kind });
+  }
+
+  /** Records an action known by its parts (what restoring a snapshot does). */
+  recordActionOf(action: ActionRecord): void {
+    const { id, author, subject, kind } = action;
     let kinds = this.#byRequest.get(subject);
     if (!kinds) this.#byRequest.set(subject, (kinds = new Map<ActionKind, TxId[]>()));
-    push(kinds, kind, tx.id);
-    push(this.#byAuthor, `${tx.author}|${subject}|${kind}`, tx.id);
+    push(kinds, kind, id);
+    push(this.#byAuthor, `${author}|${subject}|${kind}`, id);
+  }
+
+  /** Every recorded action, in no particular order (each valid action appears once). */
+  *actionRecords(): IterableIterator<ActionRecord> {
+    for (const [key, ids] of this.#byAuthor) {
+      const [author, subject, kind] = key.split('|') as [KeyHex, TxId, ActionKind];
+      for (const id of ids) yield { id, author, subject, kind };
+    }
+  }
+
+  /** The provider's recorded states, lowest seq first (a fork's states in arrival order). */
+  history(provider: KeyHex): readonly ProviderSnapshot[] {
+    return this.#snapshots.get(provider) ?? [];
+  }
+
+  /** Appends a recorded state, as restoring a snapshot does (in seq order). */
+  restoreState(provider: KeyHex, state: ProviderSnapshot): void {
+    let list = this.#snapshots.get(provider);
+    if (!list) this.#snapshots.set(provider, (list = []));
+    list.push(state);
   }
 
   /** The author's earlier action of `kind` on `subject` on the chain ending at `at`, if any. */

@@ -41,6 +41,7 @@ import {
   type MarketIndex,
   type RequestInfo,
 } from './market.ts';
+import { marketIndexCodec } from './marketSnapshot.ts';
 import { committeeOf, decide } from './outcome.ts';
 import { verifyPow } from './pow.ts';
 import { verifyCommitment } from './selection.ts';
@@ -102,6 +103,7 @@ const isRejection = (value: unknown): value is Rejection =>
 export const offerType: TxTypeDef<OfferBody> = {
   name: 'offer',
   schema: offerSchema,
+  index: marketIndexCodec,
   effects(tx, ctx) {
     const service = serviceFor(tx.body.service, tx, ctx);
     return isRejection(service) ? service : NO_EFFECTS;
@@ -116,6 +118,7 @@ export const offerType: TxTypeDef<OfferBody> = {
 export const bondType: TxTypeDef<BondBody> = {
   name: 'bond',
   schema: bondSchema,
+  index: marketIndexCodec,
   effects: (tx) => ({ debit: tx.body.amount, credits: [], lock: tx.body.amount }),
   accepted(tx, ctx) {
     marketOf(ctx.indexes).bonds.set(tx.id, {
@@ -129,6 +132,7 @@ export const bondType: TxTypeDef<BondBody> = {
 export const unbondType: TxTypeDef<UnbondBody> = {
   name: 'unbond',
   schema: unbondSchema,
+  index: marketIndexCodec,
   effects(tx, ctx) {
     const bond = marketOf(ctx.indexes).bonds.get(idOf(tx.body.bond));
     if (
@@ -155,6 +159,7 @@ export const unbondType: TxTypeDef<UnbondBody> = {
 export const serviceType: TxTypeDef<ServiceBody> = {
   name: 'service',
   schema: serviceSchema,
+  index: marketIndexCodec,
   effects: () => NO_EFFECTS,
   accepted(tx, ctx) {
     marketOf(ctx.indexes).services.set(tx.id, registeredService(tx.id, tx.body));
@@ -198,6 +203,7 @@ const MAX_ESCROW = 1n << 62n;
 export const requestType: TxTypeDef<RequestBody> = {
   name: 'request',
   schema: requestSchema,
+  index: marketIndexCodec,
   effects(tx, ctx) {
     if (bytesEqual(tx.body.provider, tx.authorKey)) return bad('a consumer cannot hire itself');
     const service = serviceFor(tx.body.service, tx, ctx);
@@ -234,6 +240,7 @@ function providerAction(
 export const acceptType: TxTypeDef<AcceptBody> = {
   name: 'accept',
   schema: acceptSchema,
+  index: marketIndexCodec,
   effects(tx, ctx) {
     const request = providerAction(tx, ctx);
     if (isRejection(request)) return request;
@@ -269,6 +276,7 @@ export const acceptType: TxTypeDef<AcceptBody> = {
 export const declineType: TxTypeDef<DeclineBody> = {
   name: 'decline',
   schema: declineSchema,
+  index: marketIndexCodec,
   effects(tx, ctx) {
     const request = providerAction(tx, ctx);
     if (isRejection(request)) return request;
@@ -301,6 +309,7 @@ function releaseCapacity(
 export const revealType: TxTypeDef<RevealBody> = {
   name: 'reveal',
   schema: revealSchema,
+  index: marketIndexCodec,
   effects(tx, ctx) {
     const request = requestFor(tx.body.request, tx, ctx);
     if (isRejection(request)) return request;
@@ -324,6 +333,7 @@ export const revealType: TxTypeDef<RevealBody> = {
 export const deliverType: TxTypeDef<DeliverBody> = {
   name: 'deliver',
   schema: deliverSchema,
+  index: marketIndexCodec,
   effects(tx, ctx) {
     const request = providerAction(tx, ctx);
     if (isRejection(request)) return request;
@@ -359,6 +369,7 @@ function resultProblem(request: RequestInfo, body: DeliverBody): Rejection | nul
 export const reviewType: TxTypeDef<ReviewBody> = {
   name: 'review',
   schema: reviewSchema,
+  index: marketIndexCodec,
   effects(tx, ctx) {
     const request = requestFor(tx.body.request, tx, ctx);
     if (isRejection(request)) return request;
@@ -381,6 +392,7 @@ export const reviewType: TxTypeDef<ReviewBody> = {
 export const verdictType: TxTypeDef<VerdictBody> = {
   name: 'verdict',
   schema: verdictSchema,
+  index: marketIndexCodec,
   effects(tx, ctx) {
     const request = requestFor(tx.body.request, tx, ctx);
     if (isRejection(request)) return request;
@@ -406,6 +418,7 @@ export const verdictType: TxTypeDef<VerdictBody> = {
 export const settleType: TxTypeDef<SettleBody> = {
   name: 'settle',
   schema: settleSchema,
+  index: marketIndexCodec,
   effects(tx, ctx) {
     const request = requestFor(tx.body.request, tx, ctx);
     if (isRejection(request)) return request;

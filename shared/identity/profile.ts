@@ -5,10 +5,22 @@
 // Every check here is part of validity and so reads only the body, with fixed tables and byte
 // comparisons (displayName.ts says why no Unicode database is used).
 import * as v from 'valibot';
-import type { KeyHex, TxId } from '../ids.ts';
+import { fromHex } from '../bytes.ts';
+import type { CborValue } from '../codec/cbor.ts';
+import { keyHexOf, txIdOf, type KeyHex, type TxId } from '../ids.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Tx } from '../tx/envelope.ts';
-import { NO_EFFECTS, type IndexStore, type TxTypeDef } from '../tx/types.ts';
+import { bytes32, uint } from '../tx/schema.ts';
+import {
+  indexCodec,
+  NO_EFFECTS,
+  restoreIndex,
+  strictlyIncreasing,
+  type IndexCodec,
+  type IndexStore,
+  type Restored,
+  type TxTypeDef,
+} from '../tx/types.ts';
 import { codePoints, forbiddenCharacter, nameProblem } from './displayName.ts';
 
 export const PROFILE_TYPE = 'profile';
@@ -103,14 +115,90 @@ export class ProfileIndex {
   authors(): IterableIterator<KeyHex> {
     return this.#byChain.keys();
   }
+
+  /** An index holding exactly these chains' entries, each list in the order given. */
+  static of(chains: ReadonlyArray<readonly [KeyHex, readonly ProfileEntry[]]>): ProfileIndex {
+    const index = new ProfileIndex();
+    for (const [author, entries] of chains) index.#byChain.set(author, [...entries]);
+    return index;
+  }
 }
 
+export const PROFILE_INDEX_KEY = 'profile';
+
 export const profilesOf = (indexes: IndexStore): ProfileIndex =>
-  indexes.index('profile', () => new ProfileIndex());
+  indexes.index(PROFILE_INDEX_KEY, () => new ProfileIndex());
+
+// ---- the index as snapshot data (docs/snapshots.md) --------------------------------------------
+
+/** Highest seq first, then the smaller id: the canonical order of one chain's entries. */
+const entryOrder = (a: ProfileEntry, b: ProfileEntry): number =>
+  b.seq - a.seq || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+/**
+ * Every chain's profiles, chains by key, each chain highest seq first. The live index orders
+ * two profiles at one seq (a fork) newest arrival first; the snapshot orders them by id.
+ */
+export function snapshotProfiles(index: ProfileIndex): CborValue {
+  return [...index.authors()]
+    .sort()
+    .map((author) => [
+      fromHex(author),
+      [...index.chain(author)].sort(entryOrder).map((e) => [fromHex(e.id), e.seq]),
+    ]);
+}
+
+const profilesSchema = v.array(
+  v.strictTuple([
+    v.pipe(
+      bytes32,
+      v.transform((bytes) => keyHexOf(bytes)),
+    ),
+    v.pipe(
+      v.array(
+        v.strictTuple([
+          v.pipe(
+            bytes32,
+            v.transform((bytes) => txIdOf(bytes)),
+          ),
+          uint,
+        ]),
+      ),
+      v.minLength(1, 'a chain in the snapshot holds at least one profile'),
+    ),
+  ]),
+  'a profile snapshot is a list of chains',
+);
+
+export function restoreProfiles(value: unknown): Restored<ProfileIndex> {
+  return restoreIndex('the profile index', profilesSchema, value, (chains) => {
+    if (!strictlyIncreasing(chains.map(([author]) => author)))
+      return 'chains must be sorted by key, once each';
+    const restored: [KeyHex, ProfileEntry[]][] = [];
+    for (const [author, list] of chains) {
+      const entries = list.map(([id, seq]) => ({ id, seq }));
+      for (let i = 1; i < entries.length; i++) {
+        if (entryOrder(entries[i - 1] as ProfileEntry, entries[i] as ProfileEntry) >= 0)
+          return 'a chain lists its profiles highest seq first, then by id, once each';
+      }
+      restored.push([author, entries]);
+    }
+    return ProfileIndex.of(restored);
+  });
+}
+
+export const profileIndexCodec: IndexCodec = indexCodec<ProfileIndex>({
+  key: PROFILE_INDEX_KEY,
+  empty: () => new ProfileIndex(),
+  owns: (value): value is ProfileIndex => value instanceof ProfileIndex,
+  snapshot: snapshotProfiles,
+  restore: restoreProfiles,
+});
 
 export const profileType: TxTypeDef<ProfileBody> = {
   name: PROFILE_TYPE,
   schema: profileSchema,
+  index: profileIndexCodec,
   effects: () => NO_EFFECTS,
   accepted(tx, ctx) {
     profilesOf(ctx.indexes).add(tx);

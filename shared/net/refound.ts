@@ -11,8 +11,17 @@ import type { KeyHex, TxId } from '../ids.ts';
 import { keyHexOf, txIdOf } from '../ids.ts';
 import type { Tx } from '../tx/envelope.ts';
 import { MAX_WITNESSES } from '../tx/genesis.ts';
-import { bytes32, HIDDEN_CHARACTERS, sortedUnique } from '../tx/schema.ts';
-import { NO_EFFECTS, type IndexStore, type TxTypeDef } from '../tx/types.ts';
+import { bytes32, HIDDEN_CHARACTERS, sortedUnique, uint } from '../tx/schema.ts';
+import {
+  indexCodec,
+  NO_EFFECTS,
+  restoreIndex,
+  strictlyIncreasing,
+  type IndexCodec,
+  type IndexStore,
+  type Restored,
+  type TxTypeDef,
+} from '../tx/types.ts';
 
 export const REFOUND_TYPE = 'network-refound';
 
@@ -47,11 +56,70 @@ export interface Refounding {
   readonly root: string;
 }
 
-const refoundingsOf = (indexes: IndexStore): Refounding[] => indexes.index('refound', () => []);
+export const REFOUND_INDEX_KEY = 'refound';
+
+const refoundingsOf = (indexes: IndexStore): Refounding[] =>
+  indexes.index(REFOUND_INDEX_KEY, () => []);
+
+// ---- the index as snapshot data (docs/snapshots.md) --------------------------------------------
+
+/** Every announcement, by id (the live list is in arrival order; every reader sorts it). */
+export function snapshotRefoundings(index: readonly Refounding[]): CborValue {
+  return [...index]
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .map((r) => [
+      fromHex(r.id),
+      fromHex(r.by),
+      r.time,
+      fromHex(r.networkId),
+      r.name,
+      r.witnesses.map((w) => fromHex(w)),
+      fromHex(r.root),
+    ]);
+}
+
+const refoundingsSchema = v.array(
+  v.strictTuple([
+    bytes32,
+    bytes32,
+    uint,
+    bytes32,
+    refoundSchema.entries.name,
+    refoundSchema.entries.witnesses,
+    bytes32,
+  ]),
+  'a re-founding snapshot is a list of announcements',
+);
+
+export function restoreRefoundings(value: unknown): Restored<Refounding[]> {
+  return restoreIndex('the re-founding index', refoundingsSchema, value, (list) => {
+    const restored = list.map(([id, by, time, net, name, witnesses, root]): Refounding => ({
+      id: txIdOf(id),
+      by: keyHexOf(by),
+      time,
+      networkId: txIdOf(net),
+      name,
+      witnesses: witnesses.map((w) => keyHexOf(w)),
+      root: txIdOf(root),
+    }));
+    return strictlyIncreasing(restored.map((r) => r.id))
+      ? restored
+      : 'announcements must be sorted by id, once each';
+  });
+}
+
+export const refoundIndexCodec: IndexCodec = indexCodec<Refounding[]>({
+  key: REFOUND_INDEX_KEY,
+  empty: () => [],
+  owns: (value): value is Refounding[] => Array.isArray(value),
+  snapshot: snapshotRefoundings,
+  restore: restoreRefoundings,
+});
 
 export const refoundType: TxTypeDef<RefoundBody> = {
   name: REFOUND_TYPE,
   schema: refoundSchema,
+  index: refoundIndexCodec,
   effects: () => NO_EFFECTS,
   accepted(tx, ctx) {
     refoundingsOf(ctx.indexes).push(refoundingOf(tx));

@@ -1,10 +1,12 @@
 // The plug-in seam for transaction types. The ledger's core loop knows chains, dependencies,
 // claims, funds, escrow and finality; each type only parses its body and states its economic
 // effects. Later types (SSK, the DNEC service life cycle) register here without touching the loop.
-import type * as v from 'valibot';
+import * as v from 'valibot';
+import { decodeCanonical, type CborValue } from '../codec/cbor.ts';
 import type { KeyHex, TxId } from '../ids.ts';
 import type { Tx } from './envelope.ts';
 import type { Rejection } from './rejection.ts';
+import { describeIssues } from './schema.ts';
 
 export interface Credit {
   readonly to: KeyHex;
@@ -74,6 +76,113 @@ export interface TxTypeDef<B = unknown> {
   effects(tx: Tx<B>, ctx: TypeContext): Effects | Rejection;
   /** Called once when a transaction of this type becomes valid, to update the type's indexes. */
   accepted?(tx: Tx<B>, ctx: TypeContext): void;
+  /**
+   * How the index this type keeps (under `index.key` in the IndexStore) is written into a
+   * snapshot and read back (docs/snapshots.md, "Feature indexes"). Types that share one index
+   * (the DNEC life cycle) share one codec object.
+   */
+  readonly index?: IndexCodec;
+}
+
+/** A restored index, or why the value is not one: a sentence. */
+export type Restored<T> =
+  { readonly ok: true; readonly index: T } | { readonly ok: false; readonly error: string };
+
+/**
+ * A type's index as snapshot data. `snapshot` is canonical: the same set of accepted
+ * transactions gives the same value (and so the same encodeCanonical bytes) whatever the order
+ * they arrived in, because every collection is sorted by a stable key and only what the index
+ * holds is written. `restore` is total: it parses untrusted data with a schema, never throws,
+ * and refuses anything that is not a snapshot with a sentence.
+ */
+export interface IndexCodec {
+  /** The key the index lives under in the IndexStore. */
+  readonly key: string;
+  /** The index as canonical data; an index never created (no transaction yet) is the empty one. */
+  snapshot(index: unknown): CborValue;
+  restore(value: unknown): Restored<unknown>;
+}
+
+/** What a feature states about its index; `indexCodec` turns it into the registry's shape. */
+export interface TypedIndexCodec<T> {
+  readonly key: string;
+  /** The empty index: what IndexStore.index creates before the first transaction. */
+  empty(): T;
+  /** True when the value is this feature's index (the guard between unknown and T). */
+  owns(value: unknown): value is T;
+  snapshot(index: T): CborValue;
+  restore(value: unknown): Restored<T>;
+}
+
+/** Thrown by IndexCodec.snapshot for a value that is not the type's index: a programming error. */
+export class IndexKindError extends Error {
+  override name = 'IndexKindError';
+}
+
+export function indexCodec<T>(typed: TypedIndexCodec<T>): IndexCodec {
+  return {
+    key: typed.key,
+    snapshot(index) {
+      if (index === undefined) return typed.snapshot(typed.empty());
+      if (!typed.owns(index))
+        throw new IndexKindError(`the value under "${typed.key}" is not this type's index`);
+      return typed.snapshot(index);
+    },
+    restore: (value) => typed.restore(value),
+  };
 }
 
 export const isRejection = (value: Effects | Rejection): value is Rejection => 'code' in value;
+
+/**
+ * Parses a snapshot value with `schema`, then builds the index from what it parsed. Total: a
+ * value the schema refuses, a build that refuses, or anything thrown along the way (nothing is
+ * expected to) comes back as a sentence naming the index.
+ */
+export function restoreIndex<P, T>(
+  what: string,
+  schema: v.GenericSchema<unknown, P>,
+  value: unknown,
+  build: (parsed: P) => T | string,
+): Restored<T> {
+  try {
+    const parsed = v.safeParse(schema, value);
+    if (!parsed.success)
+      return { ok: false, error: `not a snapshot of ${what}: ${describeIssues(parsed.issues)}` };
+    const built = build(parsed.output);
+    return typeof built === 'string'
+      ? { ok: false, error: `not a snapshot of ${what}: ${built}` }
+      : { ok: true, index: built };
+  } catch {
+    return { ok: false, error: `not a snapshot of ${what}: it could not be read` };
+  }
+}
+
+/** Restores an index from its canonical CBOR bytes (at most `maxBytes`); never throws. */
+export function restoreIndexBytes(
+  codec: IndexCodec,
+  bytes: unknown,
+  maxBytes: number,
+): Restored<unknown> {
+  const decoded = decodeCanonical(bytes, maxBytes);
+  if (!decoded.ok) {
+    const why =
+      decoded.reason === 'oversized'
+        ? `it is too large (${decoded.detail})`
+        : decoded.reason === 'non-canonical'
+          ? `it is not in canonical form (${decoded.detail})`
+          : `it is not canonical CBOR (${decoded.detail})`;
+    return { ok: false, error: `not a snapshot of the ${codec.key} index: ${why}` };
+  }
+  return codec.restore(decoded.value);
+}
+
+/**
+ * True when the keys are in strictly increasing order (sorted, no repeats): what a canonical
+ * snapshot's collections must be, so that restoring and writing again gives the same bytes.
+ */
+export function strictlyIncreasing(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++)
+    if ((keys[i - 1] as string) >= (keys[i] as string)) return false;
+  return true;
+}
