@@ -13,13 +13,10 @@ import type { Tx } from '../tx/envelope.ts';
 import { MAX_WITNESSES } from '../tx/genesis.ts';
 import { bytes32, HIDDEN_CHARACTERS, sortedUnique, uint } from '../tx/schema.ts';
 import {
-  indexCodec,
+  idListCodec,
   NO_EFFECTS,
-  restoreIndex,
-  strictlyIncreasing,
   type IndexCodec,
   type IndexStore,
-  type Restored,
   type TxTypeDef,
 } from '../tx/types.ts';
 
@@ -63,57 +60,43 @@ const refoundingsOf = (indexes: IndexStore): Refounding[] =>
 
 // ---- the index as snapshot data (docs/snapshots.md) --------------------------------------------
 
+const refoundRow = v.strictTuple([
+  bytes32,
+  bytes32,
+  uint,
+  bytes32,
+  refoundSchema.entries.name,
+  refoundSchema.entries.witnesses,
+  bytes32,
+]);
+
 /** Every announcement, by id (the live list is in arrival order; every reader sorts it). */
-export function snapshotRefoundings(index: readonly Refounding[]): CborValue {
-  return [...index]
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .map((r) => [
-      fromHex(r.id),
-      fromHex(r.by),
-      r.time,
-      fromHex(r.networkId),
-      r.name,
-      r.witnesses.map((w) => fromHex(w)),
-      fromHex(r.root),
-    ]);
-}
-
-const refoundingsSchema = v.array(
-  v.strictTuple([
-    bytes32,
-    bytes32,
-    uint,
-    bytes32,
-    refoundSchema.entries.name,
-    refoundSchema.entries.witnesses,
-    bytes32,
-  ]),
-  'a re-founding snapshot is a list of announcements',
-);
-
-export function restoreRefoundings(value: unknown): Restored<Refounding[]> {
-  return restoreIndex('the re-founding index', refoundingsSchema, value, (list) => {
-    const restored = list.map(([id, by, time, net, name, witnesses, root]): Refounding => ({
-      id: txIdOf(id),
-      by: keyHexOf(by),
-      time,
-      networkId: txIdOf(net),
-      name,
-      witnesses: witnesses.map((w) => keyHexOf(w)),
-      root: txIdOf(root),
-    }));
-    return strictlyIncreasing(restored.map((r) => r.id))
-      ? restored
-      : 'announcements must be sorted by id, once each';
-  });
-}
-
-export const refoundIndexCodec: IndexCodec = indexCodec<Refounding[]>({
+export const refoundIndexCodec: IndexCodec = idListCodec<
+  Refounding,
+  v.InferOutput<typeof refoundRow>
+>({
   key: REFOUND_INDEX_KEY,
-  empty: () => [],
-  owns: (value): value is Refounding[] => Array.isArray(value),
-  snapshot: snapshotRefoundings,
-  restore: restoreRefoundings,
+  what: 'the re-founding index',
+  items: 'announcements',
+  rows: v.array(refoundRow, 'a re-founding snapshot is a list of announcements'),
+  toRow: (r) => [
+    fromHex(r.id),
+    fromHex(r.by),
+    r.time,
+    fromHex(r.networkId),
+    r.name,
+    r.witnesses.map((w) => fromHex(w)),
+    fromHex(r.root),
+  ],
+  fromRow: ([id, by, time, net, name, witnesses, root]) => ({
+    id: txIdOf(id),
+    by: keyHexOf(by),
+    time,
+    networkId: txIdOf(net),
+    name,
+    witnesses: witnesses.map((w) => keyHexOf(w)),
+    root: txIdOf(root),
+  }),
 });
 
 export const refoundType: TxTypeDef<RefoundBody> = {

@@ -13,13 +13,10 @@ import { keyHexOf, txIdOf, type KeyHex, type TxId } from '../ids.ts';
 import type { Tx } from '../tx/envelope.ts';
 import { bytes32, maxBytes, sortedUnique, uint } from '../tx/schema.ts';
 import {
-  indexCodec,
+  idListCodec,
   NO_EFFECTS,
-  restoreIndex,
-  strictlyIncreasing,
   type IndexCodec,
   type IndexStore,
-  type Restored,
   type TxTypeDef,
 } from '../tx/types.ts';
 import { SSK_BOX_MAX_BYTES, SSK_MAX_EPOCH } from './box.ts';
@@ -66,51 +63,36 @@ const roomKeysOf = (indexes: IndexStore): RoomKey[] => indexes.index(ROOM_KEY_IN
 // ---- the index as snapshot data (docs/snapshots.md) --------------------------------------------
 
 /** Every rotation, by id, its boxes by recipient (the live list is in arrival order). */
-export function snapshotRoomKeys(index: readonly RoomKey[]): CborValue {
-  return [...index]
-    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .map((r) => [
+const roomKeyRow = v.strictTuple([
+  bytes32,
+  bytes32,
+  roomKeySchema.entries.generation,
+  v.nullable(bytes32),
+  roomKeySchema.entries.boxes,
+]);
+
+export const roomKeyIndexCodec: IndexCodec = idListCodec<RoomKey, v.InferOutput<typeof roomKeyRow>>(
+  {
+    key: ROOM_KEY_INDEX_KEY,
+    what: 'the room-key index',
+    items: 'rotations',
+    rows: v.array(roomKeyRow, 'a room-key snapshot is a list of rotations'),
+    toRow: (r) => [
       fromHex(r.id),
       fromHex(r.author),
       r.generation,
       r.change === null ? null : fromHex(r.change),
       [...r.boxes].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, box]) => [fromHex(k), box]),
-    ]);
-}
-
-const roomKeysSchema = v.array(
-  v.strictTuple([
-    bytes32,
-    bytes32,
-    roomKeySchema.entries.generation,
-    v.nullable(bytes32),
-    roomKeySchema.entries.boxes,
-  ]),
-  'a room-key snapshot is a list of rotations',
-);
-
-export function restoreRoomKeys(value: unknown): Restored<RoomKey[]> {
-  return restoreIndex('the room-key index', roomKeysSchema, value, (list) => {
-    const restored = list.map(([id, author, generation, change, boxes]): RoomKey => ({
+    ],
+    fromRow: ([id, author, generation, change, boxes]) => ({
       id: txIdOf(id),
       author: keyHexOf(author),
       generation,
       change: change === null ? null : txIdOf(change),
       boxes: new Map(boxes.map(([k, box]) => [keyHexOf(k), box])),
-    }));
-    return strictlyIncreasing(restored.map((r) => r.id))
-      ? restored
-      : 'rotations must be sorted by id, once each';
-  });
-}
-
-export const roomKeyIndexCodec: IndexCodec = indexCodec<RoomKey[]>({
-  key: ROOM_KEY_INDEX_KEY,
-  empty: () => [],
-  owns: (value): value is RoomKey[] => Array.isArray(value),
-  snapshot: snapshotRoomKeys,
-  restore: restoreRoomKeys,
-});
+    }),
+  },
+);
 
 export const roomKeyType: TxTypeDef<RoomKeyBody> = {
   name: ROOM_KEY_TYPE,

@@ -186,3 +186,34 @@ export function strictlyIncreasing(keys: readonly string[]): boolean {
     if ((keys[i - 1] as string) >= (keys[i] as string)) return false;
   return true;
 }
+
+/**
+ * The codec of an index that is a list of records with ids, kept live in arrival order: written
+ * sorted by id, read back only when sorted by id with each once, so that restoring and writing
+ * again gives the same bytes.
+ */
+export function idListCodec<T extends { readonly id: string }, R>(spec: {
+  readonly key: string;
+  /** The index, for refusals: "the re-founding index". */
+  readonly what: string;
+  /** Its records, for the refusal of an unsorted list: "announcements". */
+  readonly items: string;
+  readonly rows: v.GenericSchema<unknown, R[]>;
+  readonly toRow: (item: T) => CborValue;
+  readonly fromRow: (row: R) => T;
+}): IndexCodec {
+  return indexCodec<T[]>({
+    key: spec.key,
+    empty: () => [],
+    owns: (value): value is T[] => Array.isArray(value),
+    snapshot: (index) =>
+      [...index].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).map(spec.toRow),
+    restore: (value) =>
+      restoreIndex(spec.what, spec.rows, value, (rows) => {
+        const restored = rows.map(spec.fromRow);
+        return strictlyIncreasing(restored.map((r) => r.id))
+          ? restored
+          : `${spec.items} must be sorted by id, once each`;
+      }),
+  });
+}
