@@ -212,7 +212,13 @@ export class DoorKeeper {
       const to = toHex(knock.to);
       if (answered.has(to)) continue;
       answered.add(to);
-      const answer = this.#answer(id, knock);
+      // This runs inside a Yjs observer, on a remote peer's update: nothing may throw out of it.
+      let answer: Uint8Array | null = null;
+      try {
+        answer = this.#answer(id, knock);
+      } catch (error) {
+        this.#host.warn(`A knock at invitation ${id} could not be answered: ${String(error)}`);
+      }
       if (answer) entries.push([answer]);
     }
   }

@@ -16,7 +16,7 @@
 import * as v from 'valibot';
 import { fromHex } from '../bytes.ts';
 import { encodeCanonical } from '../codec/cbor.ts';
-import { signMessage, type SignatureVerifier } from '../crypto/ed25519.ts';
+import { isAcceptablePublicKey, signMessage, type SignatureVerifier } from '../crypto/ed25519.ts';
 import type { RandomPort } from '../ports.ts';
 import { openKey, sealKey, SSK_ALG_X25519_XCHACHA, type BoxContext } from '../ssk/box.ts';
 import { keyedRoom } from '../ssk/channel.ts';
@@ -45,7 +45,11 @@ export function doorRoomOf(
 const knockSchema = v.strictObject({
   v: v.literal(DOOR_VERSION),
   k: v.literal('knock'),
-  to: bytesOf(32),
+  // The inviter seals to this key: one that is no usable Ed25519 point would make sealing throw.
+  to: v.pipe(
+    bytesOf(32),
+    v.check((key) => isAcceptablePublicKey(key), 'the knock key is not a public key'),
+  ),
   who: v.optional(bytesOf(32)),
 });
 
@@ -65,6 +69,8 @@ const answerSchema = v.variant('k', [
     sig: bytesOf(64),
   }),
 ]);
+
+const entrySchema = v.variant('k', [knockSchema, ...answerSchema.options]);
 
 export interface Knock {
   readonly to: Uint8Array;
@@ -101,11 +107,13 @@ export function parseDoorEntry(
   bytes: unknown,
 ): { ok: true; entry: DoorEntry } | { ok: false; error: string } {
   const options = { what: 'door message', version: DOOR_VERSION, maxBytes: MAX_DOOR_ENTRY_BYTES };
-  const knock = parseVersioned(bytes, { ...options, schema: knockSchema });
-  if (knock.ok) return { ok: true, entry: { kind: 'knock', knock: knock.value } };
-  const answer = parseVersioned(bytes, { ...options, schema: answerSchema });
-  if (answer.ok) return { ok: true, entry: { kind: 'answer', answer: answer.value } };
-  return answer;
+  // One schema, chosen by `k`, so a refusal names what is wrong with the kind the entry claims.
+  const parsed = parseVersioned(bytes, { ...options, schema: entrySchema });
+  if (!parsed.ok) return parsed;
+  const value = parsed.value;
+  return value.k === 'knock'
+    ? { ok: true, entry: { kind: 'knock', knock: value } }
+    : { ok: true, entry: { kind: 'answer', answer: value } };
 }
 
 /** What the door key signs: the answer bound to this network, this door and this newcomer. */

@@ -265,6 +265,21 @@ describe('parseDoorEntry', () => {
     );
   });
 
+  // Regression: a knock whose key decoded to no curve point was read, and sealing the grant to
+  // it then threw inside the door keeper's Yjs observer, on a remote peer's update.
+  it('refuses a knock whose key is not a usable public key, so no seal is ever tried', () => {
+    const notAPoint = new Uint8Array(32).fill(0xff);
+    notAPoint[31] = 0x7f;
+    expect(() =>
+      encodeGrant(NET, door, notAPoint, new Uint8Array(32), NOW, deterministicRandom('p')),
+    ).toThrow();
+    for (const to of [notAPoint, new Uint8Array(32)]) {
+      const parsed = parseDoorEntry(encodeKnock({ to }));
+      expect(parsed.ok).toBe(false);
+      expect(!parsed.ok && parsed.error).toContain('the knock key is not a public key');
+    }
+  });
+
   it('refuses another version, saying which', () => {
     expect(DOOR_VERSION).toBe(1);
     for (const v of [0, 2, 255]) {
