@@ -41,12 +41,29 @@ export async function freePort(): Promise<string> {
   return String(port);
 }
 
-/** Stops one running peer the way a person does (Ctrl-C) and waits until it has exited. */
+/** How long a peer may take to exit after Ctrl-C, and a one-shot command to finish. */
+const STOP_LIMIT_MS = 30_000;
+const COMMAND_LIMIT_MS = 120_000;
+
+/** The arguments after the script, to name a process in a failure. */
+function described(child: ChildProcess): string {
+  const args = child.spawnargs;
+  return `gpow ${args.slice(args.indexOf(BIN) + 1).join(' ')}`;
+}
+
+/**
+ * Stops one running peer the way a person does (Ctrl-C) and waits until it has exited. A peer
+ * that does not exit in time is killed, and the test fails naming it: a hang here is a bug in
+ * shutdown, and without the bound it would only show as the whole test timing out.
+ */
 export async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<boolean>((resolve) => child.once('exit', () => resolve(true)));
   child.kill('SIGINT');
-  await exited;
+  const timer = new Promise<boolean>((resolve) => setTimeout(resolve, STOP_LIMIT_MS, false));
+  if (await Promise.race([exited, timer])) return;
+  child.kill('SIGKILL');
+  throw new Error(`${described(child)} did not exit within ${STOP_LIMIT_MS / 1000} s of Ctrl-C`);
 }
 
 function withOverrides(overrides: EnvOverrides): NodeJS.ProcessEnv {
@@ -72,7 +89,15 @@ export function cliHarness(): CliHarness {
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
       child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('exit', (code) => resolve({ code: code ?? 1, stdout, stderr }));
+      // A command that hangs fails with its name and what it printed, not a whole-test timeout.
+      const limit = setTimeout(() => {
+        stderr += `\n[test harness] ${described(child)} ran over ${COMMAND_LIMIT_MS / 1000} s`;
+        child.kill('SIGKILL');
+      }, COMMAND_LIMIT_MS);
+      child.on('exit', (code) => {
+        clearTimeout(limit);
+        resolve({ code: code ?? 1, stdout, stderr });
+      });
     });
   return {
     gpow,
@@ -90,10 +115,18 @@ export function cliHarness(): CliHarness {
         child.stderr.on('data', (d: Buffer) =>
           logs.set(home, (logs.get(home) ?? '') + d.toString()),
         );
-        child.stdout.once('data', () => resolve(child));
-        child.once('exit', (code) =>
-          reject(new Error(`gpow run exited with ${code}: ${logs.get(home) ?? ''}`)),
-        );
+        const limit = setTimeout(() => {
+          child.kill('SIGKILL');
+          reject(new Error(`${described(child)} printed nothing in ${COMMAND_LIMIT_MS / 1000} s`));
+        }, COMMAND_LIMIT_MS);
+        child.stdout.once('data', () => {
+          clearTimeout(limit);
+          resolve(child);
+        });
+        child.once('exit', (code) => {
+          clearTimeout(limit);
+          reject(new Error(`gpow run exited with ${code}: ${logs.get(home) ?? ''}`));
+        });
       });
     },
     stopAll: async () => {

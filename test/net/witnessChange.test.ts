@@ -10,12 +10,18 @@ import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { cliHarness, freePort, stop } from './cliHarness.ts';
 import { eventually } from './cluster.ts';
 
-const { gpow, json, run, stopAll } = cliHarness();
+const { gpow, json, run, stopAll, logs } = cliHarness();
 let dir = '';
+// When the test fails, the steps it reached and when, and the end of each peer's log: a slow
+// or stuck step is then named in CI's output rather than only "timed out".
+const started = Date.now();
+const steps: string[] = [];
+const mark = (step: string) =>
+  steps.push(`${((Date.now() - started) / 1000).toFixed(1)} s ${step}`);
 
 afterAll(async () => {
   await stopAll();
@@ -32,6 +38,10 @@ type Report = {
 
 describe('a group whose witnesses come and go', () => {
   it('replaces a lost witness, then re-founds when too many are gone', async () => {
+    onTestFailed(() => {
+      const tails = [...logs].map(([home, log]) => `--- ${home}\n${log.slice(-2000)}`);
+      console.error(['steps reached:', ...steps, ...tails].join('\n'));
+    });
     dir = await mkdtemp(join(tmpdir(), 'gpow-witnesses-'));
     const homes = ['w0', 'w1', 'w2', 'w3', 'w4', 'member'].map((n) => join(dir, n));
     const [w0, w1, w2, w3, w4, member] = homes as [string, string, string, string, string, string];
@@ -52,6 +62,7 @@ describe('a group whose witnesses come and go', () => {
       '--alloc',
       `${addr(5)}=1000`,
     ]);
+    mark('network created');
     // A fixed relay port: after the re-founding, w0's relay is where the invitation said.
     const relayPort = await freePort();
     const peers = new Map<string, ChildProcess>();
@@ -69,11 +80,13 @@ describe('a group whose witnesses come and go', () => {
     await json(['--home', member, 'send', addr(0), '10']);
     expect(await paid('10')).toMatchObject({ available: '10' });
 
+    mark('first payment final; witness3 stops');
     // witness3's laptop is lost. Payments still become final: 3 of 4 is the quorum.
     await stop(peers.get(w3) as ChildProcess);
     await json(['--home', member, 'send', addr(0), '10']);
     expect(await paid('20')).toMatchObject({ available: '20' });
 
+    mark('second payment final; proposing');
     // A member who is not a witness cannot propose; a witness proposes the replacement.
     const notWitness = await gpow(['--home', member, 'witness', 'replace', addr(3), addr(4)]);
     expect(notWitness.code).toBe(1);
@@ -89,6 +102,7 @@ describe('a group whose witnesses come and go', () => {
     expect(proposed.needed).toBe(3);
     const badPrefix = await gpow(['--home', w1, 'witness', 'approve', 'abc']);
     expect(badPrefix.stderr).toMatch(/at least its first 8 hex digits/);
+    mark('proposed; approving');
     for (const h of [w1, w2]) {
       // The proposal reaches the other witnesses first.
       await eventually(
@@ -97,6 +111,7 @@ describe('a group whose witnesses come and go', () => {
         40_000,
       );
     }
+    mark('approved; waiting for the hand-over');
     const handedOver = await eventually(
       () => json<Report>(['--home', member, 'witness', 'list']).catch(() => null),
       (r) => r?.epoch === 1,
@@ -105,18 +120,21 @@ describe('a group whose witnesses come and go', () => {
     expect(handedOver?.witnesses.map((w) => w.key)).not.toContain(ids[3]?.key);
     expect(handedOver?.changes[0]?.state).toBe('in effect');
 
+    mark('handed over; w4 starts, w2 stops');
     // The replacement starts; a second witness goes away; the other two and the newcomer suffice.
     peers.set(w4, await run(w4));
     await stop(peers.get(w2) as ChildProcess);
     await json(['--home', member, 'send', addr(0), '10']);
     expect(await paid('30')).toMatchObject({ available: '30' });
 
+    mark('third payment final; w3 back');
     // The lost laptop comes back: it is no longer a witness and cannot propose.
     peers.set(w3, await run(w3));
     const refused = await gpow(['--home', w3, 'witness', 'add', addr(2)]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/only a witness can propose/);
 
+    mark('w4 stops; waiting for stuck finality');
     // Now the newcomer leaves too: two of the four are gone. The next payment cannot become
     // final, and status names the witnesses not seen.
     await stop(peers.get(w4) as ChildProcess);
@@ -131,6 +149,7 @@ describe('a group whose witnesses come and go', () => {
     expect(sentence).toContain(addr(4));
     expect(sentence).toMatch(/only 2 of the 3 witnesses needed/);
 
+    mark('stuck reported; re-founding');
     // No change can be agreed without a quorum: the two left re-found with witness3 back in.
     const refounded = await json<{ networkId: string }>([
       '--home',
@@ -147,6 +166,7 @@ describe('a group whose witnesses come and go', () => {
     );
     const running = await gpow(['--home', member, 'network', 'follow']);
     expect(running.stderr).toMatch(/stop "gpow run" first/);
+    mark('members told; stopping to follow');
     const movers = [w0, w1, w3, member];
     for (const h of movers) await stop(peers.get(h) as ChildProcess);
     for (const h of movers) {
@@ -161,6 +181,7 @@ describe('a group whose witnesses come and go', () => {
     }
     peers.set(w0, await run(w0, ['--relay-port', relayPort]));
     for (const h of [w1, w3, member]) peers.set(h, await run(h));
+    mark('followed and restarted; waiting for balances');
     // The balance carried over (the 5 still pending counts as sent), and payments are final.
     const carried = await eventually(
       () => json<Balance>(['--home', member, 'balance']).catch(() => null),
