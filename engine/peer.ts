@@ -41,6 +41,7 @@ import { Witness } from './witness.ts';
 import { WitnessSetAgent } from './witnessSets.ts';
 import { RoomKeyAgent } from './roomKeys.ts';
 import { DoorKeeper } from './door.ts';
+import { loadReplica, ReplicaWriter } from './replica.ts';
 
 export class PeerEngine implements IngestHost {
   readonly doc = new Y.Doc();
@@ -58,6 +59,7 @@ export class PeerEngine implements IngestHost {
   readonly #witness: Witness;
   #ledger: Ledger | null = null;
   #ledgerDoc: LedgerDoc | null = null;
+  #replica: ReplicaWriter | null = null;
   #ssk: SskSession | null = null;
   #synced = false;
   #loading: Progress | null = null;
@@ -230,6 +232,7 @@ export class PeerEngine implements IngestHost {
     if (this.#closed) return;
     this.#persister.saved = replayed.txs.length;
     await this.#ownHead.open(replayed, initial, this.networkId);
+    await this.#resumeDoc();
     if (replayed.ledger) {
       this.#bind(replayed.ledger, replayed.txs);
       this.#emit({ type: 'ready', transactions: replayed.txs.length });
@@ -239,6 +242,24 @@ export class PeerEngine implements IngestHost {
       this.doors.start();
     }
     this.#changed();
+  }
+
+  /** Reads the saved replication doc back, and keeps saving it (engine/replica.ts). */
+  async #resumeDoc(): Promise<void> {
+    const store = this.ports.replica;
+    if (!store) return;
+    const warn = (message: string) => this.#emit({ type: 'warning', message });
+    try {
+      const loaded = await loadReplica(store, this.doc);
+      if (loaded.warning) warn(loaded.warning);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      warn(
+        `The saved replication doc could not be opened (${why}); this start exchanges the whole history with each link once.`,
+      );
+      return;
+    }
+    this.#replica = new ReplicaWriter(store, this.doc, this.timers, warn);
   }
 
   get ledger(): Ledger | null {
@@ -459,6 +480,8 @@ export class PeerEngine implements IngestHost {
     await this.#author.idle();
     await this.#ledgerDoc?.idle();
     await this.#persister.close();
+    // The writer saves what is pending and closes the store; without one, open() stopped early.
+    await (this.#replica ? this.#replica.close() : this.ports.replica?.close());
     this.#closed = true;
     this.#stopWatching?.();
     if (this.#ledger)

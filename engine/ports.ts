@@ -71,6 +71,11 @@ export interface EnginePorts {
   readonly timers: TimerPort;
   readonly random: RandomPort;
   readonly store: LogStore;
+  /**
+   * Where the replication doc is kept across restarts (engine/replica.ts): a second log of the
+   * same kind. Without it, each start exchanges the whole history with every link once.
+   */
+  readonly replica?: LogStore;
   readonly wrtc: WrtcLike;
   /** Null when this identity cannot sign here: the engine then only follows the ledger. */
   readonly signer: EngineSigner | null;

@@ -19,6 +19,7 @@ import { startSignalingRelay, type SignalingRelay } from '../net/signalingRelay.
 import { nodeRandom } from '../platform/nodeRandom.ts';
 import { nodeClock, nodeTimers } from '../platform/nodeTimers.ts';
 import { nodeVerify } from '../platform/nodeVerify.ts';
+import { join } from 'node:path';
 import { openFileLogStore } from '../storage/fileLogStore.ts';
 
 export interface PeerConfig {
@@ -56,6 +57,12 @@ export interface PeerConfig {
   readonly initial?: readonly VerifiedTx[];
   /** For tests: the store to use instead of the file log in dataDir. */
   readonly store?: LogStore;
+  /**
+   * Where the replication doc is kept across restarts (engine/replica.ts). A connected peer
+   * with the file log keeps it in dataDir/replica; false keeps none (each start then exchanges
+   * the whole history with every link once).
+   */
+  readonly replica?: LogStore | false;
 }
 
 export type PeerEvent = EngineEvent;
@@ -76,13 +83,17 @@ export class Peer extends PeerEngine {
   readonly #relay: SignalingRelay | null;
   readonly #keepAlive: ReturnType<typeof setInterval>;
 
-  private constructor(config: PeerConfig, store: LogStore, relay: SignalingRelay | null) {
+  private constructor(
+    config: PeerConfig,
+    stores: { store: LogStore; replica?: LogStore },
+    relay: SignalingRelay | null,
+  ) {
     super(
       {
         clock: nodeClock,
         timers: nodeTimers,
         random: nodeRandom,
-        store,
+        ...stores,
         wrtc: wrtc as unknown as WrtcLike,
         signer: config.secretKey
           ? keySigner(
@@ -117,6 +128,14 @@ export class Peer extends PeerEngine {
     installSafeWebSocket(warn);
     tolerateYWebrtcRaces(warn);
     const store = config.store ?? (await openFileLogStore(config.dataDir, { onWarning: warn }));
+    const replica = await openReplica(config, warn).catch(async (error: unknown) => {
+      await store.close();
+      throw error;
+    });
+    const closeStores = async () => {
+      await store.close();
+      await replica?.close();
+    };
     const relay =
       config.relay === false || config.connect === false
         ? null
@@ -124,10 +143,10 @@ export class Peer extends PeerEngine {
             host: config.relay?.host,
             port: config.relay?.port ?? 0,
           }).catch(async (error: unknown) => {
-            await store.close();
+            await closeStores();
             throw error;
           });
-    const peer = new Peer(config, store, relay);
+    const peer = new Peer(config, replica ? { store, replica } : { store }, relay);
     try {
       await peer.open(config.initial ?? []);
     } catch (error) {
@@ -167,4 +186,18 @@ export class Peer extends PeerEngine {
     await super.close();
     await this.#relay?.close();
   }
+}
+
+/**
+ * The replication doc's log, for a peer that joins the room: an offline command reads the
+ * ledger only, and a peer on a test store keeps none unless given one.
+ */
+async function openReplica(
+  config: PeerConfig,
+  warn: (message: string) => void,
+): Promise<LogStore | undefined> {
+  if (config.connect === false || config.replica === false) return undefined;
+  if (config.replica) return config.replica;
+  if (config.store) return undefined;
+  return await openFileLogStore(join(config.dataDir, 'replica'), { onWarning: warn });
 }

@@ -30,6 +30,8 @@ export interface RuntimeOptions {
   readonly relays: readonly string[];
   readonly iceServers: readonly IceServer[];
   readonly store: LogStore;
+  /** Where the replication doc is kept across reloads (engine/replica.ts); optional. */
+  readonly replica?: LogStore;
   /** The platform's WebRTC: the browser's own RTCPeerConnection. */
   readonly wrtc: WrtcLike;
   /** Null when this identity cannot sign here: the runtime then only follows the ledger. */
@@ -84,6 +86,7 @@ export class NetworkRuntime extends PeerEngine {
         timers: webTimers,
         random: webRandom,
         store: options.store,
+        ...(options.replica ? { replica: options.replica } : {}),
         wrtc: options.wrtc,
         signer: options.signer,
         verify: webVerify(),

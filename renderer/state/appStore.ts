@@ -216,6 +216,11 @@ export function logNameOf(networkId: string): string {
   return `gpow-ledger-${networkId}`;
 }
 
+/** The log of a network's replication doc, kept across reloads (engine/replica.ts). */
+export function replicaNameOf(networkId: string): string {
+  return `gpow-replica-${networkId}`;
+}
+
 /** One running network per browser profile: see AppDeps.exclusive. */
 export const RUNTIME_LOCK = 'gpow-runtime';
 
@@ -253,6 +258,10 @@ export function createAppStore(deps: AppDeps): AppStore {
       }
       const { settings, device } = get();
       const store = await deps.openLog(logNameOf(network.networkId));
+      const replica = await deps.openLog(replicaNameOf(network.networkId)).catch(async (error) => {
+        await store.close();
+        throw error;
+      });
       const { report, ...tickets } = keptTickets({
         storage: deps.storage,
         networkId: network.networkId,
@@ -266,6 +275,7 @@ export function createAppStore(deps: AppDeps): AppStore {
         relays: connectionRelays(settings, network),
         iceServers: settings.iceServers,
         store,
+        replica,
         wrtc: deps.wrtc,
         signer: deps.signerSource?.signer() ?? null,
         ...(device !== null ? { device } : {}),

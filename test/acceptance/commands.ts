@@ -18,6 +18,8 @@ export interface SubjectStatus {
   readonly counts: Record<string, number> | null;
   readonly stateRoot: string | null;
   readonly problems: readonly string[];
+  /** Bytes received on the open connections, all of them together. */
+  readonly bytesIn: number;
 }
 
 export function statusOf(peer: PeerEngine): SubjectStatus {
@@ -31,6 +33,7 @@ export function statusOf(peer: PeerEngine): SubjectStatus {
     counts: status.counts,
     stateRoot: ledger ? ledger.stateRoot() : null,
     problems: status.problems,
+    bytesIn: status.links.reduce((sum, link) => sum + link.bytesIn, 0),
   };
 }
 

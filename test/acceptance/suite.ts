@@ -105,7 +105,19 @@ export function peerAcceptance(platformName: string, open: () => Promise<Platfor
         secret: cluster.secret,
       });
       expect(await eventually(() => sameAs(subject, founderPeer), Boolean, 90_000)).toBe(true);
-      expect((await statusOf(subject)).counts?.valid).toBe(5_001);
+      const joined = await statusOf(subject);
+      expect(joined.counts?.valid).toBe(5_001);
+      // Restarted, it resumes the replication doc it kept (engine/replica.ts): the link sends
+      // it only what it lacks, not the history again (about 2 MB here).
+      await subject.restart();
+      const resumed = await eventually(
+        () => statusOf(subject),
+        (s) => s.peers > 0 && s.synced,
+        SYNC_MS,
+      );
+      expect(resumed.counts).toEqual(joined.counts);
+      expect(joined.bytesIn).toBeGreaterThan(1_000_000);
+      expect(resumed.bytesIn).toBeLessThan(joined.bytesIn / 50);
       await subject.stop();
     }, 150_000);
 

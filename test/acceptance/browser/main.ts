@@ -55,6 +55,8 @@ async function start(options: StartOptions): Promise<string> {
     relays: options.relays,
     iceServers: [],
     store: await openIndexedDbLogStore(options.store),
+    // As the app keeps it (renderer/state/appStore.ts): the replication doc across reloads.
+    replica: await openIndexedDbLogStore(`${options.store}-replica`),
     wrtc,
     signer: options.secretKey ? keySigner(fromHex(options.secretKey)) : null,
     clock: webClock,

@@ -1,0 +1,176 @@
+// The replication doc, kept across restarts (docs/snapshots.md, "Replication once").
+//
+// Yjs names every entry by (client id, clock). A peer that rebuilt its doc from the log at
+// each start wrote every transaction again under a new client id, so each restart exchanged
+// the whole history with every link, both ways (bench s9). Here the doc's own updates go to a
+// second log store as they happen and are read back at the next start, so the doc resumes with
+// the same entries, and a link sends only what the other side lacks.
+//
+// Each start still writes under a fresh client id (Y.Doc's own random one): an update not yet
+// saved when the process died may already be with other peers, and reusing an id with clocks
+// they hold for other content would make Yjs skip ours for good. A lost update costs only a
+// duplicate entry for the same transaction, which the ledger doc already tolerates.
+//
+// The saved doc is a cache, never state: what it holds goes through the ledger doc's checks
+// like anything else, and one that cannot be read leaves the doc empty and the peer starts
+// as before, from its log.
+import * as Y from 'yjs';
+import { decodeCanonical, encodeCanonical } from '../shared/codec/cbor.ts';
+import type { LogStore } from '../shared/storage/port.ts';
+import type { Cancel, TimerPort } from './ports.ts';
+
+/** The Yjs origin of the saved doc read back at start (not saved again). */
+export const REPLICA_ORIGIN = 'gpow-replica';
+/** One update is cut into records of at most this many bytes (the store's bound is 1 MiB). */
+export const REPLICA_PART_BYTES = 512 * 1024;
+/** Updates of this long are saved together: one append, not one per transaction. */
+const FLUSH_MS = 2_000;
+
+interface Part {
+  readonly i: number;
+  readonly n: number;
+  readonly u: Uint8Array;
+}
+
+/** The records of one update: parts i of n, in order. */
+export function replicaRecords(update: Uint8Array): Uint8Array[] {
+  const n = Math.max(1, Math.ceil(update.length / REPLICA_PART_BYTES));
+  const records: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) {
+    const u = update.subarray(i * REPLICA_PART_BYTES, (i + 1) * REPLICA_PART_BYTES);
+    records.push(encodeCanonical({ v: 1, i, n, u }));
+  }
+  return records;
+}
+
+function parsePart(record: Uint8Array): Part | null {
+  const decoded = decodeCanonical(record, REPLICA_PART_BYTES + 64);
+  if (!decoded.ok || typeof decoded.value !== 'object' || decoded.value === null) return null;
+  const { v, i, n, u } = decoded.value as Record<string, unknown>;
+  if (v !== 1 || !(u instanceof Uint8Array)) return null;
+  if (!Number.isSafeInteger(i) || !Number.isSafeInteger(n)) return null;
+  if ((i as number) < 0 || (i as number) >= (n as number)) return null;
+  return { i: i as number, n: n as number, u };
+}
+
+/**
+ * The whole updates in `records`, and how many records were left out: a part that does not
+ * follow the one before (a record lost to damage in between) drops the update it belonged to;
+ * the rest still count.
+ */
+export function replicaUpdates(records: readonly Uint8Array[]): {
+  updates: Uint8Array[];
+  dropped: number;
+} {
+  const updates: Uint8Array[] = [];
+  let used = 0;
+  let parts: Uint8Array[] = [];
+  for (const record of records) {
+    const part = parsePart(record);
+    if (part?.i !== parts.length) parts = [];
+    if (part?.i !== parts.length) continue;
+    parts.push(part.u);
+    if (parts.length === part.n) {
+      updates.push(concat(parts));
+      used += part.n;
+      parts = [];
+    }
+  }
+  return { updates, dropped: records.length - used };
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const out = new Uint8Array(parts.reduce((sum, p) => sum + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Reads the saved doc into `doc`. Applied to a scratch doc first, so that an update Yjs cannot
+ * read (damage) changes nothing; returns a sentence for the user when something was left out.
+ */
+export async function loadReplica(
+  store: LogStore,
+  doc: Y.Doc,
+): Promise<{ updates: number; warning?: string }> {
+  const { records } = await store.load();
+  const { updates, dropped } = replicaUpdates(records);
+  const lost =
+    dropped > 0 ? `${dropped} damaged record(s) of the saved replication doc were left out` : '';
+  if (updates.length === 0) return lost ? { updates: 0, warning: `${lost}.` } : { updates: 0 };
+  const scratch = new Y.Doc();
+  try {
+    scratch.transact(() => {
+      for (const update of updates) Y.applyUpdate(scratch, update);
+    });
+    Y.applyUpdate(doc, Y.encodeStateAsUpdate(scratch), REPLICA_ORIGIN);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    return {
+      updates: 0,
+      warning: `The saved replication doc could not be read (${why}); this start sends and receives the whole history once.`,
+    };
+  } finally {
+    scratch.destroy();
+  }
+  return lost ? { updates: updates.length, warning: `${lost}.` } : { updates: updates.length };
+}
+
+/** Saves the doc's updates to `store`, merged every FLUSH_MS; close() saves the rest. */
+export class ReplicaWriter {
+  readonly #store: LogStore;
+  readonly #doc: Y.Doc;
+  readonly #timers: TimerPort;
+  readonly #onFailure: (message: string) => void;
+  #pending: Uint8Array[] = [];
+  #timer: Cancel | null = null;
+  #writing: Promise<void> = Promise.resolve();
+  readonly #listener = (update: Uint8Array, origin: unknown) => {
+    if (origin === REPLICA_ORIGIN) return;
+    this.#pending.push(update);
+    this.#timer ??= this.#timers.after(FLUSH_MS, () => this.#flush());
+  };
+
+  constructor(
+    store: LogStore,
+    doc: Y.Doc,
+    timers: TimerPort,
+    onFailure: (message: string) => void,
+  ) {
+    this.#store = store;
+    this.#doc = doc;
+    this.#timers = timers;
+    this.#onFailure = onFailure;
+    doc.on('update', this.#listener);
+  }
+
+  #flush(): void {
+    this.#timer = null;
+    if (this.#pending.length === 0) return;
+    const merged = Y.mergeUpdates(this.#pending);
+    this.#pending = [];
+    const records = replicaRecords(merged);
+    // In order, one append after the other: a part must never land before the one it follows.
+    this.#writing = this.#writing
+      .then(() => this.#store.append(records))
+      .catch((error: unknown) =>
+        this.#onFailure(
+          `Saving the replication doc failed (${error instanceof Error ? error.message : String(error)}); the next start exchanges more with its links, and nothing of the ledger is lost.`,
+        ),
+      );
+  }
+
+  /** Saves what is pending, then closes the store. */
+  async close(): Promise<void> {
+    this.#doc.off('update', this.#listener);
+    this.#timer?.();
+    this.#flush();
+    await this.#writing;
+    await this.#store.close();
+  }
+}
