@@ -2,6 +2,7 @@
 // port, the relays and ICE servers it uses, going offline and online, and a watchdog for what
 // y-webrtc does not handle itself (stalled attempts, a peer left alone). What signaling reports
 // about our invitation is kept here too.
+import { SyncPolicy } from '../shared/replication/syncPolicy.ts';
 import { WebrtcProvider } from 'y-webrtc';
 import { Awareness } from 'y-protocols/awareness';
 import type * as Y from 'yjs';
@@ -146,6 +147,9 @@ export class Connection {
       // Our y-webrtc patch (patches/): no cross-tab channel. One window or process per home
       // holds the only provider, and the channel re-encrypted every update and the whole doc.
       broadcastChannel: false,
+      // Also ours: ask one link at a time, forward to each only what it lacks (its reasons are
+      // in shared/replication/syncPolicy.ts).
+      syncPolicy: new SyncPolicy({ after: (ms, callback) => this.#o.timers.after(ms, callback) }),
       peerOpts: {
         wrtc: this.#o.wrtc,
         config: { iceServers: this.#iceServers.map((server) => ({ ...server })) },

@@ -1,0 +1,139 @@
+// Which link a peer asks for what it lacks, and what it forwards to each link. Our y-webrtc
+// patch (patches/y-webrtc+10.3.0.patch) calls this, given as the provider option `syncPolicy`.
+//
+// Unpatched, y-webrtc asks every link for what it lacks (sync step 1, with its state vector)
+// the moment the link opens, and forwards every update it applies to every other link. A joiner
+// meeting five holders therefore received the whole doc five times, and sent each holder the
+// docs of the others, which they had (bench s9: 9.6× the bytes of a join from one holder).
+//
+// - One ask at a time. A link that opens while another's answer (sync step 2) is awaited waits,
+//   and is asked once that answer came, the link closed, or `stallMs` passed; it is then asked
+//   with the state vector the peer has by then, so it sends only what the first did not.
+// - Forward only what a link lacks. Each link's state vector is learnt from its own ask, and
+//   kept up to date with the updates that went either way; an update is cut to what the link
+//   lacks (Y.diffUpdate), and not sent at all when that is nothing.
+//
+// Why the second is safe: the vector kept for a link never claims more than the link holds.
+// Its ask states what it held. An update that link sent, it holds. An update we sent it, it
+// holds once applied, and we count it only where it continues what the link held for that
+// client (an update from a Yjs transaction is one run of clocks per client: [before, after)),
+// so it applies whole. Cutting by a vector that claims no more than the link holds never
+// withholds anything it lacks. (A link whose screen refused our message would break that; the
+// screens of two honest peers agree, and a new connection asks again in full.)
+import * as decoding from 'lib0/decoding';
+import * as Y from 'yjs';
+
+/** y-protocols' sync message types. */
+const STEP1 = 0;
+const STEP2 = 1;
+const UPDATE = 2;
+/** An update with no structs and no deletions: what Y.diffUpdate gives when nothing is new. */
+const EMPTY_UPDATE_BYTES = 2;
+
+/** How long an ask may go unanswered before the next link is asked anyway. */
+export const SYNC_STALL_MS = 15_000;
+
+interface LinkState {
+  /** What the link holds, as far as we know; null until it asked. */
+  vector: Map<number, number> | null;
+}
+
+export interface SyncPolicyOptions {
+  readonly after: (ms: number, callback: () => void) => () => void;
+  readonly stallMs?: number;
+}
+
+export class SyncPolicy {
+  readonly #links = new Map<object, LinkState>();
+  readonly #waiting: Array<{ link: object; ask: () => void }> = [];
+  readonly #options: SyncPolicyOptions;
+  #asking: { link: object; stop: () => void } | null = null;
+  /** Updates cut or left out because the link had them, and their bytes (for the bench). */
+  readonly saved = { updates: 0, bytes: 0 };
+
+  constructor(options: SyncPolicyOptions) {
+    this.#options = options;
+  }
+
+  /** A link opened: `ask` sends it our sync step 1, now or once the ask before it is answered. */
+  connected(link: object, ask: () => void): void {
+    this.#links.set(link, { vector: null });
+    this.#waiting.push({ link, ask });
+    this.#next();
+  }
+
+  closed(link: object): void {
+    this.#links.delete(link);
+    const queued = this.#waiting.findIndex((w) => w.link === link);
+    if (queued >= 0) this.#waiting.splice(queued, 1);
+    if (this.#asking?.link === link) this.#release();
+  }
+
+  /**
+   * A sync message arrived from `link`: `message` is the rest of it after the message type
+   * (the sync type, then its payload). Never throws: a message y-protocols cannot read is its
+   * concern, and it learns us nothing.
+   */
+  received(link: object, message: Uint8Array): void {
+    try {
+      const decoder = decoding.createDecoder(message);
+      const kind = decoding.readVarUint(decoder);
+      const payload = decoding.readVarUint8Array(decoder);
+      const state = this.#links.get(link);
+      if (kind === STEP1 && state) state.vector = Y.decodeStateVector(payload);
+      if (kind === UPDATE && state?.vector) advance(state.vector, payload);
+      // The answer is applied after this returns (y-protocols reads it next): the next link
+      // is asked once it is, so that our ask carries what the answer brought.
+      if (kind === STEP2 && this.#asking?.link === link) this.#afterAnswer(link);
+    } catch {
+      // Unreadable: y-protocols refuses it on its own; we keep what we knew.
+    }
+  }
+
+  /** What of `update` to send `link`: all of it, the part it lacks, or null for nothing. */
+  outgoing(link: object, update: Uint8Array): Uint8Array | null {
+    const vector = this.#links.get(link)?.vector;
+    if (!vector) return update;
+    const part = Y.diffUpdate(update, Y.encodeStateVector(vector));
+    if (part.length < update.length) {
+      this.saved.updates++;
+      this.saved.bytes += update.length - part.length;
+    }
+    if (part.length <= EMPTY_UPDATE_BYTES) return null;
+    advance(vector, part);
+    return part;
+  }
+
+  #next(): void {
+    if (this.#asking) return;
+    const first = this.#waiting.shift();
+    if (!first) return;
+    const stop = this.#options.after(this.#options.stallMs ?? SYNC_STALL_MS, () => {
+      if (this.#asking?.link === first.link) this.#release();
+    });
+    this.#asking = { link: first.link, stop };
+    first.ask();
+  }
+
+  #afterAnswer(link: object): void {
+    this.#options.after(0, () => {
+      if (this.#asking?.link === link) this.#release();
+    });
+  }
+
+  #release(): void {
+    this.#asking?.stop();
+    this.#asking = null;
+    this.#next();
+  }
+}
+
+/** Counts `update` into `vector` for each client whose run of clocks continues what it held. */
+function advance(vector: Map<number, number>, update: Uint8Array): void {
+  const { from, to } = Y.parseUpdateMeta(update);
+  for (const [client, start] of from) {
+    const held = vector.get(client) ?? 0;
+    const end = to.get(client) ?? start;
+    if (start <= held && end > held) vector.set(client, end);
+  }
+}
