@@ -32,6 +32,12 @@ const EMPTY_UPDATE_BYTES = 2;
 
 /** How long an ask may go unanswered before the next link is asked anyway. */
 export const SYNC_STALL_MS = 15_000;
+/**
+ * A link's state vector with more clients than this is not kept (the link is then treated as
+ * unknown, and sent everything, as unpatched y-webrtc does): an ask may be as large as a
+ * message, and what a link states must not hold our memory for as long as it stays connected.
+ */
+export const MAX_KEPT_CLIENTS = 100_000;
 
 interface LinkState {
   /** What the link holds, as far as we know; null until it asked. */
@@ -80,7 +86,7 @@ export class SyncPolicy {
       const kind = decoding.readVarUint(decoder);
       const payload = decoding.readVarUint8Array(decoder);
       const state = this.#links.get(link);
-      if (kind === STEP1 && state) state.vector = Y.decodeStateVector(payload);
+      if (kind === STEP1 && state) state.vector = keptVector(payload);
       if (kind === UPDATE && state?.vector) advance(state.vector, payload);
       // The answer is applied after this returns (y-protocols reads it next): the next link
       // is asked once it is, so that our ask carries what the answer brought.
@@ -94,7 +100,12 @@ export class SyncPolicy {
   outgoing(link: object, update: Uint8Array): Uint8Array | null {
     const vector = this.#links.get(link)?.vector;
     if (!vector) return update;
-    const part = Y.diffUpdate(update, Y.encodeStateVector(vector));
+    // Cut by the link's clocks for the clients this update has: the cost follows the update,
+    // not the size of the link's whole vector.
+    const { from } = Y.parseUpdateMeta(update);
+    const relevant = new Map<number, number>();
+    for (const client of from.keys()) relevant.set(client, vector.get(client) ?? 0);
+    const part = Y.diffUpdate(update, Y.encodeStateVector(relevant));
     if (part.length < update.length) {
       this.saved.updates++;
       this.saved.bytes += update.length - part.length;
@@ -126,6 +137,11 @@ export class SyncPolicy {
     this.#asking = null;
     this.#next();
   }
+}
+
+function keptVector(payload: Uint8Array): Map<number, number> | null {
+  const vector = Y.decodeStateVector(payload);
+  return vector.size > MAX_KEPT_CLIENTS ? null : vector;
 }
 
 /** Counts `update` into `vector` for each client whose run of clocks continues what it held. */
