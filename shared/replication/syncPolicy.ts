@@ -9,9 +9,10 @@
 // - One ask at a time. A link that opens while another's answer (sync step 2) is awaited waits,
 //   and is asked once that answer came, the link closed, or `stallMs` passed; it is then asked
 //   with the state vector the peer has by then, so it sends only what the first did not.
-// - Forward only what a link lacks. Each link's state vector is learnt from its own ask, and
-//   kept up to date with the updates that went either way; an update is cut to what the link
-//   lacks (Y.diffUpdate), and not sent at all when that is nothing.
+// - Forward only what a link lacks. Nothing goes to a link before it asks (the answer to its
+//   ask carries everything it lacks then). Each link's state vector is learnt from its ask,
+//   and kept up to date with the updates that went either way; an update is cut to what the
+//   link lacks (Y.diffUpdate), and not sent at all when that is nothing.
 //
 // Why the second is safe: the vector kept for a link never claims more than the link holds.
 // Its ask states what it held. An update that link sent, it holds. An update we sent it, it
@@ -32,6 +33,8 @@ const EMPTY_UPDATE_BYTES = 2;
 
 /** How long an ask may go unanswered before the next link is asked anyway. */
 export const SYNC_STALL_MS = 15_000;
+/** How long a link may go without asking before it is sent every update again. */
+export const UNASKED_MS = 2 * SYNC_STALL_MS;
 /**
  * A link's state vector with more clients than this is not kept (the link is then treated as
  * unknown, and sent everything, as unpatched y-webrtc does): an ask may be as large as a
@@ -40,7 +43,9 @@ export const SYNC_STALL_MS = 15_000;
 export const MAX_KEPT_CLIENTS = 100_000;
 
 interface LinkState {
-  /** What the link holds, as far as we know; null until it asked. */
+  /** Whether the link has asked us for what it lacks (sync step 1). */
+  asked: boolean;
+  /** What the link holds, as far as we know; null until it asked, or when it is too large. */
   vector: Map<number, number> | null;
 }
 
@@ -50,7 +55,8 @@ export interface SyncPolicyOptions {
 }
 
 export class SyncPolicy {
-  readonly #links = new Map<object, LinkState>();
+  // Weak: a message that arrives after a link closed must not keep its state alive.
+  readonly #links = new WeakMap<object, LinkState>();
   readonly #waiting: Array<{ link: object; ask: () => void }> = [];
   readonly #options: SyncPolicyOptions;
   #asking: { link: object; stop: () => void } | null = null;
@@ -63,7 +69,15 @@ export class SyncPolicy {
 
   /** A link opened: `ask` sends it our sync step 1, now or once the ask before it is answered. */
   connected(link: object, ask: () => void): void {
-    this.#links.set(link, { vector: null });
+    // Its ask may have come first: simple-peer can hand on data before it says 'connect'.
+    let state = this.#links.get(link);
+    if (!state) this.#links.set(link, (state = { asked: false, vector: null }));
+    // A safety net: a link that has not asked in this long is sent everything from then on, as
+    // unpatched y-webrtc would, so that no link goes without our updates for good.
+    const known = state;
+    this.#options.after(UNASKED_MS, () => {
+      known.asked = true;
+    });
     this.#waiting.push({ link, ask });
     this.#next();
   }
@@ -85,9 +99,13 @@ export class SyncPolicy {
       const decoder = decoding.createDecoder(message);
       const kind = decoding.readVarUint(decoder);
       const payload = decoding.readVarUint8Array(decoder);
-      const state = this.#links.get(link);
-      if (kind === STEP1 && state) state.vector = keptVector(payload);
-      if (kind === UPDATE && state?.vector) advance(state.vector, payload);
+      let state = this.#links.get(link);
+      if (!state) this.#links.set(link, (state = { asked: false, vector: null }));
+      if (kind === STEP1) {
+        state.asked = true;
+        state.vector = keptVector(payload);
+      }
+      if (kind === UPDATE && state.vector) advance(state.vector, payload);
       // The answer is applied after this returns (y-protocols reads it next): the next link
       // is asked once it is, so that our ask carries what the answer brought.
       if (kind === STEP2 && this.#asking?.link === link) this.#afterAnswer(link);
@@ -98,7 +116,11 @@ export class SyncPolicy {
 
   /** What of `update` to send `link`: all of it, the part it lacks, or null for nothing. */
   outgoing(link: object, update: Uint8Array): Uint8Array | null {
-    const vector = this.#links.get(link)?.vector;
+    const state = this.#links.get(link);
+    // A link that has not asked yet will: our answer then carries this and everything else it
+    // lacks, once, instead of every update forwarded to it meanwhile.
+    if (state && !state.asked) return null;
+    const vector = state?.vector;
     if (!vector) return update;
     // Cut by the link's clocks for the clients this update has: the cost follows the update,
     // not the size of the link's whole vector.

@@ -6,7 +6,7 @@ import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { SyncPolicy } from '../../shared/replication/syncPolicy.ts';
+import { SyncPolicy, UNASKED_MS } from '../../shared/replication/syncPolicy.ts';
 
 /** A small seeded generator (mulberry32): the same seed gives the same schedule. */
 function mulberry32(seed: number): () => number {
@@ -107,6 +107,33 @@ describe('the sync policy', () => {
     timers.fire(0);
     expect(asks).toHaveLength(2);
     expect(asks[1]).toEqual(Y.encodeStateVector(holder));
+  });
+
+  it('forwards nothing to a link before it asks: the answer to its ask carries it', () => {
+    const timers = manualTimers();
+    const policy = new SyncPolicy({ after: timers.after });
+    const link = {};
+    policy.connected(link, () => undefined);
+    const mine = new Y.Doc();
+    fill(mine, 0, 10);
+    expect(policy.outgoing(link, Y.encodeStateAsUpdate(mine))).toBeNull();
+    policy.received(link, step1(new Y.Doc()));
+    fill(mine, 10, 1);
+    const next = policy.outgoing(link, Y.encodeStateAsUpdate(mine));
+    expect(next).not.toBeNull();
+    // An ask that arrives before the link's 'connect' (simple-peer can hand on data first)
+    // still counts: the link is sent what it lacks from then on.
+    const early = {};
+    policy.received(early, step1(new Y.Doc()));
+    policy.connected(early, () => undefined);
+    expect(policy.outgoing(early, Y.encodeStateAsUpdate(mine))).not.toBeNull();
+    // A link that never asks is sent everything once UNASKED_MS passed.
+    const silent = {};
+    policy.connected(silent, () => undefined);
+    const update = Y.encodeStateAsUpdate(mine);
+    expect(policy.outgoing(silent, update)).toBeNull();
+    timers.fire(UNASKED_MS);
+    expect(policy.outgoing(silent, update)).toBe(update);
   });
 
   it('sends a link none of what it holds, and only the rest of what it partly holds', () => {
