@@ -6,7 +6,7 @@ import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { SyncPolicy, UNASKED_MS } from '../../shared/replication/syncPolicy.ts';
+import { SyncPolicy, LIVE_UPDATE_BYTES, UNASKED_MS } from '../../shared/replication/syncPolicy.ts';
 
 /** A small seeded generator (mulberry32): the same seed gives the same schedule. */
 function mulberry32(seed: number): () => number {
@@ -115,8 +115,13 @@ describe('the sync policy', () => {
     const link = {};
     policy.connected(link, () => undefined);
     const mine = new Y.Doc();
-    fill(mine, 0, 10);
+    fill(mine, 0, 1_000); // a sync's worth: over LIVE_UPDATE_BYTES
+    expect(Y.encodeStateAsUpdate(mine).length).toBeGreaterThan(LIVE_UPDATE_BYTES);
     expect(policy.outgoing(link, Y.encodeStateAsUpdate(mine))).toBeNull();
+    // A live update (one transaction) goes at once, as it is.
+    const live = new Y.Doc();
+    fill(live, 5_000, 1);
+    expect(policy.outgoing(link, Y.encodeStateAsUpdate(live))).not.toBeNull();
     policy.received(link, step1(new Y.Doc()));
     fill(mine, 10, 1);
     const next = policy.outgoing(link, Y.encodeStateAsUpdate(mine));
@@ -170,7 +175,8 @@ describe('the sync policy', () => {
       const me = new Y.Doc();
       const link = new Y.Doc();
       const third = new Y.Doc();
-      const policy = new SyncPolicy({ after: manualTimers().after });
+      // Every update cut, however small, so that the property covers the cutting.
+      const policy = new SyncPolicy({ after: manualTimers().after, liveBytes: 0 });
       const handle = {};
       // The link holds something already when it asks.
       fill(link, 10_000 * seed, Math.floor(random() * 5));
