@@ -193,6 +193,10 @@ export class LedgerDoc {
     // (An entry can also hold undefined: that is no transaction, and is cleaned like any other.)
     const value = this.map.get(key);
     if (!(value instanceof Uint8Array)) return 'the value is not bytes';
+    // The ledger's own bytes under their own id (a doc read back at start holds the whole log
+    // so): nothing to hash, nothing to check.
+    const held = this.ledger.get(key as TxId);
+    if (held && bytesEqual(held.bytes, value)) return this.#rejectionProblem(held.id);
     // A transaction the screen verified is in the cache under its id (the hash of its bytes):
     // the same bytes under that key need no second hash.
     let tx = this.#cache.take(key as TxId);
