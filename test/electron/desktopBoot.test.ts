@@ -78,10 +78,18 @@ describe('the desktop renderer', () => {
     });
     // The genesis was signed by main and stored in main's log, never in IndexedDB.
     expect(spies.signTransaction).toHaveBeenCalled();
-    expect(spies.openLedgerLog).toHaveBeenCalledOnce();
+    // Two logs in main: the ledger's, and the replication doc kept across restarts.
+    const networkId = store.getState().network?.networkId ?? '';
+    expect(spies.openLedgerLog.mock.calls.map(([input]) => input)).toEqual([
+      { name: `gpow-ledger-${networkId}` },
+      { name: `gpow-replica-${networkId}` },
+    ]);
     expect(spies.appendLedgerLog).toHaveBeenCalled();
     expect(browserLog).not.toHaveBeenCalled();
-    expect(await readdir(join(dir, 'ledgers'))).toHaveLength(1);
+    expect((await readdir(join(dir, 'ledgers'))).sort()).toEqual([
+      `gpow-ledger-${networkId}`,
+      `gpow-replica-${networkId}`,
+    ]);
     expect(store.getState().runtime?.ledger).toBeDefined();
 
     // SSK: the key box of Alice's self-copy is opened by main, and what she seals Bob can open.
