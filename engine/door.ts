@@ -21,6 +21,7 @@ import { screenChannelMessage } from '../shared/replication/screen.ts';
 import {
   createTicket,
   decideKnock,
+  findTicket,
   doorKeyOf,
   doorRoomOfRecord,
   isOpen,
@@ -107,12 +108,8 @@ export class DoorKeeper {
 
   /** Withdraws a ticket: its door closes, and a newcomer holding it is not let in. */
   revoke(id: string): TicketRecord {
-    const record = this.#records.find((r) => r.id === id || r.id.startsWith(id.toLowerCase()));
-    if (!record || id.length < 4) {
-      throw new Error(
-        `No invitation ${JSON.stringify(id.slice(0, 16))} here: see gpow invite list.`,
-      );
-    }
+    const record = findTicket(this.#records, id);
+    if (typeof record === 'string') throw new Error(record);
     if (record.revoked !== undefined) return record;
     const revoked = { ...record, revoked: this.#host.clock.now() };
     this.#replace(revoked);

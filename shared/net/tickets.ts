@@ -163,3 +163,21 @@ export function recordUse(record: TicketRecord, use: TicketUse): TicketRecord {
 export function keptTickets(records: readonly TicketRecord[], now: number): TicketRecord[] {
   return records.filter((r) => now < Math.min(r.expires, r.revoked ?? Infinity) + TICKET_KEPT_MS);
 }
+
+/**
+ * The ticket `id` names: its whole id, or the start of exactly one ticket's id (at least 4
+ * characters). Otherwise a sentence: a prefix that fits two tickets must not withdraw the
+ * first one listed.
+ */
+export function findTicket(records: readonly TicketRecord[], id: string): TicketRecord | string {
+  const wanted = id.toLowerCase();
+  const exact = records.find((r) => r.id === wanted);
+  if (exact) return exact;
+  const shown = JSON.stringify(id.slice(0, 16));
+  const matches = wanted.length >= 4 ? records.filter((r) => r.id.startsWith(wanted)) : [];
+  if (matches.length === 1) return matches[0] as TicketRecord;
+  if (matches.length > 1) {
+    return `${shown} is the start of ${matches.length} invitations' ids: give more of it (see gpow invite list).`;
+  }
+  return `No invitation ${shown} here: see gpow invite list.`;
+}

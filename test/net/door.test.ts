@@ -27,6 +27,7 @@ import {
 } from '../../shared/net/door.ts';
 import { formatTicket, isKeyText, MAX_TICKET_MS, parseJoinLink } from '../../shared/net/ticket.ts';
 import {
+  findTicket,
   createTicket,
   decideKnock,
   doorPublicOf,
@@ -672,5 +673,24 @@ describe('parseTicketRecords', () => {
     expect(parsed.records).toEqual(many.slice(0, MAX_OPEN_TICKETS * 4));
     const withBad = [...Array.from({ length: 130 }, () => good[0]), 'bad'];
     expect(parseTicketRecords(withBad)).toEqual({ records: withBad.slice(0, 128), dropped: 3 });
+  });
+});
+
+describe('findTicket', () => {
+  it('finds a ticket by its whole id or an unambiguous start, and says why otherwise', () => {
+    const records = [ticket(), ticket(), ticket()].map((r, i) => ({
+      ...r,
+      id: ['abcd1111', 'abcd2222', 'ef001234'][i] as string,
+    }));
+    expect(findTicket(records, 'abcd2222')).toBe(records[1]);
+    expect(findTicket(records, 'EF00')).toBe(records[2]);
+    expect(findTicket(records, 'abcd1')).toBe(records[0]);
+    // Two start with "abcd": neither is withdrawn in the other's place.
+    expect(findTicket(records, 'abcd')).toBe(
+      `"abcd" is the start of 2 invitations' ids: give more of it (see gpow invite list).`,
+    );
+    expect(findTicket(records, 'ef0')).toBe('No invitation "ef0" here: see gpow invite list.');
+    expect(findTicket(records, '9999')).toBe('No invitation "9999" here: see gpow invite list.');
+    expect(findTicket([], '')).toBe('No invitation "" here: see gpow invite list.');
   });
 });
