@@ -29,6 +29,7 @@ function manualTimers() {
       due.push(timer);
       return () => (due = due.filter((t) => t !== timer));
     },
+    pending: () => due.length,
     fire(within = Infinity) {
       const now = due.filter((t) => t.ms <= within);
       due = due.filter((t) => t.ms > within);
@@ -139,6 +140,12 @@ describe('the sync policy', () => {
     expect(policy.outgoing(silent, update)).toBeNull();
     timers.fire(UNASKED_MS);
     expect(policy.outgoing(silent, update)).toBe(update);
+    // A link that closes leaves no timer behind.
+    const before = timers.pending();
+    const gone = {};
+    policy.connected(gone, () => undefined);
+    policy.closed(gone);
+    expect(timers.pending()).toBe(before);
   });
 
   it('sends a link none of what it holds, and only the rest of what it partly holds', () => {
