@@ -5,7 +5,7 @@
 import { SyncPolicy } from '../shared/replication/syncPolicy.ts';
 import { WebrtcProvider } from 'y-webrtc';
 import { Awareness } from 'y-protocols/awareness';
-import type * as Y from 'yjs';
+import * as Y from 'yjs';
 import type { NetworkId } from '../shared/ids.ts';
 import { roomNameOf } from '../shared/net/invitation.ts';
 import type { PeerLink, WrtcLike } from '../shared/replication/guardedWrtc.ts';
@@ -72,6 +72,8 @@ export class Connection {
   #secret: string;
   readonly #signaling = new SignalingHealth();
   #provider: WebrtcProvider | null = null;
+  /** The open provider's sync policy: which link is being asked, and what it said it holds. */
+  #policy: SyncPolicy | null = null;
   /** Serialises provider changes (y-webrtc tears a room down asynchronously). */
   #change: Promise<void> = Promise.resolve();
   #relays: readonly string[];
@@ -90,6 +92,15 @@ export class Connection {
     this.#relays = [...options.relays];
     this.#iceServers = [...options.iceServers];
     this.#aloneSince = options.clock.now();
+  }
+
+  /**
+   * How far the sync under way has come, in entries (Yjs structs): of what the link answering
+   * us said it holds, how much we hold. An answer comes in pieces (syncPieces.ts), so this is
+   * the progress of the whole sync, not of one message. Null when none is under way.
+   */
+  syncProgress(): { done: number; total: number } | null {
+    return this.#policy?.progress(Y.decodeStateVector(Y.encodeStateVector(this.#o.doc))) ?? null;
   }
 
   get relays(): readonly string[] {
@@ -149,7 +160,9 @@ export class Connection {
       broadcastChannel: false,
       // Also ours: ask one link at a time, forward to each only what it lacks (its reasons are
       // in shared/replication/syncPolicy.ts).
-      syncPolicy: new SyncPolicy({ after: (ms, callback) => this.#o.timers.after(ms, callback) }),
+      syncPolicy: (this.#policy = new SyncPolicy({
+        after: (ms, callback) => this.#o.timers.after(ms, callback),
+      })),
       peerOpts: {
         wrtc: this.#o.wrtc,
         config: { iceServers: this.#iceServers.map((server) => ({ ...server })) },
@@ -165,6 +178,7 @@ export class Connection {
     const provider = this.#provider;
     if (!provider) return;
     this.#provider = null;
+    this.#policy = null;
     this.#o.onRoomClosed();
     // destroy() alone leaves y-webrtc's signaling connections open and subscribed, and a
     // later room of the same name would keep hearing peers through relays it was told to drop.

@@ -438,7 +438,9 @@ export class PeerEngine implements IngestHost {
       links: [...this.#links.values()].map((link) => ({ id: link.id, ...link.stats })),
       synced: this.#synced,
       loading: this.#loading,
-      receiving: this.#receiving,
+      // The whole sync's progress when the link answering us said what it holds; else the
+      // progress of the large message arriving.
+      receiving: this.#connection.syncProgress() ?? this.#receiving,
       checking: this.#checking,
       counts: this.#ledger ? this.#ledger.counts() : null,
       problems: this.problems(),

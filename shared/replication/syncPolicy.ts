@@ -23,7 +23,9 @@
 // withholds anything it lacks. (A link whose screen refused our message would break that; the
 // screens of two honest peers agree, and a new connection asks again in full.)
 import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
+import { answerPieces, PIECE_BYTES } from './syncPieces.ts';
 
 /** y-protocols' sync message types. */
 const STEP1 = 0;
@@ -59,6 +61,8 @@ export interface SyncPolicyOptions {
   readonly stallMs?: number;
   /** Live updates, sent as they are: LIVE_UPDATE_BYTES unless a test wants every update cut. */
   readonly liveBytes?: number;
+  /** The size of an answer's pieces (syncPieces.ts): PIECE_BYTES unless a test wants more. */
+  readonly pieceBytes?: number;
 }
 
 export class SyncPolicy {
@@ -66,7 +70,7 @@ export class SyncPolicy {
   readonly #links = new WeakMap<object, LinkState>();
   readonly #waiting: Array<{ link: object; ask: () => void }> = [];
   readonly #options: SyncPolicyOptions;
-  #asking: { link: object; stop: () => void } | null = null;
+  #asking: { readonly link: object; stop: () => void } | null = null;
   /** Updates cut or left out because the link had them, and the bytes saved (tests read it). */
   readonly saved = { updates: 0, bytes: 0 };
 
@@ -114,12 +118,55 @@ export class SyncPolicy {
         state.vector = keptVector(payload);
       }
       if (kind === UPDATE && state.vector) advance(state.vector, payload);
+      // An answer in pieces is still coming: the ask has not stalled.
+      if (kind === UPDATE && this.#asking?.link === link) this.#restartStall();
       // The answer is applied after this returns (y-protocols reads it next): the next link
       // is asked once it is, so that our ask carries what the answer brought.
       if (kind === STEP2 && this.#asking?.link === link) this.#afterAnswer(link);
     } catch {
       // Unreadable: y-protocols refuses it on its own; we keep what we knew.
     }
+  }
+
+  /**
+   * Our answer to `link`'s ask, when `message` is one: sync messages (what follows the message
+   * type) of the pieces of what it lacks, each an update, the last the answer (sync step 2);
+   * null for any other message, which y-protocols handles as it does. Call after `received`.
+   */
+  answer(link: object, doc: Y.Doc, message: Uint8Array): Uint8Array[] | null {
+    let vector: Map<number, number>;
+    try {
+      const decoder = decoding.createDecoder(message);
+      if (decoding.readVarUint(decoder) !== STEP1) return null;
+      vector = Y.decodeStateVector(decoding.readVarUint8Array(decoder));
+    } catch {
+      return null;
+    }
+    const pieces = answerPieces(doc, vector, this.#options.pieceBytes ?? PIECE_BYTES);
+    const kept = this.#links.get(link)?.vector;
+    return pieces.map((piece, i) => {
+      // The link holds each piece once it applied it: they continue what it stated, in order.
+      if (kept) advance(kept, piece);
+      return syncMessage(i === pieces.length - 1 ? STEP2 : UPDATE, piece);
+    });
+  }
+
+  /**
+   * How far the answer we await has come: of the structs the link we asked said it holds
+   * (in its own ask), how many we hold now. Null when no ask is outstanding, the link has not
+   * said, or nothing is missing. A link may state what it likes; this only feeds a progress bar.
+   */
+  progress(own: ReadonlyMap<number, number>): { done: number; total: number } | null {
+    const link = this.#asking?.link;
+    const theirs = link === undefined ? null : this.#links.get(link)?.vector;
+    if (!theirs) return null;
+    let done = 0;
+    let total = 0;
+    for (const [client, clock] of theirs) {
+      total += clock;
+      done += Math.min(clock, own.get(client) ?? 0);
+    }
+    return done < total ? { done, total } : null;
   }
 
   /** What of `update` to send `link`: all of it, the part it lacks, or null for nothing. */
@@ -152,11 +199,22 @@ export class SyncPolicy {
     if (this.#asking) return;
     const first = this.#waiting.shift();
     if (!first) return;
-    const stop = this.#options.after(this.#options.stallMs ?? SYNC_STALL_MS, () => {
-      if (this.#asking?.link === first.link) this.#release();
-    });
-    this.#asking = { link: first.link, stop };
+    this.#asking = { link: first.link, stop: this.#stallTimer(first.link) };
     first.ask();
+  }
+
+  /** After `stallMs` without a word of the answer, the next link is asked anyway. */
+  #stallTimer(link: object): () => void {
+    return this.#options.after(this.#options.stallMs ?? SYNC_STALL_MS, () => {
+      if (this.#asking?.link === link) this.#release();
+    });
+  }
+
+  #restartStall(): void {
+    const asking = this.#asking;
+    if (!asking) return;
+    asking.stop();
+    asking.stop = this.#stallTimer(asking.link);
   }
 
   #afterAnswer(link: object): void {
@@ -170,6 +228,13 @@ export class SyncPolicy {
     this.#asking = null;
     this.#next();
   }
+}
+
+function syncMessage(kind: number, update: Uint8Array): Uint8Array {
+  const encoder = encoding.createEncoder();
+  encoding.writeVarUint(encoder, kind);
+  encoding.writeVarUint8Array(encoder, update);
+  return encoding.toUint8Array(encoder);
 }
 
 function keptVector(payload: Uint8Array): Map<number, number> | null {

@@ -4,6 +4,7 @@
 // withhold from an honest link what it lacks, and a link that lies about what it holds changes
 // only what is sent to that link.
 import fc from 'fast-check';
+import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
@@ -41,6 +42,13 @@ const messageArb = fc.oneof(
   fc.uint8Array({ maxLength: 64 }),
 );
 
+/** The update a piece of an answer carries (a sync message: its kind, then the update). */
+function pieceUpdate(piece: Uint8Array): Uint8Array {
+  const decoder = decoding.createDecoder(piece);
+  decoding.readVarUint(decoder);
+  return decoding.readVarUint8Array(decoder);
+}
+
 function filled(count: number): Y.Doc {
   const doc = new Y.Doc();
   doc.transact(() => {
@@ -64,8 +72,13 @@ describe('fuzz: the sync policy', () => {
             policy.connected(honest, () => undefined);
             const honestDoc = new Y.Doc();
             policy.received(honest, syncMessage(0, Y.encodeStateVector(honestDoc)));
-            for (const m of messages) policy.received(hostile, m);
             const mine = filled(n);
+            for (const m of messages) {
+              policy.received(hostile, m);
+              // An ask is answered in pieces Yjs can apply; anything else is left to y-protocols.
+              for (const piece of policy.answer(hostile, mine, m) ?? [])
+                Y.applyUpdate(new Y.Doc(), pieceUpdate(piece));
+            }
             const update = Y.encodeStateAsUpdate(mine);
             // To the hostile link: anything, or nothing; it must be an update Yjs can apply.
             const toHostile = policy.outgoing(hostile, update);
