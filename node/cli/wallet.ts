@@ -7,6 +7,7 @@ import type { Ledger } from '../../shared/ledger/ledger.ts';
 import { peekFieldEpoch } from '../../shared/ssk/field.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { MAX_MEMO_BYTES, type TransferBody } from '../../shared/tx/transfer.ts';
+import { namesOf } from '../../shared/wallet/members.ts';
 import { Peer } from '../peer/peer.ts';
 import type {
   BalanceResult,
@@ -72,6 +73,7 @@ export function historyOf(
   if (!key) throw new CliError('name an address, or unlock an identity');
   // An identity's history is that of all its chains: its own and its devices' (§12).
   const mine = new Set(ledger.chainsOf(key));
+  const nameOf = namesOf(ledger);
   const rows: HistoryRow[] = [];
   for (const id of ledger.validIds()) {
     const tx = ledger.get(id);
@@ -80,11 +82,13 @@ export function historyOf(
     const to = keyHexOf(body.to);
     if (!mine.has(tx.author) && !mine.has(to)) continue;
     const out = mine.has(tx.author);
+    const name = nameOf(out ? to : tx.author);
     rows.push({
       id,
       time: tx.time,
       direction: out ? 'out' : 'in',
       counterparty: address(out ? to : tx.author),
+      ...(name !== null ? { counterpartyName: name } : {}),
       amount: body.amount,
       status: ledger.status(id).state,
       ...noteOf(ledger, id),
@@ -239,11 +243,14 @@ export async function history(home: Home, args: string[], out: Output): Promise<
       return withLocalPeer(home, (_peer, ledger) => Promise.resolve(historyOf(ledger, key, limit)));
     },
   );
-  const lines = rows.map(
-    (r) =>
-      `${new Date(r.time).toISOString()}  ${r.direction === 'out' ? '-' : '+'}${r.amount}  ${r.direction === 'out' ? 'to' : 'from'} ${r.counterparty}  ${r.status}${r.note ? ` (${r.note})` : ''}`,
-  );
+  const lines = rows.map(historyLine);
   out.print(lines.length > 0 ? lines.join('\n') : 'No transfers yet.', rows);
+}
+
+/** One row of `gpow history`: the counterparty by the name they signed, then their address. */
+export function historyLine(r: HistoryRow | Wire<HistoryRow>): string {
+  const who = r.counterpartyName ? `${r.counterpartyName} ${r.counterparty}` : r.counterparty;
+  return `${new Date(r.time).toISOString()}  ${r.direction === 'out' ? '-' : '+'}${r.amount}  ${r.direction === 'out' ? 'to' : 'from'} ${who}  ${r.status}${r.note ? ` (${r.note})` : ''}`;
 }
 
 /** The status of a home whose peer is stopped, read from its log. */

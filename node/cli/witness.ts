@@ -8,11 +8,17 @@
 //
 // A change takes effect once a quorum of the current witnesses backs it. Proposing and backing
 // need the running peer: its witness duty casts the votes. `list` also works on the log.
-import type { RotateResult, WitnessChangeResult, Wire } from '../../shared/control/contract.ts';
+import type {
+  RotateResult,
+  WitnessChangeResult,
+  WitnessListResult,
+  Wire,
+} from '../../shared/control/contract.ts';
 import type { KeyHex } from '../../shared/ids.ts';
 import type { Proposal } from '../../shared/ledger/epochs.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
-import type { WitnessReport } from '../../shared/wallet/witnessReport.ts';
+import { namesOf } from '../../shared/wallet/members.ts';
+import { witnessReport } from '../../shared/wallet/witnessReport.ts';
 import type { WitnessChange } from '../../shared/wallet/witnesses.ts';
 import type { Peer } from '../peer/peer.ts';
 import { CliError, type Home } from './home.ts';
@@ -47,10 +53,27 @@ export async function witnessCommand(home: Home, args: string[], out: Output): P
 
 // ---- the running peer's side -----------------------------------------------------------------
 
-export function witnessListOn(peer: Peer): WitnessReport {
-  const report = peer.witnessSets.report();
-  if (!report) throw new CliError('the network has not arrived yet');
-  return report;
+export function witnessListOn(peer: Peer): WitnessListResult {
+  const ledger = peer.ledger;
+  if (!ledger) throw new CliError('the network has not arrived yet');
+  return witnessListOf(ledger);
+}
+
+/** The witness report, with the names of everyone it mentions who signed a profile. */
+export function witnessListOf(ledger: Ledger): WitnessListResult {
+  const report = witnessReport(ledger);
+  const nameOf = namesOf(ledger);
+  const keys = [
+    ...report.witnesses.map((w) => w.key),
+    ...(report.incoming ?? []),
+    ...report.changes.flatMap((c) => [...c.added, ...c.removed, ...c.admit, ...c.remove]),
+  ];
+  const names: Record<string, string> = {};
+  for (const key of keys) {
+    const name = nameOf(key);
+    if (name !== null) names[key] = name;
+  }
+  return { ...report, names };
 }
 
 export type ChangeKind = 'add' | 'remove' | 'replace' | 'admit' | 'remove-member' | 'close';
@@ -106,31 +129,37 @@ async function list(home: Home, out: Output): Promise<void> {
   // Keys and ids are plain strings on the wire, as in the report itself.
   const report = (await viaPeerOrLocal(home, 'witness-list', {}, () =>
     withLocalPeer(home, (peer) => Promise.resolve(witnessListOn(peer))),
-  )) as WitnessReport;
-  const lines = [
+  )) as WitnessListResult;
+  out.print(witnessLines(report).join('\n'), report);
+}
+
+/** `gpow witness list` for a person: every identity by its signed name, then its address. */
+export function witnessLines(report: WitnessListResult): string[] {
+  const who = (key: KeyHex): string => {
+    const name = report.names[key];
+    return name === undefined ? address(key) : `${name} ${address(key)}`;
+  };
+  return [
     `Witness set ${report.epoch}: payments are final once ${report.quorum} of these ${report.witnesses.length} have seen them.`,
     ...report.witnesses.map(
       (w) =>
-        `  ${address(w.key)}  ${w.lastVote === null ? 'has not voted yet' : `last vote ${new Date(w.lastVote).toISOString()}`}`,
+        `  ${who(w.key)}  ${w.lastVote === null ? 'has not voted yet' : `last vote ${new Date(w.lastVote).toISOString()}`}`,
     ),
-    ...(report.incoming
-      ? [`Taking over: ${report.incoming.map((k) => address(k)).join(', ')}`]
-      : []),
+    ...(report.incoming ? [`Taking over: ${report.incoming.map(who).join(', ')}`] : []),
     ...report.changes.map(
       (c) =>
         `Change ${c.id.slice(0, 12)} (epoch ${c.epoch}, ${c.state}): ${describeChange({
-          added: c.added.map(address),
-          removed: c.removed.map(address),
-          admit: c.admit.map(address),
-          remove: c.remove.map(address),
+          added: c.added.map(who),
+          removed: c.removed.map(who),
+          admit: c.admit.map(who),
+          remove: c.remove.map(who),
           close: c.close,
         })}${c.state === 'proposed' ? `; backed by ${c.backers.length} of the ${c.needed} needed` : ''}`,
     ),
   ];
-  out.print(lines.join('\n'), report);
 }
 
-/** What a change does to witnesses and members, in addresses. */
+/** What a change does to witnesses and members, naming each as given. */
 function describeChange(
   r: Pick<Wire<WitnessChangeResult>, 'added' | 'removed' | 'admit' | 'remove' | 'close'>,
 ): string {

@@ -78,11 +78,18 @@ export interface BalanceResult {
   readonly device?: bigint;
 }
 
+/** The witness report, with the signed names (by hex key) of those it mentions who have one. */
+export type WitnessListResult = WitnessReport & {
+  readonly names: Readonly<Record<string, string>>;
+};
+
 export interface HistoryRow {
   readonly id: string;
   readonly time: number;
   readonly direction: 'in' | 'out';
   readonly counterparty: string;
+  /** The name the counterparty signed in a profile (docs/profiles.md), when there is one. */
+  readonly counterpartyName?: string;
   readonly amount: bigint;
   readonly status: string;
   readonly memo?: string;
@@ -319,7 +326,7 @@ export interface ControlResults {
   'profile-set': TransactionResult & { readonly name: string };
   'profile-show': ProfileResult;
   'member-list': MemberRow[];
-  'witness-list': WitnessReport;
+  'witness-list': WitnessListResult;
   'witness-propose': WitnessChangeResult;
   'witness-approve': WitnessChangeResult;
   'room-rotate': RotateResult;

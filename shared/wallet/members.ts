@@ -178,3 +178,15 @@ export function members(ledger: Ledger): Member[] {
   });
   return rows.sort((a, b) => a.label.localeCompare(b.label) || (a.key < b.key ? -1 : 1));
 }
+
+/**
+ * A lookup from any chain key (an identity or one of its devices) to the label of the member
+ * who signed a profile (suffix included, so a look-alike stays told apart), else null: what a
+ * list that shows addresses puts beside them.
+ */
+export function namesOf(ledger: Ledger): (key: KeyHex) => string | null {
+  const named = new Map(
+    members(ledger).flatMap((m) => (m.name === null ? [] : [[m.key, m.label]])),
+  );
+  return (key) => named.get(ledger.identityOf(key)) ?? null;
+}

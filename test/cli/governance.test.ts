@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAddress } from '../../shared/identity/address.ts';
-import { keyHexOf } from '../../shared/ids.ts';
+import { keyHexOf, type KeyHex } from '../../shared/ids.ts';
 import type { WitnessReport } from '../../shared/wallet/witnessReport.ts';
 import { cliHarness } from '../net/cliHarness.ts';
 
@@ -27,7 +27,7 @@ interface Change {
 }
 
 /** The hex key `gpow witness list --json` reports an address as. */
-function keyOf(address: string): string {
+function keyOf(address: string): KeyHex {
   const parsed = parseAddress(address);
   if (!parsed.ok) throw new Error(parsed.error);
   return keyHexOf(parsed.publicKey);
@@ -73,7 +73,7 @@ afterAll(async () => {
 }, 20_000);
 
 describe('governance through the real commands', () => {
-  it('admits a member to a closed network, adds a witness, and proposes removing it', async () => {
+  it('admits a member to a closed network, adds a witness, proposes removing it, and names them', async () => {
     // Closed: the founder is a member already, and bob is not until the witnesses admit him.
     const already = await gpow(['--home', alice, 'member', 'admit', aliceAddress]);
     expect(already.code).toBe(1);
@@ -96,5 +96,10 @@ describe('governance through the real commands', () => {
       r.changes.some((c) => c.state === 'proposed' && c.removed.includes(keyOf(bobAddress))),
     );
     expect(proposed.witnesses).toHaveLength(2);
+
+    // Once Alice signs a name, the list names her before her address (docs/profiles.md).
+    await json(['--home', alice, 'profile', 'set', '--name', 'Alice']);
+    const listed = await gpow(['--home', alice, 'witness', 'list']);
+    expect(listed.stdout).toContain(`  Alice ${aliceAddress}  `);
   });
 });

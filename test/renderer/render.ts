@@ -40,6 +40,16 @@ export const render = (app: TestApp): string => {
 export const renderIn = (app: TestApp, node: ReactNode): string =>
   renderToStaticMarkup(createElement(AppProvider, { store: app.store, children: node }));
 
+/**
+ * The markup of `node` inside the app's context, from the store's state now. renderIn shows the
+ * store's initial state: a server render reads zustand's initial snapshot, not the current one.
+ */
+export const renderNowIn = (app: TestApp, node: ReactNode): string => {
+  const now = app.store.getState();
+  const store = createStore<AppState>()(() => now);
+  return renderToStaticMarkup(createElement(AppProvider, { store, children: node }));
+};
+
 /** React escapes these in text. */
 export const escaped = (text: string): string =>
   text.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll("'", '&#x27;');

@@ -20,6 +20,17 @@ export function useLabels(): (key: KeyHex) => string | undefined {
   }, [contacts]);
 }
 
+/**
+ * What a title or a sentence calls an account, as Party orders it: your label, else the name its
+ * member signed, else the start of its address. Pair it with a Party where the address must stay
+ * one click away.
+ */
+export function usePartyName(): (key: KeyHex) => string {
+  const labelOf = useLabels();
+  const nameOf = useMemberNames();
+  return (key) => labelOf(key) ?? nameOf(key) ?? addressOf(key).slice(0, 13);
+}
+
 export function Party({ account }: { account: KeyHex }) {
   const { t } = useI18n();
   const me = useApp((s) => s.key);

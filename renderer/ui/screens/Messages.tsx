@@ -3,7 +3,6 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { KeyHex } from '../../../shared/ids.ts';
 import type { TransferView } from '../../../engine/ssk.ts';
-import { addressOf } from '../../runtime/views.ts';
 import { accountOf } from '../account.ts';
 import {
   ErrorText,
@@ -13,7 +12,7 @@ import {
   useAction,
   FormFooter,
 } from '../components/common.tsx';
-import { Party, useLabels } from '../components/party.tsx';
+import { Party, usePartyName } from '../components/party.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { UserError } from '../../state/errors.ts';
 import { MarketGate } from './Services.tsx';
@@ -35,7 +34,7 @@ function Messages() {
   const ssk = useApp((s) => s.ssk);
   const contacts = useApp((s) => s.contacts);
   const version = useApp((s) => s.ledgerVersion);
-  const labelOf = useLabels();
+  const nameOf = usePartyName();
   const [to, setTo] = useState('');
   const [partner, setPartner] = useState<KeyHex | null>(null);
   const [shared, setShared] = useState(false);
@@ -106,7 +105,7 @@ function Messages() {
           <ul className="list" data-testid="partners">
             {partners.map((key) => {
               const current = ssk.current(key);
-              const name = labelOf(key) ?? addressOf(key).slice(0, 13);
+              const name = nameOf(key);
               return (
                 <li key={key}>
                   <Party account={key} />
@@ -133,12 +132,13 @@ function Messages() {
   );
 }
 
-function Conversation({ partner }: { partner: KeyHex }) {
+/** The chat with one partner, named as everywhere else: your label, their signed name, or an address. */
+export function Conversation({ partner }: { partner: KeyHex }) {
   const { t, tn } = useI18n();
   const ssk = useApp((s) => s.ssk);
   const me = useApp((s) => s.key);
   const version = useApp((s) => s.ledgerVersion);
-  const labelOf = useLabels();
+  const nameOf = usePartyName();
   const [text, setText] = useState('');
   const [file, setFile] = useState<File | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -151,7 +151,7 @@ function Conversation({ partner }: { partner: KeyHex }) {
   });
   useEffect(() => setError(null), [partner]);
   if (ssk === null) return null;
-  const name = labelOf(partner) ?? addressOf(partner).slice(0, 13);
+  const name = nameOf(partner);
   const send = (event: FormEvent): void => {
     event.preventDefault();
     try {
@@ -172,6 +172,10 @@ function Conversation({ partner }: { partner: KeyHex }) {
   return (
     <section className="panel" aria-labelledby="conversation-title">
       <h2 id="conversation-title">{t('messages.with', { name })}</h2>
+      {/* The title names them; their address is one click away here. */}
+      <p data-testid="conversation-party">
+        <Party account={partner} />
+      </p>
       {conversation ? (
         <p className="muted" role="status">
           {tn('messages.connected', conversation.connected)}

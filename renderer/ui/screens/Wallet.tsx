@@ -16,12 +16,12 @@ import {
   TextField,
   useAction,
 } from '../components/common.tsx';
-import { useLabels } from '../components/party.tsx';
 import { QrCode } from '../components/QrCode.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { Link } from '../router.tsx';
 import { useLedgerView } from '../useLedger.ts';
 import { IdentityBalance } from './Devices.tsx';
+import { PaymentReview, type PaymentDraft } from './PaymentReview.tsx';
 import { HistoryTable } from './History.tsx';
 
 const accountView = (ledger: Ledger, me: KeyHex) => ledger.account(me);
@@ -129,12 +129,6 @@ export function ReceiveScreen() {
   );
 }
 
-interface PaymentDraft {
-  readonly to: KeyHex;
-  readonly amount: bigint;
-  readonly memo: string;
-}
-
 /** The address to pay, from #/send?to=… (the address book's "Pay" links). */
 function prefilledRecipient(): string {
   const query = window.location.hash.split('?')[1] ?? '';
@@ -147,7 +141,6 @@ export function SendScreen() {
   const canSign = useApp((s) => s.canSign);
   const send = useApp((s) => s.send);
   const account = useLedgerView(accountView);
-  const labelOf = useLabels();
   const [to, setTo] = useState(prefilledRecipient);
   const [amountText, setAmountText] = useState('');
   const [memo, setMemo] = useState('');
@@ -193,44 +186,15 @@ export function SendScreen() {
   };
 
   if (draft !== null) {
-    const after = account.available - draft.amount;
     return (
-      <>
-        <ScreenTitle>{t('send.review.title')}</ScreenTitle>
-        <section className="panel narrow">
-          <dl className="summary" data-testid="payment-review">
-            <dt>{t('send.to')}</dt>
-            <dd>
-              {labelOf(draft.to) !== undefined ? <strong>{labelOf(draft.to)} </strong> : null}
-              <Mono>{addressOf(draft.to)}</Mono>
-            </dd>
-            <dt>{t('send.amount')}</dt>
-            <dd>{amount(draft.amount)}</dd>
-            <dt>{t('send.fee')}</dt>
-            <dd data-testid="payment-fee">{t('send.noFee')}</dd>
-            <dt>{t('send.memo')}</dt>
-            <dd>{draft.memo === '' ? t('send.noMemo') : draft.memo}</dd>
-            <dt>{t('send.after')}</dt>
-            <dd>{amount(after)}</dd>
-          </dl>
-          {after < 0n ? <p className="warning">{t('send.review.credit')}</p> : null}
-          <p className="muted">{t('send.review.note')}</p>
-          <ErrorText error={confirm.error} />
-          <div className="actions">
-            <button type="button" onClick={() => setDraft(null)} disabled={confirm.busy}>
-              {t('common.back')}
-            </button>
-            <button
-              type="button"
-              className="primary"
-              onClick={() => confirm.run(draft)}
-              disabled={confirm.busy}
-            >
-              {t('send.review.confirm')}
-            </button>
-          </div>
-        </section>
-      </>
+      <PaymentReview
+        draft={draft}
+        available={account.available}
+        busy={confirm.busy}
+        error={confirm.error}
+        onBack={() => setDraft(null)}
+        onConfirm={() => confirm.run(draft)}
+      />
     );
   }
 
