@@ -92,4 +92,42 @@ describe('the Members page', () => {
     expect(explorer).toContain('>You </span>');
     await app.store.getState().lock();
   });
+
+  it("warns on a name that mixes alphabets, in that member's row only", async () => {
+    const app = testApp('mixed script');
+    await app.store.getState().boot();
+    await app.store.getState().createIdentity(PHRASE, 'correct horse');
+    const me = keyHexOf(identityFromMnemonic(PHRASE).publicKey);
+    const mallory = identity('mallory');
+    await app.store.getState().createNetwork({
+      name: 'Look-alikes',
+      witnesses: [me],
+      allocations: [
+        [me, 1000n],
+        [mallory.key, 5n],
+      ],
+      creditLimit: 0n,
+    });
+    const runtime = app.store.getState().runtime;
+    const ledger = runtime?.ledger;
+    if (!runtime || !ledger) throw new Error('no runtime');
+    await runtime.act((l, from) => composeProfile(l, from, { name: 'Ana' }, 3));
+    // "Ana" with a Cyrillic "а" (U+0430): it renders like Ana and must be flagged, not refused.
+    const composed = composeProfile(ledger, mallory.key, { name: 'An\u0430' }, 5);
+    if (!composed.ok) throw new Error(composed.rejection.message);
+    await runtime.importTransaction(signTx(mallory.secret, composed.tx));
+    app.store.setState((s) => ({ ledgerVersion: s.ledgerVersion + 1 }));
+    at('network');
+    const html = render(app);
+    const rowOf = (name: string) => {
+      const start = html.indexOf(`data-member="${name}"`);
+      expect(start, name).toBeGreaterThan(-1);
+      return html.slice(start, html.indexOf('</tr>', start));
+    };
+    expect(rowOf('An\u0430')).toContain('data-testid="mixed-script"');
+    expect(rowOf('An\u0430')).toContain(en['members.mixedScript']);
+    expect(rowOf('Ana')).not.toContain('mixed-script');
+    expect(html.split('data-testid="mixed-script"')).toHaveLength(2);
+    await app.store.getState().lock();
+  });
 });
