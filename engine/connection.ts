@@ -85,6 +85,8 @@ export class Connection {
   readonly #pendingSince = new WeakMap<object, number>();
   #aloneSince: number;
   #aloneRebuildMs = ISOLATION_REBUILD_MS;
+  /** Since when this peer has tried to reach a member without one answering (no reset by rebuilds). */
+  #tryingSince: number;
 
   constructor(options: ConnectionOptions) {
     this.#secret = options.secret;
@@ -92,6 +94,22 @@ export class Connection {
     this.#relays = [...options.relays];
     this.#iceServers = [...options.iceServers];
     this.#aloneSince = options.clock.now();
+    this.#tryingSince = this.#aloneSince;
+  }
+
+  /**
+   * How long this peer has been in its room, online and with relays, without any member
+   * answering; null while one is connected or when it is not trying. New relays, a new join
+   * secret or coming back online start the count again: each is a fresh chance to be answered.
+   */
+  unansweredFor(): number | null {
+    const now = this.#o.clock.now();
+    if (this.#o.links.size > 0) {
+      this.#tryingSince = now;
+      return null;
+    }
+    if (!this.#started || this.#closed || !this.#online || this.#relays.length === 0) return null;
+    return now - this.#tryingSince;
   }
 
   /**
@@ -119,12 +137,14 @@ export class Connection {
   start(): void {
     if (this.#started || this.#closed) return;
     this.#started = true;
+    this.#tryingSince = this.#o.clock.now();
     if (this.#online) this.#open();
     this.#watchdog = this.#o.timers.every(WATCHDOG_INTERVAL_MS, () => this.#check());
   }
 
   /** Replaces the relays and ICE servers; connections are made again. */
   configure(relays: readonly string[], iceServers: readonly IceServer[] = this.#iceServers) {
+    this.#tryingSince = this.#o.clock.now();
     this.#relays = [...relays];
     this.#iceServers = [...iceServers];
     return this.#rebuild();
@@ -134,11 +154,13 @@ export class Connection {
   setSecret(secret: string): Promise<void> {
     if (secret === this.#secret) return this.#change;
     this.#secret = secret;
+    this.#tryingSince = this.#o.clock.now();
     return this.#rebuild();
   }
 
   /** Offline drops every connection; the identity keeps working locally. */
   setOnline(online: boolean): Promise<void> {
+    if (online && !this.#online) this.#tryingSince = this.#o.clock.now();
     this.#online = online;
     return this.#rebuild();
   }
@@ -234,6 +256,7 @@ export class Connection {
       if (now - since > STALLED_CONNECTION_MS) conn.peer.destroy();
     }
     if (this.#o.links.size > 0) {
+      this.#tryingSince = now;
       this.#aloneSince = now;
       this.#aloneRebuildMs = ISOLATION_REBUILD_MS;
     } else if (now - this.#aloneSince > this.#aloneRebuildMs && this.#relays.length > 0) {

@@ -1,5 +1,7 @@
 // What a person must know about the group, as sentences for every status (docs/protocol.md §13):
-// payments stuck for want of witnesses, naming them, and re-foundings announced on this network.
+// payments stuck for want of witnesses, naming them, re-foundings announced on this network, and
+// nobody answering for a while, which after a rotation of the join secret is all an old
+// invitation sees (§13.8).
 import { fromHex } from '../shared/bytes.ts';
 import { encodeAddress } from '../shared/identity/address.ts';
 import type { KeyHex } from '../shared/ids.ts';
@@ -8,7 +10,7 @@ import { refoundings, refoundSentence } from '../shared/net/refound.ts';
 import { members } from '../shared/wallet/members.ts';
 import { finalityDiagnosis, stuckSentence } from '../shared/wallet/witnessReport.ts';
 import type { ClockPort } from './ports.ts';
-import { FINALITY_CHECK_MS } from './timing.ts';
+import { FINALITY_CHECK_MS, NOBODY_ANSWERED_MS } from './timing.ts';
 
 export class GroupNotices {
   readonly #clock: ClockPort;
@@ -36,6 +38,37 @@ export class GroupNotices {
     this.#finality = { at: now, problem };
     return problem;
   }
+}
+
+/**
+ * The sentence for a peer that has reached no member for `unansweredMs` (null: it is connected,
+ * or not trying), or null. A peer with the old join secret lands in the right room but nobody
+ * can read it, and unless a member happens to announce itself meanwhile (which the signaling
+ * check would then name), it just sees no peers: this says why that may be. A peer alone in a
+ * network that holds nobody else (a founder before anyone joined) is told nothing.
+ */
+export function nobodyAnswered(
+  unansweredMs: number | null,
+  ledger: Ledger | null,
+  me: KeyHex | null,
+): string | null {
+  if (unansweredMs === null || unansweredMs < NOBODY_ANSWERED_MS) return null;
+  const minutes = Math.floor(unansweredMs / 60_000);
+  const since = minutes <= 1 ? 'a minute' : `${minutes} minutes`;
+  if (ledger === null) {
+    return (
+      `Nobody in this network has answered for ${since}. If no member is online, wait for one; ` +
+      'if your invitation is not new, the group may have changed its join secret since it was ' +
+      'made (it does after removing a member): ask a member for a new invitation.'
+    );
+  }
+  const self = me === null ? null : ledger.identityOf(me);
+  if (!ledger.activeIdentities().some((key) => key !== self)) return null;
+  return (
+    `No other member has answered for ${since}. If no member is online, wait for one; if you ` +
+    'were away for a while, the group may have changed its join secret meanwhile (it does ' +
+    'after removing a member): ask a member for a new invitation.'
+  );
 }
 
 /** A member as a sentence names them: their signed name where they have one, and the address. */

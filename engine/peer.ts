@@ -34,7 +34,7 @@ import { Persister } from './persister.ts';
 import { SskSession, sskOpenerOf } from './ssk.ts';
 import type { Cancel, EnginePorts } from './ports.ts';
 import { CHANGE_INTERVAL_MS } from './timing.ts';
-import { GroupNotices } from './groupNotices.ts';
+import { GroupNotices, nobodyAnswered } from './groupNotices.ts';
 import { Author } from './author.ts';
 import { DeviceAgent } from './devices.ts';
 import { Witness } from './witness.ts';
@@ -449,8 +449,15 @@ export class PeerEngine implements IngestHost {
 
   /** Sentences for what keeps this peer from working normally; empty when nothing does. */
   problems(): string[] {
+    // When signaling already says the invitation does not match, that sentence is the reason.
+    const connection = this.#connection.problem();
+    const unanswered =
+      connection === null
+        ? nobodyAnswered(this.#connection.unansweredFor(), this.#ledger, this.address)
+        : null;
     return [
-      this.#connection.problem(),
+      connection,
+      unanswered,
       this.#ownHead.problem(),
       ...this.#notices.of(this.#ledger),
     ].filter((problem): problem is string => problem !== null);

@@ -82,5 +82,14 @@ export const DOOR_CHECK_MS = 30_000;
  */
 export const KNOCK_TIMEOUT_MS = 60_000;
 
+/**
+ * How long a peer with relays may reach no member before its status says that nobody answered
+ * and why that may be (an old invitation after the join secret changed, §13.8). A minute, as for
+ * a knock: a relay and a WebRTC handshake take seconds, and by then the watchdog has given up on
+ * stalled attempts and rebuilt the room once (STALLED_CONNECTION_MS, ISOLATION_REBUILD_MS), so a
+ * peer that could connect would have.
+ */
+export const NOBODY_ANSWERED_MS = 60_000;
+
 /** How long a knock waits without any connection before joining the door afresh (as channels do). */
 export const KNOCK_REJOIN_MS = 10_000;

@@ -234,11 +234,12 @@ export class MembershipModel {
     { closed: boolean; members: Set<KeyHex>; removed: Set<KeyHex> }
   >();
 
-  constructor(
-    private readonly ledger: Ledger,
-    private readonly sim: MemberSim,
-    closed: boolean,
-  ) {
+  readonly #ledger: Ledger;
+  readonly #sim: MemberSim;
+
+  constructor(ledger: Ledger, sim: MemberSim, closed: boolean) {
+    this.#ledger = ledger;
+    this.#sim = sim;
     // A closed genesis admits the founder, the witnesses and every account with an allocation.
     const members = new Set<KeyHex>([
       ...sim.voters.map((v) => v.key),
@@ -252,8 +253,8 @@ export class MembershipModel {
   at(change: TxId | null): { closed: boolean; members: Set<KeyHex>; removed: Set<KeyHex> } {
     const known = this.#byChange.get(change);
     if (known) return known;
-    const p = this.ledger.proposals().find((x) => x.id === change);
-    const before = this.ledger.epochsOf(change as TxId);
+    const p = this.#ledger.proposals().find((x) => x.id === change);
+    const before = this.#ledger.epochsOf(change as TxId);
     if (!p || !before) throw new Error(`change ${change} is not held`);
     const prior = this.at(before.open.change);
     const closed = prior.closed || p.close;
@@ -267,7 +268,7 @@ export class MembershipModel {
   }
 
   allows(change: TxId | null, who: KeyHex): boolean {
-    if (this.sim.isWitness(who)) return true;
+    if (this.#sim.isWitness(who)) return true;
     const m = this.at(change);
     return m.closed ? m.members.has(who) : !m.removed.has(who);
   }
