@@ -1,10 +1,12 @@
 // Rotating the join secret (docs/protocol.md §13.8), as the engine does it on every platform. A
 // witness seals a fresh secret to every member's chains; each peer that can open its box moves
 // its room to the new secret, a little later, so that the rotation still reaches the members
-// that are in the old room. A peer with no box is told it was left outside. After a removal it
-// proposed takes effect, the proposing witness rotates by itself.
+// that are in the old room. A peer with no box is told it was left outside. After a removal takes
+// effect the proposing witness rotates by itself, and should it be offline, the other current
+// witnesses do, one after the other (rotationDelay), until one rotation is seen.
 import { fromHex } from '../shared/bytes.ts';
 import type { KeyHex, TxId } from '../shared/ids.ts';
+import type { Proposal } from '../shared/ledger/epochs.ts';
 import type { Ledger } from '../shared/ledger/ledger.ts';
 import { nextPosition } from '../shared/ledger/ledger.ts';
 import { joinSecretOf } from '../shared/net/invitation.ts';
@@ -20,7 +22,7 @@ import {
 import type { VerifiedTx } from '../shared/tx/registry.ts';
 import { EngineError, messageOf, type Compose } from './events.ts';
 import type { Cancel, EnginePorts } from './ports.ts';
-import { ROOM_CHECK_MS, ROOM_SWITCH_DELAY_MS } from './timing.ts';
+import { ROOM_CHECK_MS, ROOM_SWITCH_DELAY_MS, ROTATION_FALLBACK_MS } from './timing.ts';
 
 export interface RoomKeyHost {
   readonly ports: Pick<EnginePorts, 'signer' | 'random' | 'clock' | 'timers'>;
@@ -43,12 +45,16 @@ export interface Rotation {
 export class RoomKeyAgent {
   readonly #host: RoomKeyHost;
   #generation = 0;
+  /** The rotation whose secret this peer holds: of two with one generation, the lower id wins. */
+  #takenId: TxId | null = null;
   #secret: string;
   #timer: Cancel | null = null;
   /** Pending moves to a new room: cancelled on stop, so a closed peer joins nothing. */
   readonly #switches = new Set<Cancel>();
   readonly #told = new Set<TxId>();
   readonly #rotated = new Set<TxId>();
+  /** When this peer first saw each removal in effect: the start of its wait (rotationDelay). */
+  readonly #inEffectSince = new Map<TxId, number>();
 
   constructor(host: RoomKeyHost, secret: string) {
     this.#host = host;
@@ -94,8 +100,13 @@ export class RoomKeyAgent {
     const ledger = this.#host.ledger();
     const signer = this.#host.ports.signer;
     if (!ledger || !signer) return;
+    // Highest generation first, lowest id first among equals: the first better than the one
+    // held. Two witnesses that rotate at once draw the same generation; every peer, each of
+    // them included, then ends on the lower id, so the members do not split between two rooms.
     for (const rotation of roomKeys(ledger.indexes)) {
-      if (rotation.generation <= this.#generation) return;
+      if (rotation.generation < this.#generation) return;
+      if (rotation.generation === this.#generation && rotation.id >= (this.#takenId ?? rotation.id))
+        return;
       if (!ledger.isWitnessNow(rotation.author)) continue;
       const secret = this.#open(ledger, rotation, signer.key);
       if (secret === null) {
@@ -103,6 +114,7 @@ export class RoomKeyAgent {
         continue;
       }
       this.#generation = rotation.generation;
+      this.#takenId = rotation.id;
       if (secret === this.#secret) return;
       this.#secret = secret;
       this.#host.keepSecret(secret, rotation.generation);
@@ -138,18 +150,26 @@ export class RoomKeyAgent {
     );
   }
 
-  /** A removal this witness proposed took effect: rotate once, so the removed stay outside. */
+  /**
+   * A removal took effect and no witness has rotated since: rotate once, so the removed stay
+   * outside. The proposer does at once; each other current witness after its rotationDelay, so
+   * one offline witness delays the rotation by a minute, and no two witnesses rotate together.
+   */
   async #rotateAfterRemoval(): Promise<void> {
     const ledger = this.#host.ledger();
     const me = this.#host.ports.signer?.key;
     if (!ledger || !me || !ledger.isWitnessNow(me)) return;
     // Only a witness's rotation counts: a member about to be removed could name the change in
     // a rotation of their own, to make it look done.
-    const done = new Set(this.#fromWitnesses(ledger).map((r) => r.change));
+    const rotations = this.#fromWitnesses(ledger);
+    const now = this.#host.ports.clock.now();
     for (const p of ledger.proposals()) {
-      if (p.by !== me || p.remove.length === 0 || done.has(p.id) || this.#rotated.has(p.id))
-        continue;
+      if (p.remove.length === 0 || this.#rotated.has(p.id)) continue;
       if (ledger.epochs.open.epoch < p.epoch || !ledger.configOfChange(p.id)) continue;
+      if (rotations.some((r) => rotatesAfter(ledger, r, p))) continue;
+      const since = this.#inEffectSince.get(p.id) ?? now;
+      this.#inEffectSince.set(p.id, since);
+      if (now - since < rotationDelay(ledger.epochs.open.sorted, p.by, me)) continue;
       this.#rotated.add(p.id);
       await this.rotate(p.id);
     }
@@ -210,6 +230,7 @@ export class RoomKeyAgent {
     const done = await this.#host.act(compose);
     if (!done) throw new EngineError('the rotation could not be signed now; try again');
     this.#generation = generation;
+    this.#takenId = done.tx.id;
     this.#secret = secret;
     this.#host.keepSecret(secret, generation);
     this.#switchLater(secret);
@@ -227,4 +248,28 @@ function memberChains(ledger: Ledger): KeyHex[] {
     }
   }
   return [...out].sort();
+}
+
+/**
+ * Whether rotation `r` already shuts out those change `p` removed: it names the change, or it was
+ * signed knowing the change in effect (its own epoch state), so its boxes leave them out.
+ */
+function rotatesAfter(ledger: Ledger, r: RoomKey, p: Proposal): boolean {
+  return r.change === p.id || (ledger.epochsOf(r.id)?.open.epoch ?? -1) >= p.epoch;
+}
+
+/**
+ * How long witness `me` waits after a removal proposed by `proposer` takes effect before it
+ * rotates the join secret itself (§13.8): the proposer not at all; the other current witnesses
+ * (`witnesses`, sorted) in turn, from the one after the proposer's place, ROTATION_FALLBACK_MS
+ * apart. Every peer computes the same order, so each wait ends at a different time and the first
+ * rotation is seen by the next witness before its own turn comes.
+ */
+export function rotationDelay(witnesses: readonly KeyHex[], proposer: KeyHex, me: KeyHex): number {
+  if (me === proposer) return 0;
+  const others = witnesses.filter((k) => k !== proposer);
+  const after = others.findIndex((k) => k > proposer);
+  const order = after <= 0 ? others : [...others.slice(after), ...others.slice(0, after)];
+  const rank = order.indexOf(me);
+  return rank < 0 ? Infinity : (rank + 1) * ROTATION_FALLBACK_MS;
 }

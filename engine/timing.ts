@@ -65,6 +65,15 @@ export const FINALITY_CHECK_MS = 5_000;
 export const ROOM_CHECK_MS = 1_000;
 
 /**
+ * After a removal takes effect, how long each current witness other than the proposer waits, in
+ * turn, for a rotation of the join secret before it rotates itself (§13.8). The proposer rotates
+ * within a ROOM_CHECK_MS of seeing the change in effect, and its rotation reaches the others in
+ * seconds; a minute is room for a slow sync, so a second rotation is rare, and with the proposer
+ * offline the removed member stays in the room about a minute longer, not until someone acts.
+ */
+export const ROTATION_FALLBACK_MS = 60_000;
+
+/**
  * How long a peer stays in the old room after taking a new join secret (§13.8): long enough to
  * pass the rotation on to members still there, short enough to leave a removed member soon.
  */
