@@ -69,10 +69,11 @@ export class Witness {
       await this.#host.act((ledger, me) => {
         const now = this.#ports.clock.now();
         // A vote with nothing new still dates our view when a service deadline has passed.
-        return composeVote(ledger, me, now, {
+        const composed = composeVote(ledger, me, now, {
           tick: this.#ticksDue(ledger, me),
           backs: (change) => this.#backs.has(change),
         });
+        return takingOverTooSoon(ledger, me, composed) ? null : composed;
       });
     } catch (error) {
       this.#host.onWarning(`A witness vote failed: ${messageOf(error)}`);
@@ -90,4 +91,24 @@ export class Witness {
     this.#voteTimer?.();
     this.#tickTimer?.();
   }
+}
+
+/**
+ * A witness of a set taking over may vote only once its vote can cite a quorum of the old set's
+ * acknowledgements (§13.4). Before they arrive its vote is refused as not a witness; that is
+ * nothing to do yet, not a failure to warn of: each acknowledgement arrives as a transaction
+ * and schedules the next try.
+ */
+function takingOverTooSoon(
+  ledger: Ledger,
+  me: KeyHex,
+  composed: ReturnType<typeof composeVote>,
+): boolean {
+  const { seen, open } = ledger.epochs;
+  return (
+    composed?.ok === false &&
+    composed.rejection.code === 'not-witness' &&
+    seen.witnesses.has(me) &&
+    !open.witnesses.has(me)
+  );
 }

@@ -73,8 +73,8 @@ describe('changing the witnesses', () => {
 
     // Alice pays Bob. Bob's peer hands the set over in its next vote (it cites Alice's
     // acknowledgement), and that vote, counted for the new set, makes the payment final: Alice
-    // no longer votes. (Bob's peer votes on the payment's arrival; engine/witness.ts does not
-    // yet schedule a vote when the change itself makes this peer a witness, see the report.)
+    // no longer votes. (Bob's peer also votes by itself once the change is enacted, with no
+    // payment needed: test/engine/witness.test.ts.)
     await pay(alice, bobAddress, '25');
     for (const [page, who] of [
       [alice, 'Alice'],
