@@ -85,7 +85,7 @@ export class Connection {
   readonly #pendingSince = new WeakMap<object, number>();
   #aloneSince: number;
   #aloneRebuildMs = ISOLATION_REBUILD_MS;
-  /** Since when this peer has tried to reach a member without one answering (no reset by rebuilds). */
+  /** Since when no member has answered us (the watchdog's rebuilds do not reset it). */
   #tryingSince: number;
 
   constructor(options: ConnectionOptions) {
