@@ -37,6 +37,8 @@ export async function stableCount(peer: BenchPeer, atLeast: number): Promise<num
 export const initialSync: Scenario = {
   id: 's2-initial-sync',
   title: 'Initial sync over WebRTC',
+  // Five joins of the large size: at 800,000 transactions one takes minutes.
+  timeoutMs: 60 * 60_000,
   async run(ctx) {
     const n = ctx.size;
     const large = await ctx.large(n);
@@ -104,7 +106,8 @@ export const initialSync: Scenario = {
     const runs = Math.max(ctx.runs, 5);
     for (let run = 0; run < runs; run++) {
       const joiner = await spawnJoiner(`joiner-${run}`);
-      const done = await joiner.waitEvent('all-valid', 300_000);
+      // Past 300,000 transactions a join takes minutes (1.5 ms a transaction is generous).
+      const done = await joiner.waitEvent('all-valid', Math.max(300_000, n * 1.5));
       const at = Number(done.at);
       const marks = await joiner.call<Record<string, number>>('marks');
       const links = await joiner.call<Array<{ bytesIn: number }>>('links');

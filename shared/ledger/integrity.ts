@@ -44,6 +44,7 @@ export function stateRoot(s: LedgerState): string {
  */
 export function audit(s: LedgerState): { ok: true } | { ok: false; problem: string } {
   const expected = new Map(s.allocation);
+  for (const [key, amount] of s.settled) expected.set(key, (expected.get(key) ?? 0n) + amount);
   const escrow = new Map<TxId, bigint>();
   for (const entry of s.valid.values()) {
     if (entry.applied !== shouldApply(s, entry))

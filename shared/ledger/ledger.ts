@@ -25,6 +25,7 @@ import type { TypeRegistry, VerifiedTx } from '../tx/registry.ts';
 import { reject, type Rejection } from '../tx/rejection.ts';
 import type { IndexStore, LedgerReader } from '../tx/types.ts';
 import { votableHeads } from './backing.ts';
+import { compact, restore, type CompactState, type Compacted } from './compact.ts';
 import { claimableCredits, creditLineOf, spendable, type ClaimableCredit } from './claims.ts';
 import type { DeviceRecord, Revocation } from './devices.ts';
 import type { Config, EpochState, Proposal } from './epochs.ts';
@@ -37,7 +38,15 @@ import type { AccountView, Equivocation, TxStatus } from './views.ts';
 import type { VoteHead } from './votes.ts';
 import * as changes from './witnessChanges.ts';
 
-export type { AccountView, ClaimableCredit, Equivocation, InsertOutcome, TxStatus };
+export type {
+  AccountView,
+  ClaimableCredit,
+  CompactState,
+  Compacted,
+  Equivocation,
+  InsertOutcome,
+  TxStatus,
+};
 
 export class Ledger {
   readonly networkId: NetworkId;
@@ -75,6 +84,25 @@ export class Ledger {
       };
     }
     return { ok: true, ledger: new Ledger(genesis as VerifiedTx<GenesisBody>, registry) };
+  }
+
+  /**
+   * A ledger from a compact state of this network (compact.ts): it decides every later
+   * transaction as the ledger it was compacted from would, or waits for a parent it dropped.
+   */
+  static fromCompact(
+    genesis: VerifiedTx,
+    registry: TypeRegistry,
+    state: CompactState,
+  ): { ok: true; ledger: Ledger } | { ok: false; rejection: Rejection } {
+    const started = Ledger.fromGenesis(genesis, registry);
+    if (started.ok) restore(started.ledger.#s, state);
+    return started;
+  }
+
+  /** This ledger without what no rule can read again, or why it cannot be compacted yet. */
+  compact(): Compacted {
+    return compact(this.#s);
   }
 
   /**

@@ -25,7 +25,7 @@ import {
   type LedgerReader,
   type TypeContext,
 } from '../tx/types.ts';
-import { Chains } from './chains.ts';
+import { Chains, type ChainLink } from './chains.ts';
 import { DeviceIndex, type Succession } from './devices.ts';
 import {
   makeConfig,
@@ -87,7 +87,12 @@ export class LedgerState {
   readonly waitersOf = new Map<TxId, Set<TxId>>();
 
   // ---- indexes of the valid transactions ----
-  readonly chains = new Chains((id) => this.valid.get(id)?.tx);
+  /**
+   * Dropped transactions that kept data still names, by their place on their chain (a compact
+   * state's stubs, compact.ts): what ancestry needs of them above a fork.
+   */
+  readonly stubs = new Map<TxId, ChainLink>();
+  readonly chains = new Chains((id) => this.valid.get(id)?.tx ?? this.stubs.get(id));
   readonly votes = new VoteIndex();
   readonly devices = new DeviceIndex();
   readonly proposals = new ProposalIndex();
@@ -106,6 +111,8 @@ export class LedgerState {
   readonly balance = new Map<KeyHex, bigint>();
   /** Money held in escrow, by the id of the transaction that locked it. */
   readonly escrow = new Map<TxId, bigint>();
+  /** What transactions a compact state dropped moved, per account (compact.ts): the audit's base. */
+  readonly settled = new Map<KeyHex, bigint>();
 
   // ---- witness sets (§13) ----
   /**

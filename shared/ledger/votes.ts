@@ -17,6 +17,17 @@ export interface VoteRef {
   readonly counts: string | null;
 }
 
+/**
+ * The highest head seq each witness voted for on each author's chain, overall and per witness
+ * set it counted for: what finality and the witness duty read, kept whole in a compact state.
+ */
+export interface VoteMaxima {
+  /** [author, witness, seq] */
+  readonly heads: ReadonlyArray<readonly [KeyHex, KeyHex, number]>;
+  /** [set (Config.key), author, witness, seq] */
+  readonly counted: ReadonlyArray<readonly [string, KeyHex, KeyHex, number]>;
+}
+
 export class VoteIndex {
   readonly #refs = new Map<KeyHex, Map<KeyHex, VoteRef[]>>();
   readonly #maxHead = new Map<KeyHex, Map<KeyHex, number>>();
@@ -45,6 +56,28 @@ export class VoteIndex {
       maxByWitness.set(witness, Math.max(maxByWitness.get(witness) ?? -1, head.seq));
       if (counts !== null) raise(this.#countedMax, counts, head.author, witness, head.seq);
     }
+  }
+
+  maxima(): VoteMaxima {
+    const heads: Array<readonly [KeyHex, KeyHex, number]> = [];
+    for (const [author, byWitness] of this.#maxHead)
+      for (const [witness, seq] of byWitness) heads.push([author, witness, seq]);
+    const counted: Array<readonly [string, KeyHex, KeyHex, number]> = [];
+    for (const [set, byAuthor] of this.#countedMax)
+      for (const [author, byWitness] of byAuthor)
+        for (const [witness, seq] of byWitness) counted.push([set, author, witness, seq]);
+    return { heads, counted };
+  }
+
+  /** Raises the maxima to `maxima` (a compact state's: they cover votes it dropped). */
+  restoreMaxima(maxima: VoteMaxima): void {
+    for (const [author, witness, seq] of maxima.heads) {
+      let byWitness = this.#maxHead.get(author);
+      if (!byWitness) this.#maxHead.set(author, (byWitness = new Map<KeyHex, number>()));
+      byWitness.set(witness, Math.max(byWitness.get(witness) ?? -1, seq));
+    }
+    for (const [set, author, witness, seq] of maxima.counted)
+      raise(this.#countedMax, set, author, witness, seq);
   }
 
   /** The highest head seq of `author` each witness has a vote counted for set `counts` on. */
