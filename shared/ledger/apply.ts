@@ -83,7 +83,7 @@ function refreshFrom(s: LedgerState, author: KeyHex): number {
 function refreshAuthor(s: LedgerState, author: KeyHex): void {
   const from = refreshFrom(s, author);
   const to = s.chains.maxSeq(author);
-  for (let seq = from; seq <= to; seq++) {
+  for (const seq of s.chains.seqsIn(author, from, to)) {
     for (const id of s.chains.idsAt(author, seq)) {
       const entry = s.valid.get(id);
       if (entry) setApplied(s, entry, shouldApply(s, entry));
@@ -108,6 +108,13 @@ function addEscrow(s: LedgerState, id: TxId, delta: bigint): void {
   else s.escrow.set(id, next);
 }
 
+/**
+ * An account without an allocation is held only while its balance is not zero: a credit that
+ * applied and was then voided by a fork would otherwise leave a key at zero in one arrival order
+ * that another order never creates, and the state root lists the accounts held.
+ */
 function addBalance(s: LedgerState, key: KeyHex, delta: bigint): void {
-  s.balance.set(key, (s.balance.get(key) ?? 0n) + delta);
+  const next = (s.balance.get(key) ?? 0n) + delta;
+  if (next === 0n && !s.allocation.has(key)) s.balance.delete(key);
+  else s.balance.set(key, next);
 }

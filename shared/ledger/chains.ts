@@ -81,6 +81,24 @@ export class Chains {
     return this.#maxSeq.get(author) ?? -1;
   }
 
+  /**
+   * The seqs from `from` to `to` at which the author has transactions recorded, ascending.
+   * Walks the shorter of the range and what is recorded: a compact state (compact.ts) records
+   * few seqs of a long chain, and a seq it names need not be small.
+   */
+  seqsIn(author: KeyHex, from: number, to: number): number[] {
+    const bySeq = this.#bySeq.get(author);
+    const lo = Math.max(from, 0);
+    const hi = Math.min(to, this.maxSeq(author));
+    if (!bySeq || hi < lo) return [];
+    if (hi - lo < bySeq.size) {
+      const out: number[] = [];
+      for (let seq = lo; seq <= hi; seq++) if (bySeq.has(seq)) out.push(seq);
+      return out;
+    }
+    return [...bySeq.keys()].filter((seq) => seq >= lo && seq <= hi).sort((a, b) => a - b);
+  }
+
   authors(): IterableIterator<KeyHex> {
     return this.#bySeq.keys();
   }

@@ -58,7 +58,8 @@ export function compact(s: LedgerState): Compacted {
     };
   const kept = keptIds(s);
   const entries: ValidEntry[] = [];
-  const settled = new Map<KeyHex, bigint>();
+  // A ledger restored from a compact state has dropped before: what that moved stays counted.
+  const settled = new Map<KeyHex, bigint>(s.settled);
   for (const entry of s.valid.values()) {
     if (kept.has(entry.tx.id)) entries.push(entry);
     else addSettled(settled, entry);
@@ -106,7 +107,7 @@ function keepChain(s: LedgerState, kept: Set<TxId>, author: KeyHex): void {
   const last = finalHead(s, author);
   if (last) kept.add(last.id);
   if (!s.chains.isForked(author)) return;
-  for (let seq = s.chains.forkSeq(author); seq <= s.chains.maxSeq(author); seq++)
+  for (const seq of s.chains.seqsIn(author, s.chains.forkSeq(author), s.chains.maxSeq(author)))
     for (const id of s.chains.idsAt(author, seq)) kept.add(id);
 }
 

@@ -26,6 +26,7 @@ import { reject, type Rejection } from '../tx/rejection.ts';
 import type { IndexStore, LedgerReader } from '../tx/types.ts';
 import { votableHeads } from './backing.ts';
 import { compact, restore, type CompactState, type Compacted } from './compact.ts';
+import { compactRoot, decodeCompact, encodeCompact } from './compactCodec.ts';
 import { claimableCredits, creditLineOf, spendable, type ClaimableCredit } from './claims.ts';
 import type { DeviceRecord, Revocation } from './devices.ts';
 import type { Config, EpochState, Proposal } from './epochs.ts';
@@ -100,9 +101,36 @@ export class Ledger {
     return started;
   }
 
+  /**
+   * A ledger from compact state bytes (compactCodec.ts) of this genesis's network, at most
+   * `maxBytes` long; refused with a sentence when they are not such bytes.
+   */
+  static fromCompactBytes(
+    genesis: VerifiedTx,
+    registry: TypeRegistry,
+    bytes: unknown,
+    maxBytes: number,
+  ): { ok: true; ledger: Ledger } | { ok: false; error: string } {
+    const started = Ledger.fromGenesis(genesis, registry);
+    if (!started.ok) return { ok: false, error: started.rejection.message };
+    const s = started.ledger.#s;
+    const decoded = decodeCompact(bytes, s.networkId, s.origin, registry, maxBytes);
+    if (!decoded.ok) return decoded;
+    restore(s, decoded.state);
+    return started;
+  }
+
   /** This ledger without what no rule can read again, or why it cannot be compacted yet. */
   compact(): Compacted {
     return compact(this.#s);
+  }
+
+  /** The compact state's canonical bytes and their root, or why it cannot be compacted yet. */
+  compactBytes(): { ok: true; bytes: Uint8Array; root: string } | { ok: false; error: string } {
+    const compacted = compact(this.#s);
+    if (!compacted.ok) return compacted;
+    const bytes = encodeCompact(this.networkId, compacted.state);
+    return { ok: true, bytes, root: compactRoot(bytes) };
   }
 
   /**

@@ -88,7 +88,7 @@ export function counts(s: LedgerState): {
 export function equivocations(s: LedgerState): Equivocation[] {
   const out: Equivocation[] = [];
   for (const author of s.chains.forkedAuthors()) {
-    for (let seq = s.chains.forkSeq(author); seq <= s.chains.maxSeq(author); seq++) {
+    for (const seq of s.chains.seqsIn(author, s.chains.forkSeq(author), s.chains.maxSeq(author))) {
       const ids = s.chains.idsAt(author, seq);
       if (ids.length > 1) out.push({ author, seq, ids: [...ids] });
     }
