@@ -8,10 +8,11 @@
 // Why the pieces add up to the whole answer: each piece is a run of one client's structs,
 // written as Yjs writes them (the first from the asker's clock on, the rest whole), and the runs
 // of one client follow each other without gap or overlap, from the clock the asker stated to
-// the doc's own. Yjs applies a struct whose origin it does not hold yet once that origin comes
-// (its pending structs), so the pieces may even arrive in any order. Our ledger doc is one
-// Y.Map, whose entries almost never name another client's struct as origin, so in practice
-// every piece applies as it comes.
+// the doc's own. They are sent, and a data channel delivers them, in order. A struct whose
+// origin is another client's, in a later piece, Yjs holds back until that piece comes (its
+// pending structs). Out of order its retry can miss a struct it could apply (seen in the
+// seeded test), so the order matters. Our ledger doc is one Y.Map, whose entries almost never
+// name another client's struct as origin, so in practice every piece applies as it comes.
 import * as encoding from 'lib0/encoding';
 import * as Y from 'yjs';
 

@@ -7,18 +7,7 @@ import { describe, expect, it } from 'vitest';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import { SyncPolicy, LIVE_UPDATE_BYTES, UNASKED_MS } from '../../shared/replication/syncPolicy.ts';
-
-/** A small seeded generator (mulberry32): the same seed gives the same schedule. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../helpers/mulberry32.ts';
 
 /** Timers that run when the test says: those due within `ms` (all by default). */
 function manualTimers() {
