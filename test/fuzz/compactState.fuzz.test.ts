@@ -138,4 +138,18 @@ describe('fuzz: compact state bytes', () => {
     // Not vacuous: many mutated states were read, and used.
     expect(accepted).toBeGreaterThan(50);
   }, 300_000);
+
+  it('regression: a stub at a far seq is read and used at once (queries walked every seq)', async () => {
+    const { sim, bytes } = await world();
+    const value = (decodeCanonical(bytes, MAX) as { ok: true; value: Record<string, CborValue> })
+      .value;
+    const user = Uint8Array.from(Buffer.from(sim.users[0]!.key, 'hex'));
+    const far = [new Uint8Array(32).fill(0xff), user, 2 ** 53 - 1];
+    const input = encodeCanonical({ ...value, stubs: [...(value.stubs as CborValue[]), far] });
+    const started = performance.now();
+    const result = Ledger.fromCompactBytes(sim.genesis, registry, input, MAX);
+    if (!result.ok) throw new Error(result.error);
+    useAll(result.ledger, sim);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
 });
