@@ -3,10 +3,10 @@
 // state, not the history. A ledger restored from it decides every later transaction as the full
 // ledger does, or waits for a parent it dropped ("needs history"); never differently.
 //
-// Dropped are final transactions, and votes, that nothing kept can name as a parent or read: not a chain's
-// head or final head, not a witness's latest vote for an author, not a credit some recipient has
-// not yet claimed with a final transaction (nor its claimers, nor the votes proving it final),
-// nothing of an author from its fork on. Kept data that still names a dropped transaction (a
+// Dropped are final transactions, and votes, that nothing kept can name as a parent or read:
+// not a chain's head or final head, not a witness's latest vote for an author, not a credit
+// some recipient has not yet claimed with a final transaction (nor its claimers, nor the votes
+// proving it final), nothing of an author from its fork on. Kept data that still names a dropped transaction (a
 // vote's head) keeps its author and seq (a stub), which is all ancestry needs above a fork.
 //
 // Built so far for genesis, transfers and votes. A ledger holding any other type is refused
@@ -118,7 +118,8 @@ function keepChain(s: LedgerState, kept: Set<TxId>, author: KeyHex): void {
  * by keepChain, and below it the latest.
  */
 function keepLatestRefs(s: LedgerState, kept: Set<TxId>): void {
-  for (const witness of s.chains.authors()) {
+  // Every author who ever voted has a latest vote: the witnesses, and no one else.
+  for (const witness of s.latestVote.keys()) {
     const forkSeq = s.chains.forkSeq(witness);
     for (const author of s.chains.authors()) {
       const refs = s.votes.refs(witness, author);
