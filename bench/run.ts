@@ -25,6 +25,7 @@ import { installProcessCleanup, Scope } from './lib/scope.ts';
 import type { BenchContext, Scenario, ScenarioResult } from './lib/types.ts';
 import { chromium } from './scenarios/chromium.ts';
 import { coldStart } from './scenarios/coldStart.ts';
+import { compaction } from './scenarios/compaction.ts';
 import { dnec } from './scenarios/dnec.ts';
 import { finality } from './scenarios/finality.ts';
 import { hypercore } from './scenarios/hypercore.ts';
@@ -43,6 +44,7 @@ const SCENARIOS: readonly Scenario[] = [
   dnec,
   chromium,
   replication,
+  compaction,
 ];
 const RESULTS_DIR = join(import.meta.dirname, 'results');
 const LATEST = join(RESULTS_DIR, 'latest.json');

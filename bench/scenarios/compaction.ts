@@ -1,0 +1,123 @@
+// 10. The compact ledger state (issue 17; shared/ledger/compact.ts): what a checkpoint will
+// cost. A history where members spend what they are paid (200 members each paying the next, a
+// witness voting after every round, so credits become final and are claimed) is compacted:
+// how long compacting, encoding and hashing take, how large the bytes are, and how long a
+// ledger takes to come back from them, against replaying the same history into a fresh ledger
+// (the anchor, in the same run). The bench's own generated ledger (every payment to one sink
+// that never spends) would compact to nothing: every credit in it stays unclaimed.
+import { nativeSigner } from '../../test/helpers/nativeSigner.ts';
+import { genesisOf, identity } from '../../test/helpers/network.ts';
+import { Ledger } from '../../shared/ledger/ledger.ts';
+import { signTx } from '../../shared/tx/envelope.ts';
+import { decodeTx, trustStoredTx, type VerifiedTx } from '../../shared/tx/registry.ts';
+import { composeTransfer, composeVote } from '../../shared/wallet/compose.ts';
+import { benchRegistry } from '../lib/ledgerData.ts';
+import { metric, ratios } from '../lib/metric.ts';
+import type { Scenario } from '../lib/types.ts';
+
+const MEMBERS = 200;
+/** Generating signs and composes every payment with the wallet; this keeps it near a minute. */
+const MAX_TXS = 100_000;
+
+function fresh(genesis: VerifiedTx): Ledger {
+  const started = Ledger.fromGenesis(genesis, benchRegistry);
+  if (!started.ok) throw new Error(started.rejection.message);
+  return started.ledger;
+}
+
+/** A ring of payments with a witness voting after each round: about `count` transactions. */
+async function ringHistory(count: number): Promise<{ genesis: VerifiedTx; txs: VerifiedTx[] }> {
+  const members = Array.from({ length: MEMBERS }, (_, i) => identity(`ring-member-${i}`));
+  const witness = identity('ring-witness');
+  const genesis = await genesisOf({
+    founder: witness,
+    witnesses: [witness],
+    allocations: members.map((m) => [m, 1_000_000n] as const),
+  });
+  const ledger = fresh(genesis);
+  const txs: VerifiedTx[] = [];
+  const add = (secret: Uint8Array, unsigned: Parameters<typeof signTx>[1]) => {
+    const decoded = decodeTx(signTx(secret, unsigned, nativeSigner), benchRegistry);
+    if (!decoded.ok) throw new Error(decoded.rejection.message);
+    const tx = trustStoredTx(decoded.tx);
+    if (ledger.insert(tx).status !== 'accepted') throw new Error('a generated payment failed');
+    txs.push(tx);
+  };
+  while (txs.length < count) {
+    for (let i = 0; i < MEMBERS && txs.length < count; i++) {
+      const from = members[i]!;
+      const to = members[(i + 1) % MEMBERS]!;
+      const composed = composeTransfer(ledger, { from: from.key, to: to.key, amount: 1n, time: 1 });
+      if (!composed.ok) throw new Error(composed.rejection.message);
+      add(from.secret, composed.tx);
+    }
+    // A vote names at most 64 heads: vote until every member's head is covered.
+    for (let vote = composeVote(ledger, witness.key, 1); vote?.ok;) {
+      add(witness.secret, vote.tx);
+      vote = composeVote(ledger, witness.key, 1);
+    }
+  }
+  return { genesis, txs };
+}
+
+export const compaction: Scenario = {
+  id: 's10-compaction',
+  title: 'Compact ledger state (issue 17)',
+  async run(ctx) {
+    const n = Math.min(ctx.size, MAX_TXS);
+    const generateStart = performance.now();
+    const { genesis, txs } = await ringHistory(n);
+    ctx.log(
+      `generated a ring of ${txs.length.toLocaleString('en')} payments and votes in ${((performance.now() - generateStart) / 1000).toFixed(1)} s`,
+    );
+    const r = {
+      replay: [] as number[],
+      compact: [] as number[],
+      restore: [] as number[],
+      bytes: [] as number[],
+      kept: [] as number[],
+    };
+    for (let run = 0; run < ctx.runs; run++) {
+      let start = performance.now();
+      const ledger = fresh(genesis);
+      for (const tx of txs) ledger.insert(tx);
+      r.replay.push(performance.now() - start);
+
+      start = performance.now();
+      const compacted = ledger.compactBytes();
+      if (!compacted.ok) throw new Error(compacted.error);
+      r.compact.push(performance.now() - start);
+      r.bytes.push(compacted.bytes.length);
+
+      start = performance.now();
+      const back = Ledger.fromCompactBytes(genesis, benchRegistry, compacted.bytes, 1 << 30);
+      if (!back.ok) throw new Error(back.error);
+      r.restore.push(performance.now() - start);
+      r.kept.push(back.ledger.validIds().length);
+      if (back.ledger.compactBytes().ok !== true) throw new Error('the restored ledger differs');
+      ctx.log(
+        `run ${run + 1}: replay ${r.replay.at(-1)!.toFixed(0)} ms, compact + encode + root ${r.compact.at(-1)!.toFixed(0)} ms (${compacted.bytes.length.toLocaleString('en')} bytes, ${r.kept.at(-1)} entries kept), restore ${r.restore.at(-1)!.toFixed(0)} ms`,
+      );
+    }
+    return {
+      sizes: { transactions: txs.length, members: MEMBERS },
+      primary: 'restore',
+      also: ['compact', 'bytes'],
+      anchor: { label: 'replaying the same history into a fresh ledger', metric: 'replay' },
+      ratio: { label: 'restore / replay', metric: 'ratio' },
+      metrics: [
+        metric('restore', 'ledger from compact state bytes', 'ms', 'lower', r.restore),
+        metric('replay', 'replay of the whole history (anchor)', 'ms', 'lower', r.replay),
+        metric('ratio', 'restore / replay', '×', 'lower', ratios(r.restore, r.replay)),
+        metric('compact', 'compact + encode + root', 'ms', 'lower', r.compact),
+        metric('bytes', 'compact state bytes', 'B', 'lower', r.bytes),
+        metric('kept', 'entries kept', 'entries', 'lower', r.kept),
+      ],
+      notes: [
+        `${MEMBERS} members, each paying the next 1 unit per round, one witness voting after each round (the wallet composes every payment, claiming what is final)`,
+        'signatures not checked (the history is generated here); replay and restore both start from a fresh ledger',
+      ],
+      why: [],
+    };
+  },
+};
