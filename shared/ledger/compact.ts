@@ -9,17 +9,33 @@
 // proving it final), nothing of an author from its fork on. Kept data that still names a dropped transaction (a
 // vote's head) keeps its author and seq (a stub), which is all ancestry needs above a fork.
 //
-// Built so far for genesis, transfers and votes. A ledger holding any other type is refused
-// with a sentence: their rules read more of the past (devices, witness sets, type indexes), and
-// each gets its own retention rule before it is compacted.
+// Built so far for genesis, transfers, votes, and the types kept whole (KEPT_WHOLE). A ledger
+// holding any other type is refused with a sentence: their rules read more of the past (devices,
+// witness sets, DNEC deadlines judged by witness votes), and each gets its own retention rule
+// before it is compacted.
 import type { KeyHex, TxId } from '../ids.ts';
 import type { ChainLink } from './chains.ts';
 import { finalHead, finalityProof, isFinal } from './finality.ts';
 import type { LedgerState, ValidEntry } from './state.ts';
 import type { VoteMaxima } from './votes.ts';
 
+/**
+ * Types kept whole: their rules read nothing of the past but their own index, which restoring
+ * rebuilds from them (profile, ssk, network-refound, room-key). Few, and small.
+ */
+export const KEPT_WHOLE: ReadonlySet<string> = new Set([
+  'ssk',
+  'profile',
+  'network-refound',
+  'room-key',
+]);
 /** The types whose retention rules are written (see the file's header). */
-const COMPACTABLE = new Set(['genesis', 'transfer', 'vote']);
+export const COMPACTABLE: ReadonlySet<string> = new Set([
+  'genesis',
+  'transfer',
+  'vote',
+  ...KEPT_WHOLE,
+]);
 
 export interface CompactState {
   /** Kept valid entries, in an order where parents come first (as they were accepted). */
@@ -50,11 +66,10 @@ export function compact(s: LedgerState): Compacted {
         error: `this ledger holds a "${entry.tx.type}" transaction, and compacting those is not built yet`,
       };
   }
-  if (s.waiting.size > 0 || s.configs.size > 1 || s.typeIndexes.size > 0)
+  if (s.waiting.size > 0 || s.configs.size > 1)
     return {
       ok: false,
-      error:
-        'a ledger is compacted only when nothing waits, no witness set changed and no type keeps an index',
+      error: 'a ledger is compacted only when nothing waits and no witness set changed',
     };
   const kept = keptIds(s);
   const entries: ValidEntry[] = [];
@@ -87,7 +102,11 @@ export function keptIds(s: LedgerState): Set<TxId> {
   // (witnesses certify other transactions only) and move nothing: what later rules read of
   // them is kept by the rules below, and the counted maxima keep the rest.
   for (const [id, entry] of s.valid)
-    if (entry.tx.type !== 'vote' && (!isFinal(s, id) || !entry.applied)) kept.add(id);
+    if (
+      KEPT_WHOLE.has(entry.tx.type) ||
+      (entry.tx.type !== 'vote' && (!isFinal(s, id) || !entry.applied))
+    )
+      kept.add(id);
   for (const author of s.chains.authors()) keepChain(s, kept, author);
   // What the witness duty offers to vote for next (votableHeads): a witness's last payment is
   // below its votes, and stays votable until every witness has covered it.
@@ -190,6 +209,10 @@ export function restore(s: LedgerState, c: CompactState): void {
     s.chains.add(tx.author, tx.seq, tx.id);
     if (entry.heads) s.votes.add(tx.author, tx.seq, tx.id, entry.heads, entry.counts?.key ?? null);
   }
+  // The indexes of the types kept whole, rebuilt as acceptance builds them: entries come in an
+  // order where parents come first.
+  for (const { tx } of c.entries)
+    if (KEPT_WHOLE.has(tx.type)) s.registry.get(tx.type)?.accepted?.(tx, s.context(tx));
   for (const [id, link] of c.stubs) {
     s.stubs.set(id, link);
     s.chains.add(link.author, link.seq, id);

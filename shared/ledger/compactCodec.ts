@@ -18,7 +18,7 @@ import type { TypeRegistry } from '../tx/registry.ts';
 import { decodeTx } from '../tx/registry.ts';
 import { bytes32, uint } from '../tx/schema.ts';
 import type { Effects } from '../tx/types.ts';
-import type { CompactState } from './compact.ts';
+import { COMPACTABLE, type CompactState } from './compact.ts';
 import { countingConfig, type EpochState } from './epochs.ts';
 import type { ValidEntry } from './state.ts';
 
@@ -192,7 +192,7 @@ export function decodeCompact(
   return {
     ok: true,
     state: {
-      entries,
+      entries: causalOrder(entries),
       stubs: new Map(c.stubs.map(([s, author, seq]) => [s, { author, seq, prev: null }])),
       maxima: { heads: c.heads, counted: c.counted },
       balance: new Map(c.balance),
@@ -218,7 +218,7 @@ function entryOf(
   if (!decoded.ok) return `an entry is not a transaction (${decoded.rejection.message})`;
   const tx = decoded.tx;
   if (tx.id !== networkId && tx.net !== networkId) return 'an entry belongs to another network';
-  if (!['genesis', 'transfer', 'vote'].includes(tx.type))
+  if (!COMPACTABLE.has(tx.type))
     return `an entry is a "${tx.type}" transaction, which version 1 does not hold`;
   if ((heads === null) !== (tx.type !== 'vote')) return 'an entry has heads and is no vote';
   const effects: Effects = {
@@ -243,6 +243,40 @@ function entryOf(
     applied,
   };
 }
+
+/**
+ * The entries in an order where a parent held among them comes before its child: by depth (one
+ * more than the deepest parent held), then by id. Restoring rebuilds indexes in this order, as
+ * acceptance would have.
+ */
+function causalOrder(entries: readonly ValidEntry[]): ValidEntry[] {
+  const byId = new Map<string, ValidEntry>(entries.map((e) => [e.tx.id, e]));
+  const depth = new Map<string, number>();
+  for (const entry of entries) {
+    // Iterative: a chain of kept entries can be long.
+    const stack: ValidEntry[] = [entry];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1] as ValidEntry;
+      if (depth.has(top.tx.id)) {
+        stack.pop();
+        continue;
+      }
+      const parents = parentIds(top).filter((id) => byId.has(id));
+      const pending = parents.filter((id) => !depth.has(id));
+      if (pending.length > 0) {
+        for (const id of pending) stack.push(byId.get(id) as ValidEntry);
+        continue;
+      }
+      depth.set(top.tx.id, 1 + Math.max(-1, ...parents.map((id) => depth.get(id) as number)));
+      stack.pop();
+    }
+  }
+  const at = (e: ValidEntry) => depth.get(e.tx.id) as number;
+  return [...entries].sort((a, b) => at(a) - at(b) || (a.tx.id < b.tx.id ? -1 : 1));
+}
+
+const parentIds = (e: ValidEntry): string[] =>
+  e.tx.prev === null ? [...e.tx.deps] : [e.tx.prev, ...e.tx.deps];
 
 function sortedUnique(ids: readonly string[]): boolean {
   for (let i = 1; i < ids.length; i++)
