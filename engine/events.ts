@@ -48,7 +48,14 @@ export type EngineEvent =
   | {
       readonly type: 'receiving';
       readonly link: number;
+      /** Frames of the message arriving (an answer comes in pieces of about 2 MiB). */
       readonly received: number;
+      readonly total: number;
+    }
+  | {
+      /** The whole sync's progress, in entries held of those the answering member holds. */
+      readonly type: 'sync-received';
+      readonly done: number;
       readonly total: number;
     }
   | { readonly type: 'cleaned'; readonly key: string; readonly reason: string }

@@ -33,7 +33,7 @@ import { OwnHeadGuard } from './ownHeadGuard.ts';
 import { Persister } from './persister.ts';
 import { SskSession, sskOpenerOf } from './ssk.ts';
 import type { Cancel, EnginePorts } from './ports.ts';
-import { CHANGE_INTERVAL_MS } from './timing.ts';
+import { CHANGE_INTERVAL_MS, SYNC_REPORT_STEP } from './timing.ts';
 import { GroupNotices, nobodyAnswered } from './groupNotices.ts';
 import { Author } from './author.ts';
 import { DeviceAgent } from './devices.ts';
@@ -64,6 +64,8 @@ export class PeerEngine implements IngestHost {
   #synced = false;
   #loading: Progress | null = null;
   #receiving: Progress | null = null;
+  /** The percent of the sync last said in a 'sync-received' event (-1: none yet). */
+  #syncReported = -1;
   #checking: Progress | null = null;
   readonly #author: Author;
   /** Devices of this identity: listing, pairing, revoking, and the automatic parts (§12). */
@@ -177,9 +179,11 @@ export class PeerEngine implements IngestHost {
       screen: screen.screen,
       onDelivered: (verdict) => {
         screen.delivered(verdict);
+        if (verdict.kind === 'sync-update') this.#reportSync();
         if (verdict.kind !== 'sync-step2') return;
         this.#synced = true;
         this.#receiving = null;
+        this.#syncReported = -1;
         this.#ownHead.fullSync();
         this.#changed();
       },
@@ -426,6 +430,19 @@ export class PeerEngine implements IngestHost {
   }
 
   // ---- observing -----------------------------------------------------------------------
+
+  /**
+   * A piece of an answer was applied: how far the whole sync has come, in entries, said every
+   * SYNC_REPORT_STEP percent (an answer comes in pieces of about 2 MiB; syncPieces.ts).
+   */
+  #reportSync(): void {
+    const progress = this.#connection.syncProgress();
+    if (!progress) return;
+    const percent = Math.floor((100 * progress.done) / progress.total);
+    if (percent < this.#syncReported + SYNC_REPORT_STEP && this.#syncReported >= 0) return;
+    this.#syncReported = percent;
+    this.#emit({ type: 'sync-received', ...progress });
+  }
 
   status(): EngineStatus {
     return {

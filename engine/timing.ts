@@ -102,3 +102,6 @@ export const NOBODY_ANSWERED_MS = 60_000;
 
 /** How long a knock waits without any connection before joining the door afresh (as channels do). */
 export const KNOCK_REJOIN_MS = 10_000;
+
+/** A large sync's progress is said each time it has come this many percent further. */
+export const SYNC_REPORT_STEP = 5;

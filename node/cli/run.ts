@@ -32,6 +32,12 @@ export const RUN_USAGE = `  run [--lan] [--relay-port P] [--relay-host H] [--rel
                                     runs a peer that only syncs and relays (no sending, no
                                     witness votes, no services)`;
 
+/** The whole sync's progress: entries held of those the answering member said it holds. */
+function receivingLine({ done, total }: { done: number; total: number }): string {
+  const percent = Math.floor((100 * done) / total);
+  return `Receiving the ledger: ${percent}% (${done.toLocaleString('en')} of about ${total.toLocaleString('en')} entries)`;
+}
+
 function describeEvent(event: PeerEvent): string | null {
   switch (event.type) {
     case 'ready':
@@ -43,9 +49,9 @@ function describeEvent(event: PeerEvent): string | null {
     case 'sync-progress':
       return `Syncing: ${event.done}/${event.total} entries checked`;
     case 'receiving':
-      return event.received % 256 === 0
-        ? `Receiving from peer ${event.link}: ${event.received}/${event.total} frames`
-        : null;
+      return null;
+    case 'sync-received':
+      return receivingLine(event);
     case 'peer-hostile':
       return `Disconnected peer ${event.link}: ${event.reason}`;
     case 'cleaned':

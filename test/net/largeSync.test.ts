@@ -107,6 +107,12 @@ describe('initial sync of a large ledger', () => {
     expect(messages).toBeGreaterThanOrEqual(4);
     expect(messages * frames).toBeGreaterThan(MANY_FRAMES);
     expect(frames).toBeLessThanOrEqual(Math.ceil((PIECE_BYTES + 64 * 1024) / FRAME_PAYLOAD));
+    // Along the way it said how far the whole sync had come, in entries (`gpow run` prints it).
+    const progress = joiner.events.filter((e) => e.type === 'sync-received');
+    expect(progress.length).toBeGreaterThanOrEqual(2);
+    expect(
+      progress.some((e) => Number(e.total) >= COUNT && Number(e.done) > 0 && e.done !== e.total),
+    ).toBe(true);
 
     // Restart: the log (with its checkpoint) restores the same state without the network.
     await joiner.stop();
