@@ -118,7 +118,8 @@ export class Connection {
    * the progress of the whole sync, not of one message. Null when none is under way.
    */
   syncProgress(): { done: number; total: number } | null {
-    return this.#policy?.progress(Y.decodeStateVector(Y.encodeStateVector(this.#o.doc))) ?? null;
+    const own = () => Y.decodeStateVector(Y.encodeStateVector(this.#o.doc));
+    return this.#policy?.progress(own) ?? null;
   }
 
   get relays(): readonly string[] {

@@ -82,21 +82,29 @@ export class Chains {
   }
 
   /**
-   * The seqs from `from` to `to` at which the author has transactions recorded, ascending.
-   * Walks the shorter of the range and what is recorded: a compact state (compact.ts) records
-   * few seqs of a long chain, and a seq it names need not be small.
+   * The seqs from `from` to `to` at which the author has transactions recorded, ascending (or
+   * descending), one at a time so that a caller may stop early. Walks the shorter of the range
+   * and what is recorded: a compact state (compact.ts) records few seqs of a long chain, and a
+   * seq it names need not be small.
    */
-  seqsIn(author: KeyHex, from: number, to: number): number[] {
+  *seqsIn(
+    author: KeyHex,
+    from: number,
+    to: number,
+    order: 'up' | 'down' = 'up',
+  ): Generator<number> {
     const bySeq = this.#bySeq.get(author);
     const lo = Math.max(from, 0);
     const hi = Math.min(to, this.maxSeq(author));
-    if (!bySeq || hi < lo) return [];
+    if (!bySeq || hi < lo) return;
     if (hi - lo < bySeq.size) {
-      const out: number[] = [];
-      for (let seq = lo; seq <= hi; seq++) if (bySeq.has(seq)) out.push(seq);
-      return out;
+      const step = order === 'up' ? 1 : -1;
+      for (let seq = order === 'up' ? lo : hi; seq >= lo && seq <= hi; seq += step)
+        if (bySeq.has(seq)) yield seq;
+      return;
     }
-    return [...bySeq.keys()].filter((seq) => seq >= lo && seq <= hi).sort((a, b) => a - b);
+    const seqs = [...bySeq.keys()].filter((seq) => seq >= lo && seq <= hi);
+    yield* seqs.sort((a, b) => (order === 'up' ? a - b : b - a));
   }
 
   authors(): IterableIterator<KeyHex> {

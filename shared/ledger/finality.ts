@@ -89,11 +89,8 @@ export function proofIn(s: LedgerState, tx: Tx, config: Config): TxId[] {
 
 /** The highest final transaction of a chain, which a revocation of it names. */
 export function finalHead(s: LedgerState, author: KeyHex): { id: TxId; seq: number } | null {
-  const seqs = s.chains.seqsIn(author, 0, s.chains.maxSeq(author));
-  for (let i = seqs.length - 1; i >= 0; i--) {
-    const seq = seqs[i] as number;
+  for (const seq of s.chains.seqsIn(author, 0, s.chains.maxSeq(author), 'down'))
     for (const id of s.chains.idsAt(author, seq)) if (isFinal(s, id)) return { id, seq };
-  }
   return null;
 }
 

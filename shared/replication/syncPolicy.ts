@@ -153,13 +153,15 @@ export class SyncPolicy {
 
   /**
    * How far the answer we await has come: of the structs the link we asked said it holds
-   * (in its own ask), how many we hold now. Null when no ask is outstanding, the link has not
+   * (in its own ask), how many we hold now (`ownVector`, read only when needed). Null when no ask is outstanding, the link has not
    * said, or nothing is missing. A link may state what it likes; this only feeds a progress bar.
    */
-  progress(own: ReadonlyMap<number, number>): { done: number; total: number } | null {
+  progress(ownVector: () => ReadonlyMap<number, number>): { done: number; total: number } | null {
     const link = this.#asking?.link;
     const theirs = link === undefined ? null : this.#links.get(link)?.vector;
     if (!theirs) return null;
+    // Read only now: this is asked after every applied update, and mostly no ask is out.
+    const own = ownVector();
     let done = 0;
     let total = 0;
     for (const [client, clock] of theirs) {

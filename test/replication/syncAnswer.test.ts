@@ -110,11 +110,11 @@ describe('the sync policy answers an ask in pieces', () => {
     const [asked, other] = [{}, {}];
     policy.connected(asked, () => undefined);
     policy.connected(other, () => undefined);
-    expect(policy.progress(own())).toBeNull(); // it has not said what it holds
+    expect(policy.progress(own)).toBeNull(); // it has not said what it holds
     policy.received(other, step1(holder)); // not the link we asked
-    expect(policy.progress(own())).toBeNull();
+    expect(policy.progress(own)).toBeNull();
     policy.received(asked, step1(holder));
-    expect(policy.progress(own())).toEqual({ done: 0, total: 1000 });
+    expect(policy.progress(own)).toEqual({ done: 0, total: 1000 });
     // Its answer in pieces (as it would send them: the policy on its side cuts them).
     const pieces = new SyncPolicy({ after: clockedTimers().after, pieceBytes: 32 * 1024 }).answer(
       {},
@@ -125,11 +125,11 @@ describe('the sync policy answers an ask in pieces', () => {
     expect(updates.length).toBeGreaterThan(4);
     const half = Math.floor(updates.length / 2);
     for (const update of updates.slice(0, half)) Y.applyUpdate(joiner, update);
-    const midway = policy.progress(own());
+    const midway = policy.progress(own);
     expect(midway?.total).toBe(1000);
     expect(midway?.done).toBeGreaterThan(300);
     expect(midway?.done).toBeLessThan(700);
     for (const update of updates.slice(half)) Y.applyUpdate(joiner, update);
-    expect(policy.progress(own())).toBeNull();
+    expect(policy.progress(own)).toBeNull();
   });
 });
