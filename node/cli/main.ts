@@ -12,6 +12,7 @@ import { MARKET_COMMANDS, MARKET_USAGE, marketCommand } from './market.ts';
 import { networkCreate } from './network.ts';
 import { invite, INVITE_USAGE, join } from './invite.ts';
 import { output } from './output.ts';
+import { relay, RELAY_USAGE } from './relay.ts';
 import { memberCommand, profileCommand } from './profile.ts';
 import { fileCommand, msgCommand, sskCommand } from './private.ts';
 import { run, RUN_USAGE } from './run.ts';
@@ -59,6 +60,7 @@ Network
   network follow [NETWORK]          move this home to the announced new network (peer stopped)
 ${INVITE_USAGE}
 ${RUN_USAGE}
+${RELAY_USAGE}
 
 Wallet
   send ADDRESS AMOUNT [--memo TEXT] pay someone (works offline; sent when a peer is reachable)
@@ -137,6 +139,9 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case 'run':
         await run(home, rest, out);
+        break;
+      case 'relay':
+        await relay(rest, out);
         break;
       case 'send':
         await send(home, rest, out);

@@ -134,7 +134,12 @@ export async function run(home: Home, args: string[], out: Output): Promise<void
   const noIdentity = values['no-identity'] === true;
   if (noIdentity && (values.provide || values.validate))
     throw new CliError('--provide and --validate sign transactions: drop --no-identity');
-  const network = await readNetwork(home);
+  const network = await readNetwork(home).catch((error: unknown) => {
+    // A fresh home has no network to run; a browser page may only want a relay.
+    throw error instanceof CliError
+      ? new CliError(`${error.message}. For a signaling relay alone, run "gpow relay"`)
+      : error;
+  });
   const identity = await runIdentity(home, out, !noIdentity);
   const since = Date.now();
   const tickets = await readTickets(home, (message) => out.progress(`Warning: ${message}`));
