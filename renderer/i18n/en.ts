@@ -414,6 +414,11 @@ export const en = {
   'send.review.button': 'Review payment',
   'send.review.title': 'Confirm the payment',
   'send.review.credit': 'This payment takes your account below zero, using the network’s credit.',
+  'send.review.short':
+    'This payment cannot go through: you can spend at most {most} now, and it is {short} more than that. Go back and lower the amount.',
+  'send.review.shortCredit':
+    'This payment cannot go through: you can spend at most {most} now, the network’s credit of {credit} included, and it is {short} more than that. Go back and lower the amount.',
+  'send.review.refused': 'This payment cannot go through: {reason}.',
   'send.review.note':
     'A payment cannot be undone. It is pending until the witnesses confirm it, then final.',
   'send.review.confirm': 'Confirm and send',

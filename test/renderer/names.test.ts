@@ -54,7 +54,7 @@ const review = (app: TestApp, to: KeyHex) =>
     app,
     createElement(PaymentReview, {
       draft: { to, amount: 5n, memo: '' },
-      available: 1000n,
+      outlook: { ok: true, after: 995n, usesCredit: false },
       busy: false,
       error: null,
       onBack: () => undefined,

@@ -21,7 +21,8 @@ import { useApp, useI18n } from '../context.tsx';
 import { Link } from '../router.tsx';
 import { useLedgerView } from '../useLedger.ts';
 import { IdentityBalance } from './Devices.tsx';
-import { PaymentReview, type PaymentDraft } from './PaymentReview.tsx';
+import { usePaymentOutlook, type PaymentDraft } from '../payment.ts';
+import { PaymentReview } from './PaymentReview.tsx';
 import { HistoryTable } from './History.tsx';
 
 const accountView = (ledger: Ledger, me: KeyHex) => ledger.account(me);
@@ -147,6 +148,7 @@ export function SendScreen() {
   const [error, setError] = useState<unknown>(null);
   const [draft, setDraft] = useState<PaymentDraft | null>(null);
   const [sent, setSent] = useState<PaymentDraft | null>(null);
+  const outlook = usePaymentOutlook(draft);
   const confirm = useAction(async (payment: PaymentDraft) => {
     await send(
       payment.to,
@@ -185,11 +187,11 @@ export function SendScreen() {
     }
   };
 
-  if (draft !== null) {
+  if (draft !== null && outlook !== null) {
     return (
       <PaymentReview
         draft={draft}
-        available={account.available}
+        outlook={outlook}
         busy={confirm.busy}
         error={confirm.error}
         onBack={() => setDraft(null)}
