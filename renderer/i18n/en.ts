@@ -57,6 +57,8 @@ export const en = {
     'Write these {count} words down, in order, and keep them somewhere safe and offline. They are the only way to restore your identity.',
   'onboarding.words.warning':
     'Anyone who has these words controls your identity and its money. Never type them into a website or share them.',
+  'onboarding.words.warningWeb':
+    'Anyone who has these words controls your identity and its money. Never share them. Type them only into GPoW itself, and only to restore your identity: never into a page, app or message that asks for them.',
   'onboarding.words.listLabel': 'Backup words, in order',
   'onboarding.words.written': 'I have written down all the words, in order.',
   'onboarding.confirm.title': 'Check your backup',
@@ -180,7 +182,17 @@ export const en = {
   'wizard.review.allocations': 'Starting balances',
   'wizard.review.supply': 'Total: {total}.',
   'wizard.review.noRelay':
-    'No relay is set up: others will not be able to reach you until you add one in Settings.',
+    'No relay is set up: others will not be able to reach you until you add one below.',
+
+  'relay.title': 'Signaling relay',
+  'relay.firstRun.title': 'First, a signaling relay',
+  'relay.none':
+    'Members’ apps find each other through a signaling relay, and a web page cannot run one. Start one in a terminal with this command, and paste the ws:// address it prints here:',
+  'relay.none.clone': 'From a copy of the GPoW repository, without installing it:',
+  'relay.using': 'Others reach you through:',
+  'relay.label': 'Relay address',
+  'relay.labelMore': 'Another relay address',
+  'relay.add': 'Add relay',
   'wizard.review.final':
     'The starting balances and the credit limit cannot be changed later: they are signed into the network’s first transaction. The witnesses can change their own set later, on the Network screen.',
   'wizard.review.create': 'Create network',
@@ -190,6 +202,8 @@ export const en = {
   'join.label': 'Invitation link',
   'join.check': 'Check invitation',
   'join.invalid': 'This invitation cannot be used: {detail}.',
+  'join.incomplete':
+    'This invitation link is incomplete: ask for a new one, or copy it again whole.',
   'join.confirm.title': 'Join this network?',
   'join.confirm.intro': 'The invitation is for this network:',
   'join.confirm.name': 'Name',
@@ -309,7 +323,8 @@ export const en = {
   'peers.sent': 'Sent',
   'peers.connected': 'Connected',
   'peers.connecting': 'Connecting',
-  'peers.bytes': '{bytes} bytes',
+  'peers.bytes.one': '{bytes} byte',
+  'peers.bytes.other': '{bytes} bytes',
 
   'leave.title': 'Leave the network',
   'leave.text':
@@ -555,7 +570,6 @@ export const en = {
   'market.state': 'State',
   'market.deadline': 'Deadline',
   'market.actions': 'Actions',
-  'market.unitRate': '{rate} per {unit}',
   'market.volumeOf': '{volume} {unit}',
   'market.builtIn': 'Built in',
   'market.registered': 'Registered',
@@ -596,7 +610,8 @@ export const en = {
   'market.activity': 'Recent automatic actions',
   'market.noActivity': 'Nothing yet.',
   'market.workProgress': 'Working on {service}',
-  'market.hashes': '{done} hashes tried, about {expected} expected',
+  'market.hashes.one': '{done} hash tried, about {expected} expected',
+  'market.hashes.other': '{done} hashes tried, about {expected} expected',
 
   // ---- consumer -------------------------------------------------------------------------
   'services.title': 'Request a service',
@@ -622,7 +637,7 @@ export const en = {
   'services.form.difficultyHint': 'Each extra bit doubles the expected work, and the price.',
   'services.form.fn': 'Function',
   'services.form.input': 'Input (hexadecimal)',
-  'services.form.volumeAuto': 'Volume: {volume} {unit}.',
+  'services.form.volumeAuto': 'Volume: {volume}.',
   'services.form.volume': 'Volume ({unit})',
   'services.form.sensitive': '{name} (private: sealed for the provider)',
   'services.form.field': '{name}',
@@ -633,7 +648,14 @@ export const en = {
   'services.form.fee': 'Fee per validator',
   'services.form.maxRate': 'Highest rate you accept (optional)',
   'services.form.minReputation': 'Lowest reputation score you accept, 0 to 999 (optional)',
-  'services.form.deadlines': 'Deadlines, in minutes from now',
+  'services.form.deadlines': 'Deadlines, counted from the request',
+  'services.form.deadlineUnit': '{deadline}: unit',
+  'services.form.unit.minutes.one': 'minute',
+  'services.form.unit.minutes.other': 'minutes',
+  'services.form.unit.hours.one': 'hour',
+  'services.form.unit.hours.other': 'hours',
+  'services.form.unit.days.one': 'day',
+  'services.form.unit.days.other': 'days',
   'services.form.acceptBy': 'Provider accepts within',
   'services.form.deliverBy': 'Delivery within',
   'services.form.reviewBy': 'Review within',
@@ -647,7 +669,7 @@ export const en = {
   'services.error.validators': 'Enter from 0 to 16 validators.',
   'services.error.committee': 'This committee cannot be used: {detail}.',
   'services.error.deadlines':
-    'Each deadline must be a whole number of minutes, later than the one before.',
+    'Each deadline must be a whole number of minutes, hours or days, later than the one before.',
   'services.error.reputation': 'Enter a reputation score from 0 to 999.',
   'services.error.noProvider':
     'No provider can take this request. The table says why each one was left out.',
@@ -800,13 +822,13 @@ export const en = {
   'instance.settleIntro': 'The outcome is decided and you are the one to settle it.',
   'instance.done': 'Done.',
   'timeline.request': 'Requested',
-  'timeline.accept': 'Accepted by the provider',
-  'timeline.decline': 'Declined by the provider',
-  'timeline.abandon': 'Given up by the provider',
+  'timeline.accept': 'Accepted',
+  'timeline.decline': 'Declined',
+  'timeline.abandon': 'Given up',
   'timeline.reveal': 'Selection secret revealed',
   'timeline.deliver': 'Delivered',
-  'timeline.review.yes': 'Approved by the consumer',
-  'timeline.review.no': 'Disputed by the consumer',
+  'timeline.review.yes': 'Approved',
+  'timeline.review.no': 'Disputed',
   'timeline.verdict.yes': 'Validator verdict: pass',
   'timeline.verdict.no': 'Validator verdict: fail',
   'timeline.outcome': 'Outcome: {outcome}',
@@ -874,6 +896,8 @@ export const en = {
   'validator.evidence.computeOk': 'Running the job again gives the same result hash.',
   'validator.evidence.computeBad': 'Running the job again gives a different result hash.',
   'validator.evidence.review': 'The consumer disputed it; judge the delivery on its merits.',
+  'validator.evidence.approved': 'The consumer approved the delivery: there is nothing to judge.',
+  'validator.evidence.unreviewed': 'Delivered; the consumer has not reviewed it yet.',
   'validator.evidence.none': 'Nothing delivered yet.',
   'validator.verdict': 'Verdict',
   'validator.yourVerdict': 'You voted {verdict}.',
@@ -921,7 +945,8 @@ export const en = {
   'settings.relays.title': 'Relays',
   'settings.relays.intro':
     'Relays introduce peers to each other (ws:// or wss://, with a port). They see only scrambled room names, never your ledger.',
-  'settings.relays.none': 'No relay yet.',
+  'settings.relays.none':
+    'No relay yet. Start one in a terminal with “gpow relay” (from a copy of the repository: “npm run --silent gpow -- relay”) and add the ws:// address it prints.',
   'settings.relays.add': 'Relay address',
   'settings.relays.remove': 'Remove relay {url}',
   'settings.relays.invalid': 'That relay address cannot be used: it {detail}.',
@@ -1038,7 +1063,8 @@ export const en = {
   'profile.note': 'Contact note (optional)',
   'profile.noteHint': 'Up to 280 characters, such as how to reach you.',
   'profile.avatar': 'Avatar (optional)',
-  'profile.avatarBytes': 'an image of {bytes} bytes',
+  'profile.avatarBytes.one': 'an image of {bytes} byte',
+  'profile.avatarBytes.other': 'an image of {bytes} bytes',
   'profile.showBalance': 'Let members see my balance',
   'profile.balanceShown': 'shown to members',
   'profile.review': 'Review',
@@ -1073,7 +1099,9 @@ export const en = {
   'witnesses.stuck.missing': 'Not seen: {names}.',
   'witnesses.stuck.remedy':
     'Ask them to start GPoW again. If some are gone for good, the witnesses can replace them once {needed} of them are back; if fewer than {needed} can ever come back, no change can be agreed, and the group has to start again with the balances carried over.',
-  'witnesses.stuck.remedyWitness':
+  'witnesses.stuck.remedyWitness.one':
+    'Ask them to start GPoW again. If some are gone for good, replace them below: a change takes effect once {needed} witness backs it. If none can ever come back, no change can be agreed, and the group has to start again with the balances carried over.',
+  'witnesses.stuck.remedyWitness.other':
     'Ask them to start GPoW again. If some are gone for good, replace them below: a change takes effect once {needed} witnesses back it. If fewer than {needed} can ever come back, no change can be agreed, and the group has to start again with the balances carried over.',
   'witnesses.replace': 'Replace',
   'witnesses.replace.label': 'Replace {name}',

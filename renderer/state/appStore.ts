@@ -33,6 +33,7 @@ import { metaReveals } from '../platform/metaReveals.ts';
 import { createNotificationTracker, notablesOf } from '../runtime/notifications.ts';
 import type { SskSession } from '../../engine/ssk.ts';
 import type { WorkRunner } from '../runtime/work.ts';
+import { draftSlice, type DraftSlice } from './drafts.ts';
 import { UserError } from './errors.ts';
 import { keptTickets, ticketActions, type TicketActions } from './tickets.ts';
 import { refoundActions, saveFollowed, type RefoundActions } from './refound.ts';
@@ -113,7 +114,7 @@ export interface UnlockOptions {
   readonly remember?: boolean;
 }
 
-export interface AppState extends TicketActions, RefoundActions {
+export interface AppState extends TicketActions, RefoundActions, DraftSlice {
   readonly phase: Phase;
   readonly appInfo: AppInfo | null;
   /**
@@ -489,6 +490,7 @@ export function createAppStore(deps: AppDeps): AppStore {
         saveNetwork: (network) => saveNetwork(deps.storage, network),
         setFollowed: (followed) => set({ followed }),
       }),
+      ...draftSlice((update) => set(update)),
 
       async boot() {
         if (booted) return;
@@ -655,6 +657,8 @@ export function createAppStore(deps: AppDeps): AppStore {
           canSign: false,
           network: null,
           device: null,
+          // Forms in progress stay with the unlocked session.
+          drafts: {},
         });
       },
 

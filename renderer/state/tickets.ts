@@ -24,6 +24,7 @@ import type {
   TicketView,
 } from '../runtime/networkRuntime.ts';
 import { asSentence, UserError } from './errors.ts';
+import { joinLinkError } from './joinLinkError.ts';
 import { loadTickets, saveTickets, type KeyValueStorage } from './persisted.ts';
 
 export type { TicketView };
@@ -196,7 +197,7 @@ export function ticketActions(host: TicketHost): TicketActions {
   return {
     checkJoinLink(text) {
       const parsed = parseJoinLink(text);
-      if (!parsed.ok) throw new UserError('join.invalid', { detail: parsed.error });
+      if (!parsed.ok) throw joinLinkError(parsed.error);
       if (parsed.link.kind === 'ticket') {
         const expired = ticketExpiredError(parsed.link.ticket, host.clock.now());
         if (expired !== null)

@@ -7,6 +7,7 @@ import {
   type Translate,
   type TranslatePlural,
 } from '../i18n/i18n.ts';
+import { unitFor } from '../i18n/units.ts';
 import type { AppState, AppStore } from '../state/appStore.ts';
 
 const StoreContext = createContext<AppStore | null>(null);
@@ -20,6 +21,8 @@ export interface I18n {
   readonly amount: (value: bigint) => string;
   /** A transaction's claimed time (ms since the epoch). */
   readonly time: (ms: number) => string;
+  /** An amount of a service type's unit, the unit agreeing with it: "1 hour", "3 hours". */
+  readonly quantity: (value: bigint, unit: string) => string;
 }
 
 const I18nContext = createContext<I18n | null>(null);
@@ -30,12 +33,16 @@ export function AppProvider({ store, children }: { store: AppStore; children: Re
     const numbers = new Intl.NumberFormat(language);
     const dates = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' });
     const t = translator(language);
+    const rules = new Intl.PluralRules(language);
+    const amount = (value: bigint): string => numbers.format(value);
     return {
       language,
       t,
       tn: pluralTranslator(language, t),
-      amount: (value) => numbers.format(value),
+      amount,
       time: (ms) => dates.format(ms),
+      quantity: (value, unit) =>
+        t('market.volumeOf', { volume: amount(value), unit: unitFor(rules, unit, value) }),
     };
   }, [language]);
   return (

@@ -249,7 +249,7 @@ describe('the Witnesses panel', () => {
     expect(html).toContain('data-testid="witness-stuck"');
     expect(html).toContain(en['witnesses.stuck.title']);
     expect(html).toContain(t('witnesses.stuck.missing', { names: short(BOB.key) }));
-    expect(html).toContain(t('witnesses.stuck.remedyWitness', { needed: 2 }));
+    expect(html).toContain(t('witnesses.stuck.remedyWitness.other', { needed: 2 }));
     await app.store.getState().lock();
   });
 });

@@ -78,6 +78,18 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
   );
 }
 
+/**
+ * A label and its value in running text, always with a space between: written by hand, one
+ * was lost ("Result hash:96af…") whenever formatting put the two on separate JSX lines.
+ */
+export function Labelled({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <>
+      {label} {children}
+    </>
+  );
+}
+
 /** Long machine text (addresses, ids, links) that wraps anywhere and is easy to select. */
 export function Mono({ children, label }: { children: string; label?: string }) {
   return (

@@ -16,11 +16,20 @@ import {
 } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { navigate } from '../router.tsx';
+import { SETUP_DRAFT } from './setupDrafts.ts';
 
-export function JoinNetwork({ initial, onCancel }: { initial: string; onCancel: () => void }) {
+export function JoinNetwork({
+  text,
+  onText,
+  onCancel,
+}: {
+  /** The link as pasted, kept by the caller so that it survives leaving the screen. */
+  text: string;
+  onText: (text: string) => void;
+  onCancel: () => void;
+}) {
   const { t } = useI18n();
   const checkJoinLink = useApp((s) => s.checkJoinLink);
-  const [text, setText] = useState(initial);
   const [parsed, setParsed] = useState<JoinLink | null>(null);
   const [error, setError] = useState<unknown>(null);
 
@@ -49,7 +58,7 @@ export function JoinNetwork({ initial, onCancel }: { initial: string; onCancel: 
         multiline
         verbatim
         value={text}
-        onChange={setText}
+        onChange={onText}
       />
     </FormPanel>
   );
@@ -59,6 +68,7 @@ function ConfirmJoin({ link, onCancel }: { link: JoinLink; onCancel: () => void 
   const { t } = useI18n();
   const joinNetwork = useApp((s) => s.joinNetwork);
   const joinWithTicket = useApp((s) => s.joinWithTicket);
+  const dropDraft = useApp((s) => s.dropDraft);
   const [stage, setStage] = useState<KnockStage | null>(null);
   // Resolving it stops a knock that is waiting for the inviter's answer.
   const stopWaiting = useRef<(() => void) | null>(null);
@@ -71,6 +81,8 @@ function ConfirmJoin({ link, onCancel }: { link: JoinLink; onCancel: () => void 
         setStage(null);
       });
     }
+    // Joined: the set-up has done its work (and the link it kept holds the join secret).
+    dropDraft(SETUP_DRAFT.name);
     navigate('network');
   });
   const waiting = join.busy && link.kind === 'ticket';

@@ -5,6 +5,7 @@ import type { Ledger } from '../../../shared/ledger/ledger.ts';
 import { refoundings, refoundSentence } from '../../../shared/net/refound.ts';
 import {
   ErrorText,
+  Labelled,
   Mono,
   ProgressBar,
   ScreenTitle,
@@ -27,7 +28,9 @@ export function NetworkScreen() {
     <>
       <ScreenTitle>{network.name ?? t('network.unnamed')}</ScreenTitle>
       <p className="muted">
-        {t('network.id')} <Mono>{network.networkId}</Mono>
+        <Labelled label={t('network.id')}>
+          <Mono>{network.networkId}</Mono>
+        </Labelled>
       </p>
       <ErrorText error={networkError} />
       <RefoundPanel />
@@ -135,7 +138,7 @@ function SyncPanel() {
 }
 
 function PeersPanel() {
-  const { t, amount } = useI18n();
+  const { t, tn, amount } = useI18n();
   const status = useApp((s) => s.status);
   const setOnline = useApp((s) => s.setOnline);
   const toggle = useAction((online: boolean) => setOnline(online));
@@ -191,12 +194,16 @@ function PeersPanel() {
               </td>
               <td className="num">
                 {peer.traffic
-                  ? t('peers.bytes', { bytes: amount(BigInt(peer.traffic.bytesIn)) })
+                  ? tn('peers.bytes', peer.traffic.bytesIn, {
+                      bytes: amount(BigInt(peer.traffic.bytesIn)),
+                    })
                   : '—'}
               </td>
               <td className="num">
                 {peer.traffic
-                  ? t('peers.bytes', { bytes: amount(BigInt(peer.traffic.bytesOut)) })
+                  ? tn('peers.bytes', peer.traffic.bytesOut, {
+                      bytes: amount(BigInt(peer.traffic.bytesOut)),
+                    })
                   : '—'}
               </td>
             </tr>

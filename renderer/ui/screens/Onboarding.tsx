@@ -6,7 +6,7 @@ import { useState } from 'react';
 import { validateMnemonic } from '../../../shared/identity/mnemonic.ts';
 import { UserError } from '../../state/errors.ts';
 import { unlockMemoryOf } from '../../state/unlockMemory.ts';
-import { FormPanel, ScreenTitle, TextField, useAction } from '../components/common.tsx';
+import { FormPanel, Labelled, ScreenTitle, TextField, useAction } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
 
 /** How many of the words the user must type back. */
@@ -103,13 +103,18 @@ function ShowWords({
   onNext: () => void;
 }) {
   const { t } = useI18n();
+  // In browser mode the app is itself a website: "never type them into a website" contradicted
+  // the page that shows them, and that restores from them.
+  const web = useApp((s) => s.appInfo?.platform === 'web');
   const [written, setWritten] = useState(false);
   const words = mnemonic.split(' ');
   return (
     <section className="panel narrow">
       <ScreenTitle>{t('onboarding.words.title')}</ScreenTitle>
       <p>{t('onboarding.words.intro', { count: words.length })}</p>
-      <p className="warning">{t('onboarding.words.warning')}</p>
+      <p className="warning" data-testid="words-warning">
+        {t(web ? 'onboarding.words.warningWeb' : 'onboarding.words.warning')}
+      </p>
       <ol className="words" aria-label={t('onboarding.words.listLabel')}>
         {words.map((word, index) => (
           <li key={index}>
@@ -365,7 +370,9 @@ export function Unlock({ address }: { address: string | null }) {
       intro={
         address !== null ? (
           <>
-            {t('unlock.identity')} <code className="mono">{address}</code>
+            <Labelled label={t('unlock.identity')}>
+              <code className="mono">{address}</code>
+            </Labelled>
           </>
         ) : undefined
       }

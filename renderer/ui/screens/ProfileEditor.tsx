@@ -130,7 +130,7 @@ export function ProfileConfirm(props: {
   onCancel: () => void;
   onConfirm: () => void;
 }) {
-  const { t } = useI18n();
+  const { t, tn } = useI18n();
   const made = profileBody(props.input);
   const body = made.ok ? made.body : {};
   return (
@@ -149,7 +149,9 @@ export function ProfileConfirm(props: {
                 bytes={props.input.avatar}
                 name={typeof body.name === 'string' ? body.name : ''}
               />
-              {t('profile.avatarBytes', { bytes: String(props.input.avatar.length) })}
+              {tn('profile.avatarBytes', props.input.avatar.length, {
+                bytes: String(props.input.avatar.length),
+              })}
             </>
           ) : (
             t('members.none')

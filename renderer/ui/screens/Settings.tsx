@@ -1,15 +1,22 @@
 // Settings: signaling relays, ICE (STUN/TURN) servers, theme and language, locking, this
 // identity's devices (Devices.tsx), and (in the desktop app) the passphrase remembered here.
 import { useState, type FormEvent } from 'react';
-import { MAX_RELAYS, relayUrlError } from '../../../shared/net/invitation.ts';
 import { CATALOGUES } from '../../i18n/i18n.ts';
 import type { IceServer } from '../../runtime/networkRuntime.ts';
 import { UserError } from '../../state/errors.ts';
 import { iceUrlError, MAX_ICE_SERVERS, THEMES, type Theme } from '../../state/persisted.ts';
 import { unlockMemoryOf } from '../../state/unlockMemory.ts';
-import { ErrorText, Mono, ScreenTitle, TextField, useAction } from '../components/common.tsx';
+import {
+  ErrorText,
+  Labelled,
+  Mono,
+  ScreenTitle,
+  TextField,
+  useAction,
+} from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { DevicesPanel } from './Devices.tsx';
+import { relayInputError } from './RelayField.tsx';
 
 function RelaysPanel() {
   const { t } = useI18n();
@@ -21,15 +28,7 @@ function RelaysPanel() {
   const add = (event: FormEvent): void => {
     event.preventDefault();
     const trimmed = url.trim();
-    const problem = relayUrlError(trimmed);
-    const invalid =
-      problem !== null
-        ? new UserError('settings.relays.invalid', { detail: problem })
-        : relays.includes(trimmed)
-          ? new UserError('settings.relays.duplicate')
-          : relays.length >= MAX_RELAYS
-            ? new UserError('settings.relays.full', { max: MAX_RELAYS })
-            : null;
+    const invalid = relayInputError(trimmed, relays);
     setError(invalid);
     if (invalid !== null) return;
     change.run([...relays, trimmed]);
@@ -219,7 +218,9 @@ function IdentityPanel() {
       <h2 id="identity-title">{t('settings.identity')}</h2>
       {address !== null ? (
         <p>
-          {t('settings.identity.address')} <Mono>{address}</Mono>
+          <Labelled label={t('settings.identity.address')}>
+            <Mono>{address}</Mono>
+          </Labelled>
         </p>
       ) : null}
       {appInfo?.platform === 'web' ? <p className="warning">{t('settings.identity.web')}</p> : null}
@@ -260,7 +261,9 @@ function UnlockPanel() {
       ) : (
         <>
           <p>
-            {t('settings.unlock.backend')} <Mono>{memory.backend}</Mono>
+            <Labelled label={t('settings.unlock.backend')}>
+              <Mono>{memory.backend}</Mono>
+            </Labelled>
           </p>
           {memory.kind === 'weak' ? (
             <p className="warning">{t('unlock.weak', { backend: memory.backend })}</p>

@@ -2,7 +2,7 @@
 // evaluations P assigned to it with the evidence for each, and voting pass or fail.
 import { useState, type FormEvent } from 'react';
 import { checkComputeResult } from '../../../shared/dnec/compute.ts';
-import { instancesOf, market } from '../../../shared/dnec/queries.ts';
+import { instancesOf, market, type InstanceView } from '../../../shared/dnec/queries.ts';
 import type { KeyHex } from '../../../shared/ids.ts';
 import type { Ledger } from '../../../shared/ledger/ledger.ts';
 import type { MessageKey } from '../../i18n/i18n.ts';
@@ -23,6 +23,15 @@ import { Link } from '../router.tsx';
 import { useLedgerView } from '../useLedger.ts';
 import { MarketGate } from './Services.tsx';
 
+/**
+ * What a reviewed job's delivery stands on: the consumer's review, if any. It said "the
+ * consumer disputed it" for every delivered job, approved ones included.
+ */
+export function reviewEvidence(view: Pick<InstanceView, 'review'>): MessageKey {
+  if (view.review === undefined) return 'validator.evidence.unreviewed';
+  return view.review.approve ? 'validator.evidence.approved' : 'validator.evidence.review';
+}
+
 const validatorOf = (ledger: Ledger, me: KeyHex) => {
   const index = market(ledger);
   const bonds = [...index.bonds.values()]
@@ -41,7 +50,7 @@ const validatorOf = (ledger: Ledger, me: KeyHex) => {
           evidence = checkComputeResult(job, hash)
             ? 'validator.evidence.computeOk'
             : 'validator.evidence.computeBad';
-        else evidence = 'validator.evidence.review';
+        else evidence = reviewEvidence(view);
       }
       return { view, evidence, mine: view.verdicts.find((v) => v.validator === me) };
     });

@@ -93,9 +93,9 @@ function StuckAlert({ amWitness }: { amWitness: boolean }) {
         {t('witnesses.stuck.missing', { names: names(stuck.missing.map((w) => w.key)) })}
       </p>
       <p>
-        {t(amWitness ? 'witnesses.stuck.remedyWitness' : 'witnesses.stuck.remedy', {
-          needed: stuck.needed,
-        })}
+        {amWitness
+          ? tn('witnesses.stuck.remedyWitness', stuck.needed, { needed: stuck.needed })
+          : t('witnesses.stuck.remedy', { needed: stuck.needed })}
       </p>
     </div>
   );

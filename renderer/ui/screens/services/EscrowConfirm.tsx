@@ -12,6 +12,7 @@ import { useApp, useI18n } from '../../context.tsx';
 import { navigate } from '../../router.tsx';
 import { useLedgerView } from '../../useLedger.ts';
 import { requestInputOf, type Draft } from './draft.ts';
+import { requestDraftKey } from './RequestForm.tsx';
 
 export function EscrowConfirm({
   draft,
@@ -22,10 +23,11 @@ export function EscrowConfirm({
   provider: KeyHex;
   onBack: () => void;
 }) {
-  const { t, amount, time } = useI18n();
+  const { t, amount, time, quantity } = useI18n();
   const market = useApp((s) => s.market);
   const runtime = useApp((s) => s.runtime);
   const me = useApp((s) => s.key);
+  const dropDraft = useApp((s) => s.dropDraft);
   // The deadlines count from when the request is signed: shown from now, as an estimate.
   const shownAt = useMemo(() => Date.now(), []);
   const offersOf = useCallback((ledger: Ledger) => offersFor(ledger, draft.def.id), [draft.def.id]);
@@ -34,6 +36,8 @@ export function EscrowConfirm({
   const confirm = useAction(async () => {
     if (!market) throw new UserError('error.noNetwork');
     const done = await market.request(requestInputOf(draft, provider));
+    // Requested: the next request of this type starts from a fresh form.
+    dropDraft(requestDraftKey(draft.def.id).name);
     navigate(`services?id=${done.id}`);
   });
   if (!offer || !ledger || me === null) return null;
@@ -54,7 +58,7 @@ export function EscrowConfirm({
             <Party account={provider} />
           </dd>
           <dt>{t('escrow.volume')}</dt>
-          <dd>{t('market.volumeOf', { volume: amount(draft.volume), unit: draft.def.unit })}</dd>
+          <dd>{quantity(draft.volume, draft.def.unit)}</dd>
           <dt>{t('escrow.price')}</dt>
           <dd data-testid="escrow-price">{amount(price)}</dd>
           <dt>{t('escrow.fees', { m: draft.validators, fee: amount(draft.fee) })}</dt>

@@ -3,8 +3,9 @@
 import { toHex } from '../../../../shared/bytes.ts';
 import type { InstanceView } from '../../../../shared/dnec/queries.ts';
 import type { PrivateParts } from '../../../../shared/wallet/market.ts';
-import { Mono } from '../../components/common.tsx';
+import { Labelled, Mono } from '../../components/common.tsx';
 import { useI18n } from '../../context.tsx';
+import { fieldLabel } from '../../fieldLabel.ts';
 
 /** The delivery body's parts, whichever the service form produced. */
 export interface DeliveryBody {
@@ -18,7 +19,7 @@ function NamedValues({ values }: { values: Readonly<Record<string, string | numb
     <dl className="summary">
       {Object.entries(values).map(([name, value]) => (
         <div key={name}>
-          <dt>{name}</dt>
+          <dt>{fieldLabel(name)}</dt>
           <dd>{String(value)}</dd>
         </div>
       ))}
@@ -33,9 +34,10 @@ function Delivery({ body, text }: { body: DeliveryBody; text: string | undefined
       <h2 id="instance-delivery">{t('instance.delivery')}</h2>
       {body.nonce ? <p>{t('instance.nonce', { nonce: toHex(body.nonce) })}</p> : null}
       {body.hash ? (
-        <p>
-          {t('instance.resultHash')}
-          <Mono>{toHex(body.hash)}</Mono>
+        <p data-testid="result-hash">
+          <Labelled label={t('instance.resultHash')}>
+            <Mono>{toHex(body.hash)}</Mono>
+          </Labelled>
         </p>
       ) : null}
       {text !== undefined ? (

@@ -28,13 +28,13 @@ function Committee({ view }: { view: InstanceView }) {
 
 /** Only proof of work reports hashes as it goes; compute reports only when it is done. */
 function Progress({ work, service }: { work: WorkProgress; service: string }) {
-  const { t, amount } = useI18n();
+  const { t, tn, amount } = useI18n();
   return (
     <div className="progress">
       <span>
         {t('market.workProgress', { service })}{' '}
         {work.kind === 'pow'
-          ? t('market.hashes', {
+          ? tn('market.hashes', work.done, {
               done: amount(BigInt(work.done)),
               expected: amount(BigInt(work.expected)),
             })
@@ -58,7 +58,7 @@ export function InstanceSummary({
   me: KeyHex;
   work: WorkProgress | undefined;
 }) {
-  const { t, amount, time } = useI18n();
+  const { t, amount, time, quantity } = useI18n();
   const stateText = useStateText();
   const { request } = view;
   const net = consumerNet(view, me);
@@ -77,12 +77,7 @@ export function InstanceSummary({
           <Party account={request.provider} />
         </dd>
         <dt>{t('market.volume')}</dt>
-        <dd>
-          {t('market.volumeOf', {
-            volume: amount(request.body.volume),
-            unit: request.service.unit,
-          })}
-        </dd>
+        <dd>{quantity(request.body.volume, request.service.unit)}</dd>
         <dt>{t('market.price')}</dt>
         <dd>{amount(request.price)}</dd>
         <dt>{t('instance.escrow')}</dt>

@@ -4,6 +4,7 @@
 import { COMPUTE_FUNCTIONS } from '../../../../shared/dnec/compute.ts';
 import type { FieldSpec, ServiceDef } from '../../../../shared/dnec/services.ts';
 import { TextField } from '../../components/common.tsx';
+import { fieldLabel } from '../../fieldLabel.ts';
 import { useI18n } from '../../context.tsx';
 import { autoVolumeOf, type JobText } from './draft.ts';
 
@@ -75,7 +76,7 @@ function ComputeFields({ text, onChange }: JobFieldsProps) {
 function FormFields({ def, text, onChange, onField }: JobFieldsProps) {
   const { t } = useI18n();
   const labelOf = (spec: FieldSpec): string =>
-    `${spec.sensitive ? t('services.form.sensitive', { name: spec.name }) : t('services.form.field', { name: spec.name })}${spec.required ? '' : ` ${t('services.form.optional')}`}`;
+    `${t(spec.sensitive ? 'services.form.sensitive' : 'services.form.field', { name: fieldLabel(spec.name) })}${spec.required ? '' : ` ${t('services.form.optional')}`}`;
   return (
     <>
       {def.fields.map((spec) => (
@@ -101,7 +102,7 @@ function FormFields({ def, text, onChange, onField }: JobFieldsProps) {
 }
 
 export function JobFields(props: JobFieldsProps) {
-  const { t, amount } = useI18n();
+  const { t, quantity } = useI18n();
   const { def } = props;
   // Proof of work and compute fix their own volume; show it as soon as the inputs are valid.
   const autoVolume = autoVolumeOf(def, props.text);
@@ -112,7 +113,7 @@ export function JobFields(props: JobFieldsProps) {
       {def.form === 'fields' ? <FormFields {...props} /> : null}
       {autoVolume !== null ? (
         <p data-testid="request-volume">
-          {t('services.form.volumeAuto', { volume: amount(autoVolume), unit: def.unit })}
+          {t('services.form.volumeAuto', { volume: quantity(autoVolume, def.unit) })}
         </p>
       ) : null}
     </>

@@ -1,6 +1,6 @@
 // Requesting a service, in three steps on one route: fill in the form, pick a provider from the
-// negotiation table, confirm the escrow. Going back from either later step returns to a fresh
-// form.
+// negotiation table, confirm the escrow. Going back from either later step returns to the form
+// as it was filled in (RequestForm.tsx keeps it).
 import { useCallback, useState } from 'react';
 import type { NegotiationResult } from '../../../../shared/dnec/negotiation.ts';
 import type { KeyHex } from '../../../../shared/ids.ts';

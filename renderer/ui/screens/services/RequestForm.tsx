@@ -1,6 +1,7 @@
 // The first step of a request: the form generated from the service type's definition. On
 // submit it checks the inputs (draft.ts) and asks the runtime to negotiate, then hands the
-// draft and the negotiation result to the next step.
+// draft and the negotiation result to the next step. What is typed is kept in the store's
+// drafts for each service type, so Back from a later step, or any navigation, loses nothing.
 import { useState, type FormEvent } from 'react';
 import { COMPUTE_FUNCTIONS } from '../../../../shared/dnec/compute.ts';
 import type { NegotiationResult } from '../../../../shared/dnec/negotiation.ts';
@@ -10,7 +11,15 @@ import { withinFor } from '../../../../shared/wallet/market.ts';
 import { UserError } from '../../../state/errors.ts';
 import { ErrorText, ScreenTitle } from '../../components/common.tsx';
 import { useApp, useI18n } from '../../context.tsx';
-import { draftOf, negotiationOf, type Draft, type JobText, type TermsText } from './draft.ts';
+import { draftKey, useDraft } from '../../useDraft.ts';
+import {
+  deadlineText,
+  draftOf,
+  negotiationOf,
+  type Draft,
+  type JobText,
+  type TermsText,
+} from './draft.ts';
 import { JobFields } from './JobFields.tsx';
 import { MarketGate } from './MarketGate.tsx';
 import { TermsFields } from './TermsFields.tsx';
@@ -30,8 +39,17 @@ const initialTerms = (def: ServiceDef): TermsText => ({
   fee: def.evaluation === 'auto' ? '0' : '1',
   maxRate: '',
   minReputation: '',
-  within: withinFor(def).map((seconds) => String(seconds / 60)),
+  within: withinFor(def).map(deadlineText),
 });
+
+/** The request form's text as typed, for one service type. */
+export interface RequestText {
+  readonly job: JobText;
+  readonly terms: TermsText;
+}
+
+/** Where the form for service `id` is kept until its request is escrowed. */
+export const requestDraftKey = (id: string) => draftKey<RequestText>(`service-request:${id}`);
 
 export function RequestForm({
   def,
@@ -45,8 +63,15 @@ export function RequestForm({
   const ssk = useApp((s) => s.ssk);
   const me = useApp((s) => s.key);
   const runtime = useApp((s) => s.runtime);
-  const [job, setJob] = useState<JobText>(initialJob);
-  const [terms, setTerms] = useState<TermsText>(() => initialTerms(def));
+  const [text, setText] = useDraft(requestDraftKey(def.id), () => ({
+    job: initialJob(),
+    terms: initialTerms(def),
+  }));
+  const { job, terms } = text;
+  const setJob = (change: (old: JobText) => JobText): void =>
+    setText((old) => ({ ...old, job: change(old.job) }));
+  const setTerms = (change: (old: TermsText) => TermsText): void =>
+    setText((old) => ({ ...old, terms: change(old.terms) }));
   const [error, setError] = useState<unknown>(null);
 
   const submit = (event: FormEvent): void => {

@@ -1,23 +1,29 @@
 // The part of the request form that sets the terms: how many validators and their fee, the
-// consumer's limits on rate and reputation, and the four deadlines in minutes.
+// consumer's limits on rate and reputation, and the four deadlines, each in minutes, hours or
+// days (a person thinks of a day as a day, not as 1440 minutes).
 import { TextField } from '../../components/common.tsx';
 import { useI18n } from '../../context.tsx';
-import type { TermsText } from './draft.ts';
+import { DEADLINE_UNITS, type DeadlineText, type DeadlineUnit, type TermsText } from './draft.ts';
 
 interface TermsFieldsProps {
   readonly text: TermsText;
   readonly onChange: (change: Partial<Omit<TermsText, 'within'>>) => void;
-  readonly onWithin: (index: number, value: string) => void;
+  readonly onWithin: (index: number, value: DeadlineText) => void;
 }
+
+const UNITS = Object.keys(DEADLINE_UNITS) as DeadlineUnit[];
+
+/** The count a unit's name agrees with: what is typed, or many while it is not a number. */
+const countOf = (amount: string): number => (/^\d{1,9}$/.test(amount.trim()) ? Number(amount) : 2);
 
 function Deadlines({
   within,
   onWithin,
 }: {
-  within: readonly string[];
+  within: readonly DeadlineText[];
   onWithin: TermsFieldsProps['onWithin'];
 }) {
-  const { t } = useI18n();
+  const { t, tn } = useI18n();
   const labels = [
     t('services.form.acceptBy'),
     t('services.form.deliverBy'),
@@ -27,16 +33,33 @@ function Deadlines({
   return (
     <fieldset>
       <legend>{t('services.form.deadlines')}</legend>
-      {labels.map((label, i) => (
-        <TextField
-          key={label}
-          id={`req-within-${i}`}
-          label={label}
-          inputMode="numeric"
-          value={within[i] ?? ''}
-          onChange={(value) => onWithin(i, value)}
-        />
-      ))}
+      {labels.map((label, i) => {
+        const deadline = within[i] ?? { amount: '', unit: 'hours' };
+        return (
+          <TextField
+            key={label}
+            className="field inline"
+            id={`req-within-${i}`}
+            label={label}
+            inputMode="numeric"
+            value={deadline.amount}
+            onChange={(amount) => onWithin(i, { ...deadline, amount })}
+          >
+            <select
+              id={`req-within-unit-${i}`}
+              aria-label={t('services.form.deadlineUnit', { deadline: label })}
+              value={deadline.unit}
+              onChange={(e) => onWithin(i, { ...deadline, unit: e.target.value as DeadlineUnit })}
+            >
+              {UNITS.map((unit) => (
+                <option key={unit} value={unit}>
+                  {tn(`services.form.unit.${unit}`, countOf(deadline.amount))}
+                </option>
+              ))}
+            </select>
+          </TextField>
+        );
+      })}
     </fieldset>
   );
 }

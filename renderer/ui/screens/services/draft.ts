@@ -53,8 +53,27 @@ export interface TermsText {
   readonly fee: string;
   readonly maxRate: string;
   readonly minReputation: string;
-  /** Minutes from the request to each deadline: accept, deliver, review, evaluate. */
-  readonly within: readonly string[];
+  /** How long from the request to each deadline: accept, deliver, review, evaluate. */
+  readonly within: readonly DeadlineText[];
+}
+
+/** The units a deadline is asked in, in seconds. */
+export const DEADLINE_UNITS = { minutes: 60, hours: 3_600, days: 86_400 } as const;
+export type DeadlineUnit = keyof typeof DEADLINE_UNITS;
+
+/** A deadline as typed: a whole number and its unit. */
+export interface DeadlineText {
+  readonly amount: string;
+  readonly unit: DeadlineUnit;
+}
+
+/** `seconds` in the largest unit that says it exactly: a day is "1 day", not "1440" minutes. */
+export function deadlineText(seconds: number): DeadlineText {
+  const units = Object.entries(DEADLINE_UNITS) as Array<[DeadlineUnit, number]>;
+  for (const [unit, size] of units.reverse()) {
+    if (seconds >= size && seconds % size === 0) return { amount: String(seconds / size), unit };
+  }
+  return { amount: String(Math.max(1, Math.round(seconds / 60))), unit: 'minutes' };
 }
 
 export interface BuiltJob {
@@ -136,12 +155,14 @@ function optionalReputation(text: string, t: Translate): number | undefined {
   return reputation;
 }
 
-function withinOf(texts: readonly string[], t: Translate): Within {
-  const minutes = texts.map((text) => wholeNumber(text, t('services.form.deadlines')));
-  if (minutes.some((value, i) => value < 1 || (i > 0 && value <= (minutes[i - 1] ?? 0))))
+function withinOf(texts: readonly DeadlineText[], t: Translate): Within {
+  const seconds = texts.map(
+    ({ amount, unit }) => wholeNumber(amount, t('services.form.deadlines')) * DEADLINE_UNITS[unit],
+  );
+  if (seconds.some((value, i) => value < 1 || (i > 0 && value <= (seconds[i - 1] ?? 0))))
     throw new UserError('services.error.deadlines');
-  const seconds = (i: number): number => (minutes[i] ?? 0) * 60;
-  return [seconds(0), seconds(1), seconds(2), seconds(3)];
+  const at = (i: number): number => seconds[i] ?? 0;
+  return [at(0), at(1), at(2), at(3)];
 }
 
 /** What the form needs to know beyond its own text. */
