@@ -300,7 +300,10 @@ describe('the browser UI, end to end', () => {
     await bob.getByRole('button', { name: 'Join with an invitation' }).click();
     await bob.getByLabel('Invitation link').fill('gpow:join?v=1&net=nothex');
     await bob.getByRole('button', { name: 'Check invitation' }).click();
-    await bob.getByRole('alert').filter({ hasText: 'This invitation cannot be used' }).waitFor();
+    await bob
+      .getByRole('alert')
+      .filter({ hasText: 'This invitation link is incomplete: ask for a new one' })
+      .waitFor();
     await bob.getByLabel('Invitation link').fill(link);
     await bob.getByRole('button', { name: 'Check invitation' }).click();
     await bob.getByRole('heading', { name: 'Join this network?' }).waitFor();
