@@ -3,6 +3,7 @@
 // nothing: run it, paste the address it prints into the page, and the page's peers find each
 // other through it. The relay is the one every `gpow run` starts (node/net/signalingRelay.ts).
 import { isIP } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as v from 'valibot';
 import { startSignalingRelay, type SignalingRelay } from '../net/signalingRelay.ts';
@@ -62,6 +63,14 @@ async function listen(host: string, port: number): Promise<SignalingRelay> {
   }
 }
 
+/** The addresses other machines reach a relay serving every interface at. */
+function lanUrls(port: number): string[] {
+  return Object.values(networkInterfaces())
+    .flatMap((addresses) => addresses ?? [])
+    .filter((a) => a.family === 'IPv4' && !a.internal)
+    .map((a) => `ws://${a.address}:${port}`);
+}
+
 export async function relay(args: string[], out: Output): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -69,14 +78,22 @@ export async function relay(args: string[], out: Output): Promise<void> {
   });
   const host = relayHostOf(values.host);
   const server = await listen(host, relayPortOf(values.port));
-  out.print(
-    `Relay running at ${server.url}\nIn the app, paste it into the network set-up or add it under Settings > Relays.\nPress Ctrl+C to stop.`,
-    { running: true, relayUrl: server.url },
-  );
-  await new Promise<void>((resolve) => {
+  // Listening for Ctrl-C before the address is printed: whoever reads it may stop us at once.
+  const stopped = new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
     process.once('SIGTERM', resolve);
   });
+  const lan = host === '0.0.0.0' ? lanUrls(server.port) : [];
+  out.print(
+    [
+      `Relay running at ${server.url}`,
+      ...lan.map((url) => `On the LAN: ${url}`),
+      'In the app, paste it into the network set-up or add it under Settings > Relays.',
+      'Press Ctrl+C to stop.',
+    ].join('\n'),
+    { running: true, relayUrl: server.url, ...(lan.length > 0 ? { lanUrls: lan } : {}) },
+  );
+  await stopped;
   out.progress('Stopping the relay…');
   await server.close();
   out.progress('Relay stopped.');

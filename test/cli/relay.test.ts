@@ -102,12 +102,15 @@ describe('gpow relay', () => {
     expect(await stopWith(child, 'SIGINT')).toBe(0);
   });
 
-  it('refuses a port that is not one, and a port in use, each with a sentence', async () => {
+  it('refuses a port that is not one, a port in use and a host that is no address, each with a sentence', async () => {
     for (const bad of ['65536', 'abc', '4.5', '']) {
       const result = await gpow(['--home', home, 'relay', '--port', bad]);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain('--port must be a whole number from 0 to 65535');
     }
+    const host = await gpow(['--home', home, 'relay', '--host', 'example.org']);
+    expect(host.code).toBe(1);
+    expect(host.stderr).toContain('--host must be an IP address such as 127.0.0.1 or 0.0.0.0');
     const busy: Server = createServer();
     await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
     const { port } = busy.address() as { port: number };
