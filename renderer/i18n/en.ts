@@ -210,7 +210,7 @@ export const en = {
   'join.confirm.unnamed': '(no name given)',
   'join.confirm.id': 'Network id',
   'join.confirm.relays': 'Relays',
-  'join.confirm.noRelays': 'None: you will need a relay in Settings to reach the others.',
+  'join.confirm.noRelays': 'None: this invitation names no relay.',
   'join.confirm.note':
     'Join only if you trust whoever gave you the link. Your device connects to the relays listed.',
   'join.confirm.button': 'Join network',

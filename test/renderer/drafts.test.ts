@@ -6,6 +6,7 @@ import { createElement } from 'react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
 import { keyHexOf } from '../../shared/ids.ts';
+import { ConfirmJoin } from '../../renderer/ui/screens/JoinNetwork.tsx';
 import { NetworkSetup } from '../../renderer/ui/screens/NetworkSetup.tsx';
 import { RELAY_COMMAND } from '../../renderer/ui/screens/RelayField.tsx';
 import { initialWizard, SETUP_DRAFT, WIZARD_DRAFT } from '../../renderer/ui/screens/setupDrafts.ts';
@@ -76,5 +77,21 @@ describe('drafts', () => {
     const after = renderNowIn(app, createElement(NetworkSetup));
     expect(after).not.toContain(escaped(RELAY_COMMAND));
     expect(after).toContain('ws://127.0.0.1:4444');
+  });
+
+  it('joining with a link that names no relay, on a page with none, offers the relay field', async () => {
+    const app = await unlocked('drafts join relay');
+    const invitation = { networkId: 'ab'.repeat(32), secret: 'A'.repeat(43), relays: [] };
+    const confirm = () =>
+      renderNowIn(
+        app,
+        createElement(ConfirmJoin, {
+          link: { kind: 'secret', invitation },
+          onCancel: () => undefined,
+        }),
+      );
+    expect(confirm()).toContain('id="join-relay"');
+    await app.store.getState().updateSettings({ relays: ['ws://127.0.0.1:4444'] });
+    expect(confirm()).not.toContain('id="join-relay"');
   });
 });

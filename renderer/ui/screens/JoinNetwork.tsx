@@ -16,6 +16,7 @@ import {
 } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { navigate } from '../router.tsx';
+import { RelayField, useRelayAdder } from './RelayField.tsx';
 import { SETUP_DRAFT } from './setupDrafts.ts';
 
 export function JoinNetwork({
@@ -64,11 +65,14 @@ export function JoinNetwork({
   );
 }
 
-function ConfirmJoin({ link, onCancel }: { link: JoinLink; onCancel: () => void }) {
+export function ConfirmJoin({ link, onCancel }: { link: JoinLink; onCancel: () => void }) {
   const { t } = useI18n();
   const joinNetwork = useApp((s) => s.joinNetwork);
   const joinWithTicket = useApp((s) => s.joinWithTicket);
   const dropDraft = useApp((s) => s.dropDraft);
+  const ownRelays = useApp((s) => s.settings.relays);
+  const relay = useRelayAdder();
+  const [relayInput, setRelayInput] = useState('');
   const [stage, setStage] = useState<KnockStage | null>(null);
   // Resolving it stops a knock that is waiting for the inviter's answer.
   const stopWaiting = useRef<(() => void) | null>(null);
@@ -116,6 +120,16 @@ function ConfirmJoin({ link, onCancel }: { link: JoinLink; onCancel: () => void 
           )}
         </dd>
       </dl>
+      {place.relays.length === 0 && ownRelays.length === 0 ? (
+        // Neither the link nor this app names a relay: nobody could be reached. Say so here.
+        <RelayField
+          id="join-relay"
+          value={relayInput}
+          onChange={setRelayInput}
+          adder={relay}
+          asForm
+        />
+      ) : null}
       {link.kind === 'ticket' ? <TicketTerms ticket={link.ticket} stage={stage} /> : null}
       <p className="muted">{t('join.confirm.note')}</p>
       <ErrorText error={join.error} />
