@@ -6,7 +6,8 @@
 // address, and each later step survives Back and Settings too. Bob joins through the relay from
 // her invitation (a cut copy is called incomplete, and what he pasted survives a visit to
 // Settings), and receives the ledger. Alice's payment of more than she holds is refused by the
-// review itself, with Confirm disabled; and her half-filled service request survives leaving.
+// review itself, with Confirm disabled, and what she typed survives leaving the Send screen; so
+// does her half-filled service request.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -149,6 +150,12 @@ describe('browser mode from nothing', () => {
     expect(await alice.getByText('Available afterwards').count()).toBe(0);
     expect(await alice.getByRole('button', { name: 'Confirm and send' }).isDisabled()).toBe(true);
     await check(alice, 'send-refused');
+    // Going back, and away to the address book, keeps what she typed.
+    await alice.getByRole('button', { name: 'Back' }).click();
+    await go(alice, 'Address book');
+    await go(alice, 'Send');
+    expect(await alice.getByLabel('Amount').inputValue()).toBe('5000');
+    expect(await alice.getByLabel('Recipient address').inputValue()).toBe(bobAddress);
 
     // A service request half filled in survives leaving it.
     await go(alice, 'Request a service');

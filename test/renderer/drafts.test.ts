@@ -1,5 +1,5 @@
 // Forms in progress outlive their screens (issue 18: the wizard and the service request lost
-// everything on Back or on any navigation). The store keeps them in memory only, never in
+// everything on Back or on any navigation; so did the Send screen). The store keeps them in memory only, never in
 // storage, and forgets them on lock; the set-up screens render from them. That typing, leaving
 // and coming back keeps them in a real browser is test/e2e/browserStart.test.ts's part.
 import { createElement } from 'react';
@@ -8,10 +8,11 @@ import { identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
 import { keyHexOf } from '../../shared/ids.ts';
 import { ConfirmJoin } from '../../renderer/ui/screens/JoinNetwork.tsx';
 import { NetworkSetup } from '../../renderer/ui/screens/NetworkSetup.tsx';
+import { SendScreen } from '../../renderer/ui/screens/Wallet.tsx';
 import { RELAY_COMMAND } from '../../renderer/ui/screens/RelayField.tsx';
 import { initialWizard, SETUP_DRAFT, WIZARD_DRAFT } from '../../renderer/ui/screens/setupDrafts.ts';
 import { PHRASE, testApp, type TestApp } from './fixtures.ts';
-import { escaped, renderNowIn, withStubbedGlobals } from './render.ts';
+import { at, escaped, renderNowIn, withStubbedGlobals } from './render.ts';
 
 withStubbedGlobals();
 
@@ -93,5 +94,23 @@ describe('drafts', () => {
     expect(confirm()).toContain('id="join-relay"');
     await app.store.getState().updateSettings({ relays: ['ws://127.0.0.1:4444'] });
     expect(confirm()).not.toContain('id="join-relay"');
+  });
+
+  it('the Send screen comes back with the payment as it was being typed', async () => {
+    const app = await unlocked('drafts send');
+    await app.store.getState().createNetwork({
+      name: 'Send drafts',
+      witnesses: [me],
+      allocations: [[me, 100n]],
+      creditLimit: 0n,
+    });
+    at('send');
+    app.store
+      .getState()
+      .keepDraft('send', { to: 'gpow1half', amount: '12', memo: 'for the paint' });
+    const page = renderNowIn(app, createElement(SendScreen));
+    expect(page).toContain('value="gpow1half"');
+    expect(page).toContain('value="12"');
+    expect(page).toContain('value="for the paint"');
   });
 });

@@ -1,6 +1,6 @@
 // The wallet: balance (final and pending), receiving (address and QR code), and sending, with
 // a confirmation step that shows exactly what will happen.
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import type { KeyHex } from '../../../shared/ids.ts';
 import type { Ledger } from '../../../shared/ledger/ledger.ts';
 import { MAX_MEMO_BYTES } from '../../../shared/tx/transfer.ts';
@@ -20,6 +20,7 @@ import { QrCode } from '../components/QrCode.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { Link } from '../router.tsx';
 import { useLedgerView } from '../useLedger.ts';
+import { draftKey, useDraft } from '../useDraft.ts';
 import { IdentityBalance } from './Devices.tsx';
 import { usePaymentOutlook, type PaymentDraft } from '../payment.ts';
 import { PaymentReview } from './PaymentReview.tsx';
@@ -130,6 +131,9 @@ export function ReceiveScreen() {
   );
 }
 
+/** The payment being typed on the Send screen (state/drafts.ts). */
+const SEND_DRAFT = draftKey<{ to: string; amount: string; memo: string }>('send');
+
 /** The address to pay, from #/send?to=… (the address book's "Pay" links). */
 function prefilledRecipient(): string {
   const query = window.location.hash.split('?')[1] ?? '';
@@ -141,10 +145,20 @@ export function SendScreen() {
   const contacts = useApp((s) => s.contacts);
   const canSign = useApp((s) => s.canSign);
   const send = useApp((s) => s.send);
+  const dropDraft = useApp((s) => s.dropDraft);
   const account = useLedgerView(accountView);
-  const [to, setTo] = useState(prefilledRecipient);
-  const [amountText, setAmountText] = useState('');
-  const [memo, setMemo] = useState('');
+  // What is typed outlives the screen: looking someone up in the address book loses nothing.
+  const [typed, setTyped] = useDraft(SEND_DRAFT, () => ({ to: '', amount: '', memo: '' }));
+  const { to, amount: amountText, memo } = typed;
+  const setTo = (value: string): void => setTyped((old) => ({ ...old, to: value }));
+  const setAmountText = (value: string): void => setTyped((old) => ({ ...old, amount: value }));
+  const setMemo = (value: string): void => setTyped((old) => ({ ...old, memo: value }));
+  // A "Pay" link (#/send?to=…) names the recipient: it wins over one typed before.
+  useEffect(() => {
+    const named = prefilledRecipient();
+    if (named !== '') setTyped((old) => ({ ...old, to: named }));
+    // Once, on opening the screen: setTyped writes to the store under a fixed key.
+  }, []);
   const [error, setError] = useState<unknown>(null);
   const [draft, setDraft] = useState<PaymentDraft | null>(null);
   const [sent, setSent] = useState<PaymentDraft | null>(null);
@@ -157,9 +171,7 @@ export function SendScreen() {
     );
     setDraft(null);
     setSent(payment);
-    setTo('');
-    setAmountText('');
-    setMemo('');
+    dropDraft(SEND_DRAFT.name);
   });
 
   if (account === null) {
