@@ -3,6 +3,7 @@
 // above the head of a final revocation of its chain, and not final: so whether it applies can
 // change as votes and forks arrive, and balances follow each change.
 import type { KeyHex, TxId } from '../ids.ts';
+import type { Tx } from '../tx/envelope.ts';
 import { WITNESS_SET_TYPE } from '../tx/witnessSet.ts';
 import { capSeq } from './devices.ts';
 import { laterState } from './epochs.ts';
@@ -24,13 +25,9 @@ export function accept(s: LedgerState, entry: ValidEntry): void {
     if (list) list.push(tx.id);
     else s.creditsTo.set(credit.to, [tx.id]);
   }
-  if (tx.type === 'vote' && tx.seq > (s.latestVote.get(tx.author)?.seq ?? -1)) {
-    s.latestVote.set(tx.author, { id: tx.id, seq: tx.seq });
-  }
+  if (tx.type === 'vote') keepHighest(s.latestVote, tx);
   const newFork = s.chains.add(tx.author, tx.seq, tx.id);
-  if (tx.type !== 'vote' && tx.seq > (s.lastNonVote.get(tx.author)?.seq ?? -1)) {
-    s.lastNonVote.set(tx.author, { id: tx.id, seq: tx.seq });
-  }
+  if (tx.type !== 'vote') keepHighest(s.lastNonVote, tx);
   if (entry.heads) s.votes.add(tx.author, tx.seq, tx.id, entry.heads, entry.counts?.key ?? null);
   if (tx.type === WITNESS_SET_TYPE) s.proposals.add(proposalOf(tx));
   const later = laterState(s.current, entry.epochs);
@@ -40,6 +37,7 @@ export function accept(s: LedgerState, entry: ValidEntry): void {
     s.currentId = tx.id;
   }
   s.devices.add(tx);
+  s.checkpoints.add(tx);
   s.registry.get(tx.type)?.accepted?.(tx, s.context(tx));
 
   if (newFork) refreshAuthor(s, tx.author);
@@ -51,6 +49,17 @@ export function accept(s: LedgerState, entry: ValidEntry): void {
     if (closed !== undefined) refreshAuthor(s, closed);
     if (refreshFrom(s, head.author) !== Infinity) refreshAuthor(s, head.author);
   }
+}
+
+/**
+ * Keeps per author its highest-seq transaction; of two at one seq (a fork), the lower id, so
+ * that the set of transactions decides and not their arrival order (a checkpoint's state is
+ * computed from the set, §14.1).
+ */
+function keepHighest(map: Map<KeyHex, { id: TxId; seq: number }>, tx: Tx): void {
+  const held = map.get(tx.author);
+  if (!held || tx.seq > held.seq || (tx.seq === held.seq && tx.id < held.id))
+    map.set(tx.author, { id: tx.id, seq: tx.seq });
 }
 
 /**

@@ -1,7 +1,8 @@
 // What an honest witness votes for (docs/protocol.md §6.4, §12.4, §13.2, §13.3, §13.7): policy,
 // not validity. A witness backs every author's latest head, but not a frozen author's, not a
 // change its operator did not agree to, not a removed member's later payments, and, where a
-// revocation and the chain it closes compete, only the side the vote rules still allow it.
+// revocation and the chain it closes compete, only the side the vote rules still allow it; and
+// never a checkpoint whose state it has not computed and found the same (§14.3).
 import type { KeyHex, TxId } from '../ids.ts';
 import { capSeq, type Revocation } from './devices.ts';
 import { changing, type Proposal } from './epochs.ts';
@@ -20,6 +21,7 @@ export function votableHeads(
   s: LedgerState,
   witness: KeyHex,
   backs: (change: TxId) => boolean,
+  checked: (checkpoint: TxId) => boolean,
 ): VoteHead[] {
   const out: VoteHead[] = [];
   for (const author of s.chains.authors()) {
@@ -32,8 +34,9 @@ export function votableHeads(
     if (proposal && !mayBackChange(s, witness, proposal, backs)) continue;
     const removedAt = s.removalCaps.get(author);
     if (removedAt !== undefined && latest.seq > removedAt) continue;
-    const head = s.devices.hasRevocations() ? heldBack(s, witness, author, latest) : latest;
     const voted = s.votes.maxHeads(author).get(witness) ?? -1;
+    let head = s.devices.hasRevocations() ? heldBack(s, witness, author, latest) : latest;
+    if (head && s.checkpoints.size > 0) head = belowUnchecked(s, author, head, voted, checked);
     if (head && head.seq > voted) out.push({ author, seq: head.seq, id: head.id });
   }
   return out.sort((a, b) => (a.author < b.author ? -1 : a.author > b.author ? 1 : 0));
@@ -45,6 +48,26 @@ export function votableHeads(
  */
 function latestNonVote(s: LedgerState, author: KeyHex): Head | undefined {
   return s.chains.isForked(author) ? undefined : s.lastNonVote.get(author);
+}
+
+/**
+ * The head, or the transaction just below the author's lowest checkpoint above what this
+ * witness voted for whose state it has not found the same (§14.3): a vote for a head covers
+ * everything below it, so covering a wrong checkpoint's successors would certify it too.
+ */
+function belowUnchecked(
+  s: LedgerState,
+  author: KeyHex,
+  head: Head,
+  voted: number,
+  checked: (checkpoint: TxId) => boolean,
+): Head | undefined {
+  let lowest: { seq: number; prev: TxId | null } | undefined;
+  for (const c of s.checkpoints.ofAuthor(author))
+    if (c.seq > voted && c.seq <= head.seq && !checked(c.id) && (!lowest || c.seq < lowest.seq))
+      lowest = c;
+  if (!lowest) return head;
+  return lowest.prev === null ? undefined : { id: lowest.prev, seq: lowest.seq - 1 };
 }
 
 /**

@@ -28,6 +28,8 @@ export const KEPT_WHOLE: ReadonlySet<string> = new Set([
   'profile',
   'network-refound',
   'room-key',
+  // Every checkpoint: the next one is checked against the one it follows (checkpoints.ts).
+  'checkpoint',
 ]);
 /** The types whose retention rules are written (see the file's header). */
 export const COMPACTABLE: ReadonlySet<string> = new Set([
@@ -212,11 +214,15 @@ export function restore(s: LedgerState, c: CompactState): void {
   // The indexes of the types kept whole, rebuilt as acceptance builds them: entries come in an
   // order where parents come first.
   for (const { tx } of c.entries)
-    if (KEPT_WHOLE.has(tx.type)) s.registry.get(tx.type)?.accepted?.(tx, s.context(tx));
+    if (KEPT_WHOLE.has(tx.type)) {
+      s.registry.get(tx.type)?.accepted?.(tx, s.context(tx));
+      s.checkpoints.add(tx);
+    }
   for (const [id, link] of c.stubs) {
     s.stubs.set(id, link);
     s.chains.add(link.author, link.seq, id);
   }
+  for (const author of s.chains.authors()) s.snapshotTop.set(author, s.chains.maxSeq(author));
   s.votes.restoreMaxima(c.maxima);
   replace(s.balance, c.balance);
   replace(s.escrow, c.escrow);

@@ -11,6 +11,8 @@ import { parentsOf, validate } from './validate.ts';
 
 export type InsertOutcome =
   | { readonly status: 'accepted' | 'duplicate'; readonly id: TxId }
+  /** At a place of its chain a snapshot covers and this ledger no longer holds (§14.5). */
+  | { readonly status: 'pruned'; readonly id: TxId }
   | { readonly status: 'waiting'; readonly id: TxId; readonly missing: readonly TxId[] }
   | { readonly status: 'rejected'; readonly id: TxId; readonly rejection: Rejection };
 
@@ -38,6 +40,7 @@ export function insert(
     s.rejected.set(id, rejection);
     return { status: 'rejected', id, rejection };
   }
+  if (beforeSnapshot(s, tx)) return { status: 'pruned', id };
   const missing = new Set<TxId>();
   for (const ref of parentsOf(tx)) {
     if (!s.valid.has(ref) && !s.rejected.has(ref)) missing.add(ref);
@@ -54,6 +57,21 @@ export function insert(
   settle(s, tx, listeners);
   const rejection = s.rejected.get(id);
   return rejection ? { status: 'rejected', id, rejection } : { status: 'accepted', id };
+}
+
+/**
+ * Whether `tx` sits at a place of its author's chain that the compact state this ledger started
+ * from covers and dropped: it is the transaction the snapshot dropped (final, its effects
+ * already counted), or a fork of it (which can never be final). Either way it changes nothing
+ * final, and judging it needs the history before the snapshot: a ledger started from a snapshot
+ * neither stores nor judges it, so it can be sent all of the history without counting any of it
+ * twice. (A full ledger sees the fork and freezes the author: their views of that author's
+ * transactions that are not final may differ, never what is final.)
+ */
+function beforeSnapshot(s: LedgerState, tx: Tx): boolean {
+  const top = s.snapshotTop.get(tx.author);
+  if (top === undefined || tx.seq > top) return false;
+  return !s.chains.idsAt(tx.author, tx.seq).some((id) => s.valid.has(id));
 }
 
 /** Validates `first`, then every waiting transaction whose last missing parent it was. */

@@ -27,6 +27,8 @@ import type { IndexStore, LedgerReader } from '../tx/types.ts';
 import { votableHeads } from './backing.ts';
 import { compact, restore, type CompactState, type Compacted } from './compact.ts';
 import { compactRoot, decodeCompact, encodeCompact } from './compactCodec.ts';
+import { type CheckpointRecord } from './checkpoints.ts';
+import { cutOf, type Cut } from './cut.ts';
 import { claimableCredits, creditLineOf, spendable, type ClaimableCredit } from './claims.ts';
 import type { DeviceRecord, Revocation } from './devices.ts';
 import type { Config, EpochState, Proposal } from './epochs.ts';
@@ -41,6 +43,8 @@ import * as changes from './witnessChanges.ts';
 
 export type {
   AccountView,
+  CheckpointRecord,
+  Cut,
   ClaimableCredit,
   CompactState,
   Compacted,
@@ -281,9 +285,16 @@ export class Ledger {
     return this.#s.latestVote.get(witness)?.id;
   }
 
-  /** Heads a witness should vote for now; `backs`: the changes its operator agreed to. */
-  votableHeads(witness: KeyHex, backs: (change: TxId) => boolean = () => false): VoteHead[] {
-    return votableHeads(this.#s, witness, backs);
+  /**
+   * Heads a witness should vote for now; `backs`: the changes its operator agreed to; `checked`:
+   * the checkpoints whose state it computed and found the same (it covers no other).
+   */
+  votableHeads(
+    witness: KeyHex,
+    backs: (change: TxId) => boolean = () => false,
+    checked: (checkpoint: TxId) => boolean = () => false,
+  ): VoteHead[] {
+    return votableHeads(this.#s, witness, backs, checked);
   }
 
   /** The witnesses of the current set whose counted votes cover transaction `id`. */
@@ -342,6 +353,49 @@ export class Ledger {
   /** The witnesses of the current set, and during a change those of the set taking over. */
   isWitnessNow(key: KeyHex): boolean {
     return changes.isWitnessNow(this.#s, key);
+  }
+
+  // ---- checkpoints (§14) ------------------------------------------------------------------
+
+  /** A valid checkpoint by id. */
+  checkpoint(id: TxId): CheckpointRecord | undefined {
+    return this.#s.checkpoints.get(id);
+  }
+
+  /** Every valid checkpoint, each with whether it is certified (final). */
+  checkpoints(): Array<CheckpointRecord & { readonly certified: boolean }> {
+    return [...this.#s.checkpoints.all()].map((c) => ({ ...c, certified: isFinal(this.#s, c.id) }));
+  }
+
+  /** The certified checkpoint with the highest number (the lowest id among equals), if any. */
+  latestCertified(): CheckpointRecord | undefined {
+    let best: CheckpointRecord | undefined;
+    for (const c of this.#s.checkpoints.all())
+      if ((!best || c.n > best.n || (c.n === best.n && c.id < best.id)) && isFinal(this.#s, c.id))
+        best = c;
+    return best;
+  }
+
+  /**
+   * The causal past of `parents` in canonical order, without what `inBase` says an earlier cut
+   * holds (cut.ts): what a checkpoint's state is computed from.
+   */
+  cutOf(parents: readonly TxId[], inBase?: (id: TxId) => boolean): Cut {
+    return cutOf(this.#s, parents, inBase);
+  }
+
+  /**
+   * The transactions of `author` a later one may extend: those at its highest seq and, for a
+   * forked author, every one from the fork on (so every branch's tip). Every transaction of
+   * the author this ledger holds, in full or compacted, is one of them or below one.
+   */
+  tipsOf(author: KeyHex): TxId[] {
+    const chains = this.#s.chains;
+    const from = chains.isForked(author) ? chains.forkSeq(author) : chains.maxSeq(author);
+    const tips: TxId[] = [];
+    for (const seq of chains.seqsIn(author, from, chains.maxSeq(author)))
+      tips.push(...chains.idsAt(author, seq));
+    return tips;
   }
 
   // ---- devices (§12) ---------------------------------------------------------------------

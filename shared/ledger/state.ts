@@ -26,6 +26,7 @@ import {
   type TypeContext,
 } from '../tx/types.ts';
 import { Chains, type ChainLink } from './chains.ts';
+import { CheckpointIndex } from './checkpoints.ts';
 import { DeviceIndex, type Succession } from './devices.ts';
 import {
   makeConfig,
@@ -92,10 +93,16 @@ export class LedgerState {
    * state's stubs, compact.ts): what ancestry needs of them above a fork.
    */
   readonly stubs = new Map<TxId, ChainLink>();
+  /**
+   * Per author, the highest seq of its chain in the compact state this ledger was restored from:
+   * at or below it, a place with no valid entry was dropped (intake.ts, beforeSnapshot).
+   */
+  readonly snapshotTop = new Map<KeyHex, number>();
   readonly chains = new Chains((id) => this.valid.get(id)?.tx ?? this.stubs.get(id));
   readonly votes = new VoteIndex();
   readonly devices = new DeviceIndex();
   readonly proposals = new ProposalIndex();
+  readonly checkpoints = new CheckpointIndex();
   /** Per recipient, the transactions that credit it. */
   readonly creditsTo = new Map<KeyHex, TxId[]>();
   /** Per credit (or revocation), the transactions that claimed it. */

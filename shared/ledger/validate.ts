@@ -2,11 +2,13 @@
 // is valid, and what it computes (running totals, claims, epoch state). Every input lies in the
 // transaction's causal past, so the answer is the same on every peer and never changes.
 import { keyHexOf, type KeyHex, type TxId } from '../ids.ts';
+import { CHECKPOINT_TYPE } from '../tx/checkpoint.ts';
 import { DEVICE_TYPE, REVOKE_TYPE } from '../tx/device.ts';
 import type { Tx } from '../tx/envelope.ts';
 import { reject, type Rejection } from '../tx/rejection.ts';
 import { isRejection, NO_EFFECTS, type Effects } from '../tx/types.ts';
 import { WITNESS_SET_TYPE } from '../tx/witnessSet.ts';
+import { checkCheckpoint } from './checkpoints.ts';
 import { claimsOf } from './claims.ts';
 import { checkDevice, checkRevoke, type ChainFacts } from './devices.ts';
 import { countingConfig, mayAct, type EpochState } from './epochs.ts';
@@ -58,6 +60,9 @@ export function validate(s: LedgerState, tx: Tx): ValidEntry | Rejection {
     if (problem) return problem;
   } else if (tx.type === WITNESS_SET_TYPE) {
     const problem = checkProposal(s, tx, epochs);
+    if (problem) return problem;
+  } else if (tx.type === CHECKPOINT_TYPE) {
+    const problem = checkCheckpoint(s.checkpoints, tx, epochs);
     if (problem) return problem;
   } else if (!mayAct(epochs.open, actingIdentity(s, tx))) {
     return notMember(epochs);

@@ -17,6 +17,7 @@ import {
   REVOKE_TYPE,
   revokeSchema,
 } from './device.ts';
+import { CHECKPOINT_TYPE, checkpointSchema } from './checkpoint.ts';
 import { genesisSchema } from './genesis.ts';
 import { reject, type Rejection } from './rejection.ts';
 import { describeIssues } from './schema.ts';
@@ -26,7 +27,8 @@ import { WITNESS_SET_TYPE, witnessSetSchema, witnessSetSignature } from './witne
 
 /**
  * The ledger core implements these types itself; they only need a schema here. The device types
- * are the core's because they change whose chain may spend what (docs/protocol.md §12).
+ * are the core's because they change whose chain may spend what (docs/protocol.md §12), and the
+ * checkpoint because only the core knows who is a witness when (§14).
  */
 export const CORE_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   genesis: genesisSchema,
@@ -34,6 +36,7 @@ export const CORE_SCHEMAS: Readonly<Record<string, v.GenericSchema>> = {
   [DEVICE_TYPE]: deviceSchema,
   [REVOKE_TYPE]: revokeSchema,
   [WITNESS_SET_TYPE]: witnessSetSchema,
+  [CHECKPOINT_TYPE]: checkpointSchema,
 };
 
 /**

@@ -98,7 +98,12 @@ export function composeVote(
   ledger: Ledger,
   witness: KeyHex,
   time: number,
-  options: { tick?: boolean; backs?: (change: TxId) => boolean } = {},
+  options: {
+    tick?: boolean;
+    backs?: (change: TxId) => boolean;
+    /** The checkpoints whose state this witness computed and found the same (§14.3). */
+    checked?: (checkpoint: TxId) => boolean;
+  } = {},
 ): ComposeResult | null {
   // The vote carries this peer's view of the witness sets (§13.4); whether it may vote at all
   // is judged in the set that view opens.
@@ -108,7 +113,7 @@ export function composeVote(
   const position = nextPosition(ledger, witness);
   if ('code' in position) return { ok: false, rejection: position };
   const room = Math.min(MAX_VOTE_HEADS, MAX_DEPS - evidence.deps.length);
-  const heads = ledger.votableHeads(witness, options.backs).slice(0, room);
+  const heads = ledger.votableHeads(witness, options.backs, options.checked).slice(0, room);
   // A tick (a vote with no new heads) dates the witness's view when a deadline passes; a vote
   // that only carries news of the witness sets acknowledges a change.
   if (heads.length === 0 && !options.tick && !evidence.advances) return null;

@@ -193,12 +193,28 @@ export class Sim {
     healViews(this.views, this.signed);
   }
 
+  /** Heals every partition, lets each witness vote once in its home view, and heals again. */
+  async settle(): Promise<void> {
+    this.healAll();
+    for (let w = 0; w < this.config.witnesses; w++)
+      await this.step({ kind: 'vote', view: this.homeView(w), witness: w });
+    this.healAll();
+  }
+
   /** A fresh ledger built from the given transactions in the given order. */
   replay(order: readonly VerifiedTx[]): Ledger {
     const ledger = Sim.fresh(this.genesis);
     for (const tx of order) ledger.insert(tx);
     return ledger;
   }
+}
+
+/** A permutation of `items` by seeded keys (fast-check gives them). */
+export function permuted<T>(items: readonly T[], keys: readonly number[]): T[] {
+  return items
+    .map((item, i) => ({ item, key: (keys[i % keys.length] ?? 0) * 7919 + i }))
+    .sort((a, b) => a.key - b.key)
+    .map((x) => x.item);
 }
 
 /** View `to` receives what view `from` holds, of everything signed so far. */
