@@ -5,9 +5,9 @@ import { fromHex } from '../bytes.ts';
 import type { KeyHex, TxId } from '../ids.ts';
 import { nextPosition, type Ledger } from '../ledger/ledger.ts';
 import { CHECKPOINT_FORMAT, CHECKPOINT_TYPE } from '../tx/checkpoint.ts';
-import { MAX_DEPS, type UnsignedTx } from '../tx/envelope.ts';
+import { MAX_DEPS } from '../tx/envelope.ts';
 import { reject, type Rejection } from '../tx/rejection.ts';
-import { withEpochDeps } from './compose.ts';
+import { withEpochDeps, type ComposeResult } from './compose.ts';
 
 export interface CheckpointPlan {
   readonly n: number;
@@ -49,26 +49,41 @@ export function planCheckpoint(ledger: Ledger, witness: KeyHex): CheckpointPlan 
   return { n: (after?.n ?? 0) + 1, after: after?.id ?? null, ...position, deps: tx.deps };
 }
 
-/** The checkpoint of `plan`, stating the state computed at its cut. */
+/**
+ * The checkpoint of `plan`, stating the state computed at its cut; refused when the witness's
+ * chain moved on meanwhile (its head is a parent, so the cut would be another).
+ */
 export function composeCheckpoint(
   ledger: Ledger,
+  witness: KeyHex,
   plan: CheckpointPlan,
   state: { readonly root: string; readonly size: number },
   time: number,
-): UnsignedTx {
+): ComposeResult {
+  const position = nextPosition(ledger, witness);
+  if ('code' in position) return { ok: false, rejection: position };
+  if (position.seq !== plan.seq || position.prev !== plan.prev)
+    return {
+      ok: false,
+      rejection: reject('bad-sequence', 'the chain moved on while the state was computed'),
+    };
   return {
-    net: ledger.networkId,
-    seq: plan.seq,
-    prev: plan.prev,
-    deps: [...plan.deps],
-    type: CHECKPOINT_TYPE,
-    body: {
-      n: plan.n,
-      ...(plan.after ? { after: fromHex(plan.after) } : {}),
-      format: CHECKPOINT_FORMAT,
-      root: fromHex(state.root),
-      size: state.size,
+    ok: true,
+    claimed: 0n,
+    tx: {
+      net: ledger.networkId,
+      seq: plan.seq,
+      prev: plan.prev,
+      deps: [...plan.deps],
+      type: CHECKPOINT_TYPE,
+      body: {
+        n: plan.n,
+        ...(plan.after ? { after: fromHex(plan.after) } : {}),
+        format: CHECKPOINT_FORMAT,
+        root: fromHex(state.root),
+        size: state.size,
+      },
+      time,
     },
-    time,
   };
 }

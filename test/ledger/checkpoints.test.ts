@@ -66,12 +66,24 @@ async function propose(
   const base = plan.after ? (states.get(plan.after) ?? null) : null;
   const state = stateAtCut(ledger, planParents(plan), base);
   if (!state.ok) throw new Error(state.error);
-  const tx = await sign(
-    witness,
-    composeCheckpoint(ledger, plan, { root: root ?? state.root, size: state.bytes.length }, 1),
+  const composed = composeCheckpoint(
+    ledger,
+    witness.key,
+    plan,
+    { root: root ?? state.root, size: state.bytes.length },
+    1,
   );
+  if (!composed.ok) throw new Error(composed.rejection.message);
+  const tx = await sign(witness, composed.tx);
   states.set(tx.id, state.bytes);
   return tx;
+}
+
+/** w1's checkpoint of `plan`, unsigned, stating `root` and `size`. */
+function composedTx(ledger: Ledger, plan: CheckpointPlan, root: string, size: number) {
+  const composed = composeCheckpoint(ledger, w1.key, plan, { root, size }, 1);
+  if (!composed.ok) throw new Error(composed.rejection.message);
+  return composed.tx;
 }
 
 async function payments(ledger: Ledger, count: number): Promise<void> {
@@ -107,7 +119,7 @@ describe('the checkpoint rules', () => {
     if ('code' in planned) throw new Error(planned.message);
     // Alice is no witness.
     const byAlice = await sign(alice, {
-      ...composeCheckpoint(ledger, planned, { root: '00'.repeat(32), size: 10 }, 1),
+      ...composedTx(ledger, planned, '00'.repeat(32), 10),
       seq: ledger.head(alice.key)!.seq + 1,
       prev: ledger.head(alice.key)!.id,
     });
@@ -151,11 +163,29 @@ describe('the checkpoint rules', () => {
     });
   });
 
+  it('is not composed on a chain that moved on while its state was computed', async () => {
+    const ledger = await network();
+    await payments(ledger, 2);
+    const planned = planCheckpoint(ledger, w1.key);
+    if ('code' in planned) throw new Error(planned.message);
+    await transfer(ledger, alice, bob, 1n);
+    await settle(ledger);
+    expect(
+      composeCheckpoint(ledger, w1.key, planned, { root: '22'.repeat(32), size: 5 }, 1),
+    ).toEqual({
+      ok: false,
+      rejection: {
+        code: 'bad-sequence',
+        message: 'the chain moved on while the state was computed',
+      },
+    });
+  });
+
   it('refuses a body with another format or an empty state', async () => {
     const ledger = await network();
     const planned = planCheckpoint(ledger, w1.key);
     if ('code' in planned) throw new Error(planned.message);
-    const tx = composeCheckpoint(ledger, planned, { root: '11'.repeat(32), size: 1 }, 1);
+    const tx = composedTx(ledger, planned, '11'.repeat(32), 1);
     const body = tx.body as Record<string, unknown>;
     await expect(sign(w1, { ...tx, body: { ...body, format: 2 } })).rejects.toThrow(/format is 1/);
     await expect(sign(w1, { ...tx, body: { ...body, size: 0 } })).rejects.toThrow(/never empty/);
