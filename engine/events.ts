@@ -20,6 +20,8 @@ export interface EngineOptions {
   readonly witness?: boolean;
   /** Milliseconds a witness waits after a change before voting (engine/timing.ts). */
   readonly voteDelayMs?: number;
+  /** Transactions between two checkpoints a witness proposes (engine/timing.ts); 0: none. */
+  readonly checkpointEvery?: number;
   /** False keeps SSK to ledger fields: no private channel rooms are joined (tests). */
   readonly sskChannels?: boolean;
   /** False to read the log and act on it without joining the room (offline commands). */

@@ -123,6 +123,7 @@ export class PeerEngine implements IngestHost {
     this.#witness = new Witness(ports, {
       enabled: options.witness ?? true,
       delayMs: options.voteDelayMs,
+      checkpointEvery: options.checkpointEvery,
       ledger: () => this.#ledger,
       mayVote: () => !this.#closed && this.#ownHead.known !== false,
       act: (compose) => this.act(compose),
@@ -285,7 +286,7 @@ export class PeerEngine implements IngestHost {
     this.#ledger = ledger;
     ledger.onAccepted((tx) => {
       this.#persister.add(tx);
-      this.#witness.schedule();
+      this.#witness.accepted(tx);
       this.#changed();
     });
     this.#ledgerDoc = new LedgerDoc(this.doc, ledger, this.intake.admit, this.cache, {

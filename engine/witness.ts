@@ -1,9 +1,12 @@
-// A witness's duty: it votes on what it sees, batched (engine/timing.ts says why), and dates its
-// view when a service deadline passes with no transaction arriving (a tick).
+// A witness's duty: it votes on what it sees, batched (engine/timing.ts says why), dates its
+// view when a service deadline passes with no transaction arriving (a tick), and checks and
+// proposes checkpoints (engine/checkpoints.ts), covering only those it found right.
 import { deadlinesAwaitingTick } from '../shared/dnec/queries.ts';
 import type { KeyHex, TxId } from '../shared/ids.ts';
 import type { Ledger } from '../shared/ledger/ledger.ts';
 import { composeVote } from '../shared/wallet/compose.ts';
+import type { Tx } from '../shared/tx/envelope.ts';
+import { CheckpointDuty } from './checkpoints.ts';
 import { messageOf, type Compose } from './events.ts';
 import type { Cancel, EnginePorts } from './ports.ts';
 import { TICK_CHECK_MS, VOTE_DELAY_MS } from './timing.ts';
@@ -12,10 +15,12 @@ export interface WitnessHost {
   /** Whether to vote at all when the identity is a witness. */
   readonly enabled: boolean;
   readonly delayMs: number | undefined;
+  /** Transactions between two checkpoints (engine/timing.ts's CHECKPOINT_EVERY by default). */
+  readonly checkpointEvery?: number;
   ledger(): Ledger | null;
   /** False while the engine must not sign (closing, or its own head unknown). */
   mayVote(): boolean;
-  act(compose: Compose): Promise<unknown>;
+  act(compose: Compose): Promise<{ readonly tx: Tx } | null>;
   onWarning(message: string): void;
 }
 
@@ -24,6 +29,7 @@ export class Witness {
   readonly #host: WitnessHost;
   /** Changes of the witnesses this witness's operator agreed to back (§13.2). */
   readonly #backs = new Set<TxId>();
+  readonly #checkpoints: CheckpointDuty;
   #voteTimer: Cancel | null = null;
   #tickTimer: Cancel | null = null;
   #stopped = false;
@@ -31,6 +37,14 @@ export class Witness {
   constructor(ports: Pick<EnginePorts, 'clock' | 'timers' | 'signer'>, host: WitnessHost) {
     this.#ports = ports;
     this.#host = host;
+    this.#checkpoints = new CheckpointDuty(ports, {
+      every: host.checkpointEvery,
+      ledger: () => host.ledger(),
+      me: () => (host.enabled ? this.#me() : null),
+      act: (compose) => host.act(compose),
+      onChecked: () => this.schedule(),
+      onWarning: (message) => host.onWarning(message),
+    });
   }
 
   /** The ledger is known: watch for deadlines, and vote on what is already there. */
@@ -40,7 +54,9 @@ export class Witness {
       const ledger = this.#host.ledger();
       const me = this.#me();
       if (ledger && me && this.#ticksDue(ledger, me)) this.schedule();
+      this.#checkpoints.tick();
     });
+    this.#checkpoints.start();
     this.schedule();
   }
 
@@ -51,6 +67,12 @@ export class Witness {
 
   #ticksDue(ledger: Ledger, me: KeyHex): boolean {
     return deadlinesAwaitingTick(ledger, me, this.#ports.clock.now()).length > 0;
+  }
+
+  /** A transaction became valid: vote on it, and count it towards the next checkpoint. */
+  accepted(tx: Tx): void {
+    this.#checkpoints.accepted(tx);
+    this.schedule();
   }
 
   /** Something changed: vote after the batching delay, unless a vote is already due. */
@@ -65,6 +87,8 @@ export class Witness {
 
   async #vote(): Promise<void> {
     if (this.#stopped || this.#me() === null || !this.#host.mayVote()) return;
+    // The state of a proposal is being computed at this chain's head: it must not move.
+    if (this.#checkpoints.proposing) return;
     try {
       await this.#host.act((ledger, me) => {
         const now = this.#ports.clock.now();
@@ -72,6 +96,7 @@ export class Witness {
         const composed = composeVote(ledger, me, now, {
           tick: this.#ticksDue(ledger, me),
           backs: (change) => this.#backs.has(change),
+          checked: this.#checkpoints.checked,
         });
         return takingOverTooSoon(ledger, me, composed) ? null : composed;
       });

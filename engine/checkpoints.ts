@@ -1,0 +1,201 @@
+// A witness's checkpoint duty (docs/protocol.md §14). It computes the state of every checkpoint
+// it holds, in the order of their numbers (each builds on the state of the one it follows), and
+// its votes cover only those whose stated root it found the same (`checked`, which the witness's
+// votes read). Once CHECKPOINT_EVERY transactions have come since the latest checkpoint, the
+// witness whose turn it is proposes the next; the others take over one after another if none
+// comes, so a witness that left does not stop checkpoints.
+import type { KeyHex, TxId } from '../shared/ids.ts';
+import type { CheckpointRecord } from '../shared/ledger/checkpoints.ts';
+import { checkpointOf } from '../shared/ledger/checkpoints.ts';
+import { checkpointState, stateAtCutInSteps, statesMatch } from '../shared/ledger/cutState.ts';
+import type { Ledger } from '../shared/ledger/ledger.ts';
+import type { Tx } from '../shared/tx/envelope.ts';
+import { composeCheckpoint, planCheckpoint, planParents } from '../shared/wallet/checkpoint.ts';
+import { messageOf, type Compose } from './events.ts';
+import type { EnginePorts } from './ports.ts';
+import { CHECKPOINT_EVERY, CHECKPOINT_FALLBACK_MS } from './timing.ts';
+
+export interface CheckpointHost {
+  /** Transactions between two checkpoints; 0 never proposes one (it still checks them). */
+  readonly every?: number;
+  ledger(): Ledger | null;
+  /** This peer's key while it is a witness, else null. */
+  me(): KeyHex | null;
+  act(compose: Compose): Promise<{ readonly tx: Tx } | null>;
+  /** A checkpoint was found right, or a proposal ended: the witness may vote again. */
+  onChecked(): void;
+  onWarning(message: string): void;
+}
+
+export class CheckpointDuty {
+  readonly #ports: Pick<EnginePorts, 'clock' | 'timers'>;
+  readonly #host: CheckpointHost;
+  /** Computed states, by checkpoint id: what the later ones build on. */
+  readonly #states = new Map<TxId, Uint8Array>();
+  /** Whether a checkpoint's stated root is the one computed here. */
+  readonly #verdicts = new Map<TxId, boolean>();
+  /** Checkpoints that cannot be computed here, said once each. */
+  readonly #unable = new Set<TxId>();
+  #working = false;
+  #proposing = false;
+  /** Transactions since the latest checkpoint, and since when enough have come. */
+  #since = 0;
+  #dueAt: number | null = null;
+  /** The state of this peer's own proposal, kept when it is accepted. */
+  #own: { root: string; bytes: Uint8Array } | null = null;
+
+  constructor(ports: Pick<EnginePorts, 'clock' | 'timers'>, host: CheckpointHost) {
+    this.#ports = ports;
+    this.#host = host;
+  }
+
+  /** Whether this witness found the checkpoint's root the same as the one it computed. */
+  readonly checked = (id: TxId): boolean => this.#verdicts.get(id) === true;
+
+  /** True while a proposal is being computed: the witness's own chain must not move meanwhile. */
+  get proposing(): boolean {
+    return this.#proposing;
+  }
+
+  /** The ledger is known: check the checkpoints it already holds. */
+  start(): void {
+    if (this.#host.me() !== null) void this.#check();
+  }
+
+  /** A transaction became valid. */
+  accepted(tx: Tx): void {
+    const record = checkpointOf(tx);
+    if (!record) {
+      if (++this.#since >= this.#every() && this.#dueAt === null)
+        this.#dueAt = this.#ports.clock.now();
+      return;
+    }
+    this.#since = 0;
+    this.#dueAt = null;
+    if (this.#own && record.author === this.#host.me() && record.root === this.#own.root) {
+      this.#states.set(record.id, this.#own.bytes);
+      this.#verdicts.set(record.id, true);
+      this.#own = null;
+      return;
+    }
+    if (this.#host.me() !== null) void this.#check();
+  }
+
+  /** Called every so often: proposes the next checkpoint when it is this witness's turn. */
+  tick(): void {
+    const ledger = this.#host.ledger();
+    const me = this.#host.me();
+    if (!ledger || !me || this.#dueAt === null || this.#proposing || this.#working) return;
+    const wait = this.#turn(ledger, me) * CHECKPOINT_FALLBACK_MS;
+    if (this.#ports.clock.now() - this.#dueAt < wait) return;
+    void this.#propose(ledger, me);
+  }
+
+  #every(): number {
+    const every = this.#host.every ?? CHECKPOINT_EVERY;
+    return every > 0 ? every : Number.POSITIVE_INFINITY;
+  }
+
+  /** 0 for the witness whose turn the next number is, 1 for the next in line, and so on. */
+  #turn(ledger: Ledger, me: KeyHex): number {
+    const witnesses = [...ledger.witnesses].sort();
+    const next = (ledger.latestCertified()?.n ?? 0) + 1;
+    const first = (next - 1) % witnesses.length;
+    return (witnesses.indexOf(me) - first + witnesses.length) % witnesses.length;
+  }
+
+  /** Computes the states of the checkpoints not checked yet, lowest number first. */
+  async #check(): Promise<void> {
+    if (this.#working) return;
+    this.#working = true;
+    try {
+      for (;;) {
+        const ledger = this.#host.ledger();
+        const next = ledger && this.#unchecked(ledger);
+        if (!ledger || !next) break;
+        await this.#checkOne(ledger, next);
+      }
+      this.#prune();
+    } finally {
+      this.#working = false;
+    }
+  }
+
+  #unchecked(ledger: Ledger): CheckpointRecord | undefined {
+    return ledger
+      .checkpoints()
+      .filter((c) => !this.#verdicts.has(c.id) && !this.#unable.has(c.id))
+      .sort((a, b) => a.n - b.n || (a.id < b.id ? -1 : 1))[0];
+  }
+
+  async #checkOne(ledger: Ledger, checkpoint: CheckpointRecord): Promise<void> {
+    const state = await checkpointState(
+      ledger,
+      checkpoint,
+      (id) => this.#states.get(id),
+      this.#pause,
+    );
+    if (!state.ok) {
+      this.#unable.add(checkpoint.id);
+      this.#host.onWarning(
+        `Checkpoint ${checkpoint.n} cannot be checked here, so this witness does not vote for it: ${state.error}.`,
+      );
+      return;
+    }
+    // Kept even when the stated root is wrong: the state is what a later checkpoint builds on.
+    this.#states.set(checkpoint.id, state.bytes);
+    const same = statesMatch(checkpoint, state);
+    this.#verdicts.set(checkpoint.id, same);
+    if (same) this.#host.onChecked();
+    else
+      this.#host.onWarning(
+        `Checkpoint ${checkpoint.n} by witness ${checkpoint.author.slice(0, 12)} states a ledger state this peer computes differently: this witness does not vote for it or for what follows it on that witness's chain.`,
+      );
+  }
+
+  /** Keeps the states a later checkpoint may still build on: the latest certified and above. */
+  #prune(): void {
+    const ledger = this.#host.ledger();
+    const floor = ledger?.latestCertified()?.n ?? 0;
+    for (const id of this.#states.keys()) {
+      const n = ledger?.checkpoint(id)?.n;
+      if (n !== undefined && n < floor) this.#states.delete(id);
+    }
+  }
+
+  async #propose(ledger: Ledger, me: KeyHex): Promise<void> {
+    this.#proposing = true;
+    try {
+      const plan = planCheckpoint(ledger, me);
+      if ('code' in plan) return;
+      // Someone proposed this number already and it is not found wrong: no second one.
+      const rival = ledger
+        .checkpoints()
+        .some((c) => c.n === plan.n && this.#verdicts.get(c.id) !== false);
+      if (rival) return;
+      const base = plan.after === null ? null : this.#states.get(plan.after);
+      if (base === undefined) return void this.#check();
+      const state = await stateAtCutInSteps(ledger, planParents(plan), base, this.#pause);
+      if (!state.ok) {
+        this.#dueAt = this.#ports.clock.now();
+        return this.#host.onWarning(`Checkpoint ${plan.n} cannot be made yet: ${state.error}.`);
+      }
+      this.#own = { root: state.root, bytes: state.bytes };
+      const size = state.bytes.length;
+      await this.#host.act((l, key) =>
+        composeCheckpoint(l, key, plan, { root: state.root, size }, this.#ports.clock.now()),
+      );
+    } catch (error) {
+      // The chain moved on (a payment of this identity): the next tick plans again.
+      this.#host.onWarning(`A checkpoint could not be proposed: ${messageOf(error)}`);
+    } finally {
+      this.#proposing = false;
+      this.#host.onChecked();
+    }
+  }
+
+  readonly #pause = (): Promise<void> =>
+    new Promise((resolve) => {
+      this.#ports.timers.after(0, resolve);
+    });
+}

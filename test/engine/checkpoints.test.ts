@@ -1,0 +1,179 @@
+// The checkpoint duty (engine/checkpoints.ts, through engine/witness.ts; docs/protocol.md §14):
+// four witnesses, each with its own duty over one shared ledger, wired as engine/peer.ts wires
+// them (every accepted transaction reaches Witness.accepted), with timers and the clock run by
+// hand. The witness whose turn it is proposes once enough transactions came, the others check
+// the state and certify it; a wrong root is never covered and is reported; when the one whose
+// turn it is stays silent, the next takes over after its wait.
+import { describe, expect, it } from 'vitest';
+import type { Compose } from '../../engine/events.ts';
+import { CHECKPOINT_FALLBACK_MS } from '../../engine/timing.ts';
+import { Witness } from '../../engine/witness.ts';
+import type { Ledger } from '../../shared/ledger/ledger.ts';
+import { stateAtCut } from '../../shared/ledger/cutState.ts';
+import { signTx } from '../../shared/tx/envelope.ts';
+import type { VerifiedTx } from '../../shared/tx/registry.ts';
+import { composeCheckpoint, planCheckpoint, planParents } from '../../shared/wallet/checkpoint.ts';
+import { withEpochDeps } from '../../shared/wallet/compose.ts';
+import {
+  admit,
+  identity,
+  newLedger,
+  sign,
+  transfer,
+  type TestIdentity,
+} from '../helpers/network.ts';
+
+const alice = identity('cp alice');
+const bob = identity('cp bob');
+const witnesses = ['cp w1', 'cp w2', 'cp w3', 'cp w4'].map(identity);
+/** In the order the duty takes turns: sorted by key. */
+const inTurn = [...witnesses].sort((a, b) => (a.key < b.key ? -1 : 1));
+
+interface World {
+  ledger: Ledger;
+  clock: { now: number };
+  warnings: Map<string, string[]>;
+  /** Fires every timer due now, and ticks every duty, until nothing more happens. */
+  run(): Promise<void>;
+}
+
+async function world(active: readonly TestIdentity[], every = 6): Promise<World> {
+  const ledger = await newLedger({
+    witnesses,
+    allocations: [
+      [alice, 1000n],
+      [bob, 1000n],
+    ],
+  });
+  const clock = { now: 1 };
+  const due: Array<() => void> = [];
+  const ticks: Array<() => void> = [];
+  const warnings = new Map<string, string[]>();
+  const duties = active.map((who) => {
+    warnings.set(who.name, []);
+    return new Witness(
+      {
+        clock: { now: () => clock.now },
+        timers: {
+          after: (_ms, callback) => {
+            due.push(callback);
+            return () => undefined;
+          },
+          every: (_ms, callback) => {
+            ticks.push(callback);
+            return () => undefined;
+          },
+        },
+        signer: { key: who.key, sign: (unsigned) => signTx(who.secret, unsigned) },
+      },
+      {
+        enabled: true,
+        delayMs: 1,
+        checkpointEvery: every,
+        ledger: () => ledger,
+        mayVote: () => true,
+        act: async (compose: Compose) => {
+          const composed = compose(ledger, who.key);
+          if (composed === null) return null;
+          if (!composed.ok) throw new Error(composed.rejection.message);
+          const tx = await admit(signTx(who.secret, withEpochDeps(ledger, composed.tx)));
+          expect(ledger.insert(tx).status).toBe('accepted');
+          return { tx };
+        },
+        onWarning: (message) => warnings.get(who.name)?.push(message),
+      },
+    );
+  });
+  ledger.onAccepted((tx) => {
+    for (const duty of duties) duty.accepted(tx);
+  });
+  for (const duty of duties) duty.start();
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 5));
+  return {
+    ledger,
+    clock,
+    warnings,
+    run: async () => {
+      for (let round = 0; round < 40; round++) {
+        for (const tick of ticks) tick();
+        await settle();
+        if (due.length === 0) {
+          await settle();
+          if (due.length === 0) return;
+        }
+        while (due.length > 0) {
+          due.shift()?.();
+          await settle();
+        }
+      }
+    },
+  };
+}
+
+async function pay(w: World, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    await transfer(w.ledger, i % 2 ? bob : alice, i % 2 ? alice : bob, 1n);
+    await w.run();
+  }
+}
+
+describe('the checkpoint duty', () => {
+  it('the witness whose turn it is proposes, and the others certify it', async () => {
+    // Each payment draws a vote of every witness: five transactions.
+    const w = await world(witnesses, 30);
+    await pay(w, 5);
+    expect(w.ledger.checkpoints()).toEqual([]);
+    await pay(w, 2);
+    const [first] = w.ledger.checkpoints();
+    expect(first).toMatchObject({ n: 1, author: inTurn[0]?.key, certified: true });
+    // The next is proposed by the next witness in turn, after as many transactions again.
+    await pay(w, 4);
+    expect(w.ledger.checkpoints()).toHaveLength(1);
+    await pay(w, 4);
+    const second = w.ledger.checkpoints().find((c) => c.n === 2);
+    expect(second).toMatchObject({ author: inTurn[1]?.key, after: first?.id, certified: true });
+    for (const list of w.warnings.values()) expect(list).toEqual([]);
+  });
+
+  it('never covers a checkpoint whose state it computes differently, and says so', async () => {
+    const w = await world(witnesses.slice(0, 3), 0);
+    await pay(w, 4);
+    const liar = witnesses[3] as TestIdentity;
+    const plan = planCheckpoint(w.ledger, liar.key);
+    if ('code' in plan) throw new Error(plan.message);
+    const state = stateAtCut(w.ledger, planParents(plan));
+    if (!state.ok) throw new Error(state.error);
+    const composed = composeCheckpoint(
+      w.ledger,
+      liar.key,
+      plan,
+      { root: 'ee'.repeat(32), size: state.bytes.length },
+      1,
+    );
+    if (!composed.ok) throw new Error(composed.rejection.message);
+    const wrong: VerifiedTx = await sign(liar, composed.tx);
+    w.ledger.insert(wrong);
+    await w.run();
+    await pay(w, 2);
+    expect(w.ledger.isFinal(wrong.id)).toBe(false);
+    for (const who of witnesses.slice(0, 3))
+      expect(w.warnings.get(who.name)).toEqual([
+        expect.stringMatching(
+          /^Checkpoint 1 by witness .* states a ledger state this peer computes differently/,
+        ),
+      ]);
+    // The payments after it are final all the same.
+    expect(w.ledger.isFinal(w.ledger.head(alice.key)!.id)).toBe(true);
+  });
+
+  it('when the witness whose turn it is stays silent, the next one proposes after its wait', async () => {
+    const w = await world(inTurn.slice(1));
+    await pay(w, 6);
+    expect(w.ledger.checkpoints()).toEqual([]);
+    w.clock.now += CHECKPOINT_FALLBACK_MS;
+    await w.run();
+    expect(w.ledger.checkpoints()).toMatchObject([
+      { n: 1, author: inTurn[1]?.key, certified: true },
+    ]);
+  });
+});
