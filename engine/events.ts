@@ -7,6 +7,7 @@ import type { UnsignedTx } from '../shared/tx/envelope.ts';
 import type { Rejection } from '../shared/tx/rejection.ts';
 import type { Ledger } from '../shared/ledger/ledger.ts';
 import type { IceServer, PeerView, RelayView } from './connection.ts';
+import type { CheckpointStatus } from './checkpointStatus.ts';
 
 export interface EngineOptions {
   readonly networkId: NetworkId;
@@ -121,6 +122,8 @@ export interface EngineStatus {
   /** Set while a large batch of entries is checked into the ledger. */
   readonly checking: Progress | null;
   readonly counts: ReturnType<Ledger['counts']> | null;
+  /** The latest certified checkpoint and those pending (§14); null before the genesis. */
+  readonly checkpoints: CheckpointStatus | null;
   /** Sentences for what keeps this peer from working normally (see problems()). */
   readonly problems: readonly string[];
 }

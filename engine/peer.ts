@@ -38,6 +38,7 @@ import { GroupNotices, nobodyAnswered } from './groupNotices.ts';
 import { Author } from './author.ts';
 import { DeviceAgent } from './devices.ts';
 import { Witness } from './witness.ts';
+import { checkpointStatus } from './checkpointStatus.ts';
 import { WitnessSetAgent } from './witnessSets.ts';
 import { RoomKeyAgent } from './roomKeys.ts';
 import { DoorKeeper } from './door.ts';
@@ -461,6 +462,9 @@ export class PeerEngine implements IngestHost {
       receiving: this.#connection.syncProgress() ?? this.#receiving,
       checking: this.#checking,
       counts: this.#ledger ? this.#ledger.counts() : null,
+      checkpoints: this.#ledger
+        ? checkpointStatus(this.#ledger, this.options.checkpointEvery)
+        : null,
       problems: this.problems(),
     };
   }

@@ -9,6 +9,8 @@ import type { ChannelEvent } from '../../shared/ssk/channel.ts';
 import { startDiscovery } from '../net/discovery.ts';
 import { nodeMarket } from '../peer/market.ts';
 import { Peer, type PeerEvent } from '../peer/peer.ts';
+import { CHECKPOINT_EVERY } from '../../engine/timing.ts';
+import { checkpointEveryOf } from './checkpoint.ts';
 import { serveControl, toJson } from './control.ts';
 import {
   CliError,
@@ -24,10 +26,12 @@ import { address, type Output } from './output.ts';
 import { control } from './peerControl.ts';
 
 export const RUN_USAGE = `  run [--lan] [--relay-port P] [--relay-host H] [--relay URL]... [--no-relay] [--ice URL]...
-      [--provide pow,compute] [--validate] [--no-identity]
+      [--provide pow,compute] [--validate] [--no-identity] [--checkpoint-every N]
                                     run the peer: relay, replication, witness duty, and
                                     (--provide/--validate) automatic provider/validator work
                                     (--lan: serve the relay to the LAN and find peers by mDNS)
+                                    A witness proposes a checkpoint every N transactions
+                                    (${CHECKPOINT_EVERY.toLocaleString('en')} by default, 0: never)
                                     It stops if the identity does not unlock; --no-identity
                                     runs a peer that only syncs and relays (no sending, no
                                     witness votes, no services)`;
@@ -125,8 +129,10 @@ export async function run(home: Home, args: string[], out: Output): Promise<void
       provide: { type: 'string' },
       validate: { type: 'boolean' },
       'no-identity': { type: 'boolean' },
+      'checkpoint-every': { type: 'string' },
     },
   });
+  const checkpointEvery = checkpointEveryOf(values['checkpoint-every']);
   // --lan serves the relay on every interface and finds the network's other peers by mDNS.
   const lan = values.lan === true;
   if (lan && values['no-relay'])
@@ -158,6 +164,7 @@ export async function run(home: Home, args: string[], out: Output): Promise<void
     iceServers: (values.ice ?? []).map((urls) => ({ urls })),
     ...(identity ?? {}),
     witness: true,
+    ...(checkpointEvery !== undefined ? { checkpointEvery } : {}),
     tickets,
     onEvent: (event) => {
       // A rotated secret is kept at once: a restart must never rejoin the old room (§13.8).

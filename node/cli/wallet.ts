@@ -18,6 +18,8 @@ import type {
   StatusResult,
   Wire,
 } from '../../shared/control/contract.ts';
+import { checkpointStatus } from '../../engine/checkpointStatus.ts';
+import { checkpointLine } from './checkpoint.ts';
 import { controlClient, NoPeerRunning } from './control.ts';
 import { CliError, readNetwork, type Home, type NetworkConfig } from './home.ts';
 import { homeAddress, homeChain, unlockKeys, type HomeKeys } from './identity.ts';
@@ -265,6 +267,7 @@ async function offlineStatus(home: Home, network: NetworkConfig): Promise<Status
       running: false,
       transactions: ledger ? ledger.counts() : null,
       stateRoot: ledger ? ledger.stateRoot() : null,
+      checkpoints: ledger ? checkpointStatus(ledger) : null,
       ...(ledger ? {} : { notice: NOT_SYNCED }),
     };
   } finally {
@@ -286,6 +289,7 @@ export async function status(home: Home, out: Output): Promise<void> {
         ? `Ledger:   ${t.valid} transactions, ${t.final} final, ${t.pending} pending, ${t.waiting} waiting for missing parents`
         : `Ledger:   ${s.notice ?? 'no genesis yet'}`,
       `State:    ${s.stateRoot ?? '-'}`,
+      ...(t ? [checkpointLine(s.checkpoints)] : []),
       ...(s.problems ?? []).map((problem) => `Problem:  ${problem}`),
     ].join('\n'),
     s,

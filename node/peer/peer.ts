@@ -50,6 +50,8 @@ export interface PeerConfig {
   readonly witness?: boolean;
   /** Milliseconds to wait after a change before voting (engine/timing.ts has the default). */
   readonly voteDelayMs?: number;
+  /** Transactions between two checkpoints a witness proposes (engine/timing.ts); 0: none. */
+  readonly checkpointEvery?: number;
   /** False reads the log and acts on it without joining the room (offline commands). */
   readonly connect?: boolean;
   readonly onEvent?: (event: PeerEvent) => void;
@@ -111,6 +113,9 @@ export class Peer extends PeerEngine {
         witness: config.witness ?? false,
         connect: config.connect ?? true,
         ...(config.voteDelayMs !== undefined ? { voteDelayMs: config.voteDelayMs } : {}),
+        ...(config.checkpointEvery !== undefined
+          ? { checkpointEvery: config.checkpointEvery }
+          : {}),
         ...(config.onEvent ? { onEvent: config.onEvent } : {}),
         ...(config.device ? { device: config.device } : {}),
         ...(config.tickets ? { tickets: config.tickets } : {}),

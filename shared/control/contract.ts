@@ -54,6 +54,8 @@ export interface StatusResult {
     readonly waiting: number;
   } | null;
   readonly stateRoot: string | null;
+  /** The latest certified checkpoint and those pending (§14); absent before the genesis. */
+  readonly checkpoints?: CheckpointView | null;
   /** The relay this peer serves, ws://host:port, or null. */
   readonly relayUrl?: string | null;
   /** The address the relay listens on (0.0.0.0 when it serves the LAN). */
@@ -65,6 +67,21 @@ export interface StatusResult {
   /** Why the ledger is empty, when it is. */
   readonly notice?: string;
   readonly problems?: readonly string[];
+}
+
+/** What `status` says of checkpoints (engine/checkpointStatus.ts has the same shape). */
+export interface CheckpointView {
+  /** The certified checkpoint with the highest number: its root in hex, its state in bytes. */
+  readonly latest: {
+    readonly n: number;
+    readonly root: string;
+    readonly size: number;
+    readonly proposer: string;
+  } | null;
+  /** Checkpoints above the latest certified, not certified yet. */
+  readonly pending: number;
+  /** Transactions between two checkpoints this peer's witness duty uses; 0: none. */
+  readonly every: number;
 }
 
 export interface BalanceResult {
