@@ -1,0 +1,148 @@
+// Checkpoints with real peers (docs/protocol.md §14, issue 17), through the real `gpow` command,
+// one process per machine over real WebRTC on 127.0.0.1: three witnesses and a member, each
+// peer run with `--checkpoint-every 12`. The member pays until a checkpoint is certified; then
+// `gpow status --json` on every peer, witness or member, names the same certified checkpoint
+// (number and root), and the payments made before and after it are final everywhere.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
+import { sizeText } from '../../node/cli/checkpoint.ts';
+import { cliHarness } from './cliHarness.ts';
+
+const { gpow, json, run, stopAll, logs } = cliHarness();
+let dir = '';
+const started = Date.now();
+const steps: string[] = [];
+const mark = (step: string) =>
+  steps.push(`${((Date.now() - started) / 1000).toFixed(1)} s ${step}`);
+
+afterAll(async () => {
+  await stopAll();
+  if (dir) await rm(dir, { recursive: true, force: true });
+}, 20_000);
+
+interface Checkpoints {
+  latest: { n: number; root: string; size: number; proposer: string } | null;
+  pending: number;
+  every: number;
+}
+type Status = { address?: string | null; checkpoints?: Checkpoints | null };
+type Balance = { available: string; pending: string };
+type Row = { amount: string; status: string };
+
+/**
+ * Polls `read` every half second until `ok` holds, and fails naming `what` and the last value
+ * read when it does not within `ms`: a stuck step says where it stuck, not only "timed out".
+ */
+async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, ms: number) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await read();
+    if (ok(value)) return value;
+    if (Date.now() > deadline)
+      throw new Error(`${what}: not within ${ms / 1000} s; last seen ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+}
+
+/** The certified checkpoint a peer names, as "n root", or null. */
+const certified = (s: Status | null) =>
+  s?.checkpoints?.latest ? `${s.checkpoints.latest.n} ${s.checkpoints.latest.root}` : null;
+
+describe('checkpoints with real peers', () => {
+  it('certifies a checkpoint that every peer names alike, and payments stay final', async () => {
+    onTestFailed(() => {
+      const tails = [...logs].map(([home, log]) => `--- ${home}\n${log.slice(-2000)}`);
+      console.error(['steps reached:', ...steps, ...tails].join('\n'));
+    });
+    dir = await mkdtemp(join(tmpdir(), 'gpow-checkpoints-'));
+    const homes = ['w0', 'w1', 'w2', 'member'].map((n) => join(dir, n));
+    const [w0, w1, w2, member] = homes as [string, string, string, string];
+    const ids = await Promise.all(
+      homes.map((h) =>
+        json<{ address: string }>(['--home', h, 'identity', 'create', '--fast-kdf']),
+      ),
+    );
+    const [, , , m] = ids as [unknown, unknown, unknown, { address: string }];
+    const payee = ids[0]!.address;
+    await json([
+      '--home',
+      w0,
+      'network',
+      'create',
+      '--name',
+      'Checkpoint Co-op',
+      ...ids.slice(0, 3).flatMap((id) => ['--witness', id.address]),
+      '--alloc',
+      `${m.address}=1000`,
+    ]);
+    const every = ['--checkpoint-every', '12'];
+    await run(w0, every);
+    const { invitation } = await json<{ invitation: string }>(['--home', w0, 'invite']);
+    for (const h of [w1, w2, member]) await json(['--home', h, 'join', invitation]);
+    for (const h of [w1, w2, member]) await run(h, every);
+    const status = (h: string) => json<Status>(['--home', h, 'status']).catch(() => null);
+    const balance = () => json<Balance>(['--home', member, 'balance']).catch(() => null);
+    await until('the member receives the ledger', balance, (b) => b?.available === '1000', 60_000);
+    const before = await status(member);
+    expect(before?.checkpoints).toEqual({ latest: null, pending: 0, every: 12 });
+    mark('four peers running');
+
+    // Each payment brings the witnesses' votes with it: a few make 12 transactions.
+    let paid = 0;
+    const deadline = Date.now() + 120_000;
+    while (certified(await status(w0)) === null) {
+      if (Date.now() > deadline || paid >= 40)
+        throw new Error(
+          `no checkpoint was certified after ${paid} payments: w0 says ${JSON.stringify((await status(w0))?.checkpoints)}`,
+        );
+      await json(['--home', member, 'send', payee, '1']);
+      paid++;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    mark(`a checkpoint certified after ${paid} payments`);
+
+    // Every peer, witness or member, names the same certified checkpoint, and none is pending.
+    const views = await until(
+      'every peer names the same certified checkpoint',
+      () => Promise.all(homes.map(status)),
+      (all) =>
+        all.every((s) => certified(s) !== null && s?.checkpoints?.pending === 0) &&
+        new Set(all.map(certified)).size === 1,
+      60_000,
+    );
+    const latest = views[0]!.checkpoints!.latest!;
+    expect(latest.n).toBeGreaterThanOrEqual(1);
+    expect(latest.root).toMatch(/^[0-9a-f]{64}$/);
+    expect(latest.size).toBeGreaterThan(0);
+    // The proposer is one of the witnesses (status names each peer's key as its address).
+    expect(views.slice(0, 3).map((s) => s?.address)).toContain(latest.proposer);
+    const line = await gpow(['--home', member, 'status']);
+    expect(line.stdout).toContain(
+      `Checkpoint ${latest.n} certified (state ${sizeText(latest.size)}, root ${latest.root.slice(0, 8)}…)`,
+    );
+    // Every witness computed the state and found the root: none warned about a checkpoint.
+    for (const h of [w0, w1, w2]) expect(logs.get(h) ?? '').not.toMatch(/Warning: .*[Cc]heckpoint/);
+    mark(`checkpoint ${latest.n} on every peer`);
+
+    // Payments keep working after it, and every one, before and after, is final.
+    for (let i = 0; i < 3; i++) await json(['--home', member, 'send', payee, '2']);
+    const spent = String(1000 - paid - 6);
+    await until(
+      'the payments after the checkpoint become final',
+      balance,
+      (b) => b?.available === spent && b.pending === '0',
+      60_000,
+    );
+    for (const h of [member, w0]) {
+      const rows = await json<Row[]>(['--home', h, 'history']);
+      expect(rows).toHaveLength(paid + 3);
+      expect(rows.filter((r) => r.status !== 'final')).toEqual([]);
+    }
+    // No peer went back: each still names that checkpoint or a later certified one.
+    for (const s of await Promise.all(homes.map(status)))
+      expect(s?.checkpoints?.latest?.n).toBeGreaterThanOrEqual(latest.n);
+    mark('payments final after the checkpoint');
+  }, 300_000);
+});
