@@ -5,9 +5,17 @@
 // ledger takes to come back from them, against replaying the same history into a fresh ledger
 // (the anchor, in the same run). The bench's own generated ledger (every payment to one sink
 // that never spends) would compact to nothing: every credit in it stays unclaimed.
+//
+// And what a checkpoint costs a witness (docs/protocol.md §14.1): the state of a first
+// checkpoint over the whole history (a replay of its cut, then compaction), and the state of the
+// next one, CHECKPOINT_EVERY transactions later, built on the first (the chained definition:
+// restore, insert what was added, compact).
 import { nativeSigner } from '../../test/helpers/nativeSigner.ts';
 import { genesisOf, identity } from '../../test/helpers/network.ts';
+import { stateAtCut } from '../../shared/ledger/cutState.ts';
 import { Ledger } from '../../shared/ledger/ledger.ts';
+import type { TxId } from '../../shared/ids.ts';
+import { CHECKPOINT_EVERY } from '../../engine/timing.ts';
 import { signTx } from '../../shared/tx/envelope.ts';
 import { decodeTx, trustStoredTx, type VerifiedTx } from '../../shared/tx/registry.ts';
 import { composeTransfer, composeVote } from '../../shared/wallet/compose.ts';
@@ -66,7 +74,13 @@ export const compaction: Scenario = {
   async run(ctx) {
     const n = Math.min(ctx.size, MAX_TXS);
     const generateStart = performance.now();
-    const { genesis, txs } = await ringHistory(n);
+    const { genesis, txs: all } = await ringHistory(n + CHECKPOINT_EVERY);
+    // The history compacted is the first n; the rest is what the next checkpoint adds.
+    const txs = all.slice(0, n);
+    const lastVote = (upTo: number): TxId => {
+      for (let i = upTo - 1; i >= 0; i--) if (all[i]!.type === 'vote') return all[i]!.id;
+      throw new Error('no vote in the history');
+    };
     ctx.log(
       `generated a ring of ${txs.length.toLocaleString('en')} payments and votes in ${((performance.now() - generateStart) / 1000).toFixed(1)} s`,
     );
@@ -76,6 +90,9 @@ export const compaction: Scenario = {
       restore: [] as number[],
       bytes: [] as number[],
       kept: [] as number[],
+      first: [] as number[],
+      next: [] as number[],
+      nextBytes: [] as number[],
     };
     for (let run = 0; run < ctx.runs; run++) {
       let start = performance.now();
@@ -95,14 +112,27 @@ export const compaction: Scenario = {
       r.restore.push(performance.now() - start);
       r.kept.push(back.ledger.validIds().length);
       if (back.ledger.compactBytes().ok !== true) throw new Error('the restored ledger differs');
+
+      // A witness's checkpoints: the first over the history, the next one on top of it.
+      const whole = fresh(genesis);
+      for (const tx of all) whole.insert(tx);
+      start = performance.now();
+      const first = stateAtCut(whole, [lastVote(n)]);
+      if (!first.ok) throw new Error(first.error);
+      r.first.push(performance.now() - start);
+      start = performance.now();
+      const next = stateAtCut(whole, [lastVote(all.length)], first.bytes);
+      if (!next.ok) throw new Error(next.error);
+      r.next.push(performance.now() - start);
+      r.nextBytes.push(next.bytes.length);
       ctx.log(
-        `run ${run + 1}: replay ${r.replay.at(-1)!.toFixed(0)} ms, compact + encode + root ${r.compact.at(-1)!.toFixed(0)} ms (${compacted.bytes.length.toLocaleString('en')} bytes, ${r.kept.at(-1)} entries kept), restore ${r.restore.at(-1)!.toFixed(0)} ms`,
+        `run ${run + 1}: replay ${r.replay.at(-1)!.toFixed(0)} ms, compact + encode + root ${r.compact.at(-1)!.toFixed(0)} ms (${compacted.bytes.length.toLocaleString('en')} bytes, ${r.kept.at(-1)} entries kept), restore ${r.restore.at(-1)!.toFixed(0)} ms; checkpoint states: first ${r.first.at(-1)!.toFixed(0)} ms, next (+${(all.length - n).toLocaleString('en')}) ${r.next.at(-1)!.toFixed(0)} ms`,
       );
     }
     return {
       sizes: { transactions: txs.length, members: MEMBERS },
       primary: 'restore',
-      also: ['compact', 'bytes'],
+      also: ['compact', 'bytes', 'checkpoint-first', 'checkpoint-next'],
       anchor: { label: 'replaying the same history into a fresh ledger', metric: 'replay' },
       ratio: { label: 'restore / replay', metric: 'ratio' },
       metrics: [
@@ -112,6 +142,28 @@ export const compaction: Scenario = {
         metric('compact', 'compact + encode + root', 'ms', 'lower', r.compact),
         metric('bytes', 'compact state bytes', 'B', 'lower', r.bytes),
         metric('kept', 'entries kept', 'entries', 'lower', r.kept),
+        metric(
+          'checkpoint-first',
+          'state of a first checkpoint over the history',
+          'ms',
+          'lower',
+          r.first,
+        ),
+        metric(
+          'checkpoint-next',
+          `state of the next checkpoint, ${CHECKPOINT_EVERY.toLocaleString('en')} transactions later`,
+          'ms',
+          'lower',
+          r.next,
+        ),
+        metric(
+          'checkpoint-next-ratio',
+          'next checkpoint / replay',
+          '×',
+          'lower',
+          ratios(r.next, r.replay),
+        ),
+        metric('checkpoint-bytes', 'state of the next checkpoint', 'B', 'lower', r.nextBytes),
       ],
       notes: [
         `${MEMBERS} members, each paying the next 1 unit per round, one witness voting after each round (the wallet composes every payment, claiming what is final)`,

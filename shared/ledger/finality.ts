@@ -62,21 +62,24 @@ export function quorumAmong(
  * Votes proving `tx` final: for each witness of one set, its latest counted vote covering it,
  * a quorum of them; the latest set that has one. Empty when `tx` is not final.
  */
-export function finalityProof(s: LedgerState, tx: Tx): TxId[] {
+export function finalityProof(s: LedgerState, tx: Tx, earliest = false): TxId[] {
   for (const config of [...s.configs.values()].reverse()) {
-    const votes = proofIn(s, tx, config);
+    const votes = proofIn(s, tx, config, earliest);
     if (votes.length > 0) return votes;
   }
   return [];
 }
 
-/** A quorum of `config`'s latest counted votes covering `tx`, or nothing. */
-export function proofIn(s: LedgerState, tx: Tx, config: Config): TxId[] {
+/**
+ * A quorum of `config`'s latest counted votes covering `tx` (with `earliest`, each witness's
+ * first: the votes that made it final, whose heads lie closest to it), or nothing.
+ */
+export function proofIn(s: LedgerState, tx: Tx, config: Config, earliest = false): TxId[] {
   const votes: TxId[] = [];
   for (const witness of config.sorted) {
     const refs = s.votes.refs(witness, tx.author);
-    for (let i = refs.length - 1; i >= 0; i--) {
-      const ref = refs[i];
+    for (let k = 0; k < refs.length; k++) {
+      const ref = refs[earliest ? k : refs.length - 1 - k];
       if (ref && ref.counts === config.key && s.chains.covers(ref.head, tx)) {
         votes.push(ref.voteId);
         break;

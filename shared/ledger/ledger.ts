@@ -302,10 +302,13 @@ export class Ledger {
     return backers(this.#s, id);
   }
 
-  /** For each witness, its latest vote covering transaction `id`: the proof a revocation cites. */
-  finalityProof(id: TxId): TxId[] {
+  /**
+   * For each witness, its latest vote covering transaction `id`: the proof a revocation cites;
+   * with `earliest`, its first (what a checkpoint's certificate carries, §14.9).
+   */
+  finalityProof(id: TxId, earliest = false): TxId[] {
     const tx = this.#s.valid.get(id)?.tx;
-    return tx ? finalityProof(this.#s, tx) : [];
+    return tx ? finalityProof(this.#s, tx, earliest) : [];
   }
 
   // ---- witness sets (§13) ------------------------------------------------------------------
@@ -382,6 +385,11 @@ export class Ledger {
    */
   cutOf(parents: readonly TxId[], inBase?: (id: TxId) => boolean): Cut {
     return cutOf(this.#s, parents, inBase);
+  }
+
+  /** The valid transactions of `author` at `seq` (two or more: a fork). */
+  idsAt(author: KeyHex, seq: number): TxId[] {
+    return this.#s.chains.idsAt(author, seq).filter((id) => this.#s.valid.has(id));
   }
 
   /**
