@@ -247,6 +247,12 @@ export const en = {
   'sync.waiting': 'Waiting for earlier transactions',
   'sync.rejected': 'Rejected',
   'sync.finality': 'Payments final',
+  'sync.checkpoint': 'Checkpoint {n} certified (state {kb} kB, root {root}…).',
+  'sync.noCheckpoint.one': 'No checkpoint yet (witnesses make one every {every} transaction).',
+  'sync.noCheckpoint.other': 'No checkpoint yet (witnesses make one every {every} transactions).',
+  'sync.noCheckpointHere': 'No checkpoint yet (this peer is set to propose none).',
+  'sync.checkpointsPending.one': '{count} more is waiting for the witnesses to certify it.',
+  'sync.checkpointsPending.other': '{count} more are waiting for the witnesses to certify them.',
 
   'invite.title': 'Invite',
   'invite.intro': 'Give this link, or let them scan the code, to invite someone to this network.',

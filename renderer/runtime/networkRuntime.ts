@@ -41,6 +41,8 @@ export interface RuntimeOptions {
   readonly clock: ClockPort;
   /** Milliseconds a witness waits after a change before voting (engine/timing.ts). */
   readonly voteDelayMs?: number;
+  /** Transactions between two checkpoints a witness proposes (engine/timing.ts); 0: none. */
+  readonly checkpointEvery?: number;
   /** False keeps SSK to ledger fields, with no private channel rooms (tests). */
   readonly sskChannels?: boolean;
   /** Called, at most every CHANGE_INTERVAL_MS, after the ledger or a connection changed. */
@@ -97,6 +99,9 @@ export class NetworkRuntime extends PeerEngine {
         relays: options.relays,
         iceServers: options.iceServers,
         ...(options.voteDelayMs !== undefined ? { voteDelayMs: options.voteDelayMs } : {}),
+        ...(options.checkpointEvery !== undefined
+          ? { checkpointEvery: options.checkpointEvery }
+          : {}),
         ...(options.sskChannels !== undefined ? { sskChannels: options.sskChannels } : {}),
         ...(options.device !== undefined ? { device: options.device } : {}),
         ...(options.tickets !== undefined ? { tickets: options.tickets } : {}),

@@ -65,6 +65,8 @@ export interface AppDeps {
   readonly random: RandomPort;
   readonly clock: ClockPort;
   readonly voteDelayMs?: number;
+  /** Transactions between two checkpoints (engine/timing.ts's default when absent). */
+  readonly checkpointEvery?: number;
   /**
    * Takes a lock held across this browser's tabs (Web Locks): its release function, or null
    * when another tab holds it. Two tabs running the same identity would both sign at the same
@@ -282,6 +284,7 @@ export function createAppStore(deps: AppDeps): AppStore {
         ...(device !== null ? { device } : {}),
         clock: deps.clock,
         ...(deps.voteDelayMs !== undefined ? { voteDelayMs: deps.voteDelayMs } : {}),
+        ...(deps.checkpointEvery !== undefined ? { checkpointEvery: deps.checkpointEvery } : {}),
         ...tickets,
         onChange: () => {
           if (get().runtime !== runtime) return;

@@ -14,6 +14,7 @@ import {
 } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { useLedgerView } from '../useLedger.ts';
+import { CheckpointLine } from './CheckpointLine.tsx';
 import { InvitePanel } from './Invite.tsx';
 import { MembersPanel } from './Members.tsx';
 import { FollowedPanel, RefoundPanel } from './Refound.tsx';
@@ -133,6 +134,7 @@ function SyncPanel() {
           total={counts.final + counts.pending}
         />
       ) : null}
+      <CheckpointLine view={status.checkpoints} />
     </section>
   );
 }
