@@ -41,6 +41,8 @@ export class CheckpointDuty {
   /** Transactions since the latest checkpoint, and since when enough have come. */
   #since = 0;
   #dueAt: number | null = null;
+  /** The last reason a proposal could not be made, said once. */
+  #lastRefusal: string | null = null;
   /** The state of this peer's own proposal, kept when it is accepted. */
   #own: { root: string; bytes: Uint8Array } | null = null;
 
@@ -176,10 +178,7 @@ export class CheckpointDuty {
       const base = plan.after === null ? null : this.#states.get(plan.after);
       if (base === undefined) return void this.#check();
       const state = await stateAtCutInSteps(ledger, planParents(plan), base, this.#pause);
-      if (!state.ok) {
-        this.#dueAt = this.#ports.clock.now();
-        return this.#host.onWarning(`Checkpoint ${plan.n} cannot be made yet: ${state.error}.`);
-      }
+      if (!state.ok) return this.#cannotMake(plan.n, state.error);
       this.#own = { root: state.root, bytes: state.bytes };
       const size = state.bytes.length;
       await this.#host.act((l, key) =>
@@ -192,6 +191,19 @@ export class CheckpointDuty {
       this.#proposing = false;
       this.#host.onChecked();
     }
+  }
+
+  /**
+   * The state cannot be computed (a type compaction does not cover yet, history a state dropped):
+   * try again once as many transactions again have come, not at every tick, and say it once.
+   */
+  #cannotMake(n: number, why: string): void {
+    this.#since = 0;
+    this.#dueAt = null;
+    const message = `Checkpoint ${n} cannot be made yet: ${why}.`;
+    if (message === this.#lastRefusal) return;
+    this.#lastRefusal = message;
+    this.#host.onWarning(message);
   }
 
   readonly #pause = (): Promise<void> =>

@@ -4,16 +4,18 @@
 // hand. The witness whose turn it is proposes once enough transactions came, the others check
 // the state and certify it; a wrong root is never covered and is reported; when the one whose
 // turn it is stays silent, the next takes over after its wait.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Compose } from '../../engine/events.ts';
 import { CHECKPOINT_FALLBACK_MS } from '../../engine/timing.ts';
 import { Witness } from '../../engine/witness.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
-import { stateAtCut } from '../../shared/ledger/cutState.ts';
+import { stateAtCut, stateAtCutInSteps } from '../../shared/ledger/cutState.ts';
+import type * as CutStateModule from '../../shared/ledger/cutState.ts';
 import { signTx } from '../../shared/tx/envelope.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { composeCheckpoint, planCheckpoint, planParents } from '../../shared/wallet/checkpoint.ts';
 import { withEpochDeps } from '../../shared/wallet/compose.ts';
+import { deviceTx } from '../helpers/devices.ts';
 import {
   admit,
   identity,
@@ -22,6 +24,13 @@ import {
   transfer,
   type TestIdentity,
 } from '../helpers/network.ts';
+
+// Passed through, and counted: how often a duty computes a state.
+vi.mock('../../shared/ledger/cutState.ts', async (original) => {
+  const real = await original<typeof CutStateModule>();
+  return { ...real, stateAtCutInSteps: vi.fn(real.stateAtCutInSteps) };
+});
+const computed = vi.mocked(stateAtCutInSteps);
 
 const alice = identity('cp alice');
 const bob = identity('cp bob');
@@ -175,5 +184,28 @@ describe('the checkpoint duty', () => {
     expect(w.ledger.checkpoints()).toMatchObject([
       { n: 1, author: inTurn[1]?.key, certified: true },
     ]);
+  });
+
+  it('says once when the state cannot be computed, and tries again only after as many transactions', async () => {
+    const w = await world(witnesses, 10);
+    computed.mockClear();
+    const attempts = () => computed.mock.calls.length;
+    // A device certificate: compaction does not cover devices yet, so no state can be made.
+    w.ledger.insert(await deviceTx(w.ledger, alice, identity('cp alice laptop')));
+    await pay(w, 2);
+    const said = [...w.warnings.values()].flat();
+    expect(said).toEqual([
+      expect.stringMatching(/^Checkpoint 1 cannot be made yet: .*"device" transaction/),
+    ]);
+    // Ticks with nothing new do not compute it again.
+    for (let i = 0; i < 5; i++) {
+      w.clock.now += 1_000;
+      await w.run();
+    }
+    expect(attempts()).toBe(1);
+    await pay(w, 3);
+    expect(attempts()).toBe(2);
+    expect([...w.warnings.values()].flat()).toEqual(said);
+    expect(w.ledger.checkpoints()).toEqual([]);
   });
 });
