@@ -9,11 +9,13 @@
 // proving it final), nothing of an author from its fork on. Kept data that still names a dropped transaction (a
 // vote's head) keeps its author and seq (a stub), which is all ancestry needs above a fork.
 //
-// Built so far for genesis, transfers, votes, and the types kept whole (KEPT_WHOLE). A ledger
-// holding any other type is refused with a sentence: their rules read more of the past (devices,
-// witness sets, DNEC deadlines judged by witness votes), and each gets its own retention rule
+// Built so far for genesis, transfers, votes, and the types kept whole (KEPT_WHOLE), devices and
+// revocations among them (with each revocation's head: what the heir inherits is read from it).
+// A ledger holding any other type is refused with a sentence: their rules read more of the past
+// (witness sets, DNEC deadlines judged by witness votes), and each gets its own retention rule
 // before it is compacted.
 import type { KeyHex, TxId } from '../ids.ts';
+import { DEVICE_TYPE, REVOKE_TYPE } from '../tx/device.ts';
 import type { ChainLink } from './chains.ts';
 import { finalHead, finalityProof, isFinal } from './finality.ts';
 import type { LedgerState, ValidEntry } from './state.ts';
@@ -30,6 +32,10 @@ export const KEPT_WHOLE: ReadonlySet<string> = new Set([
   'room-key',
   // Every checkpoint: the next one is checked against the one it follows (checkpoints.ts).
   'checkpoint',
+  // Certificates and revocations (§12): who acts for whom, which chains are closed; later
+  // revocations cite the certificates in their deps. Few: one per device and per loss.
+  DEVICE_TYPE,
+  REVOKE_TYPE,
 ]);
 /** The types whose retention rules are written (see the file's header). */
 export const COMPACTABLE: ReadonlySet<string> = new Set([
@@ -115,6 +121,13 @@ export function keptIds(s: LedgerState): Set<TxId> {
   for (const head of s.lastNonVote.values()) kept.add(head.id);
   keepLatestRefs(s, kept);
   keepUnclaimed(s, kept);
+  // What a revoked chain held at its head is what its heir claims (claims.ts, sweepOf, lineOf,
+  // inherit), and a succession names the head as the cap of the closed chain.
+  for (const entry of s.valid.values())
+    if (entry.tx.type === REVOKE_TYPE) {
+      const head = s.devices.revocationBy(entry.tx.author)?.head;
+      if (head) kept.add(head.id);
+    }
   return kept;
 }
 
@@ -217,6 +230,7 @@ export function restore(s: LedgerState, c: CompactState): void {
     if (KEPT_WHOLE.has(tx.type)) {
       s.registry.get(tx.type)?.accepted?.(tx, s.context(tx));
       s.checkpoints.add(tx);
+      s.devices.add(tx);
     }
   for (const [id, link] of c.stubs) {
     s.stubs.set(id, link);

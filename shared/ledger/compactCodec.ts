@@ -7,8 +7,9 @@
 // decoded strictly; anything else is refused with a sentence. Signatures are not checked again:
 // the caller trusts these bytes because it wrote them, or because a quorum certified their root.
 //
-// Version 1 holds what compact() builds today: genesis, transfers and votes under the genesis
-// witness set (no succession, one epoch state, votes' counted set derived as validation does).
+// Version 1 holds what compact() builds today: the types of compact.ts's COMPACTABLE under the
+// genesis witness set (one epoch state, votes' counted set derived as validation does), each
+// entry with the closed chains it inherited (§12).
 import { sha256 } from '@noble/hashes/sha2.js';
 import * as v from 'valibot';
 import { concat, fromHex, toHex } from '../bytes.ts';
@@ -48,6 +49,12 @@ function entryRow(e: ValidEntry): CborValue {
     e.voteTime,
     e.line,
     e.applied,
+    e.succession
+      ? hexSort([...e.succession]).map(([k, cap]) => [
+          fromHex(k),
+          cap === null ? null : fromHex(cap),
+        ])
+      : null,
   ];
 }
 
@@ -138,6 +145,7 @@ const entrySchema = v.strictTuple([
   int,
   v.boolean(),
   v.boolean(),
+  v.nullable(v.array(v.strictTuple([key, v.nullable(id)]))),
 ]);
 const position = v.strictTuple([key, id, uint]);
 
@@ -213,7 +221,7 @@ function entryOf(
   origin: EpochState,
   registry: TypeRegistry,
 ): ValidEntry | string {
-  const [txBytes, claimed, debited, fx, claims, heads, voteTime, line, applied] = row;
+  const [txBytes, claimed, debited, fx, claims, heads, voteTime, line, applied, inherited] = row;
   const decoded = decodeTx(txBytes, registry);
   if (!decoded.ok) return `an entry is not a transaction (${decoded.rejection.message})`;
   const tx = decoded.tx;
@@ -228,6 +236,8 @@ function entryOf(
     ...(fx[3] === null ? {} : { release: { from: fx[3][0], amount: fx[3][1] } }),
   };
   const voteHeads = heads?.map(([author, seq, head]) => ({ author, seq, id: head })) ?? null;
+  if (inherited && (inherited.length === 0 || !sortedUnique(inherited.map(([k]) => k))))
+    return 'an entry inherits chains not listed once each, sorted';
   return {
     tx,
     claimed,
@@ -237,7 +247,7 @@ function entryOf(
     heads: voteHeads,
     voteTime,
     line,
-    succession: null,
+    succession: inherited ? new Map(inherited) : null,
     epochs: origin,
     counts: voteHeads ? countingConfig(origin, tx.author) : null,
     applied,

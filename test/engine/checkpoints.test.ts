@@ -15,15 +15,16 @@ import { signTx } from '../../shared/tx/envelope.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { composeCheckpoint, planCheckpoint, planParents } from '../../shared/wallet/checkpoint.ts';
 import { withEpochDeps } from '../../shared/wallet/compose.ts';
-import { deviceTx } from '../helpers/devices.ts';
 import {
   admit,
   identity,
   newLedger,
+  rawTransfer,
   sign,
   transfer,
   type TestIdentity,
 } from '../helpers/network.ts';
+import { proposeTx } from '../helpers/witnessSets.ts';
 
 // Passed through, and counted: how often a duty computes a state.
 vi.mock('../../shared/ledger/cutState.ts', async (original) => {
@@ -190,12 +191,27 @@ describe('the checkpoint duty', () => {
     const w = await world(witnesses, 10);
     computed.mockClear();
     const attempts = () => computed.mock.calls.length;
-    // A device certificate: compaction does not cover devices yet, so no state can be made.
-    w.ledger.insert(await deviceTx(w.ledger, alice, identity('cp alice laptop')));
+    // A proposed change of the witnesses: compaction does not cover those yet, so no state can
+    // be made while it is in the ledger.
+    const change = await proposeTx(w.ledger, witnesses[0] as TestIdentity, identity('cp change'), {
+      kind: 'replace',
+      old: (witnesses[3] as TestIdentity).key,
+      key: bob.key,
+    });
+    expect(w.ledger.insert(change).status).toBe('accepted');
+    // Alice's payment cites it, so the witnesses' votes for her bring it into every cut.
+    const head = w.ledger.head(alice.key);
+    const cites = await sign(
+      alice,
+      rawTransfer(w.ledger, { seq: (head?.seq ?? -1) + 1, prev: head?.id ?? null }, bob, 1n, [
+        change.id,
+      ]),
+    );
+    expect(w.ledger.insert(cites).status).toBe('accepted');
     await pay(w, 2);
     const said = [...w.warnings.values()].flat();
     expect(said).toEqual([
-      expect.stringMatching(/^Checkpoint 1 cannot be made yet: .*"device" transaction/),
+      expect.stringMatching(/^Checkpoint 1 cannot be made yet: .*"witness-set" transaction/),
     ]);
     // Ticks with nothing new do not compute it again.
     for (let i = 0; i < 5; i++) {

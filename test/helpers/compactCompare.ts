@@ -3,7 +3,13 @@
 import { expect } from 'vitest';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
-import type { Sim } from './sim.ts';
+import type { TestIdentity } from './network.ts';
+
+/** Whose accounts, proofs and duties are compared: a sim's users and witnesses. */
+export interface Cast {
+  readonly users: readonly TestIdentity[];
+  readonly witnesses: readonly TestIdentity[];
+}
 
 /**
  * Every transaction of `txs` has the same status in both, unless the restored ledger is behind:
@@ -44,7 +50,7 @@ export function expectSameDecisions(
 }
 
 /** Balances, the audit, claimable credits with their proofs, heads and the witness duty match. */
-export function expectSameState(sim: Sim, full: Ledger, restored: Ledger): void {
+export function expectSameState(sim: Cast, full: Ledger, restored: Ledger): void {
   for (const key of full.accounts()) expect(restored.account(key), key).toEqual(full.account(key));
   expect(restored.audit()).toEqual({ ok: true });
   for (const user of sim.users) {
@@ -54,11 +60,16 @@ export function expectSameState(sim: Sim, full: Ledger, restored: Ledger): void 
     if (full.isFrozen(key)) continue;
     // The proof may name either of a forked witness's two votes at one seq: which one a
     // ledger lists first depends on arrival order, in the full ledger as well.
+    // The order credits are listed in follows arrival (a full ledger's own order differs from
+    // peer to peer), so they are compared by id.
     const proofOf = (ledger: Ledger) =>
-      ledger.claimableCredits(key).map((c) => ({
-        ...c,
-        votes: c.votes.map((id) => `${full.get(id)?.author}@${full.get(id)?.seq}`),
-      }));
+      ledger
+        .claimableCredits(key)
+        .map((c) => ({
+          ...c,
+          votes: c.votes.map((id) => `${full.get(id)?.author}@${full.get(id)?.seq}`),
+        }))
+        .sort((a, b) => (a.id < b.id ? -1 : 1));
     expect(proofOf(restored)).toEqual(proofOf(full));
     expect(restored.head(key)).toEqual(full.head(key));
   }
