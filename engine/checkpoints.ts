@@ -7,15 +7,23 @@
 import type { KeyHex, TxId } from '../shared/ids.ts';
 import type { CheckpointRecord } from '../shared/ledger/checkpoints.ts';
 import { checkpointOf } from '../shared/ledger/checkpoints.ts';
+import { stateMatches } from '../shared/ledger/certificate.ts';
 import { checkpointState, stateAtCutInSteps, statesMatch } from '../shared/ledger/cutState.ts';
 import type { Ledger } from '../shared/ledger/ledger.ts';
 import type { Tx } from '../shared/tx/envelope.ts';
 import { composeCheckpoint, planCheckpoint, planParents } from '../shared/wallet/checkpoint.ts';
+import {
+  loadCheckpointState,
+  saveCheckpointState,
+  type StateStore,
+} from '../shared/storage/checkpointState.ts';
 import { messageOf, type Compose } from './events.ts';
 import type { EnginePorts } from './ports.ts';
 import { CHECKPOINT_EVERY, CHECKPOINT_FALLBACK_MS } from './timing.ts';
 
 export interface CheckpointHost {
+  /** Where the latest certified checkpoint's state is kept across restarts (none: not kept). */
+  readonly store?: StateStore;
   /** Transactions between two checkpoints; 0 never proposes one (it still checks them). */
   readonly every?: number;
   ledger(): Ledger | null;
@@ -41,6 +49,8 @@ export class CheckpointDuty {
   /** Transactions since the latest checkpoint, and since when enough have come. */
   #since = 0;
   #dueAt: number | null = null;
+  /** The checkpoint whose state was saved last. */
+  #saved: TxId | null = null;
   /** The last reason a proposal could not be made, said once. */
   #lastRefusal: string | null = null;
   /** The state of this peer's own proposal, kept when it is accepted. */
@@ -51,17 +61,50 @@ export class CheckpointDuty {
     this.#host = host;
   }
 
-  /** Whether this witness found the checkpoint's root the same as the one it computed. */
-  readonly checked = (id: TxId): boolean => this.#verdicts.get(id) === true;
+  /**
+   * Whether this witness may cover the checkpoint: it found the root the same as the one it
+   * computed, or, not having computed it yet, a quorum has certified it already (at least f + 1
+   * honest witnesses computed it; covering it adds nothing to its finality).
+   */
+  readonly checked = (id: TxId): boolean => {
+    const verdict = this.#verdicts.get(id);
+    return verdict ?? this.#host.ledger()?.isFinal(id) === true;
+  };
 
   /** True while a proposal is being computed: the witness's own chain must not move meanwhile. */
   get proposing(): boolean {
     return this.#proposing;
   }
 
-  /** The ledger is known: check the checkpoints it already holds. */
+  /** The ledger is known: take the state saved last time, then check what is not checked. */
   start(): void {
-    if (this.#host.me() !== null) void this.#check();
+    if (this.#host.me() === null) return;
+    void this.#restore().then(() => this.#check());
+  }
+
+  async #restore(): Promise<void> {
+    const saved = this.#host.store ? await loadCheckpointState(this.#host.store) : null;
+    const record = saved && this.#host.ledger()?.checkpoint(saved.id);
+    if (!saved || !record || !stateMatches(record, saved.bytes)) return;
+    this.#states.set(record.id, saved.bytes);
+    this.#verdicts.set(record.id, true);
+    this.#saved = record.id;
+  }
+
+  /** Keeps the latest certified checkpoint's state for the next start, once. */
+  async #save(): Promise<void> {
+    const latest = this.#host.ledger()?.latestCertified();
+    const bytes = latest && this.#states.get(latest.id);
+    if (!latest || !bytes || !this.#host.store || this.#saved === latest.id) return;
+    this.#saved = latest.id;
+    try {
+      await saveCheckpointState(this.#host.store, latest.id, bytes);
+    } catch (error) {
+      this.#saved = null;
+      this.#host.onWarning(
+        `The state of checkpoint ${latest.n} could not be saved (${messageOf(error)}): the next start computes it again.`,
+      );
+    }
   }
 
   /** A transaction became valid. */
@@ -85,6 +128,7 @@ export class CheckpointDuty {
 
   /** Called every so often: proposes the next checkpoint when it is this witness's turn. */
   tick(): void {
+    void this.#save();
     const ledger = this.#host.ledger();
     const me = this.#host.me();
     if (!ledger || !me || this.#dueAt === null || this.#proposing || this.#working) return;

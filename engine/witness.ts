@@ -25,7 +25,8 @@ export interface WitnessHost {
 }
 
 export class Witness {
-  readonly #ports: Pick<EnginePorts, 'clock' | 'timers' | 'signer'>;
+  readonly #ports: Pick<EnginePorts, 'clock' | 'timers' | 'signer'> &
+    Partial<Pick<EnginePorts, 'store'>>;
   readonly #host: WitnessHost;
   /** Changes of the witnesses this witness's operator agreed to back (§13.2). */
   readonly #backs = new Set<TxId>();
@@ -34,10 +35,14 @@ export class Witness {
   #tickTimer: Cancel | null = null;
   #stopped = false;
 
-  constructor(ports: Pick<EnginePorts, 'clock' | 'timers' | 'signer'>, host: WitnessHost) {
+  constructor(
+    ports: Pick<EnginePorts, 'clock' | 'timers' | 'signer'> & Partial<Pick<EnginePorts, 'store'>>,
+    host: WitnessHost,
+  ) {
     this.#ports = ports;
     this.#host = host;
     this.#checkpoints = new CheckpointDuty(ports, {
+      ...(ports.store ? { store: ports.store } : {}),
       every: host.checkpointEvery,
       ledger: () => host.ledger(),
       me: () => (host.enabled ? this.#me() : null),

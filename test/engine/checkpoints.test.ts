@@ -5,11 +5,13 @@
 // the state and certify it; a wrong root is never covered and is reported; when the one whose
 // turn it is stays silent, the next takes over after its wait.
 import { describe, expect, it, vi } from 'vitest';
+import type { StateStore } from '../../shared/storage/checkpointState.ts';
 import type { Compose } from '../../engine/events.ts';
+import type { LogStore } from '../../shared/storage/port.ts';
 import { CHECKPOINT_FALLBACK_MS } from '../../engine/timing.ts';
 import { Witness } from '../../engine/witness.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
-import { stateAtCut, stateAtCutInSteps } from '../../shared/ledger/cutState.ts';
+import { checkpointState, stateAtCut, stateAtCutInSteps } from '../../shared/ledger/cutState.ts';
 import type * as CutStateModule from '../../shared/ledger/cutState.ts';
 import { signTx } from '../../shared/tx/envelope.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
@@ -29,9 +31,24 @@ import { proposeTx } from '../helpers/witnessSets.ts';
 // Passed through, and counted: how often a duty computes a state.
 vi.mock('../../shared/ledger/cutState.ts', async (original) => {
   const real = await original<typeof CutStateModule>();
-  return { ...real, stateAtCutInSteps: vi.fn(real.stateAtCutInSteps) };
+  return {
+    ...real,
+    stateAtCutInSteps: vi.fn(real.stateAtCutInSteps),
+    checkpointState: vi.fn(real.checkpointState),
+  };
 });
-const computed = vi.mocked(stateAtCutInSteps);
+/** Every state a duty computed: for its own proposal, or to check another's. */
+const computed = {
+  mockClear(): void {
+    vi.mocked(stateAtCutInSteps).mockClear();
+    vi.mocked(checkpointState).mockClear();
+  },
+  get count(): number {
+    return (
+      vi.mocked(stateAtCutInSteps).mock.calls.length + vi.mocked(checkpointState).mock.calls.length
+    );
+  },
+};
 
 const alice = identity('cp alice');
 const bob = identity('cp bob');
@@ -47,14 +64,30 @@ interface World {
   run(): Promise<void>;
 }
 
-async function world(active: readonly TestIdentity[], every = 6): Promise<World> {
-  const ledger = await newLedger({
-    witnesses,
-    allocations: [
-      [alice, 1000n],
-      [bob, 1000n],
-    ],
-  });
+/** A log store's named values, in memory: what a restarted duty finds again. */
+function memoryStore(): StateStore & { readonly values: Map<string, Uint8Array> } {
+  const values = new Map<string, Uint8Array>();
+  return {
+    values,
+    putMeta: (key, value) => Promise.resolve(void values.set(key, value.slice())),
+    getMeta: (key) => Promise.resolve(values.get(key)?.slice()),
+  };
+}
+
+async function world(
+  active: readonly TestIdentity[],
+  every = 6,
+  existing?: { ledger: Ledger; store: StateStore },
+): Promise<World> {
+  const ledger =
+    existing?.ledger ??
+    (await newLedger({
+      witnesses,
+      allocations: [
+        [alice, 1000n],
+        [bob, 1000n],
+      ],
+    }));
   const clock = { now: 1 };
   const due: Array<() => void> = [];
   const ticks: Array<() => void> = [];
@@ -75,6 +108,7 @@ async function world(active: readonly TestIdentity[], every = 6): Promise<World>
           },
         },
         signer: { key: who.key, sign: (unsigned) => signTx(who.secret, unsigned) },
+        ...(existing ? { store: existing.store as LogStore } : {}),
       },
       {
         enabled: true,
@@ -118,6 +152,16 @@ async function world(active: readonly TestIdentity[], every = 6): Promise<World>
       }
     },
   };
+}
+
+async function freshLedger(): Promise<Ledger> {
+  return newLedger({
+    witnesses,
+    allocations: [
+      [alice, 1000n],
+      [bob, 1000n],
+    ],
+  });
 }
 
 async function pay(w: World, count: number): Promise<void> {
@@ -190,7 +234,7 @@ describe('the checkpoint duty', () => {
   it('says once when the state cannot be computed, and tries again only after as many transactions', async () => {
     const w = await world(witnesses, 10);
     computed.mockClear();
-    const attempts = () => computed.mock.calls.length;
+    const attempts = () => computed.count;
     // A proposed change of the witnesses: compaction does not cover those yet, so no state can
     // be made while it is in the ledger.
     const change = await proposeTx(w.ledger, witnesses[0] as TestIdentity, identity('cp change'), {
@@ -223,5 +267,43 @@ describe('the checkpoint duty', () => {
     expect(attempts()).toBe(2);
     expect([...w.warnings.values()].flat()).toEqual(said);
     expect(w.ledger.checkpoints()).toEqual([]);
+  });
+
+  it('a restarted witness builds on the state it saved, and covers what is certified meanwhile', async () => {
+    const store = memoryStore();
+    const w = await world(witnesses, 30, { ledger: await freshLedger(), store });
+    await pay(w, 7);
+    const [first] = w.ledger.checkpoints();
+    expect(first).toMatchObject({ n: 1, certified: true });
+    w.clock.now += 1_000;
+    await w.run();
+    expect(store.values.has('checkpoint-state')).toBe(true);
+
+    // The same ledger, new duties (a restart): checkpoint 1 is not computed again (a damaged
+    // saved state makes each duty compute it: the next test), and the next one is built on it.
+    computed.mockClear();
+    const again = await world(witnesses, 30, { ledger: w.ledger, store });
+    await again.run();
+    expect(computed.count).toBe(0);
+    await pay(again, 8);
+    const second = again.ledger.checkpoints().find((c) => c.n === 2);
+    expect(second).toMatchObject({ certified: true, after: first?.id });
+    for (const list of again.warnings.values()) expect(list).toEqual([]);
+  });
+
+  it('a damaged saved state is not used: the chain of states is computed again', async () => {
+    const store = memoryStore();
+    const w = await world(witnesses, 30, { ledger: await freshLedger(), store });
+    await pay(w, 7);
+    w.clock.now += 1_000;
+    await w.run();
+    const part = store.values.get('checkpoint-state-0');
+    if (!part) throw new Error('nothing saved');
+    part[part.length >> 1]! ^= 1;
+    computed.mockClear();
+    const again = await world(witnesses, 30, { ledger: w.ledger, store });
+    await again.run();
+    // Each duty computes checkpoint 1 itself, since the saved state's root is wrong.
+    expect(computed.count).toBe(witnesses.length);
   });
 });
