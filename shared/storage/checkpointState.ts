@@ -11,8 +11,8 @@ import { txIdOf, type TxId } from '../ids.ts';
 import type { LogStore } from './port.ts';
 import { concat, fromHex } from '../bytes.ts';
 
-const HEADER_KEY = 'checkpoint-state';
-const partKey = (i: number) => `checkpoint-state-${i}`;
+const HEADER_KEY = 'certified-state';
+const partKey = (i: number) => `certified-state-${i}`;
 /** Half the store's bound on a named value. */
 export const STATE_PART_BYTES = 512 * 1024;
 

@@ -277,7 +277,7 @@ describe('the checkpoint duty', () => {
     expect(first).toMatchObject({ n: 1, certified: true });
     w.clock.now += 1_000;
     await w.run();
-    expect(store.values.has('checkpoint-state')).toBe(true);
+    expect(store.values.has('certified-state')).toBe(true);
 
     // The same ledger, new duties (a restart): checkpoint 1 is not computed again (a damaged
     // saved state makes each duty compute it: the next test), and the next one is built on it.
@@ -297,7 +297,7 @@ describe('the checkpoint duty', () => {
     await pay(w, 7);
     w.clock.now += 1_000;
     await w.run();
-    const part = store.values.get('checkpoint-state-0');
+    const part = store.values.get('certified-state-0');
     if (!part) throw new Error('nothing saved');
     part[part.length >> 1]! ^= 1;
     computed.mockClear();

@@ -40,11 +40,11 @@ describe('the saved checkpoint state', () => {
     expect(await loadCheckpointState(memory())).toBeNull();
     const torn = memory();
     await saveCheckpointState(torn, id, big);
-    torn.values.delete('checkpoint-state-1');
+    torn.values.delete('certified-state-1');
     expect(await loadCheckpointState(torn)).toBeNull();
     const short = memory();
     await saveCheckpointState(short, id, big);
-    short.values.set('checkpoint-state-2', Uint8Array.of(1));
+    short.values.set('certified-state-2', Uint8Array.of(1));
     expect(await loadCheckpointState(short)).toBeNull();
     for (const header of [
       Uint8Array.of(0xff, 0x00),
@@ -53,8 +53,8 @@ describe('the saved checkpoint state', () => {
       encodeCanonical({ v: 1, id: new Uint8Array(32), size: 3, parts: 9 }),
     ]) {
       const store = memory();
-      store.values.set('checkpoint-state', header);
-      store.values.set('checkpoint-state-0', Uint8Array.of(1, 2, 3));
+      store.values.set('certified-state', header);
+      store.values.set('certified-state-0', Uint8Array.of(1, 2, 3));
       expect(await loadCheckpointState(store)).toBeNull();
     }
     const failing: StateStore = {
