@@ -17,7 +17,7 @@ import {
   saveCheckpointState,
   type StateStore,
 } from '../shared/storage/checkpointState.ts';
-import { messageOf, type Compose } from './events.ts';
+import { EngineError, messageOf, type Compose } from './events.ts';
 import type { EnginePorts } from './ports.ts';
 import { CHECKPOINT_EVERY, CHECKPOINT_FALLBACK_MS } from './timing.ts';
 
@@ -96,11 +96,11 @@ export class CheckpointDuty {
     const latest = this.#host.ledger()?.latestCertified();
     const bytes = latest && this.#states.get(latest.id);
     if (!latest || !bytes || !this.#host.store || this.#saved === latest.id) return;
+    // Set before trying: a failure is said once, and tried again with the next checkpoint.
     this.#saved = latest.id;
     try {
       await saveCheckpointState(this.#host.store, latest.id, bytes);
     } catch (error) {
-      this.#saved = null;
       this.#host.onWarning(
         `The state of checkpoint ${latest.n} could not be saved (${messageOf(error)}): the next start computes it again.`,
       );
@@ -229,8 +229,10 @@ export class CheckpointDuty {
         composeCheckpoint(l, key, plan, { root: state.root, size }, this.#ports.clock.now()),
       );
     } catch (error) {
-      // The chain moved on (a payment of this identity): the next tick plans again.
-      this.#host.onWarning(`A checkpoint could not be proposed: ${messageOf(error)}`);
+      // The chain moved on (a vote already on its way, a payment): the next tick plans again,
+      // and that is no news for the person.
+      if (!(error instanceof EngineError && error.rejection?.code === 'bad-sequence'))
+        this.#host.onWarning(`A checkpoint could not be proposed: ${messageOf(error)}`);
     } finally {
       this.#proposing = false;
       this.#host.onChecked();

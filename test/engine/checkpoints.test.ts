@@ -306,4 +306,22 @@ describe('the checkpoint duty', () => {
     // Each duty computes checkpoint 1 itself, since the saved state's root is wrong.
     expect(computed.count).toBe(witnesses.length);
   });
+
+  it('says once that the state could not be saved, and goes on', async () => {
+    const failing: StateStore = {
+      putMeta: () => Promise.reject(new Error('the disk is full')),
+      getMeta: () => Promise.resolve(undefined),
+    };
+    const w = await world(witnesses, 30, { ledger: await freshLedger(), store: failing });
+    await pay(w, 7);
+    for (let i = 0; i < 5; i++) {
+      w.clock.now += 1_000;
+      await w.run();
+    }
+    expect(w.ledger.checkpoints()).toMatchObject([{ n: 1, certified: true }]);
+    for (const who of witnesses)
+      expect(w.warnings.get(who.name)).toEqual([
+        'The state of checkpoint 1 could not be saved (the disk is full): the next start computes it again.',
+      ]);
+  });
 });
