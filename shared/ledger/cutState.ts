@@ -59,7 +59,7 @@ function* build(
       yield;
     }
   }
-  if (next.counts().waiting > 0)
+  if (next.waitingCount > 0)
     return {
       ok: false,
       error:

@@ -186,6 +186,11 @@ export class Ledger {
     return this.#s.valid.has(id) || this.#s.rejected.has(id) || this.#s.waiting.has(id);
   }
 
+  /** How many transactions wait for a missing parent (counts() without its walk). */
+  get waitingCount(): number {
+    return this.#s.waiting.size;
+  }
+
   /** Totals for status displays; `pending` leaves out votes (see views.ts). */
   counts(): { valid: number; final: number; pending: number; rejected: number; waiting: number } {
     return views.counts(this.#s);

@@ -5,7 +5,7 @@ import { fromHex } from '../bytes.ts';
 import type { KeyHex, TxId } from '../ids.ts';
 import { nextPosition, type Ledger } from '../ledger/ledger.ts';
 import { CHECKPOINT_FORMAT, CHECKPOINT_TYPE } from '../tx/checkpoint.ts';
-import { MAX_DEPS } from '../tx/envelope.ts';
+import { MAX_DEPS, type UnsignedTx } from '../tx/envelope.ts';
 import { reject, type Rejection } from '../tx/rejection.ts';
 import { withEpochDeps, type ComposeResult } from './compose.ts';
 
@@ -67,23 +67,27 @@ export function composeCheckpoint(
       ok: false,
       rejection: reject('bad-sequence', 'the chain moved on while the state was computed'),
     };
-  return {
-    ok: true,
-    claimed: 0n,
-    tx: {
-      net: ledger.networkId,
-      seq: plan.seq,
-      prev: plan.prev,
-      deps: [...plan.deps],
-      type: CHECKPOINT_TYPE,
-      body: {
-        n: plan.n,
-        ...(plan.after ? { after: fromHex(plan.after) } : {}),
-        format: CHECKPOINT_FORMAT,
-        root: fromHex(state.root),
-        size: state.size,
-      },
-      time,
+  const tx: UnsignedTx = {
+    net: ledger.networkId,
+    seq: plan.seq,
+    prev: plan.prev,
+    deps: [...plan.deps],
+    type: CHECKPOINT_TYPE,
+    body: {
+      n: plan.n,
+      ...(plan.after ? { after: fromHex(plan.after) } : {}),
+      format: CHECKPOINT_FORMAT,
+      root: fromHex(state.root),
+      size: state.size,
     },
+    time,
   };
+  // The author adds the latest view of the witness sets to every transaction's deps; a deps
+  // list it would change is another cut than the one whose state was computed.
+  if (withEpochDeps(ledger, tx).deps.length !== tx.deps.length)
+    return {
+      ok: false,
+      rejection: reject('bad-sequence', 'the witness sets changed while the state was computed'),
+    };
+  return { ok: true, claimed: 0n, tx };
 }
