@@ -54,6 +54,10 @@ interface LinkState {
   vector: Map<number, number> | null;
   /** Cancels the safety net's timer (see connected). */
   stopWaiting?: () => void;
+  /** Whether it said it opened (see connected). */
+  opened?: boolean;
+  /** Whether we asked it already, inside our answer to its early ask (see answer). */
+  askedEarly?: boolean;
 }
 
 export interface SyncPolicyOptions {
@@ -86,9 +90,11 @@ export class SyncPolicy {
     // A safety net: a link that has not asked in this long is sent everything from then on, as
     // unpatched y-webrtc would, so that no link goes without our updates for good.
     const known = state;
+    known.opened = true;
     known.stopWaiting = this.#options.after(UNASKED_MS, () => {
       known.asked = true;
     });
+    if (known.askedEarly) return;
     this.#waiting.push({ link, ask });
     this.#next();
   }
@@ -144,11 +150,28 @@ export class SyncPolicy {
     }
     const pieces = answerPieces(doc, vector, this.#options.pieceBytes ?? PIECE_BYTES);
     const kept = this.#links.get(link)?.vector;
-    return pieces.map((piece, i) => {
+    const messages = pieces.map((piece, i) => {
       // The link holds each piece once it applied it: they continue what it stated, in order.
       if (kept) advance(kept, piece);
       return syncMessage(i === pieces.length - 1 ? STEP2 : UPDATE, piece);
     });
+    const early = this.#askEarly(link, doc);
+    return early ? [early, ...messages] : messages;
+  }
+
+  /**
+   * Our ask, to go before our answer, when `link` asked before it said it opened: simple-peer
+   * can hand on data before 'connect'. Asked only after, our ask would reach the link after
+   * the last piece of our answer, and the link learns how much it is getting (its progress
+   * total, see progress) only from our ask. Asked only when no other ask is out, to keep one
+   * at a time; null when not.
+   */
+  #askEarly(link: object, doc: Y.Doc): Uint8Array | null {
+    const state = this.#links.get(link);
+    if (!state || state.opened || state.askedEarly || this.#asking) return null;
+    state.askedEarly = true;
+    this.#asking = { link, stop: this.#stallTimer(link) };
+    return syncMessage(STEP1, Y.encodeStateVector(doc));
   }
 
   /**

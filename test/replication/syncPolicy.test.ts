@@ -2,11 +2,17 @@
 // time, so a joiner with several holders takes one copy; and forwarding to a link only what
 // it lacks, which must never withhold anything it lacks (a seeded property with gaps, edits
 // on both sides and updates arriving out of order).
+import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import { describe, expect, it } from 'vitest';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { SyncPolicy, LIVE_UPDATE_BYTES, UNASKED_MS } from '../../shared/replication/syncPolicy.ts';
+import {
+  SyncPolicy,
+  LIVE_UPDATE_BYTES,
+  SYNC_STALL_MS,
+  UNASKED_MS,
+} from '../../shared/replication/syncPolicy.ts';
 import { mulberry32 } from '../helpers/mulberry32.ts';
 
 /** Timers that run when the test says: those due within `ms` (all by default). */
@@ -135,6 +141,43 @@ describe('the sync policy', () => {
     policy.connected(gone, () => undefined);
     policy.closed(gone);
     expect(timers.pending()).toBe(before);
+  });
+
+  it('asks a link that asked before it opened inside its answer, so it knows the total first', () => {
+    const timers = manualTimers();
+    const policy = new SyncPolicy({ after: timers.after });
+    const mine = new Y.Doc();
+    fill(mine, 0, 100);
+    const joiner = {};
+    // The joiner's ask comes before its 'connect' (simple-peer can hand on data first).
+    policy.received(joiner, step1(new Y.Doc()));
+    const answer = policy.answer(joiner, mine, step1(new Y.Doc()))!;
+    // Our ask goes first, with our state vector: what the joiner will count its progress by.
+    const first = decoding.createDecoder(answer[0]!);
+    expect(decoding.readVarUint(first)).toBe(syncProtocol.messageYjsSyncStep1);
+    expect([...Y.decodeStateVector(decoding.readVarUint8Array(first))]).toEqual(vector(mine));
+    expect(decoding.readVarUint(decoding.createDecoder(answer.at(-1)!))).toBe(
+      syncProtocol.messageYjsSyncStep2,
+    );
+    // Its 'connect' then asks nothing more, and the next link waits for the joiner's answer.
+    const asked: string[] = [];
+    policy.connected(joiner, () => asked.push('joiner'));
+    policy.connected({}, () => asked.push('other'));
+    expect(asked).toEqual([]);
+    policy.received(joiner, step2(Y.encodeStateAsUpdate(new Y.Doc())));
+    timers.fire(0);
+    expect(asked).toEqual(['other']);
+    // While that ask is out, another early asker is answered without an ask (one at a time),
+    // and asked in turn once it opens.
+    const late = {};
+    policy.received(late, step1(new Y.Doc()));
+    const plain = policy.answer(late, mine, step1(new Y.Doc()))!;
+    expect(decoding.readVarUint(decoding.createDecoder(plain[0]!))).not.toBe(
+      syncProtocol.messageYjsSyncStep1,
+    );
+    policy.connected(late, () => asked.push('late'));
+    timers.fire(SYNC_STALL_MS);
+    expect(asked).toEqual(['other', 'late']);
   });
 
   it('sends a link none of what it holds, and only the rest of what it partly holds', () => {
