@@ -32,6 +32,8 @@ export interface CheckpointHost {
   act(compose: Compose): Promise<{ readonly tx: Tx } | null>;
   /** A checkpoint was found right, or a proposal ended: the witness may vote again. */
   onChecked(): void;
+  /** The state of the latest certified checkpoint is known here (the snapshot room offers it). */
+  onCertified?(id: TxId, state: Uint8Array): void;
   onWarning(message: string): void;
 }
 
@@ -49,8 +51,9 @@ export class CheckpointDuty {
   /** Transactions since the latest checkpoint, and since when enough have come. */
   #since = 0;
   #dueAt: number | null = null;
-  /** The checkpoint whose state was saved last. */
+  /** The checkpoint whose state was saved last, and the one announced last (onCertified). */
   #saved: TxId | null = null;
+  #announced: TxId | null = null;
   /** The last reason a proposal could not be made, said once. */
   #lastRefusal: string | null = null;
   /** The state of this peer's own proposal, kept when it is accepted. */
@@ -95,7 +98,12 @@ export class CheckpointDuty {
   async #save(): Promise<void> {
     const latest = this.#host.ledger()?.latestCertified();
     const bytes = latest && this.#states.get(latest.id);
-    if (!latest || !bytes || !this.#host.store || this.#saved === latest.id) return;
+    if (!latest || !bytes) return;
+    if (this.#announced !== latest.id) {
+      this.#announced = latest.id;
+      this.#host.onCertified?.(latest.id, bytes);
+    }
+    if (!this.#host.store || this.#saved === latest.id) return;
     // Set before trying: a failure is said once, and tried again with the next checkpoint.
     this.#saved = latest.id;
     try {

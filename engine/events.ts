@@ -23,6 +23,11 @@ export interface EngineOptions {
   readonly voteDelayMs?: number;
   /** Transactions between two checkpoints a witness proposes (engine/timing.ts); 0: none. */
   readonly checkpointEvery?: number;
+  /**
+   * False keeps this peer out of the snapshot room: as a newcomer it takes the whole history,
+   * and it offers no state (engine/fastForward.ts).
+   */
+  readonly snapshots?: boolean;
   /** False keeps SSK to ledger fields: no private channel rooms are joined (tests). */
   readonly sskChannels?: boolean;
   /** False to read the log and act on it without joining the room (offline commands). */
@@ -45,6 +50,8 @@ export interface Progress {
 export type EngineEvent =
   | { readonly type: 'ready'; readonly transactions: number }
   | { readonly type: 'genesis'; readonly networkId: NetworkId }
+  /** A newcomer started from the state of certified checkpoint `n` (engine/fastForward.ts). */
+  | { readonly type: 'fast-forward'; readonly n: number }
   | { readonly type: 'peer-hostile'; readonly link: number; readonly reason: string }
   | { readonly type: 'peers'; readonly count: number }
   | { readonly type: 'sync-progress'; readonly done: number; readonly total: number }
@@ -124,6 +131,8 @@ export interface EngineStatus {
   readonly counts: ReturnType<Ledger['counts']> | null;
   /** The latest certified checkpoint and those pending (§14); null before the genesis. */
   readonly checkpoints: CheckpointStatus | null;
+  /** The certified checkpoint this peer started from, when it did: no history before it here. */
+  readonly base: number | null;
   /** Sentences for what keeps this peer from working normally (see problems()). */
   readonly problems: readonly string[];
 }

@@ -45,18 +45,25 @@ export async function writeCheckpoint(store: LogStore, count: number): Promise<v
   await store.putMeta(CHECKPOINT_KEY, encodeCanonical({ v: 1, count }));
 }
 
+/**
+ * How the ledger starts once the genesis is read: from a base (a certified checkpoint's state,
+ * engine/fastForward.ts), or a sentence saying why it cannot, and then from the genesis.
+ */
+export type LedgerStart = (genesis: VerifiedTx) => Ledger | string;
+
 /** Reads `store` back into a ledger of `networkId`; `onProgress` hears how many records are in. */
 export async function replayLog(
   store: LogStore,
   networkId: NetworkId,
   intake: Intake,
   onProgress?: (done: number, total: number) => void,
+  start?: LedgerStart,
 ): Promise<ReplayedLog> {
   const { records, recovery, instance } = await store.load();
   const damaged = recovery?.kind === 'damage';
   // After damage the records moved, and one the repair found again was only CRC-checked.
   const trusted = damaged ? 0 : Math.min(await readCheckpoint(store), records.length);
-  const builder = new LedgerBuilder(networkId);
+  const builder = new LedgerBuilder(networkId, start);
   // Records are the store's own: decoding may keep their bytes, and the ledger's id strings
   // serve each later prev and dep (one string per id, no side table).
   const knownIds = { get: (id: string) => builder.ledger?.get(id as TxId)?.id };
@@ -78,6 +85,7 @@ export async function replayLog(
     await writeCheckpoint(store, records.length);
   const notes = [
     recovery?.reason,
+    builder.baseRefused,
     builder.skipped > 0
       ? `${builder.skipped} saved record${builder.skipped === 1 ? '' : 's'} did not hold a valid ` +
         `transaction and ${builder.skipped === 1 ? 'was' : 'were'} left out.`
@@ -101,11 +109,15 @@ class LedgerBuilder {
   ledger: Ledger | null = null;
   readonly txs: VerifiedTx[] = [];
   skipped = 0;
+  /** Why the base could not be used, when it could not. */
+  baseRefused: string | undefined;
   readonly #held: VerifiedTx[] = [];
   readonly #networkId: NetworkId;
+  readonly #start: LedgerStart | undefined;
 
-  constructor(networkId: NetworkId) {
+  constructor(networkId: NetworkId, start?: LedgerStart) {
     this.#networkId = networkId;
+    this.#start = start;
   }
 
   add(tx: VerifiedTx): void {
@@ -122,11 +134,21 @@ class LedgerBuilder {
       this.#held.push(tx);
       return;
     }
-    const started = Ledger.fromGenesis(tx, registry);
-    if (!started.ok)
-      throw new LogReplayError(`The saved ledger cannot start: ${started.rejection.message}.`);
-    this.ledger = started.ledger;
+    this.ledger = this.#startFrom(tx);
     this.txs.push(tx, ...this.#held);
     for (const early of this.#held.splice(0)) this.ledger.insert(early);
+  }
+
+  #startFrom(genesis: VerifiedTx): Ledger {
+    const based = this.#start?.(genesis);
+    if (based instanceof Ledger) return based;
+    // Without its base, what the log holds after the base's cut waits for the history before
+    // it, which the members send again.
+    if (based !== undefined)
+      this.baseRefused = `The snapshot this peer started from cannot be used (${based}): it gets the history before it from the members again.`;
+    const started = Ledger.fromGenesis(genesis, registry);
+    if (!started.ok)
+      throw new LogReplayError(`The saved ledger cannot start: ${started.rejection.message}.`);
+    return started.ledger;
   }
 }

@@ -43,6 +43,7 @@ import { WitnessSetAgent } from './witnessSets.ts';
 import { RoomKeyAgent } from './roomKeys.ts';
 import { DoorKeeper } from './door.ts';
 import { loadReplica, ReplicaWriter } from './replica.ts';
+import { Snapshots } from './fastForward.ts';
 
 export class PeerEngine implements IngestHost {
   readonly doc = new Y.Doc();
@@ -76,6 +77,10 @@ export class PeerEngine implements IngestHost {
   /** The doors of the tickets this home gave out (§13.9). */
   readonly doors: DoorKeeper;
   readonly #notices: GroupNotices;
+  /** The snapshot room: a newcomer's look, a holder's offer, the base (engine/fastForward.ts). */
+  readonly #snapshots: Snapshots;
+  /** True while a newcomer decides how its ledger starts (startFromGenesis). */
+  #starting = false;
   #changeTimer: Cancel | null = null;
   #stopWatching: (() => void) | null = null;
   readonly #readyWaiters: Array<(ledger: Ledger) => void> = [];
@@ -129,6 +134,7 @@ export class PeerEngine implements IngestHost {
       mayVote: () => !this.#closed && this.#ownHead.known !== false,
       act: (compose) => this.act(compose),
       onWarning: (message) => this.#emit({ type: 'warning', message }),
+      onCertified: (id, state) => this.#snapshots.certified(id, state),
     });
     this.devices = new DeviceAgent({
       ports,
@@ -169,6 +175,18 @@ export class PeerEngine implements IngestHost {
       },
       options.tickets ?? [],
     );
+    this.#snapshots = new Snapshots({
+      ports,
+      networkId: options.networkId,
+      connects: options.connect !== false && options.snapshots !== false,
+      secret: () => this.roomKeys.secret,
+      relays: () => this.relays,
+      iceServers: () => this.iceServers,
+      ledger: () => this.#ledger,
+      isWitness: () => this.address !== null && this.#ledger?.isWitnessNow(this.address) === true,
+      pointlessWait: (linked) => this.#links.size === 0 || (this.#synced && !linked),
+      warn: (message) => this.#emit({ type: 'warning', message }),
+    });
     this.witnessSets = new WitnessSetAgent({
       ports,
       ledger: () => this.#ledger,
@@ -232,6 +250,7 @@ export class PeerEngine implements IngestHost {
         this.#loading = { done, total };
         this.#changed();
       },
+      await this.#snapshots.open(),
     );
     this.#loading = null;
     if (replayed.recovered) this.#emit({ type: 'warning', message: replayed.recovered });
@@ -242,7 +261,11 @@ export class PeerEngine implements IngestHost {
     if (replayed.ledger) {
       this.#bind(replayed.ledger, replayed.txs);
       this.#emit({ type: 'ready', transactions: replayed.txs.length });
-    } else this.#stopWatching = watchForGenesis(this.doc, this);
+    } else {
+      // A newcomer: a certified snapshot may spare it the history (engine/fastForward.ts).
+      if (replayed.txs.length === 0) this.#snapshots.look();
+      this.#stopWatching = watchForGenesis(this.doc, this);
+    }
     if (this.options.connect !== false) {
       this.#connection.start();
       this.doors.start();
@@ -302,6 +325,7 @@ export class PeerEngine implements IngestHost {
     this.#ledgerDoc.publishAll(txs);
     this.#startSsk(ledger);
     this.#witness.start();
+    this.#snapshots.started();
     // Before the room is joined: a restart must never rejoin with a secret already rotated away.
     if (this.options.connect !== false) this.roomKeys.start();
     for (const resolve of this.#readyWaiters.splice(0)) resolve(ledger);
@@ -328,13 +352,34 @@ export class PeerEngine implements IngestHost {
     });
   }
 
+  /**
+   * The genesis is known: the ledger starts from it, or, for a newcomer that looked in the
+   * snapshot room, from the state of a certified checkpoint once it checked out.
+   */
   startFromGenesis(genesis: VerifiedTx, publish: readonly VerifiedTx[]): void {
-    const started = Ledger.fromGenesis(genesis, registry);
+    if (this.#ledger || this.#starting) return;
+    if (!this.#snapshots.looking) return this.#startFrom(genesis, publish, null);
+    this.#starting = true;
+    void this.#snapshots.start(genesis).then((based) => {
+      this.#starting = false;
+      if (!this.#closed && !this.#ledger) this.#startFrom(genesis, publish, based);
+    });
+  }
+
+  #startFrom(genesis: VerifiedTx, publish: readonly VerifiedTx[], based: Ledger | null): void {
+    const started = based
+      ? { ok: true as const, ledger: based }
+      : Ledger.fromGenesis(genesis, registry);
     if (!started.ok) return this.#emit({ type: 'warning', message: started.rejection.message });
     this.#stopWatching?.();
     this.#persister.add(genesis);
     this.#bind(started.ledger, publish);
     this.#emit({ type: 'genesis', networkId: this.networkId });
+    // A full sync that came while a newcomer weighed a snapshot found no ledger to learn our
+    // own chain's head from: it has one now.
+    if (this.#synced) this.#ownHead.fullSync();
+    const base = this.#snapshots.base;
+    if (based && base !== null) this.#emit({ type: 'fast-forward', n: base });
   }
 
   publishAll(txs: readonly VerifiedTx[]): void {
@@ -465,6 +510,7 @@ export class PeerEngine implements IngestHost {
       checkpoints: this.#ledger
         ? checkpointStatus(this.#ledger, this.options.checkpointEvery)
         : null,
+      base: this.#snapshots.base,
       problems: this.problems(),
     };
   }
@@ -505,6 +551,7 @@ export class PeerEngine implements IngestHost {
     this.devices.stop();
     this.roomKeys.stop();
     this.doors.close();
+    this.#snapshots.close();
     this.#ssk?.close();
     this.#changeTimer?.();
     await this.#connection.close();

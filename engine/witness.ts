@@ -22,6 +22,8 @@ export interface WitnessHost {
   mayVote(): boolean;
   act(compose: Compose): Promise<{ readonly tx: Tx } | null>;
   onWarning(message: string): void;
+  /** The state of the latest certified checkpoint is known (engine/checkpoints.ts). */
+  onCertified?(id: TxId, state: Uint8Array): void;
 }
 
 export class Witness {
@@ -49,6 +51,7 @@ export class Witness {
       act: (compose) => host.act(compose),
       onChecked: () => this.schedule(),
       onWarning: (message) => host.onWarning(message),
+      onCertified: (id, state) => host.onCertified?.(id, state),
     });
   }
 

@@ -48,6 +48,8 @@ function describeEvent(event: PeerEvent): string | null {
       return `Loaded ${event.transactions} transactions from the log.`;
     case 'genesis':
       return 'Received the network genesis.';
+    case 'fast-forward':
+      return `Started from the certified state of checkpoint ${event.n}: the history before it is not fetched.`;
     case 'peers':
       return `Connected peers: ${event.count}`;
     case 'sync-progress':

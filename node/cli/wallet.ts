@@ -290,6 +290,9 @@ export async function status(home: Home, out: Output): Promise<void> {
         : `Ledger:   ${s.notice ?? 'no genesis yet'}`,
       `State:    ${s.stateRoot ?? '-'}`,
       ...(t ? [checkpointLine(s.checkpoints)] : []),
+      ...(typeof s.base === 'number'
+        ? [`History:  starts at checkpoint ${s.base}; the history before it is not held here`]
+        : []),
       ...(s.problems ?? []).map((problem) => `Problem:  ${problem}`),
     ].join('\n'),
     s,

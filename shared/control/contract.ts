@@ -56,6 +56,8 @@ export interface StatusResult {
   readonly stateRoot: string | null;
   /** The latest certified checkpoint and those pending (§14); absent before the genesis. */
   readonly checkpoints?: CheckpointView | null;
+  /** The certified checkpoint this peer started from, when it did (§14.10). */
+  readonly base?: number | null;
   /** The relay this peer serves, ws://host:port, or null. */
   readonly relayUrl?: string | null;
   /** The address the relay listens on (0.0.0.0 when it serves the LAN). */

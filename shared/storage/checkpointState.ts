@@ -11,8 +11,9 @@ import { txIdOf, type TxId } from '../ids.ts';
 import type { LogStore } from './port.ts';
 import { concat, fromHex } from '../bytes.ts';
 
-const HEADER_KEY = 'certified-state';
-const partKey = (i: number) => `certified-state-${i}`;
+/** The name the latest certified state is kept under; a base (engine/fastForward.ts) has others. */
+export const CERTIFIED_STATE = 'certified-state';
+const partKey = (name: string, i: number) => `${name}-${i}`;
 /** Half the store's bound on a named value. */
 export const STATE_PART_BYTES = 512 * 1024;
 
@@ -30,22 +31,24 @@ export async function saveCheckpointState(
   store: StateStore,
   id: TxId,
   bytes: Uint8Array,
+  name = CERTIFIED_STATE,
 ): Promise<void> {
   const parts = Math.max(1, Math.ceil(bytes.length / STATE_PART_BYTES));
   for (let i = 0; i < parts; i++)
-    await store.putMeta(partKey(i), bytes.slice(i * STATE_PART_BYTES, (i + 1) * STATE_PART_BYTES));
-  await store.putMeta(
-    HEADER_KEY,
-    encodeCanonical({ v: 1, id: fromHex(id), size: bytes.length, parts }),
-  );
+    await store.putMeta(
+      partKey(name, i),
+      bytes.slice(i * STATE_PART_BYTES, (i + 1) * STATE_PART_BYTES),
+    );
+  await store.putMeta(name, encodeCanonical({ v: 1, id: fromHex(id), size: bytes.length, parts }));
 }
 
 /** The saved state and the checkpoint it is of, or null when none can be read. Never throws. */
 export async function loadCheckpointState(
   store: StateStore,
+  name = CERTIFIED_STATE,
 ): Promise<{ readonly id: TxId; readonly bytes: Uint8Array } | null> {
   try {
-    const raw = await store.getMeta(HEADER_KEY);
+    const raw = await store.getMeta(name);
     if (!raw) return null;
     const decoded = decodeCanonical(raw, 256);
     const header = decoded.ok ? v.safeParse(headerSchema, decoded.value) : null;
@@ -56,7 +59,7 @@ export async function loadCheckpointState(
     const read: Uint8Array[] = [];
     let total = 0;
     for (let i = 0; i < parts; i++) {
-      const part = await store.getMeta(partKey(i));
+      const part = await store.getMeta(partKey(name, i));
       if (!part || total + part.length > size) return null;
       read.push(part);
       total += part.length;

@@ -9,106 +9,37 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { bytesEqual } from '../../shared/bytes.ts';
 import type { TxId } from '../../shared/ids.ts';
 import {
-  certificateOf,
   decodeCertificate,
   encodeCertificate,
-  type Certificate,
+  certificateOf,
 } from '../../shared/ledger/certificate.ts';
-import { stateAtCut } from '../../shared/ledger/cutState.ts';
 import { fromCertified } from '../../shared/ledger/fastForward.ts';
-import { Ledger } from '../../shared/ledger/ledger.ts';
+import type { Ledger } from '../../shared/ledger/ledger.ts';
 import type { GenesisBody } from '../../shared/tx/genesis.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
-import { composeCheckpoint, planCheckpoint, planParents } from '../../shared/wallet/checkpoint.ts';
-import { composeVote } from '../../shared/wallet/compose.ts';
 import { mutate, mutationArb } from '../fuzz/fixtures.ts';
+import { genesisOf, rawTransfer, registry, sign, transfer, verifier } from '../helpers/network.ts';
 import {
-  genesisOf,
-  identity,
-  rawTransfer,
-  registry,
-  sign,
-  transfer,
-  verifier,
-  type TestIdentity,
-} from '../helpers/network.ts';
+  alice,
+  bob,
+  certifiedNetwork,
+  witnesses,
+  type CertifiedNetwork,
+} from '../helpers/certifiedLedger.ts';
 
-const alice = identity('ff alice');
-const bob = identity('ff bob');
-const witnesses = ['ff w1', 'ff w2', 'ff w3', 'ff w4'].map(identity);
 const MAX = 1 << 24;
 
 let genesis: VerifiedTx<GenesisBody>;
 let full: Ledger;
-const states = new Map<TxId, Uint8Array>();
+let states: ReadonlyMap<TxId, Uint8Array>;
 let first: TxId;
 let second: TxId;
-
-function fresh(): Ledger {
-  const started = Ledger.fromGenesis(genesis, registry);
-  if (!started.ok) throw new Error(started.rejection.message);
-  return started.ledger;
-}
-
-async function settle(ledger: Ledger, voters: readonly TestIdentity[] = witnesses): Promise<void> {
-  for (let round = 0; round < 3; round++)
-    for (const w of voters) {
-      const composed = composeVote(ledger, w.key, 1, { checked: () => true });
-      if (composed?.ok) ledger.insert(await sign(w, composed.tx));
-    }
-}
-
-async function checkpoint(ledger: Ledger, who: TestIdentity): Promise<TxId> {
-  const plan = planCheckpoint(ledger, who.key);
-  if ('code' in plan) throw new Error(plan.message);
-  const state = stateAtCut(ledger, planParents(plan), plan.after ? states.get(plan.after) : null);
-  if (!state.ok) throw new Error(state.error);
-  const composed = composeCheckpoint(
-    ledger,
-    who.key,
-    plan,
-    { root: state.root, size: state.bytes.length },
-    1,
-  );
-  if (!composed.ok) throw new Error(composed.rejection.message);
-  const tx = await sign(who, composed.tx);
-  expect(ledger.insert(tx).status).toBe('accepted');
-  states.set(tx.id, state.bytes);
-  return tx.id;
-}
-
-async function pay(ledger: Ledger, count: number): Promise<void> {
-  for (let i = 0; i < count; i++) {
-    await transfer(ledger, i % 2 ? bob : alice, i % 2 ? alice : bob, 1n);
-    await settle(ledger);
-  }
-}
-
-const certificate = (id: TxId): Certificate => {
-  const c = certificateOf(full, id);
-  if (!c) throw new Error('not certified');
-  return c;
-};
+let fresh: CertifiedNetwork['fresh'];
+let settle: CertifiedNetwork['settle'];
+let certificate: CertifiedNetwork['certificate'];
 
 beforeAll(async () => {
-  genesis = (await genesisOf({
-    witnesses,
-    allocations: [
-      [alice, 1000n],
-      [bob, 1000n],
-      [witnesses[0] as TestIdentity, 100n],
-    ],
-  })) as VerifiedTx<GenesisBody>;
-  full = fresh();
-  await pay(full, 6);
-  first = await checkpoint(full, witnesses[0] as TestIdentity);
-  // Its proposer pays before anyone votes: the votes certifying it name that payment.
-  await transfer(full, witnesses[0] as TestIdentity, bob, 1n);
-  await settle(full);
-  await pay(full, 6);
-  second = await checkpoint(full, witnesses[1] as TestIdentity);
-  await settle(full);
-  await pay(full, 4);
+  ({ genesis, full, states, first, second, fresh, settle, certificate } = await certifiedNetwork());
 });
 
 describe('starting from a certified checkpoint', () => {

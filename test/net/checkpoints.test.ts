@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { sizeText } from '../../node/cli/checkpoint.ts';
-import { cliHarness } from './cliHarness.ts';
+import { cliHarness, stop } from './cliHarness.ts';
 
 const { gpow, json, run, stopAll, logs } = cliHarness();
 let dir = '';
@@ -27,7 +27,12 @@ interface Checkpoints {
   pending: number;
   every: number;
 }
-type Status = { address?: string | null; checkpoints?: Checkpoints | null };
+type Status = {
+  address?: string | null;
+  checkpoints?: Checkpoints | null;
+  base?: number | null;
+  synced?: boolean;
+};
 type Balance = { available: string; pending: string };
 type Row = { amount: string; status: string };
 
@@ -147,5 +152,59 @@ describe('checkpoints with real peers', () => {
     for (const s of await Promise.all(homes.map(status)))
       expect(s?.checkpoints?.latest?.n).toBeGreaterThanOrEqual(latest.n);
     mark('payments final after the checkpoint');
+
+    // A newcomer joins now: it takes the certified state from the snapshot room instead of the
+    // history before it (§14.10), says so, and pays and is paid like anyone.
+    const late = join(dir, 'late');
+    const newcomer = await json<{ address: string }>([
+      '--home',
+      late,
+      'identity',
+      'create',
+      '--fast-kdf',
+    ]);
+    await json(['--home', late, 'join', invitation]);
+    const lateRun = await run(late, every);
+    const based = await until(
+      'the newcomer starts from a certified state',
+      () => status(late),
+      (s) => typeof s?.base === 'number' && s.checkpoints?.latest !== null,
+      60_000,
+    );
+    if (!based) throw new Error('no status');
+    expect(based.base).toBeGreaterThanOrEqual(1);
+    expect(logs.get(late)).toContain(
+      `Started from the certified state of checkpoint ${based.base}: the history before it is not fetched.`,
+    );
+    expect(logs.get(late)).not.toMatch(/No snapshot offered could be used/);
+    mark(`the newcomer started from checkpoint ${based.base}`);
+    await json(['--home', member, 'send', newcomer.address, '5']);
+    const lateBalance = () => json<Balance>(['--home', late, 'balance']).catch(() => null);
+    await until('the newcomer is paid', lateBalance, (b) => b?.available === '5', 60_000);
+    await json(['--home', late, 'send', payee, '2']);
+    await until(
+      "the newcomer's payment becomes final",
+      lateBalance,
+      (b) => b?.available === '3' && b.pending === '0',
+      60_000,
+    );
+    // The member sees the same balance for it as the newcomer does.
+    const seen = await json<{ available: string }>(['--home', member, 'balance', newcomer.address]);
+    expect(seen.available).toBe('3');
+    mark('the newcomer paid and was paid');
+
+    // Restarted, it builds on the base it kept, not on a history it never had.
+    await stop(lateRun);
+    await run(late, every);
+    const again = await until(
+      'the restarted newcomer is back',
+      () => status(late),
+      (s) => s?.base === based.base && s?.synced === true,
+      60_000,
+    );
+    expect(again?.base).toBe(based.base);
+    expect((await lateBalance())?.available).toBe('3');
+    expect(logs.get(late)).not.toMatch(/cannot be (used|read)/);
+    mark('the newcomer restarted on its base');
   }, 300_000);
 });

@@ -1,0 +1,281 @@
+// Starting from a certified checkpoint's state instead of the history before it (docs/protocol.md
+// §14.10). A newcomer whose log is empty takes the highest offer of the snapshot room
+// (engine/snapshots.ts) that checks out: a certificate of a quorum of this network's witnesses,
+// and a state whose root and size are the ones its checkpoint states (shared/ledger/fastForward).
+// Each refusal is a sentence, and the next offer, then the history, is the fallback. The state
+// taken is the peer's base: kept beside its log, and what each later start builds on.
+import type { SignatureVerifier } from '../shared/crypto/ed25519.ts';
+import {
+  certificateOf,
+  checkCertificate,
+  decodeCertificate,
+  encodeCertificate,
+  type Certificate,
+} from '../shared/ledger/certificate.ts';
+import { checkpointOf } from '../shared/ledger/checkpoints.ts';
+import { fromCertified } from '../shared/ledger/fastForward.ts';
+import type { Ledger } from '../shared/ledger/ledger.ts';
+import {
+  assembleState,
+  MAX_SNAPSHOT_STATE_BYTES,
+  type OfferedSnapshot,
+} from '../shared/replication/snapshotDoc.ts';
+import {
+  loadCheckpointState,
+  saveCheckpointState,
+  type StateStore,
+} from '../shared/storage/checkpointState.ts';
+import type { GenesisBody } from '../shared/tx/genesis.ts';
+import type { NetworkId, TxId } from '../shared/ids.ts';
+import type { VerifiedTx } from '../shared/tx/registry.ts';
+import { messageOf } from './events.ts';
+import { registry } from './intake.ts';
+import type { LedgerStart } from './logReplay.ts';
+import type { EnginePorts } from './ports.ts';
+import { SnapshotRoom } from './snapshots.ts';
+
+/** How often a newcomer asks whether waiting for an offer is still of use. */
+const POINTLESS_POLL_MS = 250;
+const BASE_STATE = 'base-state';
+const BASE_CERTIFICATE = 'base-certificate';
+
+/** The certified state a peer started from. */
+export interface Base {
+  readonly n: number;
+  readonly certificate: Certificate;
+  readonly certificateBytes: Uint8Array;
+  readonly state: Uint8Array;
+}
+
+export type Taken =
+  | { readonly ledger: Ledger; readonly base: Base }
+  | { readonly ledger: null; readonly refusals: readonly string[] };
+
+/** The ledger of the highest offer that checks out, or why none did. Never throws. */
+export async function takeOffer(
+  genesis: VerifiedTx,
+  offers: readonly OfferedSnapshot[],
+  verifier: SignatureVerifier,
+): Promise<Taken> {
+  const refusals: string[] = [];
+  for (const offer of offers) {
+    const taken = await take(genesis, offer, verifier);
+    if (typeof taken !== 'string') return taken;
+    refusals.push(`checkpoint ${offer.n}: ${taken}`);
+  }
+  return { ledger: null, refusals };
+}
+
+async function take(
+  genesis: VerifiedTx,
+  offer: OfferedSnapshot,
+  verifier: SignatureVerifier,
+): Promise<{ ledger: Ledger; base: Base } | string> {
+  if (genesis.type !== 'genesis') return 'the genesis is not one';
+  const decoded = await decodeCertificate(offer.certificate, registry, verifier);
+  if (!decoded.ok) return decoded.error;
+  const checked = checkCertificate(genesis as VerifiedTx<GenesisBody>, decoded.value);
+  if (!checked.ok) return checked.error;
+  if (checked.value.n !== offer.n)
+    return `it is offered as checkpoint ${offer.n}, and it is ${checked.value.n}`;
+  const state = assembleState(offer, checked.value.size);
+  if (!state) return `its state (${checked.value.size} bytes) is not all there`;
+  const started = fromCertified(
+    genesis as VerifiedTx<GenesisBody>,
+    registry,
+    decoded.value,
+    state,
+    {
+      maxBytes: MAX_SNAPSHOT_STATE_BYTES,
+    },
+  );
+  if (!started.ok) return started.error;
+  const base = {
+    n: started.n,
+    certificate: decoded.value,
+    certificateBytes: offer.certificate,
+    state,
+  };
+  return { ledger: started.ledger, base };
+}
+
+/** A peer's base, as a start of its ledger (engine/logReplay.ts's LedgerStart). */
+export function startFromBase(base: Base): (genesis: VerifiedTx) => Ledger | string {
+  return (genesis) => {
+    if (genesis.type !== 'genesis') return 'the genesis is not one';
+    const started = fromCertified(
+      genesis as VerifiedTx<GenesisBody>,
+      registry,
+      base.certificate,
+      base.state,
+      { maxBytes: MAX_SNAPSHOT_STATE_BYTES },
+    );
+    return started.ok ? started.ledger : started.error;
+  };
+}
+
+/** Keeps the base beside the log: the state first, the certificate (what names it) last. */
+export async function saveBase(store: StateStore, base: Base): Promise<void> {
+  const id = base.certificate.checkpoint.id;
+  await saveCheckpointState(store, id, base.state, BASE_STATE);
+  await saveCheckpointState(store, id, base.certificateBytes, BASE_CERTIFICATE);
+}
+
+/**
+ * The base kept beside the log: null when the peer has none, a sentence when it has one that
+ * cannot be read (then the history before it comes from the members again). Never throws.
+ */
+export async function loadBase(
+  store: StateStore,
+  verifier: SignatureVerifier,
+): Promise<Base | string | null> {
+  const certificate = await loadCheckpointState(store, BASE_CERTIFICATE);
+  if (!certificate) return null;
+  const state = await loadCheckpointState(store, BASE_STATE);
+  if (!state || state.id !== certificate.id) return 'its saved state is not whole';
+  const decoded = await decodeCertificate(certificate.bytes, registry, verifier);
+  if (!decoded.ok) return decoded.error;
+  const record = checkpointOf(decoded.value.checkpoint);
+  if (!record) return 'its certificate names no checkpoint';
+  return {
+    n: record.n,
+    certificate: decoded.value,
+    certificateBytes: certificate.bytes,
+    state: state.bytes,
+  };
+}
+
+export interface SnapshotsHost {
+  readonly ports: Pick<EnginePorts, 'store' | 'verify' | 'timers' | 'wrtc'>;
+  readonly networkId: NetworkId;
+  /** False for a peer that joins no room (offline commands): it neither looks nor offers. */
+  readonly connects: boolean;
+  secret(): string;
+  relays(): readonly string[];
+  iceServers(): readonly unknown[];
+  ledger(): Ledger | null;
+  /** Whether this peer is a witness now. */
+  isWitness(): boolean;
+  /**
+   * Whether a newcomer's wait for an offer is no use: no link of the network's room is open (the
+   * genesis came otherwise), or its first full sync came and no holder is in the snapshot room.
+   */
+  pointlessWait(linked: boolean): boolean;
+  warn(message: string): void;
+}
+
+/** A peer's part in the snapshot room: a newcomer's look, a holder's offer, and its base. */
+export class Snapshots {
+  readonly #host: SnapshotsHost;
+  readonly #room: SnapshotRoom;
+  #base: Base | null = null;
+  #offers: Promise<OfferedSnapshot[]> | null = null;
+
+  constructor(host: SnapshotsHost) {
+    this.#host = host;
+    this.#room = new SnapshotRoom({
+      networkId: host.networkId,
+      wrtc: host.ports.wrtc,
+      timers: host.ports.timers,
+      secret: () => host.secret(),
+      relays: () => host.relays(),
+      iceServers: () => host.iceServers(),
+      warn: (message) => host.warn(message),
+    });
+  }
+
+  /** The checkpoint this peer started from, if it did. */
+  get base(): number | null {
+    return this.#base?.n ?? null;
+  }
+
+  /** Reads the base kept beside the log: how the ledger starts, or undefined from the genesis. */
+  async open(): Promise<LedgerStart | undefined> {
+    const loaded = await loadBase(this.#host.ports.store, this.#host.ports.verify.verifier);
+    if (typeof loaded === 'string') {
+      this.#host.warn(
+        `The snapshot this peer started from cannot be read (${loaded}): it gets the history before it from the members again.`,
+      );
+      return undefined;
+    }
+    if (!loaded) return undefined;
+    this.#base = loaded;
+    return startFromBase(loaded);
+  }
+
+  /** Whether a look is out (look) that start has not taken yet. */
+  get looking(): boolean {
+    return this.#offers !== null;
+  }
+
+  /** The log is empty: look for offers while the history comes. */
+  look(): void {
+    if (this.#host.connects) this.#offers = this.#room.fetch();
+  }
+
+  /**
+   * The genesis is known: the ledger of the best offer that checks out, kept as this peer's
+   * base, or null to start from the genesis (no offer, none checked out, or it cannot be kept).
+   */
+  async start(genesis: VerifiedTx): Promise<Ledger | null> {
+    const offers = this.#offers;
+    this.#offers = null;
+    if (!offers) return null;
+    const offered = (await Promise.race([offers, this.#pointless()])) ?? this.#room.offers();
+    const taken = await takeOffer(genesis, offered, this.#host.ports.verify.verifier);
+    if (!taken.ledger) {
+      if (taken.refusals.length > 0)
+        this.#host.warn(
+          `No snapshot offered could be used (${taken.refusals.join('; ')}): this peer takes the whole history instead.`,
+        );
+      return null;
+    }
+    try {
+      await saveBase(this.#host.ports.store, taken.base);
+    } catch (error) {
+      // Without its base kept, the next start could not read the log back: take the history.
+      this.#host.warn(
+        `The snapshot of checkpoint ${taken.base.n} could not be kept (${messageOf(error)}): this peer takes the whole history instead.`,
+      );
+      return null;
+    }
+    this.#base = taken.base;
+    return taken.ledger;
+  }
+
+  /** Resolves null once waiting for an offer is no use (SnapshotsHost.pointlessWait). */
+  #pointless(): Promise<null> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (!this.#host.pointlessWait(this.#room.linked)) return false;
+        stop?.();
+        resolve(null);
+        return true;
+      };
+      let stop: (() => void) | undefined;
+      if (!check()) stop = this.#host.ports.timers.every(POINTLESS_POLL_MS, check);
+    });
+  }
+
+  /** The ledger is bound: a peer with a base offers it, a witness sits in the room. */
+  started(): void {
+    if (!this.#host.connects) return;
+    const base = this.#base;
+    if (base)
+      this.#room.offer({ n: base.n, certificate: base.certificateBytes, state: base.state });
+    else if (this.#host.isWitness()) this.#room.serve();
+  }
+
+  /** The state of the latest certified checkpoint is known here (engine/checkpoints.ts). */
+  certified(id: TxId, state: Uint8Array): void {
+    const ledger = this.#host.ledger();
+    const record = ledger?.checkpoint(id);
+    const certificate = ledger && certificateOf(ledger, id);
+    if (!this.#host.connects || !record || !certificate) return;
+    this.#room.offer({ n: record.n, certificate: encodeCertificate(certificate), state });
+  }
+
+  close(): void {
+    this.#room.close();
+  }
+}
