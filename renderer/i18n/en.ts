@@ -251,6 +251,8 @@ export const en = {
   'sync.noCheckpoint.one': 'No checkpoint yet (witnesses make one every {every} transaction).',
   'sync.noCheckpoint.other': 'No checkpoint yet (witnesses make one every {every} transactions).',
   'sync.noCheckpointHere': 'No checkpoint yet (this peer is set to propose none).',
+  'sync.base':
+    'This peer started from checkpoint {n}: the history before it is not held here, and balances and everything after it are complete.',
   'sync.checkpointsPending.one': '{count} more is waiting for the witnesses to certify it.',
   'sync.checkpointsPending.other': '{count} more are waiting for the witnesses to certify them.',
 
@@ -517,6 +519,8 @@ export const en = {
 
   // ---- explorer -----------------------------------------------------------------------
   'explorer.title': 'Ledger explorer',
+  'explorer.base':
+    'This peer started from the certified state of checkpoint {n}: transactions before it are not held here, so the counts below start there. Members who joined earlier hold them.',
   'explorer.authors': 'Authors',
   'explorer.author': 'Author',
   'explorer.transactions': 'Transactions',

@@ -19,8 +19,8 @@ withStubbedGlobals();
 const ME = keyHexOf(identityFromMnemonic(PHRASE).publicKey);
 const BOB = identity('checkpoint bob');
 
-const line = (view: CheckpointStatus | null) =>
-  renderIn(testApp('checkpoint line'), createElement(CheckpointLine, { view }));
+const line = (view: CheckpointStatus | null, base: number | null = null) =>
+  renderIn(testApp('checkpoint line'), createElement(CheckpointLine, { view, base }));
 
 const latest = { n: 3, root: '4f2a91c0' + 'ab'.repeat(28), size: 218_400, proposer: 'w' as KeyHex };
 
@@ -35,6 +35,11 @@ describe('the checkpoint line', () => {
     expect(line({ latest, pending: 1, every: 10_000 })).toContain(
       '1 more is waiting for the witnesses to certify it.',
     );
+    // A peer that started from a certified checkpoint (§14.10) says what it does not hold.
+    expect(line({ latest, pending: 0, every: 10_000 }, 2)).toContain(
+      'This peer started from checkpoint 2: the history before it is not held here',
+    );
+    expect(line({ latest, pending: 0, every: 10_000 })).not.toContain('started from');
   });
 
   it('says how often witnesses make one before the first, and nothing before the genesis', () => {
@@ -73,6 +78,13 @@ describe('the Network screen', () => {
     refresh();
     expect(render(app)).toContain(
       `Checkpoint 1 certified (state ${Math.max(1, Math.round(latest!.size / 1000))} kB, root ${latest!.root.slice(0, 8)}…).`,
+    );
+    // A peer that started from a checkpoint says so in the explorer too (this one did not).
+    expect(render(app)).not.toContain('started from');
+    app.store.setState({ status: { ...runtime.status(), base: 1 } });
+    at('explorer');
+    expect(render(app)).toContain(
+      'This peer started from the certified state of checkpoint 1: transactions before it are not held here',
     );
     await app.store.getState().lock();
   }, 20_000);

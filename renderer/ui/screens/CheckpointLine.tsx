@@ -1,11 +1,18 @@
 // The Sync panel's line about checkpoints (docs/protocol.md §14): the latest certified one, with
 // its state's size and the start of its root (two peers that agree show the same), and how many
 // wait for the witnesses; or, before the first, how often witnesses make one. It says what
-// `gpow status` says, from the same engine status.
+// `gpow status` says, from the same engine status, and, for a peer that started from a certified
+// checkpoint (§14.10), that the history before it is not held here.
 import type { CheckpointStatus } from '../../../engine/checkpointStatus.ts';
 import { useI18n } from '../context.tsx';
 
-export function CheckpointLine({ view }: { view: CheckpointStatus | null }) {
+export function CheckpointLine({
+  view,
+  base = null,
+}: {
+  view: CheckpointStatus | null;
+  base?: number | null;
+}) {
   const { t, tn, amount } = useI18n();
   if (view === null) return null;
   const { latest } = view;
@@ -23,6 +30,7 @@ export function CheckpointLine({ view }: { view: CheckpointStatus | null }) {
     <p className="muted" data-testid="checkpoint">
       {main}
       {view.pending > 0 ? ` ${tn('sync.checkpointsPending', view.pending)}` : null}
+      {base !== null ? ` ${t('sync.base', { n: base })}` : null}
     </p>
   );
 }

@@ -97,6 +97,8 @@ export function ExplorerScreen() {
   const equivocations = useLedgerView(equivocationsOf);
   const rejections = useLedgerView(rejectionsOf);
   const problems = useApp((s) => s.problems);
+  // A peer that started from a certified checkpoint (§14.10) holds no history before it.
+  const base = useApp((s) => s.status?.base ?? null);
   const [selected, setSelected] = useState<KeyHex | null>(null);
 
   if (authors === null) {
@@ -110,6 +112,11 @@ export function ExplorerScreen() {
   return (
     <>
       <ScreenTitle>{t('explorer.title')}</ScreenTitle>
+      {base !== null ? (
+        <p className="muted" data-testid="explorer-base">
+          {t('explorer.base', { n: base })}
+        </p>
+      ) : null}
       <section className="panel" aria-labelledby="authors-title">
         <h2 id="authors-title">{t('explorer.authors')}</h2>
         <Table

@@ -134,7 +134,7 @@ function SyncPanel() {
           total={counts.final + counts.pending}
         />
       ) : null}
-      <CheckpointLine view={status.checkpoints} />
+      <CheckpointLine view={status.checkpoints} base={status.base} />
     </section>
   );
 }
