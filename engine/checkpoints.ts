@@ -9,6 +9,7 @@ import type { CheckpointRecord } from '../shared/ledger/checkpoints.ts';
 import { checkpointOf } from '../shared/ledger/checkpoints.ts';
 import { stateMatches } from '../shared/ledger/certificate.ts';
 import { checkpointState, stateAtCutInSteps, statesMatch } from '../shared/ledger/cutState.ts';
+import { parentsOf } from '../shared/ledger/validate.ts';
 import type { Ledger } from '../shared/ledger/ledger.ts';
 import type { Tx } from '../shared/tx/envelope.ts';
 import { composeCheckpoint, planCheckpoint, planParents } from '../shared/wallet/checkpoint.ts';
@@ -82,7 +83,25 @@ export class CheckpointDuty {
   /** The ledger is known: take the state saved last time, then check what is not checked. */
   start(): void {
     if (this.#host.me() === null) return;
+    this.#countSince();
     void this.#restore().then(() => this.#check());
+  }
+
+  /**
+   * Counts what the log brought since the latest checkpoint: counting only what arrives after a
+   * start, a witness restarted more often than every CHECKPOINT_EVERY transactions never
+   * proposed one. Policy, not validity: the count needs only to be about right.
+   */
+  #countSince(): void {
+    const ledger = this.#host.ledger();
+    if (!ledger) return;
+    const valid = ledger.validIds().length;
+    const latest = ledger.checkpoints().sort((a, b) => b.n - a.n)[0];
+    const tx = latest && ledger.get(latest.id);
+    // A ledger started from a state holds only what follows its cut (and a few kept entries).
+    const cut = tx ? ledger.cutOf(parentsOf(tx)) : null;
+    this.#since = Math.max(0, valid - 1 - (cut?.ok ? cut.txs.length + 1 : 0));
+    if (this.#since >= this.#every() && this.#dueAt === null) this.#dueAt = this.#ports.clock.now();
   }
 
   async #restore(): Promise<void> {

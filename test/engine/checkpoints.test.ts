@@ -291,6 +291,24 @@ describe('the checkpoint duty', () => {
     for (const list of again.warnings.values()) expect(list).toEqual([]);
   });
 
+  it('a restarted witness counts what its log holds since the latest checkpoint', async () => {
+    // Witnesses set to propose rarely let the history grow; restarted with a smaller interval,
+    // they propose at once: counting only what arrived after a start, a witness restarted more
+    // often than every CHECKPOINT_EVERY transactions never proposed one.
+    const store = memoryStore();
+    const w = await world(witnesses, 1_000, { ledger: await freshLedger(), store });
+    await pay(w, 8);
+    expect(w.ledger.checkpoints()).toEqual([]);
+    expect(w.ledger.validIds().length).toBeGreaterThan(30);
+    const again = await world(witnesses, 30, { ledger: w.ledger, store });
+    await again.run();
+    expect(again.ledger.checkpoints()).toMatchObject([{ n: 1, certified: true }]);
+    // Restarted again right after it, nothing is due: the count starts at that checkpoint.
+    const third = await world(witnesses, 30, { ledger: again.ledger, store });
+    await third.run();
+    expect(third.ledger.checkpoints()).toHaveLength(1);
+  });
+
   it('a damaged saved state is not used: the chain of states is computed again', async () => {
     const store = memoryStore();
     const w = await world(witnesses, 30, { ledger: await freshLedger(), store });
