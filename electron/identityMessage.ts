@@ -4,12 +4,15 @@
 // message; main checks that it is one of these, in its one canonical encoding, before it signs:
 // a certificate or revocation must name the unlocked identity as the account, and a change must
 // be for a network the app has open now, under a one-time key that is not the identity's own.
-// So the key still cannot sign arbitrary bytes for another protocol, nor a certificate or
-// revocation for another identity, nor a change for a network the app is not in.
+// A signed message (docs/keys.md) is the one kind main signs without reading: its domain and a
+// digest, which no other kind starts with. So the key still cannot sign arbitrary bytes for
+// another protocol, nor a certificate or revocation for another identity, nor a change for a
+// network the app is not in.
 import * as v from 'valibot';
 import { MAX_IDENTITY_MESSAGE_BYTES } from '../shared/bridge/contract.ts';
 import { bytesEqual, toHex } from '../shared/bytes.ts';
 import { decodeCanonical } from '../shared/codec/cbor.ts';
+import { SIGNED_MESSAGE_BYTES, SIGNED_MESSAGE_DOMAIN } from '../shared/identity/signedMessage.ts';
 import { DEVICE_CERT_DOMAIN, DEVICE_REVOKE_DOMAIN, MAX_DEVICE_NAME } from '../shared/tx/device.ts';
 import { MAX_WITNESSES } from '../shared/tx/genesis.ts';
 import { MAX_MEMBER_CHANGES, WITNESS_SET_DOMAIN } from '../shared/tx/witnessSet.ts';
@@ -149,6 +152,15 @@ const KINDS: readonly AnyKind[] = [
       return null;
     },
   }),
+  // A signed message (docs/keys.md): its domain and the 32-byte digest of the text, whatever the
+  // text says. The domain keeps it from being anything else, so no more is checked.
+  {
+    domain: SIGNED_MESSAGE_DOMAIN,
+    check: (body) =>
+      body.length === SIGNED_MESSAGE_BYTES - SIGNED_MESSAGE_DOMAIN.length
+        ? { ok: true }
+        : { ok: false, message: 'the signed message is not its domain and a 32-byte digest' },
+  },
 ];
 
 /**
@@ -166,7 +178,8 @@ export function checkIdentityMessage(
   if (!found)
     return {
       ok: false,
-      message: 'it is neither a device certificate nor a revocation nor a change of the witnesses',
+      message:
+        'it is neither a device certificate nor a revocation nor a change of the witnesses nor a signed message',
     };
   return found.check(message.subarray(found.domain.length), identity, context);
 }

@@ -16,6 +16,7 @@ import { relay, RELAY_USAGE } from './relay.ts';
 import { memberCommand, profileCommand } from './profile.ts';
 import { fileCommand, msgCommand, sskCommand } from './private.ts';
 import { run, RUN_USAGE } from './run.ts';
+import { sign, SIGN_USAGE, verify } from './sign.ts';
 import { balance, history, send, status } from './wallet.ts';
 
 const USAGE = `Usage: gpow [--home DIR] [--json] <command> [options]
@@ -43,6 +44,8 @@ Identity
   member admit ADDRESS              propose admitting a member (a witness; a quorum backs it)
   member remove ADDRESS             propose removing a member; once in effect the join secret
                                     is rotated without them
+
+${SIGN_USAGE}
 
 Witnesses (docs/protocol.md §13)
   witness list                      the witnesses, their last votes, proposed changes
@@ -154,6 +157,12 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case 'status':
         await status(home, out);
+        break;
+      case 'sign':
+        await sign(home, rest, out);
+        break;
+      case 'verify':
+        await verify(rest, out);
         break;
       case 'ssk':
         await sskCommand(home, rest, out);

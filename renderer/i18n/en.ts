@@ -38,6 +38,7 @@ export const en = {
   'nav.contacts': 'Address book',
   'nav.network': 'Network',
   'nav.explorer': 'Ledger explorer',
+  'nav.signMessage': 'Sign and verify',
   'nav.settings': 'Settings',
   'nav.group.market': 'Services',
   'nav.services': 'Request a service',
@@ -493,6 +494,37 @@ export const en = {
   'status.rejected': 'Rejected',
   'status.unknown': 'Unknown',
   'status.cast': 'Cast',
+
+  // ---- sign and verify a message (docs/keys.md) -------------------------------------------
+  'signMessage.title': 'Sign and verify a message',
+  'signMessage.intro':
+    'A signed message proves that the holder of an address wrote a text. Anyone can check it here, or with “gpow verify”, without an identity.',
+  'signMessage.sign.title': 'Sign a message',
+  'signMessage.sign.message': 'Message',
+  'signMessage.sign.hint':
+    'Signed with your identity. Spaces at the end of a line and blank lines at the end are not part of what is signed.',
+  'signMessage.sign.submit': 'Sign',
+  'signMessage.sign.locked': 'Unlock your identity to sign.',
+  'signMessage.sign.block': 'Signed message: copy all of it, from BEGIN to END',
+  'signMessage.sign.copy': 'Copy the signed message',
+  'signMessage.verify.title': 'Verify a signed message',
+  'signMessage.verify.block': 'Signed message',
+  'signMessage.verify.hint': 'Paste the whole block, from its BEGIN line to its END line.',
+  'signMessage.verify.from': 'Expected signer (optional)',
+  'signMessage.verify.fromHint': 'An address: the check then also fails if someone else signed.',
+  'signMessage.verify.submit': 'Verify',
+  'signMessage.verify.good': 'Good signature by',
+  'signMessage.verify.goodBy': 'Good signature by {label},',
+  'signMessage.verify.message': 'The message it signs:',
+  'signMessage.error.notSigned':
+    '{detail} Paste the whole block, from its BEGIN line to its END line.',
+  'signMessage.error.damaged': '{detail} Copy the whole block again, or ask for it again.',
+  'signMessage.error.mismatch': '{detail} Do not rely on this message.',
+  'signMessage.error.wrongSigner': '{detail}',
+  'signMessage.error.badMessage': '{detail}',
+  'signMessage.error.from': 'The expected signer is not an address: {detail}.',
+  'signMessage.error.device':
+    'This device was paired without the backup words, so it cannot sign for the identity. Sign on a device that has the words.',
 
   'contacts.title': 'Address book',
   'contacts.add': 'Add or rename a contact',

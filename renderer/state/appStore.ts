@@ -36,6 +36,7 @@ import type { WorkRunner } from '../runtime/work.ts';
 import { draftSlice, type DraftSlice } from './drafts.ts';
 import { UserError } from './errors.ts';
 import { keptTickets, ticketActions, type TicketActions } from './tickets.ts';
+import { signBlock } from './signedMessages.ts';
 import { refoundActions, saveFollowed, type RefoundActions } from './refound.ts';
 import {
   loadContacts,
@@ -181,6 +182,8 @@ export interface AppState extends TicketActions, RefoundActions, DraftSlice {
   /** Deletes the remembered passphrase. */
   readonly forgetRememberedUnlock: () => Promise<void>;
   readonly lock: () => Promise<void>;
+  /** Signs a text as the unlocked identity: the block of docs/keys.md (signedMessages.ts). */
+  readonly signMessageBlock: (text: string) => string;
   readonly createNetwork: (input: GenesisInput) => Promise<void>;
   readonly joinNetwork: (invitation: Invitation) => Promise<void>;
   readonly leaveNetwork: () => Promise<void>;
@@ -649,6 +652,8 @@ export function createAppStore(deps: AppDeps): AppStore {
         set({ rememberFailed: false });
         await refreshSecureStorage(bridge);
       },
+
+      signMessageBlock: (text) => signBlock(text, deps.signerSource?.signer() ?? null),
 
       async lock() {
         await stopRuntime();

@@ -10,6 +10,7 @@ import { HistoryScreen } from './screens/History.tsx';
 import { NetworkScreen } from './screens/NetworkScreen.tsx';
 import { NetworkSetup } from './screens/NetworkSetup.tsx';
 import { SettingsScreen } from './screens/Settings.tsx';
+import { SignMessageScreen } from './screens/SignMessage.tsx';
 import { ReceiveScreen, SendScreen, WalletScreen } from './screens/Wallet.tsx';
 import { MessagesScreen } from './screens/Messages.tsx';
 import { ProviderScreen } from './screens/Provider.tsx';
@@ -126,6 +127,13 @@ export const ROUTES: readonly RouteDef[] = [
     group: 'network',
     needsNetwork: true,
     render: () => <ExplorerScreen />,
+  },
+  {
+    path: 'sign',
+    label: 'nav.signMessage',
+    group: 'app',
+    needsNetwork: false,
+    render: () => <SignMessageScreen />,
   },
   {
     path: 'settings',

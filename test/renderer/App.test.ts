@@ -105,6 +105,7 @@ describe('App', () => {
       validator: en['validator.bonds'],
       messages: en['messages.share'],
       'register-service': en['serviceType.addField'],
+      sign: en['signMessage.verify.submit'],
     };
     for (const route of ROUTES) {
       at(route.path);
