@@ -216,7 +216,8 @@ export function parseSignedMessage(
     .replace(/\r\n?/g, '\n')
     .trim()
     .split('\n')
-    .map((line) => line.trimEnd());
+    // Only what canonicalForm drops: trimEnd would also take a no-break space the text signed.
+    .map((line) => line.replace(/[ \t]+$/, ''));
   if (!lines.includes(BEGIN_LINE))
     return fail(
       'not-signed-message',

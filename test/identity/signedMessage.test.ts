@@ -56,6 +56,11 @@ describe('signed messages', () => {
     expect(result.ok && result.signed.message).toBe('pay Bob\nfive units');
   });
 
+  it('keeps whitespace it does not drop when signing, such as a no-break space at a line end', async () => {
+    const result = await verifySignedMessage(blockOf('price:\u00a0\n5\u2003'), verifier);
+    expect(result.ok && result.signed.message).toBe('price:\u00a0\n5\u2003');
+  });
+
   it('says "message changed or not signed by" when one character of the text changes', async () => {
     const block = blockOf('pay Bob 5 units').replace('5 units', '6 units');
     const address = encodeAddress(publicKeyOf(secret));
