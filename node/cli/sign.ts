@@ -33,7 +33,8 @@ async function inputOf(positionals: string[], file: unknown, what: string): Prom
     throw new CliError(`give the ${what} either as an argument or with --file, not both`);
   if (typeof file === 'string') {
     try {
-      return await readFile(file, 'utf8');
+      // Editors on Windows start a UTF-8 file with a byte-order mark: not part of the text.
+      return (await readFile(file, 'utf8')).replace(/^\uFEFF/, '');
     } catch (error) {
       throw new CliError(`cannot read ${file}: ${(error as Error).message}`);
     }

@@ -171,6 +171,20 @@ describe('gpow sign and gpow verify', () => {
     expect(parseAddress(address).ok).toBe(true);
   }, 30_000);
 
+  it('signs a file as its text, without the byte-order mark a Windows editor puts first', async () => {
+    const file = join(dir, 'statement.txt');
+    await writeFile(file, '\uFEFFSold to Bob.\r\n');
+    const signed = await json<{ message: string; block: string }>([
+      '--home',
+      home,
+      'sign',
+      '--file',
+      file,
+    ]);
+    expect(signed.message).toBe('Sold to Bob.');
+    expect(signed.block).toContain('-----BEGIN GPOW SIGNED MESSAGE-----\nSold to Bob.\n');
+  });
+
   it('is in the help text', async () => {
     const help = await gpow(['--help']);
     expect(help.stdout).toMatch(/^ {2}sign \[TEXT\] \[--file PATH\]/m);
