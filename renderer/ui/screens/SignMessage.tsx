@@ -82,7 +82,7 @@ function SignPanel() {
             id="sign-message-block"
             className="mono"
             readOnly
-            rows={8}
+            rows={11}
             spellCheck={false}
             value={block}
           />
