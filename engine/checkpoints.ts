@@ -30,6 +30,11 @@ export interface CheckpointHost {
   ledger(): Ledger | null;
   /** This peer's key while it is a witness, else null. */
   me(): KeyHex | null;
+  /**
+   * False while the peer may not sign (its own chain's head unknown, closing): no proposal is
+   * computed then, since it could not be signed (each try cost a whole state, every tick).
+   */
+  maySign?(): boolean;
   act(compose: Compose): Promise<{ readonly tx: Tx } | null>;
   /** A checkpoint was found right, or a proposal ended: the witness may vote again. */
   onChecked(): void;
@@ -159,6 +164,7 @@ export class CheckpointDuty {
     const ledger = this.#host.ledger();
     const me = this.#host.me();
     if (!ledger || !me || this.#dueAt === null || this.#proposing || this.#working) return;
+    if (this.#host.maySign?.() === false) return;
     const wait = this.#turn(ledger, me) * CHECKPOINT_FALLBACK_MS;
     if (this.#ports.clock.now() - this.#dueAt < wait) return;
     void this.#propose(ledger, me);

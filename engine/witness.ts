@@ -48,6 +48,7 @@ export class Witness {
       every: host.checkpointEvery,
       ledger: () => host.ledger(),
       me: () => (host.enabled ? this.#me() : null),
+      maySign: () => host.mayVote(),
       act: (compose) => host.act(compose),
       onChecked: () => this.schedule(),
       onWarning: (message) => host.onWarning(message),

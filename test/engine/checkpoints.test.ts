@@ -78,6 +78,7 @@ async function world(
   active: readonly TestIdentity[],
   every = 6,
   existing?: { ledger: Ledger; store: StateStore },
+  mayVote: () => boolean = () => true,
 ): Promise<World> {
   const ledger =
     existing?.ledger ??
@@ -115,7 +116,7 @@ async function world(
         delayMs: 1,
         checkpointEvery: every,
         ledger: () => ledger,
-        mayVote: () => true,
+        mayVote,
         act: async (compose: Compose) => {
           const composed = compose(ledger, who.key);
           if (composed === null) return null;
@@ -307,6 +308,24 @@ describe('the checkpoint duty', () => {
     const third = await world(witnesses, 30, { ledger: again.ledger, store });
     await third.run();
     expect(third.ledger.checkpoints()).toHaveLength(1);
+  });
+
+  it('computes no proposal while the witness may not sign, and proposes once it may', async () => {
+    // A witness whose own chain's head is unknown (a log without its seal) could not sign the
+    // proposal: computing one each tick cost a whole state every second, and a warning each.
+    const store = memoryStore();
+    const w = await world(witnesses, 1_000, { ledger: await freshLedger(), store });
+    await pay(w, 8);
+    let may = false;
+    computed.mockClear();
+    const blind = await world(witnesses, 30, { ledger: w.ledger, store }, () => may);
+    await blind.run();
+    expect(blind.ledger.checkpoints()).toEqual([]);
+    expect(computed.count).toBe(0);
+    for (const list of blind.warnings.values()) expect(list).toEqual([]);
+    may = true;
+    await blind.run();
+    expect(blind.ledger.checkpoints()).toMatchObject([{ n: 1, certified: true }]);
   });
 
   it('a damaged saved state is not used: the chain of states is computed again', async () => {
