@@ -25,8 +25,10 @@ import { composeTransfer } from '../shared/wallet/compose.ts';
 import type { TimerPort } from './ports.ts';
 import { OpenerKeyring, type SskOpener } from './sskKeyring.ts';
 import { SskChannels, type Conversation } from './sskChannels.ts';
+import type { ChatRecord } from '../shared/ssk/chatRecords.ts';
+import type { ChatStore } from './chatStore.ts';
 
-export type { Conversation, TransferView } from './sskChannels.ts';
+export type { ChatMessage, Conversation, TransferView } from './sskChannels.ts';
 
 export { sskOpenerOf, type SskOpener } from './sskKeyring.ts';
 
@@ -223,6 +225,16 @@ export class SskSession {
   /** Connected devices of each partner, for status displays. */
   connections(): Record<string, number> {
     return this.#channels?.connections() ?? {};
+  }
+
+  /** Keeps the channels' history in `store` from now on (chatKeeper.ts attaches it). */
+  keepHistory(store: ChatStore, records: readonly ChatRecord[], problems: readonly string[]): void {
+    this.#channels?.keepHistory(store, records, problems);
+  }
+
+  /** The kept history could not be opened: every conversation says why. */
+  historyNotKept(reason: string): void {
+    this.#channels?.historyNotKept(reason);
   }
 
   #requireChannels(): SskChannels {

@@ -1,7 +1,8 @@
 // The private channel with each SSK partner (shared/ssk/channel.ts: chat and files over WebRTC)
 // in a y-webrtc room derived from the pair's current key, with what the UI shows of it: the
 // messages, the transfers and their progress, the partner's connected devices. When the key is
-// reset, the channel moves to the new room; its history stays.
+// reset, the channel moves to the new room; its history stays. What the channels carry is kept
+// in a ChatLog (chatLog.ts), and through it on this device once a chat store is attached.
 import type { WebrtcProvider } from 'y-webrtc';
 import * as Y from 'yjs';
 import type { KeyHex, NetworkId } from '../shared/ids.ts';
@@ -16,6 +17,9 @@ import {
   type ChannelEvent,
 } from '../shared/ssk/channel.ts';
 import type { SskKeyring } from '../shared/ssk/keyring.ts';
+import { ChatLog, type ChatMessage, type TransferView } from './chatLog.ts';
+import type { ChatRecord } from '../shared/ssk/chatRecords.ts';
+import type { ChatStore } from './chatStore.ts';
 import { connectedIn, joinPrivateRoom, leavePrivateRoom } from './privateRoom.ts';
 import type { Cancel, TimerPort } from './ports.ts';
 
@@ -38,35 +42,23 @@ export interface ChannelsHost {
   onEvent?(partner: KeyHex, event: ChannelEvent): void;
 }
 
-export interface TransferView {
-  readonly id: string;
-  readonly name: string;
-  readonly size: number;
-  readonly direction: 'in' | 'out';
-  readonly done: number;
-  readonly total: number;
-  readonly complete: boolean;
-  /** A received file's bytes, once complete and checked. */
-  readonly bytes?: Uint8Array;
-}
+export type { ChatMessage, TransferView } from './chatLog.ts';
 
 export interface Conversation {
   readonly partner: KeyHex;
-  readonly messages: ReadonlyArray<{
-    readonly from: KeyHex;
-    readonly text: string;
-    readonly counter: number;
-  }>;
+  /** In the order they came, with when and in what state. */
+  readonly messages: readonly ChatMessage[];
   readonly transfers: readonly TransferView[];
   /** Devices of the partner connected to the channel's room now. */
   readonly connected: number;
   readonly refused: number;
+  /** Why the history is not kept on this device, or what of it could not be read. */
+  readonly problems: readonly string[];
 }
 
 interface OpenChannel {
   readonly doc: Y.Doc;
   readonly channel: PrivateChannel;
-  readonly transfers: Map<string, TransferView>;
   provider: WebrtcProvider | null;
   room: string | null;
   refused: number;
@@ -79,12 +71,14 @@ export class SskChannels {
   readonly #keyring: SskKeyring;
   readonly #wrtc: WrtcLike;
   readonly #channels = new Map<KeyHex, OpenChannel>();
+  readonly #log: ChatLog;
   readonly #watch: Cancel;
   #closed = false;
 
   constructor(host: ChannelsHost) {
     this.#host = host;
     this.#keyring = host.keyring;
+    this.#log = new ChatLog(host.me, host.clock);
     this.#wrtc = guardWrtc(host.wrtc, {
       screen: (message) =>
         Promise.resolve(screenChannelMessage(message, CHANNEL_ARRAY, FILE_CHUNK_BYTES * 2)),
@@ -104,10 +98,8 @@ export class SskChannels {
     let open = this.#channels.get(partner);
     if (!open) {
       const doc = new Y.Doc();
-      const transfers = new Map<string, TransferView>();
       const entry: OpenChannel = {
         doc,
-        transfers,
         provider: null,
         room: null,
         refused: 0,
@@ -177,72 +169,61 @@ export class SskChannels {
 
   #onEvent(partner: KeyHex, open: OpenChannel, event: ChannelEvent): void {
     this.#host.onEvent?.(partner, event);
-    switch (event.type) {
-      case 'text':
-        break;
-      case 'file-offered':
-        if (event.from !== this.#host.me) {
-          open.transfers.set(event.id, {
-            id: event.id,
-            name: event.name,
-            size: event.size,
-            direction: 'in',
-            done: 0,
-            total: Math.max(1, Math.ceil(event.size / FILE_CHUNK_BYTES)),
-            complete: false,
-          });
-        }
-        break;
-      case 'file-progress': {
-        const transfer = open.transfers.get(event.id);
-        if (transfer && transfer.direction === 'in')
-          open.transfers.set(event.id, { ...transfer, done: event.received, total: event.total });
-        break;
-      }
-      case 'file-complete': {
-        const transfer = open.transfers.get(event.id);
-        if (transfer && transfer.direction === 'in')
-          open.transfers.set(event.id, { ...transfer, complete: true, bytes: event.bytes });
-        break;
-      }
-      case 'refused':
-        open.refused++;
-        break;
-    }
+    if (event.type === 'refused') open.refused++;
+    else this.#log.channelEvent(partner, event);
     this.#host.onChange();
   }
 
+  /** Sends a text; one that cannot go out is shown as failed, and the error is thrown. */
   sendText(partner: KeyHex, text: string): void {
-    this.#open(partner).channel.sendText(text);
-    this.#host.onChange();
+    try {
+      this.#open(partner).channel.sendText(text);
+    } catch (error) {
+      this.#log.failedText(partner, text, error instanceof Error ? error.message : String(error));
+      throw error;
+    } finally {
+      this.#host.onChange();
+    }
   }
 
-  /** Sends a file in sealed chunks; the sender's progress counts chunks handed to the room. */
+  /** Sends a file in sealed chunks, all handed to the room at once. */
   sendFile(partner: KeyHex, name: string, bytes: Uint8Array): string {
     const open = this.#open(partner);
-    let progress = { done: 0, total: 1 };
-    const id = open.channel.sendFile(name, bytes, (done, total) => (progress = { done, total }));
-    open.transfers.set(id, {
-      id,
-      name,
-      size: bytes.length,
-      direction: 'out',
-      ...progress,
-      complete: progress.done === progress.total,
-    });
+    let total = 1;
+    const id = open.channel.sendFile(name, bytes, (_done, all) => (total = all));
+    this.#log.fileSent(partner, id, name, bytes, total);
     this.#host.onChange();
     return id;
+  }
+
+  /**
+   * Keeps the history in `store` from now on, starting from what it holds, and hands our texts
+   * the partner may not have had to their channels again.
+   */
+  keepHistory(store: ChatStore, records: readonly ChatRecord[], problems: readonly string[]): void {
+    if (this.#closed) return;
+    for (const { partner, wire } of this.#log.attach(store, records, problems))
+      this.#open(partner).channel.requeue(wire);
+    this.#host.onChange();
+  }
+
+  /** The history could not be opened: say why beside every conversation. */
+  historyNotKept(reason: string): void {
+    this.#log.notKept(reason);
+    this.#host.onChange();
   }
 
   conversation(partner: KeyHex): Conversation | null {
     const open = this.#channels.get(partner);
     if (!open) return null;
+    const thread = this.#log.thread(partner);
     return {
       partner,
-      messages: open.channel.texts.map((t) => ({ from: t.from, text: t.text, counter: t.counter })),
-      transfers: [...open.transfers.values()],
+      messages: [...thread.messages],
+      transfers: [...thread.transfers.values()],
       connected: connectedIn(open.provider),
       refused: open.refused,
+      problems: this.#log.problems,
     };
   }
 
@@ -255,6 +236,7 @@ export class SskChannels {
 
   close(): void {
     this.#closed = true;
+    this.#log.detach();
     this.#watch();
     for (const open of this.#channels.values()) {
       leave(open);

@@ -16,6 +16,7 @@ import {
 } from '../../shared/control/contract.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
 import type { Market } from '../../engine/market/market.ts';
+import type { Conversation } from '../../engine/ssk.ts';
 import type { Peer } from '../peer/peer.ts';
 import { CliError, type NetworkConfig } from './home.ts';
 import { deviceRows, pairOn, revokeOn } from './devices.ts';
@@ -118,44 +119,44 @@ const HANDLERS: { readonly [M in LedgerMethod]: Handler<M> } = {
     });
   },
   'msg-send': ({ peer }, _ledger, p) => {
-    peer.requireSsk().channel(keyOf(p.to)).sendText(p.text);
+    peer.requireSsk().sendText(keyOf(p.to), p.text);
     return { sent: true };
   },
-  'msg-read': ({ peer }, _ledger, p) =>
-    peer
-      .requireSsk()
-      .channel(keyOf(p.with))
-      .texts.map((t) => ({
-        from: address(t.from),
-        text: t.text,
-        epoch: t.epoch,
-        time: Math.floor(t.counter / 1000),
-      })),
+  // The history as kept (engine/chatLog.ts): it outlives a restart of either side.
+  'msg-read': async ({ peer }, _ledger, p) =>
+    (await conversationOf(peer, p.with)).messages.map((m) => ({
+      from: address(m.from),
+      text: m.text,
+      epoch: m.epoch,
+      time: m.time,
+      state: m.state,
+      ...(m.why ? { why: m.why } : {}),
+    })),
   'file-send': async ({ peer }, _ledger, p) => {
     const bytes = new Uint8Array(await readFile(p.path));
-    const id = peer.requireSsk().channel(keyOf(p.to)).sendFile(basename(p.path), bytes);
+    const id = peer.requireSsk().sendFile(keyOf(p.to), basename(p.path), bytes);
     return { id, size: bytes.length };
   },
-  'file-list': ({ peer }, _ledger, p) =>
-    [...peer.requireSsk().channel(keyOf(p.with)).files.values()].map((f) => ({
+  'file-list': async ({ peer }, _ledger, p) => {
+    const partner = keyOf(p.with);
+    return (await conversationOf(peer, p.with)).transfers.map((f) => ({
       id: f.id,
-      from: address(f.from),
+      from: address(f.direction === 'in' ? partner : peer.address!),
       name: f.name,
       size: f.size,
-      received: f.received,
-      chunks: f.chunks.length,
+      received: f.done,
+      chunks: f.total,
       complete: f.complete,
-    })),
+      state: f.state,
+      ...(f.why ? { why: f.why } : {}),
+      saved: f.bytes !== undefined,
+    }));
+  },
   'file-save': async ({ peer }, _ledger, p) => {
-    const file = peer.requireSsk().channel(keyOf(p.with)).files.get(p.id);
-    if (!file?.complete) throw new CliError('no complete file with that id from this partner');
-    const bytes = new Uint8Array(file.size);
-    let offset = 0;
-    for (const chunk of file.chunks) {
-      bytes.set(chunk!, offset);
-      offset += chunk!.length;
-    }
-    await writeFile(p.path, bytes, { flag: 'wx' });
+    const file = (await conversationOf(peer, p.with)).transfers.find((f) => f.id === p.id);
+    if (!file?.bytes)
+      throw new CliError('no file with that id whose contents are kept, from or to this partner');
+    await writeFile(p.path, file.bytes, { flag: 'wx' });
     return { saved: p.path, size: file.size };
   },
   'market-offer': market('market-offer'),
@@ -222,4 +223,19 @@ export async function control(
   if (request.method === 'status') return statusOf(ctx);
   const ledger = await ledgerOf(ctx);
   return run(ctx, ledger, request.method, request.params as never);
+}
+
+/**
+ * The conversation with `who`, kept and live, once the kept history is read back: empty rather
+ * than absent for a new partner.
+ */
+async function conversationOf(peer: Peer, who: string): Promise<Conversation> {
+  await peer.chatHistory();
+  const ssk = peer.requireSsk();
+  const partner = keyOf(who);
+  // Opens the partner's channel (and so its room) when no message has come yet.
+  ssk.channel(partner);
+  const conversation = ssk.conversation(partner);
+  if (!conversation) throw new CliError('this peer keeps no private channels (it runs offline)');
+  return conversation;
 }

@@ -3,6 +3,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { CliError, type Home } from './home.ts';
+import type { FileRow } from '../../shared/control/contract.ts';
 import { keyOf, viaPeer, type Output } from './output.ts';
 
 export async function sskCommand(home: Home, args: string[], out: Output): Promise<void> {
@@ -56,7 +57,7 @@ export async function msgCommand(home: Home, args: string[], out: Output): Promi
         ? rows
             .map(
               (r) =>
-                `${new Date(r.time).toISOString()}  ${r.from === who ? 'them' : 'you '}: ${r.text}`,
+                `${new Date(r.time).toISOString()}  ${r.from === who ? 'them' : 'you '}: ${r.text}  [${r.state}${r.why ? `: ${r.why}` : ''}]`,
             )
             .join('\n')
         : 'No messages yet.',
@@ -88,7 +89,7 @@ export async function fileCommand(home: Home, args: string[], out: Output): Prom
         ? rows
             .map(
               (f) =>
-                `${f.id}  ${f.name}  ${f.size} bytes  ${f.complete ? 'complete' : `${Math.floor((100 * f.received) / f.chunks)}%`}`,
+                `${f.id}  ${f.name}  ${f.size} bytes  ${f.from === who ? 'from them' : 'from you'}  ${fileState(f)}`,
             )
             .join('\n')
         : 'No files yet.',
@@ -104,4 +105,11 @@ export async function fileCommand(home: Home, args: string[], out: Output): Prom
   } else {
     throw new CliError('usage: gpow file send ADDRESS PATH | list ADDRESS | save ADDRESS ID PATH');
   }
+}
+
+/** Where a transfer stands: its progress while it arrives, else its state and why. */
+function fileState(f: FileRow): string {
+  if (f.state === 'receiving') return `${Math.floor((100 * f.received) / f.chunks)}%`;
+  const kept = f.saved ? '' : ' (contents not kept here)';
+  return `${f.state}${f.why ? `: ${f.why}` : ''}${kept}`;
 }

@@ -94,6 +94,9 @@ function describeChannelEvent(partner: KeyHex, event: ChannelEvent): string | nu
       return `File ${event.name} received complete; save it with "gpow file save".`;
     case 'refused':
       return `Refused an entry in the private channel with ${who}: ${event.reason}`;
+    case 'ack':
+      // What was delivered shows in "gpow msg read" and "gpow file list".
+      return null;
   }
 }
 

@@ -10,6 +10,7 @@ import type { Ledger } from '../../shared/ledger/ledger.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { EngineError, type EngineEvent } from '../../engine/events.ts';
 import type { DeviceSetup } from '../../engine/devices.ts';
+import { keepChats, type ChatKeeping } from '../../engine/chatKeeper.ts';
 import { keySigner } from '../../engine/keySigner.ts';
 import { PeerEngine, type EngineStatus } from '../../engine/peer.ts';
 import type { IceServer } from '../../engine/connection.ts';
@@ -52,6 +53,7 @@ export interface PeerConfig {
   readonly voteDelayMs?: number;
   /** Transactions between two checkpoints a witness proposes (engine/timing.ts); 0: none. */
   readonly checkpointEvery?: number;
+  /** False keeps the peer out of the snapshot room (engine/fastForward.ts): the whole history. */
   /** False reads the log and acts on it without joining the room (offline commands). */
   readonly connect?: boolean;
   readonly onEvent?: (event: PeerEvent) => void;
@@ -65,6 +67,11 @@ export interface PeerConfig {
    * the whole history with every link once).
    */
   readonly replica?: LogStore | false;
+  /**
+   * Where the private channels' history is kept, encrypted (engine/chatStore.ts). A connected
+   * peer with an identity and the file log keeps it in dataDir/chats; false keeps none.
+   */
+  readonly chats?: LogStore | false;
 }
 
 export type PeerEvent = EngineEvent;
@@ -84,6 +91,7 @@ export class Peer extends PeerEngine {
   readonly config: PeerConfig;
   readonly #relay: SignalingRelay | null;
   readonly #keepAlive: ReturnType<typeof setInterval>;
+  #chats: ChatKeeping | null = null;
 
   private constructor(
     config: PeerConfig,
@@ -153,12 +161,19 @@ export class Peer extends PeerEngine {
           });
     const peer = new Peer(config, replica ? { store, replica } : { store }, relay);
     try {
+      const chats = await openChats(config, warn);
+      if (chats) peer.#chats = keepChats(peer, chats, warn);
       await peer.open(config.initial ?? []);
     } catch (error) {
       await peer.close();
       throw error;
     }
     return peer;
+  }
+
+  /** Settles once the kept chat history is read back (or known unreadable, or not kept). */
+  chatHistory(): Promise<void> {
+    return this.#chats?.attached ?? Promise.resolve();
   }
 
   /** Replaces the relays this peer signals through; connections are made again. */
@@ -189,6 +204,7 @@ export class Peer extends PeerEngine {
   override async close(): Promise<void> {
     clearInterval(this.#keepAlive);
     await super.close();
+    await this.#chats?.close();
     await this.#relay?.close();
   }
 }
@@ -205,4 +221,15 @@ async function openReplica(
   if (config.replica) return config.replica;
   if (config.store) return undefined;
   return await openFileLogStore(join(config.dataDir, 'replica'), { onWarning: warn });
+}
+
+/** The chat history's log, for a connected peer with an identity (engine/chatKeeper.ts). */
+async function openChats(
+  config: PeerConfig,
+  warn: (message: string) => void,
+): Promise<LogStore | undefined> {
+  if (config.connect === false || config.chats === false || !config.secretKey) return undefined;
+  if (config.chats) return config.chats;
+  if (config.store) return undefined;
+  return await openFileLogStore(join(config.dataDir, 'chats'), { onWarning: warn });
 }

@@ -6,6 +6,7 @@ import type { ClockPort } from '../../shared/ports.ts';
 import type { LogStore } from '../../shared/storage/port.ts';
 import type { WrtcLike } from '../../shared/replication/guardedWrtc.ts';
 import { PeerEngine, type EngineStatus } from '../../engine/peer.ts';
+import { keepChats, type ChatKeeping } from '../../engine/chatKeeper.ts';
 import type { EngineEvent } from '../../engine/events.ts';
 import type { IceServer } from '../../engine/connection.ts';
 import type { DeviceSetup } from '../../engine/devices.ts';
@@ -32,6 +33,11 @@ export interface RuntimeOptions {
   readonly store: LogStore;
   /** Where the replication doc is kept across reloads (engine/replica.ts); optional. */
   readonly replica?: LogStore;
+  /**
+   * Where the private channels' history is kept, encrypted (engine/chatStore.ts); optional.
+   * The runtime closes it.
+   */
+  readonly chats?: LogStore;
   /** The platform's WebRTC: the browser's own RTCPeerConnection. */
   readonly wrtc: WrtcLike;
   /** Null when this identity cannot sign here: the runtime then only follows the ledger. */
@@ -80,6 +86,7 @@ function noticeOf(event: EngineEvent): RuntimeNotice | null {
 
 export class NetworkRuntime extends PeerEngine {
   readonly runtimeOptions: RuntimeOptions;
+  readonly #chats: ChatKeeping | null;
 
   constructor(options: RuntimeOptions) {
     super(
@@ -119,5 +126,15 @@ export class NetworkRuntime extends PeerEngine {
       },
     );
     this.runtimeOptions = options;
+    this.#chats = options.chats
+      ? keepChats(this, options.chats, (message) =>
+          options.onNotice?.({ kind: 'warning', message }),
+        )
+      : null;
+  }
+
+  override async close(): Promise<void> {
+    await super.close();
+    await this.#chats?.close();
   }
 }

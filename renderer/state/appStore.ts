@@ -227,6 +227,11 @@ export function replicaNameOf(networkId: string): string {
   return `gpow-replica-${networkId}`;
 }
 
+/** The log of a network's chat history, encrypted (engine/chatStore.ts). */
+export function chatsNameOf(networkId: string): string {
+  return `gpow-chats-${networkId}`;
+}
+
 /** One running network per browser profile: see AppDeps.exclusive. */
 export const RUNTIME_LOCK = 'gpow-runtime';
 
@@ -268,6 +273,14 @@ export function createAppStore(deps: AppDeps): AppStore {
         await store.close();
         throw error;
       });
+      // Chats are not worth refusing to start over: without their log they live in memory.
+      const chats = await deps.openLog(chatsNameOf(network.networkId)).catch((error: unknown) => {
+        addProblem({
+          kind: 'warning',
+          message: `The chat history cannot be kept: ${messageOf(error)}`,
+        });
+        return undefined;
+      });
       const { report, ...tickets } = keptTickets({
         storage: deps.storage,
         networkId: network.networkId,
@@ -282,6 +295,7 @@ export function createAppStore(deps: AppDeps): AppStore {
         iceServers: settings.iceServers,
         store,
         replica,
+        ...(chats ? { chats } : {}),
         wrtc: deps.wrtc,
         signer: deps.signerSource?.signer() ?? null,
         ...(device !== null ? { device } : {}),

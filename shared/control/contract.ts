@@ -129,12 +129,19 @@ export interface SskPartnerRow {
   readonly connected: number;
 }
 
+/** Where a text or file stands (shared/ssk/chatRecords.ts): ours sent, delivered or failed; theirs
+ * received, or a file of theirs receiving, complete or failed. */
+export type ChatStateName = 'sent' | 'delivered' | 'failed' | 'received' | 'receiving' | 'complete';
+
 export interface MessageRow {
   readonly from: string;
   readonly text: string;
   readonly epoch: number;
-  /** Seconds since the epoch. */
+  /** When this peer sent or received it: milliseconds since the Unix epoch. */
   readonly time: number;
+  readonly state: ChatStateName;
+  /** Why it failed, in a sentence. */
+  readonly why?: string;
 }
 
 export interface FileRow {
@@ -145,6 +152,10 @@ export interface FileRow {
   readonly received: number;
   readonly chunks: number;
   readonly complete: boolean;
+  readonly state: ChatStateName;
+  readonly why?: string;
+  /** Whether its contents are kept here and can be saved (files up to 16 MiB). */
+  readonly saved: boolean;
 }
 
 export interface ServiceRow {

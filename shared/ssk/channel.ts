@@ -3,9 +3,7 @@
 // password are derived from K_S. Only the pair can find the room, and every entry is a message
 // sealed with K_S: an entry that does not open under one of the pair's keys is refused, so even
 // a party who learned the room could not read or inject anything. Replays are dropped.
-import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { base64urlnopad } from '@scure/base';
 import * as v from 'valibot';
 import type * as Y from 'yjs';
 import { bytesEqual, fromHex, fromUtf8, toHex, utf8 } from '../bytes.ts';
@@ -15,36 +13,15 @@ import type { ClockPort, RandomPort } from '../ports.ts';
 import { bytes32, bytesOf, uint } from '../tx/schema.ts';
 import type { SskKeyring } from './keyring.ts';
 import { openMessage, peekMessage, ReplayGuard, sealMessage } from './message.ts';
+import { encodeAcks, parseAck, type AckedText } from './channelAck.ts';
+
+export { channelRoomOf, keyedRoom } from './channelRoom.ts';
 
 export const CHANNEL_ARRAY = 'm';
 /** File chunks: small enough that a chunk and its envelope stay far below any message limit. */
 export const FILE_CHUNK_BYTES = 32 * 1024;
 export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 const MAX_TEXT_BYTES = 16 * 1024;
-
-/** The room and password the pair meets in, derived from their current key. */
-export function channelRoomOf(
-  key: Uint8Array,
-  networkId: string,
-): { room: string; password: string } {
-  return keyedRoom('ssk', key, networkId);
-}
-
-/**
- * A y-webrtc room that only holders of `key` can find: its name and password are HKDF-SHA256 of
- * the key, salted with the network id, under labels of their own per kind of room (an SSK
- * channel; a ticket link's door, shared/net/door.ts).
- */
-export function keyedRoom(
-  kind: 'ssk' | 'door',
-  key: Uint8Array,
-  networkId: string,
-): { room: string; password: string } {
-  const salt = fromHex(networkId);
-  const room = hkdf(sha256, key, salt, utf8(`GPoW/${kind}-room/v1`), 16);
-  const password = hkdf(sha256, key, salt, utf8(`GPoW/${kind}-room-password/v1`), 32);
-  return { room: `gpow-${kind}-${toHex(room)}`, password: base64urlnopad.encode(password) };
-}
 
 export type ChannelEvent =
   | {
@@ -53,6 +30,14 @@ export type ChannelEvent =
       readonly text: string;
       readonly epoch: number;
       readonly counter: number;
+      /** The sealed entry as it travels: kept by the sender until the partner has it. */
+      readonly wire: Uint8Array;
+    }
+  | {
+      /** The partner has these texts of ours, and these files of ours whole (channelAck.ts). */
+      readonly type: 'ack';
+      readonly texts: readonly AckedText[];
+      readonly files: readonly string[];
     }
   | {
       readonly type: 'file-offered';
@@ -116,6 +101,8 @@ export class PrivateChannel {
   readonly #guard = new ReplayGuard();
   readonly #texts: Array<Extract<ChannelEvent, { type: 'text' }>> = [];
   readonly #files = new Map<string, ReceivedFile>();
+  /** What arrived from the partner in the current batch, acknowledged once it is over. */
+  #acks: { texts: AckedText[]; files: Uint8Array[] } = { texts: [], files: [] };
   /** Counters only need to grow; starting from the clock keeps them growing across restarts. */
   #counter: number;
 
@@ -126,8 +113,30 @@ export class PrivateChannel {
     this.#array.observe((event) => {
       for (const item of event.changes.added)
         for (const value of item.content.getContent()) this.#receive(value);
+      this.#flushAcks();
     });
     for (const value of this.#array.toArray()) this.#receive(value);
+    this.#flushAcks();
+  }
+
+  /** Acknowledges the batch just received, once the transaction that brought it is over. */
+  #flushAcks(): void {
+    const { texts, files } = this.#acks;
+    if (texts.length === 0 && files.length === 0) return;
+    this.#acks = { texts: [], files: [] };
+    void Promise.resolve().then(() => {
+      if (this.#o.doc.isDestroyed || !this.#o.keyring.current(this.#o.other).ok) return;
+      for (const plaintext of encodeAcks(texts, files))
+        this.#array.push([this.#seal('ack', plaintext)]);
+    });
+  }
+
+  /**
+   * Hands a sealed entry kept from an earlier run to the room again: a text that had not
+   * reached the partner when the app closed. The partner drops one it already has.
+   */
+  requeue(wire: Uint8Array): void {
+    this.#array.push([wire]);
   }
 
   get texts(): ReadonlyArray<Extract<ChannelEvent, { type: 'text' }>> {
@@ -212,7 +221,7 @@ export class PrivateChannel {
     if (!plaintext) return this.#refuse('an entry does not open with any key shared by the pair');
     if (!this.#guard.check(ctx, peek.counter))
       return this.#refuse('a replayed message was dropped');
-    this.#deliver(from, peek.label, peek.epoch, peek.counter, plaintext);
+    this.#deliver(from, peek.label, peek.epoch, peek.counter, plaintext, value);
   }
 
   #deliver(
@@ -221,11 +230,21 @@ export class PrivateChannel {
     epoch: number,
     counter: number,
     plaintext: Uint8Array,
+    wire: Uint8Array,
   ): void {
     if (label === 'chat') {
-      const event = { type: 'text' as const, from, text: fromUtf8(plaintext), epoch, counter };
+      const text = fromUtf8(plaintext);
+      const event = { type: 'text' as const, from, text, epoch, counter, wire };
       this.#texts.push(event);
+      if (from === this.#o.other) this.#acks.texts.push({ epoch, counter });
       this.#o.onEvent?.(event);
+      return;
+    }
+    if (label === 'ack') {
+      const ack = parseAck(plaintext);
+      if (!ack) return this.#refuse('an acknowledgement is malformed');
+      // Our own acks come back through the doc like everything else.
+      if (from === this.#o.other) this.#o.onEvent?.({ type: 'ack', ...ack });
       return;
     }
     const decoded = decodeCanonical(plaintext, FILE_CHUNK_BYTES * 2);
@@ -285,6 +304,7 @@ export class PrivateChannel {
     if (offset !== file.size || !bytesEqual(sha256(bytes), file.sha256))
       return this.#refuse(`file ${file.name} does not match its checksum`);
     file.complete = true;
+    if (file.from === this.#o.other) this.#acks.files.push(fromHex(file.id));
     this.#o.onEvent?.({ type: 'file-complete', id: file.id, name: file.name, bytes });
   }
 }

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { callControl } from '../../node/cli/control.ts';
-import { cliHarness } from './cliHarness.ts';
+import { cliHarness, stop } from './cliHarness.ts';
 import { eventually } from './cluster.ts';
 
 const { gpow, json, run, stopAll } = cliHarness();
@@ -83,7 +83,7 @@ describe('the gpow command', () => {
       /^gpow:join\?v=2&net=[0-9a-f]{64}&secret=.+&relay=ws.+&c=[A-Za-z0-9_-]{16}$/,
     );
     await json(['--home', bob, 'join', invitation]);
-    await run(bob);
+    const bobPeer = await run(bob);
 
     const sent = await json<{ id: string }>([
       '--home',
@@ -129,6 +129,18 @@ describe('the gpow command', () => {
       30_000,
     );
     expect(messages.map((m) => m.text)).toEqual(['see you at noon']);
+    // The chat lasts (issue 18): Alice's side learns it was delivered, and Bob's peer, restarted,
+    // reads it back from its encrypted history.
+    await eventually(
+      () => json<Array<{ state: string }>>(['--home', alice, 'msg', 'read', b.address]),
+      (rows) => rows[0]?.state === 'delivered',
+      30_000,
+    );
+    await stop(bobPeer);
+    await run(bob);
+    expect(await json(['--home', bob, 'msg', 'read', a.address])).toMatchObject([
+      { text: 'see you at noon', state: 'received' },
+    ]);
     // Overspending is refused with a clear reason.
     const over = await gpow(['--home', bob, 'send', a.address, '999']);
     expect(over.code).toBe(1);

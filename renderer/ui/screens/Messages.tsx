@@ -2,7 +2,7 @@
 // files directly between the two devices over the private channel, encrypted with that key.
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import type { KeyHex } from '../../../shared/ids.ts';
-import type { TransferView } from '../../../engine/ssk.ts';
+import type { ChatMessage, TransferView } from '../../../engine/ssk.ts';
 import { accountOf } from '../account.ts';
 import {
   ErrorText,
@@ -14,6 +14,7 @@ import {
 } from '../components/common.tsx';
 import { Party, usePartyName } from '../components/party.tsx';
 import { useApp, useI18n } from '../context.tsx';
+import type { MessageKey } from '../../i18n/i18n.ts';
 import { UserError } from '../../state/errors.ts';
 import { MarketGate } from './Services.tsx';
 
@@ -182,13 +183,19 @@ export function Conversation({ partner }: { partner: KeyHex }) {
         </p>
       ) : null}
       <h3 id="log-title">{t('messages.log')}</h3>
+      {conversation?.problems.map((problem) => (
+        <p className="warning" key={problem}>
+          {problem}
+        </p>
+      ))}
       {conversation === null || conversation.messages.length === 0 ? (
         <p className="muted">{t('messages.noMessages')}</p>
       ) : (
         <ol className="plain" aria-labelledby="log-title" aria-live="polite" data-testid="chat-log">
           {conversation.messages.map((message) => (
-            <li key={`${message.from}-${message.counter}`}>
-              <strong>{message.from === me ? t('party.you') : name}:</strong> {message.text}
+            <li key={message.id} data-state={message.state}>
+              <strong>{message.from === me ? t('party.you') : name}:</strong> {message.text}{' '}
+              <MessageState message={message} />
             </li>
           ))}
         </ol>
@@ -234,22 +241,51 @@ export function Conversation({ partner }: { partner: KeyHex }) {
   );
 }
 
+/** When, and where it stands: sent, delivered, failed (with why), received. */
+function MessageState({ message }: { message: ChatMessage }) {
+  const { t } = useI18n();
+  return (
+    <span className="muted">
+      <time dateTime={new Date(message.time).toISOString()}>
+        {new Date(message.time).toLocaleString()}
+      </time>
+      {' · '}
+      {t(`messages.state.${message.state}`)}
+      {message.why ? ` (${message.why})` : null}
+    </span>
+  );
+}
+
+/** What a transfer says: under way with its progress, or how it ended. */
+function transferLabel(transfer: TransferView): MessageKey {
+  if (transfer.state === 'failed') return 'messages.transferFailed';
+  if (transfer.direction === 'out')
+    return transfer.state === 'delivered' ? 'messages.fileDelivered' : 'messages.fileSent';
+  return transfer.complete ? 'messages.fileReceived' : 'messages.receiving';
+}
+
 function Transfer({ transfer }: { transfer: TransferView }) {
   const { t } = useI18n();
-  const url = useMemo(
-    () =>
-      transfer.bytes
-        ? URL.createObjectURL(new Blob([transfer.bytes as Uint8Array<ArrayBuffer>]))
-        : null,
-    [transfer.bytes],
-  );
-  useEffect(() => () => (url ? URL.revokeObjectURL(url) : undefined), [url]);
-  const label = t(transfer.direction === 'in' ? 'messages.receiving' : 'messages.sending', {
-    name: transfer.name,
-  });
+  // Made in the effect, not a memo: StrictMode runs an effect's cleanup and the effect again,
+  // and a URL made once in a memo would stay revoked (saving failed under `npm run web`).
+  const [url, setUrl] = useState<string | null>(null);
+  useEffect(() => {
+    if (!transfer.bytes) return;
+    const made = URL.createObjectURL(new Blob([transfer.bytes as Uint8Array<ArrayBuffer>]));
+    setUrl(made);
+    return () => {
+      URL.revokeObjectURL(made);
+      setUrl(null);
+    };
+  }, [transfer.bytes]);
+  const label = t(transferLabel(transfer), { name: transfer.name, why: transfer.why ?? '' });
   return (
-    <li data-complete={transfer.complete}>
-      <ProgressBar label={label} done={transfer.done} total={transfer.total} />
+    <li data-complete={transfer.complete} data-state={transfer.state}>
+      {transfer.state === 'receiving' ? (
+        <ProgressBar label={label} done={transfer.done} total={transfer.total} />
+      ) : (
+        <p>{label}</p>
+      )}
       {url !== null ? (
         <a href={url} download={transfer.name}>
           {t('messages.download', { name: transfer.name })}
