@@ -515,6 +515,30 @@ describe('the browser UI, end to end', () => {
     await alice.getByRole('link', { name: 'Save notes.txt' }).waitFor({ timeout: 60_000 });
     await check(alice, 'messages');
 
+    // Chats last (issue 18): Alice's text is delivered; both reload and unlock, and each finds
+    // the conversation as it was, with its states, and the file still there to save.
+    const delivered = (page: Page, state: string) =>
+      page.getByTestId('chat-log').locator(`li[data-state="${state}"]`, {
+        hasText: 'hello Bob, privately',
+      });
+    await delivered(alice, 'delivered').waitFor({ timeout: 60_000 });
+    for (const [page, passphrase] of [
+      [alice, 'alice passphrase'],
+      [bob, 'bob passphrase'],
+    ] as const) {
+      await page.reload();
+      await page.getByLabel('Passphrase').fill(passphrase);
+      await page.keyboard.press('Enter');
+      await page.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 60_000 });
+      await go(page, 'Messages');
+      await page.getByRole('button', { name: /^Talk with / }).click({ timeout: 60_000 });
+    }
+    await delivered(alice, 'delivered').waitFor({ timeout: 30_000 });
+    await delivered(bob, 'received').waitFor({ timeout: 30_000 });
+    await alice.getByRole('link', { name: 'Save notes.txt' }).waitFor({ timeout: 30_000 });
+    await bob.getByText('Sent notes.txt: they have all of it, checked.').waitFor();
+    await check(bob, 'messages-after-reload');
+
     // Alice registers a new service type from building blocks; Bob's catalogue lists it.
     await go(alice, 'Register a service type');
     await alice.getByLabel('Name', { exact: true }).first().fill('Proofreading');
