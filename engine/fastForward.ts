@@ -151,6 +151,7 @@ export interface SnapshotsHost {
   /** False for a peer that joins no room (offline commands): it neither looks nor offers. */
   readonly connects: boolean;
   secret(): string;
+  online(): boolean;
   relays(): readonly string[];
   iceServers(): readonly unknown[];
   ledger(): Ledger | null;
@@ -178,6 +179,7 @@ export class Snapshots {
       wrtc: host.ports.wrtc,
       timers: host.ports.timers,
       secret: () => host.secret(),
+      online: () => host.online(),
       relays: () => host.relays(),
       iceServers: () => host.iceServers(),
       warn: (message) => host.warn(message),
@@ -273,6 +275,11 @@ export class Snapshots {
     const certificate = ledger && certificateOf(ledger, id);
     if (!this.#host.connects || !record || !certificate) return;
     this.#room.offer({ n: record.n, certificate: encodeCertificate(certificate), state });
+  }
+
+  /** The peer's relays, secret or online state changed: the room follows. */
+  refresh(): void {
+    this.#room.refresh();
   }
 
   close(): void {

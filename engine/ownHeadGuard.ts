@@ -30,6 +30,8 @@ export class OwnHeadGuard {
   #own: OwnHead | null = null;
   /** Our transactions that could not be saved yet: they go out once they are. */
   #withheld: VerifiedTx[] = [];
+  /** The learning of a full sync under way (fullSync), if one is. */
+  #learning: Promise<void> | null = null;
 
   constructor(ports: Pick<EnginePorts, 'store' | 'signer' | 'timers'>, host: OwnHeadHost) {
     this.#ports = ports;
@@ -89,7 +91,15 @@ export class OwnHeadGuard {
    * chain's head is what the network holds, and a peer that did not know it may sign again.
    */
   fullSync(): void {
-    void this.#learn();
+    const learning = this.#learn().finally(() => {
+      if (this.#learning === learning) this.#learning = null;
+    });
+    this.#learning = learning;
+  }
+
+  /** Resolves once what a full sync taught is learnt (at once when none is being learnt). */
+  async learnt(): Promise<void> {
+    while (this.#learning) await this.#learning;
   }
 
   async #learn(): Promise<void> {

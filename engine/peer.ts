@@ -104,7 +104,7 @@ export class PeerEngine implements IngestHost {
     this.#ownHead = new OwnHeadGuard(ports, {
       links: this.#links,
       ledger: () => this.#ledger,
-      settled: () => this.settled(),
+      settled: () => this.#entriesSettled(),
       publish: (tx) => this.#ledgerDoc?.publish(tx),
       onKnown: () => {
         this.#emit({
@@ -152,7 +152,10 @@ export class PeerEngine implements IngestHost {
         ports,
         ledger: () => this.#ledger,
         act: (compose) => this.act(compose),
-        useSecret: (secret) => this.#connection.setSecret(secret),
+        useSecret: async (secret) => {
+          await this.#connection.setSecret(secret);
+          this.#snapshots.refresh();
+        },
         keepSecret: (secret, generation) => this.#emit({ type: 'join-secret', secret, generation }),
         warn: (message) => this.#emit({ type: 'warning', message }),
       },
@@ -180,6 +183,7 @@ export class PeerEngine implements IngestHost {
       networkId: options.networkId,
       connects: options.connect !== false && options.snapshots !== false,
       secret: () => this.roomKeys.secret,
+      online: () => this.#connection.online,
       relays: () => this.relays,
       iceServers: () => this.iceServers,
       ledger: () => this.#ledger,
@@ -397,8 +401,9 @@ export class PeerEngine implements IngestHost {
   }
 
   /** Replaces the relays (and ICE servers); connections are made again. */
-  setConnection(relays: readonly string[], iceServers?: readonly IceServer[]): Promise<void> {
-    return this.#connection.configure(relays, iceServers);
+  async setConnection(relays: readonly string[], iceServers?: readonly IceServer[]): Promise<void> {
+    await this.#connection.configure(relays, iceServers);
+    this.#snapshots.refresh();
   }
 
   /** Adds a relay found later (an invitation, LAN discovery). */
@@ -408,8 +413,9 @@ export class PeerEngine implements IngestHost {
   }
 
   /** Offline, the identity keeps working; what it signs goes out when it is online again. */
-  setOnline(online: boolean): Promise<void> {
-    return this.#connection.setOnline(online);
+  async setOnline(online: boolean): Promise<void> {
+    await this.#connection.setOnline(online);
+    this.#snapshots.refresh();
   }
 
   #linksChanged(change: () => void): void {
@@ -424,8 +430,17 @@ export class PeerEngine implements IngestHost {
     return this.#persister.flushed();
   }
 
-  /** Resolves when every doc entry seen so far has been checked and saved. */
+  /**
+   * Resolves when every doc entry seen so far has been checked and saved, and what a full sync
+   * taught of our own chain's head is learnt (a newcomer that weighed a snapshot binds its
+   * ledger after the sync came, and says it may sign only once this is done).
+   */
   async settled(): Promise<void> {
+    await this.#entriesSettled();
+    await this.#ownHead.learnt();
+  }
+
+  async #entriesSettled(): Promise<void> {
     await this.#ledgerDoc?.idle();
     await this.flushed();
   }

@@ -41,6 +41,8 @@ export interface SnapshotRoomHost {
   readonly timers: TimerPort;
   /** The network's join secret now: the room's password. */
   secret(): string;
+  /** Whether the peer is online: offline, it sits in no room (engine/connection.ts). */
+  online(): boolean;
   relays(): readonly string[];
   iceServers(): readonly unknown[];
   warn(message: string): void;
@@ -52,7 +54,10 @@ export class SnapshotRoom {
   readonly #doc = new Y.Doc();
   readonly #map = this.#doc.getMap<unknown>(SNAPSHOT_MAP);
   #provider: WebrtcProvider | null = null;
-  #password = '';
+  /** What the room was joined with: a change of either joins it again. */
+  #joined = '';
+  /** Whether this peer sits in the room (serve, offer or fetch asked it to). */
+  #wanted = false;
   #offer: SnapshotOffer | null = null;
   #keepTimer: Cancel | null = null;
   #flooded = false;
@@ -129,22 +134,37 @@ export class SnapshotRoom {
   close(): void {
     this.#keepTimer?.();
     this.#keepTimer = null;
+    this.#wanted = false;
+    this.#joined = '';
     leavePrivateRoom(this.#provider);
     this.#provider = null;
   }
 
+  /**
+   * Follows the peer's connection: joins again with the relays and secret it uses now, or
+   * leaves while it is offline (a peer set offline, or moved to other relays, must not stay
+   * reachable through this room).
+   */
+  refresh(): void {
+    if (this.#wanted) this.#join();
+  }
+
   #join(): void {
+    this.#wanted = true;
     const password = this.#host.secret();
-    if (this.#provider && password === this.#password) return;
-    // The join secret was rotated (§13.8): the room moves with it.
+    const relays = this.#host.relays();
+    const joined = this.#host.online() ? JSON.stringify([password, relays]) : '';
+    if (joined === this.#joined) return;
     leavePrivateRoom(this.#provider);
-    this.#password = password;
+    this.#provider = null;
+    this.#joined = joined;
+    if (joined === '') return;
     this.#provider = joinPrivateRoom({
       room: snapshotRoomOf(roomNameOf(this.#host.networkId)),
       password,
       doc: this.#doc,
       wrtc: this.#wrtc,
-      relays: this.#host.relays(),
+      relays,
       iceServers: this.#host.iceServers(),
     });
   }
