@@ -26,6 +26,7 @@ import type { BenchContext, Scenario, ScenarioResult } from './lib/types.ts';
 import { chromium } from './scenarios/chromium.ts';
 import { coldStart } from './scenarios/coldStart.ts';
 import { compaction } from './scenarios/compaction.ts';
+import { fastForward } from './scenarios/fastForward.ts';
 import { dnec } from './scenarios/dnec.ts';
 import { finality } from './scenarios/finality.ts';
 import { hypercore } from './scenarios/hypercore.ts';
@@ -45,6 +46,7 @@ const SCENARIOS: readonly Scenario[] = [
   chromium,
   replication,
   compaction,
+  fastForward,
 ];
 const RESULTS_DIR = join(import.meta.dirname, 'results');
 const LATEST = join(RESULTS_DIR, 'latest.json');

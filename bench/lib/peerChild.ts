@@ -25,6 +25,11 @@ interface Options {
   voteDelayMs?: number;
   /** Emit an `all-valid` event once the ledger holds this many valid transactions. */
   expectValid?: number;
+  /** Transactions between two checkpoints a witness proposes; false snapshots: the whole history. */
+  checkpointEvery?: number;
+  snapshots?: boolean;
+  /** Emit an `at-head` event once the ledger holds this author's chain up to this seq. */
+  expectHead?: { author: string; seq: number };
   /** Record per-transaction acceptance and finality times (default true). */
   track?: boolean;
   maxLifetimeMs?: number;
@@ -59,10 +64,19 @@ let validCount = 0;
 let hooked = false;
 let checkQueued = false;
 
+/** Says `at-head` once the ledger holds the expected author's chain up to the expected seq. */
+function checkHead(ledger: Ledger, now: number): void {
+  const head = options.expectHead;
+  if (!head || marks.atHead || (ledger.head(head.author as KeyHex)?.seq ?? -1) < head.seq) return;
+  marks.atHead = now;
+  send({ event: { type: 'at-head', at: now, count: validCount } });
+}
+
 function hook(ledger: Ledger): void {
   if (hooked) return;
   hooked = true;
   validCount = ledger.validIds().length;
+  checkHead(ledger, Date.now());
   const checkFinality = () => {
     checkQueued = false;
     const now = Date.now();
@@ -85,6 +99,7 @@ function hook(ledger: Ledger): void {
         queueMicrotask(checkFinality);
       }
     }
+    checkHead(ledger, now);
     if (options.expectValid !== undefined && validCount >= options.expectValid && !marks.allValid) {
       marks.allValid = now;
       send({ event: { type: 'all-valid', at: now, count: validCount } });
@@ -101,6 +116,8 @@ const peer = await Peer.start({
   ...(options.secretKey ? { secretKey: fromHex(options.secretKey) } : {}),
   witness: options.witness ?? false,
   ...(options.voteDelayMs !== undefined ? { voteDelayMs: options.voteDelayMs } : {}),
+  ...(options.checkpointEvery !== undefined ? { checkpointEvery: options.checkpointEvery } : {}),
+  ...(options.snapshots !== undefined ? { snapshots: options.snapshots } : {}),
   onEvent: (event) => {
     const now = Date.now();
     if (event.type === 'ready') marks.ready = now;
@@ -109,7 +126,8 @@ const peer = await Peer.start({
       marks.firstFrame ??= now;
       marks.lastFrame = now;
     } else if (event.type === 'sync-progress') marks.lastProgress = now;
-    else if (event.type === 'peer-hostile') send({ event });
+    else if (event.type === 'peer-hostile' || event.type === 'fast-forward') send({ event });
+    else if (event.type === 'warning') send({ event });
   },
 });
 marks.started = Date.now();
@@ -143,6 +161,12 @@ async function handle(command: Command): Promise<unknown> {
       return peer.status();
     case 'peers':
       return peer.status().peers;
+    case 'head': {
+      const author = args.author as KeyHex;
+      return peer.ledger?.head(author)?.seq ?? -1;
+    }
+    case 'certified':
+      return peer.ledger?.latestCertified()?.n ?? 0;
     case 'count':
       return hooked ? validCount : (peer.ledger?.validIds().length ?? 0);
     case 'marks':

@@ -16,6 +16,9 @@ export interface PeerChildOptions {
   witness?: boolean;
   voteDelayMs?: number;
   expectValid?: number;
+  checkpointEvery?: number;
+  snapshots?: boolean;
+  expectHead?: { author: string; seq: number };
   track?: boolean;
   maxLifetimeMs?: number;
 }

@@ -33,10 +33,15 @@ function fresh(genesis: VerifiedTx): Ledger {
   return started.ledger;
 }
 
+/** The witness of ringHistory's network, its only one. */
+export const RING_WITNESS = 'ring-witness';
+
 /** A ring of payments with a witness voting after each round: about `count` transactions. */
-async function ringHistory(count: number): Promise<{ genesis: VerifiedTx; txs: VerifiedTx[] }> {
+export async function ringHistory(
+  count: number,
+): Promise<{ genesis: VerifiedTx; txs: VerifiedTx[] }> {
   const members = Array.from({ length: MEMBERS }, (_, i) => identity(`ring-member-${i}`));
-  const witness = identity('ring-witness');
+  const witness = identity(RING_WITNESS);
   const genesis = await genesisOf({
     founder: witness,
     witnesses: [witness],

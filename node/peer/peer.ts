@@ -54,6 +54,7 @@ export interface PeerConfig {
   /** Transactions between two checkpoints a witness proposes (engine/timing.ts); 0: none. */
   readonly checkpointEvery?: number;
   /** False keeps the peer out of the snapshot room (engine/fastForward.ts): the whole history. */
+  readonly snapshots?: boolean;
   /** False reads the log and acts on it without joining the room (offline commands). */
   readonly connect?: boolean;
   readonly onEvent?: (event: PeerEvent) => void;
@@ -124,6 +125,7 @@ export class Peer extends PeerEngine {
         ...(config.checkpointEvery !== undefined
           ? { checkpointEvery: config.checkpointEvery }
           : {}),
+        ...(config.snapshots !== undefined ? { snapshots: config.snapshots } : {}),
         ...(config.onEvent ? { onEvent: config.onEvent } : {}),
         ...(config.device ? { device: config.device } : {}),
         ...(config.tickets ? { tickets: config.tickets } : {}),
