@@ -40,6 +40,8 @@ export interface CheckpointHost {
   onChecked(): void;
   /** The state of the latest certified checkpoint is known here (the snapshot room offers it). */
   onCertified?(id: TxId, state: Uint8Array): void;
+  /** The certified state this peer started from, if it did (engine/fastForward.ts). */
+  base?(): { readonly id: TxId; readonly state: Uint8Array } | null;
   onWarning(message: string): void;
 }
 
@@ -111,11 +113,25 @@ export class CheckpointDuty {
 
   async #restore(): Promise<void> {
     const saved = this.#host.store ? await loadCheckpointState(this.#host.store) : null;
-    const record = saved && this.#host.ledger()?.checkpoint(saved.id);
-    if (!saved || !record || !stateMatches(record, saved.bytes)) return;
-    this.#states.set(record.id, saved.bytes);
+    if (saved && this.#know(saved.id, saved.bytes)) this.#saved = saved.id;
+    // A witness that started from a certified state (engine/fastForward.ts) has no history to
+    // compute it from: the state it took is what the next checkpoint builds on.
+    const base = this.#host.base?.();
+    const record =
+      base && this.#know(base.id, base.state) && this.#host.ledger()?.checkpoint(base.id);
+    // Those below it lie in its cut, which a quorum certified: nothing here could compute them.
+    if (record)
+      for (const below of this.#host.ledger()?.checkpoints() ?? [])
+        if (below.n < record.n) this.#verdicts.set(below.id, true);
+  }
+
+  /** Takes `bytes` as the state of checkpoint `id` when its root and size are the stated ones. */
+  #know(id: TxId, bytes: Uint8Array): boolean {
+    const record = this.#host.ledger()?.checkpoint(id);
+    if (!record || !stateMatches(record, bytes)) return false;
+    this.#states.set(record.id, bytes);
     this.#verdicts.set(record.id, true);
-    this.#saved = record.id;
+    return true;
   }
 
   /** Keeps the latest certified checkpoint's state for the next start, once. */

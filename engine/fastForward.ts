@@ -191,6 +191,12 @@ export class Snapshots {
     return this.#base?.n ?? null;
   }
 
+  /** The state this peer started from, with its checkpoint's id, if it did. */
+  baseState(): { readonly id: TxId; readonly state: Uint8Array } | null {
+    const base = this.#base;
+    return base ? { id: base.certificate.checkpoint.id, state: base.state } : null;
+  }
+
   /** Reads the base kept beside the log: how the ledger starts, or undefined from the genesis. */
   async open(): Promise<LedgerStart | undefined> {
     const loaded = await loadBase(this.#host.ports.store, this.#host.ports.verify.verifier);

@@ -135,6 +135,7 @@ export class PeerEngine implements IngestHost {
       act: (compose) => this.act(compose),
       onWarning: (message) => this.#emit({ type: 'warning', message }),
       onCertified: (id, state) => this.#snapshots.certified(id, state),
+      base: () => this.#snapshots.baseState(),
     });
     this.devices = new DeviceAgent({
       ports,

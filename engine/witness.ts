@@ -24,6 +24,8 @@ export interface WitnessHost {
   onWarning(message: string): void;
   /** The state of the latest certified checkpoint is known (engine/checkpoints.ts). */
   onCertified?(id: TxId, state: Uint8Array): void;
+  /** The certified state this peer started from, if it did (engine/fastForward.ts). */
+  base?(): { readonly id: TxId; readonly state: Uint8Array } | null;
 }
 
 export class Witness {
@@ -53,6 +55,7 @@ export class Witness {
       onChecked: () => this.schedule(),
       onWarning: (message) => host.onWarning(message),
       onCertified: (id, state) => host.onCertified?.(id, state),
+      base: () => host.base?.() ?? null,
     });
   }
 

@@ -21,12 +21,21 @@ import {
   admit,
   identity,
   newLedger,
+  registry,
   rawTransfer,
   sign,
   transfer,
   type TestIdentity,
 } from '../helpers/network.ts';
 import { proposeTx } from '../helpers/witnessSets.ts';
+import {
+  alice as ffAlice,
+  bob as ffBob,
+  certifiedNetwork,
+  witnesses as ffWitnesses,
+} from '../helpers/certifiedLedger.ts';
+import { fromCertified } from '../../shared/ledger/fastForward.ts';
+import type { TxId } from '../../shared/ids.ts';
 
 // Passed through, and counted: how often a duty computes a state.
 vi.mock('../../shared/ledger/cutState.ts', async (original) => {
@@ -77,7 +86,11 @@ function memoryStore(): StateStore & { readonly values: Map<string, Uint8Array> 
 async function world(
   active: readonly TestIdentity[],
   every = 6,
-  existing?: { ledger: Ledger; store: StateStore },
+  existing?: {
+    ledger: Ledger;
+    store: StateStore;
+    base?: { readonly id: TxId; readonly state: Uint8Array };
+  },
   mayVote: () => boolean = () => true,
 ): Promise<World> {
   const ledger =
@@ -126,6 +139,7 @@ async function world(
           return { tx };
         },
         onWarning: (message) => warnings.get(who.name)?.push(message),
+        base: () => existing?.base ?? null,
       },
     );
   });
@@ -326,6 +340,49 @@ describe('the checkpoint duty', () => {
     may = true;
     await blind.run();
     expect(blind.ledger.checkpoints()).toMatchObject([{ n: 1, certified: true }]);
+  });
+
+  it('a witness that started from a certified state builds the next checkpoint on it', async () => {
+    // A network with checkpoints 1 and 2 certified; its witnesses start from checkpoint 2's
+    // state (engine/fastForward.ts) and get the history after it. They cannot compute that
+    // state from history they do not hold: given the base, they build checkpoint 3 on it.
+    const net = await certifiedNetwork();
+    const based = (base?: { id: TxId; state: Uint8Array }) => {
+      const started = fromCertified(
+        net.genesis,
+        registry,
+        net.certificate(net.second),
+        net.states.get(net.second)!,
+        { maxBytes: 1 << 24 },
+      );
+      if (!started.ok) throw new Error(started.error);
+      for (const id of net.full.validIds()) started.ledger.insert(net.full.get(id) as VerifiedTx);
+      return world(ffWitnesses, 6, {
+        ledger: started.ledger,
+        store: memoryStore(),
+        ...(base ? { base } : {}),
+      });
+    };
+    const payRound = async (w: World) => {
+      for (let i = 0; i < 4; i++) {
+        await transfer(w.ledger, i % 2 ? ffBob : ffAlice, i % 2 ? ffAlice : ffBob, 1n);
+        await w.run();
+      }
+    };
+    const w = await based({ id: net.second, state: net.states.get(net.second)! });
+    await payRound(w);
+    w.clock.now += CHECKPOINT_FALLBACK_MS * 4;
+    await w.run();
+    const third = w.ledger.checkpoints().find((c) => c.n === 3);
+    expect(third).toMatchObject({ certified: true, after: net.second });
+    for (const list of w.warnings.values()) expect(list).toEqual([]);
+    // Without the base, the same witnesses can make no checkpoint 3, and say why.
+    const blind = await based();
+    await payRound(blind);
+    blind.clock.now += CHECKPOINT_FALLBACK_MS * 4;
+    await blind.run();
+    expect(blind.ledger.checkpoints().find((c) => c.n === 3)?.certified ?? false).toBe(false);
+    expect([...blind.warnings.values()].flat().join(' ')).toMatch(/Checkpoint \d+ cannot/);
   });
 
   it('a damaged saved state is not used: the chain of states is computed again', async () => {
