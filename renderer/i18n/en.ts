@@ -860,6 +860,19 @@ export const en = {
   'instance.judge': 'Your verdict',
   'instance.pass': 'Pass',
   'instance.fail': 'Fail',
+  'confirm.confirm': 'Confirm',
+  'confirm.approve.title': 'Approve the delivery of “{name}”?',
+  'confirm.approve.sentence':
+    'Approve: the provider is paid {amount} from the escrow. This cannot be undone.',
+  'confirm.dispute.title': 'Dispute the delivery of “{name}”?',
+  'confirm.dispute.sentence':
+    'Dispute: the drawn validators judge the delivery. If they fail it, you get the price of {amount} back; otherwise the provider is paid. You cannot approve it afterwards.',
+  'confirm.pass.title': 'Pass the delivery of “{name}”?',
+  'confirm.pass.sentence':
+    'Pass: your verdict says the work was done. It counts towards paying the provider {amount} from the escrow, and it cannot be changed.',
+  'confirm.fail.title': 'Fail the delivery of “{name}”?',
+  'confirm.fail.sentence':
+    'Fail: your verdict says the work was not done. It counts towards giving the consumer the price of {amount} back, and it cannot be changed.',
   'instance.settle': 'Settle now',
   'instance.settleIntro': 'The outcome is decided and you are the one to settle it.',
   'instance.done': 'Done.',

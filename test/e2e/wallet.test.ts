@@ -706,7 +706,22 @@ describe('the browser UI, end to end', () => {
       timeout: 60_000,
     });
     await check(alice, 'validator');
-    await assigned.getByRole('button', { name: /^Pass the delivery of/ }).click();
+    // A verdict cannot be changed, so Pass asks first, naming the price (16 hashes at 2); focus
+    // moves to the question, and Cancel signs nothing. Only Confirm votes.
+    const pass = assigned.getByRole('button', { name: /^Pass the delivery of/ });
+    await pass.click();
+    const question = alice.getByRole('alertdialog', {
+      name: 'Pass the delivery of “General Proof of Work”?',
+    });
+    await question.waitFor();
+    expect(await question.evaluate((node) => node === document.activeElement)).toBe(true);
+    expect(await question.textContent()).toContain('paying the provider 32 from the escrow');
+    await check(alice, 'validator-confirm');
+    await question.getByRole('button', { name: 'Cancel' }).click();
+    await question.waitFor({ state: 'detached' });
+    expect(await assigned.getByText('You voted Pass.').count()).toBe(0);
+    await pass.click();
+    await alice.getByRole('alertdialog').getByRole('button', { name: 'Confirm' }).click();
     await assigned.getByText('You voted Pass.').waitFor();
     await until(
       'the judged request to pass and be settled',

@@ -1,5 +1,6 @@
 // The validator's screen: bonding (what makes this identity eligible for P), its bonds, the
-// evaluations P assigned to it with the evidence for each, and voting pass or fail.
+// evaluations P assigned to it with the evidence for each, and voting pass or fail (asked once
+// before it is signed: a verdict cannot be changed).
 import { useState, type FormEvent } from 'react';
 import { checkComputeResult } from '../../../shared/dnec/compute.ts';
 import { instancesOf, market, type InstanceView } from '../../../shared/dnec/queries.ts';
@@ -16,6 +17,8 @@ import {
   useAction,
   FormFooter,
 } from '../components/common.tsx';
+import { useQuestion } from '../components/ConfirmStep.tsx';
+import { DecisionConfirm } from '../components/DecisionConfirm.tsx';
 import { MarketActivity, useStateText } from '../components/market.tsx';
 import { Party } from '../components/party.tsx';
 import { useApp, useI18n } from '../context.tsx';
@@ -87,6 +90,12 @@ function ValidatorConsole() {
   const act = useAction(async (action: () => Promise<unknown>) => {
     await action();
   });
+  // The verdict being asked about, with the job's price for the question's sentence.
+  const question = useQuestion<{ pass: boolean; name: string; price: bigint }>();
+  const judge = (view: InstanceView, pass: boolean) => () =>
+    question.ask({ pass, name: view.request.service.name, price: view.request.price }, () =>
+      act.run(() => marketRuntime!.verdict(view.request.id, pass)),
+    );
   if (data === null || marketRuntime === null) return null;
   const submit = (event: FormEvent): void => {
     event.preventDefault();
@@ -200,21 +209,17 @@ function ValidatorConsole() {
                       <>
                         <button
                           type="button"
-                          disabled={act.busy}
+                          disabled={act.busy || question.asking !== null}
                           aria-label={t('validator.passLabel', { id: short })}
-                          onClick={() =>
-                            act.run(() => marketRuntime.verdict(view.request.id, true))
-                          }
+                          onClick={judge(view, true)}
                         >
                           {t('instance.pass')}
                         </button>{' '}
                         <button
                           type="button"
-                          disabled={act.busy}
+                          disabled={act.busy || question.asking !== null}
                           aria-label={t('validator.failLabel', { id: short })}
-                          onClick={() =>
-                            act.run(() => marketRuntime.verdict(view.request.id, false))
-                          }
+                          onClick={judge(view, false)}
                         >
                           {t('instance.fail')}
                         </button>
@@ -226,6 +231,15 @@ function ValidatorConsole() {
             })}
           </Table>
         )}
+        {question.asking !== null ? (
+          <DecisionConfirm
+            id="verdict-confirm"
+            decision={question.asking.kind.pass ? 'pass' : 'fail'}
+            job={question.asking.kind}
+            busy={act.busy}
+            onAnswer={question.reply}
+          />
+        ) : null}
         <ErrorText error={act.error} />
       </section>
       <MarketActivity />

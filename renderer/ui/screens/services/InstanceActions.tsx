@@ -1,12 +1,15 @@
 // The steps this identity owes in an instance, as buttons: the consumer reviews, the provider
 // accepts or declines and delivers hand-made work, a validator judges, the settler settles.
-// One action runs at a time; its error shows below them all.
+// One action runs at a time; its error shows below them all. Approve, Dispute, Pass and Fail
+// cannot be undone, so each asks once, saying where the price goes, before it is signed.
 import { useState, type FormEvent } from 'react';
 import type { TxId } from '../../../../shared/ids.ts';
 import type { MarketStep } from '../../../../shared/wallet/market.ts';
 import type { Market } from '../../../../engine/market/market.ts';
 import { UserError } from '../../../state/errors.ts';
 import { ErrorText, TextField, useAction } from '../../components/common.tsx';
+import { useQuestion } from '../../components/ConfirmStep.tsx';
+import { DecisionConfirm, type Decision } from '../../components/DecisionConfirm.tsx';
 import { useApp, useI18n } from '../../context.tsx';
 
 type Run = (action: (runtime: Market) => Promise<unknown>) => void;
@@ -34,17 +37,29 @@ export function useActionControl(): ActionControl {
   return { run: act.run, busy: act.busy, error: act.error, text, setText };
 }
 
+interface Option {
+  readonly label: string;
+  readonly action: () => void;
+  /** Set when the action cannot be undone: it runs only once this question is confirmed. */
+  readonly decision?: Decision;
+}
+
 interface ChoiceProps {
   readonly id: string;
   readonly title: string;
   readonly intro?: string;
-  readonly yes: { readonly label: string; readonly primary: boolean; readonly action: () => void };
-  readonly no: { readonly label: string; readonly action: () => void };
+  readonly yes: Option & { readonly primary: boolean };
+  readonly no: Option;
+  /** The job the decisions' questions name. */
+  readonly job: { readonly name: string; readonly price: bigint };
   readonly busy: boolean;
 }
 
 /** A panel with two buttons: a decision between two actions. */
-function Choice({ id, title, intro, yes, no, busy }: ChoiceProps) {
+function Choice({ id, title, intro, yes, no, job, busy }: ChoiceProps) {
+  const question = useQuestion<Decision>();
+  const press = (option: Option) => () =>
+    option.decision === undefined ? option.action() : question.ask(option.decision, option.action);
   return (
     <section className="panel" aria-labelledby={id}>
       <h2 id={id}>{title}</h2>
@@ -53,15 +68,24 @@ function Choice({ id, title, intro, yes, no, busy }: ChoiceProps) {
         <button
           type="button"
           className={yes.primary ? 'primary' : undefined}
-          disabled={busy}
-          onClick={yes.action}
+          disabled={busy || question.asking !== null}
+          onClick={press(yes)}
         >
           {yes.label}
         </button>
-        <button type="button" disabled={busy} onClick={no.action}>
+        <button type="button" disabled={busy || question.asking !== null} onClick={press(no)}>
           {no.label}
         </button>
       </div>
+      {question.asking !== null ? (
+        <DecisionConfirm
+          id={`${id}-confirm`}
+          decision={question.asking.kind}
+          job={job}
+          busy={busy}
+          onAnswer={question.reply}
+        />
+      ) : null}
     </section>
   );
 }
@@ -99,12 +123,15 @@ export function InstanceActions({
   id,
   steps,
   handMade,
+  job,
   control,
 }: {
   id: TxId;
   steps: readonly MarketStep[];
   /** The service's form is fields: its work is delivered by a person. */
   handMade: boolean;
+  /** The service's name and price: named in the questions before Approve, Dispute, Pass or Fail. */
+  job: { readonly name: string; readonly price: bigint };
   control: ActionControl;
 }) {
   const { t } = useI18n();
@@ -124,8 +151,14 @@ export function InstanceActions({
             label: t('instance.approve'),
             primary: true,
             action: () => run((m) => m.review(id, true)),
+            decision: 'approve',
           }}
-          no={{ label: t('instance.dispute'), action: () => run((m) => m.review(id, false)) }}
+          no={{
+            label: t('instance.dispute'),
+            action: () => run((m) => m.review(id, false)),
+            decision: 'dispute',
+          }}
+          job={job}
           busy={busy}
         />
       ) : null}
@@ -139,6 +172,7 @@ export function InstanceActions({
             action: () => run((m) => m.accept(id)),
           }}
           no={{ label: t('instance.decline'), action: () => run((m) => m.decline(id)) }}
+          job={job}
           busy={busy}
         />
       ) : null}
@@ -151,8 +185,14 @@ export function InstanceActions({
             label: t('instance.pass'),
             primary: false,
             action: () => run((m) => m.verdict(id, true)),
+            decision: 'pass',
           }}
-          no={{ label: t('instance.fail'), action: () => run((m) => m.verdict(id, false)) }}
+          no={{
+            label: t('instance.fail'),
+            action: () => run((m) => m.verdict(id, false)),
+            decision: 'fail',
+          }}
+          job={job}
           busy={busy}
         />
       ) : null}

@@ -66,6 +66,7 @@ export function InstanceScreen({ id }: { id: TxId }) {
         id={id}
         steps={steps}
         handMade={view.request.service.form === 'fields'}
+        job={{ name: view.request.service.name, price: view.request.price }}
         control={control}
       />
     </>
