@@ -34,6 +34,7 @@ import { createNotificationTracker, notablesOf } from '../runtime/notifications.
 import type { SskSession } from '../../engine/ssk.ts';
 import type { WorkRunner } from '../runtime/work.ts';
 import { draftSlice, type DraftSlice } from './drafts.ts';
+import { seenSlice, type SeenSlice } from './seen.ts';
 import { UserError } from './errors.ts';
 import { keptTickets, ticketActions, type TicketActions } from './tickets.ts';
 import { signBlock } from './signedMessages.ts';
@@ -117,7 +118,7 @@ export interface UnlockOptions {
   readonly remember?: boolean;
 }
 
-export interface AppState extends TicketActions, RefoundActions, DraftSlice {
+export interface AppState extends TicketActions, RefoundActions, DraftSlice, SeenSlice {
   readonly phase: Phase;
   readonly appInfo: AppInfo | null;
   /**
@@ -165,7 +166,15 @@ export interface AppState extends TicketActions, RefoundActions, DraftSlice {
   readonly randomIndices: (count: number, max: number) => number[];
   /** A gpow: link the app was opened with, once (the desktop app's deep links), or null. */
   readonly takePendingInvitation: () => Promise<string | null>;
-  readonly createIdentity: (mnemonic: string, passphrase: string) => Promise<void>;
+  /**
+   * Saves the identity of `mnemonic` under `passphrase` and unlocks it. `replace` puts it in
+   * place of the identity kept here: restoring from words on the lock screen.
+   */
+  readonly createIdentity: (
+    mnemonic: string,
+    passphrase: string,
+    options?: { readonly replace?: boolean },
+  ) => Promise<void>;
   /**
    * Makes this profile a new device of the identity a gpow:pair? link names: checks the link and
    * its certificate, has the platform make a device key under `passphrase`, keeps the network
@@ -511,6 +520,11 @@ export function createAppStore(deps: AppDeps): AppStore {
         setFollowed: (followed) => set({ followed }),
       }),
       ...draftSlice((update) => set(update)),
+      ...seenSlice(
+        deps.storage,
+        () => get().seen,
+        (update) => set(update),
+      ),
 
       async boot() {
         if (booted) return;
@@ -558,10 +572,11 @@ export function createAppStore(deps: AppDeps): AppStore {
         return (await deps.bridge?.pendingDeepLink()) ?? null;
       },
 
-      async createIdentity(mnemonic, passphrase) {
+      async createIdentity(mnemonic, passphrase, options = {}) {
         const bridge = deps.bridge;
         if (bridge === null) throw new UserError('error.noBridge');
-        await bridge.createKeystore({ mnemonic, passphrase });
+        const replace = options.replace === true;
+        await bridge.createKeystore({ mnemonic, passphrase, ...(replace ? { replace } : {}) });
         await get().unlock(passphrase);
       },
 

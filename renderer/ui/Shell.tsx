@@ -6,6 +6,7 @@ import { Link, navigate, useHashPath } from './router.tsx';
 import { defaultPath, NAV_GROUPS, routesFor } from './routes.tsx';
 import { shortAddress } from './components/party.tsx';
 import { ErrorText, useAction } from './components/common.tsx';
+import { useBadges } from './awareness.ts';
 
 export function Shell() {
   const { t, tn } = useI18n();
@@ -20,6 +21,7 @@ export function Shell() {
   const lockAction = useAction(() => lock());
   const routes = routesFor(network !== null);
   const route = routes.find((r) => r.path === path);
+  const badges = useBadges(route?.path);
 
   // An unknown or unavailable address goes to the default screen.
   useEffect(() => {
@@ -69,13 +71,23 @@ export function Shell() {
                 {t(group.label)}
               </h2>
               <ul aria-labelledby={`nav-${group.id}`}>
-                {entries.map((entry) => (
-                  <li key={entry.path}>
-                    <Link to={entry.path} current={entry.path === route?.path}>
-                      {t(entry.label)}
-                    </Link>
-                  </li>
-                ))}
+                {entries.map((entry) => {
+                  const count = badges[entry.path] ?? 0;
+                  return (
+                    <li key={entry.path}>
+                      <Link to={entry.path} current={entry.path === route?.path}>
+                        {t(entry.label)}
+                        {/* The count says what it counts, for a screen reader as for the eye. */}
+                        {count > 0 ? (
+                          <>
+                            {' '}
+                            <span className="badge new">{tn('nav.new', count)}</span>
+                          </>
+                        ) : null}
+                      </Link>
+                    </li>
+                  );
+                })}
               </ul>
             </div>
           );

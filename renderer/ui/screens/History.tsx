@@ -14,6 +14,7 @@ import {
   type Memo,
 } from '../../runtime/views.ts';
 import { ScreenTitle, Table, TextField } from '../components/common.tsx';
+import { EmptyState } from '../components/EmptyState.tsx';
 import { Party, useLabels } from '../components/party.tsx';
 import { useI18n } from '../context.tsx';
 import { useLedgerView } from '../useLedger.ts';
@@ -44,12 +45,26 @@ function memoText(memo: Memo, t: Translate): string {
 export function HistoryTable({
   entries,
   caption,
+  filtered = false,
 }: {
   entries: readonly HistoryEntry[];
   caption: string;
+  /** Some entries exist and the filters hide them all: say that, not "no payments yet". */
+  filtered?: boolean;
 }) {
   const { t, amount, time } = useI18n();
-  if (entries.length === 0) return <p className="muted">{t('history.empty')}</p>;
+  if (entries.length === 0 && filtered) return <EmptyState text={t('history.noMatch')} />;
+  if (entries.length === 0) {
+    return (
+      <EmptyState
+        text={t('history.empty')}
+        steps={[
+          { to: 'receive', label: t('history.empty.receive') },
+          { to: 'send', label: t('history.empty.send') },
+        ]}
+      />
+    );
+  }
   return (
     <Table
       caption={caption}
@@ -196,7 +211,11 @@ export function HistoryScreen() {
         </button>
       </section>
       <section className="panel">
-        <HistoryTable entries={shown} caption={t('history.title')} />
+        <HistoryTable
+          entries={shown}
+          caption={t('history.title')}
+          filtered={(all?.length ?? 0) > 0}
+        />
       </section>
     </>
   );

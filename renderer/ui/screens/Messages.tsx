@@ -17,6 +17,8 @@ import { useApp, useI18n } from '../context.tsx';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { UserError } from '../../state/errors.ts';
 import { MarketGate } from './Services.tsx';
+import { EmptyState } from '../components/EmptyState.tsx';
+import { latestReceived, useUnread } from '../awareness.ts';
 
 export function MessagesScreen() {
   const { t } = useI18n();
@@ -31,11 +33,12 @@ export function MessagesScreen() {
 }
 
 function Messages() {
-  const { t } = useI18n();
+  const { t, tn } = useI18n();
   const ssk = useApp((s) => s.ssk);
   const contacts = useApp((s) => s.contacts);
   const version = useApp((s) => s.ledgerVersion);
   const nameOf = usePartyName();
+  const unread = useUnread();
   const [to, setTo] = useState('');
   const [partner, setPartner] = useState<KeyHex | null>(null);
   const [shared, setShared] = useState(false);
@@ -101,7 +104,10 @@ function Messages() {
       <section className="panel" aria-labelledby="partners-title">
         <h2 id="partners-title">{t('messages.partners')}</h2>
         {partners.length === 0 ? (
-          <p className="muted">{t('messages.noPartners')}</p>
+          <EmptyState
+            text={t('messages.noPartners')}
+            steps={[{ to: 'contacts', label: t('messages.noPartners.contacts') }]}
+          />
         ) : (
           <ul className="list" data-testid="partners">
             {partners.map((key) => {
@@ -112,6 +118,9 @@ function Messages() {
                   <Party account={key} />
                   {current ? (
                     <span className="badge">{t('messages.epoch', { epoch: current.epoch })}</span>
+                  ) : null}
+                  {unread[key] ? (
+                    <span className="badge new">{tn('messages.unread', unread[key])}</span>
                   ) : null}
                   {ssk.canOpen ? (
                     <button
@@ -145,6 +154,12 @@ export function Conversation({ partner }: { partner: KeyHex }) {
   const [error, setError] = useState<unknown>(null);
   // `version` is the change signal: the session object itself stays the same.
   const conversation = useMemo(() => ssk?.conversation(partner) ?? null, [ssk, partner, version]);
+  const markSeen = useApp((s) => s.markConversationSeen);
+  // What shows here is read: the menu's and the list's counts of new messages drop it.
+  const latest = conversation && me !== null ? latestReceived(conversation.messages, me) : null;
+  useEffect(() => {
+    if (latest !== null) markSeen(partner, latest);
+  }, [latest, partner, markSeen]);
   const sendFile = useAction(async (chosen: File) => {
     const bytes = new Uint8Array(await chosen.arrayBuffer());
     ssk!.sendFile(partner, chosen.name, bytes);

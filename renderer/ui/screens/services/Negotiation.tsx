@@ -18,6 +18,7 @@ import { Party } from '../../components/party.tsx';
 import { useI18n } from '../../context.tsx';
 import { useLedgerView } from '../../useLedger.ts';
 import type { Draft } from './draft.ts';
+import { EmptyState } from '../../components/EmptyState.tsx';
 
 function RankedRow({
   row,
@@ -127,7 +128,10 @@ export function Negotiation({
       <form className="panel" onSubmit={next} noValidate>
         <p>{t('negotiation.intro', { name: draft.def.name })}</p>
         {total === 0 ? (
-          <p className="muted">{t('negotiation.none')}</p>
+          <EmptyState
+            text={t('negotiation.none')}
+            steps={[{ to: 'provider', label: t('negotiation.none.provide') }]}
+          />
         ) : (
           <fieldset>
             <legend>{t('negotiation.pick')}</legend>
