@@ -73,6 +73,19 @@ export function useUnread(): Readonly<Record<KeyHex, number>> {
   }, [ssk, me, version, seen]);
 }
 
+/**
+ * What the open conversation shows is read: the menu's and the partner list's counts of new
+ * messages drop it, up to its latest received message.
+ */
+export function useMarkRead(partner: KeyHex, messages: readonly ChatMessage[] | undefined): void {
+  const me = useApp((s) => s.key);
+  const markSeen = useApp((s) => s.markConversationSeen);
+  const latest = messages !== undefined && me !== null ? latestReceived(messages, me) : null;
+  useEffect(() => {
+    if (latest !== null) markSeen(partner, latest);
+  }, [latest, partner, markSeen]);
+}
+
 const waitingView = (ledger: Ledger, me: KeyHex) => waitingFor(ledger, me);
 
 /**

@@ -14,6 +14,7 @@ import { composeAction } from '../../shared/wallet/dnecCompose.ts';
 import type { ChatMessage } from '../../engine/ssk.ts';
 import { en } from '../../renderer/i18n/en.ts';
 import { HistoryTable } from '../../renderer/ui/screens/History.tsx';
+import { Conversation } from '../../renderer/ui/screens/Messages.tsx';
 import { loadSeen, seenSlice, SEEN_KEY, type Seen } from '../../renderer/state/seen.ts';
 import { latestReceived, unreadIn, unseenCount, waitingFor } from '../../renderer/ui/awareness.ts';
 import { newMarket } from '../helpers/market.ts';
@@ -228,6 +229,8 @@ describe('empty screens', () => {
     expect(table(true)).toContain(en['history.noMatch']);
     expect(table(true)).not.toContain(en['history.empty']);
     shows('contacts', en['contacts.empty']);
+    const chat = renderNowIn(app, createElement(Conversation, { partner: bob.key }));
+    expect(chat).toContain(en['messages.noMessages']);
     shows('messages', en['messages.noPartners'], en['messages.noPartners.contacts']);
     shows('provider', en['provider.noOffers'], en['provider.noIncoming'], en['provider.noJobs']);
     shows('provider', en['provider.noEarnings'], en['market.noActivity']);

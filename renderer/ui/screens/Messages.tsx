@@ -18,7 +18,7 @@ import type { MessageKey } from '../../i18n/i18n.ts';
 import { UserError } from '../../state/errors.ts';
 import { MarketGate } from './Services.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
-import { latestReceived, useUnread } from '../awareness.ts';
+import { useMarkRead, useUnread } from '../awareness.ts';
 
 export function MessagesScreen() {
   const { t } = useI18n();
@@ -154,12 +154,7 @@ export function Conversation({ partner }: { partner: KeyHex }) {
   const [error, setError] = useState<unknown>(null);
   // `version` is the change signal: the session object itself stays the same.
   const conversation = useMemo(() => ssk?.conversation(partner) ?? null, [ssk, partner, version]);
-  const markSeen = useApp((s) => s.markConversationSeen);
-  // What shows here is read: the menu's and the list's counts of new messages drop it.
-  const latest = conversation && me !== null ? latestReceived(conversation.messages, me) : null;
-  useEffect(() => {
-    if (latest !== null) markSeen(partner, latest);
-  }, [latest, partner, markSeen]);
+  useMarkRead(partner, conversation?.messages);
   const sendFile = useAction(async (chosen: File) => {
     const bytes = new Uint8Array(await chosen.arrayBuffer());
     ssk!.sendFile(partner, chosen.name, bytes);
