@@ -106,7 +106,15 @@ export function createIdentityVault(options: IdentityVaultOptions): IdentityVaul
 
   return {
     status: () => keystore.status(),
-    create: (input) => keystore.create(input),
+    async create(input) {
+      const made = await keystore.create(input);
+      if (input.replace === true) {
+        // The key held and the passphrase remembered belonged to the keystore just replaced.
+        lock();
+        await options.remembered?.forget();
+      }
+      return made;
+    },
 
     async createDevice(input) {
       const made = await keystore.createDevice(input);

@@ -74,9 +74,9 @@ export function createKeystoreService(options: KeystoreServiceOptions): Keystore
     unlocked = null;
   };
 
-  /** Encrypts and saves a new keystore; never replaces one. */
-  const save = async (payload: KeystorePayload, passphrase: string) => {
-    if (await fileExists(path)) {
+  /** Encrypts and saves a new keystore; replaces one only when asked to (`replace`). */
+  const save = async (payload: KeystorePayload, passphrase: string, replace = false) => {
+    if (!replace && (await fileExists(path))) {
       throw new Error(
         'A keystore already exists on this computer; it was left as it is. ' +
           'Unlock it, or move it away first to create a new one.',
@@ -89,8 +89,10 @@ export function createKeystoreService(options: KeystoreServiceOptions): Keystore
       options.scryptN === undefined ? {} : { N: options.scryptN },
     );
     await mkdir(dirname(path), { recursive: true });
-    // saveKeystoreFile refuses to replace a file created since the check above.
-    await saveKeystoreFile(path, keystore);
+    // saveKeystoreFile refuses to replace a file created since the check above, unless asked.
+    await saveKeystoreFile(path, keystore, { overwrite: replace });
+    // The key held unlocked belonged to the file just replaced.
+    if (replace) lock();
     return { address: keystore.address };
   };
 
@@ -121,7 +123,11 @@ export function createKeystoreService(options: KeystoreServiceOptions): Keystore
     async create(input) {
       const checked = validateMnemonic(input.mnemonic);
       if (!checked.ok) throw new Error(`That recovery phrase cannot be used: ${checked.error}.`);
-      return save({ kind: 'mnemonic', mnemonic: checked.mnemonic }, input.passphrase);
+      return save(
+        { kind: 'mnemonic', mnemonic: checked.mnemonic },
+        input.passphrase,
+        input.replace === true,
+      );
     },
 
     async createDevice(input) {

@@ -4,7 +4,8 @@ import { useEffect, type ReactNode } from 'react';
 import type { AppStore } from './state/appStore.ts';
 import { ErrorText } from './ui/components/common.tsx';
 import { AppProvider, useApp, useI18n } from './ui/context.tsx';
-import { Onboarding, Unlock } from './ui/screens/Onboarding.tsx';
+import { Locked } from './ui/screens/Locked.tsx';
+import { Onboarding } from './ui/screens/Onboarding.tsx';
 import { Shell } from './ui/Shell.tsx';
 
 export function App({ store }: { store: AppStore }) {
@@ -85,7 +86,7 @@ function Root() {
     case 'locked':
       return (
         <Solo>
-          <Unlock address={phase.address} />
+          <Locked address={phase.address} />
         </Solo>
       );
     case 'unlocked':

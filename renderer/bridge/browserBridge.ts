@@ -108,7 +108,8 @@ export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
       const [input] = checked('createKeystore', args);
       const phrase = validateMnemonic(input.mnemonic);
       if (!phrase.ok) throw new Error(`That recovery phrase cannot be used: ${phrase.error}.`);
-      if (storage.getItem(BROWSER_KEYSTORE_KEY) !== null) {
+      const replace = input.replace === true;
+      if (!replace && storage.getItem(BROWSER_KEYSTORE_KEY) !== null) {
         throw new Error(
           'A keystore already exists in this browser; it was left as it is. ' +
             'Unlock it, or clear this site’s storage first to create a new one.',
@@ -121,7 +122,7 @@ export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
         options.scryptN === undefined ? {} : { N: options.scryptN },
       );
       // Checked again after the slow key derivation: another tab may have been quicker.
-      if (storage.getItem(BROWSER_KEYSTORE_KEY) !== null) {
+      if (!replace && storage.getItem(BROWSER_KEYSTORE_KEY) !== null) {
         throw new Error('A keystore was created in another tab meanwhile; it was left as it is.');
       }
       storage.setItem(BROWSER_KEYSTORE_KEY, JSON.stringify(keystore));

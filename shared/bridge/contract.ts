@@ -33,6 +33,12 @@ export interface KeystoreStatus {
 export interface CreateKeystoreInput {
   readonly mnemonic: string;
   readonly passphrase: string;
+  /**
+   * Replace the keystore kept here: restoring from words on the lock screen, when the old
+   * passphrase is forgotten or another identity's words are at hand. Without it a keystore is
+   * never replaced.
+   */
+  readonly replace?: boolean;
 }
 
 export interface UnlockKeystoreInput {
@@ -188,7 +194,7 @@ export type OpenSskBoxResult =
 export interface GpowBridge {
   appInfo(): Promise<AppInfo>;
   keystoreStatus(): Promise<KeystoreStatus>;
-  /** Encrypts the phrase with the passphrase and saves it; refuses to replace a keystore. */
+  /** Encrypts the phrase with the passphrase and saves it; replaces a keystore only if asked. */
   createKeystore(input: CreateKeystoreInput): Promise<{ address: string }>;
   /** Opens the keystore; the key stays on the other side of the bridge. */
   unlockKeystore(input: UnlockKeystoreInput): Promise<UnlockKeystoreResult>;
@@ -593,8 +599,12 @@ export const ARGUMENT_SCHEMAS: {
   appInfo: noArguments,
   keystoreStatus: noArguments,
   createKeystore: oneObject(
-    { mnemonic: mnemonicField, passphrase: passphraseField },
-    '{ mnemonic, passphrase }',
+    {
+      mnemonic: mnemonicField,
+      passphrase: passphraseField,
+      replace: v.optional(v.boolean('replace must be true or false')),
+    },
+    '{ mnemonic, passphrase, replace? }',
   ),
   createDeviceKeystore: oneObject({ passphrase: passphraseField }, '{ passphrase }'),
   unlockKeystore: v.strictTuple(

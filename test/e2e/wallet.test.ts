@@ -245,6 +245,31 @@ describe('the browser UI, end to end', () => {
     await carol.getByLabel('Passphrase').fill('carol passphrase');
     await carol.keyboard.press('Enter');
     await carol.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 60_000 });
+
+    // The passphrase forgotten (issue 18): the lock screen's way out restores from the words,
+    // saying it replaces the identity kept here; Back returns to the lock screen.
+    await carol.reload();
+    await carol.getByRole('heading', { name: 'Unlock GPoW' }).waitFor();
+    const replaces = 'Restoring replaces the identity kept on this device.';
+    await carol.getByText(replaces).waitFor();
+    await carol.getByRole('button', { name: 'Restore from words' }).click();
+    await carol.getByRole('heading', { name: 'Restore your identity' }).waitFor();
+    await carol.getByText(replaces).waitFor();
+    await check(carol, 'unlock-restore');
+    await carol.getByRole('button', { name: 'Back' }).click();
+    await carol.getByRole('heading', { name: 'Unlock GPoW' }).waitFor();
+    await carol.getByRole('button', { name: 'Restore from words' }).click();
+    await carol.getByLabel('Backup words').fill(RESTORE_PHRASE);
+    await carol.getByRole('button', { name: 'Continue' }).click();
+    await carol.getByLabel('Passphrase', { exact: true }).fill('carol new passphrase');
+    await carol.getByLabel('Repeat the passphrase').fill('carol new passphrase');
+    await carol.getByRole('button', { name: 'Restore identity' }).click();
+    await carol.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 60_000 });
+    expect(await carol.locator('.topbar-address').getAttribute('title')).toBe(expected);
+    await carol.reload();
+    await carol.getByLabel('Passphrase').fill('carol new passphrase');
+    await carol.keyboard.press('Enter');
+    await carol.getByRole('navigation', { name: 'Main' }).waitFor({ timeout: 60_000 });
     expect(axeFindings).toEqual([]);
     expect(pageErrors).toEqual([]);
   });

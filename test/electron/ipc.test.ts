@@ -319,7 +319,7 @@ describe('IPC handlers', () => {
       /refused the createKeystore request: invalid arguments to createKeystore \(argument 0\.mnemonic\): the recovery phrase must be text/u,
     );
     await expect(create(event({}))).rejects.toThrow(
-      /\(argument 0\): expected \{ mnemonic, passphrase \} and nothing else/u,
+      /\(argument 0\): expected \{ mnemonic, passphrase, replace\? \} and nothing else/u,
     );
     await expect(status(event({}), 'surprise')).rejects.toThrow(/takes no arguments/u);
     expect(bridge.createKeystore).not.toHaveBeenCalled();

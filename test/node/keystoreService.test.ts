@@ -62,6 +62,25 @@ describe('keystore service', () => {
     expect(await readFile(path, 'utf8')).toBe(before);
   });
 
+  it('replaces the keystore only when asked (restoring from words on the lock screen)', async () => {
+    const other = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
+    const keystore = service();
+    await keystore.create({ mnemonic: PHRASE, passphrase: 'old' });
+    await keystore.unlock({ passphrase: 'old' });
+    const otherAddress = encodeAddress(identityFromMnemonic(other).publicKey);
+    await expect(
+      keystore.create({ mnemonic: other, passphrase: 'new', replace: true }),
+    ).resolves.toEqual({ address: otherAddress });
+    // The key held unlocked was the replaced keystore's.
+    expect(keystore.unlockedAddress()).toBeNull();
+    await expect(keystore.status()).resolves.toEqual({ exists: true, address: otherAddress });
+    await expect(keystore.unlock({ passphrase: 'old' })).resolves.toMatchObject({ ok: false });
+    await expect(keystore.unlock({ passphrase: 'new' })).resolves.toEqual({
+      ok: true,
+      address: otherAddress,
+    });
+  });
+
   it('unlocks with the right passphrase only, and can lock again', async () => {
     const keystore = service();
     await keystore.create({ mnemonic: PHRASE, passphrase: 'right' });

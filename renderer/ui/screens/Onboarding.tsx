@@ -193,7 +193,16 @@ function ConfirmWords({
   );
 }
 
-function Restore({ onBack, onNext }: { onBack: () => void; onNext: (mnemonic: string) => void }) {
+export function Restore({
+  onBack,
+  onNext,
+  replacing = false,
+}: {
+  onBack: () => void;
+  onNext: (mnemonic: string) => void;
+  /** From the lock screen: the identity kept here is replaced, and the step says so. */
+  replacing?: boolean;
+}) {
   const { t } = useI18n();
   const [text, setText] = useState('');
   const [error, setError] = useState<unknown>(null);
@@ -214,6 +223,7 @@ function Restore({ onBack, onNext }: { onBack: () => void; onNext: (mnemonic: st
       back={{ label: t('common.back'), onClick: onBack }}
       error={error}
     >
+      {replacing ? <p className="warning">{t('unlock.restore.replaces')}</p> : null}
       <TextField
         id="restore-words"
         label={t('onboarding.restore.label')}
@@ -226,14 +236,17 @@ function Restore({ onBack, onNext }: { onBack: () => void; onNext: (mnemonic: st
   );
 }
 
-function ChoosePassphrase({
+export function ChoosePassphrase({
   mnemonic,
   restored,
   onBack,
+  replace = false,
 }: {
   mnemonic: string;
   restored: boolean;
   onBack: () => void;
+  /** Restoring from the lock screen: put the identity in place of the one kept here. */
+  replace?: boolean;
 }) {
   const { t } = useI18n();
   const createIdentity = useApp((s) => s.createIdentity);
@@ -241,7 +254,7 @@ function ChoosePassphrase({
   const [repeat, setRepeat] = useState('');
   const action = useAction(async () => {
     checkNewPassphrase(passphrase, repeat);
-    await createIdentity(mnemonic, passphrase);
+    await createIdentity(mnemonic, passphrase, replace ? { replace } : {});
   });
   return (
     <FormPanel
@@ -346,7 +359,14 @@ function NewPassphraseFields(props: {
   );
 }
 
-export function Unlock({ address }: { address: string | null }) {
+export function Unlock({
+  address,
+  onRestore,
+}: {
+  address: string | null;
+  /** The way out when the passphrase is lost: restoring from the backup words. */
+  onRestore?: () => void;
+}) {
   const { t } = useI18n();
   const unlock = useApp((s) => s.unlock);
   const unlockRemembered = useApp((s) => s.unlockRemembered);
@@ -364,7 +384,7 @@ export function Unlock({ address }: { address: string | null }) {
   });
   const withSaved = useAction(() => unlockRemembered());
   const busy = action.busy || withSaved.busy;
-  return (
+  const form = (
     <FormPanel
       title={t('unlock.title')}
       intro={
@@ -430,5 +450,19 @@ export function Unlock({ address }: { address: string | null }) {
         </div>
       ) : null}
     </FormPanel>
+  );
+  if (onRestore === undefined) return form;
+  return (
+    <>
+      {form}
+      <section className="panel narrow" aria-labelledby="unlock-restore-title">
+        <h2 id="unlock-restore-title">{t('unlock.restore.title')}</h2>
+        <p>{t('unlock.restore.intro')}</p>
+        <p className="warning">{t('unlock.restore.replaces')}</p>
+        <button type="button" disabled={busy} onClick={onRestore}>
+          {t('unlock.restore.button')}
+        </button>
+      </section>
+    </>
   );
 }

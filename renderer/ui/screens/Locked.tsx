@@ -1,0 +1,32 @@
+// The lock screen, with its way out: someone who lost the passphrase restores from the backup
+// words (the same steps as onboarding's restore), choosing a new passphrase. Restoring replaces
+// the identity kept on this device, and both the lock screen and the words step say so.
+import { useState } from 'react';
+import { ChoosePassphrase, Restore, Unlock } from './Onboarding.tsx';
+
+type Step = { kind: 'unlock' } | { kind: 'restore' } | { kind: 'passphrase'; mnemonic: string };
+
+export function Locked({ address }: { address: string | null }) {
+  const [step, setStep] = useState<Step>({ kind: 'unlock' });
+  switch (step.kind) {
+    case 'unlock':
+      return <Unlock address={address} onRestore={() => setStep({ kind: 'restore' })} />;
+    case 'restore':
+      return (
+        <Restore
+          replacing
+          onBack={() => setStep({ kind: 'unlock' })}
+          onNext={(mnemonic) => setStep({ kind: 'passphrase', mnemonic })}
+        />
+      );
+    case 'passphrase':
+      return (
+        <ChoosePassphrase
+          mnemonic={step.mnemonic}
+          restored
+          replace
+          onBack={() => setStep({ kind: 'restore' })}
+        />
+      );
+  }
+}
