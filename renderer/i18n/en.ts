@@ -823,6 +823,10 @@ export const en = {
     'No provider offers this service yet. Pick another service, or offer this one yourself.',
   'negotiation.none.provide': 'Offer it from the Provider console',
   'negotiation.continue': 'Review the escrow',
+  'negotiation.total':
+    'With this provider the escrow locks {total}: {price} for the work and {fees} in validator fees. You can spend {available}.',
+  'negotiation.insufficient':
+    'That is more than you can spend. Lower the volume or the difficulty, choose a cheaper provider, or wait until you are paid.',
   'negotiation.reason.no-capacity': 'Offers no capacity.',
   'negotiation.reason.insufficient-free-capacity': 'Not enough free capacity: {detail}.',
   'negotiation.reason.rate-above-max': 'Too expensive: {detail}.',

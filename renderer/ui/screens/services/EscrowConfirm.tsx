@@ -1,5 +1,6 @@
 // The last step of a request: what will be escrowed, and from which balance, before anything
-// is signed. Confirming publishes the request and opens its instance.
+// is signed. Confirming publishes the request and opens its instance; it stays off, with the
+// reason beside it, while the balance cannot pay the total.
 import { useCallback, useMemo } from 'react';
 import { affordable } from '../../../../shared/dnec/negotiation.ts';
 import { offersFor } from '../../../../shared/dnec/queries.ts';
@@ -11,7 +12,7 @@ import { Party } from '../../components/party.tsx';
 import { useApp, useI18n } from '../../context.tsx';
 import { navigate } from '../../router.tsx';
 import { useLedgerView } from '../../useLedger.ts';
-import { requestInputOf, type Draft } from './draft.ts';
+import { escrowOf, requestInputOf, type Draft } from './draft.ts';
 import { requestDraftKey } from './RequestForm.tsx';
 
 export function EscrowConfirm({
@@ -41,10 +42,9 @@ export function EscrowConfirm({
     navigate(`services?id=${done.id}`);
   });
   if (!offer || !ledger || me === null) return null;
-  const price = offer.rate * draft.volume;
-  const fees = BigInt(draft.validators) * draft.fee;
-  const total = price + fees;
+  const { price, fees, total } = escrowOf(draft, offer.rate);
   const available = ledger.account(me).available;
+  const canPay = affordable(available, total, ledger.creditLimit);
   return (
     <>
       <ScreenTitle>{t('escrow.title')}</ScreenTitle>
@@ -74,8 +74,8 @@ export function EscrowConfirm({
           <dt>{t('escrow.deliverBy')}</dt>
           <dd>{time(shownAt + draft.within[1] * 1000)}</dd>
         </dl>
-        {!affordable(available, total, ledger.creditLimit) ? (
-          <p className="warning">
+        {!canPay ? (
+          <p className="warning" id="escrow-insufficient">
             {t('escrow.insufficient', { available: amount(available), total: amount(total) })}
           </p>
         ) : null}
@@ -94,7 +94,8 @@ export function EscrowConfirm({
             type="button"
             className="primary"
             onClick={() => confirm.run()}
-            disabled={confirm.busy}
+            disabled={confirm.busy || !canPay}
+            aria-describedby={canPay ? undefined : 'escrow-insufficient'}
           >
             {t('escrow.confirm')}
           </button>

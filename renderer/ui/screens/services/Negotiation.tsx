@@ -1,8 +1,11 @@
 // The second step of a request: the negotiation table. Every provider of the service is shown,
 // the eligible ones ranked by the consumer's total (the first recommended) and the others with
 // the reason they were left out, so the consumer sees why a cheaper offer is not a choice.
+// Below the table, the chosen provider's total as the escrow will lock it (a pow job of
+// difficulty 12 is 4,096 hashes): past what the balance allows, Continue is off and says why.
 import { useCallback, useState, type FormEvent } from 'react';
 import {
+  affordable,
   reputationScore,
   type ExcludedProvider,
   type NegotiationResult,
@@ -17,7 +20,7 @@ import { ErrorText, ScreenTitle, Table } from '../../components/common.tsx';
 import { Party } from '../../components/party.tsx';
 import { useI18n } from '../../context.tsx';
 import { useLedgerView } from '../../useLedger.ts';
-import type { Draft } from './draft.ts';
+import { escrowOf, type Draft } from './draft.ts';
 import { EmptyState } from '../../components/EmptyState.tsx';
 
 function RankedRow({
@@ -98,6 +101,41 @@ function ExcludedRow({
   );
 }
 
+const fundsOf = (ledger: Ledger, me: KeyHex) => ({
+  available: ledger.account(me).available,
+  credit: ledger.creditLimit,
+});
+
+/** The chosen provider's total, and whether the balance can lock it. */
+function EscrowTotal({
+  escrow,
+  available,
+  canPay,
+}: {
+  escrow: ReturnType<typeof escrowOf>;
+  available: bigint;
+  canPay: boolean;
+}) {
+  const { t, amount } = useI18n();
+  return (
+    <>
+      <p data-testid="negotiation-total">
+        {t('negotiation.total', {
+          total: amount(escrow.total),
+          price: amount(escrow.price),
+          fees: amount(escrow.fees),
+          available: amount(available),
+        })}
+      </p>
+      {!canPay ? (
+        <p className="warning" id="negotiation-insufficient">
+          {t('negotiation.insufficient')}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
 export function Negotiation({
   draft,
   result,
@@ -112,10 +150,17 @@ export function Negotiation({
   const { t } = useI18n();
   const offersOf = useCallback((ledger: Ledger) => offersFor(ledger, draft.def.id), [draft.def.id]);
   const offers = useLedgerView(offersOf) ?? [];
+  const funds = useLedgerView(fundsOf);
   const [choice, setChoice] = useState<KeyHex | null>(result.recommended);
   const [error, setError] = useState<unknown>(null);
   const offerOf = (provider: KeyHex) => offers.find((o) => o.provider === provider);
   const total = result.ranked.length + result.excluded.length;
+  const chosenOffer = result.ranked.some((row) => row.provider === choice)
+    ? offerOf(choice as KeyHex)
+    : undefined;
+  const escrow = chosenOffer ? escrowOf(draft, chosenOffer.rate) : null;
+  const canPay =
+    escrow === null || funds === null || affordable(funds.available, escrow.total, funds.credit);
   const next = (event: FormEvent): void => {
     event.preventDefault();
     if (result.ranked.length === 0) return setError(new UserError('services.error.noProvider'));
@@ -170,12 +215,20 @@ export function Negotiation({
             </Table>
           </fieldset>
         )}
+        {escrow !== null && funds !== null ? (
+          <EscrowTotal escrow={escrow} available={funds.available} canPay={canPay} />
+        ) : null}
         <ErrorText error={error} />
         <div className="actions">
           <button type="button" onClick={onBack}>
             {t('common.back')}
           </button>
-          <button type="submit" className="primary" disabled={result.ranked.length === 0}>
+          <button
+            type="submit"
+            className="primary"
+            disabled={result.ranked.length === 0 || !canPay}
+            aria-describedby={canPay ? undefined : 'negotiation-insufficient'}
+          >
             {t('negotiation.continue')}
           </button>
         </div>

@@ -230,3 +230,14 @@ export const requestInputOf = (draft: Draft, provider: KeyHex): RequestInput => 
   within: draft.within,
   ...(Object.keys(draft.sensitive).length > 0 ? { sensitive: draft.sensitive } : {}),
 });
+
+/**
+ * What a request to a provider at `rate` locks, as the ledger does: the price (rate × volume,
+ * 2^d hashes for a pow job of difficulty d) and the validators' fees. The negotiation and the
+ * escrow screen show the same total, so the cost is known before the escrow step.
+ */
+export function escrowOf(draft: Pick<Draft, 'volume' | 'validators' | 'fee'>, rate: bigint) {
+  const price = rate * draft.volume;
+  const fees = BigInt(draft.validators) * draft.fee;
+  return { price, fees, total: price + fees };
+}
