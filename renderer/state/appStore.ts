@@ -577,6 +577,8 @@ export function createAppStore(deps: AppDeps): AppStore {
         if (bridge === null) throw new UserError('error.noBridge');
         const replace = options.replace === true;
         await bridge.createKeystore({ mnemonic, passphrase, ...(replace ? { replace } : {}) });
+        // Main forgot the passphrase saved for the keystore replaced: Settings must not offer it.
+        if (replace) await refreshSecureStorage(bridge);
         await get().unlock(passphrase);
       },
 

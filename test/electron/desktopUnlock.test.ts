@@ -160,6 +160,30 @@ describe('remembering the passphrase in the desktop app', () => {
     );
   });
 
+  it('a restore from words on the lock screen replaces the identity and forgets the saved passphrase', async () => {
+    const other = 'legal winner thank year wave sausage worth useful legal winner thank yellow';
+    const app = await desktop('gnome_libsecret');
+    const store = app.page();
+    await store.getState().boot();
+    await store.getState().createIdentity(PHRASE, 'correct horse');
+    const before = store.getState().address;
+    await store.getState().lock();
+    await store.getState().unlock('correct horse', { remember: true });
+    await store.getState().lock();
+    expect(await app.exists()).toBe(true);
+    // Without being asked to, a keystore is never replaced.
+    await expect(store.getState().createIdentity(other, 'new passphrase')).rejects.toThrow(
+      /already exists/u,
+    );
+    await store.getState().createIdentity(other, 'new passphrase', { replace: true });
+    expect(store.getState().phase.kind).toBe('unlocked');
+    expect(store.getState().address).not.toBe(before);
+    expect(app.vault.unlockedAddress()).toBe(store.getState().address);
+    // The saved passphrase opened the replaced keystore: it is gone with it.
+    expect(await app.exists()).toBe(false);
+    expect(store.getState().secureStorage?.remembered).toBe(false);
+  });
+
   it('on Linux without a keyring (basic_text), reports weak storage and remembers nothing', async () => {
     const app = await desktop('basic_text');
     const store = app.page();

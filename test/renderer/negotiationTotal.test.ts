@@ -18,6 +18,7 @@ import {
   escrowOf,
   negotiationOf,
 } from '../../renderer/ui/screens/services/draft.ts';
+import { EscrowConfirm } from '../../renderer/ui/screens/services/EscrowConfirm.tsx';
 import { Negotiation } from '../../renderer/ui/screens/services/Negotiation.tsx';
 import { identity } from '../helpers/network.ts';
 import { PHRASE, testApp } from './fixtures.ts';
@@ -54,8 +55,11 @@ async function market(name: string) {
   return app;
 }
 
-async function negotiationFor(difficulty: string, validators = '0', fee = '0') {
-  const app = await market(`negotiation ${difficulty}`);
+/** Each app its own network: two apps on one network id would share a replication room. */
+let networks = 0;
+
+async function requestFor(difficulty: string, validators = '0', fee = '0') {
+  const app = await market(`negotiation ${(networks += 1)}`);
   const draft = draftOf(
     POW,
     { data: 'abc', difficulty, fn: '', input: '', fields: {}, volume: '' },
@@ -68,6 +72,11 @@ async function negotiationFor(difficulty: string, validators = '0', fee = '0') {
     },
     { poolSize: 1, canSeal: false, t: translator('en') },
   );
+  return { app, draft };
+}
+
+async function negotiationFor(difficulty: string, validators = '0', fee = '0') {
+  const { app, draft } = await requestFor(difficulty, validators, fee);
   const runtime = app.store.getState().market;
   if (runtime === null) throw new Error('no market');
   const result = runtime.negotiate(negotiationOf(draft));
@@ -110,5 +119,22 @@ describe('the negotiation’s total', () => {
     expect(page).toContain('the escrow locks 69: 64 for the work and 5 in validator fees');
     expect(page).not.toContain(escaped(en['negotiation.insufficient']));
     expect(continueButton(page)).not.toContain('disabled');
+  });
+
+  it('the escrow screen’s Confirm is off too, and says why, when the balance cannot pay', async () => {
+    const escrow = async (difficulty: string) => {
+      const { app, draft } = await requestFor(difficulty);
+      const page = renderNowIn(
+        app,
+        createElement(EscrowConfirm, { draft, provider: bob.key, onBack: () => undefined }),
+      );
+      return /<button type="button"[^>]*>Confirm and escrow<\/button>/.exec(page)?.[0] ?? '';
+    };
+    const over = await escrow('12');
+    expect(over).toContain('disabled=""');
+    expect(over).toContain('aria-describedby="escrow-insufficient"');
+    const within = await escrow('6');
+    expect(within).toContain('Confirm and escrow');
+    expect(within).not.toContain('disabled');
   });
 });
