@@ -132,7 +132,7 @@ export const en = {
     'The saved passphrase no longer opens this identity, so GPoW forgot it. Type your passphrase to unlock.',
   'unlock.weak':
     'This system offers no keyring GPoW can trust (its secret storage is “{backend}”), so GPoW will not remember your passphrase here. On Linux, setting up GNOME Keyring or KWallet makes it possible.',
-  'unlock.restore.title': 'Passphrase forgotten?',
+  'unlock.restore.title': 'Locked out?',
   'unlock.restore.intro': 'Your backup words bring your identity back, with a new passphrase.',
   'unlock.restore.replaces':
     'Restoring replaces the identity kept on this device. If the words you type are another identity’s, the one kept here comes back only from its own words.',
