@@ -78,15 +78,18 @@ describe('the desktop renderer', () => {
     });
     // The genesis was signed by main and stored in main's log, never in IndexedDB.
     expect(spies.signTransaction).toHaveBeenCalled();
-    // Two logs in main: the ledger's, and the replication doc kept across restarts.
+    // Three logs in main: the ledger's, the replication doc kept across restarts, and the
+    // encrypted chat history (docs/chats.md).
     const networkId = store.getState().network?.networkId ?? '';
     expect(spies.openLedgerLog.mock.calls.map(([input]) => input)).toEqual([
       { name: `gpow-ledger-${networkId}` },
       { name: `gpow-replica-${networkId}` },
+      { name: `gpow-chats-${networkId}` },
     ]);
     expect(spies.appendLedgerLog).toHaveBeenCalled();
     expect(browserLog).not.toHaveBeenCalled();
     expect((await readdir(join(dir, 'ledgers'))).sort()).toEqual([
+      `gpow-chats-${networkId}`,
       `gpow-ledger-${networkId}`,
       `gpow-replica-${networkId}`,
     ]);
