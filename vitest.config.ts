@@ -38,6 +38,8 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/*.test.ts'],
+          // The browser renderer is built once for all e2e files (test/e2e/globalSetup.ts).
+          globalSetup: ['test/e2e/globalSetup.ts'],
           fileParallelism: false,
           sequence: { groupOrder: 2 },
           testTimeout: 180_000,

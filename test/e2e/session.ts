@@ -1,9 +1,10 @@
-// The set-up each end-to-end test file of the app's screens shares: the browser renderer built,
-// the servers and Chromium started (harness.ts's World), one browser profile per user with its
-// page errors kept, screenshots with axe-core's findings, and everything closed after the file.
+// The set-up each end-to-end test file of the app's screens shares (the browser renderer is
+// built once for all of them, by globalSetup.ts): the servers and Chromium started (harness.ts's
+// World), one browser profile per user with its page errors kept, screenshots with axe-core's
+// findings, and everything closed after the file.
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
-import { buildWeb, openUser, screenshotDir, startWorld, until, type World } from './harness.ts';
+import { openUser, screenshotDir, startWorld, until, type World } from './harness.ts';
 import { ScreenAudit } from './screens.ts';
 
 export interface E2eSession {
@@ -47,7 +48,6 @@ export function e2eSession({
 
   beforeAll(async () => {
     shots = await screenshotDir();
-    await buildWeb();
     world = await startWorld();
   });
 

@@ -14,7 +14,6 @@ import { keyHexOf } from '../../shared/ids.ts';
 import { identity } from '../helpers/network.ts';
 import { identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
 import {
-  buildWeb,
   PROJECT_ROOT,
   screenshotDir,
   startWorld,
@@ -188,7 +187,6 @@ async function selectedPairs(page: Page): Promise<Array<{ local: string; remote:
 
 beforeAll(async () => {
   shots = await screenshotDir();
-  await buildWeb();
   world = await startWorld();
 });
 
