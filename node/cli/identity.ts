@@ -24,6 +24,7 @@ import { saveKeystoreFile } from '../keystoreFile.ts';
 import { nodeRandom } from '../platform/nodeRandom.ts';
 import { CliError, readDeviceInfo, writeDeviceInfo, type DeviceInfo, type Home } from './home.ts';
 import { address, amountOf, type Output } from './output.ts';
+import { chooseNetwork, openBackupFile, restoreWorkspace } from './workspaceRestore.ts';
 import { readPassphrase, readStdin } from './prompt.ts';
 
 /** Opens the home's keystore; a version 1 file is rewritten with its integrity hash. */
@@ -230,6 +231,8 @@ export async function identityCommand(home: Home, args: string[], out: Output): 
       'as-original': { type: 'boolean' },
       'device-name': { type: 'string' },
       allowance: { type: 'string' },
+      backup: { type: 'string' },
+      network: { type: 'string' },
     },
   });
   const fastKdf = values['fast-kdf'] === true;
@@ -249,6 +252,13 @@ export async function identityCommand(home: Home, args: string[], out: Output): 
       const check = validateMnemonic(words);
       if (!check.ok) throw new CliError(check.error);
       const asOriginal = values['as-original'] === true;
+      // The backup is opened with the words, and its network checked against the home, before
+      // anything is written: a wrong file leaves the home as it was.
+      const backup =
+        values.backup === undefined
+          ? null
+          : await openBackupFile(values.backup, identityFromMnemonic(check.mnemonic));
+      const network = backup ? await chooseNetwork(home, backup, values.network) : null;
       const identity = await restore(
         home,
         check.mnemonic,
@@ -261,11 +271,13 @@ export async function identityCommand(home: Home, args: string[], out: Output): 
         out,
       );
       const addr = address(keyHexOf(identity.publicKey));
+      const restored = backup ? await restoreWorkspace(home, backup, network, out) : null;
+      if (restored) out.progress(String(restored.text));
       out.print(
         asOriginal
           ? `Identity restored as its original device.\nAddress: ${addr}\nOnly do this when no other machine still runs this identity: it signs on the identity's own chain.`
           : `Identity restored as a new device of it.\nAddress: ${addr}\nOnce it has synced, this device certifies itself; your other devices keep working. It holds nothing until your original device tops it up. If that device is lost, run "gpow device revoke original" here to take over what it holds.`,
-        { address: addr, device: !asOriginal },
+        { address: addr, device: !asOriginal, ...(restored ? { backup: restored } : {}) },
       );
       return;
     }

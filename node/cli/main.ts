@@ -8,6 +8,8 @@ import { deviceCommand } from './devices.ts';
 import { witnessCommand } from './witness.ts';
 import { follow, refound } from './refound.ts';
 import { identityCommand } from './identity.ts';
+import { backupCommand, BACKUP_USAGE } from './backup.ts';
+import { contactCommand } from './contacts.ts';
 import { MARKET_COMMANDS, MARKET_USAGE, marketCommand } from './market.ts';
 import { networkCreate } from './network.ts';
 import { invite, INVITE_USAGE, join } from './invite.ts';
@@ -24,9 +26,11 @@ const USAGE = `Usage: gpow [--home DIR] [--json] <command> [options]
 Identity
   identity create [--fast-kdf]      create an identity and show its 24 backup words
   identity import [--words "..."] [--device-name N] [--allowance A] [--as-original]
+                  [--backup FILE [--network NAME]]
                                     restore an identity from its words (or stdin), as one
                                     more device of it (--as-original: resume its own chain,
-                                    only when no other machine runs it)
+                                    only when no other machine runs it); --backup also brings
+                                    back its network, contacts and chats (see "gpow backup")
   identity show                     show this identity's address
   identity export                   show the backup words (asks for the passphrase)
   device pair [--name N] [--allowance A]
@@ -46,6 +50,10 @@ Identity
                                     is rotated without them
 
 ${SIGN_USAGE}
+
+${BACKUP_USAGE}
+  contact list | add ADDRESS LABEL | remove ADDRESS
+                                    the address book (carried by the backup)
 
 Witnesses (docs/protocol.md §13)
   witness list                      the witnesses, their last votes, proposed changes
@@ -118,6 +126,12 @@ export async function main(argv: string[]): Promise<number> {
         break;
       case 'device':
         await deviceCommand(home, rest, out);
+        break;
+      case 'backup':
+        await backupCommand(home, rest, out);
+        break;
+      case 'contact':
+        await contactCommand(home, rest, out);
         break;
       case 'witness':
         await witnessCommand(home, rest, out);
