@@ -6,22 +6,28 @@ import { toJson } from './control.ts';
 import { CliError, resolveHome } from './home.ts';
 import { deviceCommand } from './devices.ts';
 import { witnessCommand } from './witness.ts';
-import { follow, refound } from './refound.ts';
 import { identityCommand } from './identity.ts';
 import { backupCommand, BACKUP_USAGE } from './backup.ts';
 import { contactCommand } from './contacts.ts';
 import { MARKET_COMMANDS, MARKET_USAGE, marketCommand } from './market.ts';
-import { networkCreate } from './network.ts';
-import { invite, INVITE_USAGE, join } from './invite.ts';
 import { output } from './output.ts';
-import { relay, RELAY_USAGE } from './relay.ts';
 import { memberCommand, profileCommand } from './profile.ts';
 import { fileCommand, msgCommand, sskCommand } from './private.ts';
-import { run, RUN_USAGE } from './run.ts';
 import { sign, SIGN_USAGE, verify } from './sign.ts';
 import { balance, history, send, status } from './wallet.ts';
 
-const USAGE = `Usage: gpow [--home DIR] [--json] <command> [options]
+/**
+ * The usage text. The modules that need the engine, WebRTC or a server (run, network, refound,
+ * invite, relay) are loaded only by their own commands and here: a command that the running
+ * peer answers (balance, send, status...) starts in about two thirds of the CPU time.
+ */
+async function usage(): Promise<string> {
+  const [{ INVITE_USAGE }, { RUN_USAGE }, { RELAY_USAGE }] = await Promise.all([
+    import('./invite.ts'),
+    import('./run.ts'),
+    import('./relay.ts'),
+  ]);
+  return `Usage: gpow [--home DIR] [--json] <command> [options]
 
 Identity
   identity create [--fast-kdf]      create an identity and show its 24 backup words
@@ -94,6 +100,7 @@ ${MARKET_USAGE}
 
 The passphrase is read from GPOW_PASSPHRASE, or asked for on the terminal.
 Home: --home, or GPOW_HOME, or ~/.gpow.`;
+}
 
 // ---- entry -------------------------------------------------------------------------------
 
@@ -116,7 +123,7 @@ export async function main(argv: string[]): Promise<number> {
   const home = resolveHome(typeof values.home === 'string' ? values.home : undefined);
   const [command, sub] = positionals;
   if (values.help || !command) {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${await usage()}\n`);
     return command ? 0 : values.help ? 0 : 2;
   }
   try {
@@ -143,22 +150,25 @@ export async function main(argv: string[]): Promise<number> {
         await memberCommand(home, rest, out);
         break;
       case 'network':
-        if (sub === 'create') await networkCreate(home, rest.slice(1), out);
-        else if (sub === 'refound') await refound(home, rest.slice(1), out);
-        else if (sub === 'follow') await follow(home, rest.slice(1), out);
+        if (sub === 'create')
+          await (await import('./network.ts')).networkCreate(home, rest.slice(1), out);
+        else if (sub === 'refound')
+          await (await import('./refound.ts')).refound(home, rest.slice(1), out);
+        else if (sub === 'follow')
+          await (await import('./refound.ts')).follow(home, rest.slice(1), out);
         else throw new CliError('usage: gpow network create|refound|follow (see "gpow help")');
         break;
       case 'invite':
-        await invite(home, rest, out);
+        await (await import('./invite.ts')).invite(home, rest, out);
         break;
       case 'join':
-        await join(home, rest, out);
+        await (await import('./invite.ts')).join(home, rest, out);
         break;
       case 'run':
-        await run(home, rest, out);
+        await (await import('./run.ts')).run(home, rest, out);
         break;
       case 'relay':
-        await relay(rest, out);
+        await (await import('./relay.ts')).relay(rest, out);
         break;
       case 'send':
         await send(home, rest, out);
@@ -189,7 +199,7 @@ export async function main(argv: string[]): Promise<number> {
         break;
       default:
         if (!MARKET_COMMANDS.includes(command))
-          throw new CliError(`unknown command "${command}"\n\n${USAGE}`);
+          throw new CliError(`unknown command "${command}"\n\n${await usage()}`);
         await marketCommand(home, command, rest, out);
     }
     return 0;
