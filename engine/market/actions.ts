@@ -8,7 +8,7 @@ import { fromHex, utf8 } from '../../shared/bytes.ts';
 import type { CborValue } from '../../shared/codec/cbor.ts';
 import { affordable, negotiate, type NegotiationResult } from '../../shared/dnec/negotiation.ts';
 import {
-  eligibleBonds,
+  committeeFor,
   instancesOf,
   instanceView,
   market,
@@ -23,6 +23,7 @@ import {
   majorityOf,
   privatePartsOf,
   requestBody,
+  serviceById,
   SEALED_DELIVERY,
   SEALED_REQUEST,
   serviceDeps,
@@ -31,6 +32,7 @@ import {
 } from '../../shared/wallet/market.ts';
 import { composeAction, composeSettle, composeVerdict } from '../../shared/wallet/dnecCompose.ts';
 import { EngineError } from '../events.ts';
+import { disputeEvidenceFor, sealDisputeEvidence } from './dispute.ts';
 import type { SskSession } from '../ssk.ts';
 import type { MarketEngine, MarketPorts, NegotiationInput, RequestInput } from './ports.ts';
 
@@ -99,10 +101,17 @@ export class MarketActions {
     return this.submit('unbond', { bond: fromHex(bond) }, { deps: [bond] });
   }
 
-  /** N for a request: every other provider, ranked or excluded with its reason. */
+  /**
+   * N for a request: every other provider, ranked or excluded with its reason. A provider for
+   * whom the escrow could not draw the committee is excluded by the escrow's own check.
+   */
   negotiate(input: NegotiationInput): NegotiationResult {
     const me = this.engine.address;
-    const offers = offersFor(this.ledger(), input.service).filter((o) => o.provider !== me);
+    const ledger = this.ledger();
+    const offers = offersFor(ledger, input.service).filter((o) => o.provider !== me);
+    const def = serviceById(ledger, input.service);
+    const m = input.validators ?? 0;
+    const committee = { m, k: input.k ?? majorityOf(m) };
     return negotiate(
       offers,
       {
@@ -111,7 +120,13 @@ export class MarketActions {
         ...(input.minReputation === undefined ? {} : { minReputation: input.minReputation }),
         ...(input.exclude ? { exclude: input.exclude } : {}),
       },
-      { validatorFee: input.fee ?? 0n, validators: input.validators ?? 0 },
+      {
+        validatorFee: input.fee ?? 0n,
+        validators: m,
+        ...(def && me
+          ? { committee: (p: KeyHex) => committeeFor(ledger, def, committee, me, p).problem }
+          : {}),
+      },
     );
   }
 
@@ -136,7 +151,13 @@ export class MarketActions {
     const offer = offersFor(ledger, input.service).find((o) => o.provider === provider);
     if (!offer) throw new EngineError('that provider has no offer for this service');
     const m = input.validators ?? 0;
+    const k = input.k ?? majorityOf(m);
     const fee = input.fee ?? 0n;
+    const def = serviceById(ledger, input.service);
+    if (!def) throw new EngineError(`there is no service "${input.service}" on this ledger`);
+    // The negotiation's check too, so the two cannot disagree about the pool.
+    const { pool, problem } = committeeFor(ledger, def, { m, k }, me, provider);
+    if (problem !== null) throw new EngineError(problem);
     // Checked before the secret is saved or a key shared (the CLI agent's check).
     const escrowed = offer.rate * input.volume + BigInt(m) * fee;
     if (!affordable(ledger.spendable(me), escrowed, ledger.creditLineOf(me))) {
@@ -164,8 +185,8 @@ export class MarketActions {
         rate: offer.rate,
         fee,
         m,
-        k: input.k ?? majorityOf(m),
-        pool: m > 0 ? eligibleBonds(ledger, [me, provider]) : [],
+        k,
+        pool,
         commitment,
         job,
         within: input.within ?? DEFAULT_WITHIN,
@@ -207,19 +228,41 @@ export class MarketActions {
     );
   }
 
-  /** The consumer approves or disputes a delivery (review types). */
-  review(requestId: TxId, approve: boolean): Promise<VerifiedTx> {
-    const view = instanceView(this.ledger(), requestId);
+  /**
+   * The consumer approves or disputes a delivery (review types). A dispute carries the delivery
+   * sealed for each validator P drew (§11.8); the committee is known once the secret is
+   * revealed, so a dispute reveals it first if automation has not yet.
+   */
+  async review(requestId: TxId, approve: boolean): Promise<VerifiedTx> {
+    let view = instanceView(this.ledger(), requestId);
     if (!view) throw new EngineError('there is no such request on this ledger');
     // The CLI agent's check: the ledger would refuse it too, with a vaguer reason.
     if (view.request.consumer !== this.me())
       throw new EngineError('only the consumer reviews a delivery');
     if (!view.delivery) throw new EngineError('nothing has been delivered yet');
+    if (!approve && view.request.body.m > 0 && view.accept && !view.reveal) {
+      await this.reveal(requestId);
+      view = instanceView(this.ledger(), requestId) ?? view;
+    }
+    const delivery = view.delivery as TxId;
+    const evidence = approve
+      ? undefined
+      : await sealDisputeEvidence(this.ledger(), view, this.me(), this.engine.ssk);
     return this.submit(
       'review',
-      { request: fromHex(requestId), delivery: fromHex(view.delivery), approve },
-      { deps: [view.delivery] },
+      {
+        request: fromHex(requestId),
+        delivery: fromHex(delivery),
+        approve,
+        ...(evidence ? { evidence } : {}),
+      },
+      { deps: [delivery] },
     );
+  }
+
+  /** What this identity, a drawn validator, can read of a dispute's evidence, or why not. */
+  evidence(view: InstanceView): ReturnType<typeof disputeEvidenceFor> {
+    return disputeEvidenceFor(this.ledger(), view, this.me(), this.engine.ssk);
   }
 
   /** A selected validator's verdict. */

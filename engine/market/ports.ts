@@ -122,13 +122,14 @@ export interface NegotiationInput {
   readonly validators?: number;
   /** Each validator's fee; 0 when absent. */
   readonly fee?: bigint;
+  /** Verdicts that decide (k of m); the smallest majority when absent. */
+  readonly k?: number;
 }
 
 export interface RequestInput extends NegotiationInput {
   readonly job: Record<string, CborValue>;
   /** Without a provider, negotiation picks the recommended one. */
   readonly provider?: KeyHex;
-  readonly k?: number;
   /** Seconds from now to each deadline: accept, deliver, review, evaluate. */
   readonly within?: Within;
   /** Sensitive form fields: sealed for the provider with SSK (a key is shared first if needed). */

@@ -677,6 +677,8 @@ export const en = {
   'services.offers.other': '{count} providers',
   'services.cheapest': 'cheapest rate {rate}',
   'services.noOffers': 'No offers yet',
+  'services.needsValidator':
+    'Needs a third bonded member: a validator who is neither you nor the provider. Nobody else has bonded yet, so this type cannot run here.',
   'services.choose': 'Request {name}',
   'services.mine': 'Your requests',
   'services.noneMine':
@@ -832,6 +834,7 @@ export const en = {
   'negotiation.reason.rate-above-max': 'Too expensive: {detail}.',
   'negotiation.reason.reputation-below-min': 'Reputation too low: {detail}.',
   'negotiation.reason.excluded-by-consumer': 'You excluded this provider.',
+  'negotiation.reason.no-committee': 'No committee with this provider: {detail}.',
   'escrow.title': 'Confirm the escrow',
   'escrow.intro':
     'The total is locked in escrow now. The outcome pays the provider, the validators and you back from it.',
@@ -865,6 +868,22 @@ export const en = {
   'instance.nonce': 'Nonce {nonce}, checked by the ledger.',
   'instance.resultHash': 'Result hash:',
   'instance.sealedUnread': 'Sealed: it opens only with the key you share with the other party.',
+  'instance.sealedForParties':
+    'Sealed for the consumer: a validator reads it only when the consumer disputes it.',
+  'instance.evidence': 'The disputed delivery, sealed for you',
+  'instance.evidenceDetails': "The request's private details, as the consumer gave them",
+  'instance.evidenceMatches':
+    "This copy matches the hash the provider delivered: it is the provider's work.",
+  'instance.evidenceMismatch':
+    "This copy does not match the hash the provider delivered: the consumer's copy differs from the provider's work.",
+  'instance.gap.not-sealed-for-you':
+    "You cannot read the delivery: the consumer's dispute carries no copy of it for you.",
+  'instance.gap.no-keys':
+    'You cannot read the delivery: this device cannot open shared keys (SSK), so the copy sealed for you stays closed.',
+  'instance.gap.cannot-open':
+    'You cannot read the delivery yet: the key the consumer shared with you has not reached this device.',
+  'instance.gap.malformed':
+    'You cannot read the delivery: the copy sealed for you opened but is not valid evidence.',
   'instance.review': 'Review the delivery',
   'instance.reviewIntro':
     'Approve to pay the provider, or dispute to have the validators judge it.',

@@ -153,7 +153,10 @@ export const reviewSchema = v.strictObject({
   request: bytes32,
   delivery: bytes32,
   approve: v.boolean(),
-  /** For a dispute: evidence sealed for each selected validator, [validator key, sealed]. */
+  /**
+   * For a dispute: the delivery sealed for each validator, [validator key, sealed], keys sorted
+   * and in the request's pool (evidence.ts, docs/protocol.md §11.8).
+   */
   evidence: v.optional(
     v.pipe(v.array(v.strictTuple([bytes32, maxBytes(MAX_SEALED)])), v.maxLength(MAX_VALIDATORS)),
   ),

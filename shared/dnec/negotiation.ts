@@ -59,6 +59,11 @@ export interface FeeParams {
   readonly validatorFee: bigint;
   /** How many validators the instance will have (m of the selection function P). */
   readonly validators: number;
+  /**
+   * What is wrong with the committee a request to `provider` would have, or null: the very
+   * check the escrow makes (queries.ts committeeFor), since the pool leaves the provider out.
+   */
+  readonly committee?: (provider: KeyHex) => string | null;
 }
 
 export interface RankedProvider {
@@ -76,7 +81,8 @@ export type ExclusionReason =
   | 'insufficient-free-capacity'
   | 'rate-above-max'
   | 'reputation-below-min'
-  | 'excluded-by-consumer';
+  | 'excluded-by-consumer'
+  | 'no-committee';
 
 export interface ExcludedProvider {
   readonly provider: KeyHex;
@@ -206,6 +212,15 @@ function exclusion(
   return null;
 }
 
+/** Last of the checks: a provider the escrow would refuse for want of validators is no choice. */
+function committeeExclusion(
+  offer: ProviderOffer,
+  fees: FeeParams,
+): Omit<ExcludedProvider, 'provider'> | null {
+  const problem = fees.committee?.(offer.provider) ?? null;
+  return problem === null ? null : { reason: 'no-committee', detail: problem };
+}
+
 /** Ranking order: cheapest, then most reputable, then quickest, then by key. */
 function compareRanked(
   a: RankedProvider & { responsiveness?: number },
@@ -255,7 +270,8 @@ export function negotiate(
   const excluded: ExcludedProvider[] = [];
   for (const offer of offers) {
     const score = reputationScore(offer.reputation);
-    const out = exclusion(offer, request, score, excludedByConsumer);
+    const out =
+      exclusion(offer, request, score, excludedByConsumer) ?? committeeExclusion(offer, fees);
     if (out !== null) {
       excluded.push({ provider: offer.provider, ...out });
       continue;

@@ -5,10 +5,11 @@
 import type { KeyHex, TxId } from '../ids.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import type { Tx } from '../tx/envelope.ts';
-import type { Outcome, ReviewBody, SettleBody } from './bodies.ts';
+import { MAX_POOL, type Outcome, type ReviewBody, type SettleBody } from './bodies.ts';
 import { marketOf, type MarketIndex, type RequestInfo } from './market.ts';
 import type { ProviderOffer, ReputationCounts } from './negotiation.ts';
 import { committeeOf, decide, type Decision } from './outcome.ts';
+import { committeeProblem, type ServiceDef } from './services.ts';
 import { evidenceFrom, type Evidence } from './witnessTime.ts';
 
 export const market = (ledger: Ledger): MarketIndex => marketOf(ledger.indexes);
@@ -173,6 +174,43 @@ export function eligibleBonds(ledger: Ledger, exclude: readonly KeyHex[]): TxId[
     if (!current || bond.id < current) byValidator.set(bond.validator, bond.id);
   }
   return [...byValidator.values()].sort();
+}
+
+/**
+ * The pool a request from `consumer` to `provider` lists, and what is wrong with its committee
+ * of m (k of m decide), or null. The escrow and the negotiation both call this, so a provider
+ * the negotiation offers is one the escrow accepts: the pool leaves out both parties' bonds,
+ * so a provider who is itself a validator shrinks it.
+ */
+export function committeeFor(
+  ledger: Ledger,
+  def: ServiceDef,
+  committee: { readonly m: number; readonly k: number },
+  consumer: KeyHex,
+  provider: KeyHex,
+): { readonly pool: TxId[]; readonly problem: string | null } {
+  const pool =
+    committee.m > 0 ? eligibleBonds(ledger, [consumer, provider]).slice(0, MAX_POOL) : [];
+  return { pool, problem: committeeProblem(def, committee.m, committee.k, pool.length) };
+}
+
+/** The smallest committee a type runs with: none when the ledger checks the work itself. */
+export const minimumCommittee = (def: ServiceDef): number => (def.evaluation === 'auto' ? 0 : 1);
+
+/**
+ * Whether `def` can run for `me` on this network as it is: false when even the smallest
+ * committee cannot be drawn for any provider that offers it (or, with no offer yet, from the
+ * bonds of everyone but `me`). The catalogue says "needs a third bonded member" before anything
+ * is typed; it asks committeeFor, as the escrow does.
+ */
+export function committeeAvailable(ledger: Ledger, def: ServiceDef, me: KeyHex): boolean {
+  const m = minimumCommittee(def);
+  if (m === 0) return true;
+  const providers = offersFor(ledger, def.id)
+    .filter((o) => o.provider !== me && o.capacity > 0n)
+    .map((o) => o.provider);
+  const candidates = providers.length > 0 ? providers : [me];
+  return candidates.some((p) => committeeFor(ledger, def, { m, k: m }, me, p).problem === null);
 }
 
 /**

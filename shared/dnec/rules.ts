@@ -41,6 +41,7 @@ import {
   type MarketIndex,
   type RequestInfo,
 } from './market.ts';
+import { evidenceProblem } from './evidence.ts';
 import { marketIndexCodec } from './marketSnapshot.ts';
 import { committeeOf, decide } from './outcome.ts';
 import { verifyPow } from './pow.ts';
@@ -384,6 +385,9 @@ export const reviewType: TxTypeDef<ReviewBody> = {
     ) {
       return bad('the review must name the delivery, among its deps');
     }
+    // A dispute's copies for the committee (§11.8): only the request's pool may receive one.
+    const evidence = evidenceProblem(tx.body.approve, tx.body.evidence, request.pool);
+    if (evidence !== null) return bad(evidence);
     return once(ctx, tx, request.id, 'review', 'reviewing') ?? NO_EFFECTS;
   },
   accepted: record('review'),

@@ -1,6 +1,7 @@
 // The validator's screen: bonding (what makes this identity eligible for P), its bonds, the
-// evaluations P assigned to it with the evidence for each, and voting pass or fail (asked once
-// before it is signed: a verdict cannot be changed).
+// evaluations P assigned to it with the evidence for each (for a dispute, the delivery the
+// consumer sealed for it, or why it cannot be read), and voting pass or fail (asked once before
+// it is signed: a verdict cannot be changed).
 import { useState, type FormEvent } from 'react';
 import { checkComputeResult } from '../../../shared/dnec/compute.ts';
 import { instancesOf, market, type InstanceView } from '../../../shared/dnec/queries.ts';
@@ -24,6 +25,7 @@ import { Party } from '../components/party.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { Link } from '../router.tsx';
 import { useLedgerView } from '../useLedger.ts';
+import { EvidenceBody } from './services/DisputeEvidence.tsx';
 import { MarketGate } from './Services.tsx';
 
 /**
@@ -199,7 +201,12 @@ function ValidatorConsole() {
                     <Party account={view.request.provider} />
                   </td>
                   <td>{stateText(view)}</td>
-                  <td>{t(evidence)}</td>
+                  <td>
+                    {t(evidence)}
+                    {evidence === 'validator.evidence.review' ? (
+                      <EvidenceBody reading={marketRuntime.evidence(view)} />
+                    ) : null}
+                  </td>
                   <td className="row-actions">
                     {mine ? (
                       t('validator.yourVerdict', {

@@ -1,8 +1,9 @@
 // The services screen's landing page: the service types on offer, with how many providers
-// offer each and the cheapest rate, and the requests this identity has made.
+// offer each, the cheapest rate and whether the network can supply the committee a type needs,
+// and the requests this identity has made.
 import type { KeyHex } from '../../../../shared/ids.ts';
 import type { Ledger } from '../../../../shared/ledger/ledger.ts';
-import { instancesOf, offersFor } from '../../../../shared/dnec/queries.ts';
+import { committeeAvailable, instancesOf, offersFor } from '../../../../shared/dnec/queries.ts';
 import { servicesOf } from '../../../../shared/wallet/market.ts';
 import { ScreenTitle, Table } from '../../components/common.tsx';
 import { MarketActivity, useStateText } from '../../components/market.tsx';
@@ -21,7 +22,8 @@ const catalogOf = (ledger: Ledger, me: KeyHex) =>
       (low, o) => (low === null || o.rate < low ? o.rate : low),
       null,
     );
-    return { def, offers: offers.length, cheapest };
+    // The escrow's own committee check, so a type that cannot run here says so up front.
+    return { def, offers: offers.length, cheapest, runs: committeeAvailable(ledger, def, me) };
   });
 
 const myRequestsOf = (ledger: Ledger, me: KeyHex) =>
@@ -35,7 +37,7 @@ function ServiceList() {
       <h2 id="catalog-title">{t('services.catalog')}</h2>
       <p>{t('services.catalogIntro')}</p>
       <ul className="list" data-testid="catalog">
-        {(catalog ?? []).map(({ def, offers, cheapest }) => (
+        {(catalog ?? []).map(({ def, offers, cheapest, runs }) => (
           <li key={def.id}>
             <span>
               <strong>{def.name}</strong>{' '}
@@ -49,6 +51,14 @@ function ServiceList() {
                   ? t('services.noOffers')
                   : `${tn('services.offers', offers)}, ${t('services.cheapest', { rate: amount(cheapest ?? 0n) })}`}
               </span>
+              {runs ? null : (
+                <>
+                  <br />
+                  <span className="muted" data-testid="needs-validator">
+                    {t('services.needsValidator')}
+                  </span>
+                </>
+              )}
             </span>
             <a className="button" href={`#/services?type=${encodeURIComponent(def.id)}`}>
               {t('services.choose', { name: def.name })}

@@ -27,7 +27,15 @@ function NamedValues({ values }: { values: Readonly<Record<string, string | numb
   );
 }
 
-function Delivery({ body, text }: { body: DeliveryBody; text: string | undefined }) {
+function Delivery({
+  body,
+  text,
+  party,
+}: {
+  body: DeliveryBody;
+  text: string | undefined;
+  party: boolean;
+}) {
   const { t } = useI18n();
   return (
     <section className="panel" aria-labelledby="instance-delivery">
@@ -45,7 +53,7 @@ function Delivery({ body, text }: { body: DeliveryBody; text: string | undefined
           {text}
         </pre>
       ) : body.sealed ? (
-        <p className="muted">{t('instance.sealedUnread')}</p>
+        <p className="muted">{t(party ? 'instance.sealedUnread' : 'instance.sealedForParties')}</p>
       ) : null}
     </section>
   );
@@ -55,10 +63,13 @@ export function InstanceParts({
   view,
   parts,
   delivery,
+  party,
 }: {
   view: InstanceView;
   parts: PrivateParts;
   delivery: DeliveryBody | undefined;
+  /** This identity is the consumer or the provider (a validator reads a dispute's copy instead). */
+  party: boolean;
 }) {
   const { t } = useI18n();
   const { request } = view;
@@ -76,7 +87,9 @@ export function InstanceParts({
           <NamedValues values={request.body.job.fields} />
         </section>
       ) : null}
-      {delivery !== undefined ? <Delivery body={delivery} text={parts.delivery} /> : null}
+      {delivery !== undefined ? (
+        <Delivery body={delivery} text={parts.delivery} party={party} />
+      ) : null}
     </>
   );
 }

@@ -10,6 +10,7 @@ import { Timeline } from '../../components/market.tsx';
 import { useApp, useI18n } from '../../context.tsx';
 import { Link } from '../../router.tsx';
 import { useLedgerView } from '../../useLedger.ts';
+import { DisputeEvidence, type DisputeReading } from './DisputeEvidence.tsx';
 import { InstanceActions, useActionControl } from './InstanceActions.tsx';
 import { InstanceParts, type DeliveryBody } from './InstanceParts.tsx';
 import { InstanceSummary } from './InstanceSummary.tsx';
@@ -46,6 +47,9 @@ export function InstanceScreen({ id }: { id: TxId }) {
   const control = useActionControl();
   if (data === null || data === undefined || me === null) return <Missing />;
   const { view, timeline, steps } = data;
+  // A drawn validator reads the copy of a disputed delivery the consumer sealed for it.
+  const drawn = view.committee.includes(me);
+  const evidence: DisputeReading | undefined = drawn ? market?.evidence(view) : undefined;
   return (
     <>
       <ScreenTitle>{t('instance.title')}</ScreenTitle>
@@ -61,7 +65,9 @@ export function InstanceScreen({ id }: { id: TxId }) {
         view={view}
         parts={market?.privateParts(view) ?? {}}
         delivery={data.delivery?.body as DeliveryBody | undefined}
+        party={view.request.consumer === me || view.request.provider === me}
       />
+      <DisputeEvidence reading={evidence} />
       <InstanceActions
         id={id}
         steps={steps}

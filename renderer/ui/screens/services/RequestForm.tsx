@@ -5,7 +5,11 @@
 import { useState, type FormEvent } from 'react';
 import { COMPUTE_FUNCTIONS } from '../../../../shared/dnec/compute.ts';
 import type { NegotiationResult } from '../../../../shared/dnec/negotiation.ts';
-import { eligibleBonds } from '../../../../shared/dnec/queries.ts';
+import {
+  committeeAvailable,
+  eligibleBonds,
+  minimumCommittee,
+} from '../../../../shared/dnec/queries.ts';
 import type { ServiceDef } from '../../../../shared/dnec/services.ts';
 import { withinFor } from '../../../../shared/wallet/market.ts';
 import { UserError } from '../../../state/errors.ts';
@@ -33,10 +37,11 @@ const initialJob = (): JobText => ({
   volume: '1',
 });
 
-// An automatically evaluated service needs no validators; the others need at least one.
+// The smallest committee the type needs: none when the ledger checks the work, else one. A
+// network that cannot supply even that is told before anything is typed (below).
 const initialTerms = (def: ServiceDef): TermsText => ({
-  validators: def.evaluation === 'auto' ? '0' : '1',
-  fee: def.evaluation === 'auto' ? '0' : '1',
+  validators: String(minimumCommittee(def)),
+  fee: minimumCommittee(def) === 0 ? '0' : '1',
   maxRate: '',
   minReputation: '',
   within: withinFor(def).map(deadlineText),
@@ -73,11 +78,12 @@ export function RequestForm({
   const setTerms = (change: (old: TermsText) => TermsText): void =>
     setText((old) => ({ ...old, terms: change(old.terms) }));
   const [error, setError] = useState<unknown>(null);
+  const ledger = runtime?.ledger;
+  const runs = !ledger || me === null || committeeAvailable(ledger, def, me);
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     try {
-      const ledger = runtime?.ledger;
       if (!market || !ledger || me === null) throw new UserError('error.noNetwork');
       const draft = draftOf(def, job, terms, {
         poolSize: eligibleBonds(ledger, [me]).length,
@@ -98,6 +104,11 @@ export function RequestForm({
       <MarketGate>
         <form className="panel narrow" onSubmit={submit} noValidate data-testid="request-form">
           <p>{t('services.form.intro', { evaluation: t(`market.eval.${def.evaluation}`) })}</p>
+          {runs ? null : (
+            <p className="notice" id="req-needs-validator" data-testid="needs-validator">
+              {t('services.needsValidator')}
+            </p>
+          )}
           <JobFields
             def={def}
             text={job}
@@ -121,7 +132,12 @@ export function RequestForm({
             <a className="button" href="#/services">
               {t('common.back')}
             </a>
-            <button type="submit" className="primary">
+            <button
+              type="submit"
+              className="primary"
+              disabled={!runs}
+              aria-describedby={runs ? undefined : 'req-needs-validator'}
+            >
               {t('services.form.find')}
             </button>
           </div>
