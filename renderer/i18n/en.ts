@@ -1,6 +1,8 @@
 // The English catalogue: every string the UI shows. Keys are grouped by screen; `{name}`
 // marks a parameter. Other languages translate these keys (see i18n.ts). Error messages are
 // whole sentences that say what happened and what to do; `{detail}` is a core sentence.
+import { enBackup } from './enBackup.ts';
+
 export const en = {
   // ---- app ----------------------------------------------------------------------------
   'app.starting': 'Starting…',
@@ -1343,6 +1345,7 @@ export const en = {
   'error.badKeystoreAddress':
     'The identity’s address is not valid. Restore it from your backup words.',
   'error.reconnect': 'The new settings were saved, but reconnecting failed: {detail}',
+  ...enBackup,
 } as const;
 
 export type MessageKey = keyof typeof en;

@@ -39,6 +39,14 @@ import { UserError } from './errors.ts';
 import { keptTickets, ticketActions, type TicketActions } from './tickets.ts';
 import { signBlock } from './signedMessages.ts';
 import { refoundActions, saveFollowed, type RefoundActions } from './refound.ts';
+import type { Workspace } from '../../shared/identity/workspaceSchema.ts';
+import {
+  loadBackupNote,
+  makeBackup,
+  restoreWorkspace,
+  saveBackupNote,
+  type MadeBackup,
+} from './workspace.ts';
 import {
   loadContacts,
   loadNetwork,
@@ -158,6 +166,8 @@ export interface AppState extends TicketActions, RefoundActions, DraftSlice, See
   readonly devicesHere: boolean;
   /** Goes up whenever the single-use and time-limited invitations change (made, used, withdrawn). */
   readonly ticketsVersion: number;
+  /** When this profile last saved a workspace backup (docs/keys.md), or null. */
+  readonly backupSavedAt: number | null;
 
   readonly boot: () => Promise<void>;
   /** A fresh 24-word recovery phrase from the platform's randomness. */
@@ -168,13 +178,18 @@ export interface AppState extends TicketActions, RefoundActions, DraftSlice, See
   readonly takePendingInvitation: () => Promise<string | null>;
   /**
    * Saves the identity of `mnemonic` under `passphrase` and unlocks it. `replace` puts it in
-   * place of the identity kept here: restoring from words on the lock screen.
+   * place of the identity kept here: restoring from words on the lock screen. `workspace`, from
+   * a backup the words opened (workspace.ts), is put in place first: network, contacts, chats.
    */
   readonly createIdentity: (
     mnemonic: string,
     passphrase: string,
-    options?: { readonly replace?: boolean },
+    options?: { readonly replace?: boolean; readonly workspace?: Workspace },
   ) => Promise<void>;
+  /** Seals this profile's workspace into a backup file's bytes (docs/keys.md). */
+  readonly makeBackup: () => Promise<MadeBackup>;
+  /** Remembers that the backup made at `savedAt` was saved. */
+  readonly noteBackupSaved: (savedAt: number) => void;
   /**
    * Makes this profile a new device of the identity a gpow:pair? link names: checks the link and
    * its certificate, has the platform make a device key under `passphrase`, keeps the network
@@ -246,6 +261,8 @@ export const RUNTIME_LOCK = 'gpow-runtime';
 
 export function createAppStore(deps: AppDeps): AppStore {
   let booted = false;
+  /** The running network's chat log, for the backup to read (null when none runs). */
+  let keptChats: LogStore | null = null;
   let releaseLock: (() => void) | null = null;
   let stopNotifications: (() => void) | null = null;
 
@@ -327,6 +344,7 @@ export function createAppStore(deps: AppDeps): AppStore {
         },
       });
       set({ runtime, status: runtime.status(), networkError: null });
+      keptChats = chats ?? null;
       report();
       try {
         await runtime.open(initial);
@@ -430,6 +448,7 @@ export function createAppStore(deps: AppDeps): AppStore {
       const { runtime, market } = get();
       stopNotifications?.();
       stopNotifications = null;
+      keptChats = null;
       void market?.close();
       set({
         runtime: null,
@@ -497,6 +516,7 @@ export function createAppStore(deps: AppDeps): AppStore {
       device: null,
       devicesHere: deps.signerSource?.devices !== undefined,
       ticketsVersion: 0,
+      backupSavedAt: loadBackupNote(deps.storage),
       ...ticketActions({
         clock: deps.clock,
         random: deps.random,
@@ -579,7 +599,36 @@ export function createAppStore(deps: AppDeps): AppStore {
         await bridge.createKeystore({ mnemonic, passphrase, ...(replace ? { replace } : {}) });
         // Main forgot the passphrase saved for the keystore replaced: Settings must not offer it.
         if (replace) await refreshSecureStorage(bridge);
+        if (options.workspace) {
+          // In place before the unlock, which starts the network it names.
+          const restored = await restoreWorkspace(options.workspace, deps.storage, (id) =>
+            deps.openLog(chatsNameOf(id)),
+          );
+          set({ settings: restored.settings, contacts: restored.contacts });
+        }
         await get().unlock(passphrase);
+      },
+
+      async makeBackup() {
+        const { key, device, settings, contacts, network, runtime } = get();
+        if (key === null) throw new UserError('error.cannotSign');
+        // A paired device seals to its identity: the words that restore it open the file.
+        return makeBackup(
+          {
+            key: device?.account ?? key,
+            settings,
+            contacts,
+            network,
+            chats: runtime !== null ? keptChats : null,
+          },
+          deps.random,
+          deps.clock,
+        );
+      },
+
+      noteBackupSaved(savedAt) {
+        saveBackupNote(deps.storage, savedAt);
+        set({ backupSavedAt: savedAt });
       },
 
       async pairThisDevice(text, passphrase) {
