@@ -44,6 +44,10 @@ export interface RelayView {
 
 export interface ConnectionOptions {
   readonly networkId: NetworkId;
+  /** The room joined: the network's (roomNameOf) unless an epoch's (engine/epochs.ts). */
+  readonly room?: string;
+  /** Whether the peer starts online (it may have been set offline before this room opened). */
+  readonly online?: boolean;
   readonly secret: string;
   readonly doc: Y.Doc;
   /** The port's WebRTC, already guarded (shared/replication/guardedWrtc.ts). */
@@ -93,6 +97,7 @@ export class Connection {
     this.#o = options;
     this.#relays = [...options.relays];
     this.#iceServers = [...options.iceServers];
+    this.#online = options.online ?? true;
     this.#aloneSince = options.clock.now();
     this.#tryingSince = this.#aloneSince;
   }
@@ -172,25 +177,29 @@ export class Connection {
    * ignore its re-announcement, leaving us isolated.
    */
   #open(): void {
-    const provider = new WebrtcProvider(roomNameOf(this.#o.networkId), this.#o.doc, {
-      awareness: silentAwareness(this.#o.doc),
-      signaling: [...this.#relays],
-      password: this.#secret,
-      maxConns: MAX_CONNECTIONS,
-      filterBcConns: false,
-      // Our y-webrtc patch (patches/): no cross-tab channel. One window or process per home
-      // holds the only provider, and the channel re-encrypted every update and the whole doc.
-      broadcastChannel: false,
-      // Also ours: ask one link at a time, forward to each only what it lacks (its reasons are
-      // in shared/replication/syncPolicy.ts).
-      syncPolicy: (this.#policy = new SyncPolicy({
-        after: (ms, callback) => this.#o.timers.after(ms, callback),
-      })),
-      peerOpts: {
-        wrtc: this.#o.wrtc,
-        config: { iceServers: this.#iceServers.map((server) => ({ ...server })) },
+    const provider = new WebrtcProvider(
+      this.#o.room ?? roomNameOf(this.#o.networkId),
+      this.#o.doc,
+      {
+        awareness: silentAwareness(this.#o.doc),
+        signaling: [...this.#relays],
+        password: this.#secret,
+        maxConns: MAX_CONNECTIONS,
+        filterBcConns: false,
+        // Our y-webrtc patch (patches/): no cross-tab channel. One window or process per home
+        // holds the only provider, and the channel re-encrypted every update and the whole doc.
+        broadcastChannel: false,
+        // Also ours: ask one link at a time, forward to each only what it lacks (its reasons are
+        // in shared/replication/syncPolicy.ts).
+        syncPolicy: (this.#policy = new SyncPolicy({
+          after: (ms, callback) => this.#o.timers.after(ms, callback),
+        })),
+        peerOpts: {
+          wrtc: this.#o.wrtc,
+          config: { iceServers: this.#iceServers.map((server) => ({ ...server })) },
+        },
       },
-    });
+    );
     provider.on('peers', () => this.#o.onChange());
     provider.on('status', () => this.#o.onChange());
     provider.on('signaling', (report) => this.#onSignaling(report));

@@ -52,6 +52,8 @@ export type EngineEvent =
   | { readonly type: 'genesis'; readonly networkId: NetworkId }
   /** A newcomer started from the state of certified checkpoint `n` (engine/fastForward.ts). */
   | { readonly type: 'fast-forward'; readonly n: number }
+  /** The peer moved to the replication room of certified checkpoint n (engine/epochs.ts). */
+  | { readonly type: 'epoch'; readonly n: number }
   | { readonly type: 'peer-hostile'; readonly link: number; readonly reason: string }
   | { readonly type: 'peers'; readonly count: number }
   | { readonly type: 'sync-progress'; readonly done: number; readonly total: number }
@@ -133,6 +135,11 @@ export interface EngineStatus {
   readonly checkpoints: CheckpointStatus | null;
   /** The certified checkpoint this peer started from, when it did: no history before it here. */
   readonly base: number | null;
+  /**
+   * The replication epochs this peer is in (§14.11), lowest first: the number of the certified
+   * checkpoint each follows (0: the network's room, before any).
+   */
+  readonly epochs: readonly number[];
   /** Sentences for what keeps this peer from working normally (see problems()). */
   readonly problems: readonly string[];
 }

@@ -14,7 +14,8 @@ import {
 } from '../shared/ledger/certificate.ts';
 import { checkpointOf } from '../shared/ledger/checkpoints.ts';
 import { fromCertified } from '../shared/ledger/fastForward.ts';
-import type { Ledger } from '../shared/ledger/ledger.ts';
+import { CutCover } from '../shared/ledger/cutCover.ts';
+import { Ledger } from '../shared/ledger/ledger.ts';
 import {
   assembleState,
   MAX_SNAPSHOT_STATE_BYTES,
@@ -31,6 +32,7 @@ import type { VerifiedTx } from '../shared/tx/registry.ts';
 import { messageOf } from './events.ts';
 import { registry } from './intake.ts';
 import type { LedgerStart } from './logReplay.ts';
+import type { EpochPlan } from './epochs.ts';
 import type { EnginePorts } from './ports.ts';
 import { SnapshotRoom } from './snapshots.ts';
 
@@ -162,6 +164,8 @@ export interface SnapshotsHost {
    * genesis came otherwise), or its first full sync came and no holder is in the snapshot room.
    */
   pointlessWait(linked: boolean): boolean;
+  /** A holder offers the network's genesis (untrusted bytes: the host checks them). */
+  genesisOffered(bytes: Uint8Array): void;
   warn(message: string): void;
 }
 
@@ -197,6 +201,22 @@ export class Snapshots {
     return base ? { id: base.certificate.checkpoint.id, state: base.state } : null;
   }
 
+  /**
+   * The epoch of the base, with the cover of its cut (engine/epochs.ts), read from its state:
+   * null without a base, or when `ledger` was not built on it (a base that could not be used).
+   */
+  baseCover(ledger: Ledger): EpochPlan | null {
+    const base = this.#base;
+    if (!base || !ledger.has(base.certificate.checkpoint.id)) return null;
+    const state = Ledger.fromCompactBytes(
+      ledger.genesis,
+      registry,
+      base.state,
+      MAX_SNAPSHOT_STATE_BYTES,
+    );
+    return state.ok ? { n: base.n, cover: CutCover.ofLedger(state.ledger) } : null;
+  }
+
   /** Reads the base kept beside the log: how the ledger starts, or undefined from the genesis. */
   async open(): Promise<LedgerStart | undefined> {
     const loaded = await loadBase(this.#host.ports.store, this.#host.ports.verify.verifier);
@@ -218,7 +238,10 @@ export class Snapshots {
 
   /** The log is empty: look for offers while the history comes. */
   look(): void {
-    if (this.#host.connects) this.#offers = this.#room.fetch();
+    if (!this.#host.connects) return;
+    this.#offers = this.#room.fetch();
+    // Once the network's room has moved to a later epoch, the genesis is found only here.
+    this.#room.onGenesis((bytes) => this.#host.genesisOffered(bytes));
   }
 
   /**
@@ -228,6 +251,7 @@ export class Snapshots {
   async start(genesis: VerifiedTx): Promise<Ledger | null> {
     const offers = this.#offers;
     this.#offers = null;
+    this.#room.onGenesis(null);
     if (!offers) return null;
     const offered = (await Promise.race([offers, this.#pointless()])) ?? this.#room.offers();
     const taken = await takeOffer(genesis, offered, this.#host.ports.verify.verifier);
@@ -269,8 +293,14 @@ export class Snapshots {
   started(): void {
     if (!this.#host.connects) return;
     const base = this.#base;
+    const genesis = this.#host.ledger()?.genesis.bytes;
     if (base)
-      this.#room.offer({ n: base.n, certificate: base.certificateBytes, state: base.state });
+      this.#room.offer({
+        n: base.n,
+        certificate: base.certificateBytes,
+        state: base.state,
+        ...(genesis ? { genesis } : {}),
+      });
     else if (this.#host.isWitness()) this.#room.serve();
   }
 
@@ -280,7 +310,8 @@ export class Snapshots {
     const record = ledger?.checkpoint(id);
     const certificate = ledger && certificateOf(ledger, id);
     if (!this.#host.connects || !record || !certificate) return;
-    this.#room.offer({ n: record.n, certificate: encodeCertificate(certificate), state });
+    const genesis = ledger.genesis.bytes;
+    this.#room.offer({ n: record.n, certificate: encodeCertificate(certificate), state, genesis });
   }
 
   /** The peer's relays, secret or online state changed: the room follows. */

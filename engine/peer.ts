@@ -7,15 +7,17 @@
 // appended to the log before our own are published. A peer works fully offline: what it signs
 // waits in its log and doc, and goes out when a peer is reachable. A witness votes on what it
 // sees. It signs only when it knows its own chain's latest position (engine/ownHeadGuard.ts).
-import * as Y from 'yjs';
+import type * as Y from 'yjs';
 import type { KeyHex, NetworkId, TxId } from '../shared/ids.ts';
 import { Ledger } from '../shared/ledger/ledger.ts';
 import { guardWrtc, type PeerLink } from '../shared/replication/guardedWrtc.ts';
-import { LedgerDoc, VerifiedCache } from '../shared/replication/ledgerDoc.ts';
+import { VerifiedCache, type LedgerDocEvents } from '../shared/replication/ledgerDoc.ts';
+import { CutCover } from '../shared/ledger/cutCover.ts';
 import type { UnsignedTx } from '../shared/tx/envelope.ts';
 import type { VerifiedTx } from '../shared/tx/registry.ts';
 import { composeTransfer } from '../shared/wallet/compose.ts';
-import { Connection, type IceServer } from './connection.ts';
+import type { IceServer } from './connection.ts';
+import { Epochs, nextEpoch, planEpochs, type EpochPlan } from './epochs.ts';
 import {
   EngineError,
   type Compose,
@@ -33,7 +35,7 @@ import { OwnHeadGuard } from './ownHeadGuard.ts';
 import { Persister } from './persister.ts';
 import { SskSession, sskOpenerOf } from './ssk.ts';
 import type { Cancel, EnginePorts } from './ports.ts';
-import { CHANGE_INTERVAL_MS, SYNC_REPORT_STEP } from './timing.ts';
+import { CHANGE_INTERVAL_MS, EPOCH_CHECK_MS, SYNC_REPORT_STEP } from './timing.ts';
 import { GroupNotices, nobodyAnswered } from './groupNotices.ts';
 import { Author } from './author.ts';
 import { DeviceAgent } from './devices.ts';
@@ -42,11 +44,9 @@ import { checkpointStatus } from './checkpointStatus.ts';
 import { WitnessSetAgent } from './witnessSets.ts';
 import { RoomKeyAgent } from './roomKeys.ts';
 import { DoorKeeper } from './door.ts';
-import { loadReplica, ReplicaWriter } from './replica.ts';
 import { Snapshots } from './fastForward.ts';
 
 export class PeerEngine implements IngestHost {
-  readonly doc = new Y.Doc();
   readonly ports: EnginePorts;
   readonly options: EngineOptions;
   readonly address: KeyHex | null;
@@ -55,13 +55,16 @@ export class PeerEngine implements IngestHost {
   readonly cache = new VerifiedCache();
   readonly timers: EnginePorts['timers'];
   readonly #links = new Map<number, PeerLink>();
-  readonly #connection: Connection;
+  /** The rooms and docs this peer replicates through, one per open epoch (engine/epochs.ts). */
+  readonly #epochs: Epochs;
+  #epochCheck: Cancel | null = null;
+  #moving = false;
+  /** The checkpoint whose epoch could not be opened, said once. */
+  #epochProblem = -1;
   readonly #persister: Persister;
   readonly #ownHead: OwnHeadGuard;
   readonly #witness: Witness;
   #ledger: Ledger | null = null;
-  #ledgerDoc: LedgerDoc | null = null;
-  #replica: ReplicaWriter | null = null;
   #ssk: SskSession | null = null;
   #synced = false;
   #loading: Progress | null = null;
@@ -105,7 +108,7 @@ export class PeerEngine implements IngestHost {
       links: this.#links,
       ledger: () => this.#ledger,
       settled: () => this.#entriesSettled(),
-      publish: (tx) => this.#ledgerDoc?.publish(tx),
+      publish: (tx) => this.#epochs.publish(tx),
       onKnown: () => {
         this.#emit({
           type: 'warning',
@@ -124,7 +127,7 @@ export class PeerEngine implements IngestHost {
       connects: options.connect !== false,
       ledger: () => this.#ledger,
       ready: () => this.ready(),
-      publish: (tx) => this.#ledgerDoc?.publish(tx),
+      publish: (tx) => this.#epochs.publish(tx),
     });
     this.#witness = new Witness(ports, {
       enabled: options.witness ?? true,
@@ -154,7 +157,7 @@ export class PeerEngine implements IngestHost {
         ledger: () => this.#ledger,
         act: (compose) => this.act(compose),
         useSecret: async (secret) => {
-          await this.#connection.setSecret(secret);
+          await this.#epochs.setSecret(secret);
           this.#snapshots.refresh();
         },
         keepSecret: (secret, generation) => this.#emit({ type: 'join-secret', secret, generation }),
@@ -184,12 +187,13 @@ export class PeerEngine implements IngestHost {
       networkId: options.networkId,
       connects: options.connect !== false && options.snapshots !== false,
       secret: () => this.roomKeys.secret,
-      online: () => this.#connection.online,
+      online: () => this.#epochs.online,
       relays: () => this.relays,
       iceServers: () => this.iceServers,
       ledger: () => this.#ledger,
       isWitness: () => this.address !== null && this.#ledger?.isWitnessNow(this.address) === true,
       pointlessWait: (linked) => this.#links.size === 0 || (this.#synced && !linked),
+      genesisOffered: (bytes) => void this.#genesisOffered(bytes),
       warn: (message) => this.#emit({ type: 'warning', message }),
     });
     this.witnessSets = new WitnessSetAgent({
@@ -220,20 +224,33 @@ export class PeerEngine implements IngestHost {
       onOpen: (link) => this.#linksChanged(() => this.#links.set(link.id, link)),
       onClose: (link) => this.#linksChanged(() => this.#links.delete(link.id)),
     });
-    this.#connection = new Connection({
+    this.#epochs = new Epochs({
+      ports,
       networkId: options.networkId,
-      secret: options.secret,
-      doc: this.doc,
       wrtc,
-      clock: ports.clock,
-      timers: ports.timers,
+      links: this.#links,
+      intake: this.intake,
+      cache: this.cache,
+      secret: options.secret,
       relays: options.relays,
       iceServers: options.iceServers ?? [],
-      links: this.#links,
-      onWarning: (message) => this.#emit({ type: 'warning', message }),
-      onChange: () => this.#changed(),
-      onRoomClosed: () => (this.#synced = false),
+      docEvents: this.#docEvents(),
+      warn: (message) => this.#emit({ type: 'warning', message }),
+      changed: () => this.#changed(),
+      roomClosed: () => (this.#synced = false),
     });
+  }
+
+  #docEvents(): LedgerDocEvents {
+    return {
+      onCleaned: (key, reason) => this.#emit({ type: 'cleaned', key, reason }),
+      onRestored: (id) => this.#emit({ type: 'restored', id }),
+      onProblem: (message) => this.#emit({ type: 'warning', message }),
+      onProgress: (done, total) => {
+        this.#checking = done >= total ? null : { done, total };
+        this.#emit({ type: 'sync-progress', done, total });
+      },
+    };
   }
 
   // ---- start-up ------------------------------------------------------------------------
@@ -262,7 +279,7 @@ export class PeerEngine implements IngestHost {
     if (this.#closed) return;
     this.#persister.saved = replayed.txs.length;
     await this.#ownHead.open(replayed, initial, this.networkId);
-    await this.#resumeDoc();
+    await this.#epochs.resume(this.#plan(replayed.ledger));
     if (replayed.ledger) {
       this.#bind(replayed.ledger, replayed.txs);
       this.#emit({ type: 'ready', transactions: replayed.txs.length });
@@ -272,28 +289,24 @@ export class PeerEngine implements IngestHost {
       this.#stopWatching = watchForGenesis(this.doc, this);
     }
     if (this.options.connect !== false) {
-      this.#connection.start();
+      this.#epochs.start();
       this.doors.start();
     }
     this.#changed();
   }
 
-  /** Reads the saved replication doc back, and keeps saving it (engine/replica.ts). */
-  async #resumeDoc(): Promise<void> {
-    const store = this.ports.replica;
-    if (!store) return;
-    const warn = (message: string) => this.#emit({ type: 'warning', message });
-    try {
-      const loaded = await loadReplica(store, this.doc);
-      if (loaded.warning) warn(loaded.warning);
-    } catch (error) {
-      const why = error instanceof Error ? error.message : String(error);
-      warn(
-        `The saved replication doc could not be opened (${why}); this start exchanges the whole history with each link once.`,
-      );
-      return;
-    }
-    this.#replica = new ReplicaWriter(store, this.doc, this.timers, warn);
+  /** The epochs to open at start: of the latest certified checkpoint, and the one before. */
+  #plan(ledger: Ledger | null): EpochPlan[] {
+    const none = { n: 0, cover: CutCover.none };
+    if (!ledger) return [none];
+    const planned = planEpochs(ledger, this.#snapshots.baseCover(ledger));
+    if (planned.problem) this.#emit({ type: 'warning', message: planned.problem });
+    return planned.plan;
+  }
+
+  /** The replication doc of the current epoch (tests read it). */
+  get doc(): Y.Doc {
+    return this.#epochs.current.doc;
   }
 
   get ledger(): Ledger | null {
@@ -316,18 +329,11 @@ export class PeerEngine implements IngestHost {
     ledger.onAccepted((tx) => {
       this.#persister.add(tx);
       this.#witness.accepted(tx);
+      this.#epochs.accepted(tx);
+      this.#epochCheck ??= this.timers.after(EPOCH_CHECK_MS, () => void this.#checkEpoch());
       this.#changed();
     });
-    this.#ledgerDoc = new LedgerDoc(this.doc, ledger, this.intake.admit, this.cache, {
-      onCleaned: (key, reason) => this.#emit({ type: 'cleaned', key, reason }),
-      onRestored: (id) => this.#emit({ type: 'restored', id }),
-      onProblem: (message) => this.#emit({ type: 'warning', message }),
-      onProgress: (done, total) => {
-        this.#checking = done >= total ? null : { done, total };
-        this.#emit({ type: 'sync-progress', done, total });
-      },
-    });
-    this.#ledgerDoc.publishAll(txs);
+    this.#epochs.bind(ledger, txs);
     this.#startSsk(ledger);
     this.#witness.start();
     this.#snapshots.started();
@@ -365,7 +371,13 @@ export class PeerEngine implements IngestHost {
     if (this.#ledger || this.#starting) return;
     if (!this.#snapshots.looking) return this.#startFrom(genesis, publish, null);
     this.#starting = true;
-    void this.#snapshots.start(genesis).then((based) => {
+    void this.#snapshots.start(genesis).then(async (based) => {
+      // A peer that starts from a certified state replicates in its epoch from the start.
+      const plan = based && this.#snapshots.baseCover(based);
+      if (plan && !this.#closed) {
+        this.#stopWatching?.();
+        await this.#epochs.moveTo(plan, true);
+      }
       this.#starting = false;
       if (!this.#closed && !this.#ledger) this.#startFrom(genesis, publish, based);
     });
@@ -388,22 +400,59 @@ export class PeerEngine implements IngestHost {
   }
 
   publishAll(txs: readonly VerifiedTx[]): void {
-    this.#ledgerDoc?.publishAll(txs);
+    this.#epochs.publishAll(txs);
+  }
+
+  /** A holder in the snapshot room offers the genesis: checked in full, then started from. */
+  async #genesisOffered(bytes: Uint8Array): Promise<void> {
+    if (this.#ledger || this.#starting || this.#closed) return;
+    const admitted = await this.intake.admit(bytes);
+    if (!admitted.ok || admitted.tx.id !== this.networkId || this.#ledger || this.#closed) return;
+    this.startFromGenesis(admitted.tx, [admitted.tx]);
+  }
+
+  /**
+   * The ledger certified a checkpoint above the current epoch: move there (engine/epochs.ts).
+   * A cut this peer cannot walk (it lacks what it adds) is said once, and the peer stays.
+   */
+  async #checkEpoch(): Promise<void> {
+    this.#epochCheck = null;
+    const ledger = this.#ledger;
+    if (!ledger || this.#moving || this.#closed) return;
+    const next = nextEpoch(ledger, this.#epochs.current);
+    if (next === null) return;
+    if (typeof next === 'string') {
+      const n = ledger.latestCertified()?.n ?? 0;
+      if (n !== this.#epochProblem)
+        this.#emit({
+          type: 'warning',
+          message: `The replication room of checkpoint ${n} cannot be opened (${next}); this peer stays in the room of checkpoint ${this.#epochs.current.n}.`,
+        });
+      this.#epochProblem = n;
+      return;
+    }
+    this.#moving = true;
+    try {
+      await this.#epochs.moveTo(next);
+    } finally {
+      this.#moving = false;
+    }
+    this.#emit({ type: 'epoch', n: next.n });
   }
 
   // ---- connections ---------------------------------------------------------------------
 
   get relays(): readonly string[] {
-    return this.#connection.relays;
+    return this.#epochs.relays;
   }
 
   get iceServers(): readonly IceServer[] {
-    return this.#connection.iceServers;
+    return this.#epochs.iceServers;
   }
 
   /** Replaces the relays (and ICE servers); connections are made again. */
   async setConnection(relays: readonly string[], iceServers?: readonly IceServer[]): Promise<void> {
-    await this.#connection.configure(relays, iceServers);
+    await this.#epochs.configure(relays, iceServers);
     this.#snapshots.refresh();
   }
 
@@ -415,7 +464,7 @@ export class PeerEngine implements IngestHost {
 
   /** Offline, the identity keeps working; what it signs goes out when it is online again. */
   async setOnline(online: boolean): Promise<void> {
-    await this.#connection.setOnline(online);
+    await this.#epochs.setOnline(online);
     this.#snapshots.refresh();
   }
 
@@ -442,7 +491,7 @@ export class PeerEngine implements IngestHost {
   }
 
   async #entriesSettled(): Promise<void> {
-    await this.#ledgerDoc?.idle();
+    await this.#epochs.idle();
     await this.flushed();
   }
 
@@ -499,7 +548,7 @@ export class PeerEngine implements IngestHost {
    * SYNC_REPORT_STEP percent (an answer comes in pieces of about 2 MiB; syncPieces.ts).
    */
   #reportSync(): void {
-    const progress = this.#connection.syncProgress();
+    const progress = this.#epochs.connection.syncProgress();
     if (!progress) return;
     const percent = Math.floor((100 * progress.done) / progress.total);
     if (percent < this.#syncReported + SYNC_REPORT_STEP && this.#syncReported >= 0) return;
@@ -511,22 +560,23 @@ export class PeerEngine implements IngestHost {
     return {
       networkId: this.networkId,
       address: this.address,
-      online: this.#connection.online,
-      relays: this.#connection.relayViews(),
+      online: this.#epochs.online,
+      relays: this.#epochs.connection.relayViews(),
       peers: this.#links.size,
-      connections: this.#connection.peerViews(),
+      connections: this.#epochs.connection.peerViews(),
       links: [...this.#links.values()].map((link) => ({ id: link.id, ...link.stats })),
       synced: this.#synced,
       loading: this.#loading,
       // The whole sync's progress when the link answering us said what it holds; else the
       // progress of the large message arriving.
-      receiving: this.#connection.syncProgress() ?? this.#receiving,
+      receiving: this.#epochs.connection.syncProgress() ?? this.#receiving,
       checking: this.#checking,
       counts: this.#ledger ? this.#ledger.counts() : null,
       checkpoints: this.#ledger
         ? checkpointStatus(this.#ledger, this.options.checkpointEvery)
         : null,
       base: this.#snapshots.base,
+      epochs: this.#epochs.numbers,
       problems: this.problems(),
     };
   }
@@ -534,10 +584,10 @@ export class PeerEngine implements IngestHost {
   /** Sentences for what keeps this peer from working normally; empty when nothing does. */
   problems(): string[] {
     // When signaling already says the invitation does not match, that sentence is the reason.
-    const connection = this.#connection.problem();
+    const connection = this.#epochs.connection.problem();
     const unanswered =
       connection === null
-        ? nobodyAnswered(this.#connection.unansweredFor(), this.#ledger, this.address)
+        ? nobodyAnswered(this.#epochs.connection.unansweredFor(), this.#ledger, this.address)
         : null;
     return [
       connection,
@@ -570,19 +620,20 @@ export class PeerEngine implements IngestHost {
     this.#snapshots.close();
     this.#ssk?.close();
     this.#changeTimer?.();
-    await this.#connection.close();
+    this.#epochCheck?.();
+    await this.#epochs.close();
     await this.#author.idle();
-    await this.#ledgerDoc?.idle();
+    await this.#epochs.idle();
     await this.#persister.close();
-    // The writer saves what is pending and closes the store; without one, open() stopped early.
-    await (this.#replica ? this.#replica.close() : this.ports.replica?.close());
+    // The epochs' writers saved what was pending; the store they share closes once.
+    await this.ports.replica?.close();
     this.#closed = true;
     this.#stopWatching?.();
     if (this.#ledger)
       await writeCheckpoint(this.ports.store, this.#persister.saved).catch(() => undefined);
     await this.ports.verify.close();
     await this.ports.store.close();
-    this.doc.destroy();
+    this.#epochs.destroy();
   }
 }
 

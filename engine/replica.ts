@@ -13,6 +13,11 @@
 //
 // The saved doc is a cache, never state: what it holds goes through the ledger doc's checks
 // like anything else, and what cannot be read is left to the links to send, as before.
+//
+// Each epoch (docs/protocol.md §14.11) has a doc of its own, and its records carry the epoch's
+// number (none for epoch 0, as records were written before epochs). A start reads back only the
+// records of the epochs it opens; those of an epoch left behind stay in the store unread (the
+// store is append-only: compacting it is not built yet).
 import * as Y from 'yjs';
 import { decodeCanonical, encodeCanonical } from '../shared/codec/cbor.ts';
 import type { LogStore } from '../shared/storage/port.ts';
@@ -26,18 +31,19 @@ export const REPLICA_PART_BYTES = 512 * 1024;
 const FLUSH_MS = 2_000;
 
 interface Part {
+  readonly e: number;
   readonly i: number;
   readonly n: number;
   readonly u: Uint8Array;
 }
 
-/** The records of one update: parts i of n, in order. */
-export function replicaRecords(update: Uint8Array): Uint8Array[] {
+/** The records of one update of `epoch`'s doc: parts i of n, in order. */
+export function replicaRecords(update: Uint8Array, epoch = 0): Uint8Array[] {
   const n = Math.max(1, Math.ceil(update.length / REPLICA_PART_BYTES));
   const records: Uint8Array[] = [];
   for (let i = 0; i < n; i++) {
     const u = update.subarray(i * REPLICA_PART_BYTES, (i + 1) * REPLICA_PART_BYTES);
-    records.push(encodeCanonical({ v: 1, i, n, u }));
+    records.push(encodeCanonical(epoch === 0 ? { v: 1, i, n, u } : { v: 1, e: epoch, i, n, u }));
   }
   return records;
 }
@@ -45,27 +51,33 @@ export function replicaRecords(update: Uint8Array): Uint8Array[] {
 function parsePart(record: Uint8Array): Part | null {
   const decoded = decodeCanonical(record, REPLICA_PART_BYTES + 64);
   if (!decoded.ok || typeof decoded.value !== 'object' || decoded.value === null) return null;
-  const { v, i, n, u } = decoded.value as Record<string, unknown>;
+  const { v, e = 0, i, n, u } = decoded.value as Record<string, unknown>;
   if (v !== 1 || !(u instanceof Uint8Array)) return null;
-  if (!Number.isSafeInteger(i) || !Number.isSafeInteger(n)) return null;
-  if ((i as number) < 0 || (i as number) >= (n as number)) return null;
-  return { i: i as number, n: n as number, u };
+  if (!Number.isSafeInteger(e) || !Number.isSafeInteger(i) || !Number.isSafeInteger(n)) return null;
+  if ((e as number) < 0 || (i as number) < 0 || (i as number) >= (n as number)) return null;
+  return { e: e as number, i: i as number, n: n as number, u };
 }
 
 /**
- * The whole updates in `records`, and how many records were left out: a part that does not
- * follow the one before (a record lost to damage in between) drops the update it belonged to;
- * the rest still count.
+ * The whole updates of `epoch` in `records`, and how many of its records were left out: a part
+ * that does not follow the one before (a record lost to damage in between) drops the update it
+ * belonged to; the rest still count. Records of other epochs are skipped, and not counted.
  */
-export function replicaUpdates(records: readonly Uint8Array[]): {
+export function replicaUpdates(
+  records: readonly Uint8Array[],
+  epoch = 0,
+): {
   updates: Uint8Array[];
   dropped: number;
 } {
   const updates: Uint8Array[] = [];
   let used = 0;
+  let mine = 0;
   let parts: Uint8Array[] = [];
   for (const record of records) {
     const part = parsePart(record);
+    if (part && part.e !== epoch) continue;
+    mine++;
     if (part?.i !== parts.length) parts = [];
     if (part?.i !== parts.length) continue;
     parts.push(part.u);
@@ -75,7 +87,7 @@ export function replicaUpdates(records: readonly Uint8Array[]): {
       parts = [];
     }
   }
-  return { updates, dropped: records.length - used };
+  return { updates, dropped: mine - used };
 }
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
@@ -99,8 +111,9 @@ function concat(parts: readonly Uint8Array[]): Uint8Array {
 export async function loadReplica(
   store: LogStore,
   doc: Y.Doc,
+  epoch = 0,
 ): Promise<{ updates: number; warning?: string }> {
-  const { updates, dropped } = replicaUpdates((await store.load()).records);
+  const { updates, dropped } = replicaUpdates((await store.load()).records, epoch);
   const lost =
     dropped > 0 ? `${dropped} damaged record(s) of the saved replication doc were left out` : '';
   let applied = 0;
@@ -130,6 +143,9 @@ const EMPTY = new Uint8Array(0);
 /** Saves the doc's updates to `store`, merged every FLUSH_MS; close() saves the rest. */
 export class ReplicaWriter {
   readonly #store: LogStore;
+  readonly #epoch: number;
+  /** Whether close() closes the store too (not when another epoch's writer shares it). */
+  readonly #ownsStore: boolean;
   readonly #doc: Y.Doc;
   readonly #timers: TimerPort;
   readonly #onFailure: (message: string) => void;
@@ -147,8 +163,11 @@ export class ReplicaWriter {
     doc: Y.Doc,
     timers: TimerPort,
     onFailure: (message: string) => void,
+    { epoch = 0, ownsStore = true }: { epoch?: number; ownsStore?: boolean } = {},
   ) {
     this.#store = store;
+    this.#epoch = epoch;
+    this.#ownsStore = ownsStore;
     this.#doc = doc;
     this.#timers = timers;
     this.#onFailure = onFailure;
@@ -160,7 +179,7 @@ export class ReplicaWriter {
     if (this.#pending.length === 0) return;
     const merged = Y.mergeUpdates(this.#pending);
     this.#pending = [];
-    const records = replicaRecords(merged);
+    const records = replicaRecords(merged, this.#epoch);
     // In order, one append after the other: a part must never land before the one it follows.
     this.#writing = this.#writing
       .then(() => this.#store.append(records))
@@ -171,12 +190,12 @@ export class ReplicaWriter {
       );
   }
 
-  /** Saves what is pending, then closes the store. */
+  /** Saves what is pending, then closes the store (when it owns it). */
   async close(): Promise<void> {
     this.#doc.off('update', this.#listener);
     this.#timer?.();
     this.#flush();
     await this.#writing;
-    await this.#store.close();
+    if (this.#ownsStore) await this.#store.close();
   }
 }

@@ -18,6 +18,7 @@ import {
   MAX_SNAPSHOT_ENTRIES,
   MAX_SNAPSHOT_ENTRY_BYTES,
   MAX_SNAPSHOT_STATE_BYTES,
+  GENESIS_KEY,
   offeredSnapshots,
   offerEntries,
   SNAPSHOT_MAP,
@@ -62,6 +63,8 @@ export class SnapshotRoom {
   #keepTimer: Cancel | null = null;
   #flooded = false;
   readonly #answered: Array<() => void> = [];
+  /** Hears of the genesis a holder offers (a newcomer that has no network yet listens). */
+  #onGenesis: ((bytes: Uint8Array) => void) | null = null;
 
   constructor(host: SnapshotRoomHost) {
     this.#host = host;
@@ -76,7 +79,9 @@ export class SnapshotRoom {
       },
     });
     this.#map.observe((event) => {
-      if (event.transaction.origin !== ORIGIN) this.#keepSoon();
+      if (event.transaction.origin === ORIGIN) return;
+      this.#keepSoon();
+      if (event.keysChanged.has(GENESIS_KEY)) this.#genesisOffered();
     });
   }
 
@@ -118,6 +123,17 @@ export class SnapshotRoom {
       const cancel = this.#host.timers.after(waitMs, finish);
       this.#answered.push(finish);
     });
+  }
+
+  /** Hears of the genesis offered in the room (untrusted bytes: the listener checks them). */
+  onGenesis(listener: ((bytes: Uint8Array) => void) | null): void {
+    this.#onGenesis = listener;
+    this.#genesisOffered();
+  }
+
+  #genesisOffered(): void {
+    const bytes = this.#map.get(GENESIS_KEY);
+    if (this.#onGenesis && bytes instanceof Uint8Array && !this.#flooded) this.#onGenesis(bytes);
   }
 
   /** What the room offers now. */

@@ -119,3 +119,10 @@ export const CHECKPOINT_EVERY = 10_000;
  * checkpoint itself: room for the first to compute the state and for its proposal to arrive.
  */
 export const CHECKPOINT_FALLBACK_MS = 60_000;
+
+/**
+ * How soon after the ledger takes something a peer looks whether a higher checkpoint is
+ * certified (and moves to its epoch, engine/epochs.ts): often enough that peers move within a
+ * second of each other, seldom enough that a large sync does not look after every transaction.
+ */
+export const EPOCH_CHECK_MS = 250;

@@ -50,6 +50,8 @@ function describeEvent(event: PeerEvent): string | null {
       return 'Received the network genesis.';
     case 'fast-forward':
       return `Started from the certified state of checkpoint ${event.n}: the history before it is not fetched.`;
+    case 'epoch':
+      return `Checkpoint ${event.n} is certified: replicating what follows it from now on (the history it covers is no longer sent to new members).`;
     case 'peers':
       return `Connected peers: ${event.count}`;
     case 'sync-progress':

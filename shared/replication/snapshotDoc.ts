@@ -1,7 +1,9 @@
 // The snapshot room's doc (docs/protocol.md §14.10): where peers that hold the state of a
 // certified checkpoint offer it to newcomers, beside the network's own room. One Y.Map holds, for
 // each checkpoint number n offered, the certificate under "n:cert" and the state in parts under
-// "n:0", "n:1", … (the state's size, stated by the checkpoint, says how many).
+// "n:0", "n:1", … (the state's size, stated by the checkpoint, says how many), and the network's
+// genesis under "genesis": once the network's room has moved on to a later epoch (§14.11), the
+// genesis is in no room a newcomer knows of before it takes a state.
 //
 // Why a map with these keys: the state of a checkpoint is the same bytes at every peer (§14.1),
 // so every holder writes the same value under the same key, and writes only what is missing or
@@ -20,6 +22,8 @@ export const MAX_SNAPSHOT_ENTRY_BYTES = SNAPSHOT_PART_BYTES;
 export const MAX_SNAPSHOT_ENTRIES = 2 * (MAX_SNAPSHOT_STATE_BYTES / SNAPSHOT_PART_BYTES) + 16;
 
 const KEY = /^(\d{1,9}):(cert|\d{1,4})$/;
+/** The key of the network's genesis (signed bytes; a newcomer checks its id is the network's). */
+export const GENESIS_KEY = 'genesis';
 
 /** The snapshot room of a network room: a name of its own, the same password. */
 export const snapshotRoomOf = (room: string): string => `${room}-snapshot`;
@@ -28,11 +32,14 @@ export interface SnapshotOffer {
   readonly n: number;
   readonly certificate: Uint8Array;
   readonly state: Uint8Array;
+  /** The network's genesis, offered with the state. */
+  readonly genesis?: Uint8Array;
 }
 
 /** The entries that offer `offer`. */
 export function offerEntries(offer: SnapshotOffer): Map<string, Uint8Array> {
   const entries = new Map<string, Uint8Array>([[`${offer.n}:cert`, offer.certificate]]);
+  if (offer.genesis) entries.set(GENESIS_KEY, offer.genesis);
   const parts = partsOf(offer.state.length);
   for (let i = 0; i < parts; i++)
     entries.set(
@@ -92,6 +99,7 @@ export function assembleState(offer: OfferedSnapshot, size: number): Uint8Array 
 export function staleKeys(keys: Iterable<string>, n: number): string[] {
   const stale: string[] = [];
   for (const key of keys) {
+    if (key === GENESIS_KEY) continue;
     const match = KEY.exec(key);
     if (!match || Number(match[1]) < n) stale.push(key);
   }

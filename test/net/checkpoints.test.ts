@@ -31,7 +31,9 @@ type Status = {
   address?: string | null;
   checkpoints?: Checkpoints | null;
   base?: number | null;
+  epochs?: number[];
   synced?: boolean;
+  links?: Array<{ bytesIn: number }>;
 };
 type Balance = { available: string; pending: string };
 type Row = { amount: string; status: string };
@@ -153,6 +155,21 @@ describe('checkpoints with real peers', () => {
       expect(s?.checkpoints?.latest?.n).toBeGreaterThanOrEqual(latest.n);
     mark('payments final after the checkpoint');
 
+    // Every peer moved its replication to the room of the latest certified checkpoint, keeping
+    // the one before it open for peers a checkpoint behind (§14.11).
+    const moved = await until(
+      'every peer replicates in the epoch of the latest certified checkpoint',
+      () => Promise.all(homes.map(status)),
+      (all) => all.every((s) => s?.epochs?.at(-1) === s?.checkpoints?.latest?.n),
+      30_000,
+    );
+    for (const s of moved) expect(s?.epochs?.length).toBeLessThanOrEqual(2);
+    for (const h of homes)
+      expect(logs.get(h)).toContain(
+        `Checkpoint ${latest.n} is certified: replicating what follows it`,
+      );
+    const fullJoinBytes = (await status(member))?.links?.reduce((sum, l) => sum + l.bytesIn, 0);
+
     // A newcomer joins now: it takes the certified state from the snapshot room instead of the
     // history before it (§14.10), says so, and pays and is paid like anyone.
     const late = join(dir, 'late');
@@ -177,6 +194,8 @@ describe('checkpoints with real peers', () => {
       `Started from the certified state of checkpoint ${based.base}: the history before it is not fetched.`,
     );
     expect(logs.get(late)).not.toMatch(/No snapshot offered could be used/);
+    // It replicates only in that checkpoint's epoch: the history before it never reaches it.
+    expect(based.epochs).toEqual([based.base]);
     mark(`the newcomer started from checkpoint ${based.base}`);
     await json(['--home', member, 'send', newcomer.address, '5']);
     const lateBalance = () => json<Balance>(['--home', late, 'balance']).catch(() => null);
@@ -191,6 +210,10 @@ describe('checkpoints with real peers', () => {
     // The member sees the same balance for it as the newcomer does.
     const seen = await json<{ available: string }>(['--home', member, 'balance', newcomer.address]);
     expect(seen.available).toBe('3');
+    // What reached the newcomer over the network's rooms: the tail since the cut, much less
+    // than what the member, who joined at the genesis, received of the same history.
+    const lateBytes = (await status(late))?.links?.reduce((sum, l) => sum + l.bytesIn, 0);
+    mark(`bytes received: newcomer ${lateBytes}, member ${fullJoinBytes}`);
     mark('the newcomer paid and was paid');
 
     // Restarted, it builds on the base it kept, not on a history it never had.

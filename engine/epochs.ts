@@ -1,0 +1,339 @@
+// Replication by epochs (docs/protocol.md §14.11): the doc a peer replicates holds only what its
+// latest certified checkpoint does not cover, so a join and a restart cost the state and the
+// recent tail, never the history.
+//
+// Epoch n is the time after checkpoint n is certified (epoch 0: before any). Each has a room of
+// its own (the network's room for 0, then `<room>-e<n>`), with its own Y.Doc and saved replica.
+// When a peer's ledger certifies a higher checkpoint, it opens that epoch, publishes there what
+// it holds outside the new cut (its tail: the genesis, and what came since the cut), and keeps
+// the epoch it leaves open until it moves again, so that a peer a checkpoint behind still meets
+// it there and learns the new certification. So at most two epochs are open, and everything a
+// peer accepts goes into each (own transactions at once, the others' after CROSS_MS, when the
+// doc that brought them holds them already). A newcomer that starts from a certified state
+// jumps straight to its epoch.
+import * as Y from 'yjs';
+import type { NetworkId } from '../shared/ids.ts';
+import { CutCover } from '../shared/ledger/cutCover.ts';
+import type { Ledger } from '../shared/ledger/ledger.ts';
+import { parentsOf } from '../shared/ledger/validate.ts';
+import { roomNameOf } from '../shared/net/invitation.ts';
+import type { PeerLink, WrtcLike } from '../shared/replication/guardedWrtc.ts';
+import {
+  LedgerDoc,
+  type LedgerDocEvents,
+  type VerifiedCache,
+} from '../shared/replication/ledgerDoc.ts';
+import { LEDGER_MAP } from '../shared/replication/screen.ts';
+import type { VerifiedTx } from '../shared/tx/registry.ts';
+import { Connection, type IceServer } from './connection.ts';
+import type { Intake } from './intake.ts';
+import type { Cancel, EnginePorts } from './ports.ts';
+import { loadReplica, ReplicaWriter } from './replica.ts';
+
+/** How long an accepted transaction waits before it goes into the other open epoch's doc. */
+export const CROSS_MS = 500;
+
+/** The room of epoch `n` of a network. */
+export const epochRoomOf = (networkId: NetworkId, n: number): string =>
+  n === 0 ? roomNameOf(networkId) : `${roomNameOf(networkId)}-e${n}`;
+
+/** An epoch to open: its number and the cover of its checkpoint's cut. */
+export interface EpochPlan {
+  readonly n: number;
+  readonly cover: CutCover;
+}
+
+export interface EpochsHost {
+  readonly ports: EnginePorts;
+  readonly networkId: NetworkId;
+  /** The port's WebRTC, already guarded (one screen for every epoch's links). */
+  readonly wrtc: WrtcLike;
+  readonly links: ReadonlyMap<number, PeerLink>;
+  readonly intake: Intake;
+  readonly cache: VerifiedCache;
+  readonly secret: string;
+  readonly relays: readonly string[];
+  readonly iceServers: readonly IceServer[];
+  readonly docEvents: LedgerDocEvents;
+  warn(message: string): void;
+  changed(): void;
+  /** An epoch's room was replaced or closed: the next full sync starts afresh. */
+  roomClosed(): void;
+}
+
+interface Epoch {
+  readonly n: number;
+  readonly cover: CutCover;
+  readonly doc: Y.Doc;
+  readonly connection: Connection;
+  ledgerDoc: LedgerDoc | null;
+  replica: ReplicaWriter | null;
+}
+
+export class Epochs {
+  readonly #host: EpochsHost;
+  /** Open epochs, lowest first: one, or two while the one left stays open. */
+  #open: Epoch[] = [];
+  #secret: string;
+  #relays: readonly string[];
+  #iceServers: readonly IceServer[];
+  #online = true;
+  #started = false;
+  #ledger: Ledger | null = null;
+  #crossing: VerifiedTx[] = [];
+  #crossTimer: Cancel | null = null;
+
+  constructor(host: EpochsHost) {
+    this.#host = host;
+    this.#secret = host.secret;
+    this.#relays = host.relays;
+    this.#iceServers = host.iceServers;
+  }
+
+  /** The epoch this peer writes to first: the highest open. */
+  get current(): { readonly n: number; readonly cover: CutCover; readonly doc: Y.Doc } {
+    const epoch = this.#open[this.#open.length - 1];
+    if (!epoch) throw new Error('no epoch is open');
+    return epoch;
+  }
+
+  /** The numbers of the open epochs, lowest first. */
+  get numbers(): number[] {
+    return this.#open.map((epoch) => epoch.n);
+  }
+
+  /** Opens the epochs of `plan` (lowest first) with their saved docs, before a ledger is bound. */
+  async resume(plan: readonly EpochPlan[]): Promise<void> {
+    for (const step of plan) this.#open.push(await this.#make(step));
+  }
+
+  async #make(plan: EpochPlan): Promise<Epoch> {
+    const doc = new Y.Doc();
+    const replica = await this.#resumeDoc(plan.n, doc);
+    const connection = new Connection({
+      networkId: this.#host.networkId,
+      room: epochRoomOf(this.#host.networkId, plan.n),
+      online: this.#online,
+      secret: this.#secret,
+      doc,
+      wrtc: this.#host.wrtc,
+      clock: this.#host.ports.clock,
+      timers: this.#host.ports.timers,
+      relays: this.#relays,
+      iceServers: this.#iceServers,
+      links: this.#host.links,
+      onWarning: (message) => this.#host.warn(message),
+      onChange: () => this.#host.changed(),
+      onRoomClosed: () => this.#host.roomClosed(),
+    });
+    return { n: plan.n, cover: plan.cover, doc, connection, ledgerDoc: null, replica };
+  }
+
+  /** Reads an epoch's saved doc back, and keeps saving it (engine/replica.ts). */
+  async #resumeDoc(n: number, doc: Y.Doc): Promise<ReplicaWriter | null> {
+    const store = this.#host.ports.replica;
+    if (!store) return null;
+    const warn = (message: string) => this.#host.warn(message);
+    try {
+      const loaded = await loadReplica(store, doc, n);
+      if (loaded.warning) warn(loaded.warning);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      warn(
+        `The saved replication doc could not be opened (${why}); this start exchanges what it holds with each link once.`,
+      );
+      return null;
+    }
+    return new ReplicaWriter(store, doc, this.#host.ports.timers, warn, {
+      epoch: n,
+      ownsStore: false,
+    });
+  }
+
+  /** Binds the ledger to every open epoch, publishing into each what its cut does not cover. */
+  bind(ledger: Ledger, txs: readonly VerifiedTx[]): void {
+    this.#ledger = ledger;
+    for (const epoch of this.#open) this.#bindEpoch(epoch, ledger, txs);
+  }
+
+  #bindEpoch(epoch: Epoch, ledger: Ledger, txs: readonly VerifiedTx[]): void {
+    const { admit } = this.#host.intake;
+    epoch.ledgerDoc = new LedgerDoc(
+      epoch.doc,
+      ledger,
+      admit,
+      this.#host.cache,
+      this.#host.docEvents,
+    );
+    // The genesis goes into every epoch: a newcomer learns its network from it.
+    epoch.ledgerDoc.publishAll(
+      txs.filter((tx) => tx.id === ledger.genesis.id || !epoch.cover.covers(ledger, tx.id)),
+    );
+  }
+
+  /** Joins the open epochs' rooms. */
+  start(): void {
+    this.#started = true;
+    for (const epoch of this.#open) epoch.connection.start();
+  }
+
+  /**
+   * Moves to epoch `plan.n`: opens it, publishes the tail there, and closes every epoch below
+   * the one left (`jump`: every other one, for a peer that starts from a certified state).
+   */
+  async moveTo(plan: EpochPlan, jump = false): Promise<void> {
+    const ledger = this.#ledger;
+    if (this.#open.some((epoch) => epoch.n >= plan.n)) return;
+    const epoch = await this.#make(plan);
+    const left = this.#open.at(-1);
+    this.#open.push(epoch);
+    if (ledger) this.#bindEpoch(epoch, ledger, this.#tail(ledger, left));
+    if (this.#started) epoch.connection.start();
+    const keep = jump ? 1 : 2;
+    const closing = this.#open.splice(0, Math.max(0, this.#open.length - keep));
+    await Promise.all(closing.map((old) => this.#closeEpoch(old)));
+    this.#host.changed();
+  }
+
+  /** What the epoch left holds that the ledger took, and what this peer wrote since. */
+  #tail(ledger: Ledger, left: Epoch | undefined): VerifiedTx[] {
+    if (!left) return [ledger.genesis];
+    const txs: VerifiedTx[] = [ledger.genesis];
+    for (const key of left.doc.getMap(LEDGER_MAP).keys()) {
+      const tx = ledger.get(key as VerifiedTx['id']);
+      if (tx && !ledger.rejectionOf(tx.id) && tx.id !== ledger.genesis.id)
+        txs.push(tx as VerifiedTx);
+    }
+    return txs;
+  }
+
+  async #closeEpoch(epoch: Epoch): Promise<void> {
+    await epoch.connection.close();
+    await epoch.ledgerDoc?.idle();
+    await epoch.replica?.close();
+    epoch.doc.destroy();
+  }
+
+  /** Publishes one of ours into every open epoch at once. */
+  publish(tx: VerifiedTx): void {
+    for (const epoch of this.#open) epoch.ledgerDoc?.publish(tx);
+  }
+
+  /** Publishes transactions the ledger took that some doc may lack (early ingest). */
+  publishAll(txs: readonly VerifiedTx[]): void {
+    for (const epoch of this.#open) epoch.ledgerDoc?.publishAll(txs);
+  }
+
+  /** The ledger took `tx`: with two epochs open, it goes into the one that lacks it, soon. */
+  accepted(tx: VerifiedTx): void {
+    if (this.#open.length < 2) return;
+    this.#crossing.push(tx);
+    this.#crossTimer ??= this.#host.ports.timers.after(CROSS_MS, () => {
+      this.#crossTimer = null;
+      const txs = this.#crossing;
+      this.#crossing = [];
+      this.publishAll(txs);
+    });
+  }
+
+  /** Resolves when every open epoch's doc has processed what it has seen. */
+  async idle(): Promise<void> {
+    for (const epoch of [...this.#open]) await epoch.ledgerDoc?.idle();
+  }
+
+  // ---- the connection, the same for every open epoch --------------------------------------
+
+  get relays(): readonly string[] {
+    return this.#relays;
+  }
+
+  get iceServers(): readonly IceServer[] {
+    return this.#iceServers;
+  }
+
+  get online(): boolean {
+    return this.#online;
+  }
+
+  async configure(relays: readonly string[], iceServers?: readonly IceServer[]): Promise<void> {
+    this.#relays = [...relays];
+    if (iceServers) this.#iceServers = [...iceServers];
+    await Promise.all(this.#open.map((e) => e.connection.configure(relays, this.#iceServers)));
+  }
+
+  async setSecret(secret: string): Promise<void> {
+    this.#secret = secret;
+    await Promise.all(this.#open.map((epoch) => epoch.connection.setSecret(secret)));
+  }
+
+  async setOnline(online: boolean): Promise<void> {
+    this.#online = online;
+    await Promise.all(this.#open.map((epoch) => epoch.connection.setOnline(online)));
+  }
+
+  /** The current epoch's connection: what status shows of relays, peers, sync and problems. */
+  get connection(): Connection {
+    const epoch = this.#open.at(-1);
+    if (!epoch) throw new Error('no epoch is open');
+    return epoch.connection;
+  }
+
+  async close(): Promise<void> {
+    this.#crossTimer?.();
+    for (const epoch of this.#open) await epoch.connection.close();
+    for (const epoch of this.#open) await epoch.ledgerDoc?.idle();
+    for (const epoch of this.#open) await epoch.replica?.close();
+  }
+
+  destroy(): void {
+    for (const epoch of this.#open) epoch.doc.destroy();
+  }
+}
+
+/** The certified checkpoint numbered `n` (the lowest id among equals), if the ledger has one. */
+function certifiedAt(ledger: Ledger, n: number): VerifiedTx | undefined {
+  const ids = ledger
+    .checkpoints()
+    .filter((c) => c.certified && c.n === n)
+    .map((c) => c.id)
+    .sort();
+  const id = ids[0];
+  return id === undefined ? undefined : (ledger.get(id) as VerifiedTx | undefined);
+}
+
+/**
+ * The epochs a peer opens at start: the one of its latest certified checkpoint and the one
+ * before (for peers a checkpoint behind), each with the cover of its cut. `base` is the
+ * checkpoint a peer started from and its cover: nothing below it can be opened.
+ */
+export function planEpochs(
+  ledger: Ledger,
+  base: EpochPlan | null,
+): { plan: EpochPlan[]; problem?: string } {
+  const floor = base ?? { n: 0, cover: CutCover.none };
+  const latest = Math.max(ledger.latestCertified()?.n ?? 0, floor.n);
+  if (latest === floor.n) return { plan: [floor] };
+  const steps = [floor];
+  for (const n of latest - 1 > floor.n ? [latest - 1, latest] : [latest]) {
+    const checkpoint = certifiedAt(ledger, n);
+    const below = steps[steps.length - 1] as EpochPlan;
+    const cover = checkpoint ? below.cover.extend(ledger, parentsOf(checkpoint)) : null;
+    if (cover === null || typeof cover === 'string')
+      return {
+        plan: [below],
+        problem: `The replication room of checkpoint ${n} cannot be opened (${cover ?? 'it is not certified here'}); this peer stays in the room of checkpoint ${below.n}.`,
+      };
+    steps.push({ n, cover });
+  }
+  return { plan: steps.slice(-2) };
+}
+
+/** The plan of moving on to the latest certified checkpoint, when it is above `from`. */
+export function nextEpoch(ledger: Ledger, from: EpochPlan): EpochPlan | string | null {
+  const latest = ledger.latestCertified();
+  if (!latest || latest.n <= from.n) return null;
+  const checkpoint = ledger.get(latest.id) as VerifiedTx | undefined;
+  if (!checkpoint) return null;
+  const cover = from.cover.extend(ledger, parentsOf(checkpoint));
+  return typeof cover === 'string' ? cover : { n: latest.n, cover };
+}
