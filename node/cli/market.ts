@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import { fromHex, utf8 } from '../../shared/bytes.ts';
 import type { CborValue } from '../../shared/codec/cbor.ts';
 import { computeCost } from '../../shared/dnec/compute.ts';
+import { EVIDENCE_GAP_SENTENCES, evidenceDetails } from '../../shared/dnec/evidence.ts';
 import { expectedHashes } from '../../shared/dnec/pow.ts';
 import { market, reputationOf, type InstanceView } from '../../shared/dnec/queries.ts';
 import { BUILT_IN_SERVICES, normaliseFields, type ServiceDef } from '../../shared/dnec/services.ts';
@@ -285,6 +286,15 @@ function describeJob(row: Wire<JobRow>): string {
   if (row.fields) lines.push(`  ${JSON.stringify(row.fields)}`);
   if (row.details) lines.push(`  private details: ${JSON.stringify(row.details)}`);
   if (row.delivery) lines.push(`  delivered: ${row.delivery}`);
+  const evidence = row.evidence;
+  if (evidence?.unreadable) lines.push(`  disputed: ${evidence.unreadable}`);
+  if (evidence?.text !== undefined) {
+    const check = evidence.matches
+      ? 'it matches the hash the provider delivered'
+      : 'it does NOT match the hash the provider delivered';
+    lines.push(`  disputed delivery, sealed for you (${check}):`, `    ${evidence.text}`);
+    if (evidence.details) lines.push(`  private details: ${JSON.stringify(evidence.details)}`);
+  }
   return lines.join('\n');
 }
 
@@ -367,6 +377,24 @@ function jobRow(agent: Market, ledger: Ledger, me: KeyHex | null, view: Instance
     settled: view.settled !== undefined,
     ...('fields' in job ? { fields: job.fields } : {}),
     ...secret,
+    ...(me !== null && view.committee.includes(me) ? evidenceRow(agent.evidence(view)) : {}),
+  };
+}
+
+/** A drawn validator's reading of a dispute, for `gpow jobs` (nothing when there is none). */
+function evidenceRow(reading: ReturnType<Market['evidence']>): Pick<JobRow, 'evidence'> {
+  if (!reading.ok) {
+    return reading.gap === 'no-dispute'
+      ? {}
+      : { evidence: { unreadable: EVIDENCE_GAP_SENTENCES[reading.gap] } };
+  }
+  const details = evidenceDetails(reading.details);
+  return {
+    evidence: {
+      text: new TextDecoder().decode(reading.result),
+      matches: reading.matches,
+      ...(details ? { details } : {}),
+    },
   };
 }
 

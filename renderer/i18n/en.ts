@@ -907,7 +907,7 @@ export const en = {
     'Approve: the provider is paid {amount} from the escrow. This cannot be undone.',
   'confirm.dispute.title': 'Dispute the delivery of “{name}”?',
   'confirm.dispute.sentence':
-    'Dispute: the drawn validators judge the delivery. If they fail it, you get the price of {amount} back; otherwise the provider is paid. You cannot approve it afterwards.',
+    'Dispute: the drawn validators judge the delivery, and to judge it they each receive a copy of it and of your private details, sealed for them. If they fail it, you get the price of {amount} back; otherwise the provider is paid. You cannot approve it afterwards.',
   'confirm.pass.title': 'Pass the delivery of “{name}”?',
   'confirm.pass.sentence':
     'Pass: your verdict says the work was done. It counts towards paying the provider {amount} from the escrow, and it cannot be changed.',

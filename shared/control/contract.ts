@@ -208,6 +208,14 @@ export interface JobRow {
   readonly fields?: Readonly<Record<string, unknown>>;
   readonly details?: Readonly<Record<string, string>>;
   readonly delivery?: string;
+  /** A drawn validator's copy of a disputed delivery (protocol §11.8), or why it is unreadable. */
+  readonly evidence?: {
+    readonly text?: string;
+    /** The copy's SHA-256 equals the hash the provider signed. */
+    readonly matches?: boolean;
+    readonly details?: Readonly<Record<string, string>>;
+    readonly unreadable?: string;
+  };
 }
 
 /** One of an identity's chains (docs/protocol.md §12): its own, or a device's. */

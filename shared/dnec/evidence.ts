@@ -134,6 +134,19 @@ export type EvidenceGap =
   /** The copy opened but is not a valid evidence payload. */
   | 'malformed';
 
+/** The gaps in one English sentence each, for the CLI (the UI says them through i18n). */
+export const EVIDENCE_GAP_SENTENCES: Readonly<Record<EvidenceGap, string>> = {
+  'no-dispute': 'There is nothing to judge: the consumer has not disputed the delivery.',
+  'not-sealed-for-you':
+    "You cannot read the delivery: the consumer's dispute carries no copy of it for you.",
+  'no-keys':
+    'You cannot read the delivery: this identity cannot open shared keys (SSK) here, so the copy sealed for you stays closed.',
+  'cannot-open':
+    'You cannot read the delivery yet: the key the consumer shared with you has not reached this peer.',
+  malformed:
+    'You cannot read the delivery: the copy sealed for you opened but is not valid evidence.',
+};
+
 export type EvidenceReading =
   | {
       readonly ok: true;
