@@ -15,7 +15,6 @@ export const enBackup = {
   'settings.backup.make': 'Make a backup file',
   'settings.backup.working': 'Sealing the backup…',
   'settings.backup.ready': 'Your backup is ready: save it somewhere other than this device.',
-  'settings.backup.download': 'Save {name}',
   'settings.backup.chatsLeftOut':
     'Your chat history is too large for a backup file and was left out; the network and contacts are in it.',
 } as const;

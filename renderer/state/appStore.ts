@@ -612,18 +612,27 @@ export function createAppStore(deps: AppDeps): AppStore {
       async makeBackup() {
         const { key, device, settings, contacts, network, runtime } = get();
         if (key === null) throw new UserError('error.cannotSign');
-        // A paired device seals to its identity: the words that restore it open the file.
-        return makeBackup(
-          {
-            key: device?.account ?? key,
-            settings,
-            contacts,
-            network,
-            chats: runtime !== null ? keptChats : null,
-          },
-          deps.random,
-          deps.clock,
-        );
+        // The running network's chat log as it stands; when none runs, its log opened for this.
+        const own =
+          runtime === null && network !== null
+            ? await deps.openLog(chatsNameOf(network.networkId)).catch(() => null)
+            : null;
+        try {
+          // A paired device seals to its identity: the words that restore it open the file.
+          return await makeBackup(
+            {
+              key: device?.account ?? key,
+              settings,
+              contacts,
+              network,
+              chats: own ?? (runtime !== null ? keptChats : null),
+            },
+            deps.random,
+            deps.clock,
+          );
+        } finally {
+          await own?.close();
+        }
       },
 
       noteBackupSaved(savedAt) {

@@ -2,9 +2,13 @@
 // words (the same steps as onboarding's restore), choosing a new passphrase. Restoring replaces
 // the identity kept on this device, and both the lock screen and the words step say so.
 import { useState } from 'react';
+import type { Workspace } from '../../../shared/identity/workspaceSchema.ts';
 import { ChoosePassphrase, Restore, Unlock } from './Onboarding.tsx';
 
-type Step = { kind: 'unlock' } | { kind: 'restore' } | { kind: 'passphrase'; mnemonic: string };
+type Step =
+  | { kind: 'unlock' }
+  | { kind: 'restore' }
+  | { kind: 'passphrase'; mnemonic: string; workspace?: Workspace };
 
 export function Locked({ address }: { address: string | null }) {
   const [step, setStep] = useState<Step>({ kind: 'unlock' });
@@ -16,7 +20,9 @@ export function Locked({ address }: { address: string | null }) {
         <Restore
           replacing
           onBack={() => setStep({ kind: 'unlock' })}
-          onNext={(mnemonic) => setStep({ kind: 'passphrase', mnemonic })}
+          onNext={(mnemonic, workspace) =>
+            setStep({ kind: 'passphrase', mnemonic, ...(workspace ? { workspace } : {}) })
+          }
         />
       );
     case 'passphrase':
@@ -25,6 +31,7 @@ export function Locked({ address }: { address: string | null }) {
           mnemonic={step.mnemonic}
           restored
           replace
+          {...(step.workspace ? { workspace: step.workspace } : {})}
           onBack={() => setStep({ kind: 'restore' })}
         />
       );

@@ -4,7 +4,9 @@
 // identity (docs/protocol.md §12), with a key of its own and without the words.
 import { useState } from 'react';
 import { validateMnemonic } from '../../../shared/identity/mnemonic.ts';
+import type { Workspace } from '../../../shared/identity/workspaceSchema.ts';
 import { UserError } from '../../state/errors.ts';
+import { openBackupWithWords } from '../../state/workspace.ts';
 import { unlockMemoryOf } from '../../state/unlockMemory.ts';
 import { FormPanel, Labelled, ScreenTitle, TextField, useAction } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
@@ -19,7 +21,7 @@ type Step =
   | { kind: 'confirm-words'; mnemonic: string; positions: number[] }
   | { kind: 'restore' }
   | { kind: 'pair' }
-  | { kind: 'passphrase'; mnemonic: string; restored: boolean };
+  | { kind: 'passphrase'; mnemonic: string; restored: boolean; workspace?: Workspace };
 
 export function Onboarding() {
   const { t } = useI18n();
@@ -77,7 +79,14 @@ export function Onboarding() {
       return (
         <Restore
           onBack={() => setStep({ kind: 'welcome' })}
-          onNext={(mnemonic) => setStep({ kind: 'passphrase', mnemonic, restored: true })}
+          onNext={(mnemonic, workspace) =>
+            setStep({
+              kind: 'passphrase',
+              mnemonic,
+              restored: true,
+              ...(workspace ? { workspace } : {}),
+            })
+          }
         />
       );
     case 'pair':
@@ -87,6 +96,7 @@ export function Onboarding() {
         <ChoosePassphrase
           mnemonic={step.mnemonic}
           restored={step.restored}
+          {...(step.workspace ? { workspace: step.workspace } : {})}
           onBack={() => setStep({ kind: 'welcome' })}
         />
       );
@@ -199,29 +209,38 @@ export function Restore({
   replacing = false,
 }: {
   onBack: () => void;
-  onNext: (mnemonic: string) => void;
+  /** The words, and the workspace of the backup file they opened, if one was chosen. */
+  onNext: (mnemonic: string, workspace?: Workspace) => void;
   /** From the lock screen: the identity kept here is replaced, and the step says so. */
   replacing?: boolean;
 }) {
   const { t } = useI18n();
   const [text, setText] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const submit = (): void => {
+  const [file, setFile] = useState<File | null>(null);
+  // The file is opened with the words here, before any passphrase: a wrong file is said now.
+  const action = useAction(async () => {
     const checked = validateMnemonic(text);
-    if (!checked.ok) {
-      setError(new UserError('onboarding.restore.invalid', { detail: checked.error }));
-      return;
-    }
-    onNext(checked.mnemonic);
-  };
+    if (!checked.ok) throw new UserError('onboarding.restore.invalid', { detail: checked.error });
+    if (file === null) return onNext(checked.mnemonic);
+    const bytes = await file.arrayBuffer().then(
+      (buffer) => new Uint8Array(buffer),
+      (error: unknown) => {
+        throw new UserError('backup.error.read', {
+          detail: error instanceof Error ? error.message : String(error),
+        });
+      },
+    );
+    onNext(checked.mnemonic, openBackupWithWords(bytes, checked.mnemonic));
+  });
   return (
     <FormPanel
       title={t('onboarding.restore.title')}
       intro={t('onboarding.restore.intro')}
-      onSubmit={submit}
+      onSubmit={() => action.run()}
       submit={t('common.continue')}
       back={{ label: t('common.back'), onClick: onBack }}
-      error={error}
+      error={action.error}
+      busy={action.busy}
     >
       {replacing ? <p className="warning">{t('unlock.restore.replaces')}</p> : null}
       <TextField
@@ -232,6 +251,19 @@ export function Restore({
         value={text}
         onChange={setText}
       />
+      <div className="field">
+        <label htmlFor="restore-backup">{t('onboarding.restore.backup')}</label>
+        <input
+          id="restore-backup"
+          type="file"
+          accept=".gpowbackup,application/octet-stream"
+          aria-describedby="restore-backup-hint"
+          onChange={(e) => setFile(e.target.files?.[0] ?? null)}
+        />
+        <p id="restore-backup-hint" className="hint">
+          {t('onboarding.restore.backupHint')}
+        </p>
+      </div>
     </FormPanel>
   );
 }
@@ -241,10 +273,13 @@ export function ChoosePassphrase({
   restored,
   onBack,
   replace = false,
+  workspace,
 }: {
   mnemonic: string;
   restored: boolean;
   onBack: () => void;
+  /** What a backup file brings back with the words (workspace.ts). */
+  workspace?: Workspace;
   /** Restoring from the lock screen: put the identity in place of the one kept here. */
   replace?: boolean;
 }) {
@@ -254,7 +289,10 @@ export function ChoosePassphrase({
   const [repeat, setRepeat] = useState('');
   const action = useAction(async () => {
     checkNewPassphrase(passphrase, repeat);
-    await createIdentity(mnemonic, passphrase, replace ? { replace } : {});
+    await createIdentity(mnemonic, passphrase, {
+      ...(replace ? { replace } : {}),
+      ...(workspace ? { workspace } : {}),
+    });
   });
   return (
     <FormPanel

@@ -15,6 +15,7 @@ import {
   useAction,
 } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
+import { BackupPanel } from './BackupPanel.tsx';
 import { DevicesPanel } from './Devices.tsx';
 import { relayInputError } from './RelayField.tsx';
 
@@ -296,6 +297,7 @@ export function SettingsScreen() {
       <IcePanel />
       <AppearancePanel />
       <IdentityPanel />
+      <BackupPanel />
       <DevicesPanel />
       <UnlockPanel />
     </>
