@@ -165,9 +165,13 @@ export class Epochs {
       this.#host.cache,
       this.#host.docEvents,
     );
-    // The genesis goes into every epoch: a newcomer learns its network from it.
+    // The genesis goes into every epoch: a newcomer learns its network from it. What the ledger
+    // does not hold (a record a certified state covers and dropped: §14.5) goes nowhere.
+    const held = (tx: VerifiedTx) => ledger.get(tx.id) !== undefined && !ledger.rejectionOf(tx.id);
     epoch.ledgerDoc.publishAll(
-      txs.filter((tx) => tx.id === ledger.genesis.id || !epoch.cover.covers(ledger, tx.id)),
+      txs.filter(
+        (tx) => tx.id === ledger.genesis.id || (held(tx) && !epoch.cover.covers(ledger, tx.id)),
+      ),
     );
   }
 
@@ -193,6 +197,16 @@ export class Epochs {
     const closing = this.#open.splice(0, Math.max(0, this.#open.length - keep));
     await Promise.all(closing.map((old) => this.#closeEpoch(old)));
     this.#host.changed();
+  }
+
+  /**
+   * A far-behind peer took a newer certified state: every open epoch is left for `plan`'s, and
+   * `bind` binds the new ledger there (engine/farBehind.ts).
+   */
+  async rebase(plan: EpochPlan, bind: () => void): Promise<void> {
+    this.#ledger = null;
+    await this.moveTo(plan, true);
+    bind();
   }
 
   /** What the epoch left holds that the ledger took, and what this peer wrote since. */

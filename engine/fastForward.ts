@@ -13,7 +13,7 @@ import {
   type Certificate,
 } from '../shared/ledger/certificate.ts';
 import { checkpointOf } from '../shared/ledger/checkpoints.ts';
-import { fromCertified } from '../shared/ledger/fastForward.ts';
+import { fromCertified, type FastForwardOptions } from '../shared/ledger/fastForward.ts';
 import { CutCover } from '../shared/ledger/cutCover.ts';
 import { Ledger } from '../shared/ledger/ledger.ts';
 import {
@@ -58,10 +58,11 @@ export async function takeOffer(
   genesis: VerifiedTx,
   offers: readonly OfferedSnapshot[],
   verifier: SignatureVerifier,
+  against: Pick<FastForwardOptions, 'holds' | 'newerThan'> = {},
 ): Promise<Taken> {
   const refusals: string[] = [];
   for (const offer of offers) {
-    const taken = await take(genesis, offer, verifier);
+    const taken = await take(genesis, offer, verifier, against);
     if (typeof taken !== 'string') return taken;
     refusals.push(`checkpoint ${offer.n}: ${taken}`);
   }
@@ -72,6 +73,7 @@ async function take(
   genesis: VerifiedTx,
   offer: OfferedSnapshot,
   verifier: SignatureVerifier,
+  against: Pick<FastForwardOptions, 'holds' | 'newerThan'>,
 ): Promise<{ ledger: Ledger; base: Base } | string> {
   if (genesis.type !== 'genesis') return 'the genesis is not one';
   const decoded = await decodeCertificate(offer.certificate, registry, verifier);
@@ -87,9 +89,7 @@ async function take(
     registry,
     decoded.value,
     state,
-    {
-      maxBytes: MAX_SNAPSHOT_STATE_BYTES,
-    },
+    { ...against, maxBytes: MAX_SNAPSHOT_STATE_BYTES },
   );
   if (!started.ok) return started.error;
   const base = {
@@ -273,6 +273,29 @@ export class Snapshots {
     }
     this.#base = taken.base;
     return taken.ledger;
+  }
+
+  /**
+   * For a peer whose rooms are empty (engine/farBehind.ts): the ledger of a certified state newer
+   * than any this ledger knows, built on it and kept as the base; null when the room offers none;
+   * a sentence when none offered could be used. A peer that neither holds nor serves an offer
+   * leaves the room again.
+   */
+  async further(ledger: Ledger): Promise<Taken | null> {
+    const offers = await this.#room.fetch();
+    if (this.#room.offered === null && !this.#host.isWitness()) this.#room.close();
+    const floor = Math.max(ledger.latestCertified()?.n ?? 0, this.#base?.n ?? 0);
+    const newer = offers.filter((offer) => offer.n > floor);
+    if (newer.length === 0) return null;
+    const verifier = this.#host.ports.verify.verifier;
+    const taken = await takeOffer(ledger.genesis, newer, verifier, {
+      holds: ledger,
+      newerThan: floor,
+    });
+    if (!taken.ledger) return taken;
+    await saveBase(this.#host.ports.store, taken.base);
+    this.#base = taken.base;
+    return taken;
   }
 
   /** Resolves null once waiting for an offer is no use (SnapshotsHost.pointlessWait). */

@@ -45,6 +45,7 @@ import { WitnessSetAgent } from './witnessSets.ts';
 import { RoomKeyAgent } from './roomKeys.ts';
 import { DoorKeeper } from './door.ts';
 import { Snapshots } from './fastForward.ts';
+import { FarBehind } from './farBehind.ts';
 
 export class PeerEngine implements IngestHost {
   readonly ports: EnginePorts;
@@ -85,6 +86,9 @@ export class PeerEngine implements IngestHost {
   /** True while a newcomer decides how its ledger starts (startFromGenesis). */
   #starting = false;
   #changeTimer: Cancel | null = null;
+  /** Stops the bound ledger's listener (a far-behind peer binds a newer one). */
+  #unbind: (() => void) | null = null;
+  readonly #farBehind: FarBehind;
   #stopWatching: (() => void) | null = null;
   readonly #readyWaiters: Array<(ledger: Ledger) => void> = [];
   #closed = false;
@@ -194,6 +198,15 @@ export class PeerEngine implements IngestHost {
       isWitness: () => this.address !== null && this.#ledger?.isWitnessNow(this.address) === true,
       pointlessWait: (linked) => this.#links.size === 0 || (this.#synced && !linked),
       genesisOffered: (bytes) => void this.#genesisOffered(bytes),
+      warn: (message) => this.#emit({ type: 'warning', message }),
+    });
+    this.#farBehind = new FarBehind({
+      timers: ports.timers,
+      connects: options.connect !== false && options.snapshots !== false,
+      ledger: () => this.#ledger,
+      unansweredFor: () => this.#epochs.connection.unansweredFor(),
+      further: (ledger) => this.#snapshots.further(ledger),
+      rebase: (taken) => this.#rebase(taken),
       warn: (message) => this.#emit({ type: 'warning', message }),
     });
     this.witnessSets = new WitnessSetAgent({
@@ -325,8 +338,9 @@ export class PeerEngine implements IngestHost {
 
   /** Binds a ledger to the doc, publishing `txs` (what it holds), and starts persisting. */
   #bind(ledger: Ledger, txs: readonly VerifiedTx[]): void {
+    const first = this.#ledger === null && this.#unbind === null;
     this.#ledger = ledger;
-    ledger.onAccepted((tx) => {
+    this.#unbind = ledger.onAccepted((tx) => {
       this.#persister.add(tx);
       this.#witness.accepted(tx);
       this.#epochs.accepted(tx);
@@ -337,9 +351,38 @@ export class PeerEngine implements IngestHost {
     this.#startSsk(ledger);
     this.#witness.start();
     this.#snapshots.started();
+    this.#farBehind.start();
     // Before the room is joined: a restart must never rejoin with a secret already rotated away.
-    if (this.options.connect !== false) this.roomKeys.start();
+    if (first && this.options.connect !== false) this.roomKeys.start();
     for (const resolve of this.#readyWaiters.splice(0)) resolve(ledger);
+  }
+
+  /**
+   * A peer far behind took a newer certified state (engine/farBehind.ts): what it holds goes on
+   * top (what the state covers is left out: §14.5), and it replicates in that state's epoch.
+   * Its log keeps everything; the next start builds on the base it kept.
+   */
+  async #rebase(taken: { readonly ledger: Ledger; readonly base: { readonly n: number } }) {
+    const old = this.#ledger;
+    const plan = this.#snapshots.baseCover(taken.ledger);
+    if (!old || !plan || this.#closed) return;
+    const held: VerifiedTx[] = [];
+    for (const id of old.validIds()) {
+      const tx = old.get(id) as VerifiedTx | undefined;
+      if (tx && !taken.ledger.has(id)) held.push(tx);
+    }
+    for (const tx of held) taken.ledger.insert(tx);
+    this.#unbind?.();
+    this.#ssk?.close();
+    this.#ledger = null;
+    await this.#epochs.rebase(plan, () => {
+      this.#bind(taken.ledger, [taken.ledger.genesis, ...held]);
+    });
+    this.#emit({ type: 'fast-forward', n: taken.base.n });
+    this.#emit({
+      type: 'warning',
+      message: `This peer was more than one checkpoint behind and nobody answered in its rooms: it moved to the certified state of checkpoint ${taken.base.n}, with everything it holds on top.`,
+    });
   }
 
   #startSsk(ledger: Ledger): void {
@@ -614,6 +657,7 @@ export class PeerEngine implements IngestHost {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#witness.stop();
+    this.#farBehind.stop();
     this.devices.stop();
     this.roomKeys.stop();
     this.doors.close();

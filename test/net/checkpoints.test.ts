@@ -218,7 +218,7 @@ describe('checkpoints with real peers', () => {
 
     // Restarted, it builds on the base it kept, not on a history it never had.
     await stop(lateRun);
-    await run(late, every);
+    const lateRestarted = await run(late, every);
     const again = await until(
       'the restarted newcomer is back',
       () => status(late),
@@ -229,5 +229,37 @@ describe('checkpoints with real peers', () => {
     expect((await lateBalance())?.available).toBe('3');
     expect(logs.get(late)).not.toMatch(/cannot be (used|read)/);
     mark('the newcomer restarted on its base');
-  }, 300_000);
+
+    // Away while the group certifies two more checkpoints, it comes back to rooms nobody is in
+    // any more: it takes the newer certified state from the snapshot room and carries on.
+    await stop(lateRestarted);
+    const away = (await status(w0))?.checkpoints?.latest?.n ?? 0;
+    const target = Math.max(away, based.base ?? 0) + 2;
+    let more = 0;
+    while (((await status(w0))?.checkpoints?.latest?.n ?? 0) < target) {
+      if (more++ > 40) throw new Error(`checkpoint ${target} was not certified after 40 payments`);
+      await json(['--home', member, 'send', payee, '1']);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    await until(
+      'every running peer replicates in the new epoch',
+      () => Promise.all([w0, w1, w2, member].map(status)),
+      (all) => all.every((s) => (s?.epochs?.at(0) ?? 0) > (based.base ?? 0)),
+      30_000,
+    );
+    mark(`checkpoint ${target} certified while the newcomer was away`);
+    await run(late, every);
+    const caught = await until(
+      'the peer away for two checkpoints takes the newer certified state',
+      () => status(late),
+      (s) => (s?.base ?? 0) >= target && s?.epochs?.at(-1) === s?.base,
+      90_000,
+    );
+    expect(logs.get(late)).toContain('This peer was more than one checkpoint behind');
+    // Everything it had is still there, and it is paid and pays on.
+    expect((await lateBalance())?.available).toBe('3');
+    await json(['--home', member, 'send', newcomer.address, '4']);
+    await until('the caught-up peer is paid', lateBalance, (b) => b?.available === '7', 60_000);
+    mark(`the peer away caught up at checkpoint ${caught?.base}`);
+  }, 420_000);
 });
