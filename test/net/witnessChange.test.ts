@@ -68,7 +68,8 @@ describe('a group whose witnesses come and go', () => {
     const peers = new Map<string, ChildProcess>();
     peers.set(w0, await run(w0, ['--relay-port', relayPort]));
     const { invitation } = await json<{ invitation: string }>(['--home', w0, 'invite']);
-    for (const h of [w1, w2, w3, w4, member]) await json(['--home', h, 'join', invitation]);
+    // Each home writes only its own files: the joins run side by side.
+    await Promise.all([w1, w2, w3, w4, member].map((h) => json(['--home', h, 'join', invitation])));
     for (const h of [w1, w2, w3, member]) peers.set(h, await run(h));
 
     const paid = (amount: string) =>
@@ -168,14 +169,14 @@ describe('a group whose witnesses come and go', () => {
     expect(running.stderr).toMatch(/stop "gpow run" first/);
     mark('members told; stopping to follow');
     const movers = [w0, w1, w3, member];
-    for (const h of movers) await stop(peers.get(h) as ChildProcess);
-    for (const h of movers) {
-      const moved = await json<{ networkId: string; archive: string }>([
-        '--home',
-        h,
-        'network',
-        'follow',
-      ]);
+    // Each on its own machine: they stop and follow side by side, as people would.
+    await Promise.all(movers.map((h) => stop(peers.get(h) as ChildProcess)));
+    const follows = await Promise.all(
+      movers.map((h) =>
+        json<{ networkId: string; archive: string }>(['--home', h, 'network', 'follow']),
+      ),
+    );
+    for (const moved of follows) {
       expect(moved.networkId).toBe(refounded.networkId);
       expect((await stat(moved.archive)).isDirectory()).toBe(true);
     }
