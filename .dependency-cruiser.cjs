@@ -32,8 +32,9 @@ const FEATURES = {
   replication: [],
   // A ticket link's door seals the join secret with SSK's box and meets in a keyed room (§13.9).
   net: ['ssk'],
-  // The wallet is a person's side of the features: composing their transactions, the market.
-  wallet: ['dnec', 'ssk', 'identity'],
+  // The wallet is a person's side of the features: composing their transactions, the market,
+  // and the workspace backup, which carries the networks' invitations (net).
+  wallet: ['dnec', 'ssk', 'identity', 'net'],
 };
 const CONTRACTS = ['bridge', 'control'];
 

@@ -1,10 +1,10 @@
 // Writes test/vectors/workspace-backup-v1.json: known-answer vectors for the workspace backup
-// (shared/identity/workspaceBackup.ts, docs/keys.md). Each vector lists the identity's seed, the
+// (shared/wallet/workspaceBackup.ts, docs/keys.md). Each vector lists the identity's seed, the
 // workspace, every random draw (a SHA-256 counter stream, as in make-ssk-vectors.ts), the
 // canonical payload and the exact file; then files changed in one way, with the code a reader
 // must give. Run with `node scripts/make-workspace-backup-vectors.ts`; it never replaces a file
 // that differs (a format change is a new version and a new file).
-// test/identity/workspaceBackup.test.ts reproduces every vector byte for byte.
+// test/wallet/workspaceBackup.test.ts reproduces every vector byte for byte.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -12,8 +12,8 @@ import { concat, fromHex, toHex, utf8 } from '../shared/bytes.ts';
 import { decodeCanonical, encodeCanonical } from '../shared/codec/cbor.ts';
 import { publicKeyOf } from '../shared/crypto/ed25519.ts';
 import { encodeAddress } from '../shared/identity/address.ts';
-import { sealWorkspace } from '../shared/identity/workspaceBackup.ts';
-import { payloadOf, type Workspace } from '../shared/identity/workspaceSchema.ts';
+import { sealWorkspace } from '../shared/wallet/workspaceBackup.ts';
+import { payloadOf, type Workspace } from '../shared/wallet/workspaceSchema.ts';
 import { formatInvitation } from '../shared/net/invitation.ts';
 import type { RandomPort } from '../shared/ports.ts';
 
@@ -142,7 +142,7 @@ const refused = [
 const output = `${JSON.stringify(
   {
     description:
-      'GPoW workspace backup, format 1 (shared/identity/workspaceBackup.ts, docs/keys.md). Made by scripts/make-workspace-backup-vectors.ts.',
+      'GPoW workspace backup, format 1 (shared/wallet/workspaceBackup.ts, docs/keys.md). Made by scripts/make-workspace-backup-vectors.ts.',
     random: RANDOM_RULE,
     identities: {
       A: { secret: toHex(secretA), public: toHex(A), address: encodeAddress(A) },

@@ -8,12 +8,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fromHex } from '../../shared/bytes.ts';
 import { encodeAddress } from '../../shared/identity/address.ts';
-import { fitWorkspace, sealWorkspace } from '../../shared/identity/workspaceBackup.ts';
+import { fitWorkspace, sealWorkspace } from '../../shared/wallet/workspaceBackup.ts';
 import type {
   BackupChats,
   BackupNetwork,
   Workspace,
-} from '../../shared/identity/workspaceSchema.ts';
+} from '../../shared/wallet/workspaceSchema.ts';
 import { formatInvitation, MAX_RELAYS, relayUrlError } from '../../shared/net/invitation.ts';
 import { openFileLogStore } from '../storage/fileLogStore.ts';
 import { nodeRandom } from '../platform/nodeRandom.ts';

@@ -4,7 +4,7 @@ import { readFile, rename, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as v from 'valibot';
 import { parseAddress } from '../../shared/identity/address.ts';
-import { MAX_BACKUP_CONTACTS, MAX_BACKUP_LABEL } from '../../shared/identity/workspaceSchema.ts';
+import { MAX_BACKUP_CONTACTS, MAX_BACKUP_LABEL } from '../../shared/wallet/workspaceSchema.ts';
 import { CliError, type Home } from './home.ts';
 import type { Output } from './output.ts';
 

@@ -39,7 +39,7 @@ import { UserError } from './errors.ts';
 import { keptTickets, ticketActions, type TicketActions } from './tickets.ts';
 import { signBlock } from './signedMessages.ts';
 import { refoundActions, saveFollowed, type RefoundActions } from './refound.ts';
-import type { Workspace } from '../../shared/identity/workspaceSchema.ts';
+import type { Workspace } from '../../shared/wallet/workspaceSchema.ts';
 import {
   loadBackupNote,
   makeBackup,

@@ -1,7 +1,7 @@
 // The workspace backup in the app (docs/keys.md, "The workspace backup"): what the store seals
 // into the file Settings saves, and what a restore puts back before the identity unlocks:
 // settings, contacts, the network (with its join secret: no invitation needed) and its chat
-// history, exactly as it was kept at rest. The format itself is shared/identity/workspaceBackup.ts.
+// history, exactly as it was kept at rest. The format itself is shared/wallet/workspaceBackup.ts.
 import { fromHex } from '../../shared/bytes.ts';
 import { encodeAddress } from '../../shared/identity/address.ts';
 import { identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
@@ -9,8 +9,8 @@ import {
   fitWorkspace,
   openWorkspace,
   sealWorkspace,
-} from '../../shared/identity/workspaceBackup.ts';
-import type { BackupChats, Workspace } from '../../shared/identity/workspaceSchema.ts';
+} from '../../shared/wallet/workspaceBackup.ts';
+import type { BackupChats, Workspace } from '../../shared/wallet/workspaceSchema.ts';
 import type { KeyHex } from '../../shared/ids.ts';
 import { formatInvitation, parseInvitation, type Invitation } from '../../shared/net/invitation.ts';
 import type { ClockPort, RandomPort } from '../../shared/ports.ts';

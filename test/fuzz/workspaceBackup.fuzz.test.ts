@@ -1,4 +1,4 @@
-// Fuzz target: the workspace backup (shared/identity/workspaceBackup.ts). A backup is a file a
+// Fuzz target: the workspace backup (shared/wallet/workspaceBackup.ts). A backup is a file a
 // person picks at restore: it may be anything (another file, a damaged copy, a crafted one).
 // openWorkspace must never throw, must answer a workspace or one of its four codes with a short
 // sentence, and a valid file changed in any way must be refused: the AEAD and its associated
@@ -14,8 +14,8 @@ import {
   sealWorkspace,
   type BoxOpener,
   type OpenedBackup,
-} from '../../shared/identity/workspaceBackup.ts';
-import type { Workspace } from '../../shared/identity/workspaceSchema.ts';
+} from '../../shared/wallet/workspaceBackup.ts';
+import type { Workspace } from '../../shared/wallet/workspaceSchema.ts';
 import { formatInvitation, generateJoinSecret } from '../../shared/net/invitation.ts';
 import { openKey } from '../../shared/ssk/box.ts';
 import { deterministicRandom } from '../helpers/deterministicRandom.ts';

@@ -2,7 +2,7 @@
 // words (the same steps as onboarding's restore), choosing a new passphrase. Restoring replaces
 // the identity kept on this device, and both the lock screen and the words step say so.
 import { useState } from 'react';
-import type { Workspace } from '../../../shared/identity/workspaceSchema.ts';
+import type { Workspace } from '../../../shared/wallet/workspaceSchema.ts';
 import { ChoosePassphrase, Restore, Unlock } from './Onboarding.tsx';
 
 type Step =

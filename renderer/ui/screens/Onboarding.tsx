@@ -4,7 +4,7 @@
 // identity (docs/protocol.md §12), with a key of its own and without the words.
 import { useState } from 'react';
 import { validateMnemonic } from '../../../shared/identity/mnemonic.ts';
-import type { Workspace } from '../../../shared/identity/workspaceSchema.ts';
+import type { Workspace } from '../../../shared/wallet/workspaceSchema.ts';
 import { UserError } from '../../state/errors.ts';
 import { openBackupWithWords } from '../../state/workspace.ts';
 import { unlockMemoryOf } from '../../state/unlockMemory.ts';

@@ -28,7 +28,7 @@ import {
   type OpenKeyResult,
 } from '../ssk/box.ts';
 import { bytesOf, describeIssues, uint } from '../tx/schema.ts';
-import { encodeAddress } from './address.ts';
+import { encodeAddress } from '../identity/address.ts';
 import { payloadOf, payloadSchema, workspaceOf, type Workspace } from './workspaceSchema.ts';
 
 export const BACKUP_FORMAT = 'gpow-workspace-backup';

@@ -1,4 +1,4 @@
-// The workspace backup codec (shared/identity/workspaceBackup.ts): a round trip through the
+// The workspace backup codec (shared/wallet/workspaceBackup.ts): a round trip through the
 // words' secret, each refusal with its code and sentence, the known-answer vectors of
 // test/vectors/workspace-backup-v1.json reproduced byte for byte, and chats left out (not the
 // network) when the file would be too long.
@@ -16,8 +16,8 @@ import {
   openWorkspace,
   sealWorkspace,
   type BoxOpener,
-} from '../../shared/identity/workspaceBackup.ts';
-import { payloadOf, type Workspace } from '../../shared/identity/workspaceSchema.ts';
+} from '../../shared/wallet/workspaceBackup.ts';
+import { payloadOf, type Workspace } from '../../shared/wallet/workspaceSchema.ts';
 import { formatInvitation, generateJoinSecret } from '../../shared/net/invitation.ts';
 import { openKey } from '../../shared/ssk/box.ts';
 import type { RandomPort } from '../../shared/ports.ts';

@@ -3,7 +3,7 @@
 // as it is kept at rest, the address book and the settings a person chose. Parsed strictly from
 // untrusted bytes; one canonical form, so the same workspace always gives the same plaintext.
 import * as v from 'valibot';
-import { parseAddress } from './address.ts';
+import { parseAddress } from '../identity/address.ts';
 import { formatInvitation, MAX_RELAYS, parseInvitation, relayUrlError } from '../net/invitation.ts';
 import { MAX_RECORD_BYTES } from '../storage/port.ts';
 import { SSK_BOX_MAX_BYTES, textOf } from '../ssk/box.ts';
