@@ -314,6 +314,7 @@ export function createAppStore(deps: AppDeps): AppStore {
         changed: () => set((state) => ({ ticketsVersion: state.ticketsVersion + 1 })),
         warn: (notice) => addProblem(notice),
       });
+      let opened = false;
       const runtime = new NetworkRuntime({
         networkId: network.networkId as NetworkId,
         secret: network.secret,
@@ -330,7 +331,7 @@ export function createAppStore(deps: AppDeps): AppStore {
         ...(deps.checkpointEvery !== undefined ? { checkpointEvery: deps.checkpointEvery } : {}),
         ...tickets,
         onChange: () => {
-          if (get().runtime !== runtime) return;
+          if (get().runtime !== runtime || !opened) return;
           set((state) => ({ status: runtime.status(), ledgerVersion: state.ledgerVersion + 1 }));
         },
         onSecret: (secret) => {
@@ -343,11 +344,13 @@ export function createAppStore(deps: AppDeps): AppStore {
           if (get().runtime === runtime) addProblem(notice);
         },
       });
-      set({ runtime, status: runtime.status(), networkError: null });
+      // No status until it is open: the engine has no connection (epoch) to report before.
+      set({ runtime, status: null, networkError: null });
       keptChats = chats ?? null;
       report();
       try {
         await runtime.open(initial);
+        opened = true;
       } catch (error) {
         set({ runtime: null, status: null });
         await runtime.close().catch(() => undefined);
