@@ -208,6 +208,7 @@ describe('the browser UI, end to end', () => {
     await carol.getByRole('heading', { name: 'Restore your identity' }).waitFor();
     await carol.keyboard.press('Tab');
     await carol.keyboard.type('abandon abandon wrong');
+    await carol.keyboard.press('Tab'); // the workspace backup file (optional)
     await carol.keyboard.press('Tab'); // Back
     await carol.keyboard.press('Tab'); // Continue
     await carol.keyboard.press('Enter');
@@ -216,8 +217,9 @@ describe('the browser UI, end to end', () => {
       .filter({ hasText: 'These backup words cannot be used' })
       .waitFor();
     await carol.getByLabel('Backup words').fill(` ${RESTORE_PHRASE.toUpperCase()}\n`);
-    await carol.getByLabel('Backup words').press('Tab');
-    await carol.keyboard.press('Tab');
+    await carol.getByLabel('Backup words').press('Tab'); // the backup file
+    await carol.keyboard.press('Tab'); // Back
+    await carol.keyboard.press('Tab'); // Continue
     await carol.keyboard.press('Enter');
     await carol.getByRole('heading', { name: 'Choose a passphrase' }).waitFor();
     await check(carol, 'onboarding-restore-passphrase');
