@@ -6,11 +6,11 @@
 // its own (the network's room for 0, then `<room>-e<n>`), with its own Y.Doc and saved replica.
 // When a peer's ledger certifies a higher checkpoint, it opens that epoch, publishes there what
 // it holds outside the new cut (its tail: the genesis, and what came since the cut), and keeps
-// the epoch it leaves open until it moves again, so that a peer a checkpoint behind still meets
-// it there and learns the new certification. So at most two epochs are open, and everything a
-// peer accepts goes into each (own transactions at once, the others' after CROSS_MS, when the
-// doc that brought them holds them already). A newcomer that starts from a certified state
-// jumps straight to its epoch.
+// the epoch it leaves open for EPOCH_GRACE_MS, so that a peer a little behind still meets it
+// there and learns the new certification. So at most two epochs are open, and while two are,
+// everything a peer accepts goes into each (own transactions at once, the others' after
+// CROSS_MS, when the doc that brought them holds them already), unless the epoch's cut covers
+// it. A newcomer that starts from a certified state jumps straight to its epoch.
 import * as Y from 'yjs';
 import type { NetworkId } from '../shared/ids.ts';
 import { CutCover } from '../shared/ledger/cutCover.ts';
@@ -29,6 +29,7 @@ import { Connection, type IceServer } from './connection.ts';
 import type { Intake } from './intake.ts';
 import type { Cancel, EnginePorts } from './ports.ts';
 import { loadReplica, ReplicaWriter } from './replica.ts';
+import { EPOCH_GRACE_MS } from './timing.ts';
 
 /** How long an accepted transaction waits before it goes into the other open epoch's doc. */
 export const CROSS_MS = 500;
@@ -82,6 +83,7 @@ export class Epochs {
   #ledger: Ledger | null = null;
   #crossing: VerifiedTx[] = [];
   #crossTimer: Cancel | null = null;
+  #graceTimer: Cancel | null = null;
 
   constructor(host: EpochsHost) {
     this.#host = host;
@@ -179,6 +181,19 @@ export class Epochs {
   start(): void {
     this.#started = true;
     for (const epoch of this.#open) epoch.connection.start();
+    this.#leaveLater();
+  }
+
+  /** Closes every epoch below the current one after EPOCH_GRACE_MS. */
+  #leaveLater(): void {
+    if (this.#open.length < 2 || this.#graceTimer) return;
+    this.#graceTimer = this.#host.ports.timers.after(EPOCH_GRACE_MS, () => {
+      this.#graceTimer = null;
+      const left = this.#open.splice(0, this.#open.length - 1);
+      void Promise.all(left.map((epoch) => this.#closeEpoch(epoch))).then(() =>
+        this.#host.changed(),
+      );
+    });
   }
 
   /**
@@ -196,6 +211,9 @@ export class Epochs {
     const keep = jump ? 1 : 2;
     const closing = this.#open.splice(0, Math.max(0, this.#open.length - keep));
     await Promise.all(closing.map((old) => this.#closeEpoch(old)));
+    this.#graceTimer?.();
+    this.#graceTimer = null;
+    if (this.#started) this.#leaveLater();
     this.#host.changed();
   }
 
@@ -233,9 +251,16 @@ export class Epochs {
     for (const epoch of this.#open) epoch.ledgerDoc?.publish(tx);
   }
 
-  /** Publishes transactions the ledger took that some doc may lack (early ingest). */
+  /**
+   * Publishes transactions the ledger took that some doc may lack (early ingest, the other
+   * epoch's), each into the epochs whose cut does not cover it.
+   */
   publishAll(txs: readonly VerifiedTx[]): void {
-    for (const epoch of this.#open) epoch.ledgerDoc?.publishAll(txs);
+    const ledger = this.#ledger;
+    for (const epoch of this.#open) {
+      const open = ledger ? txs.filter((tx) => !epoch.cover.covers(ledger, tx.id)) : txs;
+      if (open.length > 0) epoch.ledgerDoc?.publishAll(open);
+    }
   }
 
   /** The ledger took `tx`: with two epochs open, it goes into the one that lacks it, soon. */
@@ -294,6 +319,7 @@ export class Epochs {
 
   async close(): Promise<void> {
     this.#crossTimer?.();
+    this.#graceTimer?.();
     for (const epoch of this.#open) await epoch.connection.close();
     for (const epoch of this.#open) await epoch.ledgerDoc?.idle();
     for (const epoch of this.#open) await epoch.replica?.close();

@@ -126,3 +126,11 @@ export const CHECKPOINT_FALLBACK_MS = 60_000;
  * second of each other, seldom enough that a large sync does not look after every transaction.
  */
 export const EPOCH_CHECK_MS = 250;
+
+/**
+ * How long a peer stays in the epoch it left (engine/epochs.ts). Peers see a checkpoint certified
+ * within a second or two of each other, so a minute lets those a little behind meet it and learn
+ * of it there; one further behind (offline at the time) catches up through the snapshot room
+ * (engine/farBehind.ts). Staying longer would send every new transaction over two rooms.
+ */
+export const EPOCH_GRACE_MS = 60_000;

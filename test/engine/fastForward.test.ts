@@ -12,6 +12,7 @@ import { encodeCertificate } from '../../shared/ledger/certificate.ts';
 import {
   assembleState,
   offeredSnapshots,
+  GENESIS_KEY,
   offerEntries,
   SNAPSHOT_PART_BYTES,
   staleKeys,
@@ -64,6 +65,35 @@ describe('the snapshot room doc', () => {
       '2:0',
       'junk',
     ]);
+  });
+});
+
+describe("the network's genesis in the snapshot room", () => {
+  it('is offered with the state, kept by every holder, and is no offer itself', () => {
+    const genesis = Uint8Array.of(7, 7);
+    const entries = offerEntries({
+      n: 2,
+      certificate: Uint8Array.of(1),
+      state: Uint8Array.of(9),
+      genesis,
+    });
+    expect(entries.get(GENESIS_KEY)).toEqual(genesis);
+    expect(offeredSnapshots(entries).map((o) => o.n)).toEqual([2]);
+    // A holder of a newer checkpoint removes older offers, not the genesis.
+    expect(staleKeys(entries.keys(), 3).sort()).toEqual(['2:0', '2:cert']);
+  });
+});
+
+describe('a peer far behind', () => {
+  it('takes only a state newer than it knows, contradicting nothing it holds as final', async () => {
+    const { genesis, full, first, second } = net;
+    const offers = room(first, second);
+    const newer = await takeOffer(genesis, offers, verify.verifier, { holds: full, newerThan: 1 });
+    expect(newer.ledger?.checkpoint(second)).toBeDefined();
+    const none = await takeOffer(genesis, offers, verify.verifier, { newerThan: 2 });
+    expect(none.ledger).toBeNull();
+    if (none.ledger === null)
+      expect(none.refusals.join('\n')).toMatch(/not newer than the one this peer has/);
   });
 });
 

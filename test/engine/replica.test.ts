@@ -91,6 +91,19 @@ describe('the replication doc kept across restarts', () => {
     expect(read.dropped).toBe(4);
   });
 
+  it("reads back one epoch's records, interleaved with another's, and old untagged ones as epoch 0", () => {
+    const zero = replicaRecords(new Uint8Array(REPLICA_PART_BYTES + 1).fill(1));
+    const two = replicaRecords(new Uint8Array(REPLICA_PART_BYTES + 1).fill(2), 2);
+    const mixed = [zero[0]!, two[0]!, zero[1]!, two[1]!, ...replicaRecords(Uint8Array.of(3), 2)];
+    const ofTwo = replicaUpdates(mixed, 2);
+    expect(ofTwo.dropped).toBe(0);
+    expect(ofTwo.updates.map((u) => u[0])).toEqual([2, 3]);
+    const ofZero = replicaUpdates(mixed, 0);
+    expect(ofZero.dropped).toBe(0);
+    expect(ofZero.updates.map((u) => [u[0], u.length])).toEqual([[1, REPLICA_PART_BYTES + 1]]);
+    expect(replicaUpdates(mixed, 1)).toEqual({ updates: [], dropped: 0 });
+  });
+
   it('resumes the same entries, so a restart and its link exchange only what is new', async () => {
     const store = new MemoryLogStore();
     const link = new Y.Doc();
