@@ -256,7 +256,7 @@ describe('the browser UI, end to end', () => {
     await carol.getByRole('heading', { name: 'Restore your identity' }).waitFor();
     await carol.getByText(replaces).waitFor();
     await check(carol, 'unlock-restore');
-    await carol.getByRole('button', { name: 'Back' }).click();
+    await carol.getByRole('button', { name: 'Back', exact: true }).click();
     await carol.getByRole('heading', { name: 'Unlock GPoW' }).waitFor();
     await carol.getByRole('button', { name: 'Restore from words' }).click();
     await carol.getByLabel('Backup words').fill(RESTORE_PHRASE);
