@@ -42,8 +42,7 @@ describe('a pow job between three CLI peers', () => {
     ]);
     await run(alice);
     const { invitation } = await json<{ invitation: string }>(['--home', alice, 'invite']);
-    await json(['--home', bob, 'join', invitation]);
-    await json(['--home', carol, 'join', invitation]);
+    await Promise.all([bob, carol].map((h) => json(['--home', h, 'join', invitation])));
     await run(bob, ['--provide', 'pow']);
     await run(carol, ['--provide', 'pow']);
 

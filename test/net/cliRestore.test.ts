@@ -27,14 +27,11 @@ describe('a home restored from an older backup', () => {
       string,
       string,
     ];
-    const a = await json<{ address: string }>([
-      '--home',
-      alice,
-      'identity',
-      'create',
-      '--fast-kdf',
-    ]);
-    const b = await json<{ address: string }>(['--home', bob, 'identity', 'create', '--fast-kdf']);
+    const [a, b] = await Promise.all(
+      [alice, bob].map((h) =>
+        json<{ address: string }>(['--home', h, 'identity', 'create', '--fast-kdf']),
+      ),
+    );
     await json([
       '--home',
       alice,

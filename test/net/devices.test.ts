@@ -46,14 +46,16 @@ describe('one identity on several devices', () => {
       string,
       string,
     ];
-    const created = await json<{ address: string; mnemonic: string }>([
-      '--home',
-      alice,
-      'identity',
-      'create',
-      '--fast-kdf',
+    const [created, b] = await Promise.all([
+      json<{ address: string; mnemonic: string }>([
+        '--home',
+        alice,
+        'identity',
+        'create',
+        '--fast-kdf',
+      ]),
+      json<{ address: string }>(['--home', bob, 'identity', 'create', '--fast-kdf']),
     ]);
-    const b = await json<{ address: string }>(['--home', bob, 'identity', 'create', '--fast-kdf']);
     // Bob is the witness, so Alice's machines can come and go.
     await json([
       '--home',

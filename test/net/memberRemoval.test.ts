@@ -52,7 +52,7 @@ describe('removing a member', () => {
       founder,
       'invite',
     ]);
-    for (const h of [alice, bob]) await json(['--home', h, 'join', oldInvitation]);
+    await Promise.all([alice, bob].map((h) => json(['--home', h, 'join', oldInvitation])));
     await run(alice);
     await run(bob);
     await json(['--home', bob, 'send', f, '5']);
