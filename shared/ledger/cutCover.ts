@@ -33,8 +33,12 @@ export class CutCover {
     return new CutCover(tips);
   }
 
-  /** Whether the cut holds `id`, a transaction `ledger` holds valid (false for any other). */
+  /**
+   * Whether the cut holds `id`, a transaction `ledger` holds valid (false for any other). The
+   * genesis lies in every cut: every ledger starts from it (epochs publish it all the same).
+   */
   covers(ledger: Ledger, id: TxId): boolean {
+    if (id === ledger.genesis.id) return true;
     const tx = ledger.get(id);
     if (!tx || ledger.rejectionOf(id)) return false;
     const tips = this.#tips.get(tx.author);
