@@ -362,3 +362,99 @@ describe('the browser market runtime', () => {
     }
   });
 });
+
+describe('a dispute on the browser market runtime (protocol §11.8)', () => {
+  it('seals the delivery for the drawn validator, who reads it; a validator without keys is told why', async () => {
+    const market = await newMarket([
+      ['consumer', 1000n],
+      ['provider', 0n],
+      ['validator', 100n],
+    ]);
+    const clock = { now: T0 };
+    const off = { provide: [], validate: false };
+    const consumer = wallet(market, 'consumer', off, clock, { ssk: true });
+    const provider = wallet(market, 'provider', off, clock, { ssk: true });
+    const validator = wallet(market, 'validator', off, clock, { ssk: true });
+    const keyless = wallet(market, 'validator', off, clock);
+    try {
+      await provider.runtime.offer('task', 10n, 5n);
+      await validator.runtime.bond(20n);
+      // The negotiation offers the provider only because the escrow's committee check passes.
+      const ranked = consumer.runtime.negotiate({ service: 'task', volume: 2n, validators: 1 });
+      expect(ranked.recommended).toBe(provider.key);
+      const { id } = await consumer.runtime.request({
+        service: 'task',
+        job: { fields: { title: 'Proofread' } },
+        volume: 2n,
+        provider: provider.key,
+        validators: 1,
+        fee: 1n,
+        within: [60, 120, 180, 240],
+        sensitive: { details: 'the secret draft' },
+      });
+      const view = () => instanceView(market.ledger, id)!;
+      await provider.runtime.accept(id);
+      await until('the reveal', () => view().reveal !== undefined);
+      await provider.runtime.deliverText(id, 'proofread: all good');
+      // Before the dispute there is nothing for the validator to read.
+      expect(validator.runtime.evidence(view())).toEqual({ ok: false, gap: 'no-dispute' });
+      await consumer.runtime.review(id, false);
+      expect(view().committee).toEqual([validator.key]);
+      const reading = validator.runtime.evidence(view());
+      expect(reading.ok).toBe(true);
+      if (!reading.ok) return;
+      expect(new TextDecoder().decode(reading.result)).toBe('proofread: all good');
+      expect(reading.matches).toBe(true);
+      expect(JSON.parse(new TextDecoder().decode(reading.details))).toEqual({
+        details: 'the secret draft',
+      });
+      // The same identity on a device that cannot open SSK keys is told why.
+      expect(keyless.runtime.evidence(view())).toEqual({ ok: false, gap: 'no-keys' });
+      // The provider, not drawn, has no copy.
+      expect(provider.runtime.evidence(view())).toEqual({ ok: false, gap: 'not-sealed-for-you' });
+    } finally {
+      for (const w of [consumer, provider, validator, keyless]) {
+        void w.runtime.close();
+        w.ssk?.close();
+      }
+    }
+  });
+
+  it('refuses the escrow, and the negotiation offers no one, when the provider is the only validator', async () => {
+    const market = await newMarket([
+      ['consumer', 1000n],
+      ['provider', 100n],
+    ]);
+    const clock = { now: T0 };
+    const off = { provide: [], validate: false };
+    const consumer = wallet(market, 'consumer', off, clock);
+    const provider = wallet(market, 'provider', off, clock);
+    try {
+      await provider.runtime.offer('task', 10n, 5n);
+      await provider.runtime.bond(20n);
+      const result = consumer.runtime.negotiate({ service: 'task', volume: 1n, validators: 1 });
+      expect(result.recommended).toBeNull();
+      expect(result.excluded).toEqual([
+        {
+          provider: provider.key,
+          reason: 'no-committee',
+          detail: 'the pool has 0 bonded validators; 1 are needed',
+        },
+      ]);
+      const escrow = consumer.runtime.request({
+        service: 'task',
+        job: { fields: { title: 'Proofread' } },
+        volume: 1n,
+        provider: provider.key,
+        validators: 1,
+        fee: 1n,
+      });
+      await expect(escrow).rejects.toThrow('the pool has 0 bonded validators; 1 are needed');
+      // Nothing was escrowed, and no secret was saved.
+      expect(market.available('consumer')).toBe(1000n);
+      expect(consumer.meta.size).toBe(0);
+    } finally {
+      for (const w of [consumer, provider]) void w.runtime.close();
+    }
+  });
+});
