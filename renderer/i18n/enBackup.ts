@@ -12,6 +12,8 @@ export const enBackup = {
     'Your 24 words bring back your identity and what the ledger holds. This file brings back the rest: your network and its join secret, your contacts, your chats and these settings. Only your words open it. Save a new one after you join a network, add contacts or chat.',
   'settings.backup.never': 'No backup has been saved from this device yet.',
   'settings.backup.savedAt': 'Last backup made here: {date}.',
+  'settings.backup.outdated':
+    'Your network, contacts or settings changed since: the last backup does not have them. Make a new one.',
   'settings.backup.make': 'Make a backup file',
   'settings.backup.working': 'Sealing the backup…',
   'settings.backup.ready': 'Your backup is ready: save it somewhere other than this device.',

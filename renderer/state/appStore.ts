@@ -45,6 +45,7 @@ import {
   makeBackup,
   restoreWorkspace,
   saveBackupNote,
+  type BackupNote,
   type MadeBackup,
 } from './workspace.ts';
 import {
@@ -167,7 +168,7 @@ export interface AppState extends TicketActions, RefoundActions, DraftSlice, See
   /** Goes up whenever the single-use and time-limited invitations change (made, used, withdrawn). */
   readonly ticketsVersion: number;
   /** When this profile last saved a workspace backup (docs/keys.md), or null. */
-  readonly backupSavedAt: number | null;
+  readonly backupNote: BackupNote | null;
 
   readonly boot: () => Promise<void>;
   /** A fresh 24-word recovery phrase from the platform's randomness. */
@@ -188,8 +189,8 @@ export interface AppState extends TicketActions, RefoundActions, DraftSlice, See
   ) => Promise<void>;
   /** Seals this profile's workspace into a backup file's bytes (docs/keys.md). */
   readonly makeBackup: () => Promise<MadeBackup>;
-  /** Remembers that the backup made at `savedAt` was saved. */
-  readonly noteBackupSaved: (savedAt: number) => void;
+  /** Remembers that a backup was saved: when, and what it held. */
+  readonly noteBackupSaved: (note: BackupNote) => void;
   /**
    * Makes this profile a new device of the identity a gpow:pair? link names: checks the link and
    * its certificate, has the platform make a device key under `passphrase`, keeps the network
@@ -519,7 +520,7 @@ export function createAppStore(deps: AppDeps): AppStore {
       device: null,
       devicesHere: deps.signerSource?.devices !== undefined,
       ticketsVersion: 0,
-      backupSavedAt: loadBackupNote(deps.storage),
+      backupNote: loadBackupNote(deps.storage),
       ...ticketActions({
         clock: deps.clock,
         random: deps.random,
@@ -638,9 +639,9 @@ export function createAppStore(deps: AppDeps): AppStore {
         }
       },
 
-      noteBackupSaved(savedAt) {
-        saveBackupNote(deps.storage, savedAt);
-        set({ backupSavedAt: savedAt });
+      noteBackupSaved(note) {
+        saveBackupNote(deps.storage, note);
+        set({ backupNote: { savedAt: note.savedAt, digest: note.digest } });
       },
 
       async pairThisDevice(text, passphrase) {

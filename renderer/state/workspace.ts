@@ -2,15 +2,17 @@
 // into the file Settings saves, and what a restore puts back before the identity unlocks:
 // settings, contacts, the network (with its join secret: no invitation needed) and its chat
 // history, exactly as it was kept at rest. The format itself is shared/wallet/workspaceBackup.ts.
-import { fromHex } from '../../shared/bytes.ts';
+import { sha256 } from '@noble/hashes/sha2.js';
+import { fromHex, toHex } from '../../shared/bytes.ts';
+import { encodeCanonical } from '../../shared/codec/cbor.ts';
 import { encodeAddress } from '../../shared/identity/address.ts';
 import { identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
+import { fitWorkspace, openWorkspace, sealWorkspace } from '../../shared/wallet/workspaceBackup.ts';
 import {
-  fitWorkspace,
-  openWorkspace,
-  sealWorkspace,
-} from '../../shared/wallet/workspaceBackup.ts';
-import type { BackupChats, Workspace } from '../../shared/wallet/workspaceSchema.ts';
+  payloadOf,
+  type BackupChats,
+  type Workspace,
+} from '../../shared/wallet/workspaceSchema.ts';
 import type { KeyHex } from '../../shared/ids.ts';
 import { formatInvitation, parseInvitation, type Invitation } from '../../shared/net/invitation.ts';
 import type { ClockPort, RandomPort } from '../../shared/ports.ts';
@@ -31,7 +33,7 @@ import {
 
 /** Where the chat history keeps its wrapped key (engine/chatStore.ts). */
 const CHAT_KEY_META = 'chat-key';
-/** When this profile last saved a backup: `{ savedAt }`. */
+/** When this profile last saved a backup, and what it held: `{ savedAt, digest }`. */
 export const BACKUP_NOTE_KEY = 'gpow.backup.v1';
 
 /**
@@ -118,17 +120,19 @@ export interface MadeBackup {
   /** The chat history was too large for the file and was left out. */
   readonly chatsLeftOut: boolean;
   readonly savedAt: number;
+  /** workspaceDigest of what it holds, to tell later whether it is out of date. */
+  readonly digest: string;
 }
 
-/** Seals this profile's workspace for its identity: no secret needed (docs/keys.md). */
-export async function makeBackup(
-  input: BackupInput,
-  random: RandomPort,
-  clock: ClockPort,
-): Promise<MadeBackup> {
-  const chats = input.chats ? await readChats(input.chats) : undefined;
+export interface BackupNote {
+  readonly savedAt: number;
+  readonly digest: string;
+}
+
+/** The workspace a backup would hold, without the chats (they change with every message). */
+function workspaceOf(input: Omit<BackupInput, 'key' | 'chats'>, chats?: BackupChats): Workspace {
   const { settings } = input;
-  const fitted = fitWorkspace({
+  return {
     networks: input.network
       ? [{ invitation: formatInvitation(input.network), ...(chats ? { chats } : {}) }]
       : [],
@@ -139,7 +143,25 @@ export async function makeBackup(
       theme: settings.theme,
       language: settings.language,
     },
-  });
+  };
+}
+
+/**
+ * A fingerprint of the network, contacts and settings a backup holds (not the chats): Settings
+ * compares the current one with the last saved one to say the backup is out of date.
+ */
+export function workspaceDigest(input: Omit<BackupInput, 'key' | 'chats'>): string {
+  return toHex(sha256(encodeCanonical(payloadOf(workspaceOf(input)))));
+}
+
+/** Seals this profile's workspace for its identity: no secret needed (docs/keys.md). */
+export async function makeBackup(
+  input: BackupInput,
+  random: RandomPort,
+  clock: ClockPort,
+): Promise<MadeBackup> {
+  const chats = input.chats ? await readChats(input.chats) : undefined;
+  const fitted = fitWorkspace(workspaceOf(input, chats));
   const me = fromHex(input.key);
   const savedAt = clock.now();
   const bytes = sealWorkspace(fitted.workspace, me, savedAt, random);
@@ -149,6 +171,7 @@ export async function makeBackup(
     fileName: `gpow-backup-${encodeAddress(me).slice(0, 12)}-${day}.gpowbackup`,
     chatsLeftOut: fitted.chatsLeftOut.length > 0,
     savedAt,
+    digest: workspaceDigest(input),
   };
 }
 
@@ -158,19 +181,20 @@ async function readChats(log: LogStore): Promise<BackupChats | undefined> {
   return { key, records: (await log.load()).records };
 }
 
-/** When a backup was last saved from this profile, or null. */
-export function loadBackupNote(storage: KeyValueStorage): number | null {
+/** When a backup was last saved from this profile, and what it held; null when never. */
+export function loadBackupNote(storage: KeyValueStorage): BackupNote | null {
   try {
     const json: unknown = JSON.parse(storage.getItem(BACKUP_NOTE_KEY) ?? 'null');
-    if (typeof json !== 'object' || json === null || !('savedAt' in json)) return null;
-    return typeof json.savedAt === 'number' && Number.isSafeInteger(json.savedAt)
-      ? json.savedAt
-      : null;
+    if (typeof json !== 'object' || json === null) return null;
+    const { savedAt, digest } = json as Record<string, unknown>;
+    if (typeof savedAt !== 'number' || !Number.isSafeInteger(savedAt)) return null;
+    if (typeof digest !== 'string' || !/^[0-9a-f]{64}$/.test(digest)) return null;
+    return { savedAt, digest };
   } catch {
     return null;
   }
 }
 
-export function saveBackupNote(storage: KeyValueStorage, savedAt: number): void {
-  storage.setItem(BACKUP_NOTE_KEY, JSON.stringify({ savedAt }));
+export function saveBackupNote(storage: KeyValueStorage, note: BackupNote): void {
+  storage.setItem(BACKUP_NOTE_KEY, JSON.stringify({ savedAt: note.savedAt, digest: note.digest }));
 }

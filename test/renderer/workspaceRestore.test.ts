@@ -12,7 +12,11 @@ import { loadNetwork, saveNetwork } from '../../renderer/state/persisted.ts';
 import { generateJoinSecret } from '../../shared/net/invitation.ts';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { deterministicRandom } from '../helpers/deterministicRandom.ts';
-import { openBackupWithWords } from '../../renderer/state/workspace.ts';
+import {
+  loadBackupNote,
+  openBackupWithWords,
+  workspaceDigest,
+} from '../../renderer/state/workspace.ts';
 import { UserError } from '../../renderer/state/errors.ts';
 import { openIndexedDbLogStore } from '../../renderer/storage/indexedDbLogStore.ts';
 import { identity } from '../helpers/network.ts';
@@ -48,10 +52,18 @@ describe('the workspace backup in the app', () => {
     await chats.append([utf8('a sealed chat record')]);
     const chatKey = toHex((await chats.getMeta('chat-key'))!);
     await chats.close();
-    expect(state().backupSavedAt).toBeNull();
+    expect(state().backupNote).toBeNull();
     const backup = await state().makeBackup();
-    state().noteBackupSaved(backup.savedAt);
-    expect(state().backupSavedAt).toBe(backup.savedAt);
+    state().noteBackupSaved(backup);
+    const current = () => {
+      const { settings, contacts, network: now } = state();
+      return workspaceDigest({ settings, contacts, network: now });
+    };
+    expect(state().backupNote).toEqual({ savedAt: backup.savedAt, digest: current() });
+    expect(loadBackupNote(first.storage)).toEqual(state().backupNote);
+    // A contact added since: the backup is out of date (Settings says so).
+    state().saveContact({ address: encodeAddress(new Uint8Array(32).fill(9)), label: 'Zoe' });
+    expect(current()).not.toBe(backup.digest);
     expect(backup.fileName).toMatch(/^gpow-backup-gpow1.{7}-\d{4}-\d\d-\d\d\.gpowbackup$/);
 
     // Other words: the file's sentence, before anything is saved.
@@ -68,6 +80,8 @@ describe('the workspace backup in the app', () => {
       /^These words do not open this backup: it belongs to gpow1/,
     );
 
+    // The old browser is gone (two runtimes of one network cannot share this process's rooms).
+    await state().lock();
     const fresh = testApp('backup-fresh');
     const next = () => fresh.store.getState();
     await next().boot();
@@ -78,12 +92,12 @@ describe('the workspace backup in the app', () => {
     expect(next().network).toEqual(network);
     expect(loadNetwork(fresh.storage)).toEqual(network);
     expect(next().contacts).toEqual([{ address: BOB, label: 'Bob the baker' }]);
+    // The backup was made before Zoe was added: she is not in it.
     expect(next().settings.theme).toBe('dark');
     await next().lock();
     const restored = await openIndexedDbLogStore(chatsNameOf(network.networkId), fresh.factory);
     expect(toHex((await restored.getMeta('chat-key'))!)).toBe(chatKey);
     expect((await restored.load()).records).toContainEqual(utf8('a sealed chat record'));
     await restored.close();
-    await state().lock();
   });
 });

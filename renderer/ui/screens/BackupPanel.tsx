@@ -1,7 +1,8 @@
 // Settings, Workspace backup (docs/keys.md): one button seals this profile's network, contacts,
 // chats and settings into a file only the 24 words open, and saves it; the panel says when one
-// was last made here, and what a restore brings back with it.
-import { useState } from 'react';
+// was last made here, and when the network, contacts or settings changed since.
+import { useMemo, useState } from 'react';
+import { workspaceDigest } from '../../state/workspace.ts';
 import { ErrorText, useAction } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
 
@@ -24,12 +25,19 @@ export function BackupPanel() {
   const { t, language } = useI18n();
   const makeBackup = useApp((s) => s.makeBackup);
   const noteBackupSaved = useApp((s) => s.noteBackupSaved);
-  const savedAt = useApp((s) => s.backupSavedAt);
+  const note = useApp((s) => s.backupNote);
+  const settings = useApp((s) => s.settings);
+  const contacts = useApp((s) => s.contacts);
+  const network = useApp((s) => s.network);
+  const current = useMemo(
+    () => workspaceDigest({ settings, contacts, network }),
+    [settings, contacts, network],
+  );
   const [made, setMade] = useState<{ name: string; chatsLeftOut: boolean } | null>(null);
   const action = useAction(async () => {
     const backup = await makeBackup();
     saveFile(backup.fileName, backup.bytes);
-    noteBackupSaved(backup.savedAt);
+    noteBackupSaved(backup);
     setMade({ name: backup.fileName, chatsLeftOut: backup.chatsLeftOut });
   });
   return (
@@ -37,10 +45,17 @@ export function BackupPanel() {
       <h2 id="backup-title">{t('settings.backup.title')}</h2>
       <p>{t('settings.backup.intro')}</p>
       <p className="muted" data-testid="backup-saved-at">
-        {savedAt === null
+        {note === null
           ? t('settings.backup.never')
-          : t('settings.backup.savedAt', { date: new Date(savedAt).toLocaleString(language) })}
+          : t('settings.backup.savedAt', {
+              date: new Date(note.savedAt).toLocaleString(language),
+            })}
       </p>
+      {note !== null && note.digest !== current ? (
+        <p className="warning" data-testid="backup-outdated">
+          {t('settings.backup.outdated')}
+        </p>
+      ) : null}
       <div className="actions">
         <button type="button" disabled={action.busy} onClick={() => action.run()}>
           {t('settings.backup.make')}
