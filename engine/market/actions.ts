@@ -12,6 +12,7 @@ import {
   instancesOf,
   instanceView,
   market,
+  minimumCommittee,
   offersFor,
   type InstanceView,
 } from '../../shared/dnec/queries.ts';
@@ -109,9 +110,7 @@ export class MarketActions {
     const me = this.engine.address;
     const ledger = this.ledger();
     const offers = offersFor(ledger, input.service).filter((o) => o.provider !== me);
-    const def = serviceById(ledger, input.service);
-    const m = input.validators ?? 0;
-    const committee = { m, k: input.k ?? majorityOf(m) };
+    const { def, m, k } = this.committeeTerms(ledger, input);
     return negotiate(
       offers,
       {
@@ -124,10 +123,17 @@ export class MarketActions {
         validatorFee: input.fee ?? 0n,
         validators: m,
         ...(def && me
-          ? { committee: (p: KeyHex) => committeeFor(ledger, def, committee, me, p).problem }
+          ? { committee: (p: KeyHex) => committeeFor(ledger, def, { m, k }, me, p).problem }
           : {}),
       },
     );
+  }
+
+  /** The type and its committee; without a size, the smallest the type needs (none for pow). */
+  private committeeTerms(ledger: Ledger, input: NegotiationInput) {
+    const def = serviceById(ledger, input.service);
+    const m = input.validators ?? (def ? minimumCommittee(def) : 0);
+    return { def, m, k: input.k ?? majorityOf(m) };
   }
 
   /**
@@ -150,10 +156,8 @@ export class MarketActions {
     }
     const offer = offersFor(ledger, input.service).find((o) => o.provider === provider);
     if (!offer) throw new EngineError('that provider has no offer for this service');
-    const m = input.validators ?? 0;
-    const k = input.k ?? majorityOf(m);
+    const { def, m, k } = this.committeeTerms(ledger, input);
     const fee = input.fee ?? 0n;
-    const def = serviceById(ledger, input.service);
     if (!def) throw new EngineError(`there is no service "${input.service}" on this ledger`);
     // The negotiation's check too, so the two cannot disagree about the pool.
     const { pool, problem } = committeeFor(ledger, def, { m, k }, me, provider);
