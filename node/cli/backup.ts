@@ -9,11 +9,7 @@ import { parseArgs } from 'node:util';
 import { fromHex } from '../../shared/bytes.ts';
 import { encodeAddress } from '../../shared/identity/address.ts';
 import { fitWorkspace, sealWorkspace } from '../../shared/wallet/workspaceBackup.ts';
-import type {
-  BackupChats,
-  BackupNetwork,
-  Workspace,
-} from '../../shared/wallet/workspaceSchema.ts';
+import type { BackupChats, BackupNetwork, Workspace } from '../../shared/wallet/workspaceSchema.ts';
 import { formatInvitation, MAX_RELAYS, relayUrlError } from '../../shared/net/invitation.ts';
 import { openFileLogStore } from '../storage/fileLogStore.ts';
 import { nodeRandom } from '../platform/nodeRandom.ts';

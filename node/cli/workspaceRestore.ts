@@ -6,11 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Identity } from '../../shared/identity/keys.ts';
 import { MAX_BACKUP_BYTES, openWorkspace } from '../../shared/wallet/workspaceBackup.ts';
-import type {
-  BackupChats,
-  BackupNetwork,
-  Workspace,
-} from '../../shared/wallet/workspaceSchema.ts';
+import type { BackupChats, BackupNetwork, Workspace } from '../../shared/wallet/workspaceSchema.ts';
 import { parseInvitation } from '../../shared/net/invitation.ts';
 import { openKey } from '../../shared/ssk/box.ts';
 import { openFileLogStore } from '../storage/fileLogStore.ts';
