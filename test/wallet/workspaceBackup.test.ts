@@ -97,7 +97,7 @@ describe('the workspace backup', () => {
 
   it('refuses every single-byte change and every cut', () => {
     const bytes = sealWorkspace(workspace, me.publicKey, 1, random);
-    for (let i = 0; i < bytes.length; i += 7) {
+    for (let i = 0; i < bytes.length; i++) {
       const changed = Uint8Array.from(bytes);
       changed[i]! ^= 0x40;
       const opened = openWorkspace(changed, me.publicKey, opener(me.secretKey));
