@@ -266,7 +266,10 @@ export class MarketActions {
 
   /** What this identity, a drawn validator, can read of a dispute's evidence, or why not. */
   evidence(view: InstanceView): ReturnType<typeof disputeEvidenceFor> {
-    return disputeEvidenceFor(this.ledger(), view, this.me(), this.engine.ssk);
+    // Screens call this while rendering: never throw, as privateParts does not.
+    const { address, ledger } = this.engine;
+    if (!address || !ledger) return { ok: false, gap: 'no-keys' };
+    return disputeEvidenceFor(ledger, view, address, this.engine.ssk);
   }
 
   /** A selected validator's verdict. */
