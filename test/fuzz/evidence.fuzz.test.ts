@@ -62,7 +62,7 @@ const hostileArb: fc.Arbitrary<CborValue> = fc.oneof(
 );
 
 describe('fuzz: dispute evidence', () => {
-  it(`mutated payloads never throw, and what parses is canonical (${runs(1500)} cases)`, async () => {
+  it(`mutated payloads never throw, and what parses is canonical (${runs(5000)} cases)`, async () => {
     await fuzz(
       'mutated payloads',
       fc.property(payloadArb, fc.array(mutationArb, { minLength: 1, maxLength: 3 }), (p, ms) => {
@@ -73,11 +73,11 @@ describe('fuzz: dispute evidence', () => {
         else expect(parsed.error).toMatch(/dispute evidence/);
       }),
       0xe51d,
-      1500,
+      5000,
     );
   });
 
-  it(`hostile values are accepted exactly as the model says (${runs(1500)} cases)`, async () => {
+  it(`hostile values are accepted exactly as the model says (${runs(5000)} cases)`, async () => {
     await fuzz(
       'hostile values',
       fc.property(hostileArb, (value) => {
@@ -86,7 +86,7 @@ describe('fuzz: dispute evidence', () => {
         if (!parsed.ok) expect(parsed.error).toMatch(/^(malformed|unsupported) dispute evidence/);
       }),
       0xe51e,
-      1500,
+      5000,
     );
   });
 });
