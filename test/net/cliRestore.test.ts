@@ -27,11 +27,9 @@ describe('a home restored from an older backup', () => {
       string,
       string,
     ];
-    const [a, b] = await Promise.all(
-      [alice, bob].map((h) =>
-        json<{ address: string }>(['--home', h, 'identity', 'create', '--fast-kdf']),
-      ),
-    );
+    const create = (h: string) =>
+      json<{ address: string }>(['--home', h, 'identity', 'create', '--fast-kdf']);
+    const [a, b] = await Promise.all([create(alice), create(bob)]);
     await json([
       '--home',
       alice,
