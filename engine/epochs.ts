@@ -25,7 +25,7 @@ import {
 } from '../shared/replication/ledgerDoc.ts';
 import { LEDGER_MAP } from '../shared/replication/screen.ts';
 import type { VerifiedTx } from '../shared/tx/registry.ts';
-import { Connection, type IceServer } from './connection.ts';
+import { Connection, type IceServer, type PeerView, type RelayView } from './connection.ts';
 import type { Intake } from './intake.ts';
 import type { Cancel, EnginePorts } from './ports.ts';
 import { loadReplica, ReplicaWriter } from './replica.ts';
@@ -310,11 +310,31 @@ export class Epochs {
     await Promise.all(this.#open.map((epoch) => epoch.connection.setOnline(online)));
   }
 
-  /** The current epoch's connection: what status shows of relays, peers, sync and problems. */
-  get connection(): Connection {
-    const epoch = this.#open.at(-1);
-    if (!epoch) throw new Error('no epoch is open');
-    return epoch.connection;
+  // What status shows of relays, peers, sync and problems: the current epoch's connection, and
+  // before open() opened any (status is asked for while the log loads), the plain settings.
+
+  #now(): Connection | undefined {
+    return this.#open.at(-1)?.connection;
+  }
+
+  relayViews(): RelayView[] {
+    return this.#now()?.relayViews() ?? this.#relays.map((url) => ({ url, connected: false }));
+  }
+
+  peerViews(): PeerView[] {
+    return this.#now()?.peerViews() ?? [];
+  }
+
+  syncProgress(): { done: number; total: number } | null {
+    return this.#now()?.syncProgress() ?? null;
+  }
+
+  unansweredFor(): number | null {
+    return this.#now()?.unansweredFor() ?? null;
+  }
+
+  problem(): string | null {
+    return this.#now()?.problem() ?? null;
   }
 
   async close(): Promise<void> {

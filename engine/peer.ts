@@ -204,7 +204,7 @@ export class PeerEngine implements IngestHost {
       timers: ports.timers,
       connects: options.connect !== false && options.snapshots !== false,
       ledger: () => this.#ledger,
-      unansweredFor: () => this.#epochs.connection.unansweredFor(),
+      unansweredFor: () => this.#epochs.unansweredFor(),
       further: (ledger) => this.#snapshots.further(ledger),
       rebase: (taken) => this.#rebase(taken),
       warn: (message) => this.#emit({ type: 'warning', message }),
@@ -591,7 +591,7 @@ export class PeerEngine implements IngestHost {
    * SYNC_REPORT_STEP percent (an answer comes in pieces of about 2 MiB; syncPieces.ts).
    */
   #reportSync(): void {
-    const progress = this.#epochs.connection.syncProgress();
+    const progress = this.#epochs.syncProgress();
     if (!progress) return;
     const percent = Math.floor((100 * progress.done) / progress.total);
     if (percent < this.#syncReported + SYNC_REPORT_STEP && this.#syncReported >= 0) return;
@@ -604,15 +604,15 @@ export class PeerEngine implements IngestHost {
       networkId: this.networkId,
       address: this.address,
       online: this.#epochs.online,
-      relays: this.#epochs.connection.relayViews(),
+      relays: this.#epochs.relayViews(),
       peers: this.#links.size,
-      connections: this.#epochs.connection.peerViews(),
+      connections: this.#epochs.peerViews(),
       links: [...this.#links.values()].map((link) => ({ id: link.id, ...link.stats })),
       synced: this.#synced,
       loading: this.#loading,
       // The whole sync's progress when the link answering us said what it holds; else the
       // progress of the large message arriving.
-      receiving: this.#epochs.connection.syncProgress() ?? this.#receiving,
+      receiving: this.#epochs.syncProgress() ?? this.#receiving,
       checking: this.#checking,
       counts: this.#ledger ? this.#ledger.counts() : null,
       checkpoints: this.#ledger
@@ -627,10 +627,10 @@ export class PeerEngine implements IngestHost {
   /** Sentences for what keeps this peer from working normally; empty when nothing does. */
   problems(): string[] {
     // When signaling already says the invitation does not match, that sentence is the reason.
-    const connection = this.#epochs.connection.problem();
+    const connection = this.#epochs.problem();
     const unanswered =
       connection === null
-        ? nobodyAnswered(this.#epochs.connection.unansweredFor(), this.#ledger, this.address)
+        ? nobodyAnswered(this.#epochs.unansweredFor(), this.#ledger, this.address)
         : null;
     return [
       connection,

@@ -315,7 +315,6 @@ export function createAppStore(deps: AppDeps): AppStore {
         changed: () => set((state) => ({ ticketsVersion: state.ticketsVersion + 1 })),
         warn: (notice) => addProblem(notice),
       });
-      let opened = false;
       const runtime = new NetworkRuntime({
         networkId: network.networkId as NetworkId,
         secret: network.secret,
@@ -332,7 +331,7 @@ export function createAppStore(deps: AppDeps): AppStore {
         ...(deps.checkpointEvery !== undefined ? { checkpointEvery: deps.checkpointEvery } : {}),
         ...tickets,
         onChange: () => {
-          if (get().runtime !== runtime || !opened) return;
+          if (get().runtime !== runtime) return;
           set((state) => ({ status: runtime.status(), ledgerVersion: state.ledgerVersion + 1 }));
         },
         onSecret: (secret) => {
@@ -345,13 +344,11 @@ export function createAppStore(deps: AppDeps): AppStore {
           if (get().runtime === runtime) addProblem(notice);
         },
       });
-      // No status until it is open: the engine has no connection (epoch) to report before.
-      set({ runtime, status: null, networkError: null });
+      set({ runtime, status: runtime.status(), networkError: null });
       keptChats = chats ?? null;
       report();
       try {
         await runtime.open(initial);
-        opened = true;
       } catch (error) {
         set({ runtime: null, status: null });
         await runtime.close().catch(() => undefined);
