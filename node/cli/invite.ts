@@ -5,7 +5,6 @@
 // is redeemed with the inviter's peer before anything is written to the home.
 import { networkInterfaces } from 'node:os';
 import { parseArgs } from 'node:util';
-import wrtc from '@roamhq/wrtc';
 import type { TicketCreated, TicketRow } from '../../shared/control/contract.ts';
 import { formatInvitation, type Invitation } from '../../shared/net/invitation.ts';
 import {
@@ -15,13 +14,7 @@ import {
   type TicketInvitation,
 } from '../../shared/net/ticket.ts';
 import type { WrtcLike } from '../../shared/replication/guardedWrtc.ts';
-import { knockAtDoor } from '../../engine/knock.ts';
-import { installSafeWebSocket } from '../net/safeWebSocket.ts';
-import { tolerateYWebrtcRaces } from '../net/yWebrtcRaces.ts';
 import type { Peer } from '../peer/peer.ts';
-import { nodeRandom } from '../platform/nodeRandom.ts';
-import { nodeClock, nodeTimers } from '../platform/nodeTimers.ts';
-import { nodeVerifier } from '../platform/nodeVerify.ts';
 import { controlClient, NoPeerRunning } from './control.ts';
 import { CliError, readNetwork, writeNetwork, type Home, type NetworkConfig } from './home.ts';
 import { address, viaPeer, type Output } from './output.ts';
@@ -206,6 +199,25 @@ export async function join(home: Home, args: string[], out: Output): Promise<voi
 
 /** Knocks at the ticket's door until the inviter's peer answers, or says why not. */
 async function redeem(ticket: TicketInvitation, waitSeconds: number, out: Output): Promise<string> {
+  // Loaded here, for a ticket only: 'gpow invite' and a join with a reusable link need none of
+  // WebRTC, Yjs or the knock, and start faster without them.
+  const [
+    { default: wrtc },
+    { knockAtDoor },
+    { installSafeWebSocket },
+    { tolerateYWebrtcRaces },
+    { nodeRandom },
+    { nodeClock, nodeTimers },
+    { nodeVerifier },
+  ] = await Promise.all([
+    import('@roamhq/wrtc'),
+    import('../../engine/knock.ts'),
+    import('../net/safeWebSocket.ts'),
+    import('../net/yWebrtcRaces.ts'),
+    import('../platform/nodeRandom.ts'),
+    import('../platform/nodeTimers.ts'),
+    import('../platform/nodeVerify.ts'),
+  ]);
   installSafeWebSocket();
   tolerateYWebrtcRaces((message) => out.progress(`Warning: ${message}`));
   out.progress(`Redeeming the invitation with the inviter's peer (up to ${waitSeconds} s)…`);
