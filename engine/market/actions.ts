@@ -6,13 +6,12 @@
 import { sha256 } from '@noble/hashes/sha2.js';
 import { fromHex, utf8 } from '../../shared/bytes.ts';
 import type { CborValue } from '../../shared/codec/cbor.ts';
-import { affordable, negotiate, type NegotiationResult } from '../../shared/dnec/negotiation.ts';
+import { affordable, type NegotiationResult } from '../../shared/dnec/negotiation.ts';
 import {
   committeeFor,
   instancesOf,
   instanceView,
   market,
-  minimumCommittee,
   offersFor,
   type InstanceView,
 } from '../../shared/dnec/queries.ts';
@@ -21,10 +20,8 @@ import type { KeyHex, TxId } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import {
-  majorityOf,
   privatePartsOf,
   requestBody,
-  serviceById,
   SEALED_DELIVERY,
   SEALED_REQUEST,
   serviceDeps,
@@ -34,6 +31,7 @@ import {
 import { composeAction, composeSettle, composeVerdict } from '../../shared/wallet/dnecCompose.ts';
 import { EngineError } from '../events.ts';
 import { disputeEvidenceFor, sealDisputeEvidence } from './dispute.ts';
+import { committeeTerms, negotiateTerms } from './terms.ts';
 import type { SskSession } from '../ssk.ts';
 import type { MarketEngine, MarketPorts, NegotiationInput, RequestInput } from './ports.ts';
 
@@ -102,38 +100,9 @@ export class MarketActions {
     return this.submit('unbond', { bond: fromHex(bond) }, { deps: [bond] });
   }
 
-  /**
-   * N for a request: every other provider, ranked or excluded with its reason. A provider for
-   * whom the escrow could not draw the committee is excluded by the escrow's own check.
-   */
+  /** N for a request, with the escrow's committee check (terms.ts). */
   negotiate(input: NegotiationInput): NegotiationResult {
-    const me = this.engine.address;
-    const ledger = this.ledger();
-    const offers = offersFor(ledger, input.service).filter((o) => o.provider !== me);
-    const { def, m, k } = this.committeeTerms(ledger, input);
-    return negotiate(
-      offers,
-      {
-        volume: input.volume,
-        ...(input.maxRate === undefined ? {} : { maxRate: input.maxRate }),
-        ...(input.minReputation === undefined ? {} : { minReputation: input.minReputation }),
-        ...(input.exclude ? { exclude: input.exclude } : {}),
-      },
-      {
-        validatorFee: input.fee ?? 0n,
-        validators: m,
-        ...(def && me
-          ? { committee: (p: KeyHex) => committeeFor(ledger, def, { m, k }, me, p).problem }
-          : {}),
-      },
-    );
-  }
-
-  /** The type and its committee; without a size, the smallest the type needs (none for pow). */
-  private committeeTerms(ledger: Ledger, input: NegotiationInput) {
-    const def = serviceById(ledger, input.service);
-    const m = input.validators ?? (def ? minimumCommittee(def) : 0);
-    return { def, m, k: input.k ?? majorityOf(m) };
+    return negotiateTerms(this.ledger(), this.engine.address, input);
   }
 
   /**
@@ -156,7 +125,7 @@ export class MarketActions {
     }
     const offer = offersFor(ledger, input.service).find((o) => o.provider === provider);
     if (!offer) throw new EngineError('that provider has no offer for this service');
-    const { def, m, k } = this.committeeTerms(ledger, input);
+    const { def, m, k } = committeeTerms(ledger, input);
     const fee = input.fee ?? 0n;
     if (!def) throw new EngineError(`there is no service "${input.service}" on this ledger`);
     // The negotiation's check too, so the two cannot disagree about the pool.
