@@ -56,6 +56,8 @@ export interface EpochsHost {
   readonly relays: readonly string[];
   readonly iceServers: readonly IceServer[];
   readonly docEvents: LedgerDocEvents;
+  /** An archive peer keeps epoch 0, the whole history, open beside the current one. */
+  readonly archive: boolean;
   warn(message: string): void;
   changed(): void;
   /** An epoch's room was replaced or closed: the next full sync starts afresh. */
@@ -184,16 +186,25 @@ export class Epochs {
     this.#leaveLater();
   }
 
-  /** Closes every epoch below the current one after EPOCH_GRACE_MS. */
+  /** Closes every epoch below the current one after EPOCH_GRACE_MS (an archive keeps 0). */
   #leaveLater(): void {
-    if (this.#open.length < 2 || this.#graceTimer) return;
+    if (this.#leaving(1).length === 0 || this.#graceTimer) return;
     this.#graceTimer = this.#host.ports.timers.after(EPOCH_GRACE_MS, () => {
       this.#graceTimer = null;
-      const left = this.#open.splice(0, this.#open.length - 1);
-      void Promise.all(left.map((epoch) => this.#closeEpoch(epoch))).then(() =>
-        this.#host.changed(),
-      );
+      void this.#leave(1).then(() => this.#host.changed());
     });
+  }
+
+  /** The open epochs to close so that `keep` remain, besides the archive's epoch 0. */
+  #leaving(keep: number): Epoch[] {
+    const below = this.#open.slice(0, Math.max(0, this.#open.length - keep));
+    return below.filter((epoch) => !(this.#host.archive && epoch.n === 0));
+  }
+
+  async #leave(keep: number): Promise<void> {
+    const closing = this.#leaving(keep);
+    this.#open = this.#open.filter((epoch) => !closing.includes(epoch));
+    await Promise.all(closing.map((epoch) => this.#closeEpoch(epoch)));
   }
 
   /**
@@ -208,9 +219,7 @@ export class Epochs {
     this.#open.push(epoch);
     if (ledger) this.#bindEpoch(epoch, ledger, this.#tail(ledger, left));
     if (this.#started) epoch.connection.start();
-    const keep = jump ? 1 : 2;
-    const closing = this.#open.splice(0, Math.max(0, this.#open.length - keep));
-    await Promise.all(closing.map((old) => this.#closeEpoch(old)));
+    await this.#leave(jump ? 1 : 2);
     this.#graceTimer?.();
     this.#graceTimer = null;
     if (this.#started) this.#leaveLater();

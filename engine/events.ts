@@ -28,6 +28,12 @@ export interface EngineOptions {
    * and it offers no state (engine/fastForward.ts).
    */
   readonly snapshots?: boolean;
+  /**
+   * Keeps the whole history replicating: the network's room (epoch 0) stays open beside the
+   * current epoch, for members that join without a snapshot (engine/epochs.ts). Such a peer
+   * takes no snapshot itself.
+   */
+  readonly archive?: boolean;
   /** False keeps SSK to ledger fields: no private channel rooms are joined (tests). */
   readonly sskChannels?: boolean;
   /** False to read the log and act on it without joining the room (offline commands). */

@@ -202,7 +202,8 @@ export class PeerEngine implements IngestHost {
     });
     this.#farBehind = new FarBehind({
       timers: ports.timers,
-      connects: options.connect !== false && options.snapshots !== false,
+      // An archive stays with the whole history rather than move onto a state.
+      connects: options.connect !== false && options.snapshots !== false && !options.archive,
       ledger: () => this.#ledger,
       unansweredFor: () => this.#epochs.unansweredFor(),
       further: (ledger) => this.#snapshots.further(ledger),
@@ -248,6 +249,7 @@ export class PeerEngine implements IngestHost {
       relays: options.relays,
       iceServers: options.iceServers ?? [],
       docEvents: this.#docEvents(),
+      archive: options.archive === true,
       warn: (message) => this.#emit({ type: 'warning', message }),
       changed: () => this.#changed(),
       roomClosed: () => (this.#synced = false),
@@ -298,7 +300,8 @@ export class PeerEngine implements IngestHost {
       this.#emit({ type: 'ready', transactions: replayed.txs.length });
     } else {
       // A newcomer: a certified snapshot may spare it the history (engine/fastForward.ts).
-      if (replayed.txs.length === 0) this.#snapshots.look();
+      // (An archive takes the whole history, to serve it.)
+      if (replayed.txs.length === 0 && this.options.archive !== true) this.#snapshots.look();
       this.#stopWatching = watchForGenesis(this.doc, this);
     }
     if (this.options.connect !== false) {
@@ -312,9 +315,16 @@ export class PeerEngine implements IngestHost {
   #plan(ledger: Ledger | null): EpochPlan[] {
     const none = { n: 0, cover: CutCover.none };
     if (!ledger) return [none];
-    const planned = planEpochs(ledger, this.#snapshots.baseCover(ledger));
+    const base = this.#snapshots.baseCover(ledger);
+    const planned = planEpochs(ledger, base);
     if (planned.problem) this.#emit({ type: 'warning', message: planned.problem });
-    return planned.plan;
+    if (this.options.archive !== true || planned.plan[0]?.n === 0) return planned.plan;
+    if (base)
+      this.#emit({
+        type: 'warning',
+        message: `This peer started from checkpoint ${base.n} and holds no history before it: it cannot serve the whole history as an archive.`,
+      });
+    return base ? planned.plan : [none, ...planned.plan];
   }
 
   /** The replication doc of the current epoch (tests read it). */

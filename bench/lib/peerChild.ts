@@ -28,6 +28,8 @@ interface Options {
   /** Transactions between two checkpoints a witness proposes; false snapshots: the whole history. */
   checkpointEvery?: number;
   snapshots?: boolean;
+  /** Keep serving the whole history beside the current epoch (engine/epochs.ts). */
+  archive?: boolean;
   /** Emit an `at-head` event once the ledger holds this author's chain up to this seq. */
   expectHead?: { author: string; seq: number };
   /** Record per-transaction acceptance and finality times (default true). */
@@ -118,6 +120,7 @@ const peer = await Peer.start({
   ...(options.voteDelayMs !== undefined ? { voteDelayMs: options.voteDelayMs } : {}),
   ...(options.checkpointEvery !== undefined ? { checkpointEvery: options.checkpointEvery } : {}),
   ...(options.snapshots !== undefined ? { snapshots: options.snapshots } : {}),
+  ...(options.archive !== undefined ? { archive: options.archive } : {}),
   onEvent: (event) => {
     const now = Date.now();
     if (event.type === 'ready') marks.ready = now;

@@ -18,6 +18,7 @@ export interface PeerChildOptions {
   expectValid?: number;
   checkpointEvery?: number;
   snapshots?: boolean;
+  archive?: boolean;
   expectHead?: { author: string; seq: number };
   track?: boolean;
   maxLifetimeMs?: number;

@@ -46,6 +46,8 @@ export const fastForward: Scenario = {
         relays: [],
         secretKey: toHex(large.founder.secret),
         witness: true,
+        // It serves the whole history to the joins without a snapshot (the anchor).
+        archive: true,
         checkpointEvery: Math.min(10_000, n),
         track: false,
       },

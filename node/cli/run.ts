@@ -27,11 +27,14 @@ import { control } from './peerControl.ts';
 
 export const RUN_USAGE = `  run [--lan] [--relay-port P] [--relay-host H] [--relay URL]... [--no-relay] [--ice URL]...
       [--provide pow,compute] [--validate] [--no-identity] [--checkpoint-every N]
+      [--archive] [--no-snapshots]
                                     run the peer: relay, replication, witness duty, and
                                     (--provide/--validate) automatic provider/validator work
                                     (--lan: serve the relay to the LAN and find peers by mDNS)
                                     A witness proposes a checkpoint every N transactions
                                     (${CHECKPOINT_EVERY.toLocaleString('en')} by default, 0: never)
+                                    --archive keeps serving the whole history to members
+                                    that join without a snapshot (--no-snapshots: join so)
                                     It stops if the identity does not unlock; --no-identity
                                     runs a peer that only syncs and relays (no sending, no
                                     witness votes, no services)`;
@@ -137,6 +140,8 @@ export async function run(home: Home, args: string[], out: Output): Promise<void
       validate: { type: 'boolean' },
       'no-identity': { type: 'boolean' },
       'checkpoint-every': { type: 'string' },
+      archive: { type: 'boolean' },
+      'no-snapshots': { type: 'boolean' },
     },
   });
   const checkpointEvery = checkpointEveryOf(values['checkpoint-every']);
@@ -172,6 +177,8 @@ export async function run(home: Home, args: string[], out: Output): Promise<void
     ...(identity ?? {}),
     witness: true,
     ...(checkpointEvery !== undefined ? { checkpointEvery } : {}),
+    ...(values.archive ? { archive: true } : {}),
+    ...(values['no-snapshots'] ? { snapshots: false } : {}),
     tickets,
     onEvent: (event) => {
       // A rotated secret is kept at once: a restart must never rejoin the old room (§13.8).

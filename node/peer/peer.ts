@@ -55,6 +55,8 @@ export interface PeerConfig {
   readonly checkpointEvery?: number;
   /** False keeps the peer out of the snapshot room (engine/fastForward.ts): the whole history. */
   readonly snapshots?: boolean;
+  /** Keeps serving the whole history beside the current epoch (engine/epochs.ts). */
+  readonly archive?: boolean;
   /** False reads the log and acts on it without joining the room (offline commands). */
   readonly connect?: boolean;
   readonly onEvent?: (event: PeerEvent) => void;
@@ -126,6 +128,7 @@ export class Peer extends PeerEngine {
           ? { checkpointEvery: config.checkpointEvery }
           : {}),
         ...(config.snapshots !== undefined ? { snapshots: config.snapshots } : {}),
+        ...(config.archive !== undefined ? { archive: config.archive } : {}),
         ...(config.onEvent ? { onEvent: config.onEvent } : {}),
         ...(config.device ? { device: config.device } : {}),
         ...(config.tickets ? { tickets: config.tickets } : {}),

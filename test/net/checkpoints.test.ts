@@ -88,7 +88,9 @@ describe('checkpoints with real peers', () => {
     await run(w0, every);
     const { invitation } = await json<{ invitation: string }>(['--home', w0, 'invite']);
     for (const h of [w1, w2, member]) await json(['--home', h, 'join', invitation]);
-    for (const h of [w1, w2, member]) await run(h, every);
+    // The member keeps the whole history for those who join without a snapshot (§14.11).
+    for (const h of [w1, w2]) await run(h, every);
+    await run(member, [...every, '--archive']);
     const status = (h: string) => json<Status>(['--home', h, 'status']).catch(() => null);
     const balance = () => json<Balance>(['--home', member, 'balance']).catch(() => null);
     await until('the member receives the ledger', balance, (b) => b?.available === '1000', 60_000);
@@ -244,7 +246,7 @@ describe('checkpoints with real peers', () => {
     await until(
       'every running peer replicates in the new epoch',
       () => Promise.all([w0, w1, w2, member].map(status)),
-      (all) => all.every((s) => (s?.epochs?.at(0) ?? 0) > (based.base ?? 0)),
+      (all) => all.every((s) => (s?.epochs?.at(-1) ?? 0) >= target),
       30_000,
     );
     mark(`checkpoint ${target} certified while the newcomer was away`);
@@ -261,5 +263,39 @@ describe('checkpoints with real peers', () => {
     await json(['--home', member, 'send', newcomer.address, '4']);
     await until('the caught-up peer is paid', lateBalance, (b) => b?.available === '7', 60_000);
     mark(`the peer away caught up at checkpoint ${caught?.base}`);
-  }, 420_000);
+
+    // A member joining without a snapshot gets the whole history from the archive (the member),
+    // the only peer still in the network's first room, and then moves on with everyone.
+    const whole = join(dir, 'whole');
+    const wholeId = await json<{ address: string }>([
+      '--home',
+      whole,
+      'identity',
+      'create',
+      '--fast-kdf',
+    ]);
+    await json(['--home', whole, 'join', invitation]);
+    await run(whole, [...every, '--no-snapshots']);
+    const full = await until(
+      'the member without a snapshot holds the whole history',
+      () => Promise.all([status(whole), status(member)]),
+      ([w, m]) =>
+        w?.base === null &&
+        (w?.checkpoints?.latest?.n ?? 0) >= target &&
+        w?.epochs?.at(-1) === m?.epochs?.at(-1),
+      90_000,
+    );
+    expect(full[1]?.epochs?.[0]).toBe(0);
+    const history = await json<Row[]>(['--home', whole, 'history', payee]);
+    expect(history.length).toBeGreaterThanOrEqual(paid);
+    await json(['--home', member, 'send', wholeId.address, '6']);
+    const wholeBalance = () => json<Balance>(['--home', whole, 'balance']).catch(() => null);
+    await until(
+      'the member without a snapshot is paid',
+      wholeBalance,
+      (b) => b?.available === '6',
+      60_000,
+    );
+    mark('a member joined with the whole history from the archive');
+  }, 540_000);
 });
