@@ -27,9 +27,11 @@ import { escaped, renderNowIn, withStubbedGlobals } from './render.ts';
 withStubbedGlobals();
 
 const bob = identity('negotiation bob');
+/** A third member with a bond: the committee a request with validators needs (§11.5). */
+const carol = identity('negotiation carol');
 const POW = BUILT_IN_SERVICES.get('pow')!;
 
-/** This wallet holds 1,000; Bob offers pow at 1 a hash. */
+/** This wallet holds 1,000; Bob offers pow at 1 a hash; Carol is bonded as a validator. */
 async function market(name: string) {
   const app = testApp(name);
   await app.store.getState().boot();
@@ -41,6 +43,7 @@ async function market(name: string) {
     allocations: [
       [me, 1000n],
       [bob.key, 10n],
+      [carol.key, 50n],
     ],
     creditLimit: 0n,
   });
@@ -51,6 +54,9 @@ async function market(name: string) {
   const composed = composeAction(ledger, bob.key, 'offer', offer, { time: 1 });
   if (!composed.ok) throw new Error(composed.rejection.message);
   await runtime.importTransaction(signTx(bob.secret, composed.tx));
+  const bonded = composeAction(ledger, carol.key, 'bond', { amount: 20n }, { time: 1 });
+  if (!bonded.ok) throw new Error(bonded.rejection.message);
+  await runtime.importTransaction(signTx(carol.secret, bonded.tx));
   app.store.setState((s) => ({ ledgerVersion: s.ledgerVersion + 1 }));
   return app;
 }
