@@ -128,7 +128,11 @@ export class Epochs {
       links: this.#host.links,
       onWarning: (message) => this.#host.warn(message),
       onChange: () => this.#host.changed(),
-      onRoomClosed: () => this.#host.roomClosed(),
+      // Only the current epoch's room says whether the peer is synced: leaving an older one
+      // after the grace changes nothing of that.
+      onRoomClosed: () => {
+        if (this.#open.at(-1)?.connection === connection) this.#host.roomClosed();
+      },
     });
     return { n: plan.n, cover: plan.cover, doc, connection, ledgerDoc: null, replica };
   }
