@@ -3,8 +3,9 @@
 // counts the history since the last one). The history is scenario 10's ring, where members spend
 // what they are paid (at most 100,000 transactions): the bench's own ledger pays one sink that
 // never spends, so its state keeps every credit and a snapshot spares nothing. Each run joins twice over real WebRTC on 127.0.0.1:
-// once taking the certified state from the snapshot room, once with snapshots off (the whole
-// history, as every join did before). Timed from spawning the joiner until its ledger holds the
+// once taking the certified state from the snapshot room (then replicating only in that
+// checkpoint's epoch, §14.11), once with snapshots off (the whole history, served by the founder
+// as an archive, as every join did before). Timed from spawning the joiner until its ledger holds the
 // founder's chain up to the founder's latest transaction; with each joiner's peak RSS and the
 // bytes it received. The anchor is the whole-history join measured in the same run.
 import { rm } from 'node:fs/promises';
@@ -185,7 +186,7 @@ export const fastForward: Scenario = {
       ],
       notes: [
         `founder seeded with ${n.toLocaleString('en')} transfers, proposing every ${Math.min(10_000, n).toLocaleString('en')}; it certifies a checkpoint at start, then joiners come, alternating, ${runs} runs each`,
-        'the network room still sends the whole history to both joiners (protocol §14.8): the fast-forward joiner is spared its ledger work and log, not the transfer and screening',
+        'the fast-forward joiner replicates only in the epoch of the checkpoint it took (protocol §14.11), so it receives the state and what followed the cut; the whole-history joiner gets the history from the founder, an archive (--archive keeps the first room open)',
       ],
       why: [],
     };

@@ -177,10 +177,27 @@ class GuardedChannel implements DataChannelLike, PeerLink {
       const frame = this.#queue.shift() as Uint8Array;
       this.#queuedBytes -= frame.length;
       this.stats.bytesOut += frame.length;
-      this.#base.send(frame);
+      if (!this.#sendFrame(frame)) return;
     }
     if (this.#queue.length > 0 && this.#base.readyState === 'open') this.#schedulePoll();
     if (this.bufferedAmount <= this.bufferedAmountLowThreshold) this.onbufferedamountlow?.();
+  }
+
+  /**
+   * Sends one frame; false when the channel refused it. A channel can close under a send that
+   * its readyState still allowed (@roamhq/wrtc throws InvalidStateError when the other side left
+   * during a sync answered in pieces, found by bench s11): that is the link closing, never a
+   * reason for the peer to stop.
+   */
+  #sendFrame(frame: Uint8Array): boolean {
+    try {
+      this.#base.send(frame);
+      return true;
+    } catch {
+      this.#shutdown();
+      this.#notifyClose();
+      return false;
+    }
   }
 
   #schedulePoll(): void {

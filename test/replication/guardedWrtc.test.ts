@@ -105,6 +105,21 @@ describe('guarded WebRTC data channels', () => {
     expect(guardedA.binaryType).toBe('arraybuffer');
   });
 
+  it('closes, without throwing, when the channel refuses a send it said was open', () => {
+    const onClose = vi.fn();
+    const { a, guardedA } = pair({ onClose }, {});
+    let closed = false;
+    guardedA.onclose = () => (closed = true);
+    // The other side left mid-answer: the native channel refuses, its readyState not yet updated.
+    a.send = () => {
+      throw new Error("RTCDataChannel.readyState is not 'open'");
+    };
+    expect(() => guardedA.send(new Uint8Array(3 * FRAME_PAYLOAD))).not.toThrow();
+    expect(closed).toBe(true);
+    expect(onClose).toHaveBeenCalledOnce();
+    expect(() => guardedA.send(Uint8Array.of(1))).not.toThrow();
+  });
+
   it('sends a large message in frames with bounded buffering, and delivers it once, whole', async () => {
     const onReceiving = vi.fn();
     const { a, guardedA, received } = pair({}, { onReceiving });
