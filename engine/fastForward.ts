@@ -32,7 +32,7 @@ import type { VerifiedTx } from '../shared/tx/registry.ts';
 import { messageOf } from './events.ts';
 import { registry } from './intake.ts';
 import type { LedgerStart } from './logReplay.ts';
-import type { EpochPlan } from './epochs.ts';
+import type { EpochPlan } from './epochPlan.ts';
 import type { EnginePorts } from './ports.ts';
 import { SnapshotRoom } from './snapshots.ts';
 

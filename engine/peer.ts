@@ -17,7 +17,8 @@ import type { UnsignedTx } from '../shared/tx/envelope.ts';
 import type { VerifiedTx } from '../shared/tx/registry.ts';
 import { composeTransfer } from '../shared/wallet/compose.ts';
 import type { IceServer } from './connection.ts';
-import { Epochs, nextEpoch, planEpochs, type EpochPlan } from './epochs.ts';
+import { Epochs } from './epochs.ts';
+import { nextEpoch, planEpochs, type EpochPlan } from './epochPlan.ts';
 import {
   EngineError,
   type Compose,

@@ -9,7 +9,7 @@ import { fromCertified } from '../../shared/ledger/fastForward.ts';
 import { Ledger } from '../../shared/ledger/ledger.ts';
 import { parentsOf } from '../../shared/ledger/validate.ts';
 import { MAX_SNAPSHOT_STATE_BYTES } from '../../shared/replication/snapshotDoc.ts';
-import { nextEpoch, planEpochs } from '../../engine/epochs.ts';
+import { nextEpoch, planEpochs } from '../../engine/epochPlan.ts';
 import { certifiedNetwork, type CertifiedNetwork } from '../helpers/certifiedLedger.ts';
 import { registry } from '../helpers/network.ts';
 
