@@ -40,6 +40,16 @@ export class MemoryLogStore implements LogStore {
     });
   }
 
+  rewrite(records: readonly Uint8Array[]): Promise<{ readonly instance?: string }> {
+    return this.run('rewrite', () => {
+      // Checked and copied in full before the old records go: a refusal changes nothing.
+      const checked = validateRecords(records);
+      this.data.records.length = 0;
+      for (const record of checked) this.data.records.push(record); // no spread: logs are long
+      return {};
+    });
+  }
+
   putMeta(key: string, value: Uint8Array): Promise<void> {
     return this.run('putMeta', () => {
       const checked = validateMetaKey(key);

@@ -70,6 +70,15 @@ export interface LogStore {
   append(records: readonly Uint8Array[]): Promise<void>;
   /** Every record ever appended, in append order: fresh copies that the caller owns. */
   load(onProgress?: ProgressListener): Promise<LoadedLog>;
+  /**
+   * Replaces every record with `records`, in this order, atomically: after a crash the log is
+   * the old one or the new one, never a mix. Meta values stay as they are. A peer prunes with it
+   * what a certified checkpoint covers (docs/protocol.md §14.12): the records are ones it
+   * verified, so it writes the meta `checkpoint` count again right after. Resolves, once the new
+   * log is durable, with the new log's `instance` where the store has one (a rewritten file is
+   * a new file). Appends and loads called after it see the new log.
+   */
+  rewrite(records: readonly Uint8Array[]): Promise<{ readonly instance?: string }>;
   /** Small named values (checkpoints, settings), each replaced atomically. */
   putMeta(key: string, value: Uint8Array): Promise<void>;
   getMeta(key: string): Promise<Uint8Array | undefined>;
