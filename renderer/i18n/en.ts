@@ -487,6 +487,10 @@ export const en = {
   'history.status': 'Status',
   'history.memo': 'Memo',
   'history.memoSealed': '(private memo)',
+  'history.contact.open': 'Save as contact',
+  'history.contact.openLabel': 'Save {address} to the address book',
+  'history.contact.name': 'Name for {address}',
+  'history.contact.save': 'Save contact',
 
   'csv.date': 'Date (UTC)',
   'csv.kind': 'Type',

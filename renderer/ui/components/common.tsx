@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
 import { describeError } from '../../state/errors.ts';
 import { useI18n } from '../context.tsx';
+import { fieldAria, FieldErrorText } from './FieldErrorText.tsx';
 
 /** A screen's heading; it takes focus when the screen opens (see router.tsx). */
 export function ScreenTitle({ children }: { children: ReactNode }) {
@@ -142,8 +143,10 @@ export interface TextFieldProps {
   readonly multiline?: boolean;
   readonly autoComplete?: string;
   readonly inputMode?: 'numeric';
-  /** The input an error message is about (aria-invalid). */
+  /** The input an error message is about (aria-invalid), when the error is shown elsewhere. */
   readonly invalid?: boolean;
+  /** What is wrong with this input, said under it (renderer/ui/fieldError.ts places it). */
+  readonly error?: unknown;
   readonly maxLength?: number;
   readonly placeholder?: string;
   /** Addresses, words and links: no spell-checking, no automatic capitals. */
@@ -161,8 +164,8 @@ export function TextField(props: TextFieldProps) {
     id: props.id,
     value: props.value,
     onChange: (event: { target: { value: string } }) => props.onChange(event.target.value),
-    'aria-describedby': hintId,
     'aria-invalid': props.invalid === true ? true : undefined,
+    ...fieldAria(props.id, props.error, hintId),
     autoComplete: props.autoComplete ?? 'off',
     maxLength: props.maxLength,
     placeholder: props.placeholder,
@@ -182,6 +185,7 @@ export function TextField(props: TextFieldProps) {
           {props.hint}
         </p>
       ) : null}
+      <FieldErrorText field={props.id} error={props.error} />
     </div>
   );
 }

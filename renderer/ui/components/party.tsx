@@ -42,7 +42,8 @@ export function Party({ account }: { account: KeyHex }) {
   const label = account === me ? t('party.you') : labelOf(account);
   const name = label === undefined ? nameOf(account) : undefined;
   if (name !== undefined) {
-    // A signed name shows first, with the address one click away.
+    // A signed name shows first, its address shortened beside it so a person can check it, and
+    // in full one click away.
     return (
       <span className="party" title={address}>
         <button
@@ -52,13 +53,8 @@ export function Party({ account }: { account: KeyHex }) {
           onClick={() => setOpen(!open)}
         >
           {name}
-        </button>
-        {open ? (
-          <>
-            {' '}
-            <code className="mono">{address}</code>
-          </>
-        ) : null}
+        </button>{' '}
+        <code className="mono">{open ? address : shortAddress(address)}</code>
       </span>
     );
   }

@@ -16,8 +16,9 @@ import {
 import { ScreenTitle, Table, TextField } from '../components/common.tsx';
 import { EmptyState } from '../components/EmptyState.tsx';
 import { Party, useLabels } from '../components/party.tsx';
-import { useI18n } from '../context.tsx';
+import { useApp, useI18n } from '../context.tsx';
 import { useLedgerView } from '../useLedger.ts';
+import { SaveContact } from './SaveContact.tsx';
 
 const fullHistory = (ledger: Ledger, me: KeyHex) => historyOf(ledger, me);
 
@@ -53,6 +54,8 @@ export function HistoryTable({
   filtered?: boolean;
 }) {
   const { t, amount, time } = useI18n();
+  const me = useApp((s) => s.key);
+  const labelOf = useLabels();
   if (entries.length === 0 && filtered) return <EmptyState text={t('history.noMatch')} />;
   if (entries.length === 0) {
     return (
@@ -84,6 +87,15 @@ export function HistoryTable({
           <td>{kindText(entry, t)}</td>
           <td>
             <Party account={entry.counterparty} />
+            {entry.counterparty !== me && labelOf(entry.counterparty) === undefined ? (
+              <>
+                {' '}
+                <SaveContact
+                  account={entry.counterparty}
+                  id={`contact-name-${entry.id}-${entry.kind}`}
+                />
+              </>
+            ) : null}
           </td>
           <td className={`num ${entry.direction === 'in' ? 'credit' : 'debit'}`}>
             {entry.direction === 'in' ? '+' : '−'}
