@@ -5,6 +5,8 @@
 // only then resolves. Appends are serialised, so at any moment at most one unacknowledged batch
 // is in flight; a crash can therefore only leave a torn tail after the last acknowledged frame.
 //
+// rewrite() replaces the whole log atomically (logRewrite.ts): a new file renamed over it.
+//
 // Recovery (logScanner.ts, logRepair.ts): a bad frame with nothing good after it is a torn tail,
 // cut off (ftruncate + fsync). A bad frame followed by good frames is damage: the log as found
 // is copied aside (ledger.log.damaged-<UTC time>), and ledger.log is rewritten with every good
@@ -12,10 +14,9 @@
 // A file that does not start with the header, or has another version, is refused and never
 // modified. load() also reports the file's identity (`instance`), to tell it from a copy.
 //
-// Meta values live beside the log, one file per key (`<dir>/meta-<key>`), each replaced
-// atomically: written to a temporary file, fsynced, renamed over the old one, directory fsynced.
+// Meta values live beside the log, one file per key, each replaced atomically (metaFiles.ts).
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   LoadedLog,
@@ -31,7 +32,7 @@ import {
   validateRecords,
 } from '../../shared/storage/validate.ts';
 import { lockDirectory, type DirLock } from './dirLock.ts';
-import { errorCode, errorMessage, syncDirectory } from './fsHelpers.ts';
+import { errorMessage, syncDirectory } from './fsHelpers.ts';
 import {
   checkFileHeader,
   encodeFrames,
@@ -41,16 +42,13 @@ import {
   writeAll,
 } from './logFormat.ts';
 import { LOG_TEMP_NAME, logInstance, saveDamagedCopy, writeRepairedLog } from './logRepair.ts';
+import { writeRewrittenLog } from './logRewrite.ts';
+import { META_TEMP, readMetaFile, writeMetaFile } from './metaFiles.ts';
 import { goodEndOf, scanLog, type BadStretch, type ScanResult } from './logScanner.ts';
 import { damageNote, tornHeaderNote, tornTailNote } from './recoveryNotes.ts';
 
 export { LOG_FILE_NAME, LOG_FORMAT_VERSION } from './logFormat.ts';
 export const LOCK_FILE_NAME = 'ledger.lock';
-
-const metaFileName = (key: string): string => `meta-${key}`;
-const metaTempName = (key: string): string => `.meta-${key}.tmp`;
-/** Temporary meta files a crash may have left behind; removed when the store opens. */
-const META_TEMP = /^\.meta-[a-z0-9-]{1,64}\.tmp$/;
 
 export interface FileLogStoreOptions {
   /**
@@ -63,7 +61,7 @@ export interface FileLogStoreOptions {
 export class FileLogStore implements LogStore {
   readonly dir: string;
   readonly logPath: string;
-  /** Replaced when a repair rewrites the log: the rewritten log is a new file. */
+  /** Replaced when a repair or rewrite() replaces the log: the new log is a new file. */
   private handle: FileHandle;
   private readonly lock: DirLock;
   private readonly onWarning: (message: string) => void;
@@ -116,6 +114,16 @@ export class FileLogStore implements LogStore {
     });
   }
 
+  async rewrite(records: readonly Uint8Array[]): Promise<{ readonly instance?: string }> {
+    const checked = validateRecords(records);
+    return await this.enqueue('rewrite', async () => {
+      // A failure before the rename leaves the old log and this store as they were.
+      const { handle, size } = await writeRewrittenLog(this.dir, this.logPath, checked);
+      await this.adopt(handle, size);
+      return { instance: await logInstance(handle) };
+    });
+  }
+
   load(onProgress?: ProgressListener): Promise<LoadedLog> {
     return this.enqueue('load', async () => {
       const { records, recovery } = await this.recover(true, onProgress);
@@ -130,35 +138,12 @@ export class FileLogStore implements LogStore {
   async putMeta(key: string, value: Uint8Array): Promise<void> {
     const checkedKey = validateMetaKey(key);
     const copy = validateMetaValue(checkedKey, value);
-    await this.enqueue('putMeta', async () => {
-      const temp = join(this.dir, metaTempName(checkedKey));
-      try {
-        const file = await open(temp, 'w', 0o600);
-        try {
-          await file.writeFile(copy);
-          await file.sync();
-        } finally {
-          await file.close();
-        }
-        await rename(temp, join(this.dir, metaFileName(checkedKey)));
-      } catch (error) {
-        await unlink(temp).catch(() => undefined);
-        throw error;
-      }
-      await syncDirectory(this.dir);
-    });
+    await this.enqueue('putMeta', () => writeMetaFile(this.dir, checkedKey, copy));
   }
 
   async getMeta(key: string): Promise<Uint8Array | undefined> {
     const checkedKey = validateMetaKey(key);
-    return await this.enqueue('getMeta', async () => {
-      try {
-        return new Uint8Array(await readFile(join(this.dir, metaFileName(checkedKey))));
-      } catch (error) {
-        if (errorCode(error) === 'ENOENT') return undefined;
-        throw error;
-      }
-    });
+    return await this.enqueue('getMeta', () => readMetaFile(this.dir, checkedKey));
   }
 
   /** Waits for queued operations, then closes the file and releases the lock. Idempotent. */
@@ -228,18 +213,23 @@ export class FileLogStore implements LogStore {
       this.handle,
       scan.spans,
     );
-    const damaged = this.handle;
+    this.savedCopy = undefined;
+    await this.adopt(handle, size);
+    return [note, size];
+  }
+
+  /** Continues on `handle`, a log just renamed into place, and makes the rename durable. */
+  private async adopt(handle: FileHandle, size: number): Promise<void> {
+    const replaced = this.handle;
     this.handle = handle;
     this.end = size; // the old end means nothing in the new file, even if the next step fails
-    this.savedCopy = undefined;
-    await damaged.close().catch(() => undefined);
+    await replaced.close().catch(() => undefined);
     try {
       await syncDirectory(this.dir); // the rename must survive a crash too
     } catch (error) {
       this.failure = error; // the new log is in place, but maybe not durably: reopen to know
       throw error;
     }
-    return [note, size];
   }
 }
 

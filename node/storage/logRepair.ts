@@ -6,7 +6,8 @@
 //   2. The good frames are copied into .ledger.log.tmp, which is fsynced and renamed over
 //      ledger.log; the caller then fsyncs the directory. A crash before the rename leaves the
 //      damaged log in place (it is found and repaired again on the next open; the temporary
-//      file is removed then); after it, the repaired one.
+//      file is removed then); after it, the repaired one. rewrite() (logRewrite.ts) replaces
+//      the log the same way (replaceLog), with records it is given.
 //
 // The rewritten log is a new file, so its identity (logInstance) is new too.
 import { constants } from 'node:fs';
@@ -80,16 +81,13 @@ const copyFailed = (logPath: string, error: unknown): StorageError =>
  * it and renames it over `logPath`. Returns the open handle of the new log and its size; the
  * caller fsyncs the directory. On a failure before the rename, the old log is untouched.
  */
-export async function writeRepairedLog(
+export function writeRepairedLog(
   dir: string,
   logPath: string,
   source: FileHandle,
   spans: readonly Span[],
 ): Promise<{ handle: FileHandle; size: number }> {
-  const tempPath = join(dir, LOG_TEMP_NAME);
-  const out = await open(tempPath, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o600);
-  try {
-    await writeAll(out, Buffer.from(LOG_FILE_HEADER), 0);
+  return replaceLog(dir, logPath, async (out) => {
     let size = FILE_HEADER_BYTES;
     const chunk = Buffer.allocUnsafe(READ_CHUNK_BYTES);
     for (const span of spans) {
@@ -101,6 +99,27 @@ export async function writeRepairedLog(
         at += length;
       }
     }
+    return size;
+  });
+}
+
+/**
+ * Replaces the log at `logPath` atomically: writes the header into LOG_TEMP_NAME, lets `fill`
+ * write the frames after it (it returns the file's size), fsyncs the file and renames it over
+ * the log. Returns the open handle of the new log and its size; the caller fsyncs the
+ * directory. A failure before the rename removes the temporary file and leaves the old log as
+ * it was; a crash before it leaves a temporary file that the next open removes.
+ */
+export async function replaceLog(
+  dir: string,
+  logPath: string,
+  fill: (out: FileHandle) => Promise<number>,
+): Promise<{ handle: FileHandle; size: number }> {
+  const tempPath = join(dir, LOG_TEMP_NAME);
+  const out = await open(tempPath, constants.O_RDWR | constants.O_CREAT | constants.O_TRUNC, 0o600);
+  try {
+    await writeAll(out, Buffer.from(LOG_FILE_HEADER), 0);
+    const size = await fill(out);
     await out.sync();
     await rename(tempPath, logPath);
     return { handle: out, size };

@@ -2,8 +2,9 @@
 //   object store 'records': autoIncrement keys (1, 2, 3, ...), one Uint8Array per record;
 //                           key order is append order
 //   object store 'meta':    out-of-line string keys, Uint8Array values
-// IndexedDB has no torn writes to repair: each append() is one readwrite transaction, which
-// commits whole or not at all, and append() resolves on the transaction's `complete` event.
+// IndexedDB has no torn writes to repair: each append() (and rewrite()) is one readwrite
+// transaction, which commits whole or not at all, and resolves on the transaction's `complete`
+// event.
 // `durability: 'strict'` asks the browser to flush to disk before `complete` (Chromium's default
 // is 'relaxed', which can lose acknowledged writes on power loss); browsers without the option
 // ignore it. Transactions on the same store run in creation order, so concurrent appends keep
@@ -132,6 +133,21 @@ class IndexedDbLogStore implements LogStore {
       for (const record of copies) store.add(record);
       return () => undefined;
     });
+  }
+
+  /**
+   * One readwrite transaction clears the records and adds the new ones: it commits whole or not
+   * at all, so a crash or a failure leaves the old log. clear() does not reset the key
+   * generator, so the new records get keys after the old ones, still in order.
+   */
+  async rewrite(records: readonly Uint8Array[]): Promise<{ readonly instance?: string }> {
+    const copies = validateRecords(records);
+    await this.transact('rewrite', 'readwrite', ({ store }) => {
+      store.clear();
+      for (const record of copies) store.add(record);
+      return () => undefined;
+    });
+    return {}; // no instance, as load() reports none
   }
 
   load(onProgress?: ProgressListener): Promise<LoadedLog> {

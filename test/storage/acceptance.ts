@@ -4,6 +4,7 @@
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { MAX_RECORD_BYTES, StorageError, type LogStore } from '../../shared/storage/port.ts';
+import { describeRewriteAcceptance } from './rewriteAcceptance.ts';
 
 const encoder = new TextEncoder();
 /** A recognisable record: the UTF-8 bytes of its label. */
@@ -251,6 +252,10 @@ export function describeLogStoreAcceptance(
         }),
         { seed: 0x6770_6f77, numRuns: 40 },
       );
+    });
+
+    describe('rewrite', () => {
+      describeRewriteAcceptance({ openStore, reopen, hasInstance: options.hasInstance });
     });
   });
 }
