@@ -48,6 +48,9 @@ export function createDesktopBridge(deps: DesktopBridgeDeps): GpowBridge {
     putLedgerMeta: (input) => logs.putMeta(input),
     getLedgerMeta: (input) => logs.getMeta(input),
     closeLedgerLog: (input) => logs.close(input),
+    startLedgerLogRewrite: (input) => settle(() => logs.startRewrite(input)),
+    writeLedgerLogRewrite: (input) => settle(() => logs.writeRewrite(input)),
+    commitLedgerLogRewrite: (input) => logs.commitRewrite(input),
 
     startNetworkServices: (input) => network.start(input),
     networkServices: () => settle(() => network.report()),

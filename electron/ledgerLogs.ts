@@ -5,12 +5,15 @@
 //
 // The renderer names a log; main picks the directory. Handles are small numbers: the renderer
 // is the only client, and a handle it does not hold is refused. Reads are snapshots handed out
-// in bounded chunks, so a large ledger never travels as one IPC message.
+// in bounded chunks, so a large ledger never travels as one IPC message. A rewrite travels the
+// same way the other direction: records are staged per handle, in arrival order, and only the
+// commit hands them all to the store's rewrite(); a rewrite never committed changes nothing.
 import { join } from 'node:path';
 import type {
   LedgerLogChunk,
   LedgerLogOpened,
   LedgerLogReadStarted,
+  LedgerLogRewritten,
 } from '../shared/bridge/contract.ts';
 import { LEDGER_LOG_NAME } from '../shared/bridge/contract.ts';
 import { StorageError, type LogStore } from '../shared/storage/port.ts';
@@ -43,6 +46,12 @@ export interface LedgerLogs {
   putMeta(input: { log: number; key: string; value: Uint8Array }): Promise<void>;
   getMeta(input: { log: number; key: string }): Promise<Uint8Array | null>;
   close(input: { log: number }): Promise<void>;
+  /** Starts a rewrite for the handle with nothing staged, dropping an unfinished one. */
+  startRewrite(input: { log: number }): void;
+  /** Stages the next records of the handle's rewrite. */
+  writeRewrite(input: { log: number; records: Uint8Array[] }): void;
+  /** Ends the handle's rewrite: replaces the log with what was staged if it is `total` records. */
+  commitRewrite(input: { log: number; total: number }): Promise<LedgerLogRewritten>;
   /** Closes every handle (the window reloaded or the app quits). */
   closeAll(): Promise<void>;
   /**
@@ -74,12 +83,16 @@ export function createLedgerLogs(options: LedgerLogsOptions): LedgerLogs {
   const logs = new Map<string, OpenLog>();
   const handles = new Map<number, OpenLog>();
   const reads = new Map<number, Read>();
+  /** The records of each handle's unfinished rewrite, staged in arrival order. */
+  const rewrites = new Map<number, Uint8Array[]>();
   /** Logs being closed: an open of the same name waits, since the directory is locked till then. */
   const closing = new Map<string, Promise<void>>();
   let nextId = 1;
 
   const unknownHandle = (what: string): StorageError =>
     new StorageError(`${what} is not open: open the ledger log first, or it was closed`);
+  const noRewrite = (log: number): StorageError =>
+    new StorageError(`no rewrite of ledger log ${log} is under way: start one first`);
 
   /**
    * The store behind a handle. Synchronous once the store is open, so that calls reach the
@@ -97,6 +110,7 @@ export function createLedgerLogs(options: LedgerLogsOptions): LedgerLogs {
     handles.delete(log);
     entry.handles.delete(log);
     for (const [id, read] of reads) if (read.log === log) reads.delete(id);
+    rewrites.delete(log); // an abandoned rewrite: nothing of it reaches the log
     if (entry.handles.size > 0) return;
     logs.delete(entry.name);
     const done = entry.opening
@@ -197,6 +211,35 @@ export function createLedgerLogs(options: LedgerLogsOptions): LedgerLogs {
       const done = state.at >= state.records.length;
       if (done) reads.delete(read);
       return { records, done };
+    },
+
+    startRewrite({ log }) {
+      if (!handles.has(log)) throw unknownHandle(`ledger log ${log}`);
+      rewrites.set(log, []);
+    },
+
+    writeRewrite({ log, records }) {
+      const staged = rewrites.get(log);
+      if (staged === undefined) throw noRewrite(log);
+      for (const record of records) staged.push(record); // no spread: rewrites are long
+    },
+
+    commitRewrite({ log, total }) {
+      const staged = rewrites.get(log);
+      rewrites.delete(log);
+      if (staged === undefined) return Promise.reject(noRewrite(log));
+      if (staged.length !== total) {
+        const error = new StorageError(
+          `the rewrite of ledger log ${log} was refused: ${total} records were sent but ` +
+            `${staged.length} arrived, so a request was lost on the way; the log is unchanged`,
+        );
+        return Promise.reject(error);
+      }
+      // Named field by field, as startRead does.
+      return withStore(log, async (store) => {
+        const { instance } = await store.rewrite(staged);
+        return instance === undefined ? {} : { instance };
+      });
     },
 
     putMeta: ({ log, key, value }) => withStore(log, (store) => store.putMeta(key, value)),

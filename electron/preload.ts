@@ -57,6 +57,9 @@ const bridge = {
   putLedgerMeta: (input) => invoke('putLedgerMeta', input),
   getLedgerMeta: (input) => invoke('getLedgerMeta', input),
   closeLedgerLog: (input) => invoke('closeLedgerLog', input),
+  startLedgerLogRewrite: (input) => invoke('startLedgerLogRewrite', input),
+  writeLedgerLogRewrite: (input) => invoke('writeLedgerLogRewrite', input),
+  commitLedgerLogRewrite: (input) => invoke('commitLedgerLogRewrite', input),
 
   startNetworkServices: (input) => invoke('startNetworkServices', input),
   networkServices: () => invoke('networkServices'),

@@ -7,12 +7,15 @@
 // checks them again. Every call reaches the bridge synchronously and in call order, and main
 // runs them in arrival order, so batches never interleave. A batch too large for one request is
 // sent as consecutive requests straight away, so nothing can slip in between them. load() reads
-// in chunks, and reports progress in records.
+// in chunks, and reports progress in records. rewrite() sends its records the same way, between
+// a start and a commit sent straight after them: main replaces the log only at the commit, and
+// only if every record arrived.
 import type { GpowBridge } from '../../shared/bridge/contract.ts';
 import {
   MAX_APPEND_BYTES,
   MAX_APPEND_RECORDS,
   parseLedgerLogReadStarted,
+  parseLedgerLogRewritten,
 } from '../../shared/bridge/contract.ts';
 import {
   StorageError,
@@ -36,6 +39,9 @@ export type LogBridge = Pick<
   | 'putLedgerMeta'
   | 'getLedgerMeta'
   | 'closeLedgerLog'
+  | 'startLedgerLogRewrite'
+  | 'writeLedgerLogRewrite'
+  | 'commitLedgerLogRewrite'
 >;
 
 /** Electron prefixes a rejection from main with where it came from; the sentence is the rest. */
@@ -129,6 +135,26 @@ class BridgeLogStore implements LogStore {
           ...(recovery === undefined ? {} : { recovery }),
           ...(instance === undefined ? {} : { instance }),
         };
+      });
+    });
+  }
+
+  rewrite(records: readonly Uint8Array[]): Promise<{ readonly instance?: string }> {
+    return this.#run('rewrite', () => {
+      const checked = validateRecords(records);
+      const log = this.#log;
+      // All sent now, back to back, so no other call of this store can come between them.
+      const staged = [
+        this.#bridge.startLedgerLogRewrite({ log }),
+        ...requestsOf(checked).map((group) =>
+          this.#bridge.writeLedgerLogRewrite({ log, records: group }),
+        ),
+      ];
+      const committed = this.#bridge.commitLedgerLogRewrite({ log, total: checked.length });
+      return Promise.all([Promise.all(staged), committed]).then(([, answer]) => {
+        const parsed = parseLedgerLogRewritten(answer);
+        if (!parsed.ok) throw new StorageError(`the main process gave ${parsed.message}`);
+        return parsed.value;
       });
     });
   }

@@ -254,6 +254,21 @@ export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
         checked('closeLedgerLog', args);
         throw desktopOnly('The file ledger log');
       }),
+    startLedgerLogRewrite: (...args: unknown[]) =>
+      settle(() => {
+        checked('startLedgerLogRewrite', args);
+        throw desktopOnly('The file ledger log');
+      }),
+    writeLedgerLogRewrite: (...args: unknown[]) =>
+      settle(() => {
+        checked('writeLedgerLogRewrite', args);
+        throw desktopOnly('The file ledger log');
+      }),
+    commitLedgerLogRewrite: (...args: unknown[]) =>
+      settle(() => {
+        checked('commitLedgerLogRewrite', args);
+        throw desktopOnly('The file ledger log');
+      }),
 
     // A page cannot listen on a port: browser mode uses the relays in its settings.
     startNetworkServices: (...args: unknown[]) =>

@@ -106,6 +106,11 @@ export interface LedgerLogReadStarted {
   readonly instance?: string;
 }
 
+/** What commitLedgerLogRewrite answers: the new log's identity (LoadedLog.instance), if any. */
+export interface LedgerLogRewritten {
+  readonly instance?: string;
+}
+
 export interface LedgerLogChunk {
   readonly records: Uint8Array[];
   /** True with the last chunk; the read is then forgotten. */
@@ -258,6 +263,28 @@ export interface GpowBridge {
   }): Promise<void>;
   getLedgerMeta(input: { readonly log: number; readonly key: string }): Promise<Uint8Array | null>;
   closeLedgerLog(input: { readonly log: number }): Promise<void>;
+  /**
+   * Starts replacing every record of the log (LogStore.rewrite): main opens an empty staging
+   * area for this handle, dropping any unfinished one. The records then follow in order with
+   * writeLedgerLogRewrite, as many requests as they need, and commitLedgerLogRewrite puts them
+   * in place atomically. A rewrite never committed (the page closed mid-way, a request refused)
+   * changes nothing. The renderer sends all three back to back, so nothing slips in between.
+   */
+  startLedgerLogRewrite(input: { readonly log: number }): Promise<void>;
+  /** The next records of the rewrite started for this handle. */
+  writeLedgerLogRewrite(input: {
+    readonly log: number;
+    readonly records: Uint8Array[];
+  }): Promise<void>;
+  /**
+   * Replaces the log with the records staged, durably, and ends the rewrite whatever happens.
+   * `total` is how many records were sent: a commit that staged any other number (a request
+   * was refused on the way) is refused, changing nothing.
+   */
+  commitLedgerLogRewrite(input: {
+    readonly log: number;
+    readonly total: number;
+  }): Promise<LedgerLogRewritten>;
 
   // ---- networking (desktop) -----------------------------------------------------------------
   /** Starts (or reconfigures) the app's signaling relay and, with `lan`, mDNS discovery. */
@@ -300,6 +327,9 @@ export const CHANNELS = {
   putLedgerMeta: 'gpow:put-ledger-meta',
   getLedgerMeta: 'gpow:get-ledger-meta',
   closeLedgerLog: 'gpow:close-ledger-log',
+  startLedgerLogRewrite: 'gpow:start-ledger-log-rewrite',
+  writeLedgerLogRewrite: 'gpow:write-ledger-log-rewrite',
+  commitLedgerLogRewrite: 'gpow:commit-ledger-log-rewrite',
   startNetworkServices: 'gpow:start-network-services',
   networkServices: 'gpow:network-services',
   stopNetworkServices: 'gpow:stop-network-services',
@@ -374,7 +404,7 @@ const oneObject = <const E extends v.ObjectEntries>(entries: E, shape: string) =
  * with no dots or separators. The runtime's names are "gpow-ledger-" and a network id.
  */
 export const LEDGER_LOG_NAME = /^[a-z0-9][a-z0-9-]{0,99}$/u;
-/** Records per append request; a larger batch is split by the renderer's store. */
+/** Records per append (or rewrite) request; a larger batch is split by the renderer's store. */
 export const MAX_APPEND_RECORDS = 4096;
 /** Bytes per append request (each record is at most MAX_RECORD_BYTES as well). */
 export const MAX_APPEND_BYTES = 8 * 1024 * 1024;
@@ -475,35 +505,54 @@ const recoveryField = v.variant(
   "the recovery note must be of kind 'torn-tail' or 'damage'",
 );
 
+const instanceField = v.optional(
+  v.pipe(
+    v.string('the log instance must be text'),
+    v.maxLength(MAX_LOG_INSTANCE, `the log instance is at most ${MAX_LOG_INSTANCE} characters`),
+  ),
+);
+
 const ledgerLogReadStartedSchema: v.GenericSchema<unknown, LedgerLogReadStarted> = v.strictObject(
   {
     read: handleField('read'),
     total: sizeField('the total'),
     recovery: v.optional(recoveryField),
-    instance: v.optional(
-      v.pipe(
-        v.string('the log instance must be text'),
-        v.maxLength(MAX_LOG_INSTANCE, `the log instance is at most ${MAX_LOG_INSTANCE} characters`),
-      ),
-    ),
+    instance: instanceField,
   },
   'expected { read, total, recovery?, instance? } and nothing else',
 );
 
+export type ParsedAnswer<T> = { ok: true; value: T } | { ok: false; message: string };
+
 /**
- * Checks main's answer to startLedgerLogRead. Never throws; the message names the field. What
- * it returns carries only the fields the contract names, so nothing else reaches the store.
+ * Checks main's answer to `method` with its schema. Never throws; the message names the field.
+ * What it returns carries only the fields the contract names, so nothing else reaches a store.
  */
-export function parseLedgerLogReadStarted(
+function parseAnswer<T>(
+  schema: v.GenericSchema<unknown, T>,
+  method: BridgeMethod,
   answer: unknown,
-): { ok: true; value: LedgerLogReadStarted } | { ok: false; message: string } {
-  const result = v.safeParse(ledgerLogReadStartedSchema, answer);
+): ParsedAnswer<T> {
+  const result = v.safeParse(schema, answer);
   if (result.success) return { ok: true, value: result.output };
   const issue = result.issues[0];
   const path = v.getDotPath(issue);
   const where = path === null ? '' : ` (${path})`;
-  return { ok: false, message: `invalid answer to startLedgerLogRead${where}: ${issue.message}` };
+  return { ok: false, message: `invalid answer to ${method}${where}: ${issue.message}` };
 }
+
+/** Checks main's answer to startLedgerLogRead. */
+export const parseLedgerLogReadStarted = (answer: unknown): ParsedAnswer<LedgerLogReadStarted> =>
+  parseAnswer(ledgerLogReadStartedSchema, 'startLedgerLogRead', answer);
+
+const ledgerLogRewrittenSchema: v.GenericSchema<unknown, LedgerLogRewritten> = v.strictObject(
+  { instance: instanceField },
+  'expected { instance? } and nothing else',
+);
+
+/** Checks main's answer to commitLedgerLogRewrite. */
+export const parseLedgerLogRewritten = (answer: unknown): ParsedAnswer<LedgerLogRewritten> =>
+  parseAnswer(ledgerLogRewrittenSchema, 'commitLedgerLogRewrite', answer);
 
 // ---- networking -------------------------------------------------------------------------------
 
@@ -666,6 +715,22 @@ export const ARGUMENT_SCHEMAS: {
   ),
   getLedgerMeta: oneObject({ log: handleField('log'), key: metaKey }, '{ log, key }'),
   closeLedgerLog: oneObject({ log: handleField('log') }, '{ log }'),
+  startLedgerLogRewrite: oneObject({ log: handleField('log') }, '{ log }'),
+  writeLedgerLogRewrite: oneObject(
+    { log: handleField('log'), records: recordsField },
+    '{ log, records }',
+  ),
+  commitLedgerLogRewrite: oneObject(
+    {
+      log: handleField('log'),
+      total: v.pipe(
+        v.number('the total must be a number'),
+        v.safeInteger('the total must be a whole number'),
+        v.minValue(0, 'the total must not be negative'),
+      ),
+    },
+    '{ log, total }',
+  ),
 
   startNetworkServices: oneObject(
     {

@@ -71,6 +71,9 @@ function ipcPair(logs: LedgerLogs, sender: Sender = { url: 'app://gpow/index.htm
     putLedgerMeta: (input) => invoke('putLedgerMeta', input),
     getLedgerMeta: (input) => invoke('getLedgerMeta', input),
     closeLedgerLog: (input) => invoke('closeLedgerLog', input),
+    startLedgerLogRewrite: (input) => invoke('startLedgerLogRewrite', input),
+    writeLedgerLogRewrite: (input) => invoke('writeLedgerLogRewrite', input),
+    commitLedgerLogRewrite: (input) => invoke('commitLedgerLogRewrite', input),
   } as LogBridge satisfies Partial<GpowBridge>;
   return { renderer, invoke };
 }
@@ -318,6 +321,94 @@ describe('the ledger logs of the desktop app', () => {
     expect(await good.load()).toEqual({ records: [], recovery: note, instance: '1:2:3' });
   });
 
+  it('send a rewrite larger than one request in chunks, between a start and a commit', async () => {
+    const { renderer } = ipcPair(logs);
+    const store = await open(renderer);
+    await store.append([Uint8Array.of(1)]);
+    const write = vi.spyOn(renderer, 'writeLedgerLogRewrite');
+    const commit = vi.spyOn(renderer, 'commitLedgerLogRewrite');
+    const big = Array.from({ length: 9 }, (_, i) => new Uint8Array(1 << 20).fill(i + 1));
+    const { instance } = await store.rewrite(big);
+    expect(write).toHaveBeenCalledTimes(2); // 8 MiB per request
+    expect(commit).toHaveBeenCalledExactlyOnceWith({ log: expect.any(Number) as number, total: 9 });
+    const loaded = await store.load();
+    expect(loaded.records).toEqual(big);
+    expect(loaded.instance).toBe(instance);
+  });
+
+  it('change nothing for a rewrite the page abandons, and forget it', async () => {
+    const { invoke } = ipcPair(logs);
+    const { log } = (await invoke('openLedgerLog', { name: 'gpow-ledger-one' })) as { log: number };
+    await invoke('appendLedgerLog', { log, records: [Uint8Array.of(1)] });
+    await invoke('startLedgerLogRewrite', { log });
+    await invoke('writeLedgerLogRewrite', { log, records: [Uint8Array.of(9)] });
+    await logs.closeAll(); // the page went away before its commit
+    await expect(invoke('commitLedgerLogRewrite', { log, total: 1 })).rejects.toThrow(
+      /no rewrite of ledger log \d+ is under way/u,
+    );
+    const { renderer } = ipcPair(logs);
+    const store = await open(renderer);
+    expect((await store.load()).records).toEqual([Uint8Array.of(1)]);
+  });
+
+  it('refuse a rewrite commit that lost a request, or was never started', async () => {
+    const { invoke, renderer } = ipcPair(logs);
+    const { log } = (await invoke('openLedgerLog', { name: 'gpow-ledger-one' })) as { log: number };
+    await invoke('appendLedgerLog', { log, records: [Uint8Array.of(1)] });
+    await expect(invoke('startLedgerLogRewrite', { log: 99 })).rejects.toThrow(/99 is not open/u);
+    await expect(
+      invoke('writeLedgerLogRewrite', { log, records: [Uint8Array.of(2)] }),
+    ).rejects.toThrow(/no rewrite of ledger log \d+ is under way: start one first/u);
+    await invoke('startLedgerLogRewrite', { log });
+    await invoke('writeLedgerLogRewrite', { log, records: [Uint8Array.of(2), Uint8Array.of(3)] });
+    await expect(
+      invoke('writeLedgerLogRewrite', { log, records: [new Uint8Array(0)] }),
+    ).rejects.toThrow(/invalid arguments to writeLedgerLogRewrite/u);
+    await expect(invoke('commitLedgerLogRewrite', { log, total: 3 })).rejects.toThrow(
+      /3 records were sent but 2 arrived, so a request was lost on the way; the log is unchanged/u,
+    );
+    // The commit ended the rewrite, refused or not.
+    await expect(invoke('commitLedgerLogRewrite', { log, total: 2 })).rejects.toThrow(
+      /no rewrite/u,
+    );
+    const store = await open(renderer);
+    expect((await store.load()).records).toEqual([Uint8Array.of(1)]);
+  });
+
+  it('drop an unfinished rewrite when the same handle starts another', async () => {
+    const { invoke } = ipcPair(logs);
+    const { log } = (await invoke('openLedgerLog', { name: 'gpow-ledger-one' })) as { log: number };
+    await invoke('startLedgerLogRewrite', { log });
+    await invoke('writeLedgerLogRewrite', { log, records: [Uint8Array.of(1)] });
+    await invoke('startLedgerLogRewrite', { log });
+    await invoke('writeLedgerLogRewrite', { log, records: [Uint8Array.of(2)] });
+    const answer = await invoke('commitLedgerLogRewrite', { log, total: 1 });
+    expect(answer).toEqual({ instance: expect.any(String) as string });
+    const { read } = (await invoke('startLedgerLogRead', { log })) as { read: number };
+    expect(await invoke('readLedgerLogChunk', { read })).toEqual({
+      records: [Uint8Array.of(2)],
+      done: true,
+    });
+  });
+
+  it('refuse an answer to a rewrite commit that does not fit the contract', async () => {
+    for (const [answer, message] of [
+      [{ instance: 42 }, /\(instance\): the log instance must be text/u],
+      [{ instance: '1:2', records: [] }, /nothing else/u],
+      [null, /invalid answer to commitLedgerLogRewrite/u],
+    ] as const) {
+      const store = await openBridgeLogStore(fakeMain({}, answer), 'gpow-ledger-x');
+      const attempt = store.rewrite([Uint8Array.of(1)]);
+      await expect(attempt).rejects.toThrow(StorageError);
+      await expect(attempt).rejects.toThrow(
+        /^the main process gave invalid answer to commitLedgerLogRewrite/u,
+      );
+      await expect(attempt).rejects.toThrow(message);
+    }
+    const good = await openBridgeLogStore(fakeMain({}, { instance: '1:2' }), 'gpow-ledger-x');
+    expect(await good.rewrite([])).toEqual({ instance: '1:2' });
+  });
+
   it('cap the logs open at once', async () => {
     const { invoke } = ipcPair(logs);
     for (let i = 0; i < 8; i++) await invoke('openLedgerLog', { name: `log-${i}` });
@@ -327,8 +418,11 @@ describe('the ledger logs of the desktop app', () => {
   });
 });
 
-/** A main process whose read of any log starts with `answer` and delivers no records. */
-function fakeMain(answer: unknown): LogBridge {
+/**
+ * A main process whose read of any log starts with `answer` and delivers no records, and whose
+ * rewrites stage nothing and answer `rewritten`.
+ */
+function fakeMain(answer: unknown, rewritten: unknown = {}): LogBridge {
   return {
     openLedgerLog: () => Promise.resolve({ log: 1 }),
     appendLedgerLog: () => Promise.resolve(),
@@ -337,5 +431,8 @@ function fakeMain(answer: unknown): LogBridge {
     putLedgerMeta: () => Promise.resolve(),
     getLedgerMeta: () => Promise.resolve(null),
     closeLedgerLog: () => Promise.resolve(),
+    startLedgerLogRewrite: () => Promise.resolve(),
+    writeLedgerLogRewrite: () => Promise.resolve(),
+    commitLedgerLogRewrite: () => Promise.resolve(rewritten as never),
   };
 }

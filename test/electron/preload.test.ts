@@ -62,6 +62,9 @@ describe('the preload bridge', () => {
     await bridge.putLedgerMeta({ log: 1, key: 'k', value: Uint8Array.of(2) });
     await bridge.getLedgerMeta({ log: 1, key: 'k' });
     await bridge.closeLedgerLog({ log: 1 });
+    await bridge.startLedgerLogRewrite({ log: 1 });
+    await bridge.writeLedgerLogRewrite({ log: 1, records });
+    await bridge.commitLedgerLogRewrite({ log: 1, total: 1 });
     await bridge.startNetworkServices({ lan: false, networkId: null });
     await bridge.networkServices();
     await bridge.stopNetworkServices();
@@ -79,6 +82,9 @@ describe('the preload bridge', () => {
       [CHANNELS.putLedgerMeta, { log: 1, key: 'k', value: Uint8Array.of(2) }],
       [CHANNELS.getLedgerMeta, { log: 1, key: 'k' }],
       [CHANNELS.closeLedgerLog, { log: 1 }],
+      [CHANNELS.startLedgerLogRewrite, { log: 1 }],
+      [CHANNELS.writeLedgerLogRewrite, { log: 1, records }],
+      [CHANNELS.commitLedgerLogRewrite, { log: 1, total: 1 }],
       [CHANNELS.startNetworkServices, { lan: false, networkId: null }],
       [CHANNELS.networkServices],
       [CHANNELS.stopNetworkServices],
