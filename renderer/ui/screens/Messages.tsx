@@ -13,6 +13,8 @@ import {
   FormFooter,
 } from '../components/common.tsx';
 import { Party, usePartyName } from '../components/party.tsx';
+import { RecipientName, RecipientPicker } from '../components/RecipientPicker.tsx';
+import { placeError } from '../fieldError.ts';
 import { useApp, useI18n } from '../context.tsx';
 import type { MessageKey } from '../../i18n/i18n.ts';
 import { UserError } from '../../state/errors.ts';
@@ -32,10 +34,12 @@ export function MessagesScreen() {
   );
 }
 
+/** The share form's address refusals are said under its address field. */
+const SHARE_FIELDS = { 'share-to': ['address.error.'] };
+
 function Messages() {
   const { t, tn } = useI18n();
   const ssk = useApp((s) => s.ssk);
-  const contacts = useApp((s) => s.contacts);
   const version = useApp((s) => s.ledgerVersion);
   const nameOf = usePartyName();
   const unread = useUnread();
@@ -69,32 +73,24 @@ function Messages() {
       <section className="panel" aria-labelledby="share-title">
         <h2 id="share-title">{t('messages.share')}</h2>
         <form onSubmit={submit} noValidate>
-          {contacts.length > 0 ? (
-            <div className="field">
-              <label htmlFor="share-contact">{t('messages.pickContact')}</label>
-              <select
-                id="share-contact"
-                value={contacts.some((c) => c.address === to) ? to : ''}
-                onChange={(e) => setTo(e.target.value)}
-              >
-                <option value="">{t('send.noContact')}</option>
-                {contacts.map((c) => (
-                  <option key={c.address} value={c.address}>
-                    {c.label}
-                  </option>
-                ))}
-              </select>
-            </div>
-          ) : null}
+          <RecipientPicker
+            id="share-contact"
+            label={t('messages.pickContact')}
+            address={to}
+            onChange={setTo}
+          />
           <TextField
             id="share-to"
             label={t('messages.shareWith')}
             verbatim
             value={to}
             onChange={setTo}
-          />
+            error={placeError(formError, SHARE_FIELDS).at('share-to')}
+          >
+            <RecipientName address={to} />
+          </TextField>
           <FormFooter
-            error={formError ?? share.error}
+            error={placeError(formError, SHARE_FIELDS).general ?? share.error}
             done={shared ? t('messages.shared') : null}
             busy={share.busy}
             submit={t('messages.shareButton')}

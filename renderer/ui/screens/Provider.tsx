@@ -15,20 +15,21 @@ import {
 import { AUTOMATED_SERVICES, type AutomatedService } from '../../state/persisted.ts';
 import { UserError } from '../../state/errors.ts';
 import { parseAmount } from '../amount.ts';
-import {
-  ErrorText,
-  ScreenTitle,
-  Table,
-  TextField,
-  useAction,
-  FormFooter,
-} from '../components/common.tsx';
+import { ScreenTitle, Table, TextField, useAction, FormFooter } from '../components/common.tsx';
 import { EarningsChart, MarketActivity } from '../components/market.tsx';
 import { Party } from '../components/party.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { Link } from '../router.tsx';
+import { placeError } from '../fieldError.ts';
 import { useLedgerView } from '../useLedger.ts';
+import { IncomingRequests } from './ProviderIncoming.tsx';
 import { MarketGate } from './Services.tsx';
+
+/** The offer form's refusals, each said under the field it is about. */
+const OFFER_FIELDS = {
+  'offer-capacity': ['provider.error.capacity'],
+  'offer-rate': ['provider.error.rate'],
+};
 
 const consoleOf = (ledger: Ledger, me: KeyHex) => {
   const now = Date.now();
@@ -58,7 +59,7 @@ export function ProviderScreen() {
 }
 
 function ProviderConsole() {
-  const { t, amount, time } = useI18n();
+  const { t, amount } = useI18n();
   const data = useLedgerView(consoleOf);
   const market = useApp((s) => s.market);
   const settings = useApp((s) => s.settings);
@@ -78,6 +79,7 @@ function ProviderConsole() {
     await action();
   });
   if (data === null || market === null) return null;
+  const offerError = placeError(formError, OFFER_FIELDS);
 
   const toggle = (svc: AutomatedService, on: boolean): void => {
     const provide = on
@@ -187,6 +189,7 @@ function ProviderConsole() {
             inputMode="numeric"
             value={capacity}
             onChange={setCapacity}
+            error={offerError.at('offer-capacity')}
           />
           <TextField
             id="offer-rate"
@@ -194,9 +197,10 @@ function ProviderConsole() {
             inputMode="numeric"
             value={rate}
             onChange={setRate}
+            error={offerError.at('offer-rate')}
           />
           <FormFooter
-            error={formError ?? publish.error}
+            error={offerError.general ?? publish.error}
             done={published ? t('provider.published') : null}
             busy={publish.busy}
             submit={t('provider.publish')}
@@ -204,62 +208,7 @@ function ProviderConsole() {
         </form>
       </section>
 
-      <section className="panel" aria-labelledby="incoming-title">
-        <h2 id="incoming-title">{t('provider.incoming')}</h2>
-        {data.incoming.length === 0 ? (
-          <p className="muted">{t('provider.noIncoming')}</p>
-        ) : (
-          <Table
-            caption={t('provider.incoming')}
-            testId="incoming-table"
-            columns={[
-              { label: t('market.service') },
-              { label: t('market.consumer') },
-              { label: t('market.volume'), numeric: true },
-              { label: t('market.price'), numeric: true },
-              { label: t('market.deadline') },
-              { label: t('market.actions'), hidden: true },
-            ]}
-          >
-            {data.incoming.map((view) => {
-              const short = view.request.id.slice(0, 12);
-              return (
-                <tr key={view.request.id}>
-                  <td>
-                    <Link to={`services?id=${view.request.id}`}>{view.request.service.name}</Link>
-                  </td>
-                  <td>
-                    <Party account={view.request.consumer} />
-                  </td>
-                  <td className="num">{amount(view.request.body.volume)}</td>
-                  <td className="num">{amount(view.request.price)}</td>
-                  <td>{time(view.request.body.deadlines[0])}</td>
-                  <td className="row-actions">
-                    <button
-                      type="button"
-                      className="primary"
-                      disabled={act.busy}
-                      aria-label={t('provider.acceptLabel', { id: short })}
-                      onClick={() => act.run(() => market.accept(view.request.id))}
-                    >
-                      {t('instance.accept')}
-                    </button>{' '}
-                    <button
-                      type="button"
-                      disabled={act.busy}
-                      aria-label={t('provider.declineLabel', { id: short })}
-                      onClick={() => act.run(() => market.decline(view.request.id))}
-                    >
-                      {t('instance.decline')}
-                    </button>
-                  </td>
-                </tr>
-              );
-            })}
-          </Table>
-        )}
-        <ErrorText error={act.error} />
-      </section>
+      <IncomingRequests incoming={data.incoming} />
 
       <section className="panel" aria-labelledby="jobs-title">
         <h2 id="jobs-title">{t('provider.jobs')}</h2>

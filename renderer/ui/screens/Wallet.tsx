@@ -17,6 +17,8 @@ import {
   useAction,
 } from '../components/common.tsx';
 import { QrCode } from '../components/QrCode.tsx';
+import { RecipientName, RecipientPicker } from '../components/RecipientPicker.tsx';
+import { placeError } from '../fieldError.ts';
 import { useApp, useI18n } from '../context.tsx';
 import { Link } from '../router.tsx';
 import { useLedgerView } from '../useLedger.ts';
@@ -134,6 +136,13 @@ export function ReceiveScreen() {
 /** The payment being typed on the Send screen (state/drafts.ts). */
 const SEND_DRAFT = draftKey<{ to: string; amount: string; memo: string }>('send');
 
+/** Which of the Send form's fields each of its checks' refusals is about. */
+const SEND_FIELDS = {
+  'send-to': ['address.error.'],
+  'send-amount': ['amount.error.'],
+  'send-memo': ['send.error.memo'],
+};
+
 /** The address to pay, from #/send?to=… (the address book's "Pay" links). */
 function prefilledRecipient(): string {
   const query = window.location.hash.split('?')[1] ?? '';
@@ -142,7 +151,6 @@ function prefilledRecipient(): string {
 
 export function SendScreen() {
   const { t, amount } = useI18n();
-  const contacts = useApp((s) => s.contacts);
   const canSign = useApp((s) => s.canSign);
   const send = useApp((s) => s.send);
   const dropDraft = useApp((s) => s.dropDraft);
@@ -163,6 +171,7 @@ export function SendScreen() {
   const [draft, setDraft] = useState<PaymentDraft | null>(null);
   const [sent, setSent] = useState<PaymentDraft | null>(null);
   const outlook = usePaymentOutlook(draft);
+  const placed = placeError(error, SEND_FIELDS);
   const confirm = useAction(async (payment: PaymentDraft) => {
     await send(
       payment.to,
@@ -224,30 +233,29 @@ export function SendScreen() {
       {!canSign ? <p className="warning">{t('error.cannotSign')}</p> : null}
       <form className="panel narrow" onSubmit={review} noValidate>
         <p>{t('send.available', { amount: amount(account.available) })}</p>
-        {contacts.length > 0 ? (
-          <div className="field">
-            <label htmlFor="send-contact">{t('send.pickContact')}</label>
-            <select
-              id="send-contact"
-              value={contacts.some((c) => c.address === to.trim()) ? to.trim() : ''}
-              onChange={(e) => setTo(e.target.value)}
-            >
-              <option value="">{t('send.noContact')}</option>
-              {contacts.map((contact) => (
-                <option key={contact.address} value={contact.address}>
-                  {contact.label}
-                </option>
-              ))}
-            </select>
-          </div>
-        ) : null}
-        <TextField id="send-to" label={t('send.to')} verbatim value={to} onChange={setTo} />
+        <RecipientPicker
+          id="send-contact"
+          label={t('send.pickContact')}
+          address={to}
+          onChange={setTo}
+        />
+        <TextField
+          id="send-to"
+          label={t('send.to')}
+          verbatim
+          value={to}
+          onChange={setTo}
+          error={placed.at('send-to')}
+        >
+          <RecipientName address={to} testId="send-recipient" />
+        </TextField>
         <TextField
           id="send-amount"
           label={t('send.amount')}
           inputMode="numeric"
           value={amountText}
           onChange={setAmountText}
+          error={placed.at('send-amount')}
         />
         <TextField
           id="send-memo"
@@ -255,8 +263,9 @@ export function SendScreen() {
           hint={t('send.memoHint')}
           value={memo}
           onChange={setMemo}
+          error={placed.at('send-memo')}
         />
-        <ErrorText error={error} />
+        <ErrorText error={placed.general} />
         <div className="actions">
           <button type="submit" className="primary" disabled={!canSign}>
             {t('send.review.button')}

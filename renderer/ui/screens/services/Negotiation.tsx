@@ -17,7 +17,7 @@ import type { KeyHex } from '../../../../shared/ids.ts';
 import type { Ledger } from '../../../../shared/ledger/ledger.ts';
 import { UserError } from '../../../state/errors.ts';
 import { ErrorText, ScreenTitle, Table } from '../../components/common.tsx';
-import { Party } from '../../components/party.tsx';
+import { Party, usePartyName } from '../../components/party.tsx';
 import { useI18n } from '../../context.tsx';
 import { useLedgerView } from '../../useLedger.ts';
 import { escrowOf, type Draft } from './draft.ts';
@@ -37,6 +37,8 @@ function RankedRow({
   onChoose: () => void;
 }) {
   const { t, amount } = useI18n();
+  // The radio button is named as the row shows the provider, not by its key's first digits.
+  const nameOf = usePartyName();
   return (
     <tr
       data-provider={row.provider}
@@ -50,9 +52,7 @@ function RankedRow({
           id={`pick-${row.provider}`}
           checked={chosen}
           onChange={onChoose}
-          aria-label={t('negotiation.choose', {
-            provider: row.provider.slice(0, 12),
-          })}
+          aria-label={t('negotiation.choose', { provider: nameOf(row.provider) })}
         />
       </td>
       <td>
