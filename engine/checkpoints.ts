@@ -31,6 +31,11 @@ export interface CheckpointHost {
   /** This peer's key while it is a witness, else null. */
   me(): KeyHex | null;
   /**
+   * Whether a peer that is no witness computes the checkpoints' states all the same: one that
+   * prunes its log needs the certified state it builds on (engine/pruning.ts).
+   */
+  readonly checksAll?: boolean;
+  /**
    * False while the peer may not sign (its own chain's head unknown, closing): no proposal is
    * computed then, since it could not be signed (each try cost a whole state, every tick).
    */
@@ -89,7 +94,7 @@ export class CheckpointDuty {
 
   /** The ledger is known: take the state saved last time, then check what is not checked. */
   start(): void {
-    if (this.#host.me() === null) return;
+    if (!this.#checks()) return;
     this.#countSince();
     void this.#restore().then(() => this.#check());
   }
@@ -171,7 +176,18 @@ export class CheckpointDuty {
       this.#own = null;
       return;
     }
-    if (this.#host.me() !== null) void this.#check();
+    if (this.#checks()) void this.#check();
+  }
+
+  /** What a checkpoint this peer cannot check costs, said to its user. */
+  #consequence(): string {
+    return this.#host.me() !== null
+      ? 'this witness does not vote for it'
+      : 'this peer keeps the history before it';
+  }
+
+  #checks(): boolean {
+    return this.#host.me() !== null || this.#host.checksAll === true;
   }
 
   /** Called every so often: proposes the next checkpoint when it is this witness's turn. */
@@ -233,7 +249,7 @@ export class CheckpointDuty {
     if (!state.ok) {
       this.#unable.add(checkpoint.id);
       this.#host.onWarning(
-        `Checkpoint ${checkpoint.n} cannot be checked here, so this witness does not vote for it: ${state.error}.`,
+        `Checkpoint ${checkpoint.n} cannot be checked here, so ${this.#consequence()}: ${state.error}.`,
       );
       return;
     }
@@ -244,7 +260,7 @@ export class CheckpointDuty {
     if (same) this.#host.onChecked();
     else
       this.#host.onWarning(
-        `Checkpoint ${checkpoint.n} by witness ${checkpoint.author.slice(0, 12)} states a ledger state this peer computes differently: this witness does not vote for it or for what follows it on that witness's chain.`,
+        `Checkpoint ${checkpoint.n} by witness ${checkpoint.author.slice(0, 12)} states a ledger state this peer computes differently: ${this.#host.me() !== null ? "this witness does not vote for it or for what follows it on that witness's chain" : 'this peer does not prune its log at it'}.`,
       );
   }
 

@@ -34,6 +34,12 @@ export interface EngineOptions {
    * takes no snapshot itself.
    */
   readonly archive?: boolean;
+  /**
+   * Drops from the log what a certified checkpoint covers, keeping the user's own records, so a
+   * start reads the state and the tail only (engine/pruning.ts). Never on an archive. Off by
+   * default until the history screens show the kept past (ReplayedLog.past).
+   */
+  readonly prune?: boolean;
   /** False keeps SSK to ledger fields: no private channel rooms are joined (tests). */
   readonly sskChannels?: boolean;
   /** False to read the log and act on it without joining the room (offline commands). */
@@ -60,6 +66,8 @@ export type EngineEvent =
   | { readonly type: 'fast-forward'; readonly n: number }
   /** The peer moved to the replication room of certified checkpoint n (engine/epochs.ts). */
   | { readonly type: 'epoch'; readonly n: number }
+  /** The log dropped what certified checkpoint n covers, keeping `kept` records (pruning.ts). */
+  | { readonly type: 'pruned'; readonly n: number; readonly dropped: number; readonly kept: number }
   | { readonly type: 'peer-hostile'; readonly link: number; readonly reason: string }
   | { readonly type: 'peers'; readonly count: number }
   | { readonly type: 'sync-progress'; readonly done: number; readonly total: number }

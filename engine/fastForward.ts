@@ -298,6 +298,15 @@ export class Snapshots {
     return taken;
   }
 
+  /**
+   * The log now builds on `base` (a prune, engine/pruning.ts): kept beside it, before the log
+   * is rewritten, and offered in the snapshot room from the next start on.
+   */
+  async keep(base: Base): Promise<void> {
+    await saveBase(this.#host.ports.store, base);
+    this.#base = base;
+  }
+
   /** Resolves null once waiting for an offer is no use (SnapshotsHost.pointlessWait). */
   #pointless(): Promise<null> {
     return new Promise((resolve) => {

@@ -25,6 +25,11 @@ export interface ReplayedLog {
   readonly ledger: Ledger | null;
   /** Every valid transaction of the log, genesis first. */
   readonly txs: readonly VerifiedTx[];
+  /**
+   * Records below the cut of the certified state the ledger started from, which it therefore
+   * does not hold (a prune keeps the user's own, engine/pruning.ts): final history, kept apart.
+   */
+  readonly past: readonly VerifiedTx[];
   /** Records that failed their checks and were left out. */
   readonly skipped: number;
   /** Sentences for the user about what was repaired or left out; absent when nothing was. */
@@ -98,6 +103,7 @@ export async function replayLog(
   return {
     ledger: builder.ledger,
     txs: builder.txs,
+    past: builder.past,
     skipped: builder.skipped,
     facts: { instance, damaged: damaged || builder.skipped > 0 },
     ...(notes.length > 0 ? { recovered: notes.join(' ') } : {}),
@@ -108,6 +114,7 @@ export async function replayLog(
 class LedgerBuilder {
   ledger: Ledger | null = null;
   readonly txs: VerifiedTx[] = [];
+  readonly past: VerifiedTx[] = [];
   skipped = 0;
   /** Why the base could not be used, when it could not. */
   baseRefused: string | undefined;
@@ -122,8 +129,8 @@ class LedgerBuilder {
 
   add(tx: VerifiedTx): void {
     if (this.ledger) {
-      this.txs.push(tx);
-      this.ledger.insert(tx);
+      if (this.ledger.insert(tx).status === 'pruned') this.past.push(tx);
+      else this.txs.push(tx);
       return;
     }
     if (tx.id !== this.#networkId) {
@@ -134,9 +141,11 @@ class LedgerBuilder {
       this.#held.push(tx);
       return;
     }
-    this.ledger = this.#startFrom(tx);
-    this.txs.push(tx, ...this.#held);
-    for (const early of this.#held.splice(0)) this.ledger.insert(early);
+    const ledger = (this.ledger = this.#startFrom(tx));
+    this.txs.push(tx);
+    for (const early of this.#held.splice(0))
+      if (ledger.insert(early).status === 'pruned') this.past.push(early);
+      else this.txs.push(early);
   }
 
   #startFrom(genesis: VerifiedTx): Ledger {

@@ -66,6 +66,11 @@ export class OwnHeadGuard {
     return this.#own?.problem() ?? null;
   }
 
+  /** The log was rewritten into a new one (engine/pruning.ts): the seal follows it. */
+  async moved(instance: string | undefined): Promise<void> {
+    await this.#own?.moved(instance);
+  }
+
   assertCanSign(): void {
     const problem = this.problem();
     if (problem !== null) throw new EngineError(problem);

@@ -47,6 +47,7 @@ import { RoomKeyAgent } from './roomKeys.ts';
 import { DoorKeeper } from './door.ts';
 import { Snapshots } from './fastForward.ts';
 import { FarBehind } from './farBehind.ts';
+import { ownPast, peerPruner, type Pruner } from './pruning.ts';
 
 export class PeerEngine implements IngestHost {
   readonly ports: EnginePorts;
@@ -90,6 +91,8 @@ export class PeerEngine implements IngestHost {
   /** Stops the bound ledger's listener (a far-behind peer binds a newer one). */
   #unbind: (() => void) | null = null;
   readonly #farBehind: FarBehind;
+  /** Drops what a certified checkpoint covers from the log, if this peer prunes (pruning.ts). */
+  readonly #pruner: Pruner | null;
   #stopWatching: (() => void) | null = null;
   readonly #readyWaiters: Array<(ledger: Ledger) => void> = [];
   #closed = false;
@@ -124,6 +127,19 @@ export class PeerEngine implements IngestHost {
       },
       onWarning: (message) => this.#emit({ type: 'warning', message }),
     });
+    this.#pruner =
+      options.prune === true && options.archive !== true
+        ? peerPruner({
+            store: ports.store,
+            persister: this.#persister,
+            address: this.address,
+            ownHead: this.#ownHead,
+            snapshots: { keep: (base) => this.#snapshots.keep(base) },
+            ledger: () => this.#ledger,
+            closed: () => this.#closed,
+            emit: (event) => this.#emit(event),
+          })
+        : null;
     this.#author = new Author({
       ports,
       intake: this.intake,
@@ -142,7 +158,11 @@ export class PeerEngine implements IngestHost {
       mayVote: () => !this.#closed && this.#ownHead.known !== false,
       act: (compose) => this.act(compose),
       onWarning: (message) => this.#emit({ type: 'warning', message }),
-      onCertified: (id, state) => this.#snapshots.certified(id, state),
+      onCertified: (id, state) => {
+        this.#snapshots.certified(id, state);
+        void this.#pruner?.certified(id, state);
+      },
+      ...(this.#pruner ? { checksAll: true } : {}),
       base: () => this.#snapshots.baseState(),
     });
     this.devices = new DeviceAgent({
@@ -293,7 +313,8 @@ export class PeerEngine implements IngestHost {
     this.#loading = null;
     if (replayed.recovered) this.#emit({ type: 'warning', message: replayed.recovered });
     if (this.#closed) return;
-    this.#persister.saved = replayed.txs.length;
+    this.#persister.saved = replayed.txs.length + replayed.past.length;
+    replayed.ledger?.keepPast(ownPast(replayed.ledger, this.address, replayed.past));
     await this.#ownHead.open(replayed, initial, this.networkId);
     await this.#epochs.resume(this.#plan(replayed.ledger));
     if (replayed.ledger) {
@@ -382,7 +403,10 @@ export class PeerEngine implements IngestHost {
       const tx = old.get(id) as VerifiedTx | undefined;
       if (tx && !taken.ledger.has(id)) held.push(tx);
     }
-    for (const tx of held) taken.ledger.insert(tx);
+    const below: VerifiedTx[] = [...old.past];
+    for (const tx of held)
+      if (taken.ledger.insert(tx).status === 'pruned' && old.isFinal(tx.id)) below.push(tx);
+    taken.ledger.keepPast(ownPast(taken.ledger, this.address, below));
     this.#unbind?.();
     this.#ssk?.close();
     this.#ledger = null;

@@ -43,6 +43,20 @@ export class Persister {
     this.#chain = this.#chain.then(() => this.#flush());
   }
 
+  /**
+   * Runs `work` between two appends, none under way: what is added meanwhile waits and goes
+   * with the next one. A prune reads and rewrites the log this way, so no record lands in the
+   * old log after it was read (engine/pruning.ts).
+   */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const done = this.#chain.then(work);
+    this.#chain = done.then(
+      () => this.#flush(),
+      () => this.#flush(),
+    );
+    return done;
+  }
+
   /** Resolves once everything added so far was tried (see failureOf for the outcome). */
   flushed(): Promise<void> {
     return this.#chain;

@@ -17,6 +17,8 @@ export interface WitnessHost {
   readonly delayMs: number | undefined;
   /** Transactions between two checkpoints (engine/timing.ts's CHECKPOINT_EVERY by default). */
   readonly checkpointEvery?: number;
+  /** Compute the checkpoints' states even while no witness (a pruning peer needs them). */
+  readonly checksAll?: boolean;
   ledger(): Ledger | null;
   /** False while the engine must not sign (closing, or its own head unknown). */
   mayVote(): boolean;
@@ -48,6 +50,7 @@ export class Witness {
     this.#checkpoints = new CheckpointDuty(ports, {
       ...(ports.store ? { store: ports.store } : {}),
       every: host.checkpointEvery,
+      ...(host.checksAll ? { checksAll: true } : {}),
       ledger: () => host.ledger(),
       me: () => (host.enabled ? this.#me() : null),
       maySign: () => host.mayVote(),

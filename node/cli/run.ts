@@ -55,6 +55,8 @@ function describeEvent(event: PeerEvent): string | null {
       return `Started from the certified state of checkpoint ${event.n}: the history before it is not fetched.`;
     case 'epoch':
       return `Checkpoint ${event.n} is certified: replicating what follows it from now on (the history it covers is no longer sent to new members).`;
+    case 'pruned':
+      return `Pruned the log at checkpoint ${event.n}: ${event.dropped.toLocaleString('en')} records it covers dropped, ${event.kept.toLocaleString('en')} kept (the genesis, your own, and what follows the checkpoint).`;
     case 'peers':
       return `Connected peers: ${event.count}`;
     case 'sync-progress':

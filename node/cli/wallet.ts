@@ -2,11 +2,13 @@
 // one, and otherwise opens the log itself (offline use); both paths check the same way.
 import { parseArgs } from 'node:util';
 import { fromUtf8, utf8 } from '../../shared/bytes.ts';
-import { keyHexOf, type KeyHex, type NetworkId, type TxId } from '../../shared/ids.ts';
+import type { KeyHex, NetworkId } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
+import { transfersOf } from '../../shared/ledger/transfers.ts';
+import type { TxStatus } from '../../shared/ledger/views.ts';
 import { peekFieldEpoch } from '../../shared/ssk/field.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
-import { MAX_MEMO_BYTES, type TransferBody } from '../../shared/tx/transfer.ts';
+import { MAX_MEMO_BYTES } from '../../shared/tx/transfer.ts';
 import { namesOf } from '../../shared/wallet/members.ts';
 import type { Peer } from '../peer/peer.ts';
 import type {
@@ -77,24 +79,20 @@ export function historyOf(
   const mine = new Set(ledger.chainsOf(key));
   const nameOf = namesOf(ledger);
   const rows: HistoryRow[] = [];
-  for (const id of ledger.validIds()) {
-    const tx = ledger.get(id);
-    if (!tx || tx.type !== 'transfer') continue;
-    const body = tx.body as TransferBody;
-    const to = keyHexOf(body.to);
-    if (!mine.has(tx.author) && !mine.has(to)) continue;
-    const out = mine.has(tx.author);
+  // With what a pruned log kept of this history before its checkpoint (§14.12).
+  for (const { tx, to, out, status } of transfersOf(ledger, mine)) {
+    const body = tx.body;
     const name = nameOf(out ? to : tx.author);
     rows.push({
-      id,
+      id: tx.id,
       time: tx.time,
       direction: out ? 'out' : 'in',
       counterparty: address(out ? to : tx.author),
       ...(name !== null ? { counterpartyName: name } : {}),
       amount: body.amount,
-      status: ledger.status(id).state,
-      ...noteOf(ledger, id),
-      ...(body.memo ? { memo: memoText(tx as VerifiedTx, body.memo, readPrivate) } : {}),
+      status: status.state,
+      ...noteOf(status),
+      ...(body.memo ? { memo: memoText(tx, body.memo, readPrivate) } : {}),
     });
   }
   rows.sort((a, b) => b.time - a.time || (a.id < b.id ? -1 : 1));
@@ -102,8 +100,7 @@ export function historyOf(
 }
 
 /** For a payment that did not count: why, and that the money did not move. */
-function noteOf(ledger: Ledger, id: TxId): { note?: string } {
-  const status = ledger.status(id);
+function noteOf(status: TxStatus): { note?: string } {
   if (status.state !== 'void' && status.state !== 'rejected') return {};
   return { note: `${status.rejection.message}; the money stayed where it was` };
 }

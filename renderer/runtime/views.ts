@@ -6,6 +6,7 @@ import { keyHexOf, type KeyHex, type TxId } from '../../shared/ids.ts';
 import type { AccountView, Ledger, TxStatus } from '../../shared/ledger/ledger.ts';
 import type { Tx } from '../../shared/tx/envelope.ts';
 import type { TransferBody } from '../../shared/tx/transfer.ts';
+import { transfersOf } from '../../shared/ledger/transfers.ts';
 import { instancesOf, market } from '../../shared/dnec/queries.ts';
 
 export const addressOf = (key: KeyHex): Address => encodeAddress(fromHex(key));
@@ -61,23 +62,18 @@ export function historyOf(ledger: Ledger, me: KeyHex): HistoryEntry[] {
   const entries: HistoryEntry[] = [];
   const identity = ledger.identityOf(me);
   const mine = new Set(ledger.chainsOf(me));
-  for (const id of ledger.validIds()) {
-    const tx = ledger.get(id);
-    if (tx?.type !== 'transfer') continue;
-    const body = tx.body as TransferBody;
-    const to = keyHexOf(body.to);
-    if (!mine.has(tx.author) && !mine.has(to)) continue;
-    const status = finalityOf(ledger.status(id));
+  // With what a pruned log kept of the user's history before its checkpoint (§14.12).
+  for (const { tx, to, out, status: state } of transfersOf(ledger, mine)) {
+    const status = finalityOf(state);
     if (status === null) continue;
-    const out = mine.has(tx.author);
     entries.push({
-      id,
+      id: tx.id,
       time: tx.time,
       direction: out ? 'out' : 'in',
       kind: 'transfer',
       counterparty: out ? to : tx.author,
-      amount: body.amount,
-      memo: memoOf(body.memo),
+      amount: tx.body.amount,
+      memo: memoOf(tx.body.memo),
       status,
     });
   }

@@ -63,6 +63,7 @@ export class Ledger {
 
   readonly #s: LedgerState;
   readonly #listeners = new Set<AcceptedListener>();
+  #past: readonly VerifiedTx[] = [];
 
   private constructor(genesis: VerifiedTx<GenesisBody>, registry: TypeRegistry) {
     this.genesis = genesis;
@@ -152,6 +153,19 @@ export class Ledger {
    */
   insert(tx: VerifiedTx): InsertOutcome {
     return insert(this.#s, tx, this.#listeners);
+  }
+
+  /**
+   * A user's own transactions below the cut of the state this ledger started from, which it
+   * does not hold (docs/protocol.md §14.12): final history, for the user's history screens
+   * only. Nothing here counts towards any state; the peer hands them over from its own log.
+   */
+  get past(): readonly VerifiedTx[] {
+    return this.#past;
+  }
+
+  keepPast(txs: readonly VerifiedTx[]): void {
+    this.#past = txs;
   }
 
   get registry(): TypeRegistry {

@@ -120,7 +120,9 @@ export const blindSigningMessage = (reason: string): string =>
 export class OwnHead {
   readonly #store: Pick<LogStore, 'putMeta'>;
   readonly #author: KeyHex;
-  readonly #instance: string | null;
+  #instance: string | null;
+  /** What the seal holds now, as far as this object knows: written again when the log moves. */
+  #sealed: { readonly seq: number; readonly id: TxId | null } | null;
   #state: OwnHeadState;
   readonly #waiters: Array<() => void> = [];
 
@@ -129,11 +131,13 @@ export class OwnHead {
     author: KeyHex,
     instance: string | null,
     state: OwnHeadState,
+    sealed: { readonly seq: number; readonly id: TxId | null } | null = null,
   ) {
     this.#store = store;
     this.#author = author;
     this.#instance = instance;
     this.#state = state;
+    this.#sealed = sealed;
   }
 
   /** Reads the seal of a loaded store and judges it against the ledger read from that store. */
@@ -146,7 +150,8 @@ export class OwnHead {
     const raw = await store.getMeta(OWN_HEAD_META_KEY);
     const seal = raw === undefined ? undefined : decodeSeal(raw);
     const state = judgeOwnHead(author, seal, facts, ledger);
-    return new OwnHead(store, author, facts.instance ?? null, state);
+    const sealed = seal && seal.author === author ? { seq: seal.seq, id: seal.id } : null;
+    return new OwnHead(store, author, facts.instance ?? null, state, sealed);
   }
 
   /**
@@ -205,9 +210,20 @@ export class OwnHead {
     for (const resolve of this.#waiters.splice(0)) resolve();
   }
 
+  /**
+   * The store rewrote the log (a prune, engine/pruning.ts) and it is a new file now: the seal
+   * names the new one, so the next start does not take it for a copy. Only while the head is
+   * known: an unknown head stays unknown whatever the seal says.
+   */
+  async moved(instance: string | undefined): Promise<void> {
+    this.#instance = instance ?? null;
+    if (this.#state.known && this.#sealed) await this.#seal(this.#sealed.seq, this.#sealed.id);
+  }
+
   async #seal(seq: number, id: TxId | null): Promise<void> {
     const seal = { author: this.#author, seq, id, instance: this.#instance };
     await this.#store.putMeta(OWN_HEAD_META_KEY, encodeSeal(seal));
+    this.#sealed = { seq, id };
   }
 }
 

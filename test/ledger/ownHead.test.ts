@@ -141,4 +141,23 @@ describe('the seal', () => {
     // The same seal over a log restored from before position 3: not known.
     expect((await OwnHead.open(store, me, intact, chainOf(3))).known).toBe(false);
   });
+
+  it('follows the log when a prune rewrote it into a new file, and only while the head is known', async () => {
+    const store = new MemoryLogStore();
+    await store.putMeta(OWN_HEAD_META_KEY, encodeSeal(seal(2)));
+    const own = await OwnHead.open(store, me, intact, chainOf(3));
+    expect(own.known).toBe(true);
+    await own.moved('file-2');
+    expect(decodeSeal((await store.getMeta(OWN_HEAD_META_KEY))!)).toEqual(seal(2, 'file-2'));
+    const moved = { instance: 'file-2', damaged: false };
+    expect((await OwnHead.open(store, me, moved, chainOf(3))).known).toBe(true);
+    expect((await OwnHead.open(store, me, intact, chainOf(3))).known).toBe(false);
+
+    // An unknown head is not made known by a seal written for the new file.
+    const restored = new MemoryLogStore();
+    await restored.putMeta(OWN_HEAD_META_KEY, encodeSeal(seal(2, 'file-0')));
+    const unknown = await OwnHead.open(restored, me, intact, chainOf(3));
+    await unknown.moved('file-2');
+    expect(decodeSeal((await restored.getMeta(OWN_HEAD_META_KEY))!)).toEqual(seal(2, 'file-0'));
+  });
 });

@@ -1,0 +1,175 @@
+// Pruning the log at a certified checkpoint (docs/protocol.md §14.12). Once a quorum certified a
+// checkpoint and this peer holds its state, the records its cut covers are needed by no later
+// start: the ledger starts from that state (the peer's base, engine/fastForward.ts) and reads
+// only what follows the cut, so a start costs the state plus the tail, not the history. The log
+// keeps three things: the genesis, every record the cut does not cover, and every record that
+// names one of the user's own keys (its identity's chains and what paid them): the user's own
+// history stays complete on their disk (read back as ReplayedLog.past).
+//
+// The order makes a crash at any point safe: the base is saved first (with it, a start reads a
+// whole log just as well), then the store replaces the log in one atomic step, then the count
+// of trusted records and the own-head seal follow the new log (before they do, the next start
+// re-checks a few signatures, or waits for a sync before signing: slower, never wrong).
+import { decodeTx, trustStoredTx, type VerifiedTx } from '../shared/tx/registry.ts';
+import { certificateOf, encodeCertificate, stateMatches } from '../shared/ledger/certificate.ts';
+import { CutCover } from '../shared/ledger/cutCover.ts';
+import { Ledger } from '../shared/ledger/ledger.ts';
+import { fromHex } from '../shared/bytes.ts';
+import type { KeyHex, TxId } from '../shared/ids.ts';
+import { MAX_SNAPSHOT_STATE_BYTES } from '../shared/replication/snapshotDoc.ts';
+import type { LogStore } from '../shared/storage/port.ts';
+import { messageOf, type EngineEvent } from './events.ts';
+import type { Base } from './fastForward.ts';
+import { registry } from './intake.ts';
+import { writeCheckpoint } from './logReplay.ts';
+import type { Persister } from './persister.ts';
+
+/** A prune rewrites the whole log: only worth it once it drops at least this many records. */
+export const PRUNE_MIN_RECORDS = 10_000;
+
+export interface PrunerHost {
+  readonly store: LogStore;
+  readonly persister: Persister;
+  /** Records a prune must drop before it rewrites the log (PRUNE_MIN_RECORDS by default). */
+  readonly minRecords?: number;
+  ledger(): Ledger | null;
+  /** The keys whose records the user's history needs: its identity's chains (none: no user). */
+  mine(): readonly KeyHex[];
+  /** Whether the peer may prune now (it knows its own head; it is not closing). */
+  mayPrune(): boolean;
+  /** Keeps `base` as the state the log now builds on (saved before the log is rewritten). */
+  keepBase(base: Base): Promise<void>;
+  /** The log is a new one (LoadedLog.instance): the own-head seal follows it. */
+  moved(instance: string | undefined): Promise<void>;
+  onPruned(n: number, dropped: number, kept: number): void;
+  warn(message: string): void;
+}
+
+/** The peer's side of a Pruner: what it is given (engine/peer.ts). */
+export interface PrunerParts {
+  readonly store: LogStore;
+  readonly persister: Persister;
+  readonly address: KeyHex | null;
+  readonly ownHead: { readonly known: boolean; moved(instance: string | undefined): Promise<void> };
+  readonly snapshots: { keep(base: Base): Promise<void> };
+  ledger(): Ledger | null;
+  closed(): boolean;
+  emit(event: EngineEvent): void;
+}
+
+/** The keys whose records the history of `address` shows: its identity's chains. */
+const keysOf = (ledger: Ledger, address: KeyHex | null): KeyHex[] =>
+  address === null ? [] : ledger.chainsOf(ledger.identityOf(address));
+
+/** Of the records below a ledger's cut, those that name the user (Ledger.past). */
+export function ownPast(
+  ledger: Ledger,
+  address: KeyHex | null,
+  below: readonly VerifiedTx[],
+): VerifiedTx[] {
+  const mine = keysOf(ledger, address).map(fromHex);
+  return below.filter((tx) => mine.some((key) => contains(tx.bytes, key)));
+}
+
+/** A Pruner for a peer, whose own records are those of its identity's chains. */
+export function peerPruner(parts: PrunerParts): Pruner {
+  return new Pruner({
+    store: parts.store,
+    persister: parts.persister,
+    ledger: () => parts.ledger(),
+    mine: () => {
+      const ledger = parts.ledger();
+      return ledger ? keysOf(ledger, parts.address) : [];
+    },
+    mayPrune: () => !parts.closed() && parts.ownHead.known,
+    keepBase: (base) => parts.snapshots.keep(base),
+    moved: (instance) => parts.ownHead.moved(instance),
+    onPruned: (n, dropped, kept) => parts.emit({ type: 'pruned', n, dropped, kept }),
+    warn: (message) => parts.emit({ type: 'warning', message }),
+  });
+}
+
+export class Pruner {
+  readonly #host: PrunerHost;
+  /** The checkpoint the log was last pruned at, or checked for it. */
+  #done = 0;
+  #busy = false;
+
+  constructor(host: PrunerHost) {
+    this.#host = host;
+  }
+
+  /** Checkpoint `id` is certified and `state` is its state (engine/checkpoints.ts). */
+  async certified(id: TxId, state: Uint8Array): Promise<void> {
+    const ledger = this.#host.ledger();
+    const record = ledger?.checkpoint(id);
+    if (!ledger || !record || record.n <= this.#done || this.#busy) return;
+    // Only on the very state a quorum certified: the next start builds on nothing else.
+    if (!this.#host.mayPrune() || !stateMatches(record, state)) return;
+    const certificate = certificateOf(ledger, id);
+    const restored = Ledger.fromCompactBytes(
+      ledger.genesis,
+      registry,
+      state,
+      MAX_SNAPSHOT_STATE_BYTES,
+    );
+    if (!certificate || !restored.ok) return;
+    this.#busy = true;
+    try {
+      const base = {
+        n: record.n,
+        certificate,
+        certificateBytes: encodeCertificate(certificate),
+        state,
+      };
+      const cover = CutCover.ofLedger(restored.ledger);
+      await this.#host.persister.exclusive(() => this.#prune(ledger, cover, base));
+      this.#done = record.n;
+    } catch (error) {
+      this.#host.warn(
+        `The log could not be pruned at checkpoint ${record.n} (${messageOf(error)}): it keeps everything, and the next checkpoint tries again.`,
+      );
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  async #prune(ledger: Ledger, cover: CutCover, base: Base): Promise<void> {
+    const store = this.#host.store;
+    const { records } = await store.load();
+    const mine = this.#host.mine().map(fromHex);
+    const kept = records.filter((bytes) => keeps(ledger, cover, bytes, mine));
+    const dropped = records.length - kept.length;
+    if (dropped < (this.#host.minRecords ?? PRUNE_MIN_RECORDS)) return;
+    await this.#host.keepBase(base);
+    const { instance } = await store.rewrite(kept);
+    this.#host.persister.saved = kept.length;
+    await writeCheckpoint(store, kept.length);
+    await this.#host.moved(instance);
+    this.#host.onPruned(base.n, dropped, kept.length);
+  }
+}
+
+/** Whether a record stays in the log: see the header. Unreadable records stay (nothing lost). */
+function keeps(ledger: Ledger, cover: CutCover, bytes: Uint8Array, mine: Uint8Array[]): boolean {
+  const decoded = decodeTx(bytes, registry);
+  if (!decoded.ok) return true;
+  const tx: VerifiedTx = trustStoredTx(decoded.tx);
+  if (tx.id === ledger.genesis.id || !cover.covers(ledger, tx.id)) return true;
+  return mine.some((key) => contains(bytes, key));
+}
+
+/** Whether `needle` occurs in `haystack`: a record names a key by its 32 bytes, wherever. */
+export function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
+  const first = needle[0];
+  if (first === undefined) return true;
+  const last = haystack.length - needle.length;
+  for (let i = haystack.indexOf(first); i !== -1 && i <= last; i = haystack.indexOf(first, i + 1))
+    if (matchesAt(haystack, needle, i)) return true;
+  return false;
+}
+
+function matchesAt(haystack: Uint8Array, needle: Uint8Array, at: number): boolean {
+  for (let j = 1; j < needle.length; j++) if (haystack[at + j] !== needle[j]) return false;
+  return true;
+}
