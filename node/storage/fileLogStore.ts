@@ -213,7 +213,6 @@ export class FileLogStore implements LogStore {
       this.handle,
       scan.spans,
     );
-    this.savedCopy = undefined;
     await this.adopt(handle, size);
     return [note, size];
   }
@@ -223,6 +222,7 @@ export class FileLogStore implements LogStore {
     const replaced = this.handle;
     this.handle = handle;
     this.end = size; // the old end means nothing in the new file, even if the next step fails
+    this.savedCopy = undefined; // a copy kept for a failed repair was of the log just replaced
     await replaced.close().catch(() => undefined);
     try {
       await syncDirectory(this.dir); // the rename must survive a crash too
