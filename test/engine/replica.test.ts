@@ -188,6 +188,7 @@ describe('the replication doc kept across restarts', () => {
       putMeta: (k, v) => store.putMeta(k, v),
       getMeta: (k) => store.getMeta(k),
       close: () => store.close(),
+      rewrite: (records) => store.rewrite(records),
       append: (records) => {
         if (failNext) {
           failNext = false;
