@@ -50,3 +50,14 @@ export function placeError(error: unknown, keys: FieldKeys = {}): PlacedError {
 
 /** The id of the sentence under field `id` that says what is wrong with it. */
 export const errorIdOf = (id: string): string => `${id}-error`;
+
+/** Runs `check`; a UserError it throws (such as accountOf's) is rethrown as about field `id`. */
+export function atField<T>(id: string, check: () => T): T {
+  try {
+    return check();
+  } catch (failure) {
+    if (failure instanceof UserError && !(failure instanceof FieldError))
+      throw new FieldError(id, failure.key, failure.params);
+    throw failure;
+  }
+}

@@ -5,13 +5,30 @@
 import { useMemo } from 'react';
 import type { KeyHex } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
+import { MAX_MEMO_BYTES } from '../../shared/tx/transfer.ts';
 import { composeTransfer } from '../../shared/wallet/compose.ts';
+import { accountOf } from './account.ts';
+import { parseAmount } from './amount.ts';
 import { useApp } from './context.tsx';
+import { atField, FieldError } from './fieldError.ts';
 
 export interface PaymentDraft {
   readonly to: KeyHex;
   readonly amount: bigint;
   readonly memo: string;
+}
+
+/**
+ * The payment the Send form describes, checked field by field in the order shown; what is wrong
+ * is thrown as a FieldError naming the input (send-to, send-amount, send-memo).
+ */
+export function paymentDraftOf(to: string, amountText: string, memo: string): PaymentDraft {
+  const recipient = atField('send-to', () => accountOf(to));
+  const parsed = parseAmount(amountText);
+  if (!parsed.ok) throw new FieldError('send-amount', parsed.error);
+  if (new TextEncoder().encode(memo).length > MAX_MEMO_BYTES)
+    throw new FieldError('send-memo', 'send.error.memo', { max: MAX_MEMO_BYTES });
+  return { to: recipient, amount: parsed.value, memo };
 }
 
 export type PaymentOutlook =

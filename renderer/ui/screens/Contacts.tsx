@@ -3,6 +3,13 @@ import { useState, type FormEvent } from 'react';
 import { MAX_LABEL_LENGTH } from '../../state/persisted.ts';
 import { ErrorText, Mono, ScreenTitle, Table, TextField } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
+import { placeError } from '../fieldError.ts';
+
+/** The address book's refusals, each said under the field it is about. */
+export const CONTACT_FIELDS = {
+  'contact-label': ['contacts.error.label', 'contacts.error.labelLong'],
+  'contact-address': ['contacts.error.address'],
+};
 
 export function ContactsScreen() {
   const { t } = useI18n();
@@ -13,6 +20,7 @@ export function ContactsScreen() {
   const [address, setAddress] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState<string | null>(null);
+  const placed = placeError(error, CONTACT_FIELDS);
 
   const submit = (event: FormEvent): void => {
     event.preventDefault();
@@ -39,6 +47,7 @@ export function ContactsScreen() {
           maxLength={MAX_LABEL_LENGTH}
           value={label}
           onChange={setLabel}
+          error={placed.at('contact-label')}
         />
         <TextField
           id="contact-address"
@@ -46,9 +55,10 @@ export function ContactsScreen() {
           verbatim
           value={address}
           onChange={setAddress}
+          error={placed.at('contact-address')}
         />
         <p className="hint">{t('contacts.hint')}</p>
-        <ErrorText error={error} />
+        <ErrorText error={placed.general} />
         {saved !== null ? (
           <p role="status" className="success">
             {t('contacts.saved', { label: saved })}

@@ -11,6 +11,7 @@ import { accountOf } from '../account.ts';
 import { TextField } from '../components/common.tsx';
 import { Party } from '../components/party.tsx';
 import { useApp, useI18n } from '../context.tsx';
+import { atField, FieldError, placeError } from '../fieldError.ts';
 import { useDraft } from '../useDraft.ts';
 import { RelayField, useRelayAdder } from './RelayField.tsx';
 import { initialWizard, WIZARD_DRAFT, type WizardDraft, type WizardStep } from './setupDrafts.ts';
@@ -22,10 +23,12 @@ export function CreateNetwork({ onCancel }: { onCancel: () => void }) {
   const [draft, setDraft] = useDraft(WIZARD_DRAFT, () => initialWizard(me));
   const [error, setError] = useState<unknown>(null);
   const update = (patch: Partial<WizardDraft>): void => setDraft((old) => ({ ...old, ...patch }));
+  const placed = placeError(error);
   const step: StepProps = {
     draft,
     update,
-    error,
+    error: placed.general,
+    errorAt: placed.at,
     go: (next: WizardStep) => {
       setError(null);
       update({ step: next });
@@ -57,6 +60,7 @@ function NameStep({
   go,
   attempt,
   error,
+  errorAt,
   onCancel,
 }: StepProps & { onCancel: () => void }) {
   const { t } = useI18n();
@@ -64,9 +68,9 @@ function NameStep({
   const next = (): void =>
     attempt(() => {
       const name = draft.name.trim();
-      if (name === '') throw new UserError('wizard.name.empty');
+      if (name === '') throw new FieldError('network-name', 'wizard.name.empty');
       if ([...name].length > MAX_NAME_LENGTH)
-        throw new UserError('wizard.name.long', { max: MAX_NAME_LENGTH });
+        throw new FieldError('network-name', 'wizard.name.long', { max: MAX_NAME_LENGTH });
       // A relay typed and not added yet is added on Continue, or its error shown by its field.
       void relay.addTyped(draft.relayInput).then((added) => {
         if (!added) return;
@@ -89,6 +93,7 @@ function NameStep({
         maxLength={MAX_NAME_LENGTH}
         value={draft.name}
         onChange={(name) => update({ name })}
+        error={errorAt('network-name')}
       />
       <RelayField
         id="wizard-relay"
@@ -100,14 +105,15 @@ function NameStep({
   );
 }
 
-function WitnessesStep({ draft, update, go, attempt, error }: StepProps) {
+function WitnessesStep({ draft, update, go, attempt, error, errorAt }: StepProps) {
   const { t, tn } = useI18n();
   const addWitness = (): void =>
     attempt(() => {
-      const key = accountOf(draft.witnessInput);
-      if (draft.witnesses.includes(key)) throw new UserError('wizard.witnesses.duplicate');
+      const key = atField('witness-address', () => accountOf(draft.witnessInput));
+      if (draft.witnesses.includes(key))
+        throw new FieldError('witness-address', 'wizard.witnesses.duplicate');
       if (draft.witnesses.length >= MAX_WITNESSES)
-        throw new UserError('wizard.witnesses.full', { max: MAX_WITNESSES });
+        throw new FieldError('witness-address', 'wizard.witnesses.full', { max: MAX_WITNESSES });
       update({ witnesses: [...draft.witnesses, key], witnessInput: '' });
       go('witnesses');
     });
@@ -150,6 +156,7 @@ function WitnessesStep({ draft, update, go, attempt, error }: StepProps) {
         verbatim
         value={draft.witnessInput}
         onChange={(witnessInput) => update({ witnessInput })}
+        error={errorAt('witness-address')}
       >
         <button type="button" onClick={addWitness}>
           {t('common.add')}

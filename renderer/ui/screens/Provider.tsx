@@ -26,7 +26,7 @@ import { IncomingRequests } from './ProviderIncoming.tsx';
 import { MarketGate } from './Services.tsx';
 
 /** The offer form's refusals, each said under the field it is about. */
-const OFFER_FIELDS = {
+export const OFFER_FIELDS = {
   'offer-capacity': ['provider.error.capacity'],
   'offer-rate': ['provider.error.rate'],
 };

@@ -5,7 +5,7 @@
 import { useState, type FormEvent } from 'react';
 import { MAX_RELAYS, relayUrlError } from '../../../shared/net/invitation.ts';
 import { UserError } from '../../state/errors.ts';
-import { ErrorText, Mono, TextField } from '../components/common.tsx';
+import { Mono, TextField } from '../components/common.tsx';
 import { useApp, useAppStore, useI18n } from '../context.tsx';
 
 /** The command the hint names, and the same from a clone of the repository. */
@@ -107,7 +107,7 @@ export function RelayField({
         label={t(relays.length === 0 ? 'relay.label' : 'relay.labelMore')}
         placeholder="ws://127.0.0.1:4444"
         verbatim
-        invalid={adder.error !== null}
+        error={adder.error}
         value={value}
         onChange={onChange}
       >
@@ -115,7 +115,6 @@ export function RelayField({
           {t('relay.add')}
         </button>
       </TextField>
-      <ErrorText error={adder.error} />
     </>
   );
   const submit = (event: FormEvent): void => {

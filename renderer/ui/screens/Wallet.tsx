@@ -3,11 +3,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import type { KeyHex } from '../../../shared/ids.ts';
 import type { Ledger } from '../../../shared/ledger/ledger.ts';
-import { MAX_MEMO_BYTES } from '../../../shared/tx/transfer.ts';
 import { addressOf, historyOf } from '../../runtime/views.ts';
-import { UserError } from '../../state/errors.ts';
-import { accountOf } from '../account.ts';
-import { parseAmount } from '../amount.ts';
 import {
   CopyButton,
   ErrorText,
@@ -24,7 +20,7 @@ import { Link } from '../router.tsx';
 import { useLedgerView } from '../useLedger.ts';
 import { draftKey, useDraft } from '../useDraft.ts';
 import { IdentityBalance } from './Devices.tsx';
-import { usePaymentOutlook, type PaymentDraft } from '../payment.ts';
+import { paymentDraftOf, usePaymentOutlook, type PaymentDraft } from '../payment.ts';
 import { PaymentReview } from './PaymentReview.tsx';
 import { HistoryTable } from './History.tsx';
 
@@ -136,13 +132,6 @@ export function ReceiveScreen() {
 /** The payment being typed on the Send screen (state/drafts.ts). */
 const SEND_DRAFT = draftKey<{ to: string; amount: string; memo: string }>('send');
 
-/** Which of the Send form's fields each of its checks' refusals is about. */
-const SEND_FIELDS = {
-  'send-to': ['address.error.'],
-  'send-amount': ['amount.error.'],
-  'send-memo': ['send.error.memo'],
-};
-
 /** The address to pay, from #/send?to=… (the address book's "Pay" links). */
 function prefilledRecipient(): string {
   const query = window.location.hash.split('?')[1] ?? '';
@@ -171,7 +160,7 @@ export function SendScreen() {
   const [draft, setDraft] = useState<PaymentDraft | null>(null);
   const [sent, setSent] = useState<PaymentDraft | null>(null);
   const outlook = usePaymentOutlook(draft);
-  const placed = placeError(error, SEND_FIELDS);
+  const placed = placeError(error);
   const confirm = useAction(async (payment: PaymentDraft) => {
     await send(
       payment.to,
@@ -195,14 +184,10 @@ export function SendScreen() {
   const review = (event: FormEvent): void => {
     event.preventDefault();
     try {
-      const recipient = accountOf(to);
-      const parsed = parseAmount(amountText);
-      if (!parsed.ok) throw new UserError(parsed.error);
-      if (new TextEncoder().encode(memo).length > MAX_MEMO_BYTES)
-        throw new UserError('send.error.memo', { max: MAX_MEMO_BYTES });
+      const payment = paymentDraftOf(to, amountText, memo);
       setError(null);
       setSent(null);
-      setDraft({ to: recipient, amount: parsed.value, memo });
+      setDraft(payment);
     } catch (failure) {
       setError(failure);
     }

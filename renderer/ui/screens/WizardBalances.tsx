@@ -7,6 +7,7 @@ import { UserError } from '../../state/errors.ts';
 import { accountOf } from '../account.ts';
 import { parseAmount } from '../amount.ts';
 import { Table, TextField, useAction } from '../components/common.tsx';
+import { atField, FieldError } from '../fieldError.ts';
 import { Party } from '../components/party.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { navigate } from '../router.tsx';
@@ -14,16 +15,16 @@ import { RelayField, useRelayAdder } from './RelayField.tsx';
 import { SETUP_DRAFT, WIZARD_DRAFT } from './setupDrafts.ts';
 import { WizardFrame, type StepProps } from './WizardFrame.tsx';
 
-export function AllocationsStep({ draft, update, go, attempt, error }: StepProps) {
+export function AllocationsStep({ draft, update, go, attempt, error, errorAt }: StepProps) {
   const { t, amount } = useI18n();
   const me = useApp((s) => s.key);
   const addAllocation = (): void =>
     attempt(() => {
-      const key = accountOf(draft.allocAddress);
+      const key = atField('alloc-address', () => accountOf(draft.allocAddress));
       const parsed = parseAmount(draft.allocAmount);
-      if (!parsed.ok) throw new UserError(parsed.error);
+      if (!parsed.ok) throw new FieldError('alloc-amount', parsed.error);
       if (draft.allocations.some(([k]) => k === key))
-        throw new UserError('wizard.allocations.duplicate');
+        throw new FieldError('alloc-address', 'wizard.allocations.duplicate');
       if (draft.allocations.length >= MAX_ALLOCATIONS)
         throw new UserError('wizard.allocations.full', { max: MAX_ALLOCATIONS });
       update({
@@ -42,7 +43,7 @@ export function AllocationsStep({ draft, update, go, attempt, error }: StepProps
       onNext={() =>
         attempt(() => {
           const limit = parseAmount(draft.creditLimit, { allowZero: true });
-          if (!limit.ok) throw new UserError(limit.error);
+          if (!limit.ok) throw new FieldError('credit-limit', limit.error);
           if (draft.allocations.length === 0 && limit.value === 0n)
             throw new UserError('wizard.allocations.nothing');
           go('review');
@@ -93,6 +94,7 @@ export function AllocationsStep({ draft, update, go, attempt, error }: StepProps
           verbatim
           value={draft.allocAddress}
           onChange={(allocAddress) => update({ allocAddress })}
+          error={errorAt('alloc-address')}
         >
           {me ? (
             <button
@@ -110,6 +112,7 @@ export function AllocationsStep({ draft, update, go, attempt, error }: StepProps
           inputMode="numeric"
           value={draft.allocAmount}
           onChange={(allocAmount) => update({ allocAmount })}
+          error={errorAt('alloc-amount')}
         />
         <button type="button" onClick={addAllocation}>
           {t('wizard.allocations.addButton')}
@@ -122,6 +125,7 @@ export function AllocationsStep({ draft, update, go, attempt, error }: StepProps
         inputMode="numeric"
         value={draft.creditLimit}
         onChange={(creditLimit) => update({ creditLimit })}
+        error={errorAt('credit-limit')}
       />
     </WizardFrame>
   );

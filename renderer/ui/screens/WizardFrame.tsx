@@ -11,9 +11,12 @@ export interface StepProps {
   readonly update: (patch: Partial<WizardDraft>) => void;
   /** Moves to another step, clearing the error. */
   readonly go: (step: WizardStep) => void;
-  /** Runs a check; what it throws is shown in the form. */
+  /** Runs a check; what it throws is shown under its field (a FieldError) or in the form. */
   readonly attempt: (check: () => void) => void;
+  /** The error that belongs to no field, for the bottom of the form. */
   readonly error: unknown;
+  /** The error to say under input `id`. */
+  readonly errorAt: (id: string) => unknown;
 }
 
 export function WizardFrame({

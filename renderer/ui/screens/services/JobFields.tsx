@@ -14,9 +14,17 @@ interface JobFieldsProps {
   readonly onChange: (change: Partial<Omit<JobText, 'fields'>>) => void;
   /** One form field at a time, so quick edits to two fields never overwrite each other. */
   readonly onField: (name: string, value: string) => void;
+  /** The error to say under input `id` (renderer/ui/fieldError.ts); none without it. */
+  readonly errorAt?: (id: string) => unknown;
 }
 
-function PowFields({ text, onChange }: JobFieldsProps) {
+const noError = (): null => null;
+
+function PowFields({
+  text,
+  onChange,
+  errorAt,
+}: Required<Pick<JobFieldsProps, 'errorAt'>> & JobFieldsProps) {
   const { t } = useI18n();
   return (
     <>
@@ -26,6 +34,7 @@ function PowFields({ text, onChange }: JobFieldsProps) {
         hint={t('services.form.dataHint')}
         value={text.data}
         onChange={(data) => onChange({ data })}
+        error={errorAt('req-data')}
       />
       <TextField
         id="req-difficulty"
@@ -34,12 +43,17 @@ function PowFields({ text, onChange }: JobFieldsProps) {
         inputMode="numeric"
         value={text.difficulty}
         onChange={(difficulty) => onChange({ difficulty })}
+        error={errorAt('req-difficulty')}
       />
     </>
   );
 }
 
-function ComputeFields({ text, onChange }: JobFieldsProps) {
+function ComputeFields({
+  text,
+  onChange,
+  errorAt,
+}: Required<Pick<JobFieldsProps, 'errorAt'>> & JobFieldsProps) {
   const { t } = useI18n();
   return (
     <>
@@ -68,12 +82,19 @@ function ComputeFields({ text, onChange }: JobFieldsProps) {
         verbatim
         value={text.input}
         onChange={(input) => onChange({ input })}
+        error={errorAt('req-input')}
       />
     </>
   );
 }
 
-function FormFields({ def, text, onChange, onField }: JobFieldsProps) {
+function FormFields({
+  def,
+  text,
+  onChange,
+  onField,
+  errorAt,
+}: Required<Pick<JobFieldsProps, 'errorAt'>> & JobFieldsProps) {
   const { t } = useI18n();
   const labelOf = (spec: FieldSpec): string =>
     `${t(spec.sensitive ? 'services.form.sensitive' : 'services.form.field', { name: fieldLabel(spec.name) })}${spec.required ? '' : ` ${t('services.form.optional')}`}`;
@@ -88,6 +109,7 @@ function FormFields({ def, text, onChange, onField }: JobFieldsProps) {
           inputMode={spec.kind === 'number' ? 'numeric' : undefined}
           value={text.fields[spec.name] ?? ''}
           onChange={(value) => onField(spec.name, value)}
+          error={errorAt(`req-field-${spec.name}`)}
         />
       ))}
       <TextField
@@ -96,13 +118,15 @@ function FormFields({ def, text, onChange, onField }: JobFieldsProps) {
         inputMode="numeric"
         value={text.volume}
         onChange={(volume) => onChange({ volume })}
+        error={errorAt('req-volume')}
       />
     </>
   );
 }
 
-export function JobFields(props: JobFieldsProps) {
+export function JobFields(given: JobFieldsProps) {
   const { t, quantity } = useI18n();
+  const props = { ...given, errorAt: given.errorAt ?? noError };
   const { def } = props;
   // Proof of work and compute fix their own volume; show it as soon as the inputs are valid.
   const autoVolume = autoVolumeOf(def, props.text);

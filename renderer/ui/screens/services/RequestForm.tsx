@@ -15,6 +15,7 @@ import { withinFor } from '../../../../shared/wallet/market.ts';
 import { UserError } from '../../../state/errors.ts';
 import { ErrorText, ScreenTitle } from '../../components/common.tsx';
 import { useApp, useI18n } from '../../context.tsx';
+import { placeError } from '../../fieldError.ts';
 import { draftKey, useDraft } from '../../useDraft.ts';
 import {
   deadlineText,
@@ -78,6 +79,7 @@ export function RequestForm({
   const setTerms = (change: (old: TermsText) => TermsText): void =>
     setText((old) => ({ ...old, terms: change(old.terms) }));
   const [error, setError] = useState<unknown>(null);
+  const placed = placeError(error);
   const ledger = runtime?.ledger;
   const runs = !ledger || me === null || committeeAvailable(ledger, def, me);
 
@@ -116,6 +118,7 @@ export function RequestForm({
             onField={(name, value) =>
               setJob((old) => ({ ...old, fields: { ...old.fields, [name]: value } }))
             }
+            errorAt={placed.at}
           />
           <TermsFields
             text={terms}
@@ -126,8 +129,9 @@ export function RequestForm({
                 within: old.within.map((text, i) => (i === index ? value : text)),
               }))
             }
+            errorAt={placed.at}
           />
-          <ErrorText error={error} />
+          <ErrorText error={placed.general} />
           <div className="actions">
             <a className="button" href="#/services">
               {t('common.back')}

@@ -9,6 +9,8 @@ interface TermsFieldsProps {
   readonly text: TermsText;
   readonly onChange: (change: Partial<Omit<TermsText, 'within'>>) => void;
   readonly onWithin: (index: number, value: DeadlineText) => void;
+  /** The error to say under input `id` (renderer/ui/fieldError.ts); none without it. */
+  readonly errorAt?: (id: string) => unknown;
 }
 
 const UNITS = Object.keys(DEADLINE_UNITS) as DeadlineUnit[];
@@ -19,9 +21,11 @@ const countOf = (amount: string): number => (/^\d{1,9}$/.test(amount.trim()) ? N
 function Deadlines({
   within,
   onWithin,
+  errorAt,
 }: {
   within: readonly DeadlineText[];
   onWithin: TermsFieldsProps['onWithin'];
+  errorAt: (id: string) => unknown;
 }) {
   const { t, tn } = useI18n();
   const labels = [
@@ -44,6 +48,7 @@ function Deadlines({
             inputMode="numeric"
             value={deadline.amount}
             onChange={(amount) => onWithin(i, { ...deadline, amount })}
+            error={errorAt(`req-within-${i}`)}
           >
             <select
               id={`req-within-unit-${i}`}
@@ -64,7 +69,7 @@ function Deadlines({
   );
 }
 
-export function TermsFields({ text, onChange, onWithin }: TermsFieldsProps) {
+export function TermsFields({ text, onChange, onWithin, errorAt = () => null }: TermsFieldsProps) {
   const { t } = useI18n();
   return (
     <>
@@ -75,6 +80,7 @@ export function TermsFields({ text, onChange, onWithin }: TermsFieldsProps) {
         inputMode="numeric"
         value={text.validators}
         onChange={(validators) => onChange({ validators })}
+        error={errorAt('req-validators')}
       />
       <TextField
         id="req-fee"
@@ -82,6 +88,7 @@ export function TermsFields({ text, onChange, onWithin }: TermsFieldsProps) {
         inputMode="numeric"
         value={text.fee}
         onChange={(fee) => onChange({ fee })}
+        error={errorAt('req-fee')}
       />
       <TextField
         id="req-max-rate"
@@ -89,6 +96,7 @@ export function TermsFields({ text, onChange, onWithin }: TermsFieldsProps) {
         inputMode="numeric"
         value={text.maxRate}
         onChange={(maxRate) => onChange({ maxRate })}
+        error={errorAt('req-max-rate')}
       />
       <TextField
         id="req-min-rep"
@@ -96,8 +104,9 @@ export function TermsFields({ text, onChange, onWithin }: TermsFieldsProps) {
         inputMode="numeric"
         value={text.minReputation}
         onChange={(minReputation) => onChange({ minReputation })}
+        error={errorAt('req-min-rep')}
       />
-      <Deadlines within={text.within} onWithin={onWithin} />
+      <Deadlines within={text.within} onWithin={onWithin} errorAt={errorAt} />
     </>
   );
 }

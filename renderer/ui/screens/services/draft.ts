@@ -22,6 +22,7 @@ import { majorityOf, type Within } from '../../../../shared/wallet/market.ts';
 import type { Translate } from '../../../i18n/i18n.ts';
 import type { NegotiationInput, RequestInput } from '../../../../engine/market/market.ts';
 import { UserError } from '../../../state/errors.ts';
+import { FieldError } from '../../fieldError.ts';
 import { parseAmount } from '../../amount.ts';
 
 /** A request the consumer has filled in, before a provider is chosen. */
@@ -84,29 +85,30 @@ export interface BuiltJob {
 
 const hexPattern = /^(?:[0-9a-f]{2})*$/i;
 
-/** A small whole number typed by a person; `field` names it in the error. */
-function wholeNumber(text: string, field: string): number {
+/** A small whole number typed by a person in input `id`; `field` names it in the error. */
+function wholeNumber(text: string, field: string, id: string): number {
   const trimmed = text.trim();
-  if (!/^\d{1,9}$/.test(trimmed)) throw new UserError('services.error.number', { field });
+  if (!/^\d{1,9}$/.test(trimmed)) throw new FieldError(id, 'services.error.number', { field });
   return Number(trimmed);
 }
 
 function powJobOf(text: JobText): BuiltJob {
   const bytes = utf8(text.data);
-  if (bytes.length > POW_MAX_DATA_BYTES) throw new UserError('services.error.data');
+  if (bytes.length > POW_MAX_DATA_BYTES) throw new FieldError('req-data', 'services.error.data');
   const trimmed = text.difficulty.trim();
   const bits = Number(trimmed);
   if (!/^\d+$/.test(trimmed) || bits < POW_MIN_DIFFICULTY || bits > POW_MAX_DIFFICULTY)
-    throw new UserError('services.error.difficulty');
+    throw new FieldError('req-difficulty', 'services.error.difficulty');
   return { job: { data: bytes, difficulty: bits }, volume: expectedHashes(bits), sensitive: {} };
 }
 
 function computeJobOf(text: JobText): BuiltJob {
   const hex = text.input.trim().replace(/\s+/g, '');
-  if (!hexPattern.test(hex)) throw new UserError('services.error.hex');
+  if (!hexPattern.test(hex)) throw new FieldError('req-input', 'services.error.hex');
   const job = { fn: text.fn, input: fromHex(hex.toLowerCase()) };
   const problem = computeJobProblem(job);
-  if (problem !== null) throw new UserError('services.error.job', { detail: problem });
+  if (problem !== null)
+    throw new FieldError('req-input', 'services.error.job', { detail: problem });
   return { job, volume: computeCost(job), sensitive: {} };
 }
 
@@ -115,7 +117,7 @@ function fieldsJobOf(def: ServiceDef, text: JobText): BuiltJob {
   if ('error' in normalised)
     throw new UserError('services.error.job', { detail: normalised.error });
   const volume = parseAmount(text.volume);
-  if (!volume.ok) throw new UserError(volume.error);
+  if (!volume.ok) throw new FieldError('req-volume', volume.error);
   return {
     job: { fields: normalised.public },
     volume: volume.value,
@@ -140,27 +142,32 @@ export function autoVolumeOf(def: ServiceDef, text: JobText): bigint | null {
   }
 }
 
-function optionalAmount(text: string): bigint | undefined {
+function optionalAmount(text: string, id: string): bigint | undefined {
   if (text.trim() === '') return undefined;
   const parsed = parseAmount(text, { allowZero: true });
-  if (!parsed.ok) throw new UserError(parsed.error);
+  if (!parsed.ok) throw new FieldError(id, parsed.error);
   return parsed.value;
 }
 
 function optionalReputation(text: string, t: Translate): number | undefined {
   if (text.trim() === '') return undefined;
-  const reputation = wholeNumber(text, t('services.form.minReputation'));
+  const reputation = wholeNumber(text, t('services.form.minReputation'), 'req-min-rep');
   // Scores stay below MAX_REPUTATION_SCORE, so a minimum of it would admit nobody.
-  if (reputation >= MAX_REPUTATION_SCORE) throw new UserError('services.error.reputation');
+  if (reputation >= MAX_REPUTATION_SCORE)
+    throw new FieldError('req-min-rep', 'services.error.reputation');
   return reputation;
 }
 
 function withinOf(texts: readonly DeadlineText[], t: Translate): Within {
   const seconds = texts.map(
-    ({ amount, unit }) => wholeNumber(amount, t('services.form.deadlines')) * DEADLINE_UNITS[unit],
+    ({ amount, unit }, i) =>
+      wholeNumber(amount, t('services.form.deadlines'), `req-within-${i}`) * DEADLINE_UNITS[unit],
   );
-  if (seconds.some((value, i) => value < 1 || (i > 0 && value <= (seconds[i - 1] ?? 0))))
-    throw new UserError('services.error.deadlines');
+  // Said under the first deadline out of order: the one to change.
+  const wrong = seconds.findIndex(
+    (value, i) => value < 1 || (i > 0 && value <= (seconds[i - 1] ?? 0)),
+  );
+  if (wrong >= 0) throw new FieldError(`req-within-${wrong}`, 'services.error.deadlines');
   const at = (i: number): number => seconds[i] ?? 0;
   return [at(0), at(1), at(2), at(3)];
 }
@@ -176,7 +183,8 @@ export interface DraftContext {
 
 /**
  * The draft request, checked in the order the form shows its inputs, so the error names the
- * first thing to fix. Throws a UserError.
+ * first thing to fix. Throws a UserError; a FieldError (said under the input) when one input is
+ * wrong.
  */
 export function draftOf(
   def: ServiceDef,
@@ -187,14 +195,15 @@ export function draftOf(
   const built = jobOf(def, job);
   if (Object.keys(built.sensitive).length > 0 && !canSeal)
     throw new UserError('services.error.sskNeeded');
-  const m = wholeNumber(terms.validators, t('services.form.validators'));
-  if (m > MAX_VALIDATORS) throw new UserError('services.error.validators');
+  const m = wholeNumber(terms.validators, t('services.form.validators'), 'req-validators');
+  if (m > MAX_VALIDATORS) throw new FieldError('req-validators', 'services.error.validators');
   const fee = parseAmount(terms.fee, { allowZero: true });
-  if (!fee.ok) throw new UserError(fee.error);
+  if (!fee.ok) throw new FieldError('req-fee', fee.error);
   const problem = committeeProblem(def, m, majorityOf(m), poolSize);
-  if (problem !== null) throw new UserError('services.error.committee', { detail: problem });
+  if (problem !== null)
+    throw new FieldError('req-validators', 'services.error.committee', { detail: problem });
   const within = withinOf(terms.within, t);
-  const maxRate = optionalAmount(terms.maxRate);
+  const maxRate = optionalAmount(terms.maxRate, 'req-max-rate');
   const minReputation = optionalReputation(terms.minReputation, t);
   return {
     def,
