@@ -21,6 +21,7 @@ import { Epochs } from './epochs.ts';
 import { nextEpoch, planEpochs, type EpochPlan } from './epochPlan.ts';
 import {
   EngineError,
+  messageOf,
   type Compose,
   type EngineEvent,
   type EngineOptions,
@@ -47,7 +48,7 @@ import { RoomKeyAgent } from './roomKeys.ts';
 import { DoorKeeper } from './door.ts';
 import { Snapshots } from './fastForward.ts';
 import { FarBehind } from './farBehind.ts';
-import { ownPast, peerPruner, type Pruner } from './pruning.ts';
+import { carryPast, peerPruner, restorePast, type Pruner } from './pruning.ts';
 
 export class PeerEngine implements IngestHost {
   readonly ports: EnginePorts;
@@ -314,7 +315,10 @@ export class PeerEngine implements IngestHost {
     if (replayed.recovered) this.#emit({ type: 'warning', message: replayed.recovered });
     if (this.#closed) return;
     this.#persister.saved = replayed.txs.length + replayed.past.length;
-    replayed.ledger?.keepPast(ownPast(replayed.ledger, this.address, replayed.past));
+    const lost =
+      replayed.ledger &&
+      (await restorePast(this.ports.store, replayed.ledger, this.address, replayed.past));
+    if (lost) this.#emit({ type: 'warning', message: lost });
     await this.#ownHead.open(replayed, initial, this.networkId);
     await this.#epochs.resume(this.#plan(replayed.ledger));
     if (replayed.ledger) {
@@ -406,7 +410,13 @@ export class PeerEngine implements IngestHost {
     const below: VerifiedTx[] = [...old.past];
     for (const tx of held)
       if (taken.ledger.insert(tx).status === 'pruned' && old.isFinal(tx.id)) below.push(tx);
-    taken.ledger.keepPast(ownPast(taken.ledger, this.address, below));
+    await carryPast(this.ports.store, { old, next: taken.ledger, below, plan }, this.address).catch(
+      (error: unknown) =>
+        this.#emit({
+          type: 'warning',
+          message: `Your service-market history from before checkpoint ${plan.n} could not be kept (${messageOf(error)}): what it shows of escrows, payouts and bonds starts there after the next start.`,
+        }),
+    );
     this.#unbind?.();
     this.#ssk?.close();
     this.#ledger = null;

@@ -18,6 +18,13 @@ import { fromHex } from '../shared/bytes.ts';
 import type { KeyHex, TxId } from '../shared/ids.ts';
 import { MAX_SNAPSHOT_STATE_BYTES } from '../shared/replication/snapshotDoc.ts';
 import type { LogStore } from '../shared/storage/port.ts';
+import { marketHistoryOf } from '../shared/dnec/marketHistory.ts';
+import { decodePastEntries, encodePastEntries, type PastEntry } from '../shared/ledger/past.ts';
+import {
+  loadCheckpointState,
+  saveCheckpointState,
+  type StateStore,
+} from '../shared/storage/checkpointState.ts';
 import { messageOf, type EngineEvent } from './events.ts';
 import type { Base } from './fastForward.ts';
 import { registry } from './intake.ts';
@@ -37,8 +44,13 @@ export interface PrunerHost {
   mine(): readonly KeyHex[];
   /** Whether the peer may prune now (it knows its own head; it is not closing). */
   mayPrune(): boolean;
-  /** Keeps `base` as the state the log now builds on (saved before the log is rewritten). */
-  keepBase(base: Base): Promise<void>;
+  /**
+   * What the market moved for the user that the cut covers, as rows (its records go: the rest
+   * of each service instance is not kept). Computed on the whole ledger, before the rewrite.
+   */
+  pastEntries?(ledger: Ledger, covered: (id: TxId) => boolean): PastEntry[];
+  /** Keeps `base` as the state the log now builds on, and `entries` beside it (saved first). */
+  keepBase(base: Base, entries: readonly PastEntry[]): Promise<void>;
   /** The log is a new one (LoadedLog.instance): the own-head seal follows it. */
   moved(instance: string | undefined): Promise<void>;
   onPruned(n: number, dropped: number, kept: number): void;
@@ -71,6 +83,86 @@ export function ownPast(
   return below.filter((tx) => mine.some((key) => contains(tx.bytes, key)));
 }
 
+/** The market rows of `keys` the cut covers, final (shared/dnec/marketHistory.ts). */
+export function marketPast(
+  ledger: Ledger,
+  keys: readonly KeyHex[],
+  covered: (id: TxId) => boolean,
+): PastEntry[] {
+  const rows: PastEntry[] = [];
+  for (const key of keys)
+    for (const { status, ...row } of marketHistoryOf(ledger, key))
+      if (status.state === 'final' && covered(row.id)) rows.push(row);
+  return mergeEntries([], rows);
+}
+
+/** `older` then what `newer` adds, one row per transaction. */
+function mergeEntries(older: readonly PastEntry[], newer: readonly PastEntry[]): PastEntry[] {
+  const seen = new Set(older.map((entry) => entry.id));
+  const out = [...older];
+  for (const entry of newer) if (!seen.has(entry.id) && seen.add(entry.id)) out.push(entry);
+  return out;
+}
+
+/** Where the market rows of the user's past are kept, beside the base (parts, as a state). */
+const PAST_ENTRIES = 'past-entries';
+
+export async function savePastEntries(
+  store: StateStore,
+  id: TxId,
+  entries: readonly PastEntry[],
+): Promise<void> {
+  await saveCheckpointState(store, id, encodePastEntries(entries), PAST_ENTRIES);
+}
+
+/** The rows kept by earlier prunes: none when there are none, a sentence when unreadable. */
+export async function loadPastEntries(store: StateStore): Promise<PastEntry[] | string> {
+  const saved = await loadCheckpointState(store, PAST_ENTRIES);
+  if (saved) return decodePastEntries(saved.bytes);
+  return (await store.getMeta(PAST_ENTRIES)) ? 'they are not whole' : [];
+}
+
+/**
+ * Gives a ledger read back from the log the user's past (Ledger.past): the records below its
+ * cut that name the user, and the market rows kept beside the log. A sentence when those rows
+ * cannot be read (the rest is given all the same).
+ */
+export async function restorePast(
+  store: StateStore,
+  ledger: Ledger,
+  address: KeyHex | null,
+  below: readonly VerifiedTx[],
+): Promise<string | null> {
+  const entries = await loadPastEntries(store);
+  ledger.keepPast(ownPast(ledger, address, below), typeof entries === 'string' ? [] : entries);
+  return typeof entries === 'string'
+    ? `Your service-market history from before the checkpoint this peer started from cannot be read (${entries}): what it shows of escrows, payouts and bonds starts at that checkpoint. Your payments are all there.`
+    : null;
+}
+
+/**
+ * A far-behind peer moved onto a newer certified state (engine/farBehind.ts): the user's final
+ * records below its cut go on as `next`'s past, and the market rows the cut covers are computed
+ * on `old`, the whole ledger, while it is there, and kept beside the log for later starts.
+ */
+export async function carryPast(
+  store: StateStore,
+  move: {
+    readonly old: Ledger;
+    readonly next: Ledger;
+    readonly below: readonly VerifiedTx[];
+    readonly plan: { readonly cover: CutCover };
+  },
+  address: KeyHex | null,
+): Promise<void> {
+  const { old, next, below, plan } = move;
+  const covered = (id: TxId) => plan.cover.covers(old, id);
+  const entries = mergeEntries(old.pastEntries, marketPast(old, keysOf(old, address), covered));
+  next.keepPast(ownPast(next, address, below), entries);
+  const checkpoint = next.latestCertified();
+  if (checkpoint) await savePastEntries(store, checkpoint.id, entries);
+}
+
 /** A Pruner for a peer, whose own records are those of its identity's chains. */
 export function peerPruner(parts: PrunerParts): Pruner {
   return new Pruner({
@@ -82,7 +174,14 @@ export function peerPruner(parts: PrunerParts): Pruner {
       return ledger ? keysOf(ledger, parts.address) : [];
     },
     mayPrune: () => !parts.closed() && parts.ownHead.known,
-    keepBase: (base) => parts.snapshots.keep(base),
+    pastEntries: (ledger, covered) => marketPast(ledger, keysOf(ledger, parts.address), covered),
+    keepBase: async (base, entries) => {
+      const ledger = parts.ledger();
+      const all = mergeEntries(ledger?.pastEntries ?? [], entries);
+      await savePastEntries(parts.store, base.certificate.checkpoint.id, all);
+      await parts.snapshots.keep(base);
+      ledger?.keepPast(ledger.past, all);
+    },
     moved: (instance) => parts.ownHead.moved(instance),
     onPruned: (n, dropped, kept) => parts.emit({ type: 'pruned', n, dropped, kept }),
     warn: (message) => parts.emit({ type: 'warning', message }),
@@ -141,7 +240,8 @@ export class Pruner {
     const kept = records.filter((bytes) => keeps(ledger, cover, bytes, mine));
     const dropped = records.length - kept.length;
     if (dropped < (this.#host.minRecords ?? PRUNE_MIN_RECORDS)) return;
-    await this.#host.keepBase(base);
+    const entries = this.#host.pastEntries?.(ledger, (id) => cover.covers(ledger, id)) ?? [];
+    await this.#host.keepBase(base, entries);
     const { instance } = await store.rewrite(kept);
     this.#host.persister.saved = kept.length;
     await writeCheckpoint(store, kept.length);

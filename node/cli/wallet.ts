@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { fromUtf8, utf8 } from '../../shared/bytes.ts';
 import type { KeyHex, NetworkId } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
-import { transfersOf } from '../../shared/ledger/transfers.ts';
+import { transfersOf } from '../../shared/ledger/past.ts';
 import type { TxStatus } from '../../shared/ledger/views.ts';
 import { peekFieldEpoch } from '../../shared/ssk/field.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';

@@ -6,8 +6,8 @@ import { keyHexOf, type KeyHex, type TxId } from '../../shared/ids.ts';
 import type { AccountView, Ledger, TxStatus } from '../../shared/ledger/ledger.ts';
 import type { Tx } from '../../shared/tx/envelope.ts';
 import type { TransferBody } from '../../shared/tx/transfer.ts';
-import { transfersOf } from '../../shared/ledger/transfers.ts';
-import { instancesOf, market } from '../../shared/dnec/queries.ts';
+import { transfersOf } from '../../shared/ledger/past.ts';
+import { marketHistoryOf } from '../../shared/dnec/marketHistory.ts';
 
 export const addressOf = (key: KeyHex): Address => encodeAddress(fromHex(key));
 
@@ -77,7 +77,7 @@ export function historyOf(ledger: Ledger, me: KeyHex): HistoryEntry[] {
       status,
     });
   }
-  entries.push(...marketHistoryOf(ledger, me));
+  entries.push(...marketRowsOf(ledger, me));
   entries.sort((a, b) => b.time - a.time || (a.id < b.id ? -1 : 1));
   const genesis = ledger.genesis;
   for (const [key, amount] of genesis.body.allocations) {
@@ -96,40 +96,19 @@ export function historyOf(ledger: Ledger, me: KeyHex): HistoryEntry[] {
   return entries;
 }
 
-/** Money this account moved through the service market: escrows, payouts and bonds. */
-function marketHistoryOf(ledger: Ledger, me: KeyHex): HistoryEntry[] {
+/**
+ * Money this account moved through the service market: escrows, payouts and bonds, with the
+ * rows a pruned log kept of those before its checkpoint (§14.12), which are final.
+ */
+function marketRowsOf(ledger: Ledger, me: KeyHex): HistoryEntry[] {
   const out: HistoryEntry[] = [];
-  const entry = (
-    id: TxId,
-    kind: HistoryEntry['kind'],
-    direction: HistoryEntry['direction'],
-    counterparty: KeyHex,
-    amount: bigint,
-  ): void => {
-    const tx = ledger.get(id);
-    const status = finalityOf(ledger.status(id));
-    if (!tx || status === null || amount === 0n) return;
-    out.push({ id, time: tx.time, direction, kind, counterparty, amount, memo: NO_MEMO, status });
-  };
-  for (const view of instancesOf(ledger, me)) {
-    const { request } = view;
-    const other = request.consumer === me ? request.provider : request.consumer;
-    if (request.consumer === me)
-      entry(request.id, 'escrow', 'out', request.provider, request.escrow);
-    if (view.settled && view.decision.state === 'decided') {
-      const paid = view.decision.payouts
-        .filter((payout) => payout.to === me)
-        .reduce((sum, payout) => sum + payout.amount, 0n);
-      entry(view.settled.id, 'payout', 'in', other, paid);
-    }
+  for (const entry of marketHistoryOf(ledger, me)) {
+    const status = finalityOf(entry.status);
+    if (status !== null) out.push({ ...entry, memo: NO_MEMO, status });
   }
-  const index = market(ledger);
-  for (const bond of index.bonds.values()) {
-    if (bond.validator !== me) continue;
-    entry(bond.id, 'bond', 'out', me, bond.amount);
-    const unbond = index.actions(bond.id, 'unbond')[0];
-    if (unbond) entry(unbond, 'unbond', 'in', me, bond.amount);
-  }
+  const held = new Set(out.map((entry) => entry.id));
+  for (const entry of ledger.pastEntries)
+    if (!held.has(entry.id)) out.push({ ...entry, memo: NO_MEMO, status: 'final' });
   return out;
 }
 

@@ -33,6 +33,7 @@ import { claimableCredits, creditLineOf, spendable, type ClaimableCredit } from 
 import type { DeviceRecord, Revocation } from './devices.ts';
 import type { Config, EpochState, Proposal } from './epochs.ts';
 import { backers, finalHead, finalityProof, isFinal } from './finality.ts';
+import type { PastEntry } from './past.ts';
 import { insert, type AcceptedListener, type InsertOutcome } from './intake.ts';
 import { audit, stateRoot } from './integrity.ts';
 import { LedgerState } from './state.ts';
@@ -64,6 +65,7 @@ export class Ledger {
   readonly #s: LedgerState;
   readonly #listeners = new Set<AcceptedListener>();
   #past: readonly VerifiedTx[] = [];
+  #pastEntries: readonly PastEntry[] = [];
 
   private constructor(genesis: VerifiedTx<GenesisBody>, registry: TypeRegistry) {
     this.genesis = genesis;
@@ -164,8 +166,14 @@ export class Ledger {
     return this.#past;
   }
 
-  keepPast(txs: readonly VerifiedTx[]): void {
+  /** What the service market moved for the user below that cut, as rows (shared/ledger/past.ts). */
+  get pastEntries(): readonly PastEntry[] {
+    return this.#pastEntries;
+  }
+
+  keepPast(txs: readonly VerifiedTx[], entries: readonly PastEntry[] = this.#pastEntries): void {
     this.#past = txs;
+    this.#pastEntries = entries;
   }
 
   get registry(): TypeRegistry {
