@@ -644,6 +644,8 @@ export const en = {
   'market.open.deliver': 'Being worked on',
   'market.open.review': 'Waiting for the consumer’s review',
   'market.open.evaluate': 'Waiting for the validators',
+  'market.open.disputed': 'Disputed: waiting for the committee’s verdict',
+  'market.open.approved': 'Approved by the consumer: waiting for the witnesses to record it',
   'market.settledAs': '{outcome}, settled',
   'market.decidedAs': '{outcome}, not settled yet',
   'outcome.declined': 'Declined',
@@ -913,6 +915,11 @@ export const en = {
   'confirm.dispute.title': 'Dispute the delivery of “{name}”?',
   'confirm.dispute.sentence':
     'Dispute: the drawn validators judge the delivery, and to judge it they each receive a copy of it and of your private details, sealed for them. If they fail it, you get the price of {amount} back; otherwise the provider is paid. You cannot approve it afterwards.',
+  'confirm.dispute.blind':
+    'Dispute: the validators will judge without seeing the delivery, because {reason}, so no copy of it can be sealed for them. If they fail it, you get the price of {amount} back; otherwise the provider is paid. You cannot approve it afterwards.',
+  'confirm.blind.noKeys': 'this device cannot open your private keys',
+  'confirm.blind.offLedger': 'the delivery was not put on the ledger',
+  'confirm.blind.unreadable': 'the delivery cannot be opened on this device',
   'confirm.pass.title': 'Pass the delivery of “{name}”?',
   'confirm.pass.sentence':
     'Pass: your verdict says the work was done. It counts towards paying the provider {amount} from the escrow, and it cannot be changed.',

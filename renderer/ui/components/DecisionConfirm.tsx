@@ -2,6 +2,7 @@
 // consumer approving or disputing a delivery, a validator passing or failing one. The sentence
 // says where the escrowed price goes (docs/protocol.md §11.4), so nobody signs one by a slip.
 import type { MessageKey } from '../../i18n/i18n.ts';
+import type { BlindReason } from '../screens/services/blindDispute.ts';
 import { useI18n } from '../context.tsx';
 import { ConfirmStep } from './ConfirmStep.tsx';
 
@@ -23,6 +24,7 @@ export function DecisionConfirm({
   job,
   busy,
   onAnswer,
+  blind,
 }: {
   id: string;
   decision: Decision;
@@ -30,14 +32,22 @@ export function DecisionConfirm({
   job: { readonly name: string; readonly price: bigint };
   busy: boolean;
   onAnswer: (confirmed: boolean) => void;
+  /** Set when a dispute could seal no copy of the delivery for the validators, and why. */
+  blind?: BlindReason | null;
 }) {
   const { t, amount } = useI18n();
   const text = DECISION_TEXT[decision];
+  const price = amount(job.price);
+  // The usual dispute sentence promises the validators a copy: untrue when none can be sealed.
+  const sentence =
+    decision === 'dispute' && blind !== undefined && blind !== null
+      ? t('confirm.dispute.blind', { amount: price, reason: t(`confirm.blind.${blind}`) })
+      : t(text.sentence, { amount: price });
   return (
     <ConfirmStep
       id={id}
       title={t(text.title, { name: job.name })}
-      sentence={t(text.sentence, { amount: amount(job.price) })}
+      sentence={sentence}
       busy={busy}
       onAnswer={onAnswer}
     />

@@ -1,5 +1,6 @@
 // Building blocks of the service-market screens: a service's name, an instance's state, its
 // life cycle as a timeline, a provider's earnings as a chart, and the automation's activity.
+import type { Stage } from '../../../shared/dnec/outcome.ts';
 import type { InstanceView } from '../../../shared/dnec/queries.ts';
 import type { ServiceDef } from '../../../shared/dnec/services.ts';
 import type { Earning, TimelineEntry } from '../../../shared/wallet/market.ts';
@@ -15,12 +16,24 @@ export function ServiceName({ def }: { def: ServiceDef | undefined }) {
   return <span>{def.name}</span>;
 }
 
+/**
+ * What an open instance waits for. A review is on the ledger before the witnesses have seen it,
+ * and until they have the decision stays at the review stage (shared/dnec/outcome.ts): a
+ * disputed job would read "Waiting for the consumer's review" to its validators. What is really
+ * awaited after a dispute is the committee's verdict; after an approval, the witnesses.
+ */
+export function openText(stage: Stage, review: InstanceView['review']): MessageKey {
+  if (review !== undefined && (stage === 'review' || stage === 'evaluate'))
+    return review.approve ? 'market.open.approved' : 'market.open.disputed';
+  return `market.open.${stage}`;
+}
+
 /** Where an instance stands, in a few words. */
 export function useStateText(): (view: InstanceView) => string {
   const { t } = useI18n();
   return (view) => {
     const { decision } = view;
-    if (decision.state === 'open') return t(`market.open.${decision.stage}`);
+    if (decision.state === 'open') return t(openText(decision.stage, view.review));
     const outcome = t(`outcome.${decision.outcome}`);
     return view.settled ? t('market.settledAs', { outcome }) : t('market.decidedAs', { outcome });
   };

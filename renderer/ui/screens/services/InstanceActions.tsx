@@ -10,6 +10,7 @@ import { UserError } from '../../../state/errors.ts';
 import { ErrorText, TextField, useAction } from '../../components/common.tsx';
 import { useQuestion } from '../../components/ConfirmStep.tsx';
 import { DecisionConfirm, type Decision } from '../../components/DecisionConfirm.tsx';
+import type { BlindReason } from './blindDispute.ts';
 import { useApp, useI18n } from '../../context.tsx';
 
 type Run = (action: (runtime: Market) => Promise<unknown>) => void;
@@ -53,10 +54,12 @@ interface ChoiceProps {
   /** The job the decisions' questions name. */
   readonly job: { readonly name: string; readonly price: bigint };
   readonly busy: boolean;
+  /** Why a dispute here would leave the validators without a copy of the delivery, if so. */
+  readonly blind?: BlindReason | null;
 }
 
 /** A panel with two buttons: a decision between two actions. */
-function Choice({ id, title, intro, yes, no, job, busy }: ChoiceProps) {
+function Choice({ id, title, intro, yes, no, job, busy, blind }: ChoiceProps) {
   const question = useQuestion<Decision>();
   const press = (option: Option) => () =>
     option.decision === undefined ? option.action() : question.ask(option.decision, option.action);
@@ -84,6 +87,7 @@ function Choice({ id, title, intro, yes, no, job, busy }: ChoiceProps) {
           job={job}
           busy={busy}
           onAnswer={question.reply}
+          blind={blind}
         />
       ) : null}
     </section>
@@ -125,6 +129,7 @@ export function InstanceActions({
   handMade,
   job,
   control,
+  blind,
 }: {
   id: TxId;
   steps: readonly MarketStep[];
@@ -133,6 +138,8 @@ export function InstanceActions({
   /** The service's name and price: named in the questions before Approve, Dispute, Pass or Fail. */
   job: { readonly name: string; readonly price: bigint };
   control: ActionControl;
+  /** Why a dispute would leave the validators without a copy of the delivery (blindDispute.ts). */
+  blind?: BlindReason | null;
 }) {
   const { t } = useI18n();
   const market = useApp((s) => s.market);
@@ -160,6 +167,7 @@ export function InstanceActions({
           }}
           job={job}
           busy={busy}
+          blind={blind}
         />
       ) : null}
       {has('respond') ? (

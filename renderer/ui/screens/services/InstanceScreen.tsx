@@ -11,6 +11,7 @@ import { useApp, useI18n } from '../../context.tsx';
 import { Link } from '../../router.tsx';
 import { useLedgerView } from '../../useLedger.ts';
 import { DisputeEvidence, type DisputeReading } from './DisputeEvidence.tsx';
+import { blindDispute } from './blindDispute.ts';
 import { InstanceActions, useActionControl } from './InstanceActions.tsx';
 import { InstanceParts, type DeliveryBody } from './InstanceParts.tsx';
 import { InstanceSummary } from './InstanceSummary.tsx';
@@ -30,6 +31,7 @@ export function InstanceScreen({ id }: { id: TxId }) {
   const { t } = useI18n();
   const me = useApp((s) => s.key);
   const market = useApp((s) => s.market);
+  const ssk = useApp((s) => s.ssk);
   const compute = useCallback(
     (ledger: Ledger, key: KeyHex) => {
       const view = instanceView(ledger, id);
@@ -50,6 +52,10 @@ export function InstanceScreen({ id }: { id: TxId }) {
   // A drawn validator reads the copy of a disputed delivery the consumer sealed for it.
   const drawn = view.committee.includes(me);
   const evidence: DisputeReading | undefined = drawn ? market?.evidence(view) : undefined;
+  // The consumer asked to review: would a dispute reach the validators with the delivery?
+  const reviewing = steps.some((step) => step.kind === 'review');
+  const delivery = data.delivery?.body as { sealed?: unknown } | undefined;
+  const blind = reviewing ? blindDispute(view, delivery, me, ssk) : null;
   return (
     <>
       <ScreenTitle>{t('instance.title')}</ScreenTitle>
@@ -74,6 +80,7 @@ export function InstanceScreen({ id }: { id: TxId }) {
         handMade={view.request.service.form === 'fields'}
         job={{ name: view.request.service.name, price: view.request.price }}
         control={control}
+        blind={blind}
       />
     </>
   );
