@@ -489,7 +489,7 @@ export const en = {
   'history.memo': 'Memo',
   'history.memoSealed': '(private memo)',
   'history.contact.open': 'Save as contact',
-  'history.contact.openLabel': 'Save {address} to the address book',
+  'history.contact.openLabel': 'Save as contact: {address}',
   'history.contact.name': 'Name for {address}',
   'history.contact.save': 'Save contact',
 

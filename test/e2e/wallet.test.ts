@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromHex } from '../../shared/bytes.ts';
 import { encodeAddress, parseAddress } from '../../shared/identity/address.ts';
 import { keyHexOf } from '../../shared/ids.ts';
 import { identity } from '../helpers/network.ts';
@@ -716,7 +717,9 @@ describe('the browser UI, end to end', () => {
     await bob.getByLabel('Validators', { exact: true }).fill('1');
     await bob.getByLabel('Fee per validator').fill('5');
     await bob.getByRole('button', { name: 'Find providers' }).click();
-    await bob.getByRole('radio', { name: `Choose ${provider.key.slice(0, 12)}` }).check();
+    // The radio button names the provider as its row does: with no profile, its address's start.
+    const providerAddress = encodeAddress(fromHex(provider.key));
+    await bob.getByRole('radio', { name: `Choose ${providerAddress.slice(0, 13)}` }).check();
     await bob.getByRole('button', { name: 'Review the escrow' }).click();
     expect(await bob.getByTestId('escrow-total').textContent()).toBe('37');
     await bob.getByRole('button', { name: 'Confirm and escrow' }).click();
