@@ -27,6 +27,7 @@ import { chromium } from './scenarios/chromium.ts';
 import { coldStart } from './scenarios/coldStart.ts';
 import { compaction } from './scenarios/compaction.ts';
 import { fastForward } from './scenarios/fastForward.ts';
+import { prunedStart } from './scenarios/prunedStart.ts';
 import { dnec } from './scenarios/dnec.ts';
 import { finality } from './scenarios/finality.ts';
 import { hypercore } from './scenarios/hypercore.ts';
@@ -47,6 +48,7 @@ const SCENARIOS: readonly Scenario[] = [
   replication,
   compaction,
   fastForward,
+  prunedStart,
 ];
 const RESULTS_DIR = join(import.meta.dirname, 'results');
 const LATEST = join(RESULTS_DIR, 'latest.json');

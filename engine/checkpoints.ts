@@ -67,6 +67,8 @@ export class CheckpointDuty {
   /** The checkpoint whose state was saved last, and the one announced last (onCertified). */
   #saved: TxId | null = null;
   #announced: TxId | null = null;
+  /** The base whose checkpoints below were taken as checked (#adoptBase). */
+  #adopted: TxId | null = null;
   /** The last reason a proposal could not be made, said once. */
   #lastRefusal: string | null = null;
   /** The state of this peer's own proposal, kept when it is accepted. */
@@ -119,15 +121,25 @@ export class CheckpointDuty {
   async #restore(): Promise<void> {
     const saved = this.#host.store ? await loadCheckpointState(this.#host.store) : null;
     if (saved && this.#know(saved.id, saved.bytes)) this.#saved = saved.id;
-    // A witness that started from a certified state (engine/fastForward.ts) has no history to
-    // compute it from: the state it took is what the next checkpoint builds on.
+    this.#adoptBase();
+  }
+
+  /**
+   * A peer that started from a certified state, or moved onto one since (engine/fastForward.ts,
+   * engine/farBehind.ts), has no history to compute it from: the state it took is what the next
+   * checkpoint builds on, and those below it lie in its cut, which a quorum certified.
+   */
+  #adoptBase(): void {
     const base = this.#host.base?.();
-    const record =
-      base && this.#know(base.id, base.state) && this.#host.ledger()?.checkpoint(base.id);
-    // Those below it lie in its cut, which a quorum certified: nothing here could compute them.
-    if (record)
-      for (const below of this.#host.ledger()?.checkpoints() ?? [])
-        if (below.n < record.n) this.#verdicts.set(below.id, true);
+    if (!base || this.#adopted === base.id) return;
+    const record = this.#know(base.id, base.state) && this.#host.ledger()?.checkpoint(base.id);
+    if (!record) return;
+    this.#adopted = base.id;
+    for (const below of this.#host.ledger()?.checkpoints() ?? [])
+      if (below.n < record.n) {
+        this.#verdicts.set(below.id, true);
+        this.#unable.delete(below.id);
+      }
   }
 
   /** Takes `bytes` as the state of checkpoint `id` when its root and size are the stated ones. */
@@ -220,6 +232,7 @@ export class CheckpointDuty {
     if (this.#working) return;
     this.#working = true;
     try {
+      this.#adoptBase();
       for (;;) {
         const ledger = this.#host.ledger();
         const next = ledger && this.#unchecked(ledger);

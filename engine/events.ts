@@ -35,11 +35,13 @@ export interface EngineOptions {
    */
   readonly archive?: boolean;
   /**
-   * Drops from the log what a certified checkpoint covers, keeping the user's own records, so a
-   * start reads the state and the tail only (engine/pruning.ts). Never on an archive. Off by
-   * default until the history screens show the kept past (ReplayedLog.past).
+   * False keeps the whole log. By default a peer drops from its log what a certified checkpoint
+   * covers, keeping the user's own records and history, so a start reads the state and the tail
+   * only (engine/pruning.ts). An archive never prunes.
    */
   readonly prune?: boolean;
+  /** Records a prune must drop before it rewrites the log (PRUNE_MIN_RECORDS by default). */
+  readonly pruneAfter?: number;
   /** False keeps SSK to ledger fields: no private channel rooms are joined (tests). */
   readonly sskChannels?: boolean;
   /** False to read the log and act on it without joining the room (offline commands). */

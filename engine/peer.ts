@@ -129,11 +129,12 @@ export class PeerEngine implements IngestHost {
       onWarning: (message) => this.#emit({ type: 'warning', message }),
     });
     this.#pruner =
-      options.prune === true && options.archive !== true
+      options.prune !== false && options.archive !== true
         ? peerPruner({
             store: ports.store,
             persister: this.#persister,
             address: this.address,
+            ...(options.pruneAfter !== undefined ? { minRecords: options.pruneAfter } : {}),
             ownHead: this.#ownHead,
             snapshots: { keep: (base) => this.#snapshots.keep(base) },
             ledger: () => this.#ledger,

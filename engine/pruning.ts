@@ -2,9 +2,10 @@
 // checkpoint and this peer holds its state, the records its cut covers are needed by no later
 // start: the ledger starts from that state (the peer's base, engine/fastForward.ts) and reads
 // only what follows the cut, so a start costs the state plus the tail, not the history. The log
-// keeps three things: the genesis, every record the cut does not cover, and every record that
-// names one of the user's own keys (its identity's chains and what paid them): the user's own
-// history stays complete on their disk (read back as ReplayedLog.past).
+// keeps three things: the genesis, every record the cut does not cover, and every transfer from
+// or to the user's own chains (its identity's and its devices'); the market rows of the user
+// are kept beside it (past-entries). The user's history stays complete on their disk (read back
+// as ReplayedLog.past). A witness's votes, though its own, move no money and go.
 //
 // The order makes a crash at any point safe: the base is saved first (with it, a start reads a
 // whole log just as well), then the store replaces the log in one atomic step, then the count
@@ -14,12 +15,16 @@ import { decodeTx, trustStoredTx, type VerifiedTx } from '../shared/tx/registry.
 import { certificateOf, encodeCertificate, stateMatches } from '../shared/ledger/certificate.ts';
 import { CutCover } from '../shared/ledger/cutCover.ts';
 import { Ledger } from '../shared/ledger/ledger.ts';
-import { fromHex } from '../shared/bytes.ts';
 import type { KeyHex, TxId } from '../shared/ids.ts';
 import { MAX_SNAPSHOT_STATE_BYTES } from '../shared/replication/snapshotDoc.ts';
 import type { LogStore } from '../shared/storage/port.ts';
 import { marketHistoryOf } from '../shared/dnec/marketHistory.ts';
-import { decodePastEntries, encodePastEntries, type PastEntry } from '../shared/ledger/past.ts';
+import {
+  decodePastEntries,
+  encodePastEntries,
+  isOwnTransfer,
+  type PastEntry,
+} from '../shared/ledger/past.ts';
 import {
   loadCheckpointState,
   saveCheckpointState,
@@ -30,9 +35,7 @@ import type { Base } from './fastForward.ts';
 import { registry } from './intake.ts';
 import { writeCheckpoint } from './logReplay.ts';
 import type { Persister } from './persister.ts';
-
-/** A prune rewrites the whole log: only worth it once it drops at least this many records. */
-export const PRUNE_MIN_RECORDS = 10_000;
+import { PRUNE_MIN_RECORDS } from './timing.ts';
 
 export interface PrunerHost {
   readonly store: LogStore;
@@ -62,6 +65,8 @@ export interface PrunerParts {
   readonly store: LogStore;
   readonly persister: Persister;
   readonly address: KeyHex | null;
+  /** Records a prune must drop (PRUNE_MIN_RECORDS by default). */
+  readonly minRecords?: number;
   readonly ownHead: { readonly known: boolean; moved(instance: string | undefined): Promise<void> };
   readonly snapshots: { keep(base: Base): Promise<void> };
   ledger(): Ledger | null;
@@ -79,8 +84,8 @@ export function ownPast(
   address: KeyHex | null,
   below: readonly VerifiedTx[],
 ): VerifiedTx[] {
-  const mine = keysOf(ledger, address).map(fromHex);
-  return below.filter((tx) => mine.some((key) => contains(tx.bytes, key)));
+  const mine = new Set(keysOf(ledger, address));
+  return below.filter((tx) => isOwnTransfer(tx, mine));
 }
 
 /** The market rows of `keys` the cut covers, final (shared/dnec/marketHistory.ts). */
@@ -168,6 +173,7 @@ export function peerPruner(parts: PrunerParts): Pruner {
   return new Pruner({
     store: parts.store,
     persister: parts.persister,
+    ...(parts.minRecords !== undefined ? { minRecords: parts.minRecords } : {}),
     ledger: () => parts.ledger(),
     mine: () => {
       const ledger = parts.ledger();
@@ -236,7 +242,7 @@ export class Pruner {
   async #prune(ledger: Ledger, cover: CutCover, base: Base): Promise<void> {
     const store = this.#host.store;
     const { records } = await store.load();
-    const mine = this.#host.mine().map(fromHex);
+    const mine = new Set(this.#host.mine());
     const kept = records.filter((bytes) => keeps(ledger, cover, bytes, mine));
     const dropped = records.length - kept.length;
     if (dropped < (this.#host.minRecords ?? PRUNE_MIN_RECORDS)) return;
@@ -251,25 +257,15 @@ export class Pruner {
 }
 
 /** Whether a record stays in the log: see the header. Unreadable records stay (nothing lost). */
-function keeps(ledger: Ledger, cover: CutCover, bytes: Uint8Array, mine: Uint8Array[]): boolean {
+function keeps(
+  ledger: Ledger,
+  cover: CutCover,
+  bytes: Uint8Array,
+  mine: ReadonlySet<KeyHex>,
+): boolean {
   const decoded = decodeTx(bytes, registry);
   if (!decoded.ok) return true;
   const tx: VerifiedTx = trustStoredTx(decoded.tx);
   if (tx.id === ledger.genesis.id || !cover.covers(ledger, tx.id)) return true;
-  return mine.some((key) => contains(bytes, key));
-}
-
-/** Whether `needle` occurs in `haystack`: a record names a key by its 32 bytes, wherever. */
-export function contains(haystack: Uint8Array, needle: Uint8Array): boolean {
-  const first = needle[0];
-  if (first === undefined) return true;
-  const last = haystack.length - needle.length;
-  for (let i = haystack.indexOf(first); i !== -1 && i <= last; i = haystack.indexOf(first, i + 1))
-    if (matchesAt(haystack, needle, i)) return true;
-  return false;
-}
-
-function matchesAt(haystack: Uint8Array, needle: Uint8Array, at: number): boolean {
-  for (let j = 1; j < needle.length; j++) if (haystack[at + j] !== needle[j]) return false;
-  return true;
+  return isOwnTransfer(tx, mine);
 }

@@ -115,6 +115,13 @@ export const SYNC_REPORT_STEP = 5;
 export const CHECKPOINT_EVERY = 10_000;
 
 /**
+ * A prune rewrites the whole log (engine/pruning.ts): it waits until it would drop at least
+ * this many records, so a small network's log is rewritten rarely, a large one's every
+ * checkpoint or so.
+ */
+export const PRUNE_MIN_RECORDS = 10_000;
+
+/**
  * How long each witness after the one whose turn it is waits, in turn, before it proposes the
  * checkpoint itself: room for the first to compute the state and for its proposal to arrive.
  */

@@ -129,7 +129,12 @@ const peer = await Peer.start({
       marks.firstFrame ??= now;
       marks.lastFrame = now;
     } else if (event.type === 'sync-progress') marks.lastProgress = now;
-    else if (event.type === 'peer-hostile' || event.type === 'fast-forward') send({ event });
+    else if (
+      event.type === 'peer-hostile' ||
+      event.type === 'fast-forward' ||
+      event.type === 'pruned'
+    )
+      send({ event });
     else if (event.type === 'warning') send({ event });
   },
 });

@@ -23,6 +23,17 @@ export function checkpointEveryOf(text: string | undefined): number | undefined 
   return parsed.output;
 }
 
+/** `--prune-after N`: records a prune must drop, at least 1. */
+export function pruneAfterOf(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const parsed = v.safeParse(everySchema, text.trim());
+  if (!parsed.success || parsed.output < 1)
+    throw new CliError(
+      `--prune-after must be a whole number of records, at least 1, not "${text}"`,
+    );
+  return parsed.output;
+}
+
 /** Bytes as a person reads them: 512 bytes, 218 kB, 4.2 MB. */
 export function sizeText(bytes: number): string {
   if (bytes < 1000) return `${bytes} bytes`;

@@ -9,8 +9,8 @@ import type { ChannelEvent } from '../../shared/ssk/channel.ts';
 import { startDiscovery } from '../net/discovery.ts';
 import { nodeMarket } from '../peer/market.ts';
 import { Peer, type PeerEvent } from '../peer/peer.ts';
-import { CHECKPOINT_EVERY } from '../../engine/timing.ts';
-import { checkpointEveryOf } from './checkpoint.ts';
+import { CHECKPOINT_EVERY, PRUNE_MIN_RECORDS } from '../../engine/timing.ts';
+import { checkpointEveryOf, pruneAfterOf } from './checkpoint.ts';
 import { serveControl, toJson } from './control.ts';
 import {
   CliError,
@@ -27,7 +27,7 @@ import { control } from './peerControl.ts';
 
 export const RUN_USAGE = `  run [--lan] [--relay-port P] [--relay-host H] [--relay URL]... [--no-relay] [--ice URL]...
       [--provide pow,compute] [--validate] [--no-identity] [--checkpoint-every N]
-      [--archive] [--no-snapshots]
+      [--archive] [--no-snapshots] [--prune-after N]
                                     run the peer: relay, replication, witness duty, and
                                     (--provide/--validate) automatic provider/validator work
                                     (--lan: serve the relay to the LAN and find peers by mDNS)
@@ -35,6 +35,9 @@ export const RUN_USAGE = `  run [--lan] [--relay-port P] [--relay-host H] [--rel
                                     (${CHECKPOINT_EVERY.toLocaleString('en')} by default, 0: never)
                                     --archive keeps serving the whole history to members
                                     that join without a snapshot (--no-snapshots: join so)
+                                    Others drop from their log what a certified checkpoint
+                                    covers, once that is N records or more (${PRUNE_MIN_RECORDS.toLocaleString('en')} by
+                                    default); your own history is always kept
                                     It stops if the identity does not unlock; --no-identity
                                     runs a peer that only syncs and relays (no sending, no
                                     witness votes, no services)`;
@@ -144,9 +147,13 @@ export async function run(home: Home, args: string[], out: Output): Promise<void
       'checkpoint-every': { type: 'string' },
       archive: { type: 'boolean' },
       'no-snapshots': { type: 'boolean' },
+      'prune-after': { type: 'string' },
     },
   });
   const checkpointEvery = checkpointEveryOf(values['checkpoint-every']);
+  const pruneAfter = pruneAfterOf(values['prune-after']);
+  if (pruneAfter !== undefined && values.archive)
+    throw new CliError('--archive keeps the whole history: drop --prune-after');
   // --lan serves the relay on every interface and finds the network's other peers by mDNS.
   const lan = values.lan === true;
   if (lan && values['no-relay'])
@@ -181,6 +188,7 @@ export async function run(home: Home, args: string[], out: Output): Promise<void
     ...(checkpointEvery !== undefined ? { checkpointEvery } : {}),
     ...(values.archive ? { archive: true } : {}),
     ...(values['no-snapshots'] ? { snapshots: false } : {}),
+    ...(pruneAfter !== undefined ? { pruneAfter } : {}),
     tickets,
     onEvent: (event) => {
       // A rotated secret is kept at once: a restart must never rejoin the old room (§13.8).

@@ -57,6 +57,8 @@ export interface PeerConfig {
   readonly snapshots?: boolean;
   /** Keeps serving the whole history beside the current epoch (engine/epochs.ts). */
   readonly archive?: boolean;
+  /** Records a prune of the log must drop (engine/pruning.ts has the default). */
+  readonly pruneAfter?: number;
   /** False reads the log and acts on it without joining the room (offline commands). */
   readonly connect?: boolean;
   readonly onEvent?: (event: PeerEvent) => void;
@@ -129,6 +131,7 @@ export class Peer extends PeerEngine {
           : {}),
         ...(config.snapshots !== undefined ? { snapshots: config.snapshots } : {}),
         ...(config.archive !== undefined ? { archive: config.archive } : {}),
+        ...(config.pruneAfter !== undefined ? { pruneAfter: config.pruneAfter } : {}),
         ...(config.onEvent ? { onEvent: config.onEvent } : {}),
         ...(config.device ? { device: config.device } : {}),
         ...(config.tickets ? { tickets: config.tickets } : {}),

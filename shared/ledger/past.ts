@@ -44,6 +44,10 @@ export function* transfersOf(ledger: Ledger, mine: ReadonlySet<KeyHex>): Generat
   }
 }
 
+/** Whether `tx` is a transfer from or to one of the chains `mine`: what a prune keeps. */
+export const isOwnTransfer = (tx: VerifiedTx, mine: ReadonlySet<KeyHex>): boolean =>
+  transferOf(tx, mine) !== null;
+
 function transferOf(
   tx: VerifiedTx,
   mine: ReadonlySet<KeyHex>,

@@ -72,7 +72,7 @@ describe('checkpoints with real peers', () => {
       ),
     );
     const [, , , m] = ids as [unknown, unknown, unknown, { address: string }];
-    const payee = ids[0]!.address;
+    const payee = ids[1]!.address;
     await json([
       '--home',
       w0,
@@ -89,7 +89,11 @@ describe('checkpoints with real peers', () => {
     const { invitation } = await json<{ invitation: string }>(['--home', w0, 'invite']);
     for (const h of [w1, w2, member]) await json(['--home', h, 'join', invitation]);
     // The member keeps the whole history for those who join without a snapshot (§14.11).
-    for (const h of [w1, w2]) await run(h, every);
+    // w1, the payee, prunes its log at every certified checkpoint (by default only once that
+    // drops 10,000 records or more).
+    const pruning = [...every, '--prune-after', '1'];
+    const w1Run = await run(w1, pruning);
+    await run(w2, every);
     await run(member, [...every, '--archive']);
     const status = (h: string) => json<Status>(['--home', h, 'status']).catch(() => null);
     const balance = () => json<Balance>(['--home', member, 'balance']).catch(() => null);
@@ -147,7 +151,7 @@ describe('checkpoints with real peers', () => {
       (b) => b?.available === spent && b.pending === '0',
       60_000,
     );
-    for (const h of [member, w0]) {
+    for (const h of [member, w1]) {
       const rows = await json<Row[]>(['--home', h, 'history']);
       expect(rows).toHaveLength(paid + 3);
       expect(rows.filter((r) => r.status !== 'final')).toEqual([]);
@@ -302,5 +306,25 @@ describe('checkpoints with real peers', () => {
     // Leaving the room of an earlier epoch after its minute does not make a peer unsynced.
     for (const s of await Promise.all([w0, w1, w2, member].map(status)))
       expect(s?.synced).toBe(true);
-  }, 540_000);
+
+    // w1 dropped from its log what the checkpoints cover (§14.12). Restarted, it reads its base
+    // and the tail, and its balance and its whole history, before the cut too, are the same.
+    expect(logs.get(w1)).toMatch(/Pruned the log at checkpoint \d+: \d+ records it covers dropped/);
+    const rowsBefore = await json<Row[]>(['--home', w1, 'history']);
+    const balanceBefore = await json<Balance>(['--home', w1, 'balance']);
+    expect(rowsBefore.length).toBeGreaterThanOrEqual(paid + 3);
+    await stop(w1Run);
+    await run(w1, pruning);
+    const back = await until(
+      'the pruned witness is back on its base',
+      () => status(w1),
+      (s) => typeof s?.base === 'number' && s.synced === true,
+      60_000,
+    );
+    expect(back?.base).toBeGreaterThanOrEqual(target);
+    expect(await json<Row[]>(['--home', w1, 'history'])).toEqual(rowsBefore);
+    expect(await json<Balance>(['--home', w1, 'balance'])).toEqual(balanceBefore);
+    expect(logs.get(w1)).not.toMatch(/cannot be (used|read|checked)/);
+    mark(`w1 restarted on its pruned log at checkpoint ${back?.base}`);
+  }, 600_000);
 });
