@@ -4,12 +4,13 @@
 import { describe, expect, it } from 'vitest';
 import { loadPastEntries, marketPast, restorePast, savePastEntries } from '../../engine/pruning.ts';
 import { historyOf } from '../../renderer/runtime/views.ts';
-import type { TxId } from '../../shared/ids.ts';
+import type { KeyHex, TxId } from '../../shared/ids.ts';
 import { decodePastEntries, encodePastEntries, type PastEntry } from '../../shared/ledger/past.ts';
 import { MemoryLogStore } from '../../shared/storage/memoryStore.ts';
 import { newMarket } from '../helpers/market.ts';
 
 const ID = 'ab'.repeat(32) as TxId;
+const KEY = 'cd'.repeat(32) as KeyHex;
 
 describe("the user's market history before a pruned log's checkpoint", () => {
   it('is computed from the whole ledger, kept, read back and shown once, as final', async () => {
@@ -72,7 +73,7 @@ describe("the user's market history before a pruned log's checkpoint", () => {
       time: 1,
       direction: 'in',
       kind: 'payout',
-      counterparty: ID,
+      counterparty: KEY,
       amount: 5n,
     };
     expect(decodePastEntries(encodePastEntries([row]))).toEqual([row]);
