@@ -133,6 +133,7 @@ export class PeerEngine implements IngestHost {
         ? peerPruner({
             store: ports.store,
             persister: this.#persister,
+            timers: ports.timers,
             address: this.address,
             ...(options.pruneAfter !== undefined ? { minRecords: options.pruneAfter } : {}),
             ownHead: this.#ownHead,

@@ -35,6 +35,7 @@ import type { Base } from './fastForward.ts';
 import { registry } from './intake.ts';
 import { writeCheckpoint } from './logReplay.ts';
 import type { Persister } from './persister.ts';
+import type { TimerPort } from './ports.ts';
 import { PRUNE_MIN_RECORDS } from './timing.ts';
 
 export interface PrunerHost {
@@ -47,6 +48,8 @@ export interface PrunerHost {
   mine(): readonly KeyHex[];
   /** Whether the peer may prune now (it knows its own head; it is not closing). */
   mayPrune(): boolean;
+  /** Resolves on a later turn of the platform's event loop. */
+  pause(): Promise<void>;
   /**
    * What the market moved for the user that the cut covers, as rows (its records go: the rest
    * of each service instance is not kept). Computed on the whole ledger, before the rewrite.
@@ -64,6 +67,7 @@ export interface PrunerHost {
 export interface PrunerParts {
   readonly store: LogStore;
   readonly persister: Persister;
+  readonly timers: TimerPort;
   readonly address: KeyHex | null;
   /** Records a prune must drop (PRUNE_MIN_RECORDS by default). */
   readonly minRecords?: number;
@@ -180,6 +184,7 @@ export function peerPruner(parts: PrunerParts): Pruner {
       return ledger ? keysOf(ledger, parts.address) : [];
     },
     mayPrune: () => !parts.closed() && parts.ownHead.known,
+    pause: () => new Promise((resolve) => void parts.timers.after(0, resolve)),
     pastEntries: (ledger, covered) => marketPast(ledger, keysOf(ledger, parts.address), covered),
     keepBase: async (base, entries) => {
       const ledger = parts.ledger();
@@ -228,7 +233,10 @@ export class Pruner {
         state,
       };
       const cover = CutCover.ofLedger(restored.ledger);
-      await this.#host.persister.exclusive(() => this.#prune(ledger, cover, base));
+      // Sorted while appends go on; only the rewrite holds them back (see #rewrite).
+      const sorted = await this.#sort(ledger, cover);
+      if (sorted.dropped >= (this.#host.minRecords ?? PRUNE_MIN_RECORDS))
+        await this.#host.persister.exclusive(() => this.#rewrite(ledger, cover, base, sorted));
       this.#done = record.n;
     } catch (error) {
       this.#host.warn(
@@ -239,22 +247,48 @@ export class Pruner {
     }
   }
 
-  async #prune(ledger: Ledger, cover: CutCover, base: Base): Promise<void> {
+  /** The records the log holds now, and those of them that stay. */
+  async #sort(ledger: Ledger, cover: CutCover): Promise<Sorted> {
+    const { records } = await this.#host.store.load();
+    const mine = new Set(this.#host.mine());
+    const kept: Uint8Array[] = [];
+    for (let start = 0; start < records.length; start += SORT_STEP) {
+      for (const bytes of records.slice(start, start + SORT_STEP))
+        if (keeps(ledger, cover, bytes, mine)) kept.push(bytes);
+      await this.#host.pause();
+    }
+    return { read: records.length, kept, dropped: records.length - kept.length };
+  }
+
+  /**
+   * With no append under way: what was appended since the sort stays too (new, or kept to be
+   * safe), then the base and rows are saved, and the log replaced.
+   */
+  async #rewrite(ledger: Ledger, cover: CutCover, base: Base, sorted: Sorted): Promise<void> {
     const store = this.#host.store;
     const { records } = await store.load();
-    const mine = new Set(this.#host.mine());
-    const kept = records.filter((bytes) => keeps(ledger, cover, bytes, mine));
-    const dropped = records.length - kept.length;
-    if (dropped < (this.#host.minRecords ?? PRUNE_MIN_RECORDS)) return;
+    if (records.length < sorted.read)
+      throw new Error('the log changed under the prune (it holds fewer records than it did)');
+    const kept = [...sorted.kept, ...records.slice(sorted.read)];
     const entries = this.#host.pastEntries?.(ledger, (id) => cover.covers(ledger, id)) ?? [];
     await this.#host.keepBase(base, entries);
     const { instance } = await store.rewrite(kept);
     this.#host.persister.saved = kept.length;
     await writeCheckpoint(store, kept.length);
     await this.#host.moved(instance);
-    this.#host.onPruned(base.n, dropped, kept.length);
+    this.#host.onPruned(base.n, sorted.dropped, kept.length);
   }
 }
+
+interface Sorted {
+  /** Records the log held when it was sorted. */
+  readonly read: number;
+  readonly kept: readonly Uint8Array[];
+  readonly dropped: number;
+}
+
+/** Records sorted between two pauses, so that a UI sharing the thread stays responsive. */
+const SORT_STEP = 2_000;
 
 /** Whether a record stays in the log: see the header. Unreadable records stay (nothing lost). */
 function keeps(

@@ -69,6 +69,7 @@ function setup(mine: readonly KeyHex[], host: Partial<PrunerHost> = {}): Setup {
     ledger: () => net.full,
     mine: () => mine,
     mayPrune: () => true,
+    pause: () => Promise.resolve(),
     keepBase: (base: Base) => saveBase(store, base),
     moved: (instance) => Promise.resolve(void moved.push(instance)),
     onPruned: (n, dropped, kept) => void pruned.push({ n, dropped, kept }),
