@@ -2,7 +2,7 @@
 // can open, and the request's sealed details, sealed with SSK for each validator P drew, so the
 // committee judges what was delivered. A key is shared with a validator first when the two have
 // none, as a request does for its provider.
-import type { KeyHex, TxId } from '../../shared/ids.ts';
+import type { KeyHex } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
 import {
   encodeEvidence,
@@ -23,13 +23,49 @@ import type { SskSession } from '../ssk.ts';
 /** A transaction may be 64 KiB; the copies may take most of it, the review's rest is small. */
 const MAX_EVIDENCE_TOTAL = 56 * 1024;
 
-const sealedOf = (ledger: Ledger, id: TxId | undefined): Uint8Array | undefined =>
-  id ? (ledger.get(id)?.body as { sealed?: Uint8Array } | undefined)?.sealed : undefined;
+/** Why no copy of the delivery can be sealed for the validators (issue 18's blind dispute). */
+export type BlindReason = 'noKeys' | 'offLedger' | 'unreadable';
+
+/** What of an SSK session a dispute's delivery needs (SskSession has it). */
+export type DeliveryOpener = Pick<SskSession, 'canOpen' | 'openSealed'>;
+
+/**
+ * The delivered result `me`, the consumer, can open, or why it cannot; null when no committee
+ * was drawn (then there is nobody to seal it for).
+ */
+function openDelivery(
+  view: InstanceView,
+  delivery: { readonly sealed?: unknown } | undefined,
+  me: KeyHex,
+  ssk: DeliveryOpener | null,
+): Uint8Array | BlindReason | null {
+  if (view.committee.length === 0) return null;
+  if (ssk === null || !ssk.canOpen) return 'noKeys';
+  const sealed = delivery?.sealed;
+  if (!(sealed instanceof Uint8Array)) return 'offLedger';
+  return ssk.openSealed(view.request.provider, me, SEALED_DELIVERY, sealed) ?? 'unreadable';
+}
+
+/**
+ * Why `me` disputing now would leave the committee without a copy of the delivery; null when a
+ * copy will be sealed for each validator, or when no committee was drawn. The Dispute question
+ * says so before it is signed (renderer/ui/components/DecisionConfirm.tsx).
+ */
+export function blindDispute(
+  view: InstanceView,
+  /** The delivery transaction's body, as the ledger holds it. */
+  delivery: { readonly sealed?: unknown } | undefined,
+  me: KeyHex,
+  ssk: DeliveryOpener | null,
+): BlindReason | null {
+  const opened = openDelivery(view, delivery, me, ssk);
+  return typeof opened === 'string' ? opened : null;
+}
 
 /**
  * The evidence list of a dispute, or undefined when there is nothing to seal: no committee, a
- * delivery that went off the ledger, or keys this device cannot open. Throws an EngineError
- * when the copies would not fit in one transaction.
+ * delivery that went off the ledger, or keys this device cannot open (blindDispute says which).
+ * Throws an EngineError when the copies would not fit in one transaction.
  */
 export async function sealDisputeEvidence(
   ledger: Ledger,
@@ -38,10 +74,9 @@ export async function sealDisputeEvidence(
   ssk: SskSession | null,
 ): Promise<Array<[Uint8Array, Uint8Array]> | undefined> {
   const { request } = view;
-  if (view.committee.length === 0 || !ssk?.canOpen) return undefined;
-  const sealed = sealedOf(ledger, view.delivery);
-  const result = sealed ? ssk.openSealed(request.provider, me, SEALED_DELIVERY, sealed) : null;
-  if (!result) return undefined;
+  const delivery = view.delivery ? ledger.get(view.delivery)?.body : undefined;
+  const result = openDelivery(view, delivery as { sealed?: unknown } | undefined, me, ssk);
+  if (!(result instanceof Uint8Array) || !ssk) return undefined;
   const job = request.body.job;
   const details =
     'fields' in job && job.sealed

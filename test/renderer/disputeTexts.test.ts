@@ -12,10 +12,7 @@ import { SEALED_DELIVERY } from '../../shared/wallet/market.ts';
 import { en } from '../../renderer/i18n/en.ts';
 import { DecisionConfirm } from '../../renderer/ui/components/DecisionConfirm.tsx';
 import { openText } from '../../renderer/ui/components/market.tsx';
-import {
-  blindDispute,
-  type DeliveryOpener,
-} from '../../renderer/ui/screens/services/blindDispute.ts';
+import { blindDispute, type DeliveryOpener } from '../../engine/market/dispute.ts';
 import { identity } from '../helpers/network.ts';
 import { testApp } from './fixtures.ts';
 import { escaped, renderIn, withStubbedGlobals } from './render.ts';

@@ -2,7 +2,7 @@
 // consumer approving or disputing a delivery, a validator passing or failing one. The sentence
 // says where the escrowed price goes (docs/protocol.md §11.4), so nobody signs one by a slip.
 import type { MessageKey } from '../../i18n/i18n.ts';
-import type { BlindReason } from '../screens/services/blindDispute.ts';
+import type { BlindReason } from '../../../engine/market/dispute.ts';
 import { useI18n } from '../context.tsx';
 import { ConfirmStep } from './ConfirmStep.tsx';
 

@@ -10,7 +10,7 @@ import { UserError } from '../../../state/errors.ts';
 import { ErrorText, TextField, useAction } from '../../components/common.tsx';
 import { useQuestion } from '../../components/ConfirmStep.tsx';
 import { DecisionConfirm, type Decision } from '../../components/DecisionConfirm.tsx';
-import type { BlindReason } from './blindDispute.ts';
+import type { BlindReason } from '../../../../engine/market/dispute.ts';
 import { useApp, useI18n } from '../../context.tsx';
 
 type Run = (action: (runtime: Market) => Promise<unknown>) => void;

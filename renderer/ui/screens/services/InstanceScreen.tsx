@@ -11,7 +11,7 @@ import { useApp, useI18n } from '../../context.tsx';
 import { Link } from '../../router.tsx';
 import { useLedgerView } from '../../useLedger.ts';
 import { DisputeEvidence, type DisputeReading } from './DisputeEvidence.tsx';
-import { blindDispute } from './blindDispute.ts';
+import { blindDispute } from '../../../../engine/market/dispute.ts';
 import { InstanceActions, useActionControl } from './InstanceActions.tsx';
 import { InstanceParts, type DeliveryBody } from './InstanceParts.tsx';
 import { InstanceSummary } from './InstanceSummary.tsx';
