@@ -28,7 +28,7 @@ import { Connection, type IceServer, type PeerView, type RelayView } from './con
 import type { Intake } from './intake.ts';
 import type { Cancel, EnginePorts } from './ports.ts';
 import type { EpochPlan } from './epochPlan.ts';
-import { loadReplica, ReplicaWriter } from './replica.ts';
+import { forgetLeftEpochs, loadReplica, ReplicaWriter } from './replica.ts';
 import { EPOCH_GRACE_MS } from './timing.ts';
 
 /** How long an accepted transaction waits before it goes into the other open epoch's doc. */
@@ -102,6 +102,8 @@ export class Epochs {
 
   /** Opens the epochs of `plan` (lowest first) with their saved docs, before a ledger is bound. */
   async resume(plan: readonly EpochPlan[]): Promise<void> {
+    const keep = new Set(plan.map((step) => step.n));
+    await forgetLeftEpochs(this.#host.ports.replica, keep, (message) => this.#host.warn(message));
     for (const step of plan) this.#open.push(await this.#make(step));
   }
 

@@ -16,8 +16,8 @@
 //
 // Each epoch (docs/protocol.md §14.11) has a doc of its own, and its records carry the epoch's
 // number (none for epoch 0, as records were written before epochs). A start reads back only the
-// records of the epochs it opens; those of an epoch left behind stay in the store unread (the
-// store is append-only: compacting it is not built yet).
+// records of the epochs it opens, and first drops those of every other epoch (dropLeftEpochs):
+// an epoch left behind is never opened again, so its records would only take room.
 import * as Y from 'yjs';
 import { decodeCanonical, encodeCanonical } from '../shared/codec/cbor.ts';
 import type { LogStore } from '../shared/storage/port.ts';
@@ -139,6 +139,39 @@ export async function loadReplica(
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * Drops the saved records of every epoch not in `keep`, and any record that cannot be read (the
+ * saved doc is a cache: links send what it lacks). Call at start, before a ReplicaWriter writes
+ * to `store`: the store is replaced in one step (LogStore.rewrite). Returns the records dropped.
+ */
+export async function dropLeftEpochs(store: LogStore, keep: ReadonlySet<number>): Promise<number> {
+  const { records } = await store.load();
+  const kept = records.filter((record) => {
+    const part = parsePart(record);
+    return part !== null && keep.has(part.e);
+  });
+  if (kept.length === records.length) return 0;
+  await store.rewrite(kept);
+  return records.length - kept.length;
+}
+
+/** dropLeftEpochs at start, a failure said in a sentence (what is left only takes room). */
+export async function forgetLeftEpochs(
+  store: LogStore | undefined,
+  keep: ReadonlySet<number>,
+  warn: (message: string) => void,
+): Promise<void> {
+  if (!store) return;
+  try {
+    await dropLeftEpochs(store, keep);
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    warn(
+      `The saved replication records of epochs left behind could not be removed (${why}); they take room, and are never read.`,
+    );
+  }
+}
 
 /** Saves the doc's updates to `store`, merged every FLUSH_MS; close() saves the rest. */
 export class ReplicaWriter {

@@ -4,6 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import {
+  dropLeftEpochs,
+  forgetLeftEpochs,
   loadReplica,
   REPLICA_PART_BYTES,
   replicaRecords,
@@ -102,6 +104,35 @@ describe('the replication doc kept across restarts', () => {
     expect(ofZero.dropped).toBe(0);
     expect(ofZero.updates.map((u) => [u[0], u.length])).toEqual([[1, REPLICA_PART_BYTES + 1]]);
     expect(replicaUpdates(mixed, 1)).toEqual({ updates: [], dropped: 0 });
+  });
+
+  it('forgets the records of epochs a start does not open, and garbage, keeping the rest whole', async () => {
+    const zero = replicaRecords(new Uint8Array(REPLICA_PART_BYTES + 1).fill(1));
+    const two = replicaRecords(new Uint8Array(REPLICA_PART_BYTES + 1).fill(2), 2);
+    const three = replicaRecords(Uint8Array.of(3), 3);
+    const store = new MemoryLogStore();
+    await store.append([zero[0]!, two[0]!, Uint8Array.of(0xff), zero[1]!, two[1]!, ...three]);
+    expect(await dropLeftEpochs(store, new Set([2, 3]))).toBe(3);
+    const { records } = await store.load();
+    expect(replicaUpdates(records, 2).updates.map((u) => [u[0], u.length])).toEqual([
+      [2, REPLICA_PART_BYTES + 1],
+    ]);
+    expect(replicaUpdates(records, 3).updates).toEqual([Uint8Array.of(3)]);
+    expect(replicaUpdates(records, 0).updates).toEqual([]);
+    // Nothing to forget: the store is not rewritten.
+    let rewrites = 0;
+    const rewrite = store.rewrite.bind(store);
+    store.rewrite = (r) => (rewrites++, rewrite(r));
+    expect(await dropLeftEpochs(store, new Set([2, 3]))).toBe(0);
+    expect(rewrites).toBe(0);
+    // A store that cannot rewrite is said once, in a sentence, and nothing else changes.
+    store.rewrite = () => Promise.reject(new Error('disk full'));
+    const said: string[] = [];
+    await forgetLeftEpochs(store, new Set([3]), (m) => said.push(m));
+    expect(said).toEqual([
+      'The saved replication records of epochs left behind could not be removed (disk full); they take room, and are never read.',
+    ]);
+    expect((await store.load()).records).toHaveLength(records.length);
   });
 
   it('resumes the same entries, so a restart and its link exchange only what is new', async () => {
