@@ -293,7 +293,9 @@ export async function status(home: Home, out: Output): Promise<void> {
       `State:    ${s.stateRoot ?? '-'}`,
       ...(t ? [checkpointLine(s.checkpoints)] : []),
       ...(typeof s.base === 'number'
-        ? [`History:  starts at checkpoint ${s.base}; the history before it is not held here`]
+        ? [
+            `History:  starts at checkpoint ${s.base}; the history before it is not held here (your own payments are), an archive (gpow run --archive) holds it`,
+          ]
         : []),
       ...(s.problems ?? []).map((problem) => `Problem:  ${problem}`),
     ].join('\n'),

@@ -571,7 +571,7 @@ export const en = {
   // ---- explorer -----------------------------------------------------------------------
   'explorer.title': 'Ledger explorer',
   'explorer.base':
-    'This peer started from the certified state of checkpoint {n}: transactions before it are not held here, so the counts below start there. Members who joined earlier hold them.',
+    'This peer builds on the certified state of checkpoint {n}: transactions before it are not held here (your own payments are, in your history), so the counts below start there. A member who runs an archive (gpow run --archive) holds the whole history.',
   'explorer.authors': 'Authors',
   'explorer.author': 'Author',
   'explorer.transactions': 'Transactions',
