@@ -84,8 +84,9 @@ describe('the Network screen', () => {
     app.store.setState({ status: { ...runtime.status(), base: 1 } });
     at('explorer');
     expect(render(app)).toContain(
-      'This peer started from the certified state of checkpoint 1: transactions before it are not held here',
+      'This peer builds on the certified state of checkpoint 1: transactions before it are not held here (your own payments are, in your history)',
     );
+    expect(render(app)).toContain('A member who runs an archive (gpow run --archive) holds');
     await app.store.getState().lock();
   }, 20_000);
 });
