@@ -71,5 +71,7 @@ export interface Scenario {
   readonly title: string;
   /** This scenario's own time limit (default run.ts's 6 minutes). */
   readonly timeoutMs?: number;
+  /** It generates its own history: the shared large ledger need not be built for it. */
+  readonly ownData?: boolean;
   run(ctx: BenchContext): Promise<ScenarioBody>;
 }
