@@ -12,18 +12,26 @@ import { decodeTx, trustStoredTx, type VerifiedTx } from '../../shared/tx/regist
 import { composeVote, withEpochDeps } from '../../shared/wallet/compose.ts';
 import { nativeSigner } from '../../test/helpers/nativeSigner.ts';
 import { genesisOf, identity, type TestIdentity } from '../../test/helpers/network.ts';
-import { RING_WITNESS } from '../scenarios/compaction.ts';
 import { benchRegistry } from './ledgerData.ts';
 
-const MEMBERS = 200;
+/** Members of the ring, each paying the next. */
+export const RING_MEMBERS = 200;
+/** The witness of the ring's network, its only one. */
+export const RING_WITNESS = 'ring-witness';
 
 export interface Ring {
   readonly genesis: VerifiedTx;
   readonly txs: VerifiedTx[];
 }
 
-export async function fastRing(count: number): Promise<Ring> {
-  const members = Array.from({ length: MEMBERS }, (_, i) => identity(`ring-member-${i}`));
+/** The ring's network before any payment: its members, its witness, and a ledger at genesis. */
+export async function ringNetwork(): Promise<{
+  members: TestIdentity[];
+  witness: TestIdentity;
+  genesis: VerifiedTx;
+  ledger: Ledger;
+}> {
+  const members = Array.from({ length: RING_MEMBERS }, (_, i) => identity(`ring-member-${i}`));
   const witness = identity(RING_WITNESS);
   const genesis = await genesisOf({
     founder: witness,
@@ -32,7 +40,11 @@ export async function fastRing(count: number): Promise<Ring> {
   });
   const started = Ledger.fromGenesis(genesis, benchRegistry);
   if (!started.ok) throw new Error(started.rejection.message);
-  const ledger = started.ledger;
+  return { members, witness, genesis, ledger: started.ledger };
+}
+
+export async function fastRing(count: number): Promise<Ring> {
+  const { members, witness, genesis, ledger } = await ringNetwork();
   const txs: VerifiedTx[] = [];
   const add = (who: TestIdentity, unsigned: UnsignedTx): VerifiedTx => {
     const decoded = decodeTx(signTx(who.secret, unsigned, nativeSigner), benchRegistry);
@@ -47,9 +59,9 @@ export async function fastRing(count: number): Promise<Ring> {
   /** The credits each member got since its last claim, final once a round's votes came. */
   const owed = new Map<KeyHex, TxId[]>();
   while (txs.length < count) {
-    for (let i = 0; i < MEMBERS && txs.length < count; i++) {
+    for (let i = 0; i < RING_MEMBERS && txs.length < count; i++) {
       const from = members[i] as TestIdentity;
-      const to = members[(i + 1) % MEMBERS] as TestIdentity;
+      const to = members[(i + 1) % RING_MEMBERS] as TestIdentity;
       const position = nextPosition(ledger, from.key);
       if ('code' in position) throw new Error(position.message);
       const mine = owed.get(from.key) ?? [];

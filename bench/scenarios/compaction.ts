@@ -11,7 +11,7 @@
 // next one, CHECKPOINT_EVERY transactions later, built on the first (the chained definition:
 // restore, insert what was added, compact).
 import { nativeSigner } from '../../test/helpers/nativeSigner.ts';
-import { genesisOf, identity } from '../../test/helpers/network.ts';
+import { ringNetwork, RING_MEMBERS, RING_WITNESS } from '../lib/fastRing.ts';
 import { stateAtCut } from '../../shared/ledger/cutState.ts';
 import { Ledger } from '../../shared/ledger/ledger.ts';
 import type { TxId } from '../../shared/ids.ts';
@@ -23,7 +23,7 @@ import { benchRegistry } from '../lib/ledgerData.ts';
 import { metric, ratios } from '../lib/metric.ts';
 import type { Scenario } from '../lib/types.ts';
 
-const MEMBERS = 200;
+const MEMBERS = RING_MEMBERS;
 /** Generating signs and composes every payment with the wallet; this keeps it near a minute. */
 const MAX_TXS = 100_000;
 
@@ -33,21 +33,13 @@ function fresh(genesis: VerifiedTx): Ledger {
   return started.ledger;
 }
 
-/** The witness of ringHistory's network, its only one. */
-export const RING_WITNESS = 'ring-witness';
+export { RING_WITNESS };
 
 /** A ring of payments with a witness voting after each round: about `count` transactions. */
 export async function ringHistory(
   count: number,
 ): Promise<{ genesis: VerifiedTx; txs: VerifiedTx[] }> {
-  const members = Array.from({ length: MEMBERS }, (_, i) => identity(`ring-member-${i}`));
-  const witness = identity(RING_WITNESS);
-  const genesis = await genesisOf({
-    founder: witness,
-    witnesses: [witness],
-    allocations: members.map((m) => [m, 1_000_000n] as const),
-  });
-  const ledger = fresh(genesis);
+  const { members, witness, genesis, ledger } = await ringNetwork();
   const txs: VerifiedTx[] = [];
   const add = (secret: Uint8Array, unsigned: Parameters<typeof signTx>[1]) => {
     const decoded = decodeTx(signTx(secret, unsigned, nativeSigner), benchRegistry);
