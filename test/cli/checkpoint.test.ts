@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CliError } from '../../node/cli/home.ts';
-import { checkpointEveryOf, checkpointLine, sizeText } from '../../node/cli/checkpoint.ts';
+import {
+  checkpointEveryOf,
+  checkpointLine,
+  pruneAfterOf,
+  sizeText,
+} from '../../node/cli/checkpoint.ts';
 import { cliHarness } from '../net/cliHarness.ts';
 
 const { gpow, stopAll } = cliHarness();
@@ -49,6 +54,39 @@ describe('--checkpoint-every', () => {
     expect(result.stderr).toContain(`${SENTENCE}, not "-5"`);
     const help = await gpow(['--help']);
     expect(help.stdout).toContain('--checkpoint-every N');
+  });
+});
+
+describe('--prune-after', () => {
+  const PRUNE = '--prune-after must be a whole number of records, at least 1';
+  it('takes a whole number of records from 1, and nothing when absent', () => {
+    expect(pruneAfterOf(undefined)).toBeUndefined();
+    expect(pruneAfterOf('1')).toBe(1);
+    expect(pruneAfterOf(' 50000 ')).toBe(50_000);
+  });
+
+  it('refuses 0 and what is not a whole number, with a sentence', () => {
+    for (const bad of ['0', '', 'abc', '-1', '1.5', '1e3']) {
+      let caught: unknown;
+      try {
+        pruneAfterOf(bad);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught, `"${bad}" was taken`).toBeInstanceOf(CliError);
+      expect((caught as Error).message).toBe(`${PRUNE}, not "${bad}"`);
+    }
+  });
+
+  it('is refused by "gpow run" with --archive, which keeps everything, and is in the help', async () => {
+    home ||= await mkdtemp(join(tmpdir(), 'gpow-checkpoint-'));
+    const bad = await gpow(['--home', home, 'run', '--prune-after', 'x']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain(`${PRUNE}, not "x"`);
+    const both = await gpow(['--home', home, 'run', '--archive', '--prune-after', '5']);
+    expect(both.code).toBe(1);
+    expect(both.stderr).toContain('--archive keeps the whole history: drop --prune-after');
+    expect((await gpow(['--help'])).stdout).toContain('[--prune-after N]');
   });
 });
 
