@@ -28,6 +28,7 @@ import { coldStart } from './scenarios/coldStart.ts';
 import { compaction } from './scenarios/compaction.ts';
 import { fastForward } from './scenarios/fastForward.ts';
 import { prunedStart } from './scenarios/prunedStart.ts';
+import { joinAtScale } from './scenarios/joinAtScale.ts';
 import { dnec } from './scenarios/dnec.ts';
 import { finality } from './scenarios/finality.ts';
 import { hypercore } from './scenarios/hypercore.ts';
@@ -49,6 +50,7 @@ const SCENARIOS: readonly Scenario[] = [
   compaction,
   fastForward,
   prunedStart,
+  joinAtScale,
 ];
 const RESULTS_DIR = join(import.meta.dirname, 'results');
 const LATEST = join(RESULTS_DIR, 'latest.json');

@@ -7,7 +7,8 @@ import * as Y from 'yjs';
 import { writeCheckpoint } from '../../engine/logReplay.ts';
 import { openFileLogStore } from '../../node/storage/fileLogStore.ts';
 import { protocolRegistry } from '../../shared/protocol.ts';
-import { decodeTx } from '../../shared/tx/registry.ts';
+import { decodeTx, type VerifiedTx } from '../../shared/tx/registry.ts';
+import { OwnHead } from '../../shared/ledger/ownHead.ts';
 import type { Tx } from '../../shared/tx/envelope.ts';
 import { LEDGER_MAP } from '../../shared/replication/screen.ts';
 import { buildLargeLedger, type LargeLedger } from '../../test/helpers/largeLedger.ts';
@@ -40,6 +41,27 @@ export async function seedDataDir(dir: string, large: LargeLedger): Promise<void
     await store.append(large.txs.slice(i, i + 10_000));
   await writeCheckpoint(store, 1 + large.txs.length);
   await store.close();
+}
+
+/**
+ * The seal of `key`'s chain a running peer leaves beside its log (shared/ledger/ownHead.ts):
+ * without it a seeded log would make that peer wait for a sync from another member before it
+ * signs (a founder's checkpoint, say).
+ */
+export async function sealChain(
+  dir: string,
+  key: string,
+  txs: readonly VerifiedTx[],
+): Promise<void> {
+  const store = await openFileLogStore(dir);
+  try {
+    const { instance } = await store.load();
+    const head = txs.findLast((tx) => tx.author === key);
+    if (!head) throw new Error(`${key.slice(0, 12)} signed nothing in the seeded history`);
+    await OwnHead.fresh(store, head.author, instance).record(head);
+  } finally {
+    await store.close();
+  }
 }
 
 /**

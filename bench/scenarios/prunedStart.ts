@@ -9,12 +9,11 @@
 // same run; the target is ≤ 1.2× and under 300 MB.
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { LOG_FILE_NAME, openFileLogStore } from '../../node/storage/fileLogStore.ts';
-import { OwnHead } from '../../shared/ledger/ownHead.ts';
+import { LOG_FILE_NAME } from '../../node/storage/fileLogStore.ts';
 import { toHex } from '../../shared/bytes.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { identity } from '../../test/helpers/network.ts';
-import { seedDataDir } from '../lib/ledgerData.ts';
+import { sealChain, seedDataDir } from '../lib/ledgerData.ts';
 import { metric, ratios } from '../lib/metric.ts';
 import { BenchPeer } from '../lib/peers.ts';
 import { median } from '../lib/stats.ts';
@@ -46,7 +45,7 @@ async function prunedFounder(ctx: BenchContext, count: number): Promise<Pruned> 
   const dataDir = join(await ctx.scope.tempDir(`pruned-${count}`), 'founder');
   const large = { founder: witness, genesis: ring.genesis, txs: ring.txs.map((tx) => tx.bytes) };
   await seedDataDir(dataDir, large);
-  await sealHead(dataDir, witness.key, ring.txs);
+  await sealChain(dataDir, witness.key, ring.txs);
   const founder = await BenchPeer.spawn(
     ctx.scope,
     `founder-${count}`,
@@ -77,22 +76,6 @@ async function prunedFounder(ctx: BenchContext, count: number): Promise<Pruned> 
     pruneMs,
     logBytes,
   };
-}
-
-/**
- * The seal of the founder's chain a running peer leaves (shared/ledger/ownHead.ts): without it a
- * seeded log would make the founder wait for a sync from another member before it signs.
- */
-async function sealHead(dataDir: string, key: string, txs: readonly VerifiedTx[]): Promise<void> {
-  const store = await openFileLogStore(dataDir);
-  try {
-    const { instance } = await store.load();
-    const head = txs.findLast((tx) => tx.author === key);
-    if (!head) throw new Error('the ring witness signed nothing');
-    await OwnHead.fresh(store, head.author, instance).record(head);
-  } finally {
-    await store.close();
-  }
 }
 
 /** Starts a peer on `pruned`'s directory `runs` times: ms to started, and peak RSS in MB. */
