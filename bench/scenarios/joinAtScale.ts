@@ -49,6 +49,8 @@ async function network(ctx: BenchContext, count: number): Promise<Network> {
       secretKey: toHex(witness.secret),
       witness: true,
       checkpointEvery: 10_000,
+      // Kept whole, so no prune of its log (protocol §14.12) runs while the joins are timed.
+      archive: true,
       track: false,
     },
     { startTimeoutMs: 300_000 },
