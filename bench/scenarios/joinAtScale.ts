@@ -63,6 +63,18 @@ async function network(ctx: BenchContext, count: number): Promise<Network> {
       );
     await sleep(500);
   }
+  // The joins measure the newcomer's cost: the founder first finishes moving to the epoch of
+  // its checkpoint (publishing the tail walks its whole doc) and checking and saving what it
+  // holds. Measured 2026-12-07 without this wait: at 1M the founder was still busy, a first
+  // join took 68 s and a second gave up on the snapshot room and took the whole history.
+  while (((await founder.call<{ epochs?: number[] }>('status')).epochs?.at(-1) ?? 0) < 1) {
+    if (Date.now() > by) throw new Error(`founder of ${count} did not move to epoch 1`);
+    await sleep(500);
+  }
+  await founder.call('settled', {}, Math.max(300_000, count));
+  ctx.log(
+    `founder of ${count.toLocaleString('en')} moved to epoch 1 and settled ${Date.now() - founder.spawnedAt} ms after spawning`,
+  );
   const seq = await founder.call<number>('head', { author: witness.key });
   ctx.log(
     `founder of ${count.toLocaleString('en')} certified a checkpoint ${Date.now() - founder.spawnedAt} ms after spawning`,
