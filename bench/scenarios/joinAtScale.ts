@@ -76,9 +76,6 @@ async function network(ctx: BenchContext, count: number): Promise<Network> {
     `founder of ${count.toLocaleString('en')} moved to epoch 1 and settled ${Date.now() - founder.spawnedAt} ms after spawning`,
   );
   const seq = await founder.call<number>('head', { author: witness.key });
-  ctx.log(
-    `founder of ${count.toLocaleString('en')} certified a checkpoint ${Date.now() - founder.spawnedAt} ms after spawning`,
-  );
   return {
     n: ring.txs.length,
     networkId: ring.genesis.id,
