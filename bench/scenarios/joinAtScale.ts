@@ -8,14 +8,13 @@
 // the long network costs at most 2× the join of the short one.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { toHex } from '../../shared/bytes.ts';
-import { fastRing, RING_WITNESS } from '../lib/fastRing.ts';
-import { sealChain, seedDataDir } from '../lib/ledgerData.ts';
 import { metric, ratios } from '../lib/metric.ts';
+import { ringFounder } from '../lib/ringFounder.ts';
 import { BenchPeer } from '../lib/peers.ts';
 import { median, sleep } from '../lib/stats.ts';
 import type { BenchContext, Scenario } from '../lib/types.ts';
 import { identity } from '../../test/helpers/network.ts';
+import { RING_WITNESS } from '../lib/fastRing.ts';
 import { SECRET } from './initialSync.ts';
 
 const MB = 1024 * 1024;
@@ -31,30 +30,14 @@ interface Network {
 
 /** A founder seeded with `count` ring transactions that has certified a checkpoint. */
 async function network(ctx: BenchContext, count: number): Promise<Network> {
-  const ring = await fastRing(count);
-  const witness = identity(RING_WITNESS);
-  const dir = await ctx.scope.tempDir(`join-${count}`);
-  const founderDir = join(dir, 'founder');
-  const large = { founder: witness, genesis: ring.genesis, txs: ring.txs.map((tx) => tx.bytes) };
-  await seedDataDir(founderDir, large);
-  await sealChain(founderDir, witness.key, ring.txs);
-  const founder = await BenchPeer.spawn(
-    ctx.scope,
-    `founder-${count}`,
-    {
-      dataDir: founderDir,
-      networkId: ring.genesis.id,
-      secret: SECRET,
-      relays: [],
-      secretKey: toHex(witness.secret),
-      witness: true,
-      checkpointEvery: 10_000,
-      track: false,
-      // The short network's founder waits while the long one is generated.
-      maxLifetimeMs: 80 * 60_000,
-    },
-    { startTimeoutMs: 300_000 },
+  // The short network's founder waits while the long one is generated.
+  const { founder, genesis, transactions, dir } = await ringFounder(
+    ctx,
+    count,
+    'join',
+    80 * 60_000,
   );
+  const witness = identity(RING_WITNESS);
   const by = Date.now() + Math.max(300_000, count);
   while ((await founder.call<number>('certified')) < 1) {
     if (Date.now() > by)
@@ -81,8 +64,8 @@ async function network(ctx: BenchContext, count: number): Promise<Network> {
   );
   const seq = await founder.call<number>('head', { author: witness.key });
   return {
-    n: ring.txs.length,
-    networkId: ring.genesis.id,
+    n: transactions,
+    networkId: genesis.id,
     relays: [founder.started!.relayUrl!],
     head: { author: witness.key, seq },
     dir,

@@ -10,16 +10,12 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { LOG_FILE_NAME } from '../../node/storage/fileLogStore.ts';
-import { toHex } from '../../shared/bytes.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
-import { identity } from '../../test/helpers/network.ts';
-import { sealChain, seedDataDir } from '../lib/ledgerData.ts';
 import { metric, ratios } from '../lib/metric.ts';
+import { ringFounder } from '../lib/ringFounder.ts';
 import { BenchPeer } from '../lib/peers.ts';
 import { median } from '../lib/stats.ts';
 import type { BenchContext, Scenario } from '../lib/types.ts';
-import { RING_WITNESS } from './compaction.ts';
-import { fastRing } from '../lib/fastRing.ts';
 import { SECRET } from './initialSync.ts';
 
 const MB = 1024 * 1024;
@@ -36,31 +32,7 @@ interface Pruned {
 
 /** Seeds a founder with `count` ring transactions, lets it certify and prune, and stops it. */
 async function prunedFounder(ctx: BenchContext, count: number): Promise<Pruned> {
-  const generated = Date.now();
-  const ring = await fastRing(count);
-  const witness = identity(RING_WITNESS);
-  ctx.log(
-    `generated ${ring.txs.length.toLocaleString('en')} transactions in ${((Date.now() - generated) / 1000).toFixed(1)} s`,
-  );
-  const dataDir = join(await ctx.scope.tempDir(`pruned-${count}`), 'founder');
-  const large = { founder: witness, genesis: ring.genesis, txs: ring.txs.map((tx) => tx.bytes) };
-  await seedDataDir(dataDir, large);
-  await sealChain(dataDir, witness.key, ring.txs);
-  const founder = await BenchPeer.spawn(
-    ctx.scope,
-    `founder-${count}`,
-    {
-      dataDir,
-      networkId: ring.genesis.id,
-      secret: SECRET,
-      relays: [],
-      secretKey: toHex(witness.secret),
-      witness: true,
-      checkpointEvery: 10_000,
-      track: false,
-    },
-    { startTimeoutMs: 300_000 },
-  );
+  const { founder, genesis, dataDir } = await ringFounder(ctx, count, 'pruned');
   const pruned = await founder.waitEvent('pruned', Math.max(300_000, count));
   const pruneMs = Date.now() - founder.spawnedAt;
   await founder.stop();
@@ -70,7 +42,7 @@ async function prunedFounder(ctx: BenchContext, count: number): Promise<Pruned> 
   );
   return {
     dataDir,
-    genesis: ring.genesis,
+    genesis,
     dropped: Number(pruned.dropped),
     kept: Number(pruned.kept),
     pruneMs,
