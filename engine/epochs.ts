@@ -103,13 +103,15 @@ export class Epochs {
   /** Opens the epochs of `plan` (lowest first) with their saved docs, before a ledger is bound. */
   async resume(plan: readonly EpochPlan[]): Promise<void> {
     const keep = new Set(plan.map((step) => step.n));
-    await forgetLeftEpochs(this.#host.ports.replica, keep, (message) => this.#host.warn(message));
-    for (const step of plan) this.#open.push(await this.#make(step));
+    const warn = (message: string) => this.#host.warn(message);
+    const saved = await forgetLeftEpochs(this.#host.ports.replica, keep, warn);
+    for (const step of plan) this.#open.push(await this.#make(step, saved));
   }
 
-  async #make(plan: EpochPlan): Promise<Epoch> {
+  /** `saved`: the replica store's records, when resume has just read them. */
+  async #make(plan: EpochPlan, saved?: readonly Uint8Array[]): Promise<Epoch> {
     const doc = new Y.Doc();
-    const replica = await this.#resumeDoc(plan.n, doc);
+    const replica = await this.#resumeDoc(plan.n, doc, saved);
     const connection = new Connection({
       networkId: this.#host.networkId,
       room: epochRoomOf(this.#host.networkId, plan.n),
@@ -134,12 +136,16 @@ export class Epochs {
   }
 
   /** Reads an epoch's saved doc back, and keeps saving it (engine/replica.ts). */
-  async #resumeDoc(n: number, doc: Y.Doc): Promise<ReplicaWriter | null> {
+  async #resumeDoc(
+    n: number,
+    doc: Y.Doc,
+    saved?: readonly Uint8Array[],
+  ): Promise<ReplicaWriter | null> {
     const store = this.#host.ports.replica;
     if (!store) return null;
     const warn = (message: string) => this.#host.warn(message);
     try {
-      const loaded = await loadReplica(store, doc, n);
+      const loaded = await loadReplica(store, doc, n, saved);
       if (loaded.warning) warn(loaded.warning);
     } catch (error) {
       const why = error instanceof Error ? error.message : String(error);

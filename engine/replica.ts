@@ -112,8 +112,11 @@ export async function loadReplica(
   store: LogStore,
   doc: Y.Doc,
   epoch = 0,
+  /** The store's records, when the caller has just read them (Epochs.resume). */
+  records?: readonly Uint8Array[],
 ): Promise<{ updates: number; warning?: string }> {
-  const { updates, dropped } = replicaUpdates((await store.load()).records, epoch);
+  const held = records ?? (await store.load()).records;
+  const { updates, dropped } = replicaUpdates(held, epoch);
   const lost =
     dropped > 0 ? `${dropped} damaged record(s) of the saved replication doc were left out` : '';
   let applied = 0;
@@ -145,31 +148,38 @@ const EMPTY = new Uint8Array(0);
  * saved doc is a cache: links send what it lacks). Call at start, before a ReplicaWriter writes
  * to `store`: the store is replaced in one step (LogStore.rewrite). Returns the records dropped.
  */
-export async function dropLeftEpochs(store: LogStore, keep: ReadonlySet<number>): Promise<number> {
+export async function dropLeftEpochs(
+  store: LogStore,
+  keep: ReadonlySet<number>,
+): Promise<{ dropped: number; kept: Uint8Array[] }> {
   const { records } = await store.load();
   const kept = records.filter((record) => {
     const part = parsePart(record);
     return part !== null && keep.has(part.e);
   });
-  if (kept.length === records.length) return 0;
-  await store.rewrite(kept);
-  return records.length - kept.length;
+  if (kept.length < records.length) await store.rewrite(kept);
+  return { dropped: records.length - kept.length, kept };
 }
 
-/** dropLeftEpochs at start, a failure said in a sentence (what is left only takes room). */
+/**
+ * dropLeftEpochs at start, a failure said in a sentence (what is left only takes room). Gives
+ * the records kept, for the epochs' docs to be read from without reading the store again;
+ * undefined when there is no store or the drop failed.
+ */
 export async function forgetLeftEpochs(
   store: LogStore | undefined,
   keep: ReadonlySet<number>,
   warn: (message: string) => void,
-): Promise<void> {
-  if (!store) return;
+): Promise<Uint8Array[] | undefined> {
+  if (!store) return undefined;
   try {
-    await dropLeftEpochs(store, keep);
+    return (await dropLeftEpochs(store, keep)).kept;
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     warn(
       `The saved replication records of epochs left behind could not be removed (${why}); they take room, and are never read.`,
     );
+    return undefined;
   }
 }
 
