@@ -3,7 +3,11 @@
 // in its own module; this one holds the usage text and sends each command to its module.
 import { parseArgs } from 'node:util';
 import { toJson } from './control.ts';
-import { CliError, resolveHome } from './home.ts';
+import { CliError, type Home } from './home.ts';
+import { openHome, rootOf, type HomeChoice } from './homes.ts';
+import { takeOption } from './homeOptions.ts';
+import { addIdentity, identitiesCommand, IDENTITIES_USAGE } from './identities.ts';
+import { NETWORK_SLOTS_USAGE, networkSlotsCommand, withNewNetwork } from './networkSlots.ts';
 import { deviceCommand } from './devices.ts';
 import { witnessCommand } from './witness.ts';
 import { identityCommand } from './identity.ts';
@@ -27,11 +31,13 @@ async function usage(): Promise<string> {
     import('./run.ts'),
     import('./relay.ts'),
   ]);
-  return `Usage: gpow [--home DIR] [--json] <command> [options]
+  return `Usage: gpow [--home DIR] [--identity NAME] [--network NAME] [--json] <command> [options]
 
-Identity
-  identity create [--fast-kdf]      create an identity and show its 24 backup words
-  identity import [--words "..."] [--device-name N] [--allowance A] [--as-original]
+Identity (a home holds several; --identity NAME acts for one without "use")
+  identity create [--name NAME] [--fast-kdf]
+                                    create an identity and show its 24 backup words; in a
+                                    home that has one, it is added and becomes current
+  identity import [--name NAME] [--words "..."] [--device-name N] [--allowance A] [--as-original]
                   [--backup FILE [--network NAME]]
                                     restore an identity from its words (or stdin), as one
                                     more device of it (--as-original: resume its own chain,
@@ -39,6 +45,9 @@ Identity
                                     back its network, contacts and chats (see "gpow backup")
   identity show                     show this identity's address
   identity export                   show the backup words (asks for the passphrase)
+  identity card [NAME] [--network NAME]
+                                    the public card: address, display name and a QR code
+${IDENTITIES_USAGE}
   device pair [--name N] [--allowance A]
                                     a gpow:pair? link that makes a new machine a device of
                                     this identity (needs the words on this one)
@@ -75,6 +84,7 @@ Network
                                     when too many witnesses are gone for good: a new network
                                     that carries every balance over, announced here
   network follow [NETWORK]          move this home to the announced new network (peer stopped)
+${NETWORK_SLOTS_USAGE}
 ${INVITE_USAGE}
 ${RUN_USAGE}
 ${RELAY_USAGE}
@@ -99,7 +109,8 @@ Private traffic (Sustainable Symmetric Keys; needs the running peer)
 ${MARKET_USAGE}
 
 The passphrase is read from GPOW_PASSPHRASE, or asked for on the terminal.
-Home: --home, or GPOW_HOME, or ~/.gpow.`;
+Home: --home, or GPOW_HOME, or ~/.gpow. One home holds several identities, each in several
+networks with its own balance and data (docs/keys.md).`;
 }
 
 // ---- entry -------------------------------------------------------------------------------
@@ -114,93 +125,113 @@ export async function main(argv: string[]): Promise<number> {
       home: { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
+      identity: { type: 'string' },
+      network: { type: 'string' },
     },
   });
   // Everything after the command word belongs to the command.
   const commandIndex = tokens.find((t) => t.kind === 'positional')?.index ?? argv.length;
   const rest = argv.slice(commandIndex + 1).filter((a) => a !== '--json');
   const out = output(values.json === true || argv.includes('--json'));
-  const home = resolveHome(typeof values.home === 'string' ? values.home : undefined);
+  const root = rootOf(typeof values.home === 'string' ? values.home : undefined);
   const [command, sub] = positionals;
   if (values.help || !command) {
     process.stdout.write(`${await usage()}\n`);
     return command ? 0 : values.help ? 0 : 2;
   }
   try {
+    const choice = homeChoice(argv.slice(0, commandIndex), command, rest);
+    // Resolved only by the commands that act on a home: relay and verify need none.
+    const home = (): Promise<Home> => openHome(root, choice);
     switch (command) {
       case 'identity':
-        await identityCommand(home, rest, out);
+        if (['list', 'use', 'rename', 'remove'].includes(sub ?? ''))
+          await identitiesCommand(root, rest, out);
+        else if (sub === 'card')
+          await (await import('./card.ts')).cardCommand(root, rest.slice(1), choice.identity, out);
+        else if (sub === 'create' || sub === 'import')
+          await addIdentity(root, rest, out, (h, args) => identityCommand(h, args, out));
+        else await identityCommand(await home(), rest, out);
         break;
       case 'device':
-        await deviceCommand(home, rest, out);
+        await deviceCommand(await home(), rest, out);
         break;
       case 'backup':
-        await backupCommand(home, rest, out);
+        await backupCommand(await home(), rest, out);
         break;
       case 'contact':
-        await contactCommand(home, rest, out);
+        await contactCommand(await home(), rest, out);
         break;
       case 'witness':
-        await witnessCommand(home, rest, out);
+        await witnessCommand(await home(), rest, out);
         break;
       case 'profile':
-        await profileCommand(home, rest, out);
+        await profileCommand(await home(), rest, out);
         break;
       case 'member':
-        await memberCommand(home, rest, out);
+        await memberCommand(await home(), rest, out);
         break;
       case 'network':
-        if (sub === 'create')
-          await (await import('./network.ts')).networkCreate(home, rest.slice(1), out);
-        else if (sub === 'refound')
-          await (await import('./refound.ts')).refound(home, rest.slice(1), out);
+        if (sub === 'list' || sub === 'use') await networkSlotsCommand(root, rest, choice, out);
+        else if (sub === 'create') {
+          const { networkCreate } = await import('./network.ts');
+          await withNewNetwork(root, [], choice, (h) => networkCreate(h, rest.slice(1), out));
+        } else if (sub === 'refound')
+          await (await import('./refound.ts')).refound(await home(), rest.slice(1), out);
         else if (sub === 'follow')
-          await (await import('./refound.ts')).follow(home, rest.slice(1), out);
-        else throw new CliError('usage: gpow network create|refound|follow (see "gpow help")');
+          await (await import('./refound.ts')).follow(await home(), rest.slice(1), out);
+        else
+          throw new CliError(
+            'usage: gpow network create|refound|follow|list|use (see "gpow help")',
+          );
         break;
       case 'invite':
-        await (await import('./invite.ts')).invite(home, rest, out);
+        await (await import('./invite.ts')).invite(await home(), rest, out);
         break;
       case 'join':
-        await (await import('./invite.ts')).join(home, rest, out);
+        {
+          const { join } = await import('./invite.ts');
+          await withNewNetwork(root, rest, choice, (h) => join(h, rest, out));
+          break;
+        }
         break;
       case 'run':
-        await (await import('./run.ts')).run(home, rest, out);
+        await (await import('./run.ts')).run(await home(), rest, out);
         break;
       case 'relay':
         await (await import('./relay.ts')).relay(rest, out);
         break;
       case 'send':
-        await send(home, rest, out);
+        await send(await home(), rest, out);
         break;
       case 'balance':
-        await balance(home, rest, out);
+        await balance(await home(), rest, out);
         break;
       case 'history':
-        await history(home, rest, out);
+        await history(await home(), rest, out);
         break;
       case 'status':
-        await status(home, out);
+        await status(await home(), out);
         break;
       case 'sign':
-        await sign(home, rest, out);
+        await sign(await home(), rest, out);
         break;
       case 'verify':
         await verify(rest, out);
         break;
       case 'ssk':
-        await sskCommand(home, rest, out);
+        await sskCommand(await home(), rest, out);
         break;
       case 'msg':
-        await msgCommand(home, rest, out);
+        await msgCommand(await home(), rest, out);
         break;
       case 'file':
-        await fileCommand(home, rest, out);
+        await fileCommand(await home(), rest, out);
         break;
       default:
         if (!MARKET_COMMANDS.includes(command))
           throw new CliError(`unknown command "${command}"\n\n${await usage()}`);
-        await marketCommand(home, command, rest, out);
+        await marketCommand(await home(), command, rest, out);
     }
     return 0;
   } catch (error) {
@@ -208,4 +239,18 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(out.json ? `${toJson({ error: message })}\n` : `gpow: ${message}\n`);
     return 1;
   }
+}
+
+/**
+ * Which identity and network the command acts on: --identity and --network before the command
+ * word or among its own arguments (taken out of them). "identity import --backup" keeps its own
+ * --network (the backup's network to restore), and "identity card" reads it itself.
+ */
+function homeChoice(before: string[], command: string, rest: string[]): HomeChoice {
+  const global = [...before];
+  const identity = takeOption(rest, 'identity') ?? takeOption(global, 'identity');
+  const network =
+    (command === 'identity' ? undefined : takeOption(rest, 'network')) ??
+    takeOption(global, 'network');
+  return { identity, network };
 }
