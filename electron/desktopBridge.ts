@@ -36,6 +36,7 @@ export function createDesktopBridge(deps: DesktopBridgeDeps): GpowBridge {
     signTransaction: (request) => vault.sign(request),
     openSskBox: (input) => vault.openSskBox(input),
     signIdentityMessage: (message) => vault.signIdentityMessage(message),
+    proveVrf: (alpha) => vault.proveVrf(alpha),
     lock: () => settle(() => vault.lock()),
     unlockRemembered: () => vault.unlockRemembered(),
     forgetRememberedUnlock: () => vault.forgetRemembered(),

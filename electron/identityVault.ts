@@ -22,6 +22,7 @@ import { identityFromSecret, type Identity } from '../shared/identity/keys.ts';
 import { identityFromMnemonic } from '../shared/identity/mnemonic.ts';
 import type { RandomPort } from '../shared/ports.ts';
 import { signMessage } from '../shared/crypto/ed25519.ts';
+import { vrfProve } from '../shared/crypto/vrf.ts';
 import { openKey } from '../shared/ssk/box.ts';
 import { signTx } from '../shared/tx/envelope.ts';
 import { protocolRegistry } from '../shared/protocol.ts';
@@ -64,6 +65,8 @@ export interface IdentityVault {
   openSskBox(input: OpenSskBoxInput): OpenSskBoxResult;
   /** Signs a device certificate or revocation of the unlocked identity (identityMessage.ts). */
   signIdentityMessage(message: Uint8Array): Uint8Array;
+  /** The VRF proof of `alpha` with the key that signs transactions (shared/crypto/vrf.ts). */
+  proveVrf(alpha: Uint8Array): Uint8Array;
   /** Overwrites and forgets the unlocked key. */
   lock(): void;
 }
@@ -189,6 +192,13 @@ export function createIdentityVault(options: IdentityVaultOptions): IdentityVaul
       );
       if (!check.ok) throw new Error(`GPoW will not sign this: ${check.message}.`);
       return signMessage(current.identity.secretKey, message);
+    },
+
+    proveVrf(alpha) {
+      const current = unlocked;
+      if (current === null) throw new Error(LOCKED_MESSAGE);
+      // The key sign() uses: a VRF output is the signer's, under the key its chain is known by.
+      return vrfProve(current.identity.secretKey, alpha);
     },
 
     openSskBox(input) {

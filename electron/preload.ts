@@ -45,6 +45,7 @@ const bridge = {
   signTransaction: (request) => invokeSync('signTransaction', request),
   openSskBox: (input) => invokeSync('openSskBox', input),
   signIdentityMessage: (message) => invokeSync('signIdentityMessage', message),
+  proveVrf: (alpha) => invokeSync('proveVrf', alpha),
   lock: () => invoke('lock'),
   unlockRemembered: () => invoke('unlockRemembered'),
   forgetRememberedUnlock: () => invoke('forgetRememberedUnlock'),

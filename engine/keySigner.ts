@@ -1,6 +1,7 @@
 // A signer that holds the secret key in this realm: the CLI's, and the browser's in-page vault.
 // The desktop app's signer holds no key: it asks the main process (renderer/runtime/signer.ts).
 import { publicKeyOf, signMessage } from '../shared/crypto/ed25519.ts';
+import { vrfProve } from '../shared/crypto/vrf.ts';
 import { keyHexOf } from '../shared/ids.ts';
 import { openKey } from '../shared/ssk/box.ts';
 import { signTx } from '../shared/tx/envelope.ts';
@@ -21,6 +22,8 @@ export function keySigner(
     // SSK boxes are sealed to the chain's key: a device's private channels are its own.
     openSskBox: (box, ctx) => openKey(box, secretKey, ctx),
     signMessage: (message) => signMessage(secretKey, message),
+    // The chain's key, like sign: the VRF public key is the one the ledger knows this signer by.
+    proveVrf: (alpha) => vrfProve(secretKey, alpha),
   };
   return identitySecret ? { ...signer, identity: identitySignerOf(identitySecret) } : signer;
 }

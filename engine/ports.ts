@@ -42,6 +42,12 @@ export interface EngineSigner {
   /** Signs raw bytes with `key` (a device authorising a revocation, docs/protocol.md §12). */
   signMessage?(message: Uint8Array): Uint8Array;
   /**
+   * The VRF proof (RFC 9381, shared/crypto/vrf.ts) of `alpha` with the key that signs this chain,
+   * `key`: its output is unique, so a witness can withhold it but not choose it. Throws once the
+   * signer is locked; absent where the platform cannot prove.
+   */
+  proveVrf?(alpha: Uint8Array): Uint8Array;
+  /**
    * The identity's own key, where this platform holds its 24 words: it certifies devices and
    * authorises revocations. On the identity's own chain it is `key` itself; absent on a device
    * that was paired without the words.

@@ -189,6 +189,11 @@ export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
       checked('signIdentityMessage', args);
       throw desktopOnly('Signing for the identity through the bridge');
     },
+    // And VRF proofs are made in the page, with the key that signs there.
+    proveVrf: (...args: unknown[]) => {
+      checked('proveVrf', args);
+      throw desktopOnly('Proving with the key through the bridge');
+    },
 
     lock: (...args: unknown[]) =>
       settle(() => {

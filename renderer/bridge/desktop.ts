@@ -38,6 +38,7 @@ export function desktopPlatform(bridge: GpowBridge): DesktopPlatform {
     signTransaction: (request) => bridge.signTransaction(request),
     openSskBox: (input) => bridge.openSskBox(input),
     signIdentityMessage: (message) => bridge.signIdentityMessage(message),
+    proveVrf: (alpha) => bridge.proveVrf(alpha),
     lock: () => {
       signer.forget();
       return bridge.lock();

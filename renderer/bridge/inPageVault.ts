@@ -9,6 +9,7 @@
 // This is why browser mode is for trying GPoW, not for real funds: anything running in the
 // page could reach the vault. The desktop app keeps the key in the main process instead.
 import { publicKeyOf, signMessage } from '../../shared/crypto/ed25519.ts';
+import { vrfProve } from '../../shared/crypto/vrf.ts';
 import { encryptKeystore } from '../../shared/identity/keystore.ts';
 import { keyHexOf, type KeyHex } from '../../shared/ids.ts';
 import type { RandomPort } from '../../shared/ports.ts';
@@ -69,6 +70,10 @@ export class InPageVault implements SignerSource {
       signMessage: (message) => {
         live();
         return signMessage(key, message);
+      },
+      proveVrf: (alpha) => {
+        live();
+        return vrfProve(key, alpha);
       },
       ...(ownIdentity
         ? {

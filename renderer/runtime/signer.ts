@@ -80,7 +80,12 @@ export const LOCKED_MESSAGE = 'The identity is locked: unlock it to sign.';
 /** What the desktop signer needs of the bridge. */
 type DesktopSigning = Pick<
   GpowBridge,
-  'signTransaction' | 'openSskBox' | 'signIdentityMessage' | 'createDeviceKeystore' | 'lock'
+  | 'signTransaction'
+  | 'openSskBox'
+  | 'signIdentityMessage'
+  | 'proveVrf'
+  | 'createDeviceKeystore'
+  | 'lock'
 >;
 
 /**
@@ -116,6 +121,11 @@ export class BridgeSigner implements SignerSource {
       sign: (unsigned) => {
         if (this.#signer !== signer) throw new Error(LOCKED_MESSAGE);
         return this.#bridge.signTransaction(encodeSignRequest(unsigned));
+      },
+      // Main proves with the key that signs the chain, the one sign() uses.
+      proveVrf: (alpha) => {
+        if (this.#signer !== signer) throw new Error(LOCKED_MESSAGE);
+        return this.#bridge.proveVrf(alpha);
       },
       // Main opens boxes for its own identity only, so a box for anyone else is refused here.
       openSskBox: (box, ctx): OpenKeyResult => {

@@ -239,6 +239,13 @@ export interface GpowBridge {
    * signs while it composes.
    */
   signIdentityMessage(message: Uint8Array): Uint8Array;
+  /**
+   * The VRF proof (RFC 9381, shared/crypto/vrf.ts) of `alpha` with the unlocked key that signs
+   * transactions: a witness's unique contribution to a committee seed. `alpha` is 1 to
+   * MAX_VRF_ALPHA_BYTES bytes. Throws while locked. SYNCHRONOUS, like signTransaction: the
+   * engine's signer port (EngineSigner.proveVrf) answers at once.
+   */
+  proveVrf(alpha: Uint8Array): Uint8Array;
   /** Forgets the unlocked key (overwriting it). The remembered passphrase, if any, stays. */
   lock(): Promise<void>;
   /** Unlocks with the passphrase remembered by unlockKeystore({ remember: true }), if any. */
@@ -316,6 +323,7 @@ export const CHANNELS = {
   signTransaction: 'gpow:sign-transaction',
   openSskBox: 'gpow:open-ssk-box',
   signIdentityMessage: 'gpow:sign-identity-message',
+  proveVrf: 'gpow:prove-vrf',
   lock: 'gpow:lock',
   unlockRemembered: 'gpow:unlock-remembered',
   forgetRememberedUnlock: 'gpow:forget-remembered-unlock',
@@ -350,6 +358,7 @@ export const SYNC_METHODS: readonly SyncBridgeMethod[] = [
   'signTransaction',
   'openSskBox',
   'signIdentityMessage',
+  'proveVrf',
 ];
 
 export const isSyncMethod = (method: BridgeMethod): method is SyncBridgeMethod =>
@@ -609,6 +618,8 @@ export const MAX_SIGN_REQUEST_BYTES = 64 * 1024;
  * witnesses that admits or removes many members is the largest (about 20 KB for 256 each).
  */
 export const MAX_IDENTITY_MESSAGE_BYTES = 24 * 1024;
+/** A VRF input is an id or a short tag; 256 bytes is far above any the protocol makes. */
+export const MAX_VRF_ALPHA_BYTES = 256;
 /** shared/ssk/box.ts SSK_BOX_MAX_BYTES, repeated for the same reason. */
 export const MAX_SSK_BOX_BYTES = 512;
 /** shared/ssk/box.ts SSK_MAX_EPOCH. */
@@ -696,6 +707,19 @@ export const ARGUMENT_SCHEMAS: {
       ),
     ],
     'expected exactly one argument, the message',
+  ),
+  proveVrf: v.strictTuple(
+    [
+      v.pipe(
+        v.instance(Uint8Array, 'the VRF input must be a Uint8Array'),
+        v.check((bytes) => bytes.length > 0, 'the VRF input must not be empty'),
+        v.check(
+          (bytes) => bytes.length <= MAX_VRF_ALPHA_BYTES,
+          `the VRF input is at most ${MAX_VRF_ALPHA_BYTES} bytes`,
+        ),
+      ),
+    ],
+    'expected exactly one argument, the VRF input',
   ),
   lock: noArguments,
   unlockRemembered: noArguments,

@@ -70,6 +70,8 @@ describe('the browser bridge, for desktop-only methods', () => {
     expect(() => bridge.signTransaction(Uint8Array.of(0xa0))).toThrow(
       /only available in the desktop app/u,
     );
+    // VRF proofs are made in the page, by the in-page vault's signer.
+    expect(() => bridge.proveVrf(Uint8Array.of(1))).toThrow(/only available in the desktop app/u);
     await expect(bridge.openLedgerLog({ name: 'x' })).rejects.toThrow(
       /only available in the desktop/u,
     );
@@ -100,6 +102,9 @@ describe('the browser bridge, for desktop-only methods', () => {
     );
     expect(() => (bridge.signTransaction as (...a: unknown[]) => unknown)('text')).toThrow(
       /invalid arguments to signTransaction/u,
+    );
+    expect(() => bridge.proveVrf(new Uint8Array(257))).toThrow(
+      /invalid arguments to proveVrf \(argument 0\): the VRF input is at most 256 bytes/u,
     );
   });
 

@@ -61,6 +61,7 @@ function fakeBridge() {
     signTransaction: vi.fn((_request: Uint8Array) => Uint8Array.of(1, 2, 3)),
     openSskBox: vi.fn((_input: unknown) => ({ ok: false as const, error: 'not for us' })),
     signIdentityMessage: vi.fn((_message: Uint8Array) => new Uint8Array(64)),
+    proveVrf: vi.fn((_alpha: Uint8Array) => new Uint8Array(80)),
     lock: vi.fn(() => Promise.resolve()),
     unlockRemembered: vi.fn(() =>
       Promise.resolve({ ok: false as const, code: 'not-found' as const, message: 'none' }),
@@ -111,6 +112,7 @@ const GOOD_ARGUMENTS: { readonly [K in BridgeMethod]: BridgeArguments<K> } = {
     { box: Uint8Array.of(1), network: new Uint8Array(32), sender: new Uint8Array(32), epoch: 1 },
   ],
   signIdentityMessage: [Uint8Array.of(1)],
+  proveVrf: [Uint8Array.of(1)],
   lock: [],
   unlockRemembered: [],
   forgetRememberedUnlock: [],
@@ -142,6 +144,15 @@ const BAD_ARGUMENTS: { readonly [K in BridgeMethod]?: readonly unknown[][] } = {
     [new Uint8Array(0)],
     [new Uint8Array(24 * 1024 + 1)],
     [Uint8Array.of(1), 2],
+  ],
+  proveVrf: [
+    [],
+    ['alpha'],
+    [[1, 2]],
+    [new Uint8Array(0)],
+    [new Uint8Array(257)],
+    [new Uint16Array(2)],
+    [Uint8Array.of(1), 'extra'],
   ],
   signTransaction: [
     [],
@@ -294,7 +305,12 @@ describe('IPC handlers', () => {
     expect(on.mock.calls.map(([channel]) => channel as string)).toEqual(
       SYNC_METHODS.map((method) => CHANNELS[method]),
     );
-    expect(SYNC_METHODS).toEqual(['signTransaction', 'openSskBox', 'signIdentityMessage']);
+    expect(SYNC_METHODS).toEqual([
+      'signTransaction',
+      'openSskBox',
+      'signIdentityMessage',
+      'proveVrf',
+    ]);
   });
 
   it('routes each channel to its own method with the parsed arguments', async () => {

@@ -264,6 +264,7 @@ describe('main process start-up', () => {
       CHANNELS.signTransaction,
       CHANNELS.openSskBox,
       CHANNELS.signIdentityMessage,
+      CHANNELS.proveVrf,
     ]);
     await expect(callFromApp(CHANNELS.appInfo)).resolves.toEqual({
       name: 'GPoW',

@@ -37,6 +37,7 @@ import { createVerifier, publicKeyOf } from '../../shared/crypto/ed25519.ts';
 import { pairingMessage } from '../../shared/tx/device.ts';
 import { deviceCertMessage } from '../../shared/wallet/devices.ts';
 import { nodeBackend } from '../../node/crypto/nodeEd25519.ts';
+import { VRF_OUTPUT_BYTES, vrfProve, vrfVerify } from '../../shared/crypto/vrf.ts';
 
 vi.mock('electron', () => ({}));
 
@@ -138,6 +139,18 @@ describe('the identity vault', () => {
 
     vault.lock();
     expect(() => vault.sign(encodeSignRequest(genesisFor(me)))).toThrow(LOCKED_MESSAGE);
+  });
+
+  it('proves VRF outputs with the key that signs, and refuses while locked', async () => {
+    const alpha = Uint8Array.of(0xac, 0xce);
+    expect(() => vault.proveVrf(alpha)).toThrow(LOCKED_MESSAGE);
+    await vault.unlock({ passphrase: PASSPHRASE });
+    const proof = vault.proveVrf(alpha);
+    // The same proof the key itself makes, verifying under the identity's public key.
+    expect(proof).toEqual(vrfProve(identityFromMnemonic(mnemonic).secretKey, alpha));
+    expect(vrfVerify(fromHex(me), alpha, proof)?.length).toBe(VRF_OUTPUT_BYTES);
+    vault.lock();
+    expect(() => vault.proveVrf(alpha)).toThrow(LOCKED_MESSAGE);
   });
 
   it('signs only well-formed transactions of known types', async () => {
@@ -287,6 +300,7 @@ describe('the desktop signer, over IPC', () => {
       signTransaction: (request: Uint8Array) => vault.sign(request),
       openSskBox: (input: OpenSskBoxInput) => vault.openSskBox(input),
       signIdentityMessage: (message: Uint8Array) => vault.signIdentityMessage(message),
+      proveVrf: (alpha: Uint8Array) => vault.proveVrf(alpha),
       createDeviceKeystore: (input: { passphrase: string }) => vault.createDevice(input),
       lock: () => Promise.resolve(vault.lock()),
       unlockKeystore: (input: { passphrase: string }) => vault.unlock(input),
@@ -323,27 +337,23 @@ describe('the desktop signer, over IPC', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  /** A synchronous call as the preload makes it: main's SyncReply, a refusal thrown. */
+  function callSync<T>(channel: string, ...args: unknown[]): T {
+    const reply = sendSync(channel, ...args) as
+      { ok: true; value: T } | { ok: false; message: string };
+    if (!reply.ok) throw new Error(reply.message);
+    return reply.value;
+  }
+
   /** What the preload would expose, built on the fake IPC above. */
   function preloadBridge(): GpowBridge {
     return {
-      signTransaction: (request: Uint8Array) => {
-        const reply = sendSync(CHANNELS.signTransaction, request) as
-          { ok: true; value: Uint8Array } | { ok: false; message: string };
-        if (!reply.ok) throw new Error(reply.message);
-        return reply.value;
-      },
-      openSskBox: (input) => {
-        const reply = sendSync(CHANNELS.openSskBox, input) as
-          { ok: true; value: OpenSskBoxResult } | { ok: false; message: string };
-        if (!reply.ok) throw new Error(reply.message);
-        return reply.value;
-      },
-      signIdentityMessage: (message: Uint8Array) => {
-        const reply = sendSync(CHANNELS.signIdentityMessage, message) as
-          { ok: true; value: Uint8Array } | { ok: false; message: string };
-        if (!reply.ok) throw new Error(reply.message);
-        return reply.value;
-      },
+      signTransaction: (request: Uint8Array) =>
+        callSync<Uint8Array>(CHANNELS.signTransaction, request),
+      openSskBox: (input) => callSync<OpenSskBoxResult>(CHANNELS.openSskBox, input),
+      signIdentityMessage: (message: Uint8Array) =>
+        callSync<Uint8Array>(CHANNELS.signIdentityMessage, message),
+      proveVrf: (alpha: Uint8Array) => callSync<Uint8Array>(CHANNELS.proveVrf, alpha),
       lock: () => invoke(CHANNELS.lock) as Promise<void>,
       unlockKeystore: (input) => invoke(CHANNELS.unlockKeystore, input),
       createDeviceKeystore: (input) =>
@@ -369,9 +379,14 @@ describe('the desktop signer, over IPC', () => {
       'identity',
       'key',
       'openSskBox',
+      'proveVrf',
       'sign',
       'signMessage',
     ]);
+    // A VRF proof is made in main with the key that signs the chain; it verifies under that key.
+    const alpha = Uint8Array.of(1, 2, 3);
+    const proof = signer.proveVrf?.(alpha);
+    expect(proof && vrfVerify(fromHex(signer.key), alpha, proof)?.length).toBe(VRF_OUTPUT_BYTES);
     // A device certificate for this identity is signed in main (docs/protocol.md §12); bytes of
     // any other kind are refused there.
     const cert = deviceCertMessage(id(5), {
@@ -413,6 +428,7 @@ describe('the desktop signer, over IPC', () => {
     // Main locked behind the renderer's back (the tray's Lock): the same signer now fails.
     vault.lock();
     expect(() => signer.sign(genesisFor(signer.key))).toThrow(LOCKED_MESSAGE);
+    expect(() => signer.proveVrf?.(alpha)).toThrow(LOCKED_MESSAGE);
     expect(opener?.openSskBox(box, context(signer.key))).toEqual({
       ok: false,
       error: LOCKED_MESSAGE,
@@ -424,6 +440,7 @@ describe('the desktop signer, over IPC', () => {
     platform.signerSource.lock();
     expect(platform.signerSource.signer()).toBeNull();
     expect(() => again?.sign(genesisFor(signer.key))).toThrow(LOCKED_MESSAGE);
+    expect(() => again?.proveVrf?.(alpha)).toThrow(LOCKED_MESSAGE);
     await vi.waitFor(() => expect(vault.unlockedAddress()).toBeNull());
   });
 
@@ -444,6 +461,9 @@ describe('the desktop signer, over IPC', () => {
     expect(signer?.identity).toBeUndefined();
     expect(signer && 'signMessage' in signer).toBe(false);
     expect((await admit(signer!.sign(genesisFor(made.key)))).author).toBe(made.key);
+    // Its VRF proofs are its own key's, like its signatures.
+    const proof = signer?.proveVrf?.(Uint8Array.of(4));
+    expect(proof && vrfVerify(fromHex(made.key), Uint8Array.of(4), proof)).not.toBeNull();
     // The proof a pairing link asks for: the link's one-time key over this device's key.
     const link = publicKeyOf(pairingSecret);
     expect(
@@ -474,6 +494,9 @@ describe('the desktop signer, over IPC', () => {
     signer.unlocked(keyHexOf(new Uint8Array(32)));
     expect(() => signer.signer()?.sign(genesisFor(keyHexOf(new Uint8Array(32))))).toThrow(
       /refused the signTransaction request: requests are only accepted from the app origin/u,
+    );
+    expect(() => signer.signer()?.proveVrf?.(Uint8Array.of(1))).toThrow(
+      /refused the proveVrf request: requests are only accepted from the app origin/u,
     );
     warn.mockRestore();
   });

@@ -68,6 +68,7 @@ const GOOD: { readonly [K in BridgeMethod]: BridgeArguments<K> } = {
     { box: Uint8Array.of(1), network: new Uint8Array(32), sender: new Uint8Array(32), epoch: 1 },
   ],
   signIdentityMessage: [Uint8Array.of(1)],
+  proveVrf: [Uint8Array.of(1)],
   lock: [],
   unlockRemembered: [],
   forgetRememberedUnlock: [],

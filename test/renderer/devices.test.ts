@@ -4,6 +4,8 @@
 // was. The devices meeting over the network is test/e2e/devices.test.ts's part.
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { fromHex } from '../../shared/bytes.ts';
+import { vrfVerify } from '../../shared/crypto/vrf.ts';
 import { identityFromMnemonic } from '../../shared/identity/mnemonic.ts';
 import { keyHexOf } from '../../shared/ids.ts';
 import { formatPairingLink, parsePairingLink } from '../../shared/net/pairing.ts';
@@ -227,12 +229,16 @@ describe('devices in the app store', () => {
     const identity = signer?.identity;
     expect(identity?.key).toBe(ME);
     expect(signer?.signMessage?.(new Uint8Array([1]))).toHaveLength(64);
+    // VRF proofs with the key that signs the chain, which verify under it.
+    const proof = signer?.proveVrf?.(new Uint8Array([1]));
+    expect(proof && vrfVerify(fromHex(ME), new Uint8Array([1]), proof)).toHaveLength(64);
     // A key the vault holds as a device signs its own chain only.
     expect(vault.devices.holdAsDevice('00'.repeat(32) as typeof ME)).toBe(false);
     expect(vault.devices.holdAsDevice(ME)).toBe(true);
     expect(vault.signer()?.identity).toBeUndefined();
     vault.lock();
     expect(() => signer?.signMessage?.(new Uint8Array([1]))).toThrow('locked');
+    expect(() => signer?.proveVrf?.(new Uint8Array([1]))).toThrow('locked');
     expect(() => identity?.signMessage(new Uint8Array([1]))).toThrow('locked');
     expect(vault.signer()).toBeNull();
   });
