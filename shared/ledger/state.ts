@@ -37,6 +37,7 @@ import {
   type Membership,
 } from './epochs.ts';
 import { makeReader } from './reader.ts';
+import { UnclaimedIndex } from './unclaimed.ts';
 import { VoteIndex, type VoteHead } from './votes.ts';
 
 export interface ValidEntry {
@@ -107,6 +108,11 @@ export class LedgerState {
   readonly creditsTo = new Map<KeyHex, TxId[]>();
   /** Per credit (or revocation), the transactions that claimed it. */
   readonly claimedBy = new Map<TxId, TxId[]>();
+  /**
+   * Per recipient, the credits its own chain has not claimed: a cache over creditsTo and
+   * claimedBy, brought up to date when read (unclaimed.ts). Not state: nothing hashes it.
+   */
+  readonly unclaimed = new UnclaimedIndex();
   /** Per author, the highest-seq valid transaction that is not a vote (see votableHeads). */
   readonly lastNonVote = new Map<KeyHex, { id: TxId; seq: number }>();
   /** Per witness, its highest-seq valid vote. */
