@@ -1,5 +1,5 @@
-// `gpow identity list|use|rename|remove`, and adding an identity to a home that has some
-// (`identity create|import --name NAME`). The layout they edit is described in homes.ts.
+// `gpow identity list|use|rename|remove` (adding one is identityAdd.ts). The layout they edit is
+// described in homes.ts.
 import { readdir, readFile, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
@@ -10,13 +10,10 @@ import type { KeyHex } from '../../shared/ids.ts';
 import { controlClient, NoPeerRunning } from './control.ts';
 import { CliError, readDeviceInfo, type Home } from './home.ts';
 import {
-  FIRST_IDENTITY_NAME,
   findIdentity,
-  holdsIdentity,
   homeAt,
   nameProblem,
   networksOf,
-  newIdentitySlot,
   readLayout,
   saveLayout,
   withEntry,
@@ -24,7 +21,6 @@ import {
   type Layout,
 } from './homes.ts';
 import { address, type Output } from './output.ts';
-import { takeOption } from './homeOptions.ts';
 
 export const IDENTITIES_USAGE = `  identity list                     the identities of this home: name, address, networks
   identity use NAME                 make NAME the identity later commands act for
@@ -230,63 +226,4 @@ async function deleteSlot(root: string, dir: string): Promise<void> {
   const leftovers = (await readdir(root)).filter((f) => REFOUND_LEFTOVERS.test(f));
   for (const file of [...FIRST_SLOT_FILES, ...leftovers])
     await rm(join(root, file), { recursive: true, force: true });
-}
-
-/**
- * `identity create|import` in a home: the first identity goes where a one-identity home always
- * kept it; any other one into a new slot, which becomes current. A failed command leaves no slot.
- */
-export async function addIdentity(
-  root: string,
-  args: string[],
-  out: Output,
-  run: (home: Home, args: string[]) => Promise<void>,
-): Promise<void> {
-  const rest = [...args];
-  const given = takeOption(rest, 'name');
-  const layout = await readLayout(root);
-  const name = given ?? defaultName(layout);
-  const problem = nameProblem(name, layout);
-  if (problem) throw new CliError(problem);
-  const slot = await newIdentitySlot(root, layout);
-  await refuseTakenSlot(root, slot);
-  try {
-    await run(homeAt(root, slot), rest);
-    await refuseDuplicate(root, layout, { name, dir: slot });
-  } catch (error) {
-    if (slot !== '.') await rm(join(root, slot), { recursive: true, force: true });
-    throw error;
-  }
-  // A first identity without a name keeps the home in its one-identity shape.
-  if (slot === '.' && given === undefined) return;
-  await saveLayout(root, {
-    identities: [...layout.identities, { name, dir: slot }],
-    current: name,
-  });
-  if (layout.current !== null)
-    out.progress(
-      `"${name}" is now the current identity ("gpow identity use ${layout.current}" goes back).`,
-    );
-}
-
-function defaultName(layout: Layout): string {
-  if (layout.identities.length === 0) return FIRST_IDENTITY_NAME;
-  for (let n = layout.identities.length + 1; ; n++)
-    if (nameProblem(`identity-${n}`, layout) === null) return `identity-${n}`;
-}
-
-async function refuseTakenSlot(root: string, slot: string): Promise<void> {
-  if (slot !== '.' && (await holdsIdentity(join(root, slot))))
-    throw new CliError(`${join(root, slot)} already holds an identity; it was left untouched`);
-}
-
-/** The same identity twice in one home would be two views of one chain: refused. */
-async function refuseDuplicate(root: string, layout: Layout, added: IdentityEntry): Promise<void> {
-  const { address: mine } = await identityFacts(root, added);
-  for (const entry of layout.identities) {
-    if ((await identityFacts(root, entry)).address === mine && mine !== null)
-      throw new CliError(
-        `this identity is already in this home as "${entry.name}"; nothing was added`,
-      );
-  }
 }

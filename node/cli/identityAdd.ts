@@ -1,0 +1,86 @@
+// Adding an identity to a home (`gpow identity create|import [--name NAME]`): the first one goes
+// where a one-identity home always kept it, any other into a new slot (homes.ts).
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { encodeAddress } from '../../shared/identity/address.ts';
+import { identityFromMnemonic, validateMnemonic } from '../../shared/identity/mnemonic.ts';
+import { CliError, type Home } from './home.ts';
+import {
+  FIRST_IDENTITY_NAME,
+  holdsIdentity,
+  homeAt,
+  nameProblem,
+  newIdentitySlot,
+  readLayout,
+  saveLayout,
+  type Layout,
+} from './homes.ts';
+import { takeOption } from './homeOptions.ts';
+import { identityFacts } from './identities.ts';
+import type { Output } from './output.ts';
+import { readStdin } from './prompt.ts';
+
+/**
+ * `identity create|import` in a home: the first identity goes where a one-identity home always
+ * kept it; any other one into a new slot, which becomes current. A failed command leaves no slot.
+ */
+export async function addIdentity(
+  root: string,
+  args: string[],
+  out: Output,
+  run: (home: Home, args: string[]) => Promise<void>,
+): Promise<void> {
+  const rest = [...args];
+  const given = takeOption(rest, 'name');
+  const layout = await readLayout(root);
+  const name = given ?? defaultName(layout);
+  const problem = nameProblem(name, layout);
+  if (problem) throw new CliError(problem);
+  if (rest[0] === 'import') await refuseKnownWords(root, layout, rest);
+  const slot = await newIdentitySlot(root, layout);
+  await refuseTakenSlot(root, slot);
+  try {
+    await run(homeAt(root, slot), rest);
+  } catch (error) {
+    if (slot !== '.') await rm(join(root, slot), { recursive: true, force: true });
+    throw error;
+  }
+  // A first identity without a name keeps the home in its one-identity shape.
+  if (slot === '.' && given === undefined) return;
+  await saveLayout(root, {
+    identities: [...layout.identities, { name, dir: slot }],
+    current: name,
+  });
+  if (layout.current !== null)
+    out.progress(
+      `"${name}" is now the current identity ("gpow identity use ${layout.current}" goes back).`,
+    );
+}
+
+function defaultName(layout: Layout): string {
+  if (layout.identities.length === 0) return FIRST_IDENTITY_NAME;
+  for (let n = layout.identities.length + 1; ; n++)
+    if (nameProblem(`identity-${n}`, layout) === null) return `identity-${n}`;
+}
+
+async function refuseTakenSlot(root: string, slot: string): Promise<void> {
+  if (slot !== '.' && (await holdsIdentity(join(root, slot))))
+    throw new CliError(`${join(root, slot)} already holds an identity; it was left untouched`);
+}
+
+/**
+ * Words this home already holds are refused before any passphrase is asked or file written.
+ * Words from stdin are read here and handed on as --words (in this process only).
+ */
+async function refuseKnownWords(root: string, layout: Layout, args: string[]): Promise<void> {
+  const words = takeOption(args, 'words') ?? (await readStdin());
+  args.push('--words', words);
+  const check = validateMnemonic(words);
+  if (!check.ok) return; // the import itself says what is wrong with them
+  const mine = encodeAddress(identityFromMnemonic(check.mnemonic).publicKey);
+  for (const entry of layout.identities)
+    if ((await identityFacts(root, entry)).address === mine)
+      throw new CliError(
+        `this identity is already in this home as "${entry.name}"; nothing was added`,
+      );
+}
