@@ -46,7 +46,8 @@ export async function refoundNetwork(
     prev: null,
     deps: [],
     type: 'genesis',
-    body: genesisBody(plan.input),
+    // A re-founded network is a new one: its draws take the witnesses' randomness (§11.5).
+    body: genesisBody({ ...plan.input, witnessedDraw: plan.input.witnessedDraw ?? true }),
     time,
   });
   const admitted = await admit(bytes);

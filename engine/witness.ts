@@ -6,6 +6,7 @@ import type { KeyHex, TxId } from '../shared/ids.ts';
 import type { Ledger } from '../shared/ledger/ledger.ts';
 import { composeVote } from '../shared/wallet/compose.ts';
 import type { Tx } from '../shared/tx/envelope.ts';
+import { BeaconDuty } from './beacons.ts';
 import { CheckpointDuty } from './checkpoints.ts';
 import { messageOf, type Compose } from './events.ts';
 import type { Cancel, EnginePorts } from './ports.ts';
@@ -37,6 +38,7 @@ export class Witness {
   /** Changes of the witnesses this witness's operator agreed to back (§13.2). */
   readonly #backs = new Set<TxId>();
   readonly #checkpoints: CheckpointDuty;
+  readonly #beacons: BeaconDuty;
   #voteTimer: Cancel | null = null;
   #tickTimer: Cancel | null = null;
   #stopped = false;
@@ -59,6 +61,10 @@ export class Witness {
       onWarning: (message) => host.onWarning(message),
       onCertified: (id, state) => host.onCertified?.(id, state),
       base: () => host.base?.() ?? null,
+    });
+    this.#beacons = new BeaconDuty(ports, {
+      act: (compose) => host.act(compose),
+      onWarning: (message) => host.onWarning(message),
     });
   }
 
@@ -87,6 +93,7 @@ export class Witness {
   /** A transaction became valid: vote on it, and count it towards the next checkpoint. */
   accepted(tx: Tx): void {
     this.#checkpoints.accepted(tx);
+    this.#beacons.accepted(tx);
     this.schedule();
   }
 
@@ -105,6 +112,10 @@ export class Witness {
     // The state of a proposal is being computed at this chain's head: it must not move.
     if (this.#checkpoints.proposing) return;
     try {
+      // Randomness for the validator draws first: the vote that follows covers it.
+      const ledger = this.#host.ledger();
+      const me = this.#me();
+      if (ledger && me) await this.#beacons.publish(ledger, me);
       await this.#host.act((ledger, me) => {
         const now = this.#ports.clock.now();
         // A vote with nothing new still dates our view when a service deadline has passed.

@@ -641,6 +641,7 @@ export const en = {
   'market.open.request': 'Waiting for the witnesses to see the request',
   'market.open.accept': 'Waiting for the provider',
   'market.open.reveal': 'Waiting for the consumer’s secret',
+  'market.open.draw': 'Waiting for the witnesses to draw the validators',
   'market.open.deliver': 'Being worked on',
   'market.open.review': 'Waiting for the consumer’s review',
   'market.open.evaluate': 'Waiting for the validators',

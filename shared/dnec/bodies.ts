@@ -161,6 +161,12 @@ export const reviewSchema = v.strictObject({
     v.pipe(v.array(v.strictTuple([bytes32, maxBytes(MAX_SEALED)])), v.maxLength(MAX_VALIDATORS)),
   ),
 });
+/** A witness's randomness for an accept's draw: its ECVRF proof (shared/crypto/vrf.ts). */
+export const beaconSchema = v.strictObject({
+  request: bytes32,
+  accept: bytes32,
+  proof: bytesOf(80),
+});
 export const verdictSchema = v.strictObject({
   request: bytes32,
   accept: bytes32,
@@ -189,4 +195,5 @@ export type RevealBody = v.InferOutput<typeof revealSchema>;
 export type DeliverBody = v.InferOutput<typeof deliverSchema>;
 export type ReviewBody = v.InferOutput<typeof reviewSchema>;
 export type VerdictBody = v.InferOutput<typeof verdictSchema>;
+export type BeaconBody = v.InferOutput<typeof beaconSchema>;
 export type SettleBody = v.InferOutput<typeof settleSchema>;

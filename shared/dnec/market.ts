@@ -20,7 +20,8 @@ export type ActionKind =
   | 'review'
   | 'verdict'
   | 'settle'
-  | 'unbond';
+  | 'unbond'
+  | 'beacon';
 
 export interface RequestInfo {
   readonly id: TxId;

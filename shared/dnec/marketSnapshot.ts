@@ -45,6 +45,7 @@ const ACTION_KINDS = [
   'verdict',
   'settle',
   'unbond',
+  'beacon',
 ] as const satisfies readonly ActionKind[];
 
 const byId = <T extends { readonly id: string }>(list: Iterable<T>): T[] =>

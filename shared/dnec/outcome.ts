@@ -19,7 +19,8 @@
 //     auto, m = 0                                               → completed  (provider)
 //     review: consumer's review by reviewBy?        absent/approve → approved  (provider)
 //                                                       dispute → validators
-//     validators: k pass by evaluateBy → passed (provider); k fail → failed (consumer);
+//     validators (a witnessed draw first waits until every witness's beacon is decided, draw.ts):
+//                 k pass by evaluateBy → passed (provider); k fail → failed (consumer);
 //                 neither, views closed → unevaluated (provider paid: delivered on time and
 //                 nobody showed it wrong)
 import { txIdOf as idOfBody, type KeyHex, type TxId } from '../ids.ts';
@@ -27,6 +28,7 @@ import type { Tx } from '../tx/envelope.ts';
 import type { Credit, LedgerReader } from '../tx/types.ts';
 import type { Outcome, ReviewBody, RevealBody, VerdictBody } from './bodies.ts';
 import type { MarketIndex, RequestInfo } from './market.ts';
+import { drawOf, type Beacon } from './draw.ts';
 import { selectValidators, selectionSeed } from './selection.ts';
 import { ANY_TIME, certifiedAmong, countAtLeast, sighting, type Evidence } from './witnessTime.ts';
 
@@ -42,7 +44,7 @@ export type Decision =
     }
   | { readonly state: 'open'; readonly stage: Stage; readonly waiting: string };
 
-export type Stage = 'request' | 'accept' | 'reveal' | 'deliver' | 'review' | 'evaluate';
+export type Stage = 'request' | 'accept' | 'reveal' | 'draw' | 'deliver' | 'review' | 'evaluate';
 
 interface Context {
   readonly reader: LedgerReader;
@@ -130,7 +132,11 @@ function judge(
 ): Decision {
   const { request, reader, evidence, market } = ctx;
   const evaluateBy = request.body.deadlines[3];
-  const committee = new Set(committeeOf(reader, request, accept, reveal));
+  // The witnesses' beacons: a withheld one delays the draw until the deadline, no more.
+  const deliverBy = request.body.deadlines[1];
+  if (reader.witnessedDraw && !drawOf(reader, market, request, accept, evidence, deliverBy))
+    return open('draw', "waiting for the witnesses' draw of the validators");
+  const committee = new Set(committeeOf(reader, market, request, accept, reveal, evidence));
   const pass = new Map<TxId, KeyHex>();
   const fail = new Map<TxId, KeyHex>();
   for (const id of market.actions(request.id, 'verdict')) {
@@ -151,19 +157,31 @@ function judge(
   return open('evaluate', `waiting for ${k} matching verdicts, or the evaluation deadline`);
 }
 
-/** The validators P draws for this instance (docs/dnec-selection.md). */
+/**
+ * The validators P draws for this instance (docs/dnec-selection.md), or none while the draw is
+ * not decided: before the reveal, and in a witnessed draw until `evidence` decides every
+ * witness's beacon (draw.ts).
+ */
 export function committeeOf(
   reader: LedgerReader,
+  market: MarketIndex,
   request: RequestInfo,
   accept: TxId,
   reveal: TxId | undefined,
+  evidence: Evidence,
 ): KeyHex[] {
   if (request.body.m === 0 || reveal === undefined) return [];
+  let beacons: Beacon[] | undefined;
+  if (reader.witnessedDraw) {
+    beacons = drawOf(reader, market, request, accept, evidence, request.body.deadlines[1]);
+    if (!beacons) return [];
+  }
   const revealTx = reader.valid(reveal) as Tx<RevealBody>;
   const seed = selectionSeed({
     requestId: request.id,
     reveal: revealTx.body.reveal,
     acceptTxId: accept,
+    ...(beacons ? { beacons } : {}),
   });
   return selectValidators(request.pool, request.body.m, seed);
 }

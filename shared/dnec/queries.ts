@@ -54,7 +54,9 @@ export function instanceView(
   const reveal = first('reveal');
   const settleId = first('settle');
   const reviewId = first('review');
-  const committee = accept ? committeeOf(ledger.reader, request, accept, reveal) : [];
+  const committee = accept
+    ? committeeOf(ledger.reader, index, request, accept, reveal, evidence)
+    : [];
   const verdicts = index.actions(requestId, 'verdict').map((id) => {
     const tx = ledger.get(id) as Tx<{ pass: boolean }>;
     return { id, validator: tx.author, pass: tx.body.pass };

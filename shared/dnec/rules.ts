@@ -4,7 +4,7 @@
 import { bytesEqual } from '../bytes.ts';
 import type { KeyHex, TxId } from '../ids.ts';
 import type { Tx } from '../tx/envelope.ts';
-import { reject, type Rejection } from '../tx/rejection.ts';
+import type { Rejection } from '../tx/rejection.ts';
 import { NO_EFFECTS, type Effects, type TxTypeDef, type TypeContext } from '../tx/types.ts';
 import {
   acceptSchema,
@@ -32,15 +32,7 @@ import {
   type RevealBody,
   type VerdictBody,
 } from './bodies.ts';
-import {
-  idOf,
-  keyOf,
-  marketOf,
-  offerState,
-  type ActionKind,
-  type MarketIndex,
-  type RequestInfo,
-} from './market.ts';
+import { idOf, keyOf, marketOf, offerState, type MarketIndex, type RequestInfo } from './market.ts';
 import { evidenceProblem } from './evidence.ts';
 import { marketIndexCodec } from './marketSnapshot.ts';
 import { committeeOf, decide } from './outcome.ts';
@@ -54,8 +46,8 @@ import {
   type ServiceDef,
 } from './services.ts';
 import { evidenceFrom } from './witnessTime.ts';
-
-const bad = (message: string): Rejection => reject('invalid-body', message);
+import { bad, isRejection, once, record, requestFor } from './ruleKit.ts';
+import { beaconType } from './beaconRule.ts';
 
 /** Resolves a service reference: a built-in name, or a registration among the deps. */
 function serviceFor(ref: string, tx: Tx, ctx: TypeContext): ServiceDef | Rejection {
@@ -70,36 +62,6 @@ function serviceFor(ref: string, tx: Tx, ctx: TypeContext): ServiceDef | Rejecti
   }
   return registered;
 }
-
-/** The request named by an action, which must be among the action's deps or on its chain. */
-function requestFor(bytes: Uint8Array, tx: Tx, ctx: TypeContext): RequestInfo | Rejection {
-  const id = idOf(bytes);
-  const request = marketOf(ctx.indexes).requests.get(id);
-  const reachable =
-    tx.deps.includes(id) || (tx.prev !== null && ctx.ledger.isAncestorOrEqual(id, tx.prev));
-  if (!request || !reachable) return bad('the request must be a valid request among the deps');
-  return request;
-}
-
-function once(
-  ctx: TypeContext,
-  tx: Tx,
-  subject: TxId,
-  kind: ActionKind,
-  what: string,
-): Rejection | null {
-  const done = marketOf(ctx.indexes).doneOnChain(ctx.ledger, tx.author, subject, kind, tx.prev);
-  return done ? bad(`${what} was already done on this chain`) : null;
-}
-
-function record(kind: ActionKind) {
-  return (tx: Tx<{ request: Uint8Array }>, ctx: TypeContext): void => {
-    marketOf(ctx.indexes).recordAction(tx, idOf(tx.body.request), kind);
-  };
-}
-
-const isRejection = (value: unknown): value is Rejection =>
-  typeof value === 'object' && value !== null && 'code' in value;
 
 export const offerType: TxTypeDef<OfferBody> = {
   name: 'offer',
@@ -411,7 +373,13 @@ export const verdictType: TxTypeDef<VerdictBody> = {
     if (idOf((reveal as Tx<RevealBody>).body.accept) !== (accept as Tx).id) {
       return bad('the reveal belongs to another accept');
     }
-    const committee = committeeOf(ctx.ledger, request, (accept as Tx).id, (reveal as Tx).id);
+    // The verdict's own deps are the evidence that decides a witnessed draw (§11.5).
+    const evidence = evidenceFrom(ctx.ledger, tx.prev === null ? tx.deps : [...tx.deps, tx.prev]);
+    const market = marketOf(ctx.indexes);
+    const [acceptId, revealId] = [(accept as Tx).id, (reveal as Tx).id];
+    const committee = committeeOf(ctx.ledger, market, request, acceptId, revealId, evidence);
+    if (committee.length === 0 && ctx.ledger.witnessedDraw)
+      return bad("the verdict's evidence does not decide the witnesses' draw yet");
     if (!committee.includes(tx.author))
       return bad('only the validators P selected may give a verdict');
     return once(ctx, tx, request.id, 'verdict', 'a verdict') ?? NO_EFFECTS;
@@ -458,4 +426,5 @@ export const DNEC_TYPES: readonly TxTypeDef[] = [
   reviewType,
   verdictType,
   settleType,
+  beaconType,
 ] as readonly TxTypeDef[];

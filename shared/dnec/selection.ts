@@ -43,11 +43,15 @@ import type { KeyHex, TxId } from '../ids.ts';
 import { assertCount, assertHex64 } from './check.ts';
 
 export const SELECTION_DOMAIN = 'GPoW/P/v1';
+/** The seed of a witnessed draw (docs/protocol.md §11.5): the same inputs plus the beacons. */
+export const WITNESSED_DOMAIN = 'GPoW/P/v2';
 /** The consumer's secret: 256 bits, so the commitment hides it and it cannot be guessed. */
 export const REVEAL_BYTES = 32;
 export const SEED_BYTES = 32;
 
 const DOMAIN_BYTES = utf8(SELECTION_DOMAIN);
+const WITNESSED_BYTES = utf8(WITNESSED_DOMAIN);
+const BEACON_OUTPUT_BYTES = 64;
 const WORD_SPACE = 0x1_0000_0000;
 
 function assertReveal(reveal: Uint8Array): void {
@@ -76,15 +80,40 @@ export interface SeedInputs {
   readonly reveal: Uint8Array;
   /** Id of the provider's accept transaction. */
   readonly acceptTxId: TxId;
+  /**
+   * In a witnessed draw, the witnesses' VRF outputs that count (draw.ts), in any order: the
+   * seed sorts them by witness. Absent: the draw of a network founded before (v1).
+   */
+  readonly beacons?: ReadonlyArray<{ readonly witness: KeyHex; readonly output: Uint8Array }>;
 }
 
 export function selectionSeed(inputs: SeedInputs): Uint8Array {
   assertHex64(inputs.requestId, 'the request id');
   assertHex64(inputs.acceptTxId, 'the accept transaction id');
   assertReveal(inputs.reveal);
-  return sha256(
-    concat(DOMAIN_BYTES, fromHex(inputs.requestId), inputs.reveal, fromHex(inputs.acceptTxId)),
-  );
+  const parts = [fromHex(inputs.requestId), inputs.reveal, fromHex(inputs.acceptTxId)];
+  if (inputs.beacons === undefined) return sha256(concat(DOMAIN_BYTES, ...parts));
+  return sha256(concat(WITNESSED_BYTES, ...parts, beaconBytes(inputs.beacons)));
+}
+
+/**
+ * u16be(count), then each beacon as key (32 bytes) and output (64 bytes), by key: every part
+ * has a fixed length, so one list has one encoding.
+ */
+function beaconBytes(beacons: NonNullable<SeedInputs['beacons']>): Uint8Array {
+  const sorted = [...beacons].sort((a, b) => (a.witness < b.witness ? -1 : 1));
+  const count = new Uint8Array(2);
+  new DataView(count.buffer).setUint16(0, sorted.length, false);
+  const out: Uint8Array[] = [count];
+  for (const [i, { witness, output }] of sorted.entries()) {
+    assertHex64(witness, `beacon witness ${i}`);
+    if (i > 0 && witness === sorted[i - 1]?.witness)
+      throw new RangeError(`witness ${witness} gives two beacons`);
+    if (output.length !== BEACON_OUTPUT_BYTES)
+      throw new RangeError(`a beacon output is ${BEACON_OUTPUT_BYTES} bytes`);
+    out.push(fromHex(witness), output);
+  }
+  return concat(...out);
 }
 
 /** The 32-bit words of SHA-256(seed || u64be(0)), SHA-256(seed || u64be(1)), … in order. */

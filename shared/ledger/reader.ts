@@ -3,6 +3,7 @@
 // (§11.3).
 import type { KeyHex, TxId } from '../ids.ts';
 import type { Tx } from '../tx/envelope.ts';
+import type { GenesisBody } from '../tx/genesis.ts';
 import type { LedgerReader, ViewHead } from '../tx/types.ts';
 import type { Chains } from './chains.ts';
 import type { EpochState } from './epochs.ts';
@@ -21,10 +22,15 @@ export interface ReaderSource {
   readonly votes: VoteIndex;
   /** Read at each call: the reader follows this peer's view of the witness sets. */
   readonly current: EpochState;
+  /** The genesis is the valid transaction of this id. */
+  readonly networkId: TxId;
 }
 
 export function makeReader(s: ReaderSource): LedgerReader {
+  const params = (s.valid.get(s.networkId)?.tx.body as Partial<GenesisBody> | undefined)?.params;
+  const witnessedDraw = params?.witnessedDraw === true;
   return {
+    witnessedDraw,
     get witnesses() {
       return s.current.open.sorted;
     },

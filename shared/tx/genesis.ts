@@ -35,6 +35,12 @@ export const genesisSchema = v.pipe(
       creditLimit: amount,
       /** Only named identities may sign (docs/protocol.md §13.7); absent: an open network. */
       closed: v.optional(v.literal(true, 'closed is true or absent')),
+      /**
+       * The witnesses add randomness to every validator draw (docs/protocol.md §11.5): true, or
+       * absent for a network founded before it, whose draws keep the consumer's and the
+       * provider's inputs alone.
+       */
+      witnessedDraw: v.optional(v.literal(true, 'witnessedDraw is true or absent')),
     }),
     /** A re-founding (docs/protocol.md §13.6): the network this one carries balances over from. */
     refounds: v.optional(
@@ -79,6 +85,8 @@ export interface GenesisInput {
   readonly creditLimit: bigint;
   /** A closed network: only its members sign (§13.7). */
   readonly closed?: boolean;
+  /** The witnesses add randomness to validator draws (§11.5). */
+  readonly witnessedDraw?: boolean;
   /** For a re-founding: where the balances come from, and the accounts that start owing. */
   readonly refounds?: {
     readonly from: string;
@@ -95,7 +103,11 @@ export function genesisBody(input: GenesisInput): CborValue {
     allocations: [...input.allocations]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([k, n]) => [fromHex(k), n]),
-    params: { creditLimit: input.creditLimit, ...(input.closed ? { closed: true } : {}) },
+    params: {
+      creditLimit: input.creditLimit,
+      ...(input.closed ? { closed: true } : {}),
+      ...(input.witnessedDraw ? { witnessedDraw: true } : {}),
+    },
     ...(input.refounds
       ? {
           refounds: {

@@ -44,6 +44,11 @@ export interface LedgerReader {
   readonly witnesses: readonly KeyHex[];
   /** Votes needed for finality. */
   readonly quorum: number;
+  /**
+   * The genesis asks the witnesses to add randomness to validator draws (§11.5). Absent (a
+   * reader of a network founded before) means false.
+   */
+  readonly witnessedDraw?: boolean;
   /** A valid transaction by id. */
   valid(id: TxId): Tx | undefined;
   /** True when `ancestor` is `descendant` or lies on its chain (same author). */

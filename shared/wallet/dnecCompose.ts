@@ -9,7 +9,6 @@ import { MAX_DEPS } from '../tx/envelope.ts';
 import { reject } from '../tx/rejection.ts';
 import type { Outcome } from '../dnec/bodies.ts';
 import { instanceView, latestEvidence, market } from '../dnec/queries.ts';
-import { committeeOf } from '../dnec/outcome.ts';
 import { claimDeps, type ComposeResult } from './compose.ts';
 
 const fail = (message: string): ComposeResult => ({
@@ -96,8 +95,9 @@ export function composeVerdict(
   const view = instanceView(ledger, requestId);
   if (!view?.accept || !view.reveal || !view.delivery)
     return fail('the instance has no delivery to judge yet');
-  const committee = committeeOf(ledger.reader, view.request, view.accept, view.reveal);
-  if (!committee.includes(validator))
+  if (view.committee.length === 0 && ledger.reader.witnessedDraw)
+    return fail("the witnesses' draw of the validators is not decided yet");
+  if (!view.committee.includes(validator))
     return fail('you are not one of the validators P selected for this instance');
   if (
     market(ledger)
@@ -117,6 +117,30 @@ export function composeVerdict(
       delivery: fromHex(view.delivery),
       pass,
     },
-    { deps: [requestId, view.accept, view.reveal, view.delivery], time },
+    // In a witnessed draw the witnesses' latest votes decide the committee (§11.5).
+    { deps: [requestId, view.accept, view.reveal, view.delivery, ...drawEvidence(ledger)], time },
+  );
+}
+
+/** The votes a verdict carries so that its rule can decide a witnessed draw; none otherwise. */
+function drawEvidence(ledger: Ledger): TxId[] {
+  return ledger.reader.witnessedDraw ? [...latestEvidence(ledger).values()] : [];
+}
+
+/** A witness's beacon for an accept's draw (§11.5), with the ECVRF proof its signer made. */
+export function composeBeacon(
+  ledger: Ledger,
+  witness: KeyHex,
+  requestId: TxId,
+  accept: TxId,
+  proof: Uint8Array,
+  time: number,
+): ComposeResult {
+  return composeAction(
+    ledger,
+    witness,
+    'beacon',
+    { request: fromHex(requestId), accept: fromHex(accept), proof },
+    { deps: [requestId, accept], time },
   );
 }

@@ -3,7 +3,10 @@
 // every schedule:
 // - each instance has at most one valid settle, and once decided its outcome never changes;
 // - money is conserved: balances plus escrow equal the genesis supply, and a settled escrow is 0;
-// - a peer that receives the same transactions in another order reaches the same state.
+// - a peer that receives the same transactions in another order reaches the same state, and
+//   draws the same committees.
+// It runs twice: with the commit-reveal draw alone, and with the witnesses' beacons (§11.5),
+// which random steps publish or withhold.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { fromHex, utf8 } from '../../shared/bytes.ts';
@@ -22,7 +25,8 @@ const VALIDATORS = ['v1', 'v2', 'v3'];
 
 type Step =
   | {
-      kind: 'accept' | 'decline' | 'deliver' | 'reveal' | 'review' | 'verdict' | 'settle';
+      kind:
+        'accept' | 'decline' | 'deliver' | 'reveal' | 'review' | 'verdict' | 'settle' | 'beacon';
       job: number;
       arg: number;
     }
@@ -40,6 +44,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
         'review',
         'verdict',
         'settle',
+        'beacon',
       ),
       job: fc.nat(2),
       arg: fc.nat(7),
@@ -62,14 +67,20 @@ interface Job {
   readonly kind: 'pow' | 'compute' | 'task';
 }
 
-async function setUp(): Promise<{ market: Market; jobs: Job[]; all: VerifiedTx[] }> {
-  const market = await newMarket([
-    ['consumer', 10_000n],
-    ['provider', 0n],
-    ['v1', 100n],
-    ['v2', 100n],
-    ['v3', 100n],
-  ]);
+async function setUp(
+  witnessedDraw: boolean,
+): Promise<{ market: Market; jobs: Job[]; all: VerifiedTx[] }> {
+  const market = await newMarket(
+    [
+      ['consumer', 10_000n],
+      ['provider', 0n],
+      ['v1', 100n],
+      ['v2', 100n],
+      ['v3', 100n],
+    ],
+    4,
+    { witnessedDraw },
+  );
   for (const v of VALIDATORS) await market.act(v, 'bond', { amount: 10n }, { debit: 10n });
   for (const service of ['pow', 'compute', 'task']) {
     await market.act('provider', 'offer', { service, capacity: 10_000n, rate: 1n });
@@ -174,6 +185,8 @@ async function run(
       );
     case 'settle':
       return attempt(() => market.settle(step.arg % 2 === 0 ? 'consumer' : 'provider', job.id));
+    case 'beacon':
+      return attempt(() => market.beacon(step.arg % 4, job.id));
   }
 }
 
@@ -182,6 +195,10 @@ function outcomes(ledger: Ledger, jobs: readonly Job[]): string[] {
     const view = instanceView(ledger, job.id);
     return view?.decision.state === 'decided' ? view.decision.outcome : 'open';
   });
+}
+
+function committees(ledger: Ledger, jobs: readonly Job[]): string[][] {
+  return jobs.map((job) => [...(instanceView(ledger, job.id)?.committee ?? [])]);
 }
 
 function replay(market: Market, order: readonly number[]): Ledger {
@@ -201,17 +218,22 @@ function replay(market: Market, order: readonly number[]): Ledger {
   return result.ledger;
 }
 
-describe('DNEC under random concurrent schedules', () => {
-  it('one terminal outcome per instance, conservation, and the same state in any arrival order', async () => {
+describe.each([
+  ['the commit-reveal draw', false],
+  ["the witnesses' draw", true],
+])('DNEC under random concurrent schedules, with %s', (_name, witnessedDraw) => {
+  it('one terminal outcome per instance, conservation, and the same state and committees in any arrival order', async () => {
     // Guards against a vacuous pass: the schedules must reach many different outcomes and settle.
     const reached = new Set<string>();
     let settled = 0;
+    let drawn = 0;
+    let beacons = 0;
     await fc.assert(
       fc.asyncProperty(
         fc.array(stepArb, { minLength: 20, maxLength: 60 }),
         fc.array(fc.nat(1000), { minLength: 1, maxLength: 50 }),
         async (steps, order) => {
-          const { market, jobs } = await setUp();
+          const { market, jobs } = await setUp(witnessedDraw);
           const clock = { time: 1 };
           const decided = new Map<TxId, string>();
           for (const step of [
@@ -231,6 +253,7 @@ describe('DNEC under random concurrent schedules', () => {
           }
           const index = marketIndex(market.ledger);
           for (const job of jobs) {
+            beacons += index.actions(job.id, 'beacon').length;
             const settles = index.actions(job.id, 'settle');
             expect(settles.length).toBeLessThanOrEqual(1);
             if (settles.length === 1) {
@@ -246,6 +269,8 @@ describe('DNEC under random concurrent schedules', () => {
           const other = replay(market, order);
           expect(other.stateRoot()).toBe(market.ledger.stateRoot());
           expect(outcomes(other, jobs)).toEqual(outcomes(market.ledger, jobs));
+          expect(committees(other, jobs)).toEqual(committees(market.ledger, jobs));
+          for (const c of committees(market.ledger, jobs)) if (c.length > 0) drawn++;
         },
       ),
       {
@@ -256,5 +281,9 @@ describe('DNEC under random concurrent schedules', () => {
     expect([...reached].sort()).toEqual(expect.arrayContaining(['completed', 'expired', 'late']));
     expect(reached.size).toBeGreaterThanOrEqual(6);
     expect(settled).toBeGreaterThanOrEqual(10);
+    expect(drawn).toBeGreaterThanOrEqual(5);
+    // Beacons are refused where the genesis does not ask for them, and count where it does.
+    if (witnessedDraw) expect(beacons).toBeGreaterThanOrEqual(10);
+    else expect(beacons).toBe(0);
   }, 120_000);
 });

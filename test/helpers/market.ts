@@ -9,7 +9,14 @@ import type { KeyHex, TxId } from '../../shared/ids.ts';
 import type { InsertOutcome, Ledger } from '../../shared/ledger/ledger.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { composeVote } from '../../shared/wallet/compose.ts';
-import { composeAction, composeSettle, composeVerdict } from '../../shared/wallet/dnecCompose.ts';
+import {
+  composeAction,
+  composeBeacon,
+  composeSettle,
+  composeVerdict,
+} from '../../shared/wallet/dnecCompose.ts';
+import { vrfProve } from '../../shared/crypto/vrf.ts';
+import { beaconAlpha } from '../../shared/dnec/draw.ts';
 import { identity, newLedger, sign, type TestIdentity } from './network.ts';
 
 export interface Market {
@@ -32,6 +39,8 @@ export interface Market {
     pass: boolean,
   ): Promise<{ tx: VerifiedTx; outcome: InsertOutcome }>;
   available(name: string): bigint;
+  /** Witness `index` signs its beacon for the request's accept (a witnessed draw, §11.5). */
+  beacon(index: number, request: TxId): Promise<{ tx: VerifiedTx; outcome: InsertOutcome }>;
   /** Publishes a request; returns its id and the secret reveal. */
   request(
     consumer: string,
@@ -57,6 +66,7 @@ export const WITNESS_NAMES = ['w1', 'w2', 'w3', 'w4'];
 export async function newMarket(
   users: ReadonlyArray<readonly [string, bigint]>,
   witnessCount = 4,
+  options: { readonly witnessedDraw?: boolean } = {},
 ): Promise<Market> {
   const witnesses = WITNESS_NAMES.slice(0, witnessCount).map((name) => identity(`market ${name}`));
   const people = new Map<string, TestIdentity>();
@@ -72,6 +82,7 @@ export async function newMarket(
     allocations: users
       .filter(([, amount]) => amount > 0n)
       .map(([name, amount]) => [who(name), amount] as const),
+    ...(options.witnessedDraw ? { witnessedDraw: true } : {}),
   });
   let clock = 1;
   const insert = async (name: string, composed: ReturnType<typeof composeAction>) => {
@@ -95,6 +106,14 @@ export async function newMarket(
       }
     },
     settle: (name, request) => insert(name, composeSettle(ledger, who(name).key, request, clock++)),
+    async beacon(index, request) {
+      const witness = witnesses[index] as TestIdentity;
+      const accept = instanceView(ledger, request)?.accept;
+      if (!accept) throw new Error('the request has no accept to draw for');
+      const proof = vrfProve(witness.secret, beaconAlpha(accept));
+      const name = WITNESS_NAMES[index] as string;
+      return insert(name, composeBeacon(ledger, witness.key, request, accept, proof, clock++));
+    },
     verdict: (name, request, pass) =>
       insert(name, composeVerdict(ledger, who(name).key, request, pass, clock++)),
     available: (name) => ledger.account(who(name).key).available,

@@ -38,6 +38,8 @@ export interface NetworkSpec {
   readonly allocations: ReadonlyArray<readonly [TestIdentity, bigint]>;
   readonly creditLimit?: bigint;
   readonly name?: string;
+  /** The witnesses add randomness to validator draws (docs/protocol.md §11.5). */
+  readonly witnessedDraw?: boolean;
 }
 
 export async function genesisOf(spec: NetworkSpec): Promise<VerifiedTx> {
@@ -53,6 +55,7 @@ export async function genesisOf(spec: NetworkSpec): Promise<VerifiedTx> {
       witnesses: spec.witnesses.map((w) => w.key),
       allocations: spec.allocations.map(([who, amount]) => [who.key, amount] as const),
       creditLimit: spec.creditLimit ?? 0n,
+      ...(spec.witnessedDraw ? { witnessedDraw: true } : {}),
     }),
     time: 0,
   });
