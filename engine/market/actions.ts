@@ -217,6 +217,12 @@ export class MarketActions {
       await this.reveal(requestId);
       view = instanceView(this.ledger(), requestId) ?? view;
     }
+    // A witnessed draw (§11.5) names the committee a few seconds after the reveal: a dispute
+    // sealed before that would reach nobody.
+    if (!approve && view.request.body.m > 0 && view.committee.length === 0)
+      throw new EngineError(
+        'the witnesses are still drawing the validators for this job: dispute again in a few seconds (at the latest, once the delivery deadline has passed)',
+      );
     const delivery = view.delivery as TxId;
     const evidence = approve
       ? undefined

@@ -24,6 +24,7 @@ interface Job {
   state: string;
   settled: string | null;
   committee: string[];
+  beacons: number;
 }
 interface Account {
   available: string;
@@ -49,6 +50,8 @@ beforeAll(async () => {
       [id.v1, 1000n],
       [id.v2, 1000n],
     ],
+    // As every network founded by the app and the CLI: the witnesses join each draw (§11.5).
+    witnessedDraw: true,
   });
   peer.v1 = await cluster.spawnPeer('v1', id.v1, { market: { validate: true } });
   const relays = [peer.v1.started.relayUrl as string];
@@ -134,6 +137,8 @@ describe('DNEC among real peers', () => {
     const done = await settled(compute.id);
     expect(done.settled).toBe('passed');
     expect([...done.committee].sort()).toEqual([id.v1.key, id.v2.key].sort());
+    // Each of the three witnesses added its randomness to the draw, in time.
+    expect(done.beacons).toBe(3);
     // The output (the count of primes below 10^6, 78498) reached the consumer sealed.
     const parts = await peer.consumer.call<{ delivery?: string }>('private', { id: compute.id });
     expect(parts.delivery).toBe(toHex(new Uint8Array([0, 1, 0x32, 0xa2])));
