@@ -24,6 +24,7 @@ import { renderComparison, renderMarkdown, type BenchResults } from './lib/repor
 import { installProcessCleanup, Scope } from './lib/scope.ts';
 import type { BenchContext, Scenario, ScenarioResult } from './lib/types.ts';
 import { chromium } from './scenarios/chromium.ts';
+import { claimable } from './scenarios/claimable.ts';
 import { coldStart } from './scenarios/coldStart.ts';
 import { compaction } from './scenarios/compaction.ts';
 import { fastForward } from './scenarios/fastForward.ts';
@@ -51,6 +52,7 @@ const SCENARIOS: readonly Scenario[] = [
   fastForward,
   prunedStart,
   joinAtScale,
+  claimable,
 ];
 const RESULTS_DIR = join(import.meta.dirname, 'results');
 const LATEST = join(RESULTS_DIR, 'latest.json');

@@ -140,9 +140,22 @@ function headEntry(s: LedgerState, author: KeyHex): ValidEntry | undefined {
  * creditLineOf): chain totals plus claimable credits.
  */
 export function spendable(s: LedgerState, author: KeyHex): bigint {
+  return spendableFrom(s, author, claimableCredits(s, author));
+}
+
+/** spendable by the full walk (claimableCreditsFullWalk): an oracle, not for use elsewhere. */
+export function spendableFullWalk(s: LedgerState, author: KeyHex): bigint {
+  return spendableFrom(s, author, claimableCreditsFullWalk(s, author));
+}
+
+function spendableFrom(
+  s: LedgerState,
+  author: KeyHex,
+  credits: readonly ClaimableCredit[],
+): bigint {
   const entry = headEntry(s, author);
   let total = (s.allocation.get(author) ?? 0n) + (entry?.claimed ?? 0n) - (entry?.debited ?? 0n);
-  for (const credit of claimableCredits(s, author)) total += credit.amount;
+  for (const credit of credits) total += credit.amount;
   return total;
 }
 
