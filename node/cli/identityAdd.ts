@@ -33,7 +33,13 @@ export async function addIdentity(
   const rest = [...args];
   const given = takeOption(rest, 'name');
   const layout = await readLayout(root);
-  const name = given ?? defaultName(layout);
+  // Without a name, a second identity is refused as it always was: the likelier mistake is a
+  // forgotten --home, and scripts that count on the refusal keep it.
+  if (given === undefined && layout.current !== null)
+    throw new CliError(
+      `an identity already exists in ${root}; it was left untouched. To add another one to this home, name it: gpow identity ${rest[0] ?? 'create'} --name NAME`,
+    );
+  const name = given ?? FIRST_IDENTITY_NAME;
   const problem = nameProblem(name, layout);
   if (problem) throw new CliError(problem);
   if (rest[0] === 'import') await refuseKnownWords(root, layout, rest);
@@ -55,12 +61,6 @@ export async function addIdentity(
     out.progress(
       `"${name}" is now the current identity ("gpow identity use ${layout.current}" goes back).`,
     );
-}
-
-function defaultName(layout: Layout): string {
-  if (layout.identities.length === 0) return FIRST_IDENTITY_NAME;
-  for (let n = layout.identities.length + 1; ; n++)
-    if (nameProblem(`identity-${n}`, layout) === null) return `identity-${n}`;
 }
 
 async function refuseTakenSlot(root: string, slot: string): Promise<void> {

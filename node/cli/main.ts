@@ -37,7 +37,7 @@ async function usage(): Promise<string> {
 Identity (a home holds several; --identity NAME acts for one without "use")
   identity create [--name NAME] [--fast-kdf]
                                     create an identity and show its 24 backup words; in a
-                                    home that has one, it is added and becomes current
+                                    home that has one, --name adds it and makes it current
   identity import [--name NAME] [--words "..."] [--device-name N] [--allowance A] [--as-original]
                   [--backup FILE [--network NAME]]
                                     restore an identity from its words (or stdin), as one
@@ -176,7 +176,7 @@ export async function main(argv: string[]): Promise<number> {
         if (sub === 'list' || sub === 'use') await networkSlotsCommand(root, rest, choice, out);
         else if (sub === 'create') {
           const { networkCreate } = await import('./network.ts');
-          await withNewNetwork(root, [], choice, (h) => networkCreate(h, rest.slice(1), out));
+          await withNewNetwork(root, [], choice, out, (h) => networkCreate(h, rest.slice(1), out));
         } else if (sub === 'refound')
           await (await import('./refound.ts')).refound(await home(), rest.slice(1), out);
         else if (sub === 'follow')
@@ -192,7 +192,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'join':
         {
           const { join } = await import('./invite.ts');
-          await withNewNetwork(root, rest, choice, (h) => join(h, rest, out));
+          await withNewNetwork(root, rest, choice, out, (h) => join(h, rest, out));
           break;
         }
         break;

@@ -1,5 +1,7 @@
 // `gpow network list|use`, and where `network create` and `join` put a network when the identity
 // already belongs to one: a new slot of its own (homes.ts), which becomes its current network.
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseJoinLink } from '../../shared/net/ticket.ts';
 import { CliError, type Home } from './home.ts';
@@ -93,6 +95,7 @@ export async function withNewNetwork(
   root: string,
   args: readonly string[],
   choice: HomeChoice,
+  out: Output,
   run: (home: Home) => Promise<void>,
 ): Promise<void> {
   if (choice.network !== undefined)
@@ -111,6 +114,16 @@ export async function withNewNetwork(
   if (same || slots.length === 0 || current === undefined)
     return run(homeAt(root, entry.dir, same?.slot ?? current ?? '.'));
   const slot = await newNetworkSlot(root, entry);
-  await run(homeAt(root, entry.dir, slot));
+  try {
+    await run(homeAt(root, entry.dir, slot));
+  } catch (error) {
+    // The slot was made by this command (newNetworkSlot skips every folder on disk).
+    await rm(join(root, entry.dir, slot), { recursive: true, force: true });
+    throw error;
+  }
   await saveLayout(root, withEntry(layout, entry.name, { ...entry, network: slot }));
+  const before = slots.find((s) => s.slot === current);
+  out.progress(
+    `This network is now the current one of "${entry.name}" ("gpow network use ${before?.name ?? ''}" goes back).`,
+  );
 }

@@ -163,6 +163,11 @@ describe('identity use, rename and remove', () => {
       ['Personal', true, true],
       ['work', false, false],
     ]);
+    // Without a name, a second identity is refused as before --name existed: a forgotten --home
+    // is the likelier mistake.
+    expect(await refused(['identity', 'create', '--fast-kdf'])).toBe(
+      `gpow: an identity already exists in ${home}; it was left untouched. To add another one to this home, name it: gpow identity create --name NAME`,
+    );
     expect(await refused(['identity', 'create', '--fast-kdf', '--name', 'personal'])).toBe(
       'gpow: this home already has an identity named "Personal"',
     );
@@ -170,7 +175,7 @@ describe('identity use, rename and remove', () => {
 
   it('refuses words it already holds, before writing anything', async () => {
     const words = (await json<{ mnemonic: string }>(['identity', 'export'])).mnemonic;
-    const message = await refused(['identity', 'import', '--words', words, '--fast-kdf']);
+    const message = await refused(['identity', 'import', '--words', words, '--name', 'again']);
     expect(message).toBe(
       'gpow: this identity is already in this home as "main"; nothing was added',
     );
