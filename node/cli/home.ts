@@ -1,4 +1,6 @@
-// The CLI's home directory (GPOW_HOME, or ~/.gpow):
+// The files one command acts on: one identity's, with one of its networks'. A home (GPOW_HOME,
+// or ~/.gpow) may hold several of each; homes.ts says which folders a Home points at. The first
+// identity and its first network keep the one-identity layout:
 //   identity.json   the encrypted keystore: the identity's 24 words (absent on a paired device)
 //   device.json     the encrypted key of this home's device chain, when it is a device (§12)
 //   device-info.json what the device certificate says: the identity, a name, a pairing proof
@@ -8,7 +10,7 @@
 import { parseTicketRecords, type TicketRecord } from '../../shared/net/tickets.ts';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as v from 'valibot';
 
 export interface Home {
@@ -114,7 +116,8 @@ export async function writeTickets(home: Home, records: readonly TicketRecord[])
 }
 
 export async function writeNetwork(home: Home, network: NetworkConfig): Promise<void> {
-  await mkdir(home.dir, { recursive: true, mode: 0o700 });
+  // A network's folder is the home's own, or one of its networks/<n> (homes.ts).
+  await mkdir(dirname(home.networkFile), { recursive: true, mode: 0o700 });
   const temp = `${home.networkFile}.tmp`;
   await writeFile(temp, `${JSON.stringify(network, null, 2)}\n`, { mode: 0o600 });
   await rename(temp, home.networkFile);

@@ -226,6 +226,30 @@ describe('--network', () => {
   });
 });
 
+describe('join', () => {
+  it('adds the joined network next to the one the identity has, and refreshes one it has', async () => {
+    const founder = home;
+    home = join(scratch, 'founder');
+    await json(['identity', 'create', '--fast-kdf']);
+    await json(['network', 'create', '--name', 'alpha']);
+    const { invitation } = await json<{ invitation: string }>(['invite']);
+    home = founder;
+    expect((await gpow(['join', invitation])).stderr).toContain(
+      'This network is now the current one of "main" ("gpow network use legacy" goes back).',
+    );
+    expect(await exists(join(home, 'networks', '1', 'network.json'))).toBe(true);
+    await json(['network', 'use', 'legacy']);
+    await json(['join', invitation]);
+    const nets = await json<{ name: string; current: boolean }[]>(['network', 'list']);
+    expect(nets.map((n) => [n.name, n.current])).toEqual([
+      ['legacy', true],
+      ['alpha', false],
+    ]);
+    expect(await exists(join(home, 'networks', '2'))).toBe(false);
+    expect(String((await json<Balance>(['balance'])).available)).toBe('1000');
+  });
+});
+
 describe('the layout', () => {
   const layout = (...names: string[]): Layout => ({
     identities: names.map((name, i) => ({ name, dir: i === 0 ? '.' : `identities/${i}` })),
