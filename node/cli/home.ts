@@ -9,7 +9,6 @@
 //   control.sock    while `gpow run` is up: the socket other commands talk to
 import { parseTicketRecords, type TicketRecord } from '../../shared/net/tickets.ts';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import * as v from 'valibot';
 
@@ -23,20 +22,6 @@ export interface Home {
   readonly ticketsFile: string;
   readonly dataDir: string;
   readonly controlSocket: string;
-}
-
-export function resolveHome(flag: string | undefined): Home {
-  const dir = flag ?? process.env.GPOW_HOME ?? join(homedir(), '.gpow');
-  return {
-    dir,
-    identityFile: join(dir, 'identity.json'),
-    deviceFile: join(dir, 'device.json'),
-    deviceInfoFile: join(dir, 'device-info.json'),
-    networkFile: join(dir, 'network.json'),
-    ticketsFile: join(dir, 'invitations.json'),
-    dataDir: join(dir, 'data'),
-    controlSocket: join(dir, 'control.sock'),
-  };
 }
 
 const networkSchema = v.strictObject({

@@ -250,6 +250,24 @@ describe('join', () => {
   });
 });
 
+describe('the usage text', () => {
+  it('names the key manager commands and the options that pick an identity and a network', async () => {
+    const { stdout } = await gpow(['--help']);
+    for (const line of [
+      'Usage: gpow [--home DIR] [--identity NAME] [--network NAME] [--json]',
+      'identity list',
+      'identity use NAME',
+      'identity rename OLD NEW',
+      'identity remove NAME [--yes]',
+      'identity card [NAME]',
+      'identity create [--name NAME]',
+      'network list',
+      'network use NAME',
+    ])
+      expect(stdout).toContain(line);
+  });
+});
+
 describe('the layout', () => {
   const layout = (...names: string[]): Layout => ({
     identities: names.map((name, i) => ({ name, dir: i === 0 ? '.' : `identities/${i}` })),
