@@ -9,7 +9,7 @@
 //   control.sock    while `gpow run` is up: the socket other commands talk to
 import { parseTicketRecords, type TicketRecord } from '../../shared/net/tickets.ts';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import * as v from 'valibot';
 
 export interface Home {
