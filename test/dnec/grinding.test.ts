@@ -64,7 +64,8 @@ const committee = (t: Trial, accept: TxId, beacons?: Beacon[]) =>
   )[0] as KeyHex;
 
 /** The pair's best guess without the beacons: the first accept whose v1 draw is F. */
-const grind = (t: Trial): TxId => t.accepts.find((a) => committee(t, a) === target) ?? t.accepts[0];
+const grind = (t: Trial): TxId =>
+  t.accepts.find((a) => committee(t, a) === target) ?? (t.accepts[0] as TxId);
 
 describe('grinding accepts against the draw', () => {
   it('wins with the commit-reveal draw, is at chance with the beacons, and bounded with one colluding witness', () => {

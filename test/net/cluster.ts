@@ -218,6 +218,8 @@ export interface ClusterSpec {
   readonly witnesses: readonly TestIdentity[];
   readonly allocations: ReadonlyArray<readonly [TestIdentity, bigint]>;
   readonly creditLimit?: bigint;
+  /** The witnesses add randomness to validator draws (docs/protocol.md §11.5). */
+  readonly witnessedDraw?: boolean;
 }
 
 /** Creates a network: the founder's data directory starts with the genesis. */
