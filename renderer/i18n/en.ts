@@ -424,6 +424,12 @@ export const en = {
   'wallet.identity.hint':
     'Each device spends only what it holds; the device with your words tops the others up to their allowance. Settings, Devices, lists them.',
   'wallet.identity.paired': 'This browser is the device “{name}” of the identity {address}.',
+  'wallet.card.title': 'Identity card',
+  'wallet.card.intro':
+    'What others see of you: show it, or let them scan the code, to be paid or added as a contact. Nothing on it is secret.',
+  'wallet.card.name': 'Display name',
+  'wallet.card.noName': 'None yet: members see your address only.',
+  'wallet.card.setName': 'Sign a profile on the Network screen.',
 
   'receive.title': 'Receive',
   'receive.intro': 'Give payers your address, or let them scan the code.',

@@ -20,6 +20,7 @@ import { Link } from '../router.tsx';
 import { useLedgerView } from '../useLedger.ts';
 import { draftKey, useDraft } from '../useDraft.ts';
 import { IdentityBalance } from './Devices.tsx';
+import { IdentityCard } from './IdentityCard.tsx';
 import { paymentDraftOf, usePaymentOutlook, type PaymentDraft } from '../payment.ts';
 import { PaymentReview } from './PaymentReview.tsx';
 import { HistoryTable } from './History.tsx';
@@ -38,7 +39,6 @@ function NotSynced() {
 
 export function WalletScreen() {
   const { t, amount } = useI18n();
-  const address = useReceiveAddress();
   const account = useLedgerView(accountView);
   const recent = useLedgerView(recentOf);
   return (
@@ -78,15 +78,7 @@ export function WalletScreen() {
         </section>
       )}
       <IdentityBalance />
-      {address !== null ? (
-        <section className="panel" aria-labelledby="address-title">
-          <h2 id="address-title">{t('wallet.yourAddress')}</h2>
-          <p>
-            <Mono>{address}</Mono>
-          </p>
-          <CopyButton text={address} label={t('receive.copy')} />
-        </section>
-      ) : null}
+      <IdentityCard />
       {recent !== null ? (
         <section className="panel" aria-labelledby="recent-title">
           <h2 id="recent-title">{t('wallet.recent')}</h2>
