@@ -217,7 +217,7 @@ async function refuseUnlessFresh(home: Home, networkId: string): Promise<void> {
     );
   if ((await readDeviceInfo(home)) || (await exists(home.identityFile)))
     throw new CliError(
-      `${home.dir} already holds an identity; pair into a new home (--home DIR or GPOW_HOME)`,
+      `${home.dir} already holds an identity; pair into a new home (--home DIR or GPOW_HOME), or add this one next to it with --name NAME`,
     );
   const network = await readNetwork(home).catch(() => null);
   if (network && network.networkId !== networkId)

@@ -1,4 +1,5 @@
-// Adding an identity to a home (`gpow identity create|import [--name NAME]`): the first one goes
+// Adding an identity to a home (`gpow identity create|import [--name NAME]`, and `gpow device join
+// LINK --name NAME`, which adds the linked identity as a device of it): the first one goes
 // where a one-identity home always kept it, any other into a new slot (homes.ts).
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -16,8 +17,9 @@ import {
   type Layout,
 } from './homes.ts';
 import { takeOption } from './homeOptions.ts';
+import { parsePairingLink } from '../../shared/net/pairing.ts';
 import { identityFacts } from './identities.ts';
-import type { Output } from './output.ts';
+import { address, type Output } from './output.ts';
 import { readStdin } from './prompt.ts';
 
 /**
@@ -29,6 +31,7 @@ export async function addIdentity(
   args: string[],
   out: Output,
   run: (home: Home, args: string[]) => Promise<void>,
+  command = `identity ${args[0] ?? 'create'}`,
 ): Promise<void> {
   const rest = [...args];
   const given = takeOption(rest, 'name');
@@ -37,12 +40,13 @@ export async function addIdentity(
   // forgotten --home, and scripts that count on the refusal keep it.
   if (given === undefined && layout.current !== null)
     throw new CliError(
-      `an identity already exists in ${root}; it was left untouched. To add another one to this home, name it: gpow identity ${rest[0] ?? 'create'} --name NAME`,
+      `an identity already exists in ${root}; it was left untouched. To add another one to this home, name it: gpow ${command} --name NAME`,
     );
   const name = given ?? FIRST_IDENTITY_NAME;
   const problem = nameProblem(name, layout);
   if (problem) throw new CliError(problem);
   if (rest[0] === 'import') await refuseKnownWords(root, layout, rest);
+  if (rest[0] === 'join') await refuseKnownAccount(root, layout, rest[1]);
   const slot = await newIdentitySlot(root, layout);
   await refuseTakenSlot(root, slot);
   try {
@@ -68,6 +72,20 @@ async function refuseTakenSlot(root: string, slot: string): Promise<void> {
     throw new CliError(`${join(root, slot)} already holds an identity; it was left untouched`);
 }
 
+/** A pairing link for an identity this home already holds is refused before anything is written. */
+async function refuseKnownAccount(root: string, layout: Layout, link: string | undefined) {
+  const parsed = parsePairingLink(link);
+  if (parsed.ok) await refuseKnownAddress(root, layout, address(parsed.link.account));
+}
+
+async function refuseKnownAddress(root: string, layout: Layout, mine: string): Promise<void> {
+  for (const entry of layout.identities)
+    if ((await identityFacts(root, entry)).address === mine)
+      throw new CliError(
+        `this identity is already in this home as "${entry.name}"; nothing was added`,
+      );
+}
+
 /**
  * Words this home already holds are refused before any passphrase is asked or file written.
  * Words from stdin are read here and handed on as --words (in this process only).
@@ -77,10 +95,9 @@ async function refuseKnownWords(root: string, layout: Layout, args: string[]): P
   args.push('--words', words);
   const check = validateMnemonic(words);
   if (!check.ok) return; // the import itself says what is wrong with them
-  const mine = encodeAddress(identityFromMnemonic(check.mnemonic).publicKey);
-  for (const entry of layout.identities)
-    if ((await identityFacts(root, entry)).address === mine)
-      throw new CliError(
-        `this identity is already in this home as "${entry.name}"; nothing was added`,
-      );
+  await refuseKnownAddress(
+    root,
+    layout,
+    encodeAddress(identityFromMnemonic(check.mnemonic).publicKey),
+  );
 }

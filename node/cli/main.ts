@@ -52,7 +52,8 @@ ${IDENTITIES_USAGE}
   device pair [--name N] [--allowance A]
                                     a gpow:pair? link that makes a new machine a device of
                                     this identity (needs the words on this one)
-  device join LINK                  in a fresh home: become that identity's new device
+  device join LINK [--name NAME]    in a fresh home (or, with --name, next to this home's
+                                    identities): become that identity's new device
   device list                       the identity's devices, what each holds, when last seen
   device revoke DEVICE [--to DEVICE]
                                     close a lost device (a name, an address or "original");
@@ -155,7 +156,16 @@ export async function main(argv: string[]): Promise<number> {
         else await identityCommand(await home(), rest, out);
         break;
       case 'device':
-        await deviceCommand(await home(), rest, out);
+        // With --name, a pairing adds the identity next to those the home has (identityAdd.ts).
+        if (sub === 'join' && rest.some((a) => a === '--name' || a.startsWith('--name=')))
+          await addIdentity(
+            root,
+            rest,
+            out,
+            (h, args) => deviceCommand(h, args, out),
+            'device join',
+          );
+        else await deviceCommand(await home(), rest, out);
         break;
       case 'backup':
         await backupCommand(await home(), rest, out);

@@ -250,6 +250,30 @@ describe('join', () => {
   });
 });
 
+describe('device join --name', () => {
+  it("adds a paired identity next to the home's own, once", async () => {
+    const mine = home;
+    home = join(scratch, 'owner');
+    await json(['identity', 'create', '--fast-kdf']);
+    await json(['network', 'create', '--name', 'alpha']);
+    const { link } = await json<{ link: string }>(['device', 'pair', '--name', 'phone']);
+    home = mine;
+    expect(await refused(['device', 'join', link, '--fast-kdf'])).toContain(
+      'or add this one next to it with --name NAME',
+    );
+    await json(['device', 'join', link, '--fast-kdf', '--name', 'phone']);
+    const rows = await json<(Row & { device?: string })[]>(['identity', 'list']);
+    expect(rows.map((r) => [r.name, r.current, r.device, r.networks.map((n) => n.name)])).toEqual([
+      ['main', false, undefined, ['legacy']],
+      ['phone', true, 'phone', ['alpha']],
+    ]);
+    expect(await refused(['device', 'join', link, '--name', 'again'])).toBe(
+      'gpow: this identity is already in this home as "phone"; nothing was added',
+    );
+    expect((await json<Balance>(['--identity', 'main', 'balance'])).address).toBe(OLD_ADDRESS);
+  });
+});
+
 describe('the usage text', () => {
   it('names the key manager commands and the options that pick an identity and a network', async () => {
     const { stdout } = await gpow(['--help']);
