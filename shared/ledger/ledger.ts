@@ -20,7 +20,7 @@
 //   views.ts           status, accounts, totals                integrity.ts  state root, audit
 import type { KeyHex, NetworkId, TxId } from '../ids.ts';
 import type { Tx } from '../tx/envelope.ts';
-import type { GenesisBody } from '../tx/genesis.ts';
+import { DEFAULT_UNIT, type GenesisBody } from '../tx/genesis.ts';
 import type { TypeRegistry, VerifiedTx } from '../tx/registry.ts';
 import { reject, type Rejection } from '../tx/rejection.ts';
 import type { IndexStore, LedgerReader } from '../tx/types.ts';
@@ -293,6 +293,11 @@ export class Ledger {
   /** All money in escrow. Balances plus this always equal the genesis supply. */
   escrowTotal(): bigint {
     return views.escrowTotal(this.#s);
+  }
+
+  /** The name of the network's money, as its genesis set it ("units" when it set none). */
+  get unit(): string {
+    return this.genesis.body.params.unit ?? DEFAULT_UNIT;
   }
 
   // ---- witnesses and votes ---------------------------------------------------------------

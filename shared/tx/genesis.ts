@@ -9,6 +9,26 @@ import { amount, bytes32, positiveAmount, sortedUnique, U64_MAX } from './schema
 export const MAX_WITNESSES = 64;
 export const MAX_ALLOCATIONS = 1024;
 
+/** What a network founded without a unit name calls its money. */
+export const DEFAULT_UNIT = 'units';
+export const MAX_UNIT_LENGTH = 16;
+
+/**
+ * The name of the network's money, shown after every amount ("40 hours"). Counted in code
+ * points, so a name in any script gets the same 16; letters (with their combining marks),
+ * digits, spaces and '-' only, so it cannot hide control or look-alike punctuation.
+ */
+export const unitSchema = v.pipe(
+  v.string('the unit is text'),
+  v.check((text) => text.length > 0, 'the unit is empty'),
+  v.check(
+    (text) => [...text].length <= MAX_UNIT_LENGTH,
+    `the unit is longer than ${MAX_UNIT_LENGTH} characters`,
+  ),
+  v.regex(/^[\p{L}\p{M}\p{N} -]*$/u, "the unit may hold only letters, digits, spaces and '-'"),
+  v.check((text) => text.trim() === text, 'the unit cannot start or end with a space'),
+);
+
 export const genesisSchema = v.pipe(
   v.strictObject({
     name: v.pipe(v.string(), v.minLength(1, 'name is empty'), v.maxLength(64, 'name is too long')),
@@ -41,6 +61,8 @@ export const genesisSchema = v.pipe(
        * provider's inputs alone.
        */
       witnessedDraw: v.optional(v.literal(true, 'witnessedDraw is true or absent')),
+      /** The money's name (unitSchema); absent: "units", as networks founded before it show. */
+      unit: v.optional(unitSchema),
     }),
     /** A re-founding (docs/protocol.md §13.6): the network this one carries balances over from. */
     refounds: v.optional(
@@ -87,6 +109,8 @@ export interface GenesisInput {
   readonly closed?: boolean;
   /** The witnesses add randomness to validator draws (§11.5). */
   readonly witnessedDraw?: boolean;
+  /** The money's name; absent: DEFAULT_UNIT. */
+  readonly unit?: string;
   /** For a re-founding: where the balances come from, and the accounts that start owing. */
   readonly refounds?: {
     readonly from: string;
@@ -107,6 +131,7 @@ export function genesisBody(input: GenesisInput): CborValue {
       creditLimit: input.creditLimit,
       ...(input.closed ? { closed: true } : {}),
       ...(input.witnessedDraw ? { witnessedDraw: true } : {}),
+      ...(input.unit !== undefined ? { unit: input.unit } : {}),
     },
     ...(input.refounds
       ? {

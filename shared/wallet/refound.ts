@@ -71,10 +71,17 @@ export function planRefound(
         witnesses: [...request.witnesses].sort(),
         allocations,
         creditLimit: ledger.creditLimit,
+        // The money keeps its name; a network that never named it stays unnamed.
+        ...unitOf(ledger),
         refounds: { from: ledger.networkId, root, debts },
       },
       carried,
       root,
     },
   };
+}
+
+function unitOf(ledger: Ledger): { unit?: string } {
+  const unit = ledger.genesis.body.params.unit;
+  return unit === undefined ? {} : { unit };
 }
