@@ -81,7 +81,9 @@ Witnesses (docs/protocol.md §13)
 
 Network
   network create --name NAME [--witness ADDR]... [--alloc ADDR=AMOUNT]... [--credit-limit N]
-                 [--closed]         (--closed: only members sign; witnesses admit others)
+                 [--closed] [--unit NAME]
+                                    --closed: only members sign; witnesses admit others
+                                    --unit: what amounts are called ("hours"; default "units")
   network refound --witness ADDR... [--name NAME]
                                     when too many witnesses are gone for good: a new network
                                     that carries every balance over, announced here

@@ -23,6 +23,7 @@ import type {
 } from '../../shared/control/contract.ts';
 import type { KeyHex, TxId } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
+import { amountWithUnit } from '../../shared/wallet/unitText.ts';
 import type { Market, RequestInput } from '../../engine/market/market.ts';
 import { CliError, type Home } from './home.ts';
 import { address, amountOf, keyOf, viaPeer, type Output } from './output.ts';
@@ -203,7 +204,10 @@ export async function marketCommand(
     case 'request': {
       if (!first) throw new CliError('usage: gpow request SERVICE JOB …');
       const r = await viaPeer(home, 'market-request', requestParams(first, values));
-      return out.print(`Requested from ${r.provider}; ${r.total} escrowed.\nRequest: ${r.id}`, r);
+      return out.print(
+        `Requested from ${r.provider}; ${amountWithUnit(r.total, r.unit)} escrowed.\nRequest: ${r.id}`,
+        r,
+      );
     }
     case 'jobs': {
       const rows = await viaPeer(home, 'market-jobs', {});
@@ -279,7 +283,7 @@ function describeNegotiation(r: Wire<NegotiationOut>): string {
 function describeJob(row: Wire<JobRow>): string {
   const lines = [
     `${row.id}  ${row.service}  (${row.role})  ${row.state}${row.settled ? ', settled' : ''}`,
-    `  price ${row.price}, escrow ${row.escrow}; consumer ${row.consumer}; provider ${row.provider}`,
+    `  price ${amountWithUnit(row.price, row.unit)}, escrow ${amountWithUnit(row.escrow, row.unit)}; consumer ${row.consumer}; provider ${row.provider}`,
   ];
   if (row.waiting) lines.push(`  ${row.waiting}`);
   if (row.committee.length > 0) lines.push(`  validators: ${row.committee.join(', ')}`);
@@ -373,6 +377,7 @@ function jobRow(agent: Market, ledger: Ledger, me: KeyHex | null, view: Instance
     provider: address(request.provider),
     price: String(request.price),
     escrow: String(ledger.escrow(request.id)),
+    unit: ledger.unit,
     committee: view.committee.map((k) => address(k)),
     settled: view.settled !== undefined,
     ...('fields' in job ? { fields: job.fields } : {}),
@@ -442,7 +447,7 @@ export const MARKET_HANDLERS: { readonly [M in MarketMethod]: MarketHandler<M> }
   },
   'market-request': async (agent, ledger, _me, p) => {
     const r = await agent.request(requestInput(ledger, p));
-    return { id: r.id, provider: address(r.provider), total: r.escrow };
+    return { id: r.id, provider: address(r.provider), total: r.escrow, unit: ledger.unit };
   },
   'market-jobs': (agent, ledger, me) => agent.jobs().map((view) => jobRow(agent, ledger, me, view)),
   'market-evaluate': async (agent, _ledger, _me, p) => ({

@@ -1,9 +1,11 @@
 // `gpow network create`: making a network (invite.ts brings others into it).
 import { parseArgs } from 'node:util';
+import * as v from 'valibot';
 import { keyHexOf, type KeyHex } from '../../shared/ids.ts';
 import { generateJoinSecret } from '../../shared/net/invitation.ts';
 import { keySigner } from '../../engine/keySigner.ts';
 import { foundNetwork } from '../../engine/genesis.ts';
+import { DEFAULT_UNIT, unitSchema } from '../../shared/tx/genesis.ts';
 import { nodeAdmit } from '../platform/nodeVerify.ts';
 import { Peer } from '../peer/peer.ts';
 import { nodeRandom } from '../platform/nodeRandom.ts';
@@ -20,9 +22,11 @@ export async function networkCreate(home: Home, args: string[], out: Output): Pr
       alloc: { type: 'string', multiple: true },
       'credit-limit': { type: 'string' },
       closed: { type: 'boolean' },
+      unit: { type: 'string' },
     },
   });
   if (!values.name) throw new CliError('give the network a name: --name NAME');
+  const unit = unitOf(values.unit);
   const existing = await readNetwork(home).catch(() => null);
   if (existing)
     throw new CliError(
@@ -48,6 +52,7 @@ export async function networkCreate(home: Home, args: string[], out: Output): Pr
       // Only the founder, the witnesses and the allocated accounts may sign; a quorum of the
       // witnesses admits others (docs/protocol.md §13.7).
       ...(values.closed ? { closed: true } : {}),
+      ...(unit !== undefined ? { unit } : {}),
     },
     Date.now(),
     nodeAdmit,
@@ -74,10 +79,19 @@ export async function networkCreate(home: Home, args: string[], out: Output): Pr
   await founded.close();
   await writeNetwork(home, network);
   out.print(
-    `Network "${values.name}" created.\nNetwork id: ${network.networkId}\nStart it with "gpow run", then share "gpow invite".`,
+    `Network "${values.name}" created.\nNetwork id: ${network.networkId}\nAmounts are in ${unit ?? DEFAULT_UNIT}.\nStart it with "gpow run", then share "gpow invite".`,
     {
       networkId: network.networkId,
       name: values.name,
+      unit: unit ?? DEFAULT_UNIT,
     },
   );
+}
+
+/** The unit name --unit gives, checked by the genesis rule itself; absent: the default. */
+function unitOf(given: string | undefined): string | undefined {
+  if (given === undefined) return undefined;
+  const parsed = v.safeParse(unitSchema, given);
+  if (!parsed.success) throw new CliError(parsed.issues[0].message);
+  return parsed.output;
 }

@@ -73,7 +73,7 @@ const HANDLERS: { readonly [M in LedgerMethod]: Handler<M> } = {
   'invite-create': ({ peer }, _ledger, p) => inviteCreateOn(peer, p.once, p.expires),
   'invite-list': ({ peer }) => peer.doors.list(),
   'invite-revoke': ({ peer }, _ledger, p) => inviteRevokeOn(peer, p.id),
-  send: async ({ peer }, _ledger, p) => {
+  send: async ({ peer }, ledger, p) => {
     const to = keyOf(p.to);
     const amount = amountOf(p.amount);
     const memo = memoBytes(p.memo);
@@ -81,7 +81,7 @@ const HANDLERS: { readonly [M in LedgerMethod]: Handler<M> } = {
     const tx = p.privateMemo
       ? await peer.requireSsk().transferWithPrivateMemo(to, amount, p.privateMemo)
       : await peer.transfer(to, amount, memo);
-    return { id: tx.id };
+    return { id: tx.id, unit: ledger.unit };
   },
   balance: ({ peer }, ledger, p) =>
     p.address === undefined

@@ -10,6 +10,7 @@ import { peekFieldEpoch } from '../../shared/ssk/field.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { MAX_MEMO_BYTES } from '../../shared/tx/transfer.ts';
 import { namesOf } from '../../shared/wallet/members.ts';
+import { amountWithUnit } from '../../shared/wallet/unitText.ts';
 import type { Peer } from '../peer/peer.ts';
 import type {
   BalanceResult,
@@ -65,6 +66,7 @@ export function balanceOf(ledger: Ledger, key: KeyHex | null, here?: KeyHex | nu
     address: address(identity),
     ...view,
     ...(device ? { device: ledger.spendable(device) + ledger.creditLineOf(device) } : {}),
+    unit: ledger.unit,
   };
 }
 
@@ -90,6 +92,7 @@ export function historyOf(
       counterparty: address(out ? to : tx.author),
       ...(name !== null ? { counterpartyName: name } : {}),
       amount: body.amount,
+      unit: ledger.unit,
       status: status.state,
       ...noteOf(status),
       ...(body.memo ? { memo: memoText(tx, body.memo, readPrivate) } : {}),
@@ -198,21 +201,25 @@ export async function send(home: Home, args: string[], out: Output): Promise<voi
     const keys = await unlockKeys(home, out);
     return withLocalPeer(
       home,
-      async (peer) => {
+      async (peer, ledger) => {
         const tx = await peer.transfer(to, amount, memo);
         out.progress(
           'No peer is running: the payment is saved and will be sent when "gpow run" connects.',
         );
-        return { id: tx.id };
+        return { id: tx.id, unit: ledger.unit };
       },
       keys,
     );
   });
-  out.print(`Sent ${amount} to ${toInput}.\nTransaction: ${result.id}`, {
-    id: result.id,
-    amount,
-    to: toInput,
-  });
+  out.print(
+    `Sent ${amountWithUnit(amount, result.unit)} to ${toInput}.\nTransaction: ${result.id}`,
+    {
+      id: result.id,
+      amount,
+      to: toInput,
+      unit: result.unit,
+    },
+  );
 }
 
 export async function balance(home: Home, args: string[], out: Output): Promise<void> {
@@ -222,8 +229,9 @@ export async function balance(home: Home, args: string[], out: Output): Promise<
     const here = args[0] ? null : await homeChain(home);
     return withLocalPeer(home, (_peer, ledger) => Promise.resolve(balanceOf(ledger, key, here)));
   });
+  const money = (value: bigint | string) => amountWithUnit(value, view.unit);
   out.print(
-    `Address:   ${view.address}\nAvailable: ${view.available}\nPending:   ${view.pending}\nTotal:     ${view.balance}${view.device !== undefined ? `\nThis device can spend: ${view.device} (the rest is on your other devices; see "gpow device list")` : ''}${view.frozen ? "\nFROZEN: one of this identity's chains signed conflicting transactions" : ''}`,
+    `Address:   ${view.address}\nAvailable: ${money(view.available)}\nPending:   ${money(view.pending)}\nTotal:     ${money(view.balance)}${view.device !== undefined ? `\nThis device can spend: ${money(view.device)} (the rest is on your other devices; see "gpow device list")` : ''}${view.frozen ? "\nFROZEN: one of this identity's chains signed conflicting transactions" : ''}`,
     view,
   );
 }
@@ -254,7 +262,7 @@ export async function history(home: Home, args: string[], out: Output): Promise<
 /** One row of `gpow history`: the counterparty by the name they signed, then their address. */
 export function historyLine(r: HistoryRow | Wire<HistoryRow>): string {
   const who = r.counterpartyName ? `${r.counterpartyName} ${r.counterparty}` : r.counterparty;
-  return `${new Date(r.time).toISOString()}  ${r.direction === 'out' ? '-' : '+'}${r.amount}  ${r.direction === 'out' ? 'to' : 'from'} ${who}  ${r.status}${r.note ? ` (${r.note})` : ''}`;
+  return `${new Date(r.time).toISOString()}  ${r.direction === 'out' ? '-' : '+'}${amountWithUnit(r.amount, r.unit)}  ${r.direction === 'out' ? 'to' : 'from'} ${who}  ${r.status}${r.note ? ` (${r.note})` : ''}`;
 }
 
 /** The status of a home whose peer is stopped, read from its log. */

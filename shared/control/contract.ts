@@ -95,6 +95,8 @@ export interface BalanceResult {
   readonly frozen: boolean;
   /** On a device: what this device can spend now (docs/protocol.md §12). */
   readonly device?: bigint;
+  /** The name of the network's money, as its genesis set it ("units" when it set none). */
+  readonly unit: string;
 }
 
 /** The witness report, with the signed names (by hex key) of those it mentions who have one. */
@@ -110,6 +112,8 @@ export interface HistoryRow {
   /** The name the counterparty signed in a profile (docs/profiles.md), when there is one. */
   readonly counterpartyName?: string;
   readonly amount: bigint;
+  /** The name of the network's money. */
+  readonly unit: string;
   readonly status: string;
   readonly memo?: string;
   /** Why a payment did not count (void or refused), and what happened to the money. */
@@ -191,6 +195,8 @@ export interface RequestOut {
   readonly id: string;
   readonly provider: string;
   readonly total: bigint;
+  /** The name of the network's money. */
+  readonly unit: string;
 }
 
 export interface JobRow {
@@ -203,6 +209,8 @@ export interface JobRow {
   readonly provider: string;
   readonly price: string;
   readonly escrow: string;
+  /** The name of the network's money, which price and escrow are in. */
+  readonly unit: string;
   readonly committee: readonly string[];
   readonly settled: boolean;
   readonly fields?: Readonly<Record<string, unknown>>;
@@ -337,7 +345,8 @@ export interface RotateResult {
 /** Every method's result, as the peer computes it (see Wire for what the caller gets). */
 export interface ControlResults {
   status: StatusResult;
-  send: TransactionResult;
+  /** With the name of the network's money, so the sender sees what was sent. */
+  send: TransactionResult & { readonly unit: string };
   balance: BalanceResult;
   history: HistoryRow[];
   'ssk-share': SskKeyResult;

@@ -47,8 +47,8 @@ describe('names in the CLI', () => {
     const fromCarol = rows.find((r) => r.direction === 'in');
     expect(toBob).toMatchObject({ counterparty: addressOf(bob), counterpartyName: 'Bob' });
     expect(fromCarol?.counterpartyName).toBeUndefined();
-    expect(historyLine(toBob!)).toContain(`-5  to Bob ${addressOf(bob)}  `);
-    expect(historyLine(fromCarol!)).toContain(`+2  from ${addressOf(carol)}  `);
+    expect(historyLine(toBob!)).toContain(`-5 units  to Bob ${addressOf(bob)}  `);
+    expect(historyLine(fromCarol!)).toContain(`+2 units  from ${addressOf(carol)}  `);
 
     // Dave signs the same name: each shows with the directory's suffix, never as plain "Bob".
     await profile(ledger, dave, 'Bob');
