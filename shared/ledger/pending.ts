@@ -10,9 +10,10 @@
 // The index. Per recipient key K, the credits to K (creditsTo, which only grows) not known to
 // be final (`open`), each with how often creditsTo lists it (a transaction crediting K twice is
 // listed twice, and the walk counts it twice). It is brought up to date when read, like
-// unclaimed.ts: credits appended since the last read are added (a cursor per key), then each
-// open credit is checked as the walk checks it: final, it adds nothing; applied and not final,
-// it adds its amount; neither, it adds nothing now and stays open, to be checked again.
+// unclaimed.ts: credits appended since the last read (a cursor per key) join `open`, unless
+// already final (most are, on a wallet's first read), then each open credit is checked as the
+// walk checks it: final, it adds nothing; applied and not final, it adds its amount; neither,
+// it adds nothing now and stays open, to be checked again.
 // So it needs no hook in acceptance, and a ledger restored from a compact state (compact.ts,
 // restore) builds it on its first read. A read costs what was appended since, plus the credits
 // still open: those not final yet, and those of forked payers (below).
@@ -42,8 +43,8 @@ interface Slot {
   seen: number;
   /** Credits that may still add to pending, with how often the list names each. */
   readonly open: Map<TxId, number>;
-  /** Credits found final while their payer had no fork, by payer (see the header). */
-  readonly settled: Map<KeyHex, Map<TxId, number>>;
+  /** Credits found final while their payer had no fork, by payer, as often as listed. */
+  readonly settled: Map<KeyHex, TxId[]>;
   /** How many of forkedAuthors() this slot has reopened the settled credits of. */
   forks: number;
 }
@@ -55,17 +56,22 @@ export class PendingIndex {
   /** The sum of the credits to `key` that are applied and not final, up to date. */
   pending(s: LedgerState, key: KeyHex): bigint {
     const slot = this.#slotOf(s, key);
-    for (; slot.seen < slot.list.length; slot.seen++) bump(slot.open, slot.list[slot.seen] as TxId);
     reopenForked(s, slot);
+    for (; slot.seen < slot.list.length; slot.seen++) {
+      const id = slot.list[slot.seen] as TxId;
+      // Most credits have been voted final before a read: straight to settled.
+      if (slot.open.has(id) || !settle(s, slot, id)) bump(slot.open, id);
+    }
     let pending = 0n;
     for (const [id, times] of slot.open) {
       const entry = s.valid.get(id);
       if (!entry) continue;
-      if (isFinal(s, id)) {
-        if (!s.chains.isForked(entry.tx.author)) settle(slot, entry.tx.author, id, times);
-        continue;
+      if (!isFinal(s, id)) {
+        if (entry.applied) pending += creditAmount(s, id, key) * BigInt(times);
+      } else if (!s.chains.isForked(entry.tx.author)) {
+        slot.open.delete(id);
+        keep(slot, entry.tx.author, id, times);
       }
-      if (entry.applied) pending += creditAmount(s, id, key) * BigInt(times);
     }
     return pending;
   }
@@ -86,16 +92,23 @@ function reopenForked(s: LedgerState, slot: Slot): void {
   const forked = s.chains.forkedAuthors();
   for (; slot.forks < forked.length; slot.forks++) {
     const payer = forked[slot.forks] as KeyHex;
-    for (const [id, times] of slot.settled.get(payer) ?? []) slot.open.set(id, times);
+    for (const id of slot.settled.get(payer) ?? []) bump(slot.open, id);
     slot.settled.delete(payer);
   }
 }
 
-function settle(slot: Slot, payer: KeyHex, id: TxId, times: number): void {
-  slot.open.delete(id);
+/** Settles credit `id` (once) when it is final and its payer has no fork; whether it did. */
+function settle(s: LedgerState, slot: Slot, id: TxId): boolean {
+  const payer = s.valid.get(id)?.tx.author;
+  if (payer === undefined || s.chains.isForked(payer) || !isFinal(s, id)) return false;
+  keep(slot, payer, id, 1);
+  return true;
+}
+
+function keep(slot: Slot, payer: KeyHex, id: TxId, times: number): void {
   let byPayer = slot.settled.get(payer);
-  if (!byPayer) slot.settled.set(payer, (byPayer = new Map<TxId, number>()));
-  byPayer.set(id, times);
+  if (!byPayer) slot.settled.set(payer, (byPayer = []));
+  for (let i = 0; i < times; i++) byPayer.push(id);
 }
 
 function bump(counts: Map<TxId, number>, id: TxId): void {
