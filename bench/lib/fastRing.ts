@@ -1,7 +1,8 @@
 // Scenario 10's ring of payments (200 members each paying the next, the network's one witness
 // voting after every round), generated in time linear in its length, for the sizes issue 17's
-// P5 asks (1M and more). ringHistory composes each payment with the wallet, whose claimable
-// credits walk every credit the member ever received, so it is quadratic (452 s for 200,000).
+// P5 asks (1M and more). ringHistory composes each payment with the wallet: that was quadratic
+// (452 s for 200,000) while the wallet's claimable credits walked every credit the member ever
+// received, which they no longer do (the index of unclaimed credits, shared/ledger/unclaimed.ts).
 // Here each payment claims the credits its member got since its last claim once final, with the
 // votes that made them final, as the wallet would in a ring; every transaction still goes
 // through the ledger, which refuses anything invalid (the generator then throws).
