@@ -158,6 +158,13 @@ export const en = {
   'wizard.name.hint': 'Members see this name in their invitation and wallet.',
   'wizard.name.empty': 'Give the network a name.',
   'wizard.name.long': 'The name is too long: use at most {max} characters.',
+  'wizard.unit.label': 'Unit',
+  'wizard.unit.hint':
+    'What the network’s money is called, in the plural: hours, credits. Every amount shows it. It cannot be changed later.',
+  'wizard.unit.empty': 'Give the money a name, for example “units”.',
+  'wizard.unit.long': 'The unit is too long: use at most {max} characters.',
+  'wizard.unit.characters': 'Use only letters, digits, spaces and “-” in the unit.',
+  'wizard.unit.spaces': 'The unit cannot start or end with a space.',
   'wizard.witnesses.title': 'Choose the witnesses',
   'wizard.witnesses.intro.one':
     'Witnesses confirm payments: with {count} witness, a payment is final once it has seen it. You are a witness to begin with.',
@@ -569,6 +576,8 @@ export const en = {
 
   'address.error.empty': 'Enter an address.',
   'address.error.invalid': 'That address cannot be used: {detail}.',
+  /** An amount of money and the network's unit ("1,000 hours"), the unit agreeing with it. */
+  'amount.withUnit': '{amount} {unit}',
   'amount.error.empty': 'Enter an amount.',
   'amount.error.digits': 'Enter the amount as a whole number, digits only.',
   'amount.error.notPositive': 'The amount must be more than zero.',

@@ -120,6 +120,8 @@ export interface GenesisInput {
   readonly witnesses: readonly KeyHex[];
   readonly allocations: ReadonlyArray<readonly [KeyHex, bigint]>;
   readonly creditLimit: bigint;
+  /** What the money is called (shared/tx/genesis.ts unitSchema); absent: "units". */
+  readonly unit?: string;
 }
 
 export interface UnlockOptions {

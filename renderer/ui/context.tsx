@@ -8,6 +8,7 @@ import {
   type TranslatePlural,
 } from '../i18n/i18n.ts';
 import { unitFor } from '../i18n/units.ts';
+import { DEFAULT_UNIT } from '../../shared/tx/genesis.ts';
 import type { AppState, AppStore } from '../state/appStore.ts';
 
 const StoreContext = createContext<AppStore | null>(null);
@@ -17,8 +18,15 @@ export interface I18n {
   readonly t: Translate;
   /** For messages that depend on a count: picks the language's plural form. */
   readonly tn: TranslatePlural;
-  /** Whole units of the network's currency, grouped the language's way. */
-  readonly amount: (value: bigint) => string;
+  /**
+   * An amount of money with its unit, grouped the language's way and in agreement with it:
+   * "1,000 hours", "1 hour". The unit is the network's (its genesis names it), or `unit` where
+   * there is no network yet (the wizard founding one). Every amount on every screen goes
+   * through here, so none shows without its unit.
+   */
+  readonly amount: (value: bigint, unit?: string) => string;
+  /** A count that is not money (volumes, bytes, transactions), grouped the language's way. */
+  readonly number: (value: bigint) => string;
   /** A transaction's claimed time (ms since the epoch). */
   readonly time: (ms: number) => string;
   /** An amount of a service type's unit, the unit agreeing with it: "1 hour", "3 hours". */
@@ -29,22 +37,26 @@ const I18nContext = createContext<I18n | null>(null);
 
 export function AppProvider({ store, children }: { store: AppStore; children: ReactNode }) {
   const language = useStore(store, (s) => s.settings.language);
+  // Re-read whenever the store changes (the ledger's genesis arrives with a change signal).
+  const networkUnit = useStore(store, (s) => s.runtime?.ledger?.unit ?? DEFAULT_UNIT);
   const i18n = useMemo<I18n>(() => {
     const numbers = new Intl.NumberFormat(language);
     const dates = new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' });
     const t = translator(language);
     const rules = new Intl.PluralRules(language);
-    const amount = (value: bigint): string => numbers.format(value);
+    const number = (value: bigint): string => numbers.format(value);
     return {
       language,
       t,
       tn: pluralTranslator(language, t),
-      amount,
+      amount: (value, unit = networkUnit) =>
+        t('amount.withUnit', { amount: number(value), unit: unitFor(rules, unit, value) }),
+      number,
       time: (ms) => dates.format(ms),
       quantity: (value, unit) =>
-        t('market.volumeOf', { volume: amount(value), unit: unitFor(rules, unit, value) }),
+        t('market.volumeOf', { volume: number(value), unit: unitFor(rules, unit, value) }),
     };
-  }, [language]);
+  }, [language, networkUnit]);
   return (
     <StoreContext.Provider value={store}>
       <I18nContext.Provider value={i18n}>{children}</I18nContext.Provider>

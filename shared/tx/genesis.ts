@@ -13,20 +13,36 @@ export const MAX_ALLOCATIONS = 1024;
 export const DEFAULT_UNIT = 'units';
 export const MAX_UNIT_LENGTH = 16;
 
+/** What can be wrong with a unit name; the app says each in the user's language. */
+export type UnitProblem = 'empty' | 'long' | 'characters' | 'spaces';
+
+export const UNIT_SENTENCES: Readonly<Record<UnitProblem, string>> = {
+  empty: 'the unit is empty',
+  long: `the unit is longer than ${MAX_UNIT_LENGTH} characters`,
+  characters: "the unit may hold only letters, digits, spaces and '-'",
+  spaces: 'the unit cannot start or end with a space',
+};
+
 /**
- * The name of the network's money, shown after every amount ("40 hours"). Counted in code
- * points, so a name in any script gets the same 16; letters (with their combining marks),
- * digits, spaces and '-' only, so it cannot hide control or look-alike punctuation.
+ * The rule for the name of the network's money, shown after every amount ("40 hours"): null
+ * when `text` may be one. Counted in code points, so a name in any script gets the same 16;
+ * letters (with their combining marks), digits, spaces and '-' only, so it cannot hide control
+ * or look-alike punctuation.
  */
+export function unitProblem(text: string): UnitProblem | null {
+  if (text.length === 0) return 'empty';
+  if ([...text].length > MAX_UNIT_LENGTH) return 'long';
+  if (!/^[\p{L}\p{M}\p{N} -]*$/u.test(text)) return 'characters';
+  if (text.trim() !== text) return 'spaces';
+  return null;
+}
+
 export const unitSchema = v.pipe(
   v.string('the unit is text'),
-  v.check((text) => text.length > 0, 'the unit is empty'),
   v.check(
-    (text) => [...text].length <= MAX_UNIT_LENGTH,
-    `the unit is longer than ${MAX_UNIT_LENGTH} characters`,
+    (text) => unitProblem(text) === null,
+    (issue) => UNIT_SENTENCES[unitProblem(String(issue.input)) ?? 'characters'],
   ),
-  v.regex(/^[\p{L}\p{M}\p{N} -]*$/u, "the unit may hold only letters, digits, spaces and '-'"),
-  v.check((text) => text.trim() === text, 'the unit cannot start or end with a space'),
 );
 
 export const genesisSchema = v.pipe(

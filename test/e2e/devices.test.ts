@@ -82,7 +82,7 @@ describe('one identity on two browser profiles', () => {
     await until('the laptop in Alice’s device list', async () => (await row.count()) > 0);
     await until(
       'the laptop holding its allowance',
-      async () => ((await row.getByTestId('device-holds').textContent()) ?? '') === '100',
+      async () => ((await row.getByTestId('device-holds').textContent()) ?? '') === '100 units',
     );
     await check(alice, 'devices-list');
     // Revoking asks first, and says where the money goes; cancelled here.

@@ -68,7 +68,7 @@ describe('a disputed human task', () => {
       .locator('tr[data-status="recommended"]');
     expect(await recommended.getAttribute('data-provider')).toBe(provider.key);
     await bob.getByRole('button', { name: 'Review the escrow' }).click();
-    expect(await text(bob, 'escrow-total')).toBe('41');
+    expect(await text(bob, 'escrow-total')).toBe('41 units');
     await bob.getByRole('button', { name: 'Confirm and escrow' }).click();
     await bob.getByRole('heading', { name: 'Service request' }).waitFor();
     const requestId = new URL(bob.url()).hash.match(/id=([0-9a-f]{64})/)?.[1];
@@ -121,7 +121,7 @@ describe('a disputed human task', () => {
     await until('Bob’s refund', async () => {
       const available = await text(bob, 'balance-available');
       const pending = await text(bob, 'balance-pending');
-      return available === '299' && pending === '0';
+      return available === '299 units' && pending === '0 units';
     });
     expect(audit.findings).toEqual([]);
     expect(pageErrors).toEqual([]);

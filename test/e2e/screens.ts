@@ -135,7 +135,7 @@ export async function pay(page: Page, to: string, amount: string): Promise<void>
   await page.getByRole('button', { name: 'Confirm and send' }).click();
   await page
     .getByRole('status')
-    .filter({ hasText: `Sent ${amount}.` })
+    .filter({ hasText: new RegExp(`Sent ${amount} units?\\.`) })
     .waitFor();
 }
 

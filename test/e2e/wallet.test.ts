@@ -311,7 +311,7 @@ describe('the browser UI, end to end', () => {
     await alice.getByRole('button', { name: 'Add balance' }).click();
     await check(alice, 'network-create-allocations');
     await alice.getByRole('button', { name: 'Continue' }).click();
-    await alice.getByText('Total: 1,200.').waitFor();
+    await alice.getByText('Total: 1,200 units.').waitFor();
     await check(alice, 'network-create-review');
     await alice.getByRole('button', { name: 'Create network' }).click();
     await alice.getByRole('heading', { name: 'Test Co-op', level: 1 }).waitFor();
@@ -348,11 +348,14 @@ describe('the browser UI, end to end', () => {
 
     // Both see their starting balances.
     await go(bob, 'Balance');
-    await until('Bob’s starting balance', async () => (await balances(bob)).available === '200');
+    await until(
+      'Bob’s starting balance',
+      async () => (await balances(bob)).available === '200 units',
+    );
     await go(alice, 'Balance');
     await until(
       'Alice’s starting balance',
-      async () => (await balances(alice)).available === '1,000',
+      async () => (await balances(alice)).available === '1,000 units',
     );
 
     // Alice labels Bob in her address book, then pays him from it.
@@ -377,7 +380,7 @@ describe('the browser UI, end to end', () => {
     // Bob watches his balance while Alice confirms.
     await go(bob, 'Balance');
     await alice.getByRole('button', { name: 'Confirm and send' }).click();
-    await alice.getByRole('status').filter({ hasText: 'Sent 250.' }).waitFor();
+    await alice.getByRole('status').filter({ hasText: 'Sent 250 units.' }).waitFor();
 
     // Bob sees the payment pending first: final needs a quorum of witness votes, here Alice's
     // one vote, which her runtime casts (batched, a second after it saw the payment).
@@ -385,7 +388,7 @@ describe('the browser UI, end to end', () => {
       'Bob to see the payment pending',
       async () => {
         const b = await balances(bob);
-        return b.available === '200' && b.pending === '250';
+        return b.available === '200 units' && b.pending === '250 units';
       },
       10_000,
     );
@@ -395,12 +398,12 @@ describe('the browser UI, end to end', () => {
     await go(alice, 'Balance');
     await until('Alice’s balance after paying', async () => {
       const b = await balances(alice);
-      return b.available === '750' && b.pending === '0';
+      return b.available === '750 units' && b.pending === '0 units';
     });
     await check(alice, 'wallet-alice');
     await until('Bob’s final balance', async () => {
       const b = await balances(bob);
-      return b.available === '450' && b.pending === '0';
+      return b.available === '450 units' && b.pending === '0 units';
     });
     await check(bob, 'wallet-bob');
 
@@ -629,7 +632,7 @@ describe('the browser UI, end to end', () => {
 
     // The escrow: 64 hashes at 2 each, no validators.
     await bob.getByRole('heading', { name: 'Confirm the escrow' }).waitFor();
-    expect(await bob.getByTestId('escrow-total').textContent()).toBe('128');
+    expect(await bob.getByTestId('escrow-total').textContent()).toBe('128 units');
     await check(bob, 'service-escrow');
     await bob.getByRole('button', { name: 'Confirm and escrow' }).click();
 
@@ -645,14 +648,14 @@ describe('the browser UI, end to end', () => {
     const timeline = bob.getByTestId('timeline');
     for (const kind of ['request', 'accept', 'deliver', 'outcome', 'settle'])
       expect(await timeline.locator(`li[data-kind="${kind}"]`).count()).toBe(1);
-    expect(await bob.getByTestId('instance-net').textContent()).toBe('You paid 128.');
+    expect(await bob.getByTestId('instance-net').textContent()).toBe('You paid 128 units.');
     await check(bob, 'service-instance');
 
     // Both sides show the exact payment: Bob 450 − 128, the provider 128, final.
     await go(bob, 'Balance');
     await until('Bob’s balance after the service', async () => {
       const b = await balances(bob);
-      return b.available === '322' && b.pending === '0';
+      return b.available === '322 units' && b.pending === '0 units';
     });
     const account = await until(
       'the provider’s payment to be final',
@@ -701,11 +704,11 @@ describe('the browser UI, end to end', () => {
     await go(bob, 'Balance');
     await until('Bob’s balance after the second service', async () => {
       const b = await balances(bob);
-      return b.available === '258' && b.pending === '0';
+      return b.available === '258 units' && b.pending === '0 units';
     });
     await go(alice, 'Provider console');
     await alice.getByTestId('earnings-chart').waitFor();
-    await alice.getByText('Earned in all: 64.').waitFor();
+    await alice.getByText('Earned in all: 64 units.').waitFor();
     await check(alice, 'provider-earnings');
     // A third request with a validator: Bob picks the headless provider himself (Alice, the
     // cheaper one, is the only bonded validator, and a provider never judges its own work).
@@ -757,7 +760,7 @@ describe('the browser UI, end to end', () => {
         (await bob.getByTestId('instance-state').getAttribute('data-outcome')) === 'passed',
       60_000,
     );
-    expect(await bob.getByTestId('instance-net').textContent()).toBe('You paid 37.');
+    expect(await bob.getByTestId('instance-net').textContent()).toBe('You paid 37 units.');
     await check(bob, 'service-instance-judged');
 
     // A computation from the headless provider, which Alice's wallet judges on its own: it runs
@@ -794,7 +797,7 @@ describe('the browser UI, end to end', () => {
         (await bob.getByTestId('instance-state').getAttribute('data-outcome')) === 'passed',
       60_000,
     );
-    expect(await bob.getByTestId('instance-net').textContent()).toBe('You paid 17.');
+    expect(await bob.getByTestId('instance-net').textContent()).toBe('You paid 17 units.');
     await check(bob, 'service-instance-compute');
 
     await go(bob, 'History');
@@ -811,13 +814,13 @@ describe('the browser UI, end to end', () => {
     // 1,000 − 250 paid to Bob − 50 bonded + 64 earned + validator fees of 5 and 1.
     await until('Alice’s balance after earning', async () => {
       const b = await balances(alice);
-      return b.available === '770' && b.pending === '0';
+      return b.available === '770 units' && b.pending === '0 units';
     });
     // 450 − 128 − 64 − 37 − 17.
     await go(bob, 'Balance');
     await until('Bob’s balance after the judged services', async () => {
       const b = await balances(bob);
-      return b.available === '204' && b.pending === '0';
+      return b.available === '204 units' && b.pending === '0 units';
     });
 
     // The headless peer's connections ran over loopback too (three peers now: more pairs).

@@ -93,15 +93,15 @@ describe('changing the witnesses', () => {
     await go(bob, 'Balance');
     await until('the payment final at Bob', async () => {
       return (
-        (await text(bob, 'balance-available')) === '25' &&
-        (await text(bob, 'balance-pending')) === '0'
+        (await text(bob, 'balance-available')) === '25 units' &&
+        (await text(bob, 'balance-pending')) === '0 units'
       );
     });
     await go(alice, 'Balance');
     await until('the payment final at Alice', async () => {
       return (
-        (await text(alice, 'balance-available')) === '975' &&
-        (await text(alice, 'balance-pending')) === '0'
+        (await text(alice, 'balance-available')) === '975 units' &&
+        (await text(alice, 'balance-pending')) === '0 units'
       );
     });
 

@@ -44,11 +44,11 @@ describe('a decision that cannot be undone', () => {
     const expected: Record<Decision, readonly string[]> = {
       approve: [
         'Approve the delivery of “General Proof of Work”?',
-        'Approve: the provider is paid 4,096 from the escrow. This cannot be undone.',
+        'Approve: the provider is paid 4,096 units from the escrow. This cannot be undone.',
       ],
-      dispute: ['Dispute the delivery of', 'you get the price of 4,096 back'],
-      pass: ['Pass the delivery of', 'paying the provider 4,096 from the escrow'],
-      fail: ['Fail the delivery of', 'giving the consumer the price of 4,096 back'],
+      dispute: ['Dispute the delivery of', 'you get the price of 4,096 units back'],
+      pass: ['Pass the delivery of', 'paying the provider 4,096 units from the escrow'],
+      fail: ['Fail the delivery of', 'giving the consumer the price of 4,096 units back'],
     };
     for (const decision of ['approve', 'dispute', 'pass', 'fail'] as const) {
       const page = shown(decision);

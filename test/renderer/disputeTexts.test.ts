@@ -88,7 +88,7 @@ describe('a dispute whose delivery the committee cannot read', () => {
       escaped(
         en['confirm.dispute.blind']
           .replace('{reason}', en['confirm.blind.offLedger'])
-          .replace('{amount}', '30'),
+          .replace('{amount}', '30 units'),
       ),
     );
     expect(blind).toContain('judge without seeing the delivery');

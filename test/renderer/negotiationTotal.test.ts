@@ -113,7 +113,7 @@ describe('the negotiation’s total', () => {
   it('past the balance, says so and keeps Review the escrow off: difficulty 12 costs 4,096', async () => {
     const page = await negotiationFor('12');
     expect(page).toContain(
-      'With this provider the escrow locks 4,096: 4,096 for the work and 0 in validator fees. You can spend 1,000.',
+      'With this provider the escrow locks 4,096 units: 4,096 units for the work and 0 units in validator fees. You can spend 1,000 units.',
     );
     expect(page).toContain(escaped(en['negotiation.insufficient']));
     expect(continueButton(page)).toContain('disabled=""');
@@ -122,7 +122,9 @@ describe('the negotiation’s total', () => {
 
   it('within the balance, shows the total with the fees and lets the consumer go on', async () => {
     const page = await negotiationFor('6', '1', '5');
-    expect(page).toContain('the escrow locks 69: 64 for the work and 5 in validator fees');
+    expect(page).toContain(
+      'the escrow locks 69 units: 64 units for the work and 5 units in validator fees',
+    );
     expect(page).not.toContain(escaped(en['negotiation.insufficient']));
     expect(continueButton(page)).not.toContain('disabled');
   });

@@ -68,14 +68,14 @@ describe('the payment review', () => {
     expect(page).not.toContain('-4,000');
     expect(page).not.toContain(en['send.review.credit']);
     expect(page).toContain(
-      'This payment cannot go through: you can spend at most 1,000 now, and it is 4,000 more than that.',
+      'This payment cannot go through: you can spend at most 1,000 units now, and it is 4,000 units more than that.',
     );
     expect(confirmButton(page)).toContain('disabled=""');
   });
 
   it('within the balance, shows what is left and lets Confirm through', async () => {
     const page = review(await network(0n), 400n);
-    expect(page).toMatch(/data-testid="payment-after">600</);
+    expect(page).toMatch(/data-testid="payment-after">600 units</);
     expect(page).not.toContain('payment-refused');
     expect(confirmButton(page)).not.toContain('disabled');
   });
@@ -83,13 +83,13 @@ describe('the payment review', () => {
   it('within the credit, says it uses it; past the credit, refuses naming the credit', async () => {
     const app = await network(5000n);
     const within = review(app, 5000n);
-    expect(within).toMatch(/data-testid="payment-after">-4,000</);
+    expect(within).toMatch(/data-testid="payment-after">-4,000 units</);
     expect(within).toContain(en['send.review.credit']);
     expect(confirmButton(within)).not.toContain('disabled');
 
     const past = review(app, 7000n);
     expect(past).toContain(
-      'you can spend at most 6,000 now, the network’s credit of 5,000 included, and it is 1,000 more than that.',
+      'you can spend at most 6,000 units now, the network’s credit of 5,000 units included, and it is 1,000 units more than that.',
     );
     expect(confirmButton(past)).toContain('disabled=""');
   });

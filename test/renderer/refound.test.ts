@@ -143,7 +143,7 @@ describe('a re-founding announced on the network', () => {
     expect(html).toContain(`data-testid="refound-witnesses">${en['witnesses.you']}, Bob<`);
     expect(html).toContain(`data-testid="refound-witnesses">${en['witnesses.you']}<`);
     // 750, not the 1000 allocated nor the 200 Bob started with.
-    expect(html.match(/data-testid="refound-balance">750</g)).toHaveLength(2);
+    expect(html.match(/data-testid="refound-balance">750 units</g)).toHaveLength(2);
     // The engine's sentence tells a CLI user what to run; the panel says it here instead.
     const sentence = refoundSentence(refoundOffers(runtimeOf(app).ledger!, ME)[1]!);
     expect(app.store.getState().status?.problems).toContain(sentence);
@@ -205,7 +205,7 @@ describe('a re-founding announced on the network', () => {
     changed(app);
     html = render(app);
     expect(html).toContain(
-      escaped(t('followed.compare', { old: 'Old Co-op', held: '750', given: '750' })),
+      escaped(t('followed.compare', { old: 'Old Co-op', held: '750 units', given: '750 units' })),
     );
     expect(html).toContain(t('followed.matches'));
     expect(html).not.toContain(escaped(t('followed.notFrom', { old: 'Old Co-op' })));
@@ -232,7 +232,7 @@ describe('a re-founding announced on the network', () => {
     changed(app);
     const html = render(app);
     expect(html).toContain(
-      escaped(t('followed.compare', { old: 'Checked Co-op', held: '750', given: '0' })),
+      escaped(t('followed.compare', { old: 'Checked Co-op', held: '750 units', given: '0 units' })),
     );
     expect(html).not.toContain(t('followed.matches'));
     expect(html).toContain(escaped(t('followed.differs')));

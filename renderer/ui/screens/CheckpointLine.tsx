@@ -13,18 +13,18 @@ export function CheckpointLine({
   view: CheckpointStatus | null;
   base?: number | null;
 }) {
-  const { t, tn, amount } = useI18n();
+  const { t, tn, number } = useI18n();
   if (view === null) return null;
   const { latest } = view;
   const main = latest
     ? t('sync.checkpoint', {
         n: latest.n,
         // kB as `gpow status` prints them; a state always has some bytes.
-        kb: amount(BigInt(Math.max(1, Math.round(latest.size / 1000)))),
+        kb: number(BigInt(Math.max(1, Math.round(latest.size / 1000)))),
         root: latest.root.slice(0, 8),
       })
     : view.every > 0
-      ? tn('sync.noCheckpoint', view.every, { every: amount(BigInt(view.every)) })
+      ? tn('sync.noCheckpoint', view.every, { every: number(BigInt(view.every)) })
       : t('sync.noCheckpointHere');
   return (
     <p className="muted" data-testid="checkpoint">

@@ -51,7 +51,7 @@ const refoundSentencesOf = (ledger: Ledger): Set<string> =>
   new Set(refoundings(ledger.indexes).map(refoundSentence));
 
 function SyncPanel() {
-  const { t, tn, amount } = useI18n();
+  const { t, tn, number } = useI18n();
   const status = useApp((s) => s.status);
   const runtime = useApp((s) => s.runtime);
   const refounds = useLedgerView(refoundSentencesOf);
@@ -110,19 +110,19 @@ function SyncPanel() {
         <dl className="stats">
           <div>
             <dt>{t('sync.final')}</dt>
-            <dd data-testid="count-final">{amount(BigInt(counts.final))}</dd>
+            <dd data-testid="count-final">{number(BigInt(counts.final))}</dd>
           </div>
           <div>
             <dt>{t('sync.pending')}</dt>
-            <dd data-testid="count-pending">{amount(BigInt(counts.pending))}</dd>
+            <dd data-testid="count-pending">{number(BigInt(counts.pending))}</dd>
           </div>
           <div>
             <dt>{t('sync.waiting')}</dt>
-            <dd>{amount(BigInt(counts.waiting))}</dd>
+            <dd>{number(BigInt(counts.waiting))}</dd>
           </div>
           <div>
             <dt>{t('sync.rejected')}</dt>
-            <dd>{amount(BigInt(counts.rejected))}</dd>
+            <dd>{number(BigInt(counts.rejected))}</dd>
           </div>
         </dl>
       )}
@@ -140,7 +140,7 @@ function SyncPanel() {
 }
 
 function PeersPanel() {
-  const { t, tn, amount } = useI18n();
+  const { t, tn, number } = useI18n();
   const status = useApp((s) => s.status);
   const setOnline = useApp((s) => s.setOnline);
   const toggle = useAction((online: boolean) => setOnline(online));
@@ -197,14 +197,14 @@ function PeersPanel() {
               <td className="num">
                 {peer.traffic
                   ? tn('peers.bytes', peer.traffic.bytesIn, {
-                      bytes: amount(BigInt(peer.traffic.bytesIn)),
+                      bytes: number(BigInt(peer.traffic.bytesIn)),
                     })
                   : '—'}
               </td>
               <td className="num">
                 {peer.traffic
                   ? tn('peers.bytes', peer.traffic.bytesOut, {
-                      bytes: amount(BigInt(peer.traffic.bytesOut)),
+                      bytes: number(BigInt(peer.traffic.bytesOut)),
                     })
                   : '—'}
               </td>

@@ -1,11 +1,11 @@
-// The genesis wizard: name the network (and give it a relay), choose its witnesses, set the
+// The genesis wizard: name the network and its money (and give it a relay), choose its witnesses, set the
 // starting balances and the credit, then check and create. Everything typed is kept in the
 // store's drafts (setupDrafts.ts) until the network is made, so Back, a visit to Settings or
 // any other screen loses nothing.
 import { useState } from 'react';
 import { quorumOf } from '../../../shared/ledger/votes.ts';
 import { MAX_NAME_LENGTH } from '../../../shared/net/invitation.ts';
-import { MAX_WITNESSES } from '../../../shared/tx/genesis.ts';
+import { MAX_UNIT_LENGTH, MAX_WITNESSES, unitProblem } from '../../../shared/tx/genesis.ts';
 import { UserError } from '../../state/errors.ts';
 import { accountOf } from '../account.ts';
 import { TextField } from '../components/common.tsx';
@@ -53,7 +53,7 @@ export function CreateNetwork({ onCancel }: { onCancel: () => void }) {
   }
 }
 
-/** The name, and a relay: without one nobody on another computer can reach the network. */
+/** The name, what the money is called, and a relay: without one nobody on another computer can reach the network. */
 function NameStep({
   draft,
   update,
@@ -71,6 +71,9 @@ function NameStep({
       if (name === '') throw new FieldError('network-name', 'wizard.name.empty');
       if ([...name].length > MAX_NAME_LENGTH)
         throw new FieldError('network-name', 'wizard.name.long', { max: MAX_NAME_LENGTH });
+      const problem = unitProblem(draft.unit);
+      if (problem !== null)
+        throw new FieldError('network-unit', `wizard.unit.${problem}`, { max: MAX_UNIT_LENGTH });
       // A relay typed and not added yet is added on Continue, or its error shown by its field.
       void relay.addTyped(draft.relayInput).then((added) => {
         if (!added) return;
@@ -94,6 +97,14 @@ function NameStep({
         value={draft.name}
         onChange={(name) => update({ name })}
         error={errorAt('network-name')}
+      />
+      <TextField
+        id="network-unit"
+        label={t('wizard.unit.label')}
+        hint={t('wizard.unit.hint')}
+        value={draft.unit}
+        onChange={(unit) => update({ unit })}
+        error={errorAt('network-unit')}
       />
       <RelayField
         id="wizard-relay"

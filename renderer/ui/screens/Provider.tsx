@@ -59,7 +59,7 @@ export function ProviderScreen() {
 }
 
 function ProviderConsole() {
-  const { t, amount } = useI18n();
+  const { t, amount, number } = useI18n();
   const data = useLedgerView(consoleOf);
   const market = useApp((s) => s.market);
   const settings = useApp((s) => s.settings);
@@ -135,7 +135,7 @@ function ProviderConsole() {
             {data.load.map((load) => (
               <tr key={load.service} data-service={load.service}>
                 <td>{load.def?.name ?? load.service}</td>
-                <td className="num">{amount(load.capacity)}</td>
+                <td className="num">{number(load.capacity)}</td>
                 <td className="num">{amount(load.rate)}</td>
                 <td>
                   <meter
@@ -143,13 +143,13 @@ function ProviderConsole() {
                     max={Number(load.capacity) || 1}
                     value={Number(load.active)}
                     aria-label={t('provider.loadOf', {
-                      active: amount(load.active),
-                      capacity: amount(load.capacity),
+                      active: number(load.active),
+                      capacity: number(load.capacity),
                     })}
                   />{' '}
                   {t('provider.loadOf', {
-                    active: amount(load.active),
-                    capacity: amount(load.capacity),
+                    active: number(load.active),
+                    capacity: number(load.capacity),
                   })}
                 </td>
                 <td className="row-actions">

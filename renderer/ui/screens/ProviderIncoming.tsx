@@ -8,7 +8,7 @@ import { useApp, useI18n } from '../context.tsx';
 import { Link } from '../router.tsx';
 
 export function IncomingRequests({ incoming }: { incoming: readonly InstanceView[] }) {
-  const { t, amount, time } = useI18n();
+  const { t, amount, number, time } = useI18n();
   const market = useApp((s) => s.market);
   const nameOf = usePartyName();
   const act = useAction(async (action: () => Promise<unknown>) => {
@@ -44,7 +44,7 @@ export function IncomingRequests({ incoming }: { incoming: readonly InstanceView
                 <td>
                   <Party account={view.request.consumer} />
                 </td>
-                <td className="num">{amount(view.request.body.volume)}</td>
+                <td className="num">{number(view.request.body.volume)}</td>
                 <td className="num">{amount(view.request.price)}</td>
                 <td>{time(view.request.body.deadlines[0])}</td>
                 <td className="row-actions">

@@ -71,7 +71,7 @@ export function AllocationsStep({ draft, update, go, attempt, error, errorAt }: 
             <td>
               <Party account={key} />
             </td>
-            <td className="num">{amount(value)}</td>
+            <td className="num">{amount(value, draft.unit)}</td>
             <td>
               <button
                 type="button"
@@ -147,6 +147,7 @@ export function ReviewStep({ draft, update, go }: StepProps) {
       witnesses: draft.witnesses,
       allocations: draft.allocations,
       creditLimit: limit.value,
+      unit: draft.unit,
     });
     // Made: the forms have done their work.
     dropDraft(WIZARD_DRAFT.name);
@@ -154,6 +155,10 @@ export function ReviewStep({ draft, update, go }: StepProps) {
     navigate('network');
   });
   const total = draft.allocations.reduce((sum, [, value]) => sum + value, 0n);
+  const creditText = (typed: string): string => {
+    const limit = parseAmount(typed, { allowZero: true });
+    return limit.ok ? amount(limit.value, draft.unit) : typed.trim();
+  };
   return (
     <WizardFrame
       step="review"
@@ -167,6 +172,8 @@ export function ReviewStep({ draft, update, go }: StepProps) {
       <dl className="summary">
         <dt>{t('wizard.name.label')}</dt>
         <dd>{draft.name.trim()}</dd>
+        <dt>{t('wizard.unit.label')}</dt>
+        <dd>{draft.unit}</dd>
         <dt>{t('wizard.review.witnesses')}</dt>
         <dd>
           <ul className="plain">
@@ -185,14 +192,14 @@ export function ReviewStep({ draft, update, go }: StepProps) {
           <ul className="plain">
             {draft.allocations.map(([key, value]) => (
               <li key={key}>
-                <Party account={key} />: {amount(value)}
+                <Party account={key} />: {amount(value, draft.unit)}
               </li>
             ))}
           </ul>
-          {t('wizard.review.supply', { total: amount(total) })}
+          {t('wizard.review.supply', { total: amount(total, draft.unit) })}
         </dd>
         <dt>{t('wizard.creditLimit.label')}</dt>
-        <dd>{draft.creditLimit.trim()}</dd>
+        <dd>{creditText(draft.creditLimit)}</dd>
       </dl>
       {relays.length === 0 ? <p className="warning">{t('wizard.review.noRelay')}</p> : null}
       <RelayField

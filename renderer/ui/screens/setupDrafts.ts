@@ -1,6 +1,7 @@
 // What the network set-up keeps while the user moves around (state/drafts.ts): which way they
 // chose, the invitation being pasted, and the genesis wizard's every field and step.
 import type { KeyHex } from '../../../shared/ids.ts';
+import { DEFAULT_UNIT } from '../../../shared/tx/genesis.ts';
 import { draftKey } from '../useDraft.ts';
 
 export type SetupMode = 'choose' | 'create' | 'join';
@@ -19,6 +20,8 @@ export type WizardStep = (typeof WIZARD_STEPS)[number];
 export interface WizardDraft {
   readonly step: WizardStep;
   readonly name: string;
+  /** What the money is called; the default filled in. */
+  readonly unit: string;
   readonly witnesses: readonly KeyHex[];
   readonly allocations: ReadonlyArray<readonly [KeyHex, bigint]>;
   readonly creditLimit: string;
@@ -37,6 +40,7 @@ export const initialSetup = (): SetupDraft => ({ mode: 'choose', invitation: '',
 export const initialWizard = (me: KeyHex | null): WizardDraft => ({
   step: 'name',
   name: '',
+  unit: DEFAULT_UNIT,
   witnesses: me ? [me] : [],
   allocations: [],
   creditLimit: '0',

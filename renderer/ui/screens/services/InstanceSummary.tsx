@@ -28,15 +28,15 @@ function Committee({ view }: { view: InstanceView }) {
 
 /** Only proof of work reports hashes as it goes; compute reports only when it is done. */
 function Progress({ work, service }: { work: WorkProgress; service: string }) {
-  const { t, tn, amount } = useI18n();
+  const { t, tn, number } = useI18n();
   return (
     <div className="progress">
       <span>
         {t('market.workProgress', { service })}{' '}
         {work.kind === 'pow'
           ? tn('market.hashes', work.done, {
-              done: amount(BigInt(work.done)),
-              expected: amount(BigInt(work.expected)),
+              done: number(BigInt(work.done)),
+              expected: number(BigInt(work.expected)),
             })
           : ''}
       </span>

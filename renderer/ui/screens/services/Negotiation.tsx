@@ -36,7 +36,7 @@ function RankedRow({
   chosen: boolean;
   onChoose: () => void;
 }) {
-  const { t, amount } = useI18n();
+  const { t, amount, number } = useI18n();
   // The radio button is named as the row shows the provider, not by its key's first digits.
   const nameOf = usePartyName();
   return (
@@ -61,7 +61,7 @@ function RankedRow({
       <td className="num">{offer ? amount(offer.rate) : ''}</td>
       <td className="num">{amount(row.price)}</td>
       <td className="num">{amount(row.total)}</td>
-      <td className="num">{amount(row.freeCapacity)}</td>
+      <td className="num">{number(row.freeCapacity)}</td>
       <td className="num">{row.score}</td>
       <td>
         {recommended ? (
@@ -84,7 +84,7 @@ function ExcludedRow({
   offer: ProviderOffer | undefined;
   volume: bigint;
 }) {
-  const { t, amount } = useI18n();
+  const { t, amount, number } = useI18n();
   return (
     <tr data-provider={row.provider} data-status="excluded">
       <td />
@@ -94,7 +94,7 @@ function ExcludedRow({
       <td className="num">{offer ? amount(offer.rate) : ''}</td>
       <td className="num">{offer ? amount(offer.rate * volume) : ''}</td>
       <td className="num" />
-      <td className="num">{offer ? amount(offer.capacity - offer.activeVolume) : ''}</td>
+      <td className="num">{offer ? number(offer.capacity - offer.activeVolume) : ''}</td>
       <td className="num">{offer ? reputationScore(offer.reputation) : ''}</td>
       <td>{t(`negotiation.reason.${row.reason}`, { detail: row.detail })}</td>
     </tr>
