@@ -24,6 +24,7 @@ import { renderComparison, renderMarkdown, type BenchResults } from './lib/repor
 import { installProcessCleanup, Scope } from './lib/scope.ts';
 import type { BenchContext, Scenario, ScenarioResult } from './lib/types.ts';
 import { chromium } from './scenarios/chromium.ts';
+import { chromiumJoin } from './scenarios/chromiumJoin.ts';
 import { claimable } from './scenarios/claimable.ts';
 import { coldStart } from './scenarios/coldStart.ts';
 import { compaction } from './scenarios/compaction.ts';
@@ -53,6 +54,7 @@ const SCENARIOS: readonly Scenario[] = [
   prunedStart,
   joinAtScale,
   claimable,
+  chromiumJoin,
 ];
 const RESULTS_DIR = join(import.meta.dirname, 'results');
 const LATEST = join(RESULTS_DIR, 'latest.json');

@@ -83,3 +83,46 @@ export async function childProfiles(dir: string): Promise<Array<{ file: string; 
 }
 
 export const cpuProfArgs = (dir: string): string[] => ['--cpu-prof', '--cpu-prof-dir', dir];
+
+/**
+ * The longest stretch of busy samples in a profile (what a long task is made of) and its top
+ * frames by inclusive time: each sample's time goes to its frame and every caller, once.
+ */
+export function longestStretch(profile: CpuProfile, count = 12): { ms: number; frames: string[] } {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map<number, ProfileNode>();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parentOf.set(child, node);
+  const samples = profile.samples ?? [];
+  const deltas = profile.timeDeltas ?? [];
+  const idle = (i: number) => byId.get(samples[i] as number)?.callFrame.functionName === '(idle)';
+  let best = { from: 0, to: 0, us: 0 };
+  for (let i = 0; i < samples.length;) {
+    if (idle(i)) {
+      i++;
+      continue;
+    }
+    let j = i;
+    let us = 0;
+    while (j < samples.length && !idle(j)) us += deltas[++j] ?? 0;
+    if (us > best.us) best = { from: i, to: j, us };
+    i = j;
+  }
+  const inclusive = new Map<string, number>();
+  for (let i = best.from; i < best.to; i++) {
+    const seen = new Set<string>();
+    for (let node = byId.get(samples[i] as number); node; node = parentOf.get(node.id)) {
+      const { functionName, url, lineNumber } = node.callFrame;
+      if (functionName === '(root)') continue;
+      const name = `${functionName || '(anonymous)'}${url ? ` (${basename(url)}:${lineNumber + 1})` : ''}`;
+      if (seen.has(name)) continue;
+      seen.add(name);
+      inclusive.set(name, (inclusive.get(name) ?? 0) + (deltas[i + 1] ?? 0));
+    }
+  }
+  const frames = [...inclusive.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, count)
+    .map(([name, us]) => `${(us / 1000).toFixed(0)} ms ${name}`);
+  return { ms: best.us / 1000, frames };
+}

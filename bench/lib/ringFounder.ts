@@ -21,11 +21,18 @@ export interface RingFounder {
   readonly dataDir: string;
 }
 
+/** Where the founder runs: another relay than its own, and a command it runs inside (s14). */
+export interface RingFounderPlace {
+  readonly relays?: string[];
+  readonly wrap?: readonly string[];
+}
+
 export async function ringFounder(
   ctx: BenchContext,
   count: number,
   label: string,
   maxLifetimeMs?: number,
+  place: RingFounderPlace = {},
 ): Promise<RingFounder> {
   const generated = Date.now();
   const ring = await fastRing(count);
@@ -45,14 +52,14 @@ export async function ringFounder(
       dataDir,
       networkId: ring.genesis.id,
       secret: SECRET,
-      relays: [],
+      relays: place.relays ?? [],
       secretKey: toHex(witness.secret),
       witness: true,
       checkpointEvery: 10_000,
       track: false,
       ...(maxLifetimeMs !== undefined ? { maxLifetimeMs } : {}),
     },
-    { startTimeoutMs: 300_000 },
+    { startTimeoutMs: 300_000, ...(place.wrap ? { wrap: place.wrap } : {}) },
   );
   return { founder, genesis: ring.genesis, transactions: ring.txs.length, dir, dataDir };
 }

@@ -18,9 +18,9 @@ import { newUser, startWorld } from '../../test/e2e/harness.ts';
 import { buildBrowserSubject, SUBJECT_DIR } from '../../test/acceptance/platforms.ts';
 import type {} from '../../test/acceptance/browser/main.ts';
 import { seedDataDir } from '../lib/ledgerData.ts';
-import { metric, ratios } from '../lib/metric.ts';
+import { browserFigures, browserRuns, IDLE_NOTE } from '../lib/browserFigures.ts';
 import { BenchPeer } from '../lib/peers.ts';
-import { median, sleep } from '../lib/stats.ts';
+import { sleep } from '../lib/stats.ts';
 import type { Scenario } from '../lib/types.ts';
 import { SECRET, stableCount } from './initialSync.ts';
 
@@ -31,8 +31,14 @@ const IDLE_MS = 20_000;
  */
 const IDLE_WARMUP_MS = 30_000;
 
-async function pageCall<T>(page: Page, cmd: string): Promise<T> {
-  return JSON.parse(await page.evaluate((c) => window.gpowSubject.call(c, {}), cmd)) as T;
+export async function pageCall<T>(
+  page: Page,
+  cmd: string,
+  args: Record<string, unknown> = {},
+): Promise<T> {
+  return JSON.parse(
+    await page.evaluate(([c, a]) => window.gpowSubject.call(c, a), [cmd, args] as const),
+  ) as T;
 }
 
 async function pageUntilValid(page: Page, target: number, timeoutMs: number): Promise<void> {
@@ -49,7 +55,7 @@ async function pageUntilValid(page: Page, target: number, timeoutMs: number): Pr
  * The page's main-thread busy time (CDP's TaskDuration, seconds) over `ms`. One session, enabled
  * once: enabling the Performance domain starts its counters afresh.
  */
-async function mainThreadBusy(page: Page, ms: number): Promise<number> {
+export async function mainThreadBusy(page: Page, ms: number): Promise<number> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
   const busy = async () => {
@@ -99,16 +105,7 @@ export const chromium: Scenario = {
     );
     await stableCount(founder, n + 1);
 
-    const r = {
-      nodeSync: [] as number[],
-      pageSync: [] as number[],
-      nodeCold: [] as number[],
-      pageCold: [] as number[],
-      longest: [] as number[],
-      over50: [] as number[],
-      nodeIdle: [] as number[],
-      pageIdle: [] as number[],
-    };
+    const r = browserRuns();
     for (let run = 0; run < ctx.runs; run++) {
       // The Node engine: a joiner process from nothing to every transaction.
       const joinerDir = join(dir, `node-joiner-${run}`);
@@ -124,7 +121,7 @@ export const chromium: Scenario = {
         );
       let joiner = await spawnJoiner();
       await stableCount(joiner, n + 1);
-      r.nodeSync.push(Date.now() - joiner.spawnedAt);
+      r.node.push(Date.now() - joiner.spawnedAt);
       const marks = await joiner.call<Record<string, number>>('marks');
       ctx.log(
         `Node joiner marks (ms after spawn): ${Object.entries(marks)
@@ -160,7 +157,7 @@ export const chromium: Scenario = {
       const syncStart = await open();
       await page.evaluate(() => window.gpowSubject.resetLongTasks());
       await pageUntilValid(page, n + 1, 300_000);
-      r.pageSync.push(Date.now() - syncStart);
+      r.page.push(Date.now() - syncStart);
       const tasks = await page.evaluate(() => window.gpowSubject.longTasks());
       r.longest.push(tasks.maxMs);
       r.over50.push(tasks.count);
@@ -174,47 +171,15 @@ export const chromium: Scenario = {
       await pageCall(page, 'exit');
       await context.close();
       ctx.log(
-        `run ${run + 1}: sync ${r.pageSync.at(-1)} ms (Node ${r.nodeSync.at(-1)} ms), cold ${r.pageCold.at(-1)} ms (Node ${r.nodeCold.at(-1)} ms), longest task ${r.longest.at(-1)?.toFixed(0)} ms`,
+        `run ${run + 1}: sync ${r.page.at(-1)} ms (Node ${r.node.at(-1)} ms), cold ${r.pageCold.at(-1)} ms (Node ${r.nodeCold.at(-1)} ms), longest task ${r.longest.at(-1)?.toFixed(0)} ms`,
       );
     }
-    const syncRatio = ratios(r.pageSync, r.nodeSync);
-    const coldRatio = ratios(r.pageCold, r.nodeCold);
     return {
       sizes: { transactions: n },
-      primary: 'syncRatio',
-      also: ['coldRatio', 'longestTask', 'pageIdle', 'nodeIdle'],
-      anchor: { label: 'the Node engine, same run', metric: 'nodeSync' },
-      ratio: { label: 'Chromium ÷ Node (initial sync)', metric: 'syncRatio' },
-      target: {
-        text: 'initial sync and cold start ≤ 1.3× Node; no main-thread task over 100 ms; idle < 0.5% of a core',
-        pass:
-          median(syncRatio) <= 1.3 &&
-          median(coldRatio) <= 1.3 &&
-          Math.max(...r.longest) <= 100 &&
-          median(r.pageIdle) < 0.5 &&
-          median(r.nodeIdle) < 0.5,
-      },
-      metrics: [
-        metric('pageSync', 'Chromium initial sync', 'ms', 'lower', r.pageSync),
-        metric('nodeSync', 'Node initial sync', 'ms', 'lower', r.nodeSync),
-        metric('syncRatio', 'initial sync, Chromium ÷ Node', '×', 'lower', syncRatio),
-        metric('pageCold', 'Chromium cold start', 'ms', 'lower', r.pageCold),
-        metric('nodeCold', 'Node cold start', 'ms', 'lower', r.nodeCold),
-        metric('coldRatio', 'cold start, Chromium ÷ Node', '×', 'lower', coldRatio),
-        metric('longestTask', 'longest main-thread task during the sync', 'ms', 'lower', r.longest),
-        metric(
-          'tasksOver50',
-          'main-thread tasks over 50 ms during the sync',
-          'tasks',
-          'lower',
-          r.over50,
-        ),
-        metric('pageIdle', 'idle peer, Chromium main thread', '% of a core', 'lower', r.pageIdle),
-        metric('nodeIdle', 'idle peer, Node process', '% of a core', 'lower', r.nodeIdle),
-      ],
+      ...browserFigures(r, 'Sync', 'initial sync'),
       notes: [
         `Chromium: ${world.isolation === 'namespace' ? 'in a network namespace with only lo' : 'loopback-only candidates'}; the page runs the engine without the UI, so its long tasks are the engine's share of the UI's thread.`,
-        'Idle: Node counts every thread of the process; Chromium counts the page’s main thread (WebRTC runs on other threads).',
+        IDLE_NOTE,
       ],
       why: [],
     };

@@ -9,7 +9,7 @@
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { metric, ratios } from '../lib/metric.ts';
-import { ringFounder } from '../lib/ringFounder.ts';
+import { ringFounder, type RingFounderPlace } from '../lib/ringFounder.ts';
 import { BenchPeer } from '../lib/peers.ts';
 import { median, sleep } from '../lib/stats.ts';
 import type { BenchContext, Scenario } from '../lib/types.ts';
@@ -20,7 +20,7 @@ import { SECRET } from './initialSync.ts';
 const MB = 1024 * 1024;
 const ANCHOR = 10_000;
 
-interface Network {
+export interface Network {
   readonly n: number;
   readonly networkId: string;
   readonly relays: string[];
@@ -29,13 +29,18 @@ interface Network {
 }
 
 /** A founder seeded with `count` ring transactions that has certified a checkpoint. */
-async function network(ctx: BenchContext, count: number): Promise<Network> {
+export async function certifiedNetwork(
+  ctx: BenchContext,
+  count: number,
+  place: RingFounderPlace = {},
+): Promise<Network> {
   // The short network's founder waits while the long one is generated.
   const { founder, genesis, transactions, dir } = await ringFounder(
     ctx,
     count,
     'join',
     80 * 60_000,
+    place,
   );
   const witness = identity(RING_WITNESS);
   const by = Date.now() + Math.max(300_000, count);
@@ -66,15 +71,20 @@ async function network(ctx: BenchContext, count: number): Promise<Network> {
   return {
     n: transactions,
     networkId: genesis.id,
-    relays: [founder.started!.relayUrl!],
+    relays: place.relays ?? [founder.started!.relayUrl!],
     head: { author: witness.key, seq },
     dir,
   };
 }
 
-/** One join from the snapshot room: ms to the founder's head, to the first sync through. */
-async function joinOnce(ctx: BenchContext, net: Network, name: string) {
-  const joiner = await BenchPeer.spawn(
+/** A peer of `net` in its own directory beside the founder's, watching for the founder's head. */
+export function spawnJoiner(
+  ctx: BenchContext,
+  net: Network,
+  name: string,
+  wrap?: readonly string[],
+): Promise<BenchPeer> {
+  return BenchPeer.spawn(
     ctx.scope,
     name,
     {
@@ -85,8 +95,19 @@ async function joinOnce(ctx: BenchContext, net: Network, name: string) {
       expectHead: net.head,
       track: false,
     },
-    { startTimeoutMs: 60_000 },
+    { startTimeoutMs: 60_000, ...(wrap ? { wrap } : {}) },
   );
+}
+
+/** One join from the snapshot room: ms to the founder's head, to the first sync through. */
+export async function joinOnce(
+  ctx: BenchContext,
+  net: Network,
+  name: string,
+  wrap?: readonly string[],
+  keep = false,
+) {
+  const joiner = await spawnJoiner(ctx, net, name, wrap);
   const done = await joiner.waitEvent('at-head', 300_000);
   if (!joiner.events.some((e) => e.type === 'fast-forward'))
     throw new Error(
@@ -97,7 +118,7 @@ async function joinOnce(ctx: BenchContext, net: Network, name: string) {
   const usage = await joiner.call<{ maxRssBytes: number }>('usage');
   const links = await joiner.call<Array<{ bytesIn: number }>>('links');
   await joiner.stop();
-  await rm(join(net.dir, name), { recursive: true, force: true });
+  if (!keep) await rm(join(net.dir, name), { recursive: true, force: true });
   return {
     ms: Number(done.at) - joiner.spawnedAt,
     settled: settledAt - joiner.spawnedAt,
@@ -112,8 +133,8 @@ export const joinAtScale: Scenario = {
   timeoutMs: 90 * 60_000,
   ownData: true,
   async run(ctx) {
-    const short = await network(ctx, ANCHOR);
-    const long = await network(ctx, Math.max(ctx.size, ANCHOR));
+    const short = await certifiedNetwork(ctx, ANCHOR);
+    const long = await certifiedNetwork(ctx, Math.max(ctx.size, ANCHOR));
     const r = {
       short: [] as number[],
       long: [] as number[],

@@ -52,6 +52,12 @@ export async function runCommand(subject: SubjectPeer, cmd: string, args: Args):
     case 'count':
       // Cheap, for polling during a large sync (status computes the state root).
       return peer.ledger?.counts().valid ?? 0;
+    case 'head':
+      // The seq of an author's chain head here, -1 without one (a join polls the founder's).
+      return peer.ledger?.head(args.author as KeyHex)?.seq ?? -1;
+    case 'base':
+      // The certified checkpoint this peer started from, or null: it holds the whole history.
+      return peer.status().base;
     case 'settled':
       await peer.settled();
       return statusOf(peer);
