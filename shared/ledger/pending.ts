@@ -18,19 +18,18 @@
 // restore) builds it on its first read. A read costs what was appended since, plus the credits
 // still open: those not final yet, and those of forked payers (below).
 //
-// When a credit found final may leave `open` for good (`settled`). Finality (finality.ts)
-// never reverts in a full ledger; but at or above a fork of the payer's chain isFinal walks
-// prev links, which a restored ledger may lack (a stub's dropped parent), so this does not
-// lean on that. A credit leaves `open` only when it is found final while its payer P has no
-// fork. Then isFinal
-// read it through the counted maxima alone (belowFork holds for every seq): a quorum of one
-// witness set's witnesses have a counted vote on P at or above its seq. Those maxima only rise
-// (VoteIndex.add, restoreMaxima), witness sets are only added (configOf) and never change, and
-// valid entries are never removed: while P has no fork, the credit stays final and adds
+// When a credit found final may leave `open` for good (`settled`). Finality (finality.ts) is
+// not safe to assume monotone: at or above a fork of the payer's chain isFinal walks prev
+// links, which a ledger restored from a compact state may have dropped, and there a credit
+// found final does lose finality when its payer forks at its seq (test/ledger/pending.test.ts).
+// So a credit leaves `open` only when it is found final while its payer P has no fork. Then
+// isFinal read it through the counted maxima alone (belowFork holds for every seq): a quorum of
+// one witness set's witnesses have a counted vote on P at or above its seq. Those maxima only
+// rise (VoteIndex.add, restoreMaxima), witness sets are only added (configOf) and never change,
+// and valid entries are never removed: while P has no fork, the credit stays final and adds
 // nothing, whatever arrives. When P forks (forkedAuthors only grows, in the order forks were
 // seen), its settled credits go back to `open` and are checked on every read from then on,
-// exactly as the walk checks them. Nothing else can make a final credit non-final: isFinal
-// reads nothing but those maxima, the vote refs, the chains and the witness sets.
+// exactly as the walk checks them.
 import type { KeyHex, TxId } from '../ids.ts';
 import { creditAmount } from './claims.ts';
 import { isFinal } from './finality.ts';
