@@ -50,7 +50,7 @@ export interface Base {
 }
 
 export type Taken =
-  | { readonly ledger: Ledger; readonly base: Base }
+  | { readonly ledger: Ledger; readonly base: Base; readonly cover: CutCover }
   | { readonly ledger: null; readonly refusals: readonly string[] };
 
 /** The ledger of the highest offer that checks out, or why none did. Never throws. */
@@ -74,7 +74,7 @@ async function take(
   offer: OfferedSnapshot,
   verifier: SignatureVerifier,
   against: Pick<FastForwardOptions, 'holds' | 'newerThan'>,
-): Promise<{ ledger: Ledger; base: Base } | string> {
+): Promise<{ ledger: Ledger; base: Base; cover: CutCover } | string> {
   if (genesis.type !== 'genesis') return 'the genesis is not one';
   const decoded = await decodeCertificate(offer.certificate, registry, verifier);
   if (!decoded.ok) return decoded.error;
@@ -98,11 +98,17 @@ async function take(
     certificateBytes: offer.certificate,
     state,
   };
-  return { ledger: started.ledger, base };
+  return { ledger: started.ledger, base, cover: started.cover };
 }
 
-/** A peer's base, as a start of its ledger (engine/logReplay.ts's LedgerStart). */
-export function startFromBase(base: Base): (genesis: VerifiedTx) => Ledger | string {
+/**
+ * A peer's base, as a start of its ledger (engine/logReplay.ts's LedgerStart); `onCover` learns
+ * what its cut covers once the state is read.
+ */
+export function startFromBase(
+  base: Base,
+  onCover: (cover: CutCover) => void = () => undefined,
+): (genesis: VerifiedTx) => Ledger | string {
   return (genesis) => {
     if (genesis.type !== 'genesis') return 'the genesis is not one';
     const started = fromCertified(
@@ -112,7 +118,9 @@ export function startFromBase(base: Base): (genesis: VerifiedTx) => Ledger | str
       base.state,
       { maxBytes: MAX_SNAPSHOT_STATE_BYTES },
     );
-    return started.ok ? started.ledger : started.error;
+    if (!started.ok) return started.error;
+    onCover(started.cover);
+    return started.ledger;
   };
 }
 
@@ -174,6 +182,8 @@ export class Snapshots {
   readonly #host: SnapshotsHost;
   readonly #room: SnapshotRoom;
   #base: Base | null = null;
+  /** What the base's cut covers, once its state was read (baseCover needs it at every start). */
+  #cover: { readonly base: Base; readonly cover: CutCover } | null = null;
   #offers: Promise<OfferedSnapshot[]> | null = null;
 
   constructor(host: SnapshotsHost) {
@@ -208,6 +218,8 @@ export class Snapshots {
   baseCover(ledger: Ledger): EpochPlan | null {
     const base = this.#base;
     if (!base || !ledger.has(base.certificate.checkpoint.id)) return null;
+    // Known when the state was read to start from it: decoding it again is a long task.
+    if (this.#cover?.base === base) return { n: base.n, cover: this.#cover.cover };
     const state = Ledger.fromCompactBytes(
       ledger.genesis,
       registry,
@@ -228,7 +240,7 @@ export class Snapshots {
     }
     if (!loaded) return undefined;
     this.#base = loaded;
-    return startFromBase(loaded);
+    return startFromBase(loaded, (cover) => (this.#cover = { base: loaded, cover }));
   }
 
   /** Whether a look is out (look) that start has not taken yet. */
@@ -272,6 +284,7 @@ export class Snapshots {
       return null;
     }
     this.#base = taken.base;
+    this.#cover = { base: taken.base, cover: taken.cover };
     return taken.ledger;
   }
 
@@ -295,6 +308,7 @@ export class Snapshots {
     if (!taken.ledger) return taken;
     await saveBase(this.#host.ports.store, taken.base);
     this.#base = taken.base;
+    this.#cover = { base: taken.base, cover: taken.cover };
     return taken;
   }
 

@@ -7,6 +7,7 @@
 import type { TypeRegistry, VerifiedTx } from '../tx/registry.ts';
 import type { GenesisBody } from '../tx/genesis.ts';
 import { checkCertificate, stateMatches, type Certificate } from './certificate.ts';
+import { CutCover } from './cutCover.ts';
 import { Ledger } from './ledger.ts';
 
 export interface FastForwardOptions {
@@ -19,7 +20,13 @@ export interface FastForwardOptions {
 }
 
 export type FastForward =
-  | { readonly ok: true; readonly ledger: Ledger; readonly n: number }
+  | {
+      readonly ok: true;
+      readonly ledger: Ledger;
+      readonly n: number;
+      /** What the state's cut covers (§14.11), read before anything after the cut went in. */
+      readonly cover: CutCover;
+    }
   | { readonly ok: false; readonly error: string };
 
 /**
@@ -52,9 +59,11 @@ export function fromCertified(
   const ledger = restored.ledger;
   const conflict = options.holds && contradiction(ledger, options.holds);
   if (conflict) return { ok: false, error: conflict };
+  // Read here, so that a peer starting from the state need not decode it a second time for it.
+  const cover = CutCover.ofLedger(ledger);
   for (const tx of [certificate.checkpoint, ...certificate.chain, ...certificate.votes])
     ledger.insert(tx);
-  return { ok: true, ledger, n: checkpoint.n };
+  return { ok: true, ledger, n: checkpoint.n, cover };
 }
 
 /** A transaction final in `held` that the state replaces at its place, said in a sentence. */
