@@ -94,7 +94,7 @@ describe('one identity on two browser profiles', () => {
     await until('the laptop’s wallet', async () => {
       const spendable = await text(laptop, 'device-spendable');
       const total = await text(laptop, 'identity-total');
-      return spendable === '100' && total === '1,000';
+      return spendable === '100 units' && total === '1,000 units';
     });
     await laptop.getByText('This browser is the device “laptop”').waitFor();
     await check(laptop, 'devices-wallet-laptop');
@@ -114,7 +114,7 @@ describe('one identity on two browser profiles', () => {
       await until('the same identity total on both profiles', async () => {
         const total = await text(page, 'identity-total');
         const pending = await text(page, 'identity-pending');
-        return total === '920' && pending === '0';
+        return total === '920 units' && pending === '0 units';
       });
     }
     // (What the laptop can spend goes back up to 100: Alice's chain tops it up again.)
@@ -128,7 +128,7 @@ describe('one identity on two browser profiles', () => {
     expect(await laptop.locator('.topbar-address').getAttribute('title')).toBe(laptopAddress);
     await go(laptop, 'Balance');
     await until('the laptop’s wallet after a reload', async () => {
-      return (await text(laptop, 'identity-total')) === '920';
+      return (await text(laptop, 'identity-total')) === '920 units';
     });
 
     // Alice revokes the laptop (say it was lost): once her vote makes it final, it is listed as
@@ -136,7 +136,7 @@ describe('one identity on two browser profiles', () => {
     await go(alice, 'Settings');
     await row.getByRole('button', { name: 'Revoke laptop' }).click();
     await devices
-      .getByText(/What it holds now \(\d+\).*goes back to your original device/)
+      .getByText(/What it holds now \(\d+ units?\).*goes back to your original device/)
       .waitFor();
     await check(alice, 'devices-revoke-confirm');
     await devices.getByRole('button', { name: 'Revoke device' }).click();
@@ -151,7 +151,7 @@ describe('one identity on two browser profiles', () => {
     await expect(row.getByRole('button', { name: 'Revoke laptop' }).count()).resolves.toBe(0);
     await go(alice, 'Balance');
     await until('the identity total after the revocation', async () => {
-      return (await text(alice, 'identity-total')) === '920';
+      return (await text(alice, 'identity-total')) === '920 units';
     });
 
     expect(audit.findings).toEqual([]);

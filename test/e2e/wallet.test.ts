@@ -444,7 +444,7 @@ describe('the browser UI, end to end', () => {
       .click();
     const chain = alice.getByTestId('chain-table');
     await chain.getByText('Creates the network').waitFor();
-    await chain.getByText(/Pays 250 to/).waitFor();
+    await chain.getByText(/Pays 250 units to/).waitFor();
     await alice.getByText('No author has signed conflicting transactions.').waitFor();
     await check(alice, 'explorer');
 
@@ -692,7 +692,7 @@ describe('the browser UI, end to end', () => {
         .getAttribute('data-provider'),
     ).toBe(aliceKey);
     await bob.getByRole('button', { name: 'Review the escrow' }).click();
-    expect(await bob.getByTestId('escrow-total').textContent()).toBe('64');
+    expect(await bob.getByTestId('escrow-total').textContent()).toBe('64 units');
     await bob.getByRole('button', { name: 'Confirm and escrow' }).click();
     await bob.getByRole('heading', { name: 'Service request' }).waitFor();
     await until(
@@ -724,7 +724,7 @@ describe('the browser UI, end to end', () => {
     const providerAddress = encodeAddress(fromHex(provider.key));
     await bob.getByRole('radio', { name: `Choose ${providerAddress.slice(0, 13)}` }).check();
     await bob.getByRole('button', { name: 'Review the escrow' }).click();
-    expect(await bob.getByTestId('escrow-total').textContent()).toBe('37');
+    expect(await bob.getByTestId('escrow-total').textContent()).toBe('37 units');
     await bob.getByRole('button', { name: 'Confirm and escrow' }).click();
     await bob.getByRole('heading', { name: 'Service request' }).waitFor();
     await bob
@@ -746,7 +746,7 @@ describe('the browser UI, end to end', () => {
     });
     await question.waitFor();
     expect(await question.evaluate((node) => node === document.activeElement)).toBe(true);
-    expect(await question.textContent()).toContain('paying the provider 32 from the escrow');
+    expect(await question.textContent()).toContain('paying the provider 32 units from the escrow');
     await check(alice, 'validator-confirm');
     await question.getByRole('button', { name: 'Cancel' }).click();
     await question.waitFor({ state: 'detached' });
@@ -788,7 +788,7 @@ describe('the browser UI, end to end', () => {
     await bob.getByText('Volume: 16 cost units.').waitFor();
     await bob.getByRole('button', { name: 'Find providers' }).click();
     await bob.getByRole('button', { name: 'Review the escrow' }).click();
-    expect(await bob.getByTestId('escrow-total').textContent()).toBe('17');
+    expect(await bob.getByTestId('escrow-total').textContent()).toBe('17 units');
     await bob.getByRole('button', { name: 'Confirm and escrow' }).click();
     await bob.getByRole('heading', { name: 'Service request' }).waitFor();
     await until(
