@@ -145,7 +145,9 @@ describe('browser mode from nothing', () => {
     await alice.getByRole('button', { name: 'Review payment' }).click();
     await alice
       .getByTestId('payment-refused')
-      .filter({ hasText: 'you can spend at most 1,000 now, and it is 4,000 more than that' })
+      .filter({
+        hasText: 'you can spend at most 1,000 units now, and it is 4,000 units more than that',
+      })
       .waitFor();
     expect(await alice.getByText('Available afterwards').count()).toBe(0);
     expect(await alice.getByRole('button', { name: 'Confirm and send' }).isDisabled()).toBe(true);
