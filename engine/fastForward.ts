@@ -4,29 +4,13 @@
 // and a state whose root and size are the ones its checkpoint states (shared/ledger/fastForward).
 // Each refusal is a sentence, and the next offer, then the history, is the fallback. The state
 // taken is the peer's base: kept beside its log, and what each later start builds on.
-import type { SignatureVerifier } from '../shared/crypto/ed25519.ts';
-import {
-  certificateOf,
-  checkCertificate,
-  decodeCertificate,
-  encodeCertificate,
-  type Certificate,
-} from '../shared/ledger/certificate.ts';
-import { checkpointOf } from '../shared/ledger/checkpoints.ts';
-import { fromCertified, type FastForwardOptions } from '../shared/ledger/fastForward.ts';
+import { certificateOf, encodeCertificate } from '../shared/ledger/certificate.ts';
 import { CutCover } from '../shared/ledger/cutCover.ts';
 import { Ledger } from '../shared/ledger/ledger.ts';
 import {
-  assembleState,
   MAX_SNAPSHOT_STATE_BYTES,
   type OfferedSnapshot,
 } from '../shared/replication/snapshotDoc.ts';
-import {
-  loadCheckpointState,
-  saveCheckpointState,
-  type StateStore,
-} from '../shared/storage/checkpointState.ts';
-import type { GenesisBody } from '../shared/tx/genesis.ts';
 import type { NetworkId, TxId } from '../shared/ids.ts';
 import type { VerifiedTx } from '../shared/tx/registry.ts';
 import { messageOf } from './events.ts';
@@ -38,122 +22,8 @@ import { SnapshotRoom } from './snapshots.ts';
 
 /** How often a newcomer asks whether waiting for an offer is still of use. */
 const POINTLESS_POLL_MS = 250;
-const BASE_STATE = 'base-state';
-const BASE_CERTIFICATE = 'base-certificate';
-
-/** The certified state a peer started from. */
-export interface Base {
-  readonly n: number;
-  readonly certificate: Certificate;
-  readonly certificateBytes: Uint8Array;
-  readonly state: Uint8Array;
-}
-
-export type Taken =
-  | { readonly ledger: Ledger; readonly base: Base; readonly cover: CutCover }
-  | { readonly ledger: null; readonly refusals: readonly string[] };
-
-/** The ledger of the highest offer that checks out, or why none did. Never throws. */
-export async function takeOffer(
-  genesis: VerifiedTx,
-  offers: readonly OfferedSnapshot[],
-  verifier: SignatureVerifier,
-  against: Pick<FastForwardOptions, 'holds' | 'newerThan'> = {},
-): Promise<Taken> {
-  const refusals: string[] = [];
-  for (const offer of offers) {
-    const taken = await take(genesis, offer, verifier, against);
-    if (typeof taken !== 'string') return taken;
-    refusals.push(`checkpoint ${offer.n}: ${taken}`);
-  }
-  return { ledger: null, refusals };
-}
-
-async function take(
-  genesis: VerifiedTx,
-  offer: OfferedSnapshot,
-  verifier: SignatureVerifier,
-  against: Pick<FastForwardOptions, 'holds' | 'newerThan'>,
-): Promise<{ ledger: Ledger; base: Base; cover: CutCover } | string> {
-  if (genesis.type !== 'genesis') return 'the genesis is not one';
-  const decoded = await decodeCertificate(offer.certificate, registry, verifier);
-  if (!decoded.ok) return decoded.error;
-  const checked = checkCertificate(genesis as VerifiedTx<GenesisBody>, decoded.value);
-  if (!checked.ok) return checked.error;
-  if (checked.value.n !== offer.n)
-    return `it is offered as checkpoint ${offer.n}, and it is ${checked.value.n}`;
-  const state = assembleState(offer, checked.value.size);
-  if (!state) return `its state (${checked.value.size} bytes) is not all there`;
-  const started = fromCertified(
-    genesis as VerifiedTx<GenesisBody>,
-    registry,
-    decoded.value,
-    state,
-    { ...against, maxBytes: MAX_SNAPSHOT_STATE_BYTES },
-  );
-  if (!started.ok) return started.error;
-  const base = {
-    n: started.n,
-    certificate: decoded.value,
-    certificateBytes: offer.certificate,
-    state,
-  };
-  return { ledger: started.ledger, base, cover: started.cover };
-}
-
-/**
- * A peer's base, as a start of its ledger (engine/logReplay.ts's LedgerStart); `onCover` learns
- * what its cut covers once the state is read.
- */
-export function startFromBase(
-  base: Base,
-  onCover: (cover: CutCover) => void = () => undefined,
-): (genesis: VerifiedTx) => Ledger | string {
-  return (genesis) => {
-    if (genesis.type !== 'genesis') return 'the genesis is not one';
-    const started = fromCertified(
-      genesis as VerifiedTx<GenesisBody>,
-      registry,
-      base.certificate,
-      base.state,
-      { maxBytes: MAX_SNAPSHOT_STATE_BYTES },
-    );
-    if (!started.ok) return started.error;
-    onCover(started.cover);
-    return started.ledger;
-  };
-}
-
-/** Keeps the base beside the log: the state first, the certificate (what names it) last. */
-export async function saveBase(store: StateStore, base: Base): Promise<void> {
-  const id = base.certificate.checkpoint.id;
-  await saveCheckpointState(store, id, base.state, BASE_STATE);
-  await saveCheckpointState(store, id, base.certificateBytes, BASE_CERTIFICATE);
-}
-
-/**
- * The base kept beside the log: null when the peer has none, a sentence when it has one that
- * cannot be read (then the history before it comes from the members again). Never throws.
- */
-export async function loadBase(
-  store: StateStore,
-  verifier: SignatureVerifier,
-): Promise<Base | string | null> {
-  const certificate = await loadCheckpointState(store, BASE_CERTIFICATE);
-  if (!certificate) return null;
-  const state = await loadCheckpointState(store, BASE_STATE);
-  if (!state || state.id !== certificate.id) return 'its saved state is not whole';
-  const decoded = await decodeCertificate(certificate.bytes, registry, verifier);
-  if (!decoded.ok) return decoded.error;
-  const record = checkpointOf(decoded.value.checkpoint);
-  if (!record) return 'its certificate names no checkpoint';
-  return {
-    n: record.n,
-    certificate: decoded.value,
-    certificateBytes: certificate.bytes,
-    state: state.bytes,
-  };
-}
+export { loadBase, saveBase, startFromBase, takeOffer, type Base, type Taken } from './base.ts';
+import { loadBase, saveBase, startFromBase, takeOffer, type Base, type Taken } from './base.ts';
 
 export interface SnapshotsHost {
   readonly ports: Pick<EnginePorts, 'store' | 'verify' | 'timers' | 'wrtc'>;
@@ -266,7 +136,13 @@ export class Snapshots {
     this.#room.onGenesis(null);
     if (!offers) return null;
     const offered = (await Promise.race([offers, this.#pointless()])) ?? this.#room.offers();
-    const taken = await takeOffer(genesis, offered, this.#host.ports.verify.verifier);
+    const taken = await takeOffer(
+      genesis,
+      offered,
+      this.#host.ports.verify.verifier,
+      {},
+      this.#pause,
+    );
     if (!taken.ledger) {
       if (taken.refusals.length > 0)
         this.#host.warn(
@@ -301,10 +177,13 @@ export class Snapshots {
     const newer = offers.filter((offer) => offer.n > floor);
     if (newer.length === 0) return null;
     const verifier = this.#host.ports.verify.verifier;
-    const taken = await takeOffer(ledger.genesis, newer, verifier, {
-      holds: ledger,
-      newerThan: floor,
-    });
+    const taken = await takeOffer(
+      ledger.genesis,
+      newer,
+      verifier,
+      { holds: ledger, newerThan: floor },
+      this.#pause,
+    );
     if (!taken.ledger) return taken;
     await saveBase(this.#host.ports.store, taken.base);
     this.#base = taken.base;
@@ -320,6 +199,10 @@ export class Snapshots {
     await saveBase(this.#host.ports.store, base);
     this.#base = base;
   }
+
+  /** Lets the host's other tasks run (a page's UI) before the next long step. */
+  readonly #pause = (): Promise<void> =>
+    new Promise((resolve) => this.#host.ports.timers.after(0, resolve));
 
   /** Resolves null once waiting for an offer is no use (SnapshotsHost.pointlessWait). */
   #pointless(): Promise<null> {

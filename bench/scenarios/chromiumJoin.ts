@@ -115,6 +115,7 @@ export const chromiumJoin: Scenario = {
   timeoutMs: 60 * 60_000,
   ownData: true,
   async run(ctx) {
+    if (ctx.profile) process.env.GPOW_SUBJECT_READABLE = '1';
     await buildBrowserSubject();
     const world = await startWorld(SUBJECT_DIR);
     ctx.scope.defer(() => world.close());
