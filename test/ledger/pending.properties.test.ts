@@ -4,7 +4,6 @@
 // witnesses (sim.ts), and of an identity with devices it revokes while a stolen one signs on
 // (deviceSim.ts), replayed in a random order, compared after every arrival for every key; the
 // same on a ledger restored from a compact state of the first half, the rest arriving after.
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { KeyHex, TxId } from '../../shared/ids.ts';
 import { isFinal } from '../../shared/ledger/finality.ts';
@@ -16,9 +15,13 @@ import {
   identityAccount,
   type AccountView,
 } from '../../shared/ledger/views.ts';
-import { DeviceSim, deviceActionArb, type DeviceSimConfig } from '../helpers/deviceSim.ts';
-import { replayHistory } from '../helpers/replayHistory.ts';
-import { actionArb, Sim, type SimConfig } from '../helpers/sim.ts';
+import type { DeviceSimConfig } from '../helpers/deviceSim.ts';
+import {
+  forEachDeviceHistory,
+  forEachPaymentHistory,
+  replayHistory,
+} from '../helpers/replayHistory.ts';
+import type { SimConfig } from '../helpers/sim.ts';
 
 const SEED = 0x6770_9e4d;
 
@@ -102,40 +105,11 @@ function check(
 
 describe('account() through the pending index equals the full walk', () => {
   it('payments, partitions, forks and a Byzantine witness', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(actionArb(payments), { minLength: 10, maxLength: 50 }),
-        fc.array(fc.nat(10_000), { minLength: 1, maxLength: 40 }),
-        async (actions, order) => {
-          const sim = await Sim.create(payments);
-          await sim.run(actions);
-          await sim.settle();
-          check(sim.genesis, sim.signed, order);
-        },
-      ),
-      { seed: SEED, numRuns: 25 },
-    );
+    await forEachPaymentHistory(payments, check, { seed: SEED, numRuns: 25 });
   }, 300_000);
 
   it('devices: top-ups, revocations, heirs and a stolen device signing on', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(deviceActionArb(devices), { minLength: 10, maxLength: 30 }),
-        fc.array(deviceActionArb(devices), { minLength: 5, maxLength: 20 }),
-        fc.array(fc.nat(10_000), { minLength: 1, maxLength: 40 }),
-        async (first, second, order) => {
-          const sim = await DeviceSim.create(devices);
-          for (const part of [first, second]) {
-            await sim.run(part);
-            await sim.settle();
-            await sim.step({ kind: 'pay', actor: 0, to: -1, amount: 1n });
-            await sim.settle();
-          }
-          check(sim.genesis, sim.signed, order);
-        },
-      ),
-      { seed: SEED + 1, numRuns: 25 },
-    );
+    await forEachDeviceHistory(devices, check, { seed: SEED + 1, numRuns: 25 });
   }, 300_000);
 
   it('saw the hard cases (not vacuous)', () => {

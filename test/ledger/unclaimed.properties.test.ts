@@ -5,7 +5,6 @@
 // (deviceSim.ts), are replayed in a random arrival order into a bare ledger state, and after
 // every transaction, for every key, claimableCredits and spendable match the walk. The same
 // again on a ledger restored from a compact state of a first part, the rest arriving after.
-import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { KeyHex } from '../../shared/ids.ts';
 import {
@@ -16,9 +15,13 @@ import {
 } from '../../shared/ledger/claims.ts';
 import type { LedgerState } from '../../shared/ledger/state.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
-import { DeviceSim, deviceActionArb, type DeviceSimConfig } from '../helpers/deviceSim.ts';
-import { replayHistory } from '../helpers/replayHistory.ts';
-import { actionArb, Sim, type SimConfig } from '../helpers/sim.ts';
+import type { DeviceSimConfig } from '../helpers/deviceSim.ts';
+import {
+  forEachDeviceHistory,
+  forEachPaymentHistory,
+  replayHistory,
+} from '../helpers/replayHistory.ts';
+import type { SimConfig } from '../helpers/sim.ts';
 
 const SEED = 0x6770_c1a1;
 
@@ -97,42 +100,11 @@ function checkHistory(genesis: VerifiedTx, signed: readonly VerifiedTx[], order:
 
 describe('claimable credits from the index equal the full walk', () => {
   it('payments, partitions, forks and a Byzantine witness', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(actionArb(payments), { minLength: 10, maxLength: 50 }),
-        fc.array(fc.nat(10_000), { minLength: 1, maxLength: 40 }),
-        async (actions, order) => {
-          const sim = await Sim.create(payments);
-          await sim.run(actions);
-          await sim.settle();
-          checkHistory(sim.genesis, sim.signed, order);
-        },
-      ),
-      { seed: SEED, numRuns: 30 },
-    );
+    await forEachPaymentHistory(payments, checkHistory, { seed: SEED, numRuns: 30 });
   }, 300_000);
 
   it('devices: top-ups, revocations, heirs and a stolen device signing on', async () => {
-    await fc.assert(
-      fc.asyncProperty(
-        fc.array(deviceActionArb(devices), { minLength: 10, maxLength: 30 }),
-        fc.array(deviceActionArb(devices), { minLength: 5, maxLength: 20 }),
-        fc.array(fc.nat(10_000), { minLength: 1, maxLength: 40 }),
-        async (first, second, order) => {
-          const sim = await DeviceSim.create(devices);
-          // After each part alice pays from her own chain, claiming the final revocations
-          // (she becomes an heir) and what was paid to the chains she inherits.
-          for (const part of [first, second]) {
-            await sim.run(part);
-            await sim.settle();
-            await sim.step({ kind: 'pay', actor: 0, to: -1, amount: 1n });
-            await sim.settle();
-          }
-          checkHistory(sim.genesis, sim.signed, order);
-        },
-      ),
-      { seed: SEED + 1, numRuns: 30 },
-    );
+    await forEachDeviceHistory(devices, checkHistory, { seed: SEED + 1, numRuns: 30 });
   }, 300_000);
 
   it('saw the hard cases (not vacuous)', () => {
