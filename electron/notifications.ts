@@ -1,11 +1,16 @@
 // Native notifications for the three things worth interrupting the user for: a new job on the
 // market, a payment received, an evaluation due. The page picks a kind and passes a number or
 // an amount (checked by the contract's schema); the words are main's own, from fixed templates.
-// No text from the page, and so no markup (some Linux notification servers render a subset of
-// HTML in the body), ever reaches the notification. A rate limit keeps a misbehaving page from
+// The one word from outside is a payment's unit, which the page carries in the same payload
+// from the network's genesis ("You received 40 hours."): it is held to the genesis rule for
+// units (letters, digits, spaces and '-'), by the schema and again here. No other text from
+// the page, and so no markup (some Linux notification servers render a subset of HTML in the
+// body), ever reaches the notification. A rate limit keeps a misbehaving page from
 // flooding the desktop.
 import type { NotificationKind, NotifyArguments } from '../shared/bridge/contract.ts';
 import { NOTIFICATION_AMOUNT } from '../shared/bridge/contract.ts';
+import { unitProblem } from '../shared/tx/genesis.ts';
+import { amountWithUnit } from '../shared/wallet/unitText.ts';
 
 export interface NotificationText {
   readonly title: string;
@@ -21,7 +26,8 @@ const plural = (count: number, one: string, many: string): string =>
 
 /**
  * The title and body for a notification. Values are re-checked here, so this function alone
- * guarantees that only digits and a decimal point come from outside.
+ * guarantees that only digits, a decimal point and a unit the genesis rule allows come from
+ * outside.
  */
 export function notificationText(...[kind, params]: NotifyArguments): NotificationText {
   switch (kind) {
@@ -36,7 +42,9 @@ export function notificationText(...[kind, params]: NotifyArguments): Notificati
       };
     case 'payment-received': {
       if (!NOTIFICATION_AMOUNT.test(params.amount)) throw new Error('not an amount');
-      return { title: 'Payment received', body: `You received ${params.amount}.` };
+      if (unitProblem(params.unit) !== null) throw new Error('not a unit');
+      const amount = amountWithUnit(params.amount, params.unit);
+      return { title: 'Payment received', body: `You received ${amount}.` };
     }
     case 'evaluation-due':
       return {

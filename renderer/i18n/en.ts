@@ -512,6 +512,7 @@ export const en = {
   'csv.counterparty': 'Counterparty address',
   'csv.label': 'Counterparty label',
   'csv.amount': 'Amount',
+  'csv.unit': 'Unit',
   'csv.status': 'Status',
   'csv.memo': 'Memo',
   'csv.transaction': 'Transaction id',

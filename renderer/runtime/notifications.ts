@@ -8,7 +8,7 @@
 // - only while the user is away (the page hidden or not focused); what arrives while they look
 //   is marked seen and never announced later;
 // - what arrives together goes out together: one notification per kind, with a count (or, for
-//   payments, the sum).
+//   payments, the sum, in the network's unit, which main shows after it).
 // Main has its own rate limit and may answer { shown: false }; nothing here depends on it.
 import {
   NOTIFICATION_AMOUNT,
@@ -22,15 +22,20 @@ import { stepsFor } from '../../shared/wallet/market.ts';
 import { historyOf } from './views.ts';
 
 /** One thing that may deserve a notification, as the ledger shows it now. */
-export interface Notable {
-  readonly kind: NotificationKind;
+export type Notable = {
   /** Stable across looks: the same job, payment or evaluation has the same id every time. */
   readonly id: string;
   /** Its author's claimed time (ms): only used to leave out what predates the start. */
   readonly time: number;
-  /** For a payment, how much. */
-  readonly amount?: bigint;
-}
+} & (
+  | { readonly kind: 'new-job' | 'evaluation-due' }
+  | {
+      readonly kind: 'payment-received';
+      readonly amount: bigint;
+      /** The network's unit, as its genesis names it: main shows it after the amount. */
+      readonly unit: string;
+    }
+);
 
 /** The largest count main's schema accepts. */
 export const MAX_NOTIFY_COUNT = 9999;
@@ -57,7 +62,13 @@ export function notablesOf(
   for (const entry of historyOf(ledger, me)) {
     if (entry.direction !== 'in' || entry.status === 'void') continue;
     if (entry.kind !== 'transfer' && entry.kind !== 'payout') continue;
-    out.push({ kind: 'payment-received', id: entry.id, time: entry.time, amount: entry.amount });
+    out.push({
+      kind: 'payment-received',
+      id: entry.id,
+      time: entry.time,
+      amount: entry.amount,
+      unit: ledger.unit,
+    });
   }
   for (const view of instancesOf(ledger, me)) {
     const { request } = view;
@@ -115,9 +126,11 @@ function batch(fresh: readonly Notable[]): NotifyArguments[] {
   const jobs = count('new-job');
   if (jobs > 0) out.push(['new-job', { count: jobs }]);
   const payments = fresh.filter((n) => n.kind === 'payment-received');
-  if (payments.length > 0) {
-    const amount = notificationAmount(payments.reduce((sum, n) => sum + (n.amount ?? 0n), 0n));
-    if (amount !== null) out.push(['payment-received', { amount }]);
+  const first = payments[0];
+  if (first !== undefined) {
+    // One tracker watches one network's ledger, so every payment it sees is in the same unit.
+    const amount = notificationAmount(payments.reduce((sum, n) => sum + n.amount, 0n));
+    if (amount !== null) out.push(['payment-received', { amount, unit: first.unit }]);
   }
   const evaluations = count('evaluation-due');
   if (evaluations > 0) out.push(['evaluation-due', { count: evaluations }]);

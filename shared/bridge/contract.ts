@@ -16,6 +16,7 @@
 // synchronously (see SYNC_METHODS): the runtime's signer interface returns at once.
 import * as v from 'valibot';
 import type { RecoveryNote } from '../storage/port.ts';
+import { unitSchema } from '../tx/genesis.ts';
 
 export interface AppInfo {
   readonly name: string;
@@ -159,8 +160,11 @@ export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 export interface NotificationParams {
   /** Jobs newly posted on the market that match this identity's services. */
   readonly 'new-job': { readonly count: number };
-  /** An incoming payment, its amount as the UI formats it (digits, an optional decimal part). */
-  readonly 'payment-received': { readonly amount: string };
+  /**
+   * An incoming payment: its amount as the UI formats it (digits, an optional decimal part) and
+   * the network's unit as its genesis names it ("hours"), held to the genesis rule for units.
+   */
+  readonly 'payment-received': { readonly amount: string; readonly unit: string };
   /** Deliveries waiting for this identity's evaluation. */
   readonly 'evaluation-due': { readonly count: number };
 }
@@ -598,6 +602,8 @@ const notifySchema = v.union(
           v.string(),
           v.regex(NOTIFICATION_AMOUNT, 'the amount must be digits with an optional decimal part'),
         ),
+        // The genesis rule: letters, digits, spaces and '-', at most 16, so no markup either.
+        unit: unitSchema,
       }),
     ]),
     v.strictTuple([v.literal('evaluation-due'), v.strictObject({ count: countField })]),

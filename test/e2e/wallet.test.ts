@@ -426,10 +426,10 @@ describe('the browser UI, end to end', () => {
     const csv = await readFile(await download.path(), 'utf8');
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe(
-      'Date (UTC),Type,Direction,Counterparty address,Counterparty label,Amount,Status,Memo,Transaction id',
+      'Date (UTC),Type,Direction,Counterparty address,Counterparty label,Amount,Unit,Status,Memo,Transaction id',
     );
     expect(lines[1]).toContain(
-      `,Received,in,${aliceAddress},,250,Final,"'=HYPERLINK(""x"",""thanks"")",`,
+      `,Received,in,${aliceAddress},,250,units,Final,"'=HYPERLINK(""x"",""thanks"")",`,
     );
     expect(lines[2]).toContain(',Starting balance,in,');
 

@@ -388,14 +388,14 @@ describe('main process start-up', () => {
 
   it('shows notifications from fixed templates only', async () => {
     await expect(
-      callFromApp(CHANNELS.notify, 'payment-received', { amount: '12.5' }),
+      callFromApp(CHANNELS.notify, 'payment-received', { amount: '12.5', unit: 'hours' }),
     ).resolves.toEqual({ shown: true });
     expect(h.shownNotifications.at(-1)).toEqual({
       title: 'Payment received',
-      body: 'You received 12.5.',
+      body: 'You received 12.5 hours.',
     });
     await expect(
-      callFromApp(CHANNELS.notify, 'payment-received', { amount: '<b>12</b>' }),
+      callFromApp(CHANNELS.notify, 'payment-received', { amount: '<b>12</b>', unit: 'hours' }),
     ).rejects.toThrow(/invalid arguments to notify/u);
     expect(h.shownNotifications).toHaveLength(1);
   });

@@ -20,8 +20,9 @@ describe('notification schema', () => {
   it.each<NotifyArguments>([
     ['new-job', { count: 1 }],
     ['new-job', { count: 9999 }],
-    ['payment-received', { amount: '0' }],
-    ['payment-received', { amount: '1234567.891' }],
+    ['payment-received', { amount: '0', unit: 'units' }],
+    ['payment-received', { amount: '1234567.891', unit: 'hours' }],
+    ['payment-received', { amount: '3', unit: 'Stunden' }],
     ['evaluation-due', { count: 3 }],
   ])('accepts %j', (...args) => {
     expect(parseArguments('notify', args)).toEqual({ ok: true, args });
@@ -30,10 +31,18 @@ describe('notification schema', () => {
   it.each<[string, unknown[]]>([
     ['an unknown kind', ['hello', { count: 1 }]],
     ['free text', ['new-job', { count: 1, text: 'Click here' }]],
-    ['a title', ['payment-received', { amount: '1', title: 'Urgent' }]],
-    ['HTML in the amount', ['payment-received', { amount: '<a href="x">1</a>' }]],
-    ['a negative amount', ['payment-received', { amount: '-5' }]],
-    ['an amount with words', ['payment-received', { amount: '5 from your bank' }]],
+    ['a title', ['payment-received', { amount: '1', unit: 'units', title: 'Urgent' }]],
+    ['HTML in the amount', ['payment-received', { amount: '<a href="x">1</a>', unit: 'units' }]],
+    ['a negative amount', ['payment-received', { amount: '-5', unit: 'units' }]],
+    ['an amount with words', ['payment-received', { amount: '5 from your bank', unit: 'units' }]],
+    ['no unit', ['payment-received', { amount: '5' }]],
+    ['HTML in the unit', ['payment-received', { amount: '5', unit: '<b>hours</b>' }]],
+    ['a unit with a line break', ['payment-received', { amount: '5', unit: 'hours\nfrom x' }]],
+    [
+      'a unit longer than the genesis allows',
+      ['payment-received', { amount: '5', unit: 'a'.repeat(17) }],
+    ],
+    ['an empty unit', ['payment-received', { amount: '5', unit: '' }]],
     ['a huge count', ['evaluation-due', { count: 1e9 }]],
     ['the wrong parameters for the kind', ['evaluation-due', { amount: '1' }]],
     ['no parameters', ['new-job']],
@@ -53,10 +62,14 @@ describe('notification text', () => {
     expect(notificationText('new-job', { count: 4 }).body).toBe(
       '4 new jobs match the services you offer.',
     );
-    expect(notificationText('payment-received', { amount: '12.5' })).toEqual({
+    expect(notificationText('payment-received', { amount: '12.5', unit: 'hours' })).toEqual({
       title: 'Payment received',
-      body: 'You received 12.5.',
+      body: 'You received 12.5 hours.',
     });
+    // The unit agrees with the count, as everywhere else.
+    expect(notificationText('payment-received', { amount: '1', unit: 'hours' }).body).toBe(
+      'You received 1 hour.',
+    );
     expect(notificationText('evaluation-due', { count: 2 })).toEqual({
       title: 'Evaluation due',
       body: '2 delivered jobs are waiting for your evaluation.',
@@ -64,7 +77,12 @@ describe('notification text', () => {
   });
 
   it('re-checks its values, so nothing else can get in even past the schema', () => {
-    expect(() => notificationText('payment-received', { amount: '<b>1</b>' })).toThrow();
+    expect(() =>
+      notificationText('payment-received', { amount: '<b>1</b>', unit: 'units' }),
+    ).toThrow();
+    expect(() =>
+      notificationText('payment-received', { amount: '1', unit: '<a href="x">units</a>' }),
+    ).toThrow();
     expect(() => notificationText('new-job', { count: 0.5 })).toThrow();
     expect(() => notificationText('evaluation-due', { count: -1 })).toThrow();
   });

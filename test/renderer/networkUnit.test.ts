@@ -10,6 +10,9 @@ import { PaymentReview } from '../../renderer/ui/screens/PaymentReview.tsx';
 import { NetworkSetup } from '../../renderer/ui/screens/NetworkSetup.tsx';
 import { initialWizard, SETUP_DRAFT, WIZARD_DRAFT } from '../../renderer/ui/screens/setupDrafts.ts';
 import { WalletScreen } from '../../renderer/ui/screens/Wallet.tsx';
+import { historyCsv } from '../../renderer/ui/screens/History.tsx';
+import { historyOf } from '../../renderer/runtime/views.ts';
+import { translator } from '../../renderer/i18n/i18n.ts';
 import { identity } from '../helpers/network.ts';
 import { PHRASE, testApp, type TestApp } from './fixtures.ts';
 import { renderNowIn, withStubbedGlobals } from './render.ts';
@@ -107,5 +110,18 @@ describe('the network’s unit', () => {
     const wallet = renderNowIn(app, createElement(WalletScreen));
     expect(wallet).toContain('data-testid="balance-available">1,000 units<');
     expect(review(app, 1n)).toContain('<dd>1 unit</dd>');
+  });
+
+  it('has a column of its own in the history export, beside the amount in digits', async () => {
+    const app = await network('network unit csv', 'hours');
+    const ledger = app.store.getState().runtime?.ledger;
+    if (!ledger) throw new Error('no ledger');
+    const csv = historyCsv(historyOf(ledger, me), translator('en'), () => undefined, ledger.unit);
+    const [header, allocation] = csv.split('\r\n');
+    expect(header).toBe(
+      'Date (UTC),Type,Direction,Counterparty address,Counterparty label,Amount,Unit,Status,Memo,Transaction id',
+    );
+    expect(allocation).toContain(',Starting balance,in,');
+    expect(allocation).toContain(',1000,hours,');
   });
 });

@@ -32,6 +32,7 @@ const payment = (id: string, amount: bigint, time = START + 1): Notable => ({
   id,
   time,
   amount,
+  unit: 'hours',
 });
 const evaluation = (id: string, time = START + 1): Notable => ({
   kind: 'evaluation-due',
@@ -56,7 +57,7 @@ describe('the notification tracker', () => {
     );
     expect(out).toEqual<NotifyArguments[]>([
       ['new-job', { count: 2 }],
-      ['payment-received', { amount: '42' }],
+      ['payment-received', { amount: '42', unit: 'hours' }],
       ['evaluation-due', { count: 1 }],
     ]);
     // Announced once: the next look with nothing new says nothing.
@@ -70,7 +71,7 @@ describe('the notification tracker', () => {
     expect(tracker.observe([payment('seen', 7n)], false)).toEqual([]);
     // The user leaves: only what arrives from now on is announced.
     expect(tracker.observe([payment('seen', 7n), payment('new', 3n)], true)).toEqual([
-      ['payment-received', { amount: '3' }],
+      ['payment-received', { amount: '3', unit: 'hours' }],
     ]);
   });
 
@@ -226,7 +227,13 @@ describe('notablesOf on a market ledger', () => {
     expectAccepted(outcome);
     expect(
       notablesOf(market.ledger, key('provider'), { now: 0, automaticVerdicts: false }),
-    ).toContainEqual({ kind: 'payment-received', id: tx.id, time: tx.time, amount: 9n });
+    ).toContainEqual({
+      kind: 'payment-received',
+      id: tx.id,
+      time: tx.time,
+      amount: 9n,
+      unit: market.ledger.unit,
+    });
     expect(kindsOf(market.ledger, key('consumer'))).not.toContain('payment-received');
   });
 });
@@ -279,6 +286,7 @@ async function storeWithNetwork(
         [BOB.key, 500n],
       ],
       creditLimit: 0n,
+      unit: 'hours',
     });
   } else {
     await app.store.getState().unlock('correct horse');
@@ -312,7 +320,7 @@ describe('the app store’s notifications', () => {
     await bobPays(20n, clock());
     await bobPays(5n, clock());
     await vi.waitFor(() => expect(notify).toHaveBeenCalledOnce());
-    expect(notify).toHaveBeenCalledWith('payment-received', { amount: '25' });
+    expect(notify).toHaveBeenCalledWith('payment-received', { amount: '25', unit: 'hours' });
 
     // History dated before the start (as a sync brings it) is not news.
     await bobPays(7n, START - 86_400_000);
@@ -337,7 +345,10 @@ describe('the app store’s notifications', () => {
     // Something new still is.
     await second.bobPays(2n, second.clock());
     await vi.waitFor(() =>
-      expect(second.notify).toHaveBeenCalledWith('payment-received', { amount: '2' }),
+      expect(second.notify).toHaveBeenCalledWith('payment-received', {
+        amount: '2',
+        unit: 'hours',
+      }),
     );
     await second.app.store.getState().lock();
   });

@@ -3,6 +3,7 @@
 import { useMemo, useState } from 'react';
 import type { KeyHex } from '../../../shared/ids.ts';
 import type { Ledger } from '../../../shared/ledger/ledger.ts';
+import { DEFAULT_UNIT } from '../../../shared/tx/genesis.ts';
 import { toCsv } from '../csv.ts';
 import type { Translate } from '../../i18n/i18n.ts';
 import {
@@ -113,11 +114,16 @@ export function HistoryTable({
   );
 }
 
-/** The CSV export: ISO dates and plain digits, so spreadsheets read them as data. */
+/**
+ * The CSV export: ISO dates and plain digits, so spreadsheets read them as data. The network's
+ * unit has a column of its own beside the amount, as the genesis names it ("hours"), so the
+ * amount cells stay numbers a spreadsheet can sum.
+ */
 export function historyCsv(
   entries: readonly HistoryEntry[],
   t: Translate,
   labelOf: (key: KeyHex) => string | undefined,
+  unit: string,
 ): string {
   return toCsv(
     [
@@ -127,6 +133,7 @@ export function historyCsv(
       t('csv.counterparty'),
       t('csv.label'),
       t('csv.amount'),
+      t('csv.unit'),
       t('csv.status'),
       t('csv.memo'),
       t('csv.transaction'),
@@ -138,6 +145,7 @@ export function historyCsv(
       addressOf(entry.counterparty),
       labelOf(entry.counterparty) ?? '',
       entry.amount.toString(),
+      unit,
       statusText(entry.status, t),
       memoText(entry.memo, t),
       entry.id,
@@ -159,6 +167,7 @@ function download(name: string, text: string): void {
 export function HistoryScreen() {
   const { t } = useI18n();
   const labelOf = useLabels();
+  const unit = useApp((s) => s.runtime?.ledger?.unit ?? DEFAULT_UNIT);
   const all = useLedgerView(fullHistory);
   const [filter, setFilter] = useState<HistoryFilter>({
     direction: 'all',
@@ -216,7 +225,7 @@ export function HistoryScreen() {
         </p>
         <button
           type="button"
-          onClick={() => download('gpow-history.csv', historyCsv(shown, t, labelOf))}
+          onClick={() => download('gpow-history.csv', historyCsv(shown, t, labelOf, unit))}
           disabled={shown.length === 0}
         >
           {t('history.export')}
