@@ -4,14 +4,15 @@
 import type { AppInfo, GpowBridge, NotifyArguments } from '../shared/bridge/contract.ts';
 import type { AllowedRelays } from './allowedRelays.ts';
 import type { DeepLinkInbox } from './deepLink.ts';
-import type { IdentityVault } from './identityVault.ts';
+import type { IdentityVaults } from './identityVaults.ts';
 import type { LedgerLogs } from './ledgerLogs.ts';
 import type { NetworkServices } from './networkServices.ts';
 import type { RememberedUnlock } from './rememberedUnlock.ts';
 
 export interface DesktopBridgeDeps {
   appInfo(): AppInfo;
-  vault: IdentityVault;
+  /** The current identity's vault, and the list of them (identityVaults.ts). */
+  vault: IdentityVaults;
   remembered: Pick<RememberedUnlock, 'status'>;
   logs: LedgerLogs;
   network: NetworkServices;
@@ -32,6 +33,11 @@ export function createDesktopBridge(deps: DesktopBridgeDeps): GpowBridge {
     unlockKeystore: (input) => vault.unlock(input),
     createDeviceKeystore: (input) => vault.createDevice(input),
     pendingDeepLink: () => settle(() => deps.deepLinks.take()),
+    listIdentities: () => vault.list(),
+    addIdentity: (input) => vault.add(input),
+    useIdentity: (input) => vault.use(input.slot),
+    renameIdentity: (input) => vault.rename(input.slot, input.name),
+    removeIdentity: (input) => vault.remove(input.slot),
 
     signTransaction: (request) => vault.sign(request),
     openSskBox: (input) => vault.openSskBox(input),

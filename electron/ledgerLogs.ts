@@ -61,7 +61,8 @@ export interface LedgerLogs {
   openNetworks(): string[];
 }
 
-const NETWORK_LOG = /^gpow-ledger-([0-9a-f]{64})$/u;
+// A later identity's logs start with i<slot>- (renderer/state/identityScope.ts scopedLogName).
+const NETWORK_LOG = /^(?:i[1-9][0-9]*-)?gpow-ledger-([0-9a-f]{64})$/u;
 
 interface OpenLog {
   readonly name: string;

@@ -29,7 +29,7 @@ import {
 import { createAllowedRelays } from './allowedRelays.ts';
 import { createDeepLinkInbox, DEEP_LINK_SCHEME, findDeepLink } from './deepLink.ts';
 import { createDesktopBridge } from './desktopBridge.ts';
-import { createIdentityVault } from './identityVault.ts';
+import { createIdentityVaults } from './identityVaults.ts';
 import { registerIpcHandlers } from './ipc.ts';
 import { createLedgerLogs } from './ledgerLogs.ts';
 import { startLoopbackForwarder } from './loopbackForwarder.ts';
@@ -119,16 +119,14 @@ function createMainWindow(): void {
 
 function start(): void {
   const userData = app.getPath('userData');
-  const remembered = createRememberedUnlock({
-    safeStorage,
-    platform: process.platform,
-    path: join(userData, 'remembered-unlock.bin'),
-  });
   const logs = createLedgerLogs({ dir: join(userData, 'ledgers') });
-  const vault = createIdentityVault({
-    keystorePath: join(userData, 'keystore.json'),
+  // One keystore and one remembered passphrase per identity: slot 0's are the files an install
+  // always had (keystore.json, remembered-unlock.bin), later ones in identities/<n>/.
+  const vault = createIdentityVaults({
+    dir: userData,
     random: nodeRandom,
-    remembered,
+    rememberedAt: (path) =>
+      createRememberedUnlock({ safeStorage, platform: process.platform, path }),
     openNetworks: () => logs.openNetworks(),
   });
   const network = createNetworkServices({
@@ -170,7 +168,7 @@ function start(): void {
   const bridge = createDesktopBridge({
     appInfo: () => ({ name: APP_NAME, version: app.getVersion(), platform: process.platform }),
     vault,
-    remembered,
+    remembered: { status: () => vault.rememberedStatus() },
     logs,
     network,
     allowedRelays,

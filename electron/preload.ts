@@ -41,6 +41,11 @@ const bridge = {
   unlockKeystore: (input) => invoke('unlockKeystore', input),
   createDeviceKeystore: (input) => invoke('createDeviceKeystore', input),
   pendingDeepLink: () => invoke('pendingDeepLink'),
+  listIdentities: () => invoke('listIdentities'),
+  addIdentity: (input) => invoke('addIdentity', input),
+  useIdentity: (input) => invoke('useIdentity', input),
+  renameIdentity: (input) => invoke('renameIdentity', input),
+  removeIdentity: (input) => invoke('removeIdentity', input),
 
   signTransaction: (request) => invokeSync('signTransaction', request),
   openSskBox: (input) => invokeSync('openSskBox', input),

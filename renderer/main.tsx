@@ -9,6 +9,7 @@ import { choosePlatform } from './bridge/platform.ts';
 import { webRandom } from './platform/webRandom.ts';
 import { browserWrtc } from './platform/webRtc.ts';
 import { createAppStore } from './state/appStore.ts';
+import { scopedLogName, scopedStorage } from './state/identityScope.ts';
 import { openIndexedDbLogStore } from './storage/indexedDbLogStore.ts';
 
 /**
@@ -36,21 +37,33 @@ if (container === null) throw new Error('index.html has no #root element to moun
 // The desktop app signs through main and keeps its log there; browser mode signs in the page.
 const platform = choosePlatform(window, (name) => openIndexedDbLogStore(name));
 
-const store = createAppStore({
-  bridge: platform.bridge,
-  signerSource: platform.signerSource,
-  storage: localStorage,
-  openLog: platform.openLog,
-  wrtc: browserWrtc(),
-  random: webRandom,
-  clock: { now: () => Date.now() },
-  exclusive: webLock,
-  // Native notifications (desktop) only when the user is not looking at the window.
-  away: () => document.hidden || !document.hasFocus(),
-});
+/**
+ * The page opens for the install's current identity (docs/keys.md, "In the app"): its storage and
+ * logs are that identity's part of the browser's (or main's). Switching identity reloads.
+ */
+async function start(root: HTMLElement): Promise<void> {
+  const list = await platform.bridge?.listIdentities().catch(() => null);
+  const slot = list?.current ?? 0;
+  const store = createAppStore({
+    bridge: platform.bridge,
+    signerSource: platform.signerSource,
+    storage: scopedStorage(localStorage, slot),
+    rootStorage: localStorage,
+    reload: () => window.location.reload(),
+    openLog: (name) => platform.openLog(scopedLogName(slot, name)),
+    wrtc: browserWrtc(),
+    random: webRandom,
+    clock: { now: () => Date.now() },
+    exclusive: webLock,
+    // Native notifications (desktop) only when the user is not looking at the window.
+    away: () => document.hidden || !document.hasFocus(),
+  });
 
-createRoot(container).render(
-  <StrictMode>
-    <App store={store} />
-  </StrictMode>,
-);
+  createRoot(root).render(
+    <StrictMode>
+      <App store={store} />
+    </StrictMode>,
+  );
+}
+
+void start(container);

@@ -21,11 +21,13 @@ import {
 import { identityFromMnemonic, validateMnemonic } from '../../shared/identity/mnemonic.ts';
 import type { RandomPort } from '../../shared/ports.ts';
 
-export const BROWSER_KEYSTORE_KEY = 'gpow.keystore.v1';
+import { BROWSER_KEYSTORE_KEY, createBrowserIdentities } from './browserIdentities.ts';
+
+export { BROWSER_KEYSTORE_KEY };
 
 export interface BrowserBridgeOptions {
   /** localStorage in the page; any Storage-like object in tests. */
-  storage: Pick<Storage, 'getItem' | 'setItem'>;
+  storage: Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
   random: RandomPort;
   /** The app version to report, from package.json. */
   version: string;
@@ -61,6 +63,13 @@ function readJson(text: string): unknown {
 
 export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
   const { storage } = options;
+  // Every keystore method acts on the current identity's keystore (browserIdentities.ts).
+  const identities = createBrowserIdentities({
+    storage,
+    random: options.random,
+    ...(options.scryptN === undefined ? {} : { scryptN: options.scryptN }),
+    lock: () => options.vault?.lock?.(),
+  });
 
   /**
    * Rewrites a version-1 keystore as the current version (with its integrity hash) once it has
@@ -72,7 +81,7 @@ export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
     payload: KeystorePayload,
     passphrase: string,
   ): Promise<void> => {
-    const before = storage.getItem(BROWSER_KEYSTORE_KEY);
+    const before = storage.getItem(identities.keystoreKey());
     const N = (old as { kdf?: { N?: unknown } }).kdf?.N;
     const upgraded = await encryptKeystore(
       payload,
@@ -80,8 +89,8 @@ export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
       options.random,
       typeof N === 'number' ? { N } : {},
     ).catch(() => null);
-    if (upgraded !== null && storage.getItem(BROWSER_KEYSTORE_KEY) === before) {
-      storage.setItem(BROWSER_KEYSTORE_KEY, JSON.stringify(upgraded));
+    if (upgraded !== null && storage.getItem(identities.keystoreKey()) === before) {
+      storage.setItem(identities.keystoreKey(), JSON.stringify(upgraded));
     }
   };
 
@@ -95,7 +104,7 @@ export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
     keystoreStatus: (...args: unknown[]) =>
       settle((): KeystoreStatus => {
         checked('keystoreStatus', args);
-        const text = storage.getItem(BROWSER_KEYSTORE_KEY);
+        const text = storage.getItem(identities.keystoreKey());
         if (text === null) return { exists: false };
         const json = readJson(text);
         const field =
@@ -109,7 +118,7 @@ export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
       const phrase = validateMnemonic(input.mnemonic);
       if (!phrase.ok) throw new Error(`That recovery phrase cannot be used: ${phrase.error}.`);
       const replace = input.replace === true;
-      if (!replace && storage.getItem(BROWSER_KEYSTORE_KEY) !== null) {
+      if (!replace && storage.getItem(identities.keystoreKey()) !== null) {
         throw new Error(
           'A keystore already exists in this browser; it was left as it is. ' +
             'Unlock it, or clear this site’s storage first to create a new one.',
@@ -122,12 +131,37 @@ export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
         options.scryptN === undefined ? {} : { N: options.scryptN },
       );
       // Checked again after the slow key derivation: another tab may have been quicker.
-      if (!replace && storage.getItem(BROWSER_KEYSTORE_KEY) !== null) {
+      if (!replace && storage.getItem(identities.keystoreKey()) !== null) {
         throw new Error('A keystore was created in another tab meanwhile; it was left as it is.');
       }
-      storage.setItem(BROWSER_KEYSTORE_KEY, JSON.stringify(keystore));
+      storage.setItem(identities.keystoreKey(), JSON.stringify(keystore));
       return { address: keystore.address };
     },
+
+    listIdentities: (...args: unknown[]) =>
+      settle(() => {
+        checked('listIdentities', args);
+        return identities.list();
+      }),
+    addIdentity: async (...args: unknown[]) => {
+      const [input] = checked('addIdentity', args);
+      return identities.add(input);
+    },
+    useIdentity: (...args: unknown[]) =>
+      settle(() => {
+        const [input] = checked('useIdentity', args);
+        identities.use(input.slot);
+      }),
+    renameIdentity: (...args: unknown[]) =>
+      settle(() => {
+        const [input] = checked('renameIdentity', args);
+        identities.rename(input.slot, input.name);
+      }),
+    removeIdentity: (...args: unknown[]) =>
+      settle(() => {
+        const [input] = checked('removeIdentity', args);
+        return identities.remove(input.slot);
+      }),
 
     // Browser mode's device keys are made by the in-page vault (renderer/bridge/inPageVault.ts).
     createDeviceKeystore: (...args: unknown[]) =>
@@ -138,7 +172,7 @@ export function createBrowserBridge(options: BrowserBridgeOptions): GpowBridge {
 
     unlockKeystore: async (...args: unknown[]) => {
       const [input] = checked('unlockKeystore', args);
-      const text = storage.getItem(BROWSER_KEYSTORE_KEY);
+      const text = storage.getItem(identities.keystoreKey());
       if (text === null) {
         return { ok: false, code: 'not-found', message: 'there is no keystore in this browser' };
       }

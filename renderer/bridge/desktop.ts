@@ -35,6 +35,21 @@ export function desktopPlatform(bridge: GpowBridge): DesktopPlatform {
     // Only through the signer's device holder, which also tells the signer what main now holds.
     createDeviceKeystore: (input) => bridge.createDeviceKeystore(input),
     pendingDeepLink: () => bridge.pendingDeepLink(),
+    listIdentities: () => bridge.listIdentities(),
+    addIdentity: (input) => {
+      signer.forget();
+      return bridge.addIdentity(input);
+    },
+    // Main locks the identity it held: the signer forgets it too.
+    useIdentity: (input) => {
+      signer.forget();
+      return bridge.useIdentity(input);
+    },
+    renameIdentity: (input) => bridge.renameIdentity(input),
+    removeIdentity: (input) => {
+      signer.forget();
+      return bridge.removeIdentity(input);
+    },
     signTransaction: (request) => bridge.signTransaction(request),
     openSskBox: (input) => bridge.openSskBox(input),
     signIdentityMessage: (message) => bridge.signIdentityMessage(message),

@@ -2,6 +2,7 @@
 // marks a parameter. Other languages translate these keys (see i18n.ts). Error messages are
 // whole sentences that say what happened and what to do; `{detail}` is a core sentence.
 import { enBackup } from './enBackup.ts';
+import { enKeys } from './enKeys.ts';
 
 export const en = {
   // ---- app ----------------------------------------------------------------------------
@@ -1375,6 +1376,7 @@ export const en = {
     'The identity’s address is not valid. Restore it from your backup words.',
   'error.reconnect': 'The new settings were saved, but reconnecting failed: {detail}',
   ...enBackup,
+  ...enKeys,
 } as const;
 
 export type MessageKey = keyof typeof en;

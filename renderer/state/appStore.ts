@@ -34,6 +34,9 @@ import { createNotificationTracker, notablesOf } from '../runtime/notifications.
 import type { SskSession } from '../../engine/ssk.ts';
 import type { WorkRunner } from '../runtime/work.ts';
 import { draftSlice, type DraftSlice } from './drafts.ts';
+import type { ListableStorage } from './identityScope.ts';
+import { keyManagerSlice, type KeyManagerSlice } from './keyManager.ts';
+import { forgetNetwork } from './networks.ts';
 import { seenSlice, type SeenSlice } from './seen.ts';
 import { UserError } from './errors.ts';
 import { keptTickets, ticketActions, type TicketActions } from './tickets.ts';
@@ -93,6 +96,13 @@ export interface AppDeps {
   readonly away?: () => boolean;
   /** How long news may gather before the notification check looks (ms). */
   readonly notifyDelayMs?: number;
+  /**
+   * The whole web storage when `storage` is one identity's part of it (identityScope.ts): a
+   * removed identity's keys are cleared from it. Absent: nothing beyond `storage` is touched.
+   */
+  readonly rootStorage?: ListableStorage;
+  /** Opens the page again, for another identity (keyManager.ts); absent: nothing happens. */
+  readonly reload?: () => void;
 }
 
 export type Phase =
@@ -129,7 +139,8 @@ export interface UnlockOptions {
   readonly remember?: boolean;
 }
 
-export interface AppState extends TicketActions, RefoundActions, DraftSlice, SeenSlice {
+export interface AppState
+  extends TicketActions, RefoundActions, DraftSlice, SeenSlice, KeyManagerSlice {
   readonly phase: Phase;
   readonly appInfo: AppInfo | null;
   /**
@@ -543,6 +554,18 @@ export function createAppStore(deps: AppDeps): AppStore {
         setFollowed: (followed) => set({ followed }),
       }),
       ...draftSlice((update) => set(update)),
+      ...keyManagerSlice({
+        bridge: deps.bridge,
+        storage: deps.storage,
+        ...(deps.rootStorage ? { rootStorage: deps.rootStorage } : {}),
+        reload: deps.reload ?? (() => undefined),
+        network: () => get().network,
+        stop: stopRuntime,
+        start: (network) => startRuntime(network),
+        setNetwork: (network) => set({ network }),
+        set: (update) => set(update),
+        get,
+      }),
       ...seenSlice(
         deps.storage,
         () => get().seen,
@@ -797,6 +820,8 @@ export function createAppStore(deps: AppDeps): AppStore {
         saveNetwork(deps.storage, null);
         // The doors close with the runtime; their tickets (secrets) go with the join secret.
         if (left !== null) saveTickets(deps.storage, left.networkId, []);
+        // Left for good: not one of this identity's networks any more (networks.ts).
+        if (left !== null) forgetNetwork(deps.storage, left.networkId);
         // So does the way back to a network this one re-founded: it holds that join secret.
         saveFollowed(deps.storage, null);
         set({ network: null, networkError: null, followed: null });

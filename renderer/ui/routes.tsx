@@ -7,6 +7,7 @@ import { useApp } from './context.tsx';
 import { ContactsScreen } from './screens/Contacts.tsx';
 import { ExplorerScreen } from './screens/Explorer.tsx';
 import { HistoryScreen } from './screens/History.tsx';
+import { KeyManagerScreen } from './screens/KeyManager.tsx';
 import { NetworkScreen } from './screens/NetworkScreen.tsx';
 import { NetworkSetup } from './screens/NetworkSetup.tsx';
 import { SettingsScreen } from './screens/Settings.tsx';
@@ -127,6 +128,13 @@ export const ROUTES: readonly RouteDef[] = [
     group: 'network',
     needsNetwork: true,
     render: () => <ExplorerScreen />,
+  },
+  {
+    path: 'keys',
+    label: 'nav.keys',
+    group: 'app',
+    needsNetwork: false,
+    render: () => <KeyManagerScreen />,
   },
   {
     path: 'sign',

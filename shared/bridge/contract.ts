@@ -200,6 +200,28 @@ export type OpenSskBoxResult =
     }
   | { readonly ok: false; readonly error: string };
 
+/** One identity of the install (shared/identity/identityList.ts), as the key manager lists it. */
+export interface IdentitySummary {
+  /** Its slot: a number that never changes while it exists. */
+  readonly slot: number;
+  readonly name: string;
+  /** Its address, read from its keystore without the passphrase; absent if unreadable. */
+  readonly address?: string;
+}
+
+export interface IdentitiesReport {
+  /** The slot the keystore methods act on (keystoreStatus, unlockKeystore, …). */
+  readonly current: number;
+  readonly identities: readonly IdentitySummary[];
+}
+
+export interface AddIdentityInput {
+  readonly name: string;
+  /** The new identity's 24 words: fresh ones for a new identity, or those of one to import. */
+  readonly mnemonic: string;
+  readonly passphrase: string;
+}
+
 export interface GpowBridge {
   appInfo(): Promise<AppInfo>;
   keystoreStatus(): Promise<KeystoreStatus>;
@@ -218,6 +240,24 @@ export interface GpowBridge {
    * untrusted text from outside the app: show it to the user and act only on their confirmation.
    */
   pendingDeepLink(): Promise<string | null>;
+
+  // ---- several identities in one install (the key manager, docs/keys.md) --------------------
+  /** The identities this install holds, and which one is current. */
+  listIdentities(): Promise<IdentitiesReport>;
+  /**
+   * Saves a new identity from its words, encrypted with the passphrase, in a fresh slot, and
+   * makes it current (locking the one held). The same identity twice is refused.
+   */
+  addIdentity(input: AddIdentityInput): Promise<{ slot: number; address: string }>;
+  /** Makes another identity current; the one held is locked first. */
+  useIdentity(input: { readonly slot: number }): Promise<void>;
+  renameIdentity(input: { readonly slot: number; readonly name: string }): Promise<void>;
+  /**
+   * Deletes an identity's keystore (and its remembered passphrase) from this install; its words
+   * are then the only way back. The last identity is refused. When the current one goes, it is
+   * locked and the first remaining becomes current.
+   */
+  removeIdentity(input: { readonly slot: number }): Promise<IdentitiesReport>;
 
   // ---- signing (desktop) --------------------------------------------------------------------
   /**
@@ -324,6 +364,11 @@ export const CHANNELS = {
   unlockKeystore: 'gpow:unlock-keystore',
   createDeviceKeystore: 'gpow:create-device-keystore',
   pendingDeepLink: 'gpow:pending-deep-link',
+  listIdentities: 'gpow:list-identities',
+  addIdentity: 'gpow:add-identity',
+  useIdentity: 'gpow:use-identity',
+  renameIdentity: 'gpow:rename-identity',
+  removeIdentity: 'gpow:remove-identity',
   signTransaction: 'gpow:sign-transaction',
   openSskBox: 'gpow:open-ssk-box',
   signIdentityMessage: 'gpow:sign-identity-message',
@@ -402,6 +447,20 @@ const passphraseField = v.pipe(
 );
 
 const noArguments = v.strictTuple([], 'this method takes no arguments');
+
+/** An identity's slot (shared/identity/identityList.ts). */
+const slotField = v.pipe(
+  v.number('the slot must be a number'),
+  v.safeInteger('the slot must be a whole number'),
+  v.minValue(0, 'the slot must not be negative'),
+  v.maxValue(999_999, 'the slot is at most 999999'),
+);
+
+/** Checked in full by identityNameProblem; here only bounded. */
+const identityNameField = v.pipe(
+  v.string('the identity name must be text'),
+  v.maxLength(200, 'the identity name is at most 200 characters'),
+);
 
 /** One argument, an object with exactly the given keys. */
 const oneObject = <const E extends v.ObjectEntries>(entries: E, shape: string) =>
@@ -686,6 +745,14 @@ export const ARGUMENT_SCHEMAS: {
     'expected exactly one argument, { passphrase, remember? }',
   ),
   pendingDeepLink: noArguments,
+  listIdentities: noArguments,
+  addIdentity: oneObject(
+    { name: identityNameField, mnemonic: mnemonicField, passphrase: passphraseField },
+    '{ name, mnemonic, passphrase }',
+  ),
+  useIdentity: oneObject({ slot: slotField }, '{ slot }'),
+  renameIdentity: oneObject({ slot: slotField, name: identityNameField }, '{ slot, name }'),
+  removeIdentity: oneObject({ slot: slotField }, '{ slot }'),
 
   signTransaction: v.strictTuple(
     [

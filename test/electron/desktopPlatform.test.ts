@@ -62,6 +62,7 @@ describe('the browser bridge, for desktop-only methods', () => {
     return {
       getItem: (k: string) => map.get(k) ?? null,
       setItem: (k: string, v: string) => void map.set(k, v),
+      removeItem: (k: string) => void map.delete(k),
     };
   };
 

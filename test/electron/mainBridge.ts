@@ -5,7 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDesktopBridge } from '../../electron/desktopBridge.ts';
-import { createIdentityVault } from '../../electron/identityVault.ts';
+import { createIdentityVaults } from '../../electron/identityVaults.ts';
 import { createLedgerLogs } from '../../electron/ledgerLogs.ts';
 import type { RememberedUnlock } from '../../electron/rememberedUnlock.ts';
 import { nodeRandom } from '../../node/platform/nodeRandom.ts';
@@ -25,11 +25,12 @@ export async function userDataDir(prefix: string): Promise<string> {
 
 /** Main's bridge in `dir`, optionally remembering the passphrase with `remembered`. */
 export function mainBridge(dir: string, remembered?: RememberedUnlock) {
-  const vault = createIdentityVault({
-    keystorePath: join(dir, 'keystore.json'),
+  // Every identity of this test install remembers through `remembered` (slot 0 is the one used).
+  const vault = createIdentityVaults({
+    dir,
     random: nodeRandom,
     scryptN: 1024,
-    ...(remembered ? { remembered, onWarning: () => undefined } : {}),
+    ...(remembered ? { rememberedAt: () => remembered, onWarning: () => undefined } : {}),
   });
   const main = createDesktopBridge({
     appInfo: () => ({ name: 'GPoW', version: '0', platform: 'linux' }),

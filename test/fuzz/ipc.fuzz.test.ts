@@ -63,6 +63,11 @@ const GOOD: { readonly [K in BridgeMethod]: BridgeArguments<K> } = {
   unlockKeystore: [{ passphrase: 'pw', remember: true }],
   createDeviceKeystore: [{ passphrase: 'pw' }],
   pendingDeepLink: [],
+  listIdentities: [],
+  addIdentity: [{ name: 'work', mnemonic: 'a b c', passphrase: 'pw' }],
+  useIdentity: [{ slot: 1 }],
+  renameIdentity: [{ slot: 0, name: 'Home' }],
+  removeIdentity: [{ slot: 2 }],
   signTransaction: [Uint8Array.of(0xa0)],
   openSskBox: [
     { box: Uint8Array.of(1), network: new Uint8Array(32), sender: new Uint8Array(32), epoch: 1 },
