@@ -9,6 +9,7 @@
 //   npm run bench -- --only s1,s5      some scenarios; saved to bench/results/only.json instead
 //   npm run bench -- --profile         adds CPU-profile top frames to the "why" lines (slower)
 //   npm run bench -- --holders 5       how many peers hold the ledger when s9's joiner comes
+//   npm run bench -- --archive         s13's founders keep the whole history (gpow run --archive)
 //
 // Each scenario runs in a Scope that owns its child processes, temporary directories and
 // connections; the scope is disposed when the scenario ends, fails or times out, and a process
@@ -73,6 +74,7 @@ const { values } = parseArgs({
     profile: { type: 'boolean', default: false },
     deadline: { type: 'string' },
     holders: { type: 'string' },
+    archive: { type: 'boolean', default: false },
   },
 });
 
@@ -186,6 +188,7 @@ async function main(): Promise<void> {
         runs,
         profile: values.profile,
         holders,
+        archive: values.archive,
         large: largeLedger,
       }),
     );

@@ -78,6 +78,8 @@ export class Connection {
   #provider: WebrtcProvider | null = null;
   /** The open provider's sync policy: which link is being asked, and what it said it holds. */
   #policy: SyncPolicy | null = null;
+  /** Whether our asks wait (holdAsks). */
+  #held = false;
   /** Serialises provider changes (y-webrtc tears a room down asynchronously). */
   #change: Promise<void> = Promise.resolve();
   #relays: readonly string[];
@@ -191,9 +193,7 @@ export class Connection {
         broadcastChannel: false,
         // Also ours: ask one link at a time, forward to each only what it lacks (its reasons are
         // in shared/replication/syncPolicy.ts).
-        syncPolicy: (this.#policy = new SyncPolicy({
-          after: (ms, callback) => this.#o.timers.after(ms, callback),
-        })),
+        syncPolicy: this.#newPolicy(),
         peerOpts: {
           wrtc: this.#o.wrtc,
           config: { iceServers: this.#iceServers.map((server) => ({ ...server })) },
@@ -204,6 +204,22 @@ export class Connection {
     provider.on('status', () => this.#o.onChange());
     provider.on('signaling', (report) => this.#onSignaling(report));
     this.#provider = provider;
+  }
+
+  #newPolicy(): SyncPolicy {
+    const policy = new SyncPolicy({ after: (ms, callback) => this.#o.timers.after(ms, callback) });
+    if (this.#held) policy.hold();
+    return (this.#policy = policy);
+  }
+
+  /**
+   * Holds this room's asks (SyncPolicy.hold), in this provider and the ones a rebuild makes,
+   * or releases them: a newcomer weighing a certified state (engine/askHold.ts).
+   */
+  holdAsks(held: boolean): void {
+    this.#held = held;
+    if (held) this.#policy?.hold();
+    else this.#policy?.release();
   }
 
   async #close(): Promise<void> {

@@ -185,6 +185,11 @@ export class Epochs {
     );
   }
 
+  /** Holds or releases our asks in the open epochs' rooms (Connection.holdAsks). */
+  holdAsks(held: boolean): void {
+    for (const epoch of this.#open) epoch.connection.holdAsks(held);
+  }
+
   /** Joins the open epochs' rooms. */
   start(): void {
     this.#started = true;

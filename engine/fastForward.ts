@@ -19,9 +19,12 @@ import type { LedgerStart } from './logReplay.ts';
 import type { EpochPlan } from './epochPlan.ts';
 import type { EnginePorts } from './ports.ts';
 import { SnapshotRoom } from './snapshots.ts';
+import { AskHold } from './askHold.ts';
 
 /** How often a newcomer asks whether waiting for an offer is still of use. */
 const POINTLESS_POLL_MS = 250;
+/** How long a genesis offered with a state may take to be checked and started from. */
+const GENESIS_CHECK_MS = 5_000;
 export { loadBase, saveBase, startFromBase, takeOffer, type Base, type Taken } from './base.ts';
 import { loadBase, saveBase, startFromBase, takeOffer, type Base, type Taken } from './base.ts';
 
@@ -42,6 +45,10 @@ export interface SnapshotsHost {
    * genesis came otherwise), or its first full sync came and no holder is in the snapshot room.
    */
   pointlessWait(linked: boolean): boolean;
+  /** Whether a link of the network's room is open. */
+  networkLinked(): boolean;
+  /** Holds or releases the newcomer's asks in the network's room (engine/askHold.ts). */
+  holdAsks(held: boolean): void;
   /** A holder offers the network's genesis (untrusted bytes: the host checks them). */
   genesisOffered(bytes: Uint8Array): void;
   warn(message: string): void;
@@ -55,9 +62,16 @@ export class Snapshots {
   /** What the base's cut covers, once its state was read (baseCover needs it at every start). */
   #cover: { readonly base: Base; readonly cover: CutCover } | null = null;
   #offers: Promise<OfferedSnapshot[]> | null = null;
+  readonly #hold: AskHold;
 
   constructor(host: SnapshotsHost) {
     this.#host = host;
+    this.#hold = new AskHold({
+      timers: host.ports.timers,
+      holdAsks: (held) => host.holdAsks(held),
+      networkLinked: () => host.networkLinked(),
+      snapshotLinked: () => this.#room.linked,
+    });
     this.#room = new SnapshotRoom({
       networkId: host.networkId,
       wrtc: host.ports.wrtc,
@@ -118,10 +132,22 @@ export class Snapshots {
     return this.#offers !== null;
   }
 
-  /** The log is empty: look for offers while the history comes. */
+  /**
+   * The log is empty: look for offers, asking for the history in the network's room only once
+   * none is to be taken (engine/askHold.ts).
+   */
   look(): void {
     if (!this.#host.connects) return;
-    this.#offers = this.#room.fetch();
+    const offers = (this.#offers = this.#room.fetch());
+    this.#hold.hold();
+    void offers.then((offered) => {
+      // Nothing to take, or no genesis offered with it to start from: the history, as before.
+      if (offered.length === 0 || !this.#room.genesisOffered) return this.#hold.release();
+      // The genesis offered is being checked; if it is refused, start never comes.
+      this.#host.ports.timers.after(GENESIS_CHECK_MS, () => {
+        if (this.#offers === offers) this.#hold.release();
+      });
+    });
     // Once the network's room has moved to a later epoch, the genesis is found only here.
     this.#room.onGenesis((bytes) => this.#host.genesisOffered(bytes));
   }
@@ -135,6 +161,13 @@ export class Snapshots {
     this.#offers = null;
     this.#room.onGenesis(null);
     if (!offers) return null;
+    const based = await this.#take(genesis, offers);
+    if (based) this.#hold.done();
+    else this.#hold.release();
+    return based;
+  }
+
+  async #take(genesis: VerifiedTx, offers: Promise<OfferedSnapshot[]>): Promise<Ledger | null> {
     const offered = (await Promise.race([offers, this.#pointless()])) ?? this.#room.offers();
     const taken = await takeOffer(
       genesis,
@@ -249,6 +282,7 @@ export class Snapshots {
   }
 
   close(): void {
+    this.#hold.done();
     this.#room.close();
   }
 }

@@ -221,6 +221,8 @@ export class PeerEngine implements IngestHost {
       ledger: () => this.#ledger,
       isWitness: () => this.address !== null && this.#ledger?.isWitnessNow(this.address) === true,
       pointlessWait: (linked) => this.#links.size === 0 || (this.#synced && !linked),
+      networkLinked: () => this.#links.size > 0,
+      holdAsks: (held) => this.#epochs.holdAsks(held),
       genesisOffered: (bytes) => void this.#genesisOffered(bytes),
       warn: (message) => this.#emit({ type: 'warning', message }),
     });

@@ -136,6 +136,11 @@ export class SnapshotRoom {
     if (this.#onGenesis && bytes instanceof Uint8Array && !this.#flooded) this.#onGenesis(bytes);
   }
 
+  /** Whether a holder offers the network's genesis here (see onGenesis). */
+  get genesisOffered(): boolean {
+    return this.#map.get(GENESIS_KEY) instanceof Uint8Array && !this.#flooded;
+  }
+
   /** What the room offers now. */
   offers(): OfferedSnapshot[] {
     return this.#flooded ? [] : offeredSnapshots(this.#map.entries());

@@ -25,6 +25,8 @@ export interface RingFounder {
 export interface RingFounderPlace {
   readonly relays?: string[];
   readonly wrap?: readonly string[];
+  /** Run it as an archive (gpow run --archive): it keeps the whole history and its room. */
+  readonly archive?: boolean;
 }
 
 export async function ringFounder(
@@ -57,6 +59,7 @@ export async function ringFounder(
       witness: true,
       checkpointEvery: 10_000,
       track: false,
+      ...(place.archive ? { archive: true } : {}),
       ...(maxLifetimeMs !== undefined ? { maxLifetimeMs } : {}),
     },
     { startTimeoutMs: 300_000, ...(place.wrap ? { wrap: place.wrap } : {}) },

@@ -53,6 +53,8 @@ export interface BenchContext {
   readonly profile: boolean;
   /** --holders: how many peers hold the ledger when a joiner comes (s9), default 5. */
   readonly holders?: number;
+  /** --archive: s13's founders run as archives, keeping the whole history and its room. */
+  readonly archive?: boolean;
   readonly scope: Scope;
   /** The pre-generated ledger of `count` transfers (built once per bench run). */
   large(count: number): Promise<LargeLedger>;

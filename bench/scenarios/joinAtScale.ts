@@ -56,11 +56,13 @@ export async function certifiedNetwork(
   // holds. Measured 2026-12-07 without this wait: at 1M the founder was still busy, a first
   // join took 68 s and a second gave up on the snapshot room and took the whole history.
   // No archive: it prunes its log, and leaves the first room after the epoch's grace minute.
-  // (An archive keeps the first room, and each newcomer passing through it while it looks for
-  // the genesis made a 1M founder encode its whole doc: joins of 51-53 s, 2026-12-07.)
-  const alone = (epochs: number[] | undefined) => epochs?.length === 1 && epochs[0]! >= 1;
-  while (!alone((await founder.call<{ epochs?: number[] }>('status')).epochs)) {
-    if (Date.now() > by) throw new Error(`founder of ${count} did not move to epoch 1 alone`);
+  // An archive (--archive) keeps the first room, with the whole history, beside epoch 1.
+  const moved = (epochs: number[] | undefined) =>
+    place.archive
+      ? epochs?.length === 2 && epochs[0] === 0 && epochs[1]! >= 1
+      : epochs?.length === 1 && epochs[0]! >= 1;
+  while (!moved((await founder.call<{ epochs?: number[] }>('status')).epochs)) {
+    if (Date.now() > by) throw new Error(`founder of ${count} did not move to epoch 1`);
     await sleep(500);
   }
   await founder.call('settled', {}, Math.max(300_000, count));
@@ -117,6 +119,12 @@ export async function joinOnce(
   const settledAt = await joiner.call<number>('settled', {}, 300_000);
   const usage = await joiner.call<{ maxRssBytes: number }>('usage');
   const links = await joiner.call<Array<{ bytesIn: number }>>('links');
+  const marks = await joiner.call<Record<string, number>>('marks');
+  const since = (at: number | undefined) =>
+    at === undefined ? '-' : `${((at - joiner.spawnedAt) / 1000).toFixed(1)} s`;
+  ctx.log(
+    `${name}: genesis ${since(marks.genesis)}, large message frames ${since(marks.firstFrame)} to ${since(marks.lastFrame)}`,
+  );
   await joiner.stop();
   if (!keep) await rm(join(net.dir, name), { recursive: true, force: true });
   return {
@@ -133,8 +141,9 @@ export const joinAtScale: Scenario = {
   timeoutMs: 90 * 60_000,
   ownData: true,
   async run(ctx) {
-    const short = await certifiedNetwork(ctx, ANCHOR);
-    const long = await certifiedNetwork(ctx, Math.max(ctx.size, ANCHOR));
+    const place = { archive: ctx.archive === true };
+    const short = await certifiedNetwork(ctx, ANCHOR, place);
+    const long = await certifiedNetwork(ctx, Math.max(ctx.size, ANCHOR), place);
     const r = {
       short: [] as number[],
       long: [] as number[],

@@ -75,11 +75,29 @@ export class SyncPolicy {
   readonly #waiting: Array<{ link: object; ask: () => void }> = [];
   readonly #options: SyncPolicyOptions;
   #asking: { readonly link: object; stop: () => void } | null = null;
+  /** Whether our asks wait (hold): links that open are queued and asked on release. */
+  #held = false;
   /** Updates cut or left out because the link had them, and the bytes saved (tests read it). */
   readonly saved = { updates: 0, bytes: 0 };
 
   constructor(options: SyncPolicyOptions) {
     this.#options = options;
+  }
+
+  /**
+   * Holds our asks until release: links that open wait in the queue, and no ask goes inside an
+   * answer either. A newcomer weighing a certified state holds them in the network's room, so
+   * that no holder sends it the whole history it may not need (engine/askHold.ts). Their asks
+   * of us are answered as ever.
+   */
+  hold(): void {
+    this.#held = true;
+  }
+
+  release(): void {
+    if (!this.#held) return;
+    this.#held = false;
+    this.#next();
   }
 
   /** A link opened: `ask` sends it our sync step 1, now or once the ask before it is answered. */
@@ -168,7 +186,7 @@ export class SyncPolicy {
    */
   #askEarly(link: object, doc: Y.Doc): Uint8Array | null {
     const state = this.#links.get(link);
-    if (!state || state.opened || state.askedEarly || this.#asking) return null;
+    if (!state || state.opened || state.askedEarly || this.#asking || this.#held) return null;
     state.askedEarly = true;
     this.#asking = { link, stop: this.#stallTimer(link) };
     return syncMessage(STEP1, Y.encodeStateVector(doc));
@@ -221,7 +239,7 @@ export class SyncPolicy {
   }
 
   #next(): void {
-    if (this.#asking) return;
+    if (this.#asking || this.#held) return;
     const first = this.#waiting.shift();
     if (!first) return;
     this.#asking = { link: first.link, stop: this.#stallTimer(first.link) };

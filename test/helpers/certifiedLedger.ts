@@ -28,7 +28,8 @@ export interface CertifiedNetwork {
   readonly certificate: (id: TxId) => Certificate;
 }
 
-export async function certifiedNetwork(): Promise<CertifiedNetwork> {
+/** `before`: payments (each settled by the witnesses' votes) before the first checkpoint. */
+export async function certifiedNetwork({ before = 6 } = {}): Promise<CertifiedNetwork> {
   const states = new Map<TxId, Uint8Array>();
   const genesis = (await genesisOf({
     witnesses,
@@ -77,7 +78,7 @@ export async function certifiedNetwork(): Promise<CertifiedNetwork> {
   };
 
   const full = fresh();
-  await pay(full, 6);
+  await pay(full, before);
   const first = await checkpoint(full, witnesses[0] as TestIdentity);
   // Its proposer pays before anyone votes: the votes certifying it name that payment.
   await transfer(full, witnesses[0] as TestIdentity, bob, 1n);

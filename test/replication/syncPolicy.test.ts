@@ -1,5 +1,6 @@
 // The sync policy our y-webrtc patch follows (shared/replication/syncPolicy.ts): one ask at a
-// time, so a joiner with several holders takes one copy; and forwarding to a link only what
+// time, so a joiner with several holders takes one copy (and none while a newcomer holds its
+// asks); and forwarding to a link only what
 // it lacks, which must never withhold anything it lacks (a seeded property with gaps, edits
 // on both sides and updates arriving out of order).
 import * as decoding from 'lib0/decoding';
@@ -178,6 +179,32 @@ describe('the sync policy', () => {
     policy.connected(late, () => asked.push('late'));
     timers.fire(SYNC_STALL_MS);
     expect(asked).toEqual(['other', 'late']);
+  });
+
+  it('holds its asks until released, inside answers too, and answers asks all the while', () => {
+    const timers = manualTimers();
+    const policy = new SyncPolicy({ after: timers.after });
+    const mine = new Y.Doc();
+    fill(mine, 0, 10);
+    policy.hold();
+    const asked: string[] = [];
+    policy.connected({}, () => asked.push('a'));
+    policy.connected({}, () => asked.push('b'));
+    // A holder whose ask comes before it opened is answered, with no ask of ours first.
+    const early = {};
+    policy.received(early, step1(new Y.Doc()));
+    const answer = policy.answer(early, mine, step1(new Y.Doc()))!;
+    expect(decoding.readVarUint(decoding.createDecoder(answer[0]!))).not.toBe(
+      syncProtocol.messageYjsSyncStep1,
+    );
+    policy.connected(early, () => asked.push('early'));
+    timers.fire();
+    expect(asked).toEqual([]);
+    policy.release();
+    expect(asked).toEqual(['a']);
+    timers.fire(SYNC_STALL_MS);
+    timers.fire(SYNC_STALL_MS);
+    expect(asked).toEqual(['a', 'b', 'early']);
   });
 
   it('sends a link none of what it holds, and only the rest of what it partly holds', () => {
