@@ -8,8 +8,24 @@ import { join } from 'node:path';
 import { afterAll } from 'vitest';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gpow.js');
-/** Keeps the real CLI's WebRTC on 127.0.0.1 (see fixtures/loopbackPreload.ts). */
-const LOOPBACK = ['--import', join(import.meta.dirname, 'fixtures', 'loopbackPreload.ts')];
+/**
+ * Node options for every process a network or CLI test starts (the `gpow` commands here, the
+ * peers of cluster.ts): reuse the stripped code of its modules (see fixtures/moduleCache.js).
+ * GPOW_TEST_MODULE_CACHE=0 turns it off, to compare.
+ */
+export const MODULE_CACHE: readonly string[] =
+  process.env.GPOW_TEST_MODULE_CACHE === '0'
+    ? []
+    : ['--import', join(import.meta.dirname, 'fixtures', 'moduleCache.js')];
+/**
+ * Keeps the real CLI's WebRTC on 127.0.0.1 (see fixtures/loopbackPreload.ts), and its modules'
+ * stripped code cached across commands (see fixtures/moduleCache.js).
+ */
+const LOOPBACK = [
+  ...MODULE_CACHE,
+  '--import',
+  join(import.meta.dirname, 'fixtures', 'loopbackPreload.ts'),
+];
 const env = { ...process.env, GPOW_PASSPHRASE: 'correct horse battery staple' };
 
 /** Environment variables to set (or, as undefined, to remove) for one command. */

@@ -11,6 +11,7 @@ import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { openFileLogStore } from '../../node/storage/fileLogStore.ts';
 import { sealGenesis } from '../../shared/ledger/ownHead.ts';
 import { genesisOf, type TestIdentity } from '../helpers/network.ts';
+import { MODULE_CACHE } from './cliHarness.ts';
 
 const PEER_SCRIPT = join(import.meta.dirname, 'fixtures', 'peerProcess.ts');
 
@@ -97,6 +98,7 @@ export class PeerProcess {
     const argv = [
       ...wrap.slice(1),
       ...(wrap.length > 0 ? [process.execPath] : []),
+      ...MODULE_CACHE,
       options.script ?? PEER_SCRIPT,
       args,
     ];
