@@ -1,7 +1,7 @@
 // The English strings of the key manager (several identities and networks in one install,
 // docs/keys.md "In the app"). Spread into the catalogue (en.ts), like enBackup.ts.
 export const enKeys = {
-  'nav.keys': 'Identities and networks',
+  'nav.keys': 'Identities',
   'keys.title': 'Identities and networks',
   'keys.intro':
     'This app can hold several identities, each with its own passphrase, and each identity can belong to several networks, each with its own balance.',

@@ -83,13 +83,25 @@ export async function createNetwork(page: Page, relayUrl: string, name: string):
   await page.getByRole('button', { name: 'Add', exact: true }).first().click();
   await page.getByRole('list', { name: 'Relays' }).getByText(relayUrl).waitFor();
   await go(page, 'Network');
+  return createNetworkHere(page, name);
+}
+
+/**
+ * Creates the network `name` from the Network set-up screen the page shows, with the identity as
+ * the only witness and `amount` for itself. Returns the invitation link.
+ */
+export async function createNetworkHere(
+  page: Page,
+  name: string,
+  amount = '1000',
+): Promise<string> {
   await page.getByRole('button', { name: 'Create a network' }).click();
   await page.getByLabel('Network name').fill(name);
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('heading', { name: 'Choose the witnesses' }).waitFor();
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('button', { name: 'Use my address' }).click();
-  await page.getByLabel('Amount', { exact: true }).fill('1000');
+  await page.getByLabel('Amount', { exact: true }).fill(amount);
   await page.getByRole('button', { name: 'Add balance' }).click();
   await page.getByRole('button', { name: 'Continue' }).click();
   await page.getByRole('button', { name: 'Create network' }).click();

@@ -81,9 +81,16 @@ export function AddIdentityPanel() {
       {kind === 'new' ? (
         <div className="field">
           <p id="add-identity-fresh-label">{t('keys.add.newWords')}</p>
-          <p className="mono" aria-labelledby="add-identity-fresh-label" data-testid="new-words">
-            {fresh}
-          </p>
+          <ol className="words" aria-labelledby="add-identity-fresh-label" data-testid="new-words">
+            {fresh.split(' ').map((word, index) => (
+              <li key={index}>
+                <span className="word-number" aria-hidden="true">
+                  {index + 1}
+                </span>
+                <span className="word">{word}</span>
+              </li>
+            ))}
+          </ol>
           <label className="check">
             <input
               id="add-identity-wrote"
