@@ -24,7 +24,7 @@ import { approveOn, proposeOn, rotateOn, witnessListOn } from './witness.ts';
 import { refoundOn } from './refound.ts';
 import { inviteCreateOn, inviteRevokeOn } from './invite.ts';
 import { memberRows, peerIdentity, profileInputOf, profileOf, setProfileOn } from './profile.ts';
-import { MARKET_HANDLERS, type MarketHandler, type MarketMethod } from './market.ts';
+import { MARKET_HANDLERS, type MarketHandler, type MarketMethod } from './marketHandlers.ts';
 import { address, amountOf, keyOf } from './output.ts';
 import { balanceOf, historyOf, memoBytes, noGenesisSentence } from './wallet.ts';
 

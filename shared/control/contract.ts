@@ -189,6 +189,8 @@ export interface NegotiationOut {
     readonly detail: string;
   }>;
   readonly recommended: string | null;
+  /** The name of the network's money, which prices and totals are in. */
+  readonly unit: string;
 }
 
 export interface RequestOut {
@@ -357,10 +359,11 @@ export interface ControlResults {
   'file-send': { readonly id: string; readonly size: number };
   'file-list': FileRow[];
   'file-save': { readonly saved: string; readonly size: number };
-  'market-offer': TransactionResult;
+  /** With the name of the network's money, which the rate is in. */
+  'market-offer': TransactionResult & { readonly unit: string };
   'market-service-register': TransactionResult;
   'market-services': ServiceRow[];
-  'market-bond': TransactionResult;
+  'market-bond': TransactionResult & { readonly unit: string };
   'market-negotiate': NegotiationOut;
   'market-request': RequestOut;
   'market-jobs': JobRow[];
