@@ -1370,7 +1370,8 @@ export const en = {
   'error.noNetwork': 'Join or create a network first.',
   'error.otherTab':
     'GPoW is already running in another tab or window of this browser. Use that one, or close it and reload this page.',
-  'error.alreadyInNetwork': 'This identity already belongs to a network. Leave it first.',
+  'error.alreadyInNetwork':
+    'Another network is open now: to join or create one more, choose “Join or create another network” in Identities first.',
   'error.genesisInvalid': 'The network could not be created: {detail}.',
   'error.badKeystoreAddress':
     'The identity’s address is not valid. Restore it from your backup words.',

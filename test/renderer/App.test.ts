@@ -106,6 +106,7 @@ describe('App', () => {
       messages: en['messages.share'],
       'register-service': en['serviceType.addField'],
       sign: en['signMessage.verify.submit'],
+      keys: en['keys.networks.add'],
     };
     for (const route of ROUTES) {
       at(route.path);
