@@ -204,8 +204,7 @@ export class Snapshots {
    * leaves the room again.
    */
   async further(ledger: Ledger): Promise<Taken | null> {
-    const offers = await this.#room.fetch();
-    if (this.#room.offered === null && !this.#host.isWitness()) this.#room.close();
+    const offers = await this.lookAround();
     const floor = Math.max(ledger.latestCertified()?.n ?? 0, this.#base?.n ?? 0);
     const newer = offers.filter((offer) => offer.n > floor);
     if (newer.length === 0) return null;
@@ -222,6 +221,17 @@ export class Snapshots {
     this.#base = taken.base;
     this.#cover = { base: taken.base, cover: taken.cover };
     return taken;
+  }
+
+  /**
+   * What the room offers (untrusted: the caller checks it). A peer that neither holds nor serves
+   * an offer leaves the room again.
+   */
+  async lookAround(): Promise<OfferedSnapshot[]> {
+    if (!this.#host.connects) return [];
+    const offers = await this.#room.fetch();
+    if (this.#room.offered === null && !this.#host.isWitness()) this.#room.close();
+    return offers;
   }
 
   /**

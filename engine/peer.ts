@@ -48,6 +48,7 @@ import { RoomKeyAgent } from './roomKeys.ts';
 import { DoorKeeper } from './door.ts';
 import { Snapshots } from './fastForward.ts';
 import { FarBehind } from './farBehind.ts';
+import { CertifiedStates } from './certifiedStates.ts';
 import { carryPast, peerPruner, restorePast, type Pruner } from './pruning.ts';
 
 export class PeerEngine implements IngestHost {
@@ -94,6 +95,7 @@ export class PeerEngine implements IngestHost {
   readonly #farBehind: FarBehind;
   /** Drops what a certified checkpoint covers from the log, if this peer prunes (pruning.ts). */
   readonly #pruner: Pruner | null;
+  readonly #states: CertifiedStates | null;
   #stopWatching: (() => void) | null = null;
   readonly #readyWaiters: Array<(ledger: Ledger) => void> = [];
   #closed = false;
@@ -161,13 +163,21 @@ export class PeerEngine implements IngestHost {
       mayVote: () => !this.#closed && this.#ownHead.known !== false,
       act: (compose) => this.act(compose),
       onWarning: (message) => this.#emit({ type: 'warning', message }),
-      onCertified: (id, state) => {
-        this.#snapshots.certified(id, state);
-        void this.#pruner?.certified(id, state);
-      },
-      ...(this.#pruner ? { checksAll: true } : {}),
+      onCertified: (id, state) => this.#certified(id, state),
       base: () => this.#snapshots.baseState(),
     });
+    // A pruning peer that is no witness takes or computes its states apart.
+    this.#states =
+      this.#pruner &&
+      new CertifiedStates({
+        ports,
+        ledger: () => this.#ledger,
+        votes: options.witness !== false,
+        offers: () => this.#snapshots.lookAround(),
+        base: () => this.#snapshots.baseState(),
+        onCertified: (id, state) => this.#certified(id, state),
+        warn: (message) => this.#emit({ type: 'warning', message }),
+      });
     this.devices = new DeviceAgent({
       ports,
       setup: options.device,
@@ -383,6 +393,7 @@ export class PeerEngine implements IngestHost {
     this.#unbind = ledger.onAccepted((tx) => {
       this.#persister.add(tx);
       this.#witness.accepted(tx);
+      this.#states?.accepted(tx);
       this.#epochs.accepted(tx);
       this.#epochCheck ??= this.timers.after(EPOCH_CHECK_MS, () => void this.#checkEpoch());
       this.#changed();
@@ -390,6 +401,7 @@ export class PeerEngine implements IngestHost {
     this.#epochs.bind(ledger, txs);
     this.#startSsk(ledger);
     this.#witness.start();
+    this.#states?.start();
     this.#snapshots.started();
     this.#farBehind.start();
     // Before the room is joined: a restart must never rejoin with a secret already rotated away.
@@ -432,6 +444,12 @@ export class PeerEngine implements IngestHost {
       type: 'warning',
       message: `This peer was more than one checkpoint behind and nobody answered in its rooms: it moved to the certified state of checkpoint ${taken.base.n}, with everything it holds on top.`,
     });
+  }
+
+  /** The state of the latest certified checkpoint is known: offered, and pruned at. */
+  #certified(id: TxId, state: Uint8Array): void {
+    this.#snapshots.certified(id, state);
+    void this.#pruner?.certified(id, state);
   }
 
   #startSsk(ledger: Ledger): void {
@@ -706,6 +724,7 @@ export class PeerEngine implements IngestHost {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#witness.stop();
+    this.#states?.close();
     this.#farBehind.stop();
     this.devices.stop();
     this.roomKeys.stop();
