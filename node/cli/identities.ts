@@ -193,7 +193,7 @@ async function remove(
 }
 
 /** Asks for the name, typed, on the terminal or as a line on stdin; anything else stops. */
-async function confirmName(name: string): Promise<void> {
+export async function confirmName(name: string): Promise<void> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   const answer = await new Promise<string | null>((resolve) => {
     rl.question(`Type "${name}" to remove it: `, resolve);

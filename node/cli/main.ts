@@ -185,7 +185,8 @@ export async function main(argv: string[]): Promise<number> {
         await memberCommand(await home(), rest, out);
         break;
       case 'network':
-        if (sub === 'list' || sub === 'use') await networkSlotsCommand(root, rest, choice, out);
+        if (sub === 'list' || sub === 'use' || sub === 'remove')
+          await networkSlotsCommand(root, rest, choice, out);
         else if (sub === 'create') {
           const { networkCreate } = await import('./network.ts');
           await withNewNetwork(root, [], choice, out, (h) => networkCreate(h, rest.slice(1), out));
@@ -195,7 +196,7 @@ export async function main(argv: string[]): Promise<number> {
           await (await import('./refound.ts')).follow(await home(), rest.slice(1), out);
         else
           throw new CliError(
-            'usage: gpow network create|refound|follow|list|use (see "gpow help")',
+            'usage: gpow network create|refound|follow|list|use|remove (see "gpow help")',
           );
         break;
       case 'invite':

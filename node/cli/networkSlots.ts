@@ -1,4 +1,4 @@
-// `gpow network list|use`, and where `network create` and `join` put a network when the identity
+// `gpow network list|use|remove` (removing is in networkRemove.ts), and where `network create` and `join` put a network when the identity
 // already belongs to one: a new slot of its own (homes.ts), which becomes its current network.
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -19,10 +19,13 @@ import {
   type NetworkSlot,
 } from './homes.ts';
 import { peerRunning } from './identities.ts';
+import { removeNetwork } from './networkRemove.ts';
 import type { Output } from './output.ts';
 
 export const NETWORK_SLOTS_USAGE = `  network list                      the networks this identity belongs to (* current)
   network use NAME                  make NAME the network later commands act on
+  network remove NAME [--yes]       take NAME off this identity, after you type its name; its
+                                    data is moved to a dated folder in the home, not deleted
   --network NAME                    with any command: act on that network this time only`;
 
 /** The identity a command names (or the current one); null in a home with no identity yet. */
@@ -41,7 +44,11 @@ export async function networkSlotsCommand(
   choice: HomeChoice,
   out: Output,
 ): Promise<void> {
-  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { yes: { type: 'boolean' } },
+  });
   const { layout, entry } = await chosenIdentity(root, choice);
   if (!entry) throw new CliError('no identity here yet: run "gpow identity create" first');
   const slots = await networksOf(root, entry);
@@ -80,6 +87,12 @@ export async function networkSlotsCommand(
           : ''),
       { identity: entry.name, network: slot.name, networkId: slot.config.networkId },
     );
+    return;
+  }
+  if (sub === 'remove' && name !== undefined && positionals.length === 2) {
+    const current = currentSlot(entry, slots);
+    const yes = values.yes === true;
+    await removeNetwork({ root, layout, entry, slots, current, name, yes, now: Date.now() }, out);
     return;
   }
   throw new CliError(`usage:\n${NETWORK_SLOTS_USAGE}`);

@@ -1,12 +1,10 @@
 // Several identities and networks in one CLI home (node/cli/homes.ts, docs/keys.md). The
-// fixture one-identity-home was made by the CLI before homes.ts existed (commit 08a1900:
-// `identity create --fast-kdf`, `network create --name legacy --alloc ADDRESS=1000`, passphrase
-// "correct horse battery staple"); it must keep its address and balance, untouched.
-import { cp, mkdtemp, readFile, rm, stat, writeFile, mkdir } from 'node:fs/promises';
+// fixture one-identity-home (inProcess.ts OLD_HOME) was made by the CLI before homes.ts existed;
+// it must keep its address and balance, untouched.
+import { cp, mkdtemp, readFile, rm, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../node/cli/main.ts';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   homeAt,
   nameProblem,
@@ -18,9 +16,8 @@ import {
 import { takeOption } from '../../node/cli/homeOptions.ts';
 import { terminalQr } from '../../node/cli/card.ts';
 import qrcode from 'qrcode-generator';
+import { exists, inProcessGpow, OLD_ADDRESS, OLD_HOME as FIXTURE } from './inProcess.ts';
 
-const FIXTURE = join(import.meta.dirname, 'fixtures', 'one-identity-home');
-const OLD_ADDRESS = 'gpow1884332ha9kfktw3js70443mc93sxxjmmer3tdjaphvp6svfr2unqush502';
 const OLD_FILES = ['identity.json', 'network.json', 'data/ledger.log', 'data/meta-own-head'];
 
 let scratch = '';
@@ -36,47 +33,8 @@ beforeEach(async () => {
   await cp(FIXTURE, home, { recursive: true });
 });
 
-/** `gpow --home HOME ARGS` in this process, as bin/gpow.js runs it. */
-async function gpow(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  vi.stubEnv('GPOW_PASSPHRASE', 'correct horse battery staple');
-  try {
-    const code = await main(['--home', home, ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-    vi.unstubAllEnvs();
-  }
-}
+const { gpow, json, refused } = inProcessGpow(() => home);
 
-async function json<T>(args: string[]): Promise<T> {
-  const result = await gpow([...args, '--json']);
-  if (result.code !== 0) throw new Error(`gpow ${args.join(' ')}: ${result.stderr}`);
-  return JSON.parse(result.stdout.trim().split('\n').pop()!) as T;
-}
-
-/** The error sentence of a command that must fail. */
-async function refused(args: string[]): Promise<string> {
-  const result = await gpow(args);
-  expect(result.code, result.stdout).toBe(1);
-  return result.stderr.trim();
-}
-
-const exists = (path: string) =>
-  stat(path).then(
-    () => true,
-    () => false,
-  );
 const snapshot = (dir: string) => Promise.all(OLD_FILES.map((f) => readFile(join(dir, f))));
 
 interface Balance {
@@ -287,6 +245,7 @@ describe('the usage text', () => {
       'identity create [--name NAME]',
       'network list',
       'network use NAME',
+      'network remove NAME [--yes]',
     ])
       expect(stdout).toContain(line);
   });
