@@ -5,6 +5,7 @@
 // witness vote) would take the same seq, an equivocation that freezes our own identity.
 import type { Ledger } from '../shared/ledger/ledger.ts';
 import type { UnsignedTx } from '../shared/tx/envelope.ts';
+import { budgetRefusal, withBudgetDeps } from '../shared/wallet/budget.ts';
 import { withEpochDeps } from '../shared/wallet/compose.ts';
 import type { VerifiedTx } from '../shared/tx/registry.ts';
 import { EngineError, type Compose } from './events.ts';
@@ -48,7 +49,11 @@ export class Author {
       if (!composed.ok) throw new EngineError(composed.rejection.message, composed.rejection);
       // Every transaction carries this peer's view of the witness sets (§13.7): a member admitted
       // by a change can sign only once the change is in the transaction's past.
-      const unsigned = withEpochDeps(ledger, composed.tx);
+      // It cites the witnesses' latest votes when its budget needs witness time to have moved,
+      // and is never signed when the ledger would refuse it as over budget (§15).
+      const unsigned = withBudgetDeps(ledger, withEpochDeps(ledger, composed.tx));
+      const refused = budgetRefusal(ledger, unsigned);
+      if (refused) throw new EngineError(refused.rejection.message, refused.rejection);
       return { composed, tx: await this.#take(signer.sign(unsigned), true) };
     });
     this.#authoring = run.catch(() => undefined);

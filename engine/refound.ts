@@ -11,6 +11,7 @@ import { genesisBody } from '../shared/tx/genesis.ts';
 import type { VerifiedTx } from '../shared/tx/registry.ts';
 import { planRefound, type RefoundPlan } from '../shared/wallet/refound.ts';
 import { EngineError, type Compose } from './events.ts';
+import { withTodaysRules } from './genesis.ts';
 import type { EnginePorts } from './ports.ts';
 
 export interface RefoundHost {
@@ -46,8 +47,8 @@ export async function refoundNetwork(
     prev: null,
     deps: [],
     type: 'genesis',
-    // A re-founded network is a new one: its draws take the witnesses' randomness (§11.5).
-    body: genesisBody({ ...plan.input, witnessedDraw: plan.input.witnessedDraw ?? true }),
+    // A re-founded network is a new one, with the rules of networks founded now.
+    body: genesisBody(withTodaysRules(plan.input)),
     time,
   });
   const admitted = await admit(bytes);

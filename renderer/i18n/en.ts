@@ -634,6 +634,8 @@ export const en = {
     'This device was revoked, so what it signed afterwards does not count and moved no money. {detail}',
   'rejection.not-member':
     'The author is not a member of this network now (never admitted, or removed). {detail}',
+  'rejection.over-budget':
+    'The author has written more than this network allows for now; it can write again shortly. {detail}',
 
   // ---- service market (shared) --------------------------------------------------------
   'market.notReady':

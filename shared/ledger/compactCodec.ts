@@ -34,6 +34,9 @@ const hexSort = <T extends readonly [string, ...unknown[]]>(rows: T[]): T[] =>
 
 function entryRow(e: ValidEntry): CborValue {
   const { effects } = e;
+  // A network without budgets (§15) writes its rows as it did before them, so that the roots
+  // its witnesses certified then are the roots computed now.
+  const budget = e.budget ? [[e.budget.floor, e.budget.clock, e.budget.level]] : [];
   return [
     e.tx.bytes,
     e.claimed,
@@ -55,6 +58,7 @@ function entryRow(e: ValidEntry): CborValue {
           cap === null ? null : fromHex(cap),
         ])
       : null,
+    ...budget,
   ];
 }
 
@@ -130,7 +134,7 @@ const key = v.pipe(
 );
 const bytes = v.instance(Uint8Array, 'expected bytes');
 
-const entrySchema = v.strictTuple([
+const entryFields = [
   bytes,
   signed,
   signed,
@@ -146,6 +150,11 @@ const entrySchema = v.strictTuple([
   v.boolean(),
   v.boolean(),
   v.nullable(v.array(v.strictTuple([key, v.nullable(id)]))),
+] as const;
+/** An entry's row: with its budget mark (floor, clock, level) in a network that has budgets. */
+const entrySchema = v.union([
+  v.strictTuple(entryFields),
+  v.strictTuple([...entryFields, v.strictTuple([int, int, int])]),
 ]);
 const position = v.strictTuple([key, id, uint]);
 
@@ -222,6 +231,7 @@ function entryOf(
   registry: TypeRegistry,
 ): ValidEntry | string {
   const [txBytes, claimed, debited, fx, claims, heads, voteTime, line, applied, inherited] = row;
+  const mark = row.length === 11 ? row[10] : null;
   const decoded = decodeTx(txBytes, registry);
   if (!decoded.ok) return `an entry is not a transaction (${decoded.rejection.message})`;
   const tx = decoded.tx;
@@ -246,6 +256,7 @@ function entryOf(
     claims,
     heads: voteHeads,
     voteTime,
+    budget: mark ? { floor: mark[0], clock: mark[1], level: mark[2] } : null,
     line,
     succession: inherited ? new Map(inherited) : null,
     epochs: origin,

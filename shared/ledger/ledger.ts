@@ -25,6 +25,7 @@ import type { TypeRegistry, VerifiedTx } from '../tx/registry.ts';
 import { reject, type Rejection } from '../tx/rejection.ts';
 import type { IndexStore, LedgerReader } from '../tx/types.ts';
 import { votableHeads } from './backing.ts';
+import { nextMark, type BudgetMark, type BudgetParams } from './budget.ts';
 import { compact, restore, type CompactState, type Compacted } from './compact.ts';
 import { compactRoot, decodeCompact, encodeCompact } from './compactCodec.ts';
 import { type CheckpointRecord } from './checkpoints.ts';
@@ -298,6 +299,30 @@ export class Ledger {
   /** The name of the network's money, as its genesis set it ("units" when it set none). */
   get unit(): string {
     return this.genesis.body.params.unit ?? DEFAULT_UNIT;
+  }
+
+  /** Each author's writing budget (§15), or null in a network founded without one. */
+  get budget(): BudgetParams | null {
+    return this.#s.budget;
+  }
+
+  /** Where the budget of `author`'s chain stands at its head (§15); null without budgets. */
+  budgetOf(author: KeyHex): BudgetMark | null {
+    const head = this.#s.chains.head(author);
+    return head === undefined ? null : (this.#s.valid.get(head.id)?.budget ?? null);
+  }
+
+  /**
+   * Where a transaction dated `time` with these parents would leave its author's budget (§15),
+   * counted as one transaction (a level below zero: over by that much); null in a network
+   * without budgets. For signing only within it.
+   */
+  budgetAfter(prev: TxId | null, deps: readonly TxId[], time: number): BudgetMark | null {
+    const s = this.#s;
+    if (!s.budget) return null;
+    const entry = prev === null ? undefined : s.valid.get(prev);
+    const parents = [...(entry ? [entry] : []), ...deps.flatMap((id) => s.valid.get(id) ?? [])];
+    return nextMark(s.budget, time, entry, parents, 1);
   }
 
   // ---- witnesses and votes ---------------------------------------------------------------

@@ -25,6 +25,7 @@ import {
   type LedgerReader,
   type TypeContext,
 } from '../tx/types.ts';
+import { budgetRule, genesisMark, type BudgetMark, type BudgetRule } from './budget.ts';
 import { Chains, type ChainLink } from './chains.ts';
 import { CheckpointIndex } from './checkpoints.ts';
 import { DeviceIndex, type Succession } from './devices.ts';
@@ -51,6 +52,8 @@ export interface ValidEntry {
   readonly heads: readonly VoteHead[] | null;
   /** The time of the latest vote on this chain up to here (witness time), or -1. */
   readonly voteTime: number;
+  /** Where the author's writing budget stands after it (§15); null in a network without one. */
+  readonly budget: BudgetMark | null;
   /** Whether this chain may use the identity's credit line (§12: one chain of an identity does). */
   readonly line: boolean;
   /** Closed chains this chain has inherited by claiming their revocations (§12), or null. */
@@ -73,6 +76,8 @@ export class LedgerState {
   readonly networkId: NetworkId;
   readonly founder: KeyHex;
   readonly creditLimit: bigint;
+  /** Each author's writing budget (§15), or null for a network founded without one. */
+  readonly budget: BudgetRule | null;
   readonly registry: TypeRegistry;
   /** Money in the genesis: balances plus escrows always add up to it. */
   readonly supply: bigint;
@@ -160,6 +165,7 @@ export class LedgerState {
     this.currentId = genesis.id;
     this.configs.set(first.key, first);
     this.creditLimit = body.params.creditLimit;
+    this.budget = budgetRule(genesis);
     let supply = 0n;
     for (const [key, amount] of body.allocations) {
       this.allocation.set(keyHexOf(key), amount);
@@ -181,6 +187,7 @@ export class LedgerState {
       claims: [],
       heads: null,
       voteTime: -1,
+      budget: this.budget ? genesisMark(this.budget) : null,
       line: true,
       succession: null,
       epochs: this.current,

@@ -8,6 +8,7 @@ import type { Tx } from '../tx/envelope.ts';
 import { reject, type Rejection } from '../tx/rejection.ts';
 import { isRejection, NO_EFFECTS, type Effects } from '../tx/types.ts';
 import { WITNESS_SET_TYPE } from '../tx/witnessSet.ts';
+import { markOf } from './budget.ts';
 import { checkCheckpoint } from './checkpoints.ts';
 import { claimsOf } from './claims.ts';
 import { checkDevice, checkRevoke, type ChainFacts } from './devices.ts';
@@ -46,13 +47,15 @@ export function validate(s: LedgerState, tx: Tx): ValidEntry | Rejection {
 
   let effects: Effects = NO_EFFECTS;
   let heads: VoteHead[] | null = null;
+  let cost: 0 | 1 = 1;
   const epochs = epochsFrom(s, prev?.epochs ?? s.origin, parentsOf(tx));
   if (tx.type === 'genesis') {
     return reject('unexpected-genesis', 'a network has exactly one genesis');
   } else if (tx.type === 'vote') {
     const checked = checkVote(s, tx, epochs);
-    if (!Array.isArray(checked)) return checked;
-    heads = checked;
+    if ('code' in checked) return checked;
+    heads = checked.heads;
+    if (checked.advances) cost = 0;
   } else if (tx.type === DEVICE_TYPE || tx.type === REVOKE_TYPE) {
     if (!mayAct(epochs.open, actingIdentity(s, tx))) return notMember(epochs);
     const facts = factsFor(s, epochs);
@@ -72,7 +75,10 @@ export function validate(s: LedgerState, tx: Tx): ValidEntry | Rejection {
     const result = type.effects(tx, s.context(tx));
     if (isRejection(result)) return result;
     effects = result;
+    if (type.budgetFree) cost = 0;
   }
+  const budget = s.budget ? markOf(s.budget, tx.time, prev, parentEntries(s, tx), cost) : null;
+  if (budget && 'code' in budget) return budget;
   const voteTime = tx.type === 'vote' ? tx.time : (prev?.voteTime ?? -1);
 
   const { claims, claimed, line, succession } = claimsOf(s, tx, prev);
@@ -93,6 +99,7 @@ export function validate(s: LedgerState, tx: Tx): ValidEntry | Rejection {
     claims: claims.length === 0 ? NO_CLAIMS : claims,
     heads,
     voteTime,
+    budget,
     line,
     succession,
     epochs,
@@ -100,6 +107,10 @@ export function validate(s: LedgerState, tx: Tx): ValidEntry | Rejection {
     applied: false,
   };
 }
+
+/** The valid entries of a transaction's parents (all settled and valid by now). */
+const parentEntries = (s: LedgerState, tx: Tx): ValidEntry[] =>
+  parentsOf(tx).map((id) => s.valid.get(id) as ValidEntry);
 
 /**
  * The identity a transaction acts for (§13.7): a device's account, a revocation's account, or

@@ -14,8 +14,15 @@ import type { EpochState } from './epochs.ts';
 import type { LedgerState } from './state.ts';
 import type { VoteHead } from './votes.ts';
 
+/** What a valid vote names, and whether it covers new work (§15: then it is budget-free). */
+export interface CheckedVote {
+  readonly heads: VoteHead[];
+  /** It moves this witness's word forward on some chain to a transaction that is not a vote. */
+  readonly advances: boolean;
+}
+
 /** The heads a valid vote names, or why it is not valid. */
-export function checkVote(s: LedgerState, tx: Tx, epochs: EpochState): VoteHead[] | Rejection {
+export function checkVote(s: LedgerState, tx: Tx, epochs: EpochState): CheckedVote | Rejection {
   if (!epochs.open.witnesses.has(tx.author)) {
     return reject(
       'not-witness',
@@ -35,6 +42,7 @@ export function checkVote(s: LedgerState, tx: Tx, epochs: EpochState): VoteHead[
   }
   const body = tx.body as v.InferOutput<typeof voteSchema>;
   const heads: VoteHead[] = [];
+  let advances = false;
   for (const [authorKey, seq, idBytes] of body.heads) {
     const head: VoteHead = { author: keyHexOf(authorKey), seq, id: txIdOf(idBytes) };
     const target = s.valid.get(head.id);
@@ -55,11 +63,14 @@ export function checkVote(s: LedgerState, tx: Tx, epochs: EpochState): VoteHead[
         `the vote contradicts this witness's earlier vote at seq ${earlier.seq}`,
       );
     }
+    // Votes on votes could ping-pong between witnesses without end: only other work counts.
+    if (target.tx.type !== 'vote' && (earlier?.seq ?? -1) < seq) advances = true;
     heads.push(head);
   }
   const changeConflict = s.proposals.size > 0 ? proposalConflict(s, tx, heads) : null;
   if (changeConflict) return changeConflict;
-  return s.devices.hasRevocations() ? (revocationConflict(s, tx, heads) ?? heads) : heads;
+  const conflict = s.devices.hasRevocations() ? revocationConflict(s, tx, heads) : null;
+  return conflict ?? { heads, advances };
 }
 
 /**

@@ -4,7 +4,7 @@ import * as v from 'valibot';
 import type { CborValue } from '../codec/cbor.ts';
 import { fromHex, toHex } from '../bytes.ts';
 import type { KeyHex } from '../ids.ts';
-import { amount, bytes32, positiveAmount, sortedUnique, U64_MAX } from './schema.ts';
+import { amount, bytes32, positiveAmount, sortedUnique, U64_MAX, uint } from './schema.ts';
 
 export const MAX_WITNESSES = 64;
 export const MAX_ALLOCATIONS = 1024;
@@ -45,6 +45,22 @@ export const unitSchema = v.pipe(
   ),
 );
 
+/** The bounds of a writing budget (§15): from one transaction a millisecond to one an hour. */
+export const BUDGET_LIMITS = { every: [1, 3_600_000], burst: [1, 100_000] } as const;
+
+const budgetSchema = v.strictObject({
+  every: v.pipe(
+    uint,
+    v.minValue(BUDGET_LIMITS.every[0], 'budget.every is at least 1 ms'),
+    v.maxValue(BUDGET_LIMITS.every[1], 'budget.every is at most an hour'),
+  ),
+  burst: v.pipe(
+    uint,
+    v.minValue(BUDGET_LIMITS.burst[0], 'budget.burst is at least 1'),
+    v.maxValue(BUDGET_LIMITS.burst[1], `budget.burst is at most ${BUDGET_LIMITS.burst[1]}`),
+  ),
+});
+
 export const genesisSchema = v.pipe(
   v.strictObject({
     name: v.pipe(v.string(), v.minLength(1, 'name is empty'), v.maxLength(64, 'name is too long')),
@@ -79,6 +95,11 @@ export const genesisSchema = v.pipe(
       witnessedDraw: v.optional(v.literal(true, 'witnessedDraw is true or absent')),
       /** The money's name (unitSchema); absent: "units", as networks founded before it show. */
       unit: v.optional(unitSchema),
+      /**
+       * Each author's writing budget (docs/protocol.md §15): one transaction per `every` ms of
+       * witness time, up to `burst` saved; absent for a network founded before it, which has none.
+       */
+      budget: v.optional(budgetSchema),
     }),
     /** A re-founding (docs/protocol.md §13.6): the network this one carries balances over from. */
     refounds: v.optional(
@@ -127,6 +148,8 @@ export interface GenesisInput {
   readonly witnessedDraw?: boolean;
   /** The money's name; absent: DEFAULT_UNIT. */
   readonly unit?: string;
+  /** Each author's writing budget (§15); absent: none. */
+  readonly budget?: { readonly every: number; readonly burst: number };
   /** For a re-founding: where the balances come from, and the accounts that start owing. */
   readonly refounds?: {
     readonly from: string;
@@ -148,6 +171,7 @@ export function genesisBody(input: GenesisInput): CborValue {
       ...(input.closed ? { closed: true } : {}),
       ...(input.witnessedDraw ? { witnessedDraw: true } : {}),
       ...(input.unit !== undefined ? { unit: input.unit } : {}),
+      ...(input.budget ? { budget: { every: input.budget.every, burst: input.budget.burst } } : {}),
     },
     ...(input.refounds
       ? {

@@ -24,7 +24,9 @@ export type RejectionCode =
   | 'frozen-author'
   | 'revoked-device'
   // membership (§13.7)
-  | 'not-member';
+  | 'not-member'
+  // writing budgets (§15)
+  | 'over-budget';
 
 export interface Rejection {
   readonly code: RejectionCode;

@@ -87,6 +87,11 @@ export interface TxTypeDef<B = unknown> {
    * (the DNEC life cycle) share one codec object.
    */
   readonly index?: IndexCodec;
+  /**
+   * Whether a transaction of this type is outside its author's writing budget (§15), because
+   * something else bounds how many there can be (a beacon: one per witness per accepted request).
+   */
+  readonly budgetFree?: true;
 }
 
 /** A restored index, or why the value is not one: a sentence. */

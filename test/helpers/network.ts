@@ -40,6 +40,10 @@ export interface NetworkSpec {
   readonly name?: string;
   /** The witnesses add randomness to validator draws (docs/protocol.md §11.5). */
   readonly witnessedDraw?: boolean;
+  /** Each author's writing budget (docs/protocol.md §15). */
+  readonly budget?: { readonly every: number; readonly burst: number };
+  /** The genesis's date (0 unless given). */
+  readonly time?: number;
 }
 
 export async function genesisOf(spec: NetworkSpec): Promise<VerifiedTx> {
@@ -56,8 +60,9 @@ export async function genesisOf(spec: NetworkSpec): Promise<VerifiedTx> {
       allocations: spec.allocations.map(([who, amount]) => [who.key, amount] as const),
       creditLimit: spec.creditLimit ?? 0n,
       ...(spec.witnessedDraw ? { witnessedDraw: true } : {}),
+      ...(spec.budget ? { budget: spec.budget } : {}),
     }),
-    time: 0,
+    time: spec.time ?? 0,
   });
   return admit(bytes);
 }
