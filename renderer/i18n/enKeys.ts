@@ -35,6 +35,8 @@ export const enKeys = {
   'keys.add.submit': 'Add and open it',
   'keys.add.working': 'Encrypting the new identity…',
   'keys.add.error.words': 'Type the 24 words of the identity to import.',
+  'keys.add.error.twin':
+    'These words are those of “{name}”, which is already here: switch to it instead.',
   'keys.add.error.wrote':
     'Write the words down and tick the box: without them this identity cannot be restored.',
   'keys.add.error.passphrase': 'Choose a passphrase for this identity.',
@@ -54,6 +56,10 @@ export const enKeys = {
   'keys.networks.add': 'Join or create another network',
   'keys.networks.addHint':
     'The network open now stays in this list, with its balance: switch back to it at any time.',
+  'keys.locked.title': 'Other identities in this app',
+  'keys.locked.current':
+    'Locked here: {name}. To use another identity instead, open it; it asks for its own passphrase.',
+  'keys.locked.open': 'Open {name}',
   'keys.network.error.unknown': 'That network is not among this identity’s networks any more.',
   'keys.network.error.open': 'This network is open now: switch to another before forgetting it.',
 } as const;

@@ -5,7 +5,7 @@
 // Beta (400), so its balance and history are its own, not main's. It then puts Beta aside and
 // creates Gamma (250): the list shows which is open, and switching shows each one's own balance.
 // A reload keeps the identity and the network chosen. Back on main, Alpha shows 975 and the
-// payment; removing "work" asks first and says what goes; the last identity cannot be removed.
+// payment, and the lock screen offers "work" too; removing "work" asks first and says what goes; the last identity cannot be removed.
 // Each screen axe-checked.
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
@@ -95,6 +95,11 @@ describe('two identities and two networks in one profile', () => {
     await go(page, 'Identities');
     await identities.getByRole('button', { name: 'Switch to main' }).click();
     await page.getByRole('heading', { name: 'Unlock GPoW' }).waitFor({ timeout: 60_000 });
+    // The lock screen says which identity it holds, and offers the others.
+    const others = page.getByRole('region', { name: 'Other identities in this app' });
+    await others.getByText(/^Locked here: main\./).waitFor();
+    await others.getByRole('button', { name: 'Open work' }).waitFor();
+    await check(page, 'keys-locked');
     expect(await unlock(page, 'main passphrase')).toBe(mainAddress);
     await balanceIs(page, '975 units');
     await go(page, 'History');

@@ -103,6 +103,13 @@ describe('several identities and networks in one profile', () => {
     await vi.waitFor(() => expect(available(again, ME)).toBe(900n));
     expect(new Map(old.storage.items)).toEqual(before);
 
+    // The same identity twice is refused, saving nothing.
+    await expect(again.store.getState().addIdentity('again', PHRASE, 'x')).rejects.toThrow(
+      'This identity is already here, as “main”: switch to it instead.',
+    );
+    expect(again.reloads.count).toBe(0);
+    expect(new Map(old.storage.items)).toEqual(before);
+
     // A second identity: its own keystore item; the page is opened again for it.
     await again.store.getState().addIdentity('work', WORK_PHRASE, 'work pass');
     expect(again.reloads.count).toBe(1);

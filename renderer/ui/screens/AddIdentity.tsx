@@ -2,7 +2,8 @@
 // one imported from its 24 words. Each problem is said under its field; the identity is then
 // saved, encrypted with its own passphrase, and the app opens it, locked.
 import { useState, type FormEvent } from 'react';
-import { validateMnemonic } from '../../../shared/identity/mnemonic.ts';
+import { encodeAddress } from '../../../shared/identity/address.ts';
+import { identityFromMnemonic, validateMnemonic } from '../../../shared/identity/mnemonic.ts';
 import { UserError } from '../../state/errors.ts';
 import { ErrorText, TextField, useAction } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
@@ -33,13 +34,24 @@ export function AddIdentityPanel() {
   const [problems, setProblems] = useState<Problems>({});
   const add = useAction((mnemonic: string) => addIdentity(name, mnemonic, passphrase));
 
+  /** The name of the identity here that these words restore, if one does. */
+  const twinOf = (mnemonic: string): string | undefined => {
+    const identity = identityFromMnemonic(mnemonic);
+    const address = encodeAddress(identity.publicKey);
+    identity.secretKey.fill(0);
+    return identities?.identities.find((e) => e.address === address)?.name;
+  };
   const check = (): Problems => {
     const list = listOf(identities?.identities ?? [], identities?.current ?? 0);
     const named = nameError(name, list);
     const phrase = kind === 'import' ? validateMnemonic(words) : null;
+    const twin = phrase?.ok === true ? twinOf(phrase.mnemonic) : undefined;
     return {
       ...(named === null ? {} : { name: named }),
       ...(phrase !== null && !phrase.ok ? { words: new UserError('keys.add.error.words') } : {}),
+      ...(twin !== undefined
+        ? { words: new UserError('keys.add.error.twin', { name: twin }) }
+        : {}),
       ...(kind === 'new' && !wrote ? { wrote: new UserError('keys.add.error.wrote') } : {}),
       ...(passphrase === '' ? { passphrase: new UserError('keys.add.error.passphrase') } : {}),
       ...(passphrase !== '' && confirm !== passphrase
