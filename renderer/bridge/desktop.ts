@@ -2,7 +2,12 @@
 // the main process, and durable storage kept by the main process. renderer/main.tsx uses it,
 // through renderer/bridge/platform.ts choosePlatform, when window.gpow is the desktop bridge
 // (there is no window.gpowWeb).
-import type { GpowBridge, UnlockKeystoreResult } from '../../shared/bridge/contract.ts';
+import {
+  parseIdentitiesReport,
+  type GpowBridge,
+  type IdentitiesReport,
+  type UnlockKeystoreResult,
+} from '../../shared/bridge/contract.ts';
 import { parseAddress } from '../../shared/identity/address.ts';
 import { keyHexOf } from '../../shared/ids.ts';
 import type { LogStore } from '../../shared/storage/port.ts';
@@ -14,6 +19,16 @@ export interface DesktopPlatform {
   readonly bridge: GpowBridge;
   readonly signerSource: SignerSource;
   readonly openLog: (name: string) => Promise<LogStore>;
+}
+
+/** Main's list of identities, checked like its other answers: a mismatch fails loudly. */
+function checked(
+  method: 'listIdentities' | 'removeIdentity',
+  answer: IdentitiesReport,
+): IdentitiesReport {
+  const parsed = parseIdentitiesReport(method, answer);
+  if (!parsed.ok) throw new Error(parsed.message);
+  return parsed.value;
 }
 
 export function desktopPlatform(bridge: GpowBridge): DesktopPlatform {
@@ -35,7 +50,8 @@ export function desktopPlatform(bridge: GpowBridge): DesktopPlatform {
     // Only through the signer's device holder, which also tells the signer what main now holds.
     createDeviceKeystore: (input) => bridge.createDeviceKeystore(input),
     pendingDeepLink: () => bridge.pendingDeepLink(),
-    listIdentities: () => bridge.listIdentities(),
+    listIdentities: () =>
+      bridge.listIdentities().then((answer) => checked('listIdentities', answer)),
     addIdentity: (input) => {
       signer.forget();
       return bridge.addIdentity(input);
@@ -48,7 +64,7 @@ export function desktopPlatform(bridge: GpowBridge): DesktopPlatform {
     renameIdentity: (input) => bridge.renameIdentity(input),
     removeIdentity: (input) => {
       signer.forget();
-      return bridge.removeIdentity(input);
+      return bridge.removeIdentity(input).then((answer) => checked('removeIdentity', answer));
     },
     signTransaction: (request) => bridge.signTransaction(request),
     openSskBox: (input) => bridge.openSskBox(input),

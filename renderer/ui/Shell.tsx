@@ -13,6 +13,12 @@ export function Shell() {
   const path = useHashPath();
   const network = useApp((s) => s.network);
   const address = useApp((s) => s.address);
+  // Named only when the app holds several identities (docs/keys.md, "In the app").
+  const identityName = useApp((s) => {
+    const list = s.identities;
+    if (list === null || list.identities.length < 2) return null;
+    return list.identities.find((e) => e.slot === list.current)?.name ?? null;
+  });
   const connected = useApp(
     (s) => s.status?.connections.filter((p) => p.state === 'connected').length ?? 0,
   );
@@ -54,6 +60,7 @@ export function Shell() {
         </span>
         {address !== null ? (
           <span className="topbar-address" title={address}>
+            {identityName !== null ? <span>{identityName} </span> : null}
             <code className="mono">{shortAddress(address)}</code>
           </span>
         ) : null}

@@ -626,6 +626,37 @@ const ledgerLogRewrittenSchema: v.GenericSchema<unknown, LedgerLogRewritten> = v
 export const parseLedgerLogRewritten = (answer: unknown): ParsedAnswer<LedgerLogRewritten> =>
   parseAnswer(ledgerLogRewrittenSchema, 'commitLedgerLogRewrite', answer);
 
+// ---- the key manager --------------------------------------------------------------------------
+
+const identitiesReportSchema: v.GenericSchema<unknown, IdentitiesReport> = v.strictObject(
+  {
+    current: slotField,
+    identities: v.pipe(
+      v.array(
+        v.strictObject({
+          slot: slotField,
+          name: identityNameField,
+          address: v.optional(
+            v.pipe(
+              v.string('the address must be text'),
+              v.maxLength(100, 'the address is too long'),
+            ),
+          ),
+        }),
+        'the identities must be an array',
+      ),
+      v.maxLength(64, 'at most 64 identities'),
+    ),
+  },
+  'expected { current, identities } and nothing else',
+);
+
+/** Checks main's answer to listIdentities or removeIdentity. */
+export const parseIdentitiesReport = (
+  method: 'listIdentities' | 'removeIdentity',
+  answer: unknown,
+): ParsedAnswer<IdentitiesReport> => parseAnswer(identitiesReportSchema, method, answer);
+
 // ---- networking -------------------------------------------------------------------------------
 
 /** More than any settings screen and invitation together (each holds at most 16). */

@@ -89,6 +89,8 @@ describe('two identities and two networks in one profile', () => {
     // A reload opens the same identity and network.
     await page.reload();
     expect(await unlock(page, 'work passphrase')).toBe(workAddress);
+    // With several identities, the header names the one open.
+    await page.locator('.topbar-address').getByText('work').waitFor();
     await balanceIs(page, '400 units');
 
     // Back to main: its own network, balance and history.

@@ -56,6 +56,34 @@ describe('desktopPlatform', () => {
   });
 });
 
+describe('desktopPlatform and the key manager', () => {
+  it('forgets the signer when main switches or removes the identity, and checks main’s list', async () => {
+    const bridge = fakeBridge();
+    const list = { current: 0, identities: [{ slot: 0, name: 'main', address: ADDRESS }] };
+    bridge.listIdentities.mockResolvedValue(list);
+    bridge.useIdentity.mockResolvedValue(undefined);
+    bridge.removeIdentity.mockResolvedValue(list);
+    const platform = desktopPlatform(bridge as unknown as GpowBridge);
+    await expect(platform.bridge.listIdentities()).resolves.toEqual(list);
+    await platform.bridge.unlockKeystore({ passphrase: 'pw' });
+    expect(platform.signerSource.signer()).not.toBeNull();
+    await platform.bridge.useIdentity({ slot: 1 });
+    expect(platform.signerSource.signer()).toBeNull();
+    await platform.bridge.unlockKeystore({ passphrase: 'pw' });
+    await expect(platform.bridge.removeIdentity({ slot: 1 })).resolves.toEqual(list);
+    expect(platform.signerSource.signer()).toBeNull();
+    // An answer out of step with the contract fails loudly instead of reaching the store.
+    bridge.listIdentities.mockResolvedValue({ ...list, extra: true });
+    await expect(platform.bridge.listIdentities()).rejects.toThrow(
+      'invalid answer to listIdentities',
+    );
+    bridge.listIdentities.mockResolvedValue({ current: -1, identities: [] });
+    await expect(platform.bridge.listIdentities()).rejects.toThrow(
+      'invalid answer to listIdentities (current)',
+    );
+  });
+});
+
 describe('the browser bridge, for desktop-only methods', () => {
   const storage = () => {
     const map = new Map<string, string>();
