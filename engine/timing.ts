@@ -141,3 +141,10 @@ export const EPOCH_CHECK_MS = 250;
  * (engine/farBehind.ts). Staying longer would send every new transaction over two rooms.
  */
 export const EPOCH_GRACE_MS = 60_000;
+
+/**
+ * When the writing budget (docs/protocol.md §15) refused an automatic action, the market tries
+ * again after this long: a budget refills one transaction per `every` of witness time (500 ms
+ * in networks founded now), and passes otherwise wait for something new to happen.
+ */
+export const BUDGET_RETRY_MS = 1_000;

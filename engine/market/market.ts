@@ -13,8 +13,9 @@ import { checkComputeResult } from '../../shared/dnec/compute.ts';
 import { instancesOf, type InstanceView } from '../../shared/dnec/queries.ts';
 import type { TxId } from '../../shared/ids.ts';
 import { SEALED_DELIVERY, stepsFor, type MarketStep } from '../../shared/wallet/market.ts';
-import { messageOf } from '../events.ts';
+import { EngineError, messageOf } from '../events.ts';
 import type { Cancel } from '../ports.ts';
+import { BUDGET_RETRY_MS } from '../timing.ts';
 import { MarketActions } from './actions.ts';
 import type {
   Automation,
@@ -137,6 +138,8 @@ export class Market extends MarketActions {
             await this.accept(request);
             this.#emit({ kind: 'accepted', request });
           } catch (error) {
+            // Our own budget is spent (§15): a later pass accepts, once it has refilled.
+            if (overBudget(error)) throw error;
             // What the ledger would refuse (capacity, rate) is declined with its reason.
             await this.decline(request, messageOf(error));
             this.#emit({ kind: 'declined', request });
@@ -228,6 +231,7 @@ export class Market extends MarketActions {
       this.#reported.delete(key);
     } catch (error) {
       this.#fail(key, request, action, error);
+      if (overBudget(error)) this.ports.timers.after(BUDGET_RETRY_MS, () => this.#schedule());
     } finally {
       this.#busy.delete(key);
     }
@@ -289,3 +293,7 @@ export function describeMarketEvent(event: MarketEvent): string {
       return `${event.action} ${id}: ${event.message}`;
   }
 }
+
+/** Whether an action failed only because this identity's writing budget is spent for now. */
+const overBudget = (error: unknown): boolean =>
+  error instanceof EngineError && error.rejection?.code === 'over-budget';
