@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { REMOVED_DIR } from '../../node/cli/networkRemove.ts';
+import { cliHarness } from '../net/cliHarness.ts';
 import { exists, inProcessGpow, OLD_ADDRESS, OLD_HOME, type CliRun } from './inProcess.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gpow.js');
@@ -112,4 +113,20 @@ describe('gpow network remove', () => {
     expect(await names()).toEqual([]);
     expect(await readdir(join(home, REMOVED_DIR))).toHaveLength(2);
   });
+});
+
+describe('gpow network remove while its peer runs', () => {
+  const cli = cliHarness();
+  afterAll(() => cli.stopAll(), 60_000);
+
+  it('refuses, saying to stop the peer first, and keeps the network', async () => {
+    const own = join(scratch, 'running');
+    await cli.json(['--home', own, 'identity', 'create', '--fast-kdf']);
+    await cli.json(['--home', own, 'network', 'create', '--name', 'live']);
+    await cli.run(own);
+    const result = await cli.gpow(['--home', own, 'network', 'remove', 'live', '--yes']);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim()).toBe('gpow: the peer of network "live" is running: stop it first');
+    expect(await exists(join(own, 'network.json'))).toBe(true);
+  }, 120_000);
 });
