@@ -34,6 +34,7 @@ import { prunedStart } from './scenarios/prunedStart.ts';
 import { joinAtScale } from './scenarios/joinAtScale.ts';
 import { dnec } from './scenarios/dnec.ts';
 import { finality } from './scenarios/finality.ts';
+import { flood } from './scenarios/flood.ts';
 import { hypercore } from './scenarios/hypercore.ts';
 import { initialSync } from './scenarios/initialSync.ts';
 import { propagation } from './scenarios/propagation.ts';
@@ -56,6 +57,7 @@ const SCENARIOS: readonly Scenario[] = [
   joinAtScale,
   claimable,
   chromiumJoin,
+  flood,
 ];
 const RESULTS_DIR = join(import.meta.dirname, 'results');
 const LATEST = join(RESULTS_DIR, 'latest.json');

@@ -23,6 +23,16 @@ export interface BenchNetwork {
   /** Seconds until every peer held the genesis and saw all others. */
   readonly meshSec: number;
   readonly meshDegree: number;
+  /** Where each peer keeps its data: join(dir, member name). */
+  readonly dir: string;
+}
+
+/** Rules the genesis states beyond the members (test/helpers/network.ts's NetworkSpec). */
+export interface NetworkRules {
+  /** Each author's writing budget (docs/protocol.md §15); none unless given. */
+  readonly budget?: { readonly every: number; readonly burst: number };
+  /** The genesis's date (0 unless given). */
+  readonly time?: number;
 }
 
 const SECRET = 'bench-latency-secret-0123456789abcdef';
@@ -33,6 +43,7 @@ export async function startNetwork(
   members: readonly Member[],
   allocations: ReadonlyArray<readonly [TestIdentity, bigint]>,
   execArgv: (name: string) => string[] = () => [],
+  rules: NetworkRules = {},
 ): Promise<BenchNetwork> {
   const founder = members[0]!;
   if (!founder.identity) throw new Error('the founder needs an identity');
@@ -40,6 +51,7 @@ export async function startNetwork(
     founder: founder.identity,
     witnesses: members.filter((m) => m.witness).map((m) => m.identity!),
     allocations,
+    ...rules,
   });
   const dir = await ctx.scope.tempDir(label);
   const founderDir = join(dir, founder.name);
@@ -93,6 +105,7 @@ export async function startNetwork(
     byName: (name) => peers.find((p) => p.name === name)!,
     meshSec,
     meshDegree: degree,
+    dir,
   };
 }
 

@@ -12,6 +12,7 @@
 import { createInterface } from 'node:readline';
 import type { KeyHex, NetworkId } from '../../shared/ids.ts';
 import type { Ledger } from '../../shared/ledger/ledger.ts';
+import type { FloodArgs } from './flood.ts';
 
 const scriptStartAt = Date.now();
 
@@ -52,6 +53,7 @@ if (!process.env.GPOW_BENCH_ALL_CANDIDATES) installLoopbackOnly(wrtc);
 const { Peer } = await import('../../node/peer/peer.ts');
 const { fromHex } = await import('../../shared/bytes.ts');
 const { peakRssBytes } = await import('./peakRss.ts');
+const { flood } = await import('./flood.ts');
 
 const marks: Record<string, number> = {
   origin: performance.timeOrigin,
@@ -183,6 +185,9 @@ async function handle(command: Command): Promise<unknown> {
       return peer.status().links;
     case 'send':
       return sendTransfers(args);
+    case 'flood':
+      if (!options.secretKey) throw new Error('only a peer with an identity can flood');
+      return flood(peer, fromHex(options.secretKey), args as unknown as FloodArgs);
     case 'times': {
       const ids = args.ids as string[];
       return {
@@ -195,11 +200,19 @@ async function handle(command: Command): Promise<unknown> {
       const used = process.cpuUsage();
       return used.user + used.system;
     }
-    case 'usage':
+    case 'usage': {
+      // With `gc` (and --expose-gc), the heap is collected first, so that what is measured is
+      // what the peer holds, not what it has yet to free.
+      const gc = (globalThis as { gc?: () => void }).gc;
+      if (args.gc === true && gc) gc();
+      const memory = process.memoryUsage();
       return {
         maxRssBytes: peakRssBytes(),
-        rssBytes: process.memoryUsage().rss,
+        rssBytes: memory.rss,
+        heapUsedBytes: memory.heapUsed,
+        collected: args.gc === true && gc !== undefined,
       };
+    }
     case 'settled':
       await peer.settled();
       marks.settled = Date.now();
