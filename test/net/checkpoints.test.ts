@@ -87,7 +87,8 @@ describe('checkpoints with real peers', () => {
     const every = ['--checkpoint-every', '12'];
     await run(w0, every);
     const { invitation } = await json<{ invitation: string }>(['--home', w0, 'invite']);
-    for (const h of [w1, w2, member]) await json(['--home', h, 'join', invitation]);
+    // Each home writes only its own files: the joins run side by side.
+    await Promise.all([w1, w2, member].map((h) => json(['--home', h, 'join', invitation])));
     // The member keeps the whole history for those who join without a snapshot (§14.11).
     // w1, the payee, prunes its log at every certified checkpoint (by default only once that
     // drops 10,000 records or more).
@@ -151,8 +152,10 @@ describe('checkpoints with real peers', () => {
       (b) => b?.available === spent && b.pending === '0',
       60_000,
     );
-    for (const h of [member, w1]) {
-      const rows = await json<Row[]>(['--home', h, 'history']);
+    const histories = await Promise.all(
+      [member, w1].map((h) => json<Row[]>(['--home', h, 'history'])),
+    );
+    for (const rows of histories) {
       expect(rows).toHaveLength(paid + 3);
       expect(rows.filter((r) => r.status !== 'final')).toEqual([]);
     }

@@ -104,14 +104,16 @@ describe('a group whose witnesses come and go', () => {
     const badPrefix = await gpow(['--home', w1, 'witness', 'approve', 'abc']);
     expect(badPrefix.stderr).toMatch(/at least its first 8 hex digits/);
     mark('proposed; approving');
-    for (const h of [w1, w2]) {
-      // The proposal reaches the other witnesses first.
-      await eventually(
-        () => gpow(['--home', h, 'witness', 'approve', proposed.id.slice(0, 12), '--json']),
-        (r) => r.code === 0,
-        40_000,
-      );
-    }
+    // Each witness approves on its own machine, once the proposal has reached it.
+    await Promise.all(
+      [w1, w2].map((h) =>
+        eventually(
+          () => gpow(['--home', h, 'witness', 'approve', proposed.id.slice(0, 12), '--json']),
+          (r) => r.code === 0,
+          40_000,
+        ),
+      ),
+    );
     mark('approved; waiting for the hand-over');
     const handedOver = await eventually(
       () => json<Report>(['--home', member, 'witness', 'list']).catch(() => null),
