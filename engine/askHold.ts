@@ -1,10 +1,11 @@
 // A newcomer's asks in the network's room wait while it looks in the snapshot room
 // (docs/protocol.md §14.10). Asking there at once, as every peer does, made each holder of the
-// history answer with its whole doc (an archive keeps epoch 0, the history, open): measured in
-// bench s13 with an archive founder, a join of a 100,000-transaction network took 10-20 s against
-// 1-2 s, the newcomer receiving the 35 MB history it then dropped, or the founder spending the
-// join encoding it; at 1,000,000, 51-53 s. A newcomer that takes a certified state leaves that
-// room without ever asking; one that does not asks then, and gets the history as before.
+// history answer with its whole doc (an archive keeps epoch 0, the history, open), one
+// synchronous step of several seconds for it before the bytes even travel: in bench s13 with an
+// archive founder, joins of 1,000,000 transactions took 51-53 s against 1-2 s without one, and
+// at 100,000 one newcomer received the 35 MB history it then dropped (docs/performance.md). A
+// newcomer that takes a certified state leaves that room without ever asking; one that does not
+// asks then, and gets the history as before.
 //
 // The hold ends (release) when the look is decided without a state to take (see Snapshots), or
 // when the network's room has a link while the snapshot room has had none for HOLD_ALONE_MS:
