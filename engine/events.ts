@@ -6,6 +6,7 @@ import type { ChannelEvent } from '../shared/ssk/channel.ts';
 import type { UnsignedTx } from '../shared/tx/envelope.ts';
 import type { Rejection } from '../shared/tx/rejection.ts';
 import type { Ledger } from '../shared/ledger/ledger.ts';
+import type { BudgetStatus } from '../shared/wallet/budget.ts';
 import type { IceServer, PeerView, RelayView } from './connection.ts';
 import type { CheckpointStatus } from './checkpointStatus.ts';
 
@@ -151,6 +152,8 @@ export interface EngineStatus {
   readonly checkpoints: CheckpointStatus | null;
   /** The certified checkpoint this peer started from, when it did: no history before it here. */
   readonly base: number | null;
+  /** The writing budget and who is near its end (§15); null without a genesis or a budget. */
+  readonly budget: BudgetStatus | null;
   /**
    * The replication epochs this peer is in (§14.11), lowest first: the number of the certified
    * checkpoint each follows (0: the network's room, before any).

@@ -15,6 +15,7 @@ import { VerifiedCache, type LedgerDocEvents } from '../shared/replication/ledge
 import { CutCover } from '../shared/ledger/cutCover.ts';
 import type { UnsignedTx } from '../shared/tx/envelope.ts';
 import type { VerifiedTx } from '../shared/tx/registry.ts';
+import { budgetStatus } from '../shared/wallet/budget.ts';
 import { composeTransfer } from '../shared/wallet/compose.ts';
 import type { IceServer } from './connection.ts';
 import { Epochs } from './epochs.ts';
@@ -686,6 +687,7 @@ export class PeerEngine implements IngestHost {
         ? checkpointStatus(this.#ledger, this.options.checkpointEvery)
         : null,
       base: this.#snapshots.base,
+      budget: this.#ledger ? budgetStatus(this.#ledger) : null,
       epochs: this.#epochs.numbers,
       problems: this.problems(),
     };

@@ -9,6 +9,7 @@ import type { TxStatus } from '../../shared/ledger/views.ts';
 import { peekFieldEpoch } from '../../shared/ssk/field.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { MAX_MEMO_BYTES } from '../../shared/tx/transfer.ts';
+import { budgetStatus } from '../../shared/wallet/budget.ts';
 import { namesOf } from '../../shared/wallet/members.ts';
 import { amountWithUnit } from '../../shared/wallet/unitText.ts';
 import type { Peer } from '../peer/peer.ts';
@@ -278,6 +279,7 @@ async function offlineStatus(home: Home, network: NetworkConfig): Promise<Status
       transactions: ledger ? ledger.counts() : null,
       stateRoot: ledger ? ledger.stateRoot() : null,
       checkpoints: ledger ? checkpointStatus(ledger) : null,
+      budget: ledger ? budgetStatus(ledger) : null,
       ...(ledger ? {} : { notice: NOT_SYNCED }),
     };
   } finally {
@@ -300,6 +302,7 @@ export async function status(home: Home, out: Output): Promise<void> {
         : `Ledger:   ${s.notice ?? 'no genesis yet'}`,
       `State:    ${s.stateRoot ?? '-'}`,
       ...(t ? [checkpointLine(s.checkpoints)] : []),
+      ...budgetLines(s.budget),
       ...(typeof s.base === 'number'
         ? [
             `History:  starts at checkpoint ${s.base}; the history before it is not held here (your own payments are), an archive (gpow run --archive) holds it`,
@@ -309,4 +312,17 @@ export async function status(home: Home, out: Output): Promise<void> {
     ].join('\n'),
     s,
   );
+}
+
+/** The writing budget (§15), and the authors near its end: a flood shows here. */
+function budgetLines(budget: StatusResult['budget']): string[] {
+  if (!budget) return [];
+  const pace = `one transaction per ${budget.every / 1000} s of witness time, ${budget.burst} at once`;
+  return [
+    `Budget:   ${pace}`,
+    ...budget.strained.map(
+      ({ author, name, left }) =>
+        `Budget:   ${name ? `${name} (${author.slice(0, 12)}…)` : `${author.slice(0, 12)}…`} is writing at its budget's pace (${left} left now)`,
+    ),
+  ];
 }

@@ -22,6 +22,7 @@
 // Pure: no node:* imports, so the contract can be read (and tested) anywhere.
 import * as v from 'valibot';
 import type { WitnessReport } from '../wallet/witnessReport.ts';
+import type { BudgetStatus } from '../wallet/budget.ts';
 
 /** Far more than any request needs (a memo is at most 1 KiB); the socket refuses longer lines. */
 export const MAX_CONTROL_REQUEST_BYTES = 64 * 1024;
@@ -58,6 +59,8 @@ export interface StatusResult {
   readonly checkpoints?: CheckpointView | null;
   /** The certified checkpoint this peer started from, when it did (§14.10). */
   readonly base?: number | null;
+  /** The writing budget and who is near its end (§15); null in a network without one. */
+  readonly budget?: BudgetStatus | null;
   /** The relay this peer serves, ws://host:port, or null. */
   readonly relayUrl?: string | null;
   /** The address the relay listens on (0.0.0.0 when it serves the LAN). */

@@ -1,11 +1,12 @@
 // Signing within the writing budget (docs/protocol.md §15). A wallet never signs a transaction
 // its own ledger would refuse as over budget: it cites the witnesses' latest votes when its
 // budget needs witness time to have moved, and otherwise says when the author can write again.
-import type { TxId } from '../ids.ts';
+import type { KeyHex, TxId } from '../ids.ts';
 import type { Ledger } from '../ledger/ledger.ts';
 import { CHECKPOINT_TYPE } from '../tx/checkpoint.ts';
 import { MAX_DEPS, type UnsignedTx } from '../tx/envelope.ts';
 import { reject, type Rejection } from '../tx/rejection.ts';
+import { namesOf } from './members.ts';
 
 /** Types whose parents say what they are about: a vote's heads, a checkpoint's cut. */
 const EXACT_DEPS: ReadonlySet<string> = new Set(['vote', CHECKPOINT_TYPE]);
@@ -61,4 +62,43 @@ function latestVotes(ledger: Ledger): TxId[] {
     if (id !== undefined) ids.push(id);
   }
   return ids;
+}
+
+/** What `status` and the app say of writing budgets (§15). */
+export interface BudgetStatus {
+  readonly every: number;
+  readonly burst: number;
+  /**
+   * Authors with less than a tenth of a burst left now, fewest left first (at most `limit`):
+   * those writing at their budget's pace, a flood among them.
+   */
+  readonly strained: ReadonlyArray<{
+    /** The chain's key in hex (plain text: this goes over the control socket as it is). */
+    readonly author: string;
+    /** The name the member gave itself (its profile), if any. */
+    readonly name: string | null;
+    readonly left: number;
+  }>;
+}
+
+/**
+ * The network's budget and who is near its end now: each author's level at its head, refilled
+ * by how far witness time (the floor the witnesses' latest votes give) has moved since.
+ */
+export function budgetStatus(ledger: Ledger, limit = 10): BudgetStatus | null {
+  const params = ledger.budget;
+  if (!params) return null;
+  const now = ledger.budgetAfter(null, latestVotes(ledger), 0)?.floor ?? 0;
+  const cap = params.burst * params.every;
+  const strained: Array<{ author: KeyHex; name: string | null; left: number }> = [];
+  const nameOf = namesOf(ledger);
+  for (const author of ledger.accounts()) {
+    const mark = ledger.budgetOf(author);
+    if (!mark) continue;
+    const level = Math.min(cap, mark.level + Math.max(0, now - mark.clock));
+    const left = Math.floor(level / params.every);
+    if (left * 10 < params.burst) strained.push({ author, name: nameOf(author), left });
+  }
+  strained.sort((a, b) => a.left - b.left || (a.author < b.author ? -1 : 1));
+  return { every: params.every, burst: params.burst, strained: strained.slice(0, limit) };
 }

@@ -10,7 +10,7 @@ import type { Ledger } from '../../shared/ledger/ledger.ts';
 import type { Tx } from '../../shared/tx/envelope.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { composeTransfer, composeVote } from '../../shared/wallet/compose.ts';
-import { budgetRefusal, withBudgetDeps } from '../../shared/wallet/budget.ts';
+import { budgetRefusal, budgetStatus, withBudgetDeps } from '../../shared/wallet/budget.ts';
 import { identity, newLedger, sign, type TestIdentity } from '../helpers/network.ts';
 
 const witnesses = [0, 1, 2, 3].map((i) => identity(`budget witness ${i}`));
@@ -182,6 +182,19 @@ describe('the wallet and the budget', () => {
     expect(refusal?.rejection.code).toBe('over-budget');
     expect(refusal?.waitMs).toBe(1_000);
     expect(refusal?.rejection.message).toMatch(/you can write again in about 1 s/);
+  });
+});
+
+describe('what status says of budgets', () => {
+  it('names the authors near their budget now, and forgets them once witness time refills it', async () => {
+    const ledger = await budgetNetwork();
+    expect(budgetStatus(ledger)).toEqual({ ...BUDGET, strained: [] });
+    for (let i = 0; i < BUDGET.burst; i++) ledger.insert(await pay(ledger, START));
+    expect(budgetStatus(ledger)?.strained).toEqual([{ author: alice.key, name: null, left: 0 }]);
+    // A quorum votes three seconds later: three transactions' worth is back, a full burst.
+    for (const w of witnesses.slice(0, 3)) await voteAt(ledger, w, START + 3_000);
+    expect(budgetStatus(ledger)?.strained).toEqual([]);
+    expect(budgetStatus(await newLedger({ witnesses, allocations: [] }))).toBeNull();
   });
 });
 
