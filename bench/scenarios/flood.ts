@@ -51,9 +51,8 @@ interface Phase {
   readonly rssMB: number;
   readonly heapMB: number;
   readonly logKB: number;
-  /** Median growth of the honest peers' data directories and collected heaps, in bytes. */
+  /** Median growth of the honest peers' data directories, in bytes. */
   readonly logBytes: number;
-  readonly heapBytes: number;
 }
 
 const heads = (peers: readonly BenchPeer[], author: string) =>
@@ -141,7 +140,6 @@ async function runPhase(
     heapMB: Math.max(...heapGrowth) / MB,
     logKB: Math.max(...logGrowth) / 1024,
     logBytes: median(logGrowth),
-    heapBytes: median(heapGrowth),
   };
 }
 
@@ -197,11 +195,9 @@ function summary(base: Phase, send: Phase, imported: Phase, degree: number) {
   const p = (ph: Phase, q: number) => percentile(ph.latencies, q);
   const ratio = (ph: Phase, q: number) => p(ph, q) / p(base, q);
   const flooded = send.accepted + imported.accepted;
-  // What the flood added to an honest peer beyond the honest payments every phase has.
-  const perTx = (bytes: (ph: Phase) => number) =>
-    flooded > 0 ? (bytes(send) + bytes(imported) - 2 * bytes(base)) / flooded : NaN;
-  const bytesPerTx = perTx((ph) => ph.logBytes);
-  const heapPerTx = perTx((ph) => ph.heapBytes);
+  // What the flood added to an honest peer's disk beyond the honest payments every phase has.
+  const bytesPerTx =
+    flooded > 0 ? (send.logBytes + imported.logBytes - 2 * base.logBytes) / flooded : NaN;
   const missing = base.missing + send.missing + imported.missing;
   const pass = ratio(send, 99) <= 2 && ratio(imported, 99) <= 2 && missing === 0;
   const refused = (ph: Phase) =>
@@ -233,14 +229,12 @@ function summary(base: Phase, send: Phase, imported: Phase, degree: number) {
     ['sendLogKB', 'largest honest data growth, flood through its peer', 'kB', send.logKB],
     ['importLogKB', 'largest honest data growth, imported flood', 'kB', imported.logKB],
     ['bytesPerTx', 'honest data growth per flooded transaction', 'B', bytesPerTx],
-    ['heapPerTx', 'honest heap growth per flooded transaction', 'B', heapPerTx],
     [
       'dayMB',
       `24 h at the budget (${PER_DAY} tx): data per honest peer`,
       'MB',
       (PER_DAY * bytesPerTx) / 1e6,
     ],
-    ['dayHeapMB', '24 h at the budget: heap per honest peer', 'MB', (PER_DAY * heapPerTx) / 1e6],
   ];
   return {
     sizes: {
