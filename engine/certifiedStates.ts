@@ -22,6 +22,14 @@ import { CheckpointDuty } from './checkpoints.ts';
 import type { Cancel, EnginePorts } from './ports.ts';
 import { TICK_CHECK_MS } from './timing.ts';
 
+/**
+ * How many times the room is asked, and how far apart, before the state is computed: a witness
+ * offers a state only once it has seen it certified, about when this peer does, so the first
+ * look can come too early.
+ */
+export const STATE_LOOKS = 3;
+export const STATE_LOOK_EVERY_MS = 10_000;
+
 /** A checkpoint's state, known here. */
 export interface KnownState {
   readonly id: TxId;
@@ -40,6 +48,8 @@ export interface CertifiedStatesHost {
   /** The state of the latest certified checkpoint is known here (to prune, to offer it). */
   onCertified(id: TxId, state: Uint8Array): void;
   warn(message: string): void;
+  /** STATE_LOOKS and STATE_LOOK_EVERY_MS unless a test wants others. */
+  readonly looks?: { readonly count: number; readonly everyMs: number };
 }
 
 export class CertifiedStates {
@@ -48,6 +58,9 @@ export class CertifiedStates {
   /** The state taken from the snapshot room, which the duty builds on. */
   #taken: KnownState | null = null;
   #looking = false;
+  /** Looks in the room so far, and when the next may be. */
+  #looks = 0;
+  #nextLook = 0;
   #timer: Cancel | null = null;
 
   constructor(host: CertifiedStatesHost) {
@@ -83,10 +96,18 @@ export class CertifiedStates {
     const me = this.#host.ports.signer?.key;
     const witness = this.#host.votes && me !== undefined && ledger?.isWitnessNow(me) === true;
     if (this.#duty || this.#looking || witness || !ledger?.latestCertified()) return;
+    if (this.#host.ports.clock.now() < this.#nextLook) return;
     this.#looking = true;
     try {
       const kept = this.#host.base() ?? (await loadCheckpointState(this.#host.ports.store));
-      if (!kept) this.#taken = await this.#fromRoom(ledger);
+      const found = kept ? null : await this.#fromRoom(ledger);
+      if (Array.isArray(found)) {
+        if (this.#lookAgain()) return;
+        if (found.length > 0)
+          this.#host.warn(
+            `No state offered in the snapshot room could be used (${found.join('; ')}): this peer computes the state of checkpoint ${ledger.latestCertified()?.n ?? 0} from its history.`,
+          );
+      } else if (found) this.#taken = found;
     } finally {
       this.#looking = false;
     }
@@ -109,14 +130,22 @@ export class CertifiedStates {
     duty.start();
   }
 
+  /** Whether to look in the room again later rather than compute the state now. */
+  #lookAgain(): boolean {
+    const looks = this.#host.looks ?? { count: STATE_LOOKS, everyMs: STATE_LOOK_EVERY_MS };
+    if (++this.#looks >= looks.count) return false;
+    this.#nextLook = this.#host.ports.clock.now() + looks.everyMs;
+    return true;
+  }
+
   /**
    * The state of a checkpoint this ledger holds certified, from the snapshot room (the highest
-   * such offer that checks out), or null: the duty then computes it from the history.
+   * such offer that checks out), or why none was taken (each offer refused, in a sentence).
    */
-  async #fromRoom(ledger: Ledger): Promise<KnownState | null> {
+  async #fromRoom(ledger: Ledger): Promise<KnownState | string[]> {
     const latest = ledger.latestCertified()?.n ?? 0;
     const offers = (await this.#host.offers()).filter((offer) => offer.n <= latest);
-    if (offers.length === 0) return null;
+    if (offers.length === 0) return [];
     const taken = await takeOffer(
       ledger.genesis,
       offers,
@@ -124,15 +153,10 @@ export class CertifiedStates {
       {},
       () => new Promise((resolve) => void this.#host.ports.timers.after(0, resolve)),
     );
-    if (!taken.ledger) {
-      if (taken.refusals.length > 0)
-        this.#host.warn(
-          `No state offered in the snapshot room could be used (${taken.refusals.join('; ')}): this peer computes the state of checkpoint ${latest} from its history.`,
-        );
-      return null;
-    }
+    if (!taken.ledger) return [...taken.refusals];
     // Only a checkpoint this peer holds certified itself: the duty checks the root against it.
     const id = taken.base.certificate.checkpoint.id;
-    return ledger.checkpoint(id) && ledger.isFinal(id) ? { id, state: taken.base.state } : null;
+    if (ledger.checkpoint(id) && ledger.isFinal(id)) return { id, state: taken.base.state };
+    return [`checkpoint ${taken.base.n}: it is not certified here`];
   }
 }

@@ -49,8 +49,11 @@ function room(id: TxId, damaged = false): OfferedSnapshot[] {
   return offeredSnapshots(offerEntries(offer));
 }
 
-/** A CertifiedStates over the whole history; resolves with what it said once it knew a state. */
-async function run(offers: OfferedSnapshot[], signer = false) {
+/**
+ * A CertifiedStates over the whole history, whose room answers each look with the next of
+ * `looks` (the last one again after that); resolves with what it said once it knew a state.
+ */
+async function run(looks: OfferedSnapshot[][], signer = false) {
   computed.count = 0;
   const said: string[] = [];
   const certified: Array<{ id: TxId; state: Uint8Array }> = [];
@@ -65,10 +68,9 @@ async function run(offers: OfferedSnapshot[], signer = false) {
     },
     votes: true,
     ledger: () => net.full,
-    offers: () => {
-      asked++;
-      return Promise.resolve(offers);
-    },
+    offers: () => Promise.resolve(looks[Math.min(asked++, looks.length - 1)]!),
+    // Two looks, 100 ms apart, before the state is computed (three, 10 s apart, in a peer).
+    looks: { count: 2, everyMs: 100 },
     base: () => null,
     onCertified: (id, state) => certified.push({ id, state }),
     warn: (message) => said.push(message),
@@ -87,22 +89,31 @@ async function run(offers: OfferedSnapshot[], signer = false) {
 
 describe('the certified states of a pruning peer that is no witness', () => {
   it('takes the latest certified state from the snapshot room instead of computing it', async () => {
-    const { certified, computed: count, said } = await run(room(net.second));
+    const { certified, computed: count, said } = await run([room(net.second)]);
     expect(certified).toEqual([{ id: net.second, state: net.states.get(net.second) }]);
     expect(count).toBe(0);
     expect(said).toEqual([]);
   });
 
+  it('looks again when the first look finds no offer (a witness offers once it sees it certified)', async () => {
+    const { certified, computed: count, asked } = await run([[], room(net.second)]);
+    expect(asked).toBe(2);
+    expect(certified).toEqual([{ id: net.second, state: net.states.get(net.second) }]);
+    expect(count).toBe(0);
+  });
+
   it('computes it from its history when nobody offers it', async () => {
-    const { certified, computed: count, asked } = await run([]);
-    expect(asked).toBe(1);
+    const { certified, computed: count, asked } = await run([[]]);
+    expect(asked).toBe(2);
     expect(certified).toEqual([{ id: net.second, state: net.states.get(net.second) }]);
     // Checkpoint 1's state, then 2's built on it.
     expect(count).toBe(2);
   });
 
   it('refuses an offer that does not check out, in a sentence, and computes the state', async () => {
-    const { certified, computed: count, said } = await run(room(net.second, true));
+    const { certified, computed: count, said, asked } = await run([room(net.second, true)]);
+    // Said once, when it gives up looking.
+    expect(asked).toBe(2);
     expect(said).toHaveLength(1);
     expect(said[0]).toMatch(
       /^No state offered in the snapshot room could be used \(checkpoint 2: .+\): this peer computes the state of checkpoint 2 from its history\.$/,
@@ -112,14 +123,14 @@ describe('the certified states of a pruning peer that is no witness', () => {
   });
 
   it('builds a later checkpoint on an earlier one taken from the room', async () => {
-    const { certified, computed: count } = await run(room(net.first));
+    const { certified, computed: count } = await run([room(net.first)]);
     expect(certified).toEqual([{ id: net.second, state: net.states.get(net.second) }]);
     // Only checkpoint 2's state, on the one taken: not the history before checkpoint 1.
     expect(count).toBe(1);
   });
 
   it('leaves a witness to its witness duty: it neither looks nor computes', async () => {
-    const { certified, computed: count, asked } = await run(room(net.second), true);
+    const { certified, computed: count, asked } = await run([room(net.second)], true);
     expect({ certified, count, asked }).toEqual({ certified: [], count: 0, asked: 0 });
   });
 });
