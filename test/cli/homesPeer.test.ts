@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { cp, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cliSuite, stop } from '../net/cliHarness.ts';
+import { cliSuite, MODULE_CACHE, stop } from '../net/cliHarness.ts';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'one-identity-home');
 const OLD_ADDRESS = 'gpow1884332ha9kfktw3js70443mc93sxxjmmer3tdjaphvp6svfr2unqush502';
@@ -16,7 +16,7 @@ const { gpow, json, run, tempDir } = cliSuite('gpow-homes-peer-');
 /** The real command with `input` on stdin, as a person types at the prompt. */
 function gpowTyping(args: string[], input: string) {
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
+    const child = spawn(process.execPath, [...MODULE_CACHE, BIN, ...args], {
       env: { ...process.env, GPOW_PASSPHRASE: 'correct horse battery staple' },
     });
     let stdout = '';

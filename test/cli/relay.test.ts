@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { cliHarness } from '../net/cliHarness.ts';
+import { cliHarness, MODULE_CACHE } from '../net/cliHarness.ts';
 
 const BIN = join(import.meta.dirname, '..', '..', 'bin', 'gpow.js');
 const { gpow, stopAll } = cliHarness();
@@ -28,7 +28,14 @@ afterAll(async () => {
 /** Starts `gpow relay` and waits (at most 30 s) for the line with its address. */
 function startRelay(extra: string[]): Promise<{ child: ChildProcess; url: string; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--home', home, 'relay', ...extra]);
+    const child = spawn(process.execPath, [
+      ...MODULE_CACHE,
+      BIN,
+      '--home',
+      home,
+      'relay',
+      ...extra,
+    ]);
     started.push(child);
     let out = '';
     const limit = setTimeout(() => reject(new Error(`no address in 30 s: ${out}`)), 30_000);
@@ -91,7 +98,16 @@ describe('gpow relay', () => {
   });
 
   it('stops on Ctrl-C, and --json gives the address', async () => {
-    const child = spawn(process.execPath, [BIN, '--home', home, 'relay', '--port', '0', '--json']);
+    const child = spawn(process.execPath, [
+      ...MODULE_CACHE,
+      BIN,
+      '--home',
+      home,
+      'relay',
+      '--port',
+      '0',
+      '--json',
+    ]);
     started.push(child);
     const line = await new Promise<string>((resolve) =>
       child.stdout.once('data', (d: Buffer) => resolve(d.toString())),
