@@ -273,6 +273,11 @@ export const en = {
     'This peer started from checkpoint {n}: the history before it is not held here, and balances and everything after it are complete.',
   'sync.checkpointsPending.one': '{count} more is waiting for the witnesses to certify it.',
   'sync.checkpointsPending.other': '{count} more are waiting for the witnesses to certify them.',
+  'sync.budget':
+    'Each member may write one transaction every {seconds} s, {burst} at most at once (the network’s writing budget).',
+  'sync.budgetStrained': 'Members writing at their budget’s pace',
+  'sync.budgetAuthor.one': '{who} is writing at its budget’s pace: {left} more transaction now.',
+  'sync.budgetAuthor.other': '{who} is writing at its budget’s pace: {left} more transactions now.',
 
   'invite.title': 'Invite',
   'invite.intro': 'Give this link, or let them scan the code, to invite someone to this network.',

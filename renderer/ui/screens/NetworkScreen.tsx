@@ -14,6 +14,7 @@ import {
 } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { useLedgerView } from '../useLedger.ts';
+import { BudgetLine } from './BudgetLine.tsx';
 import { CheckpointLine } from './CheckpointLine.tsx';
 import { InvitePanel } from './Invite.tsx';
 import { MembersPanel } from './Members.tsx';
@@ -135,6 +136,7 @@ function SyncPanel() {
         />
       ) : null}
       <CheckpointLine view={status.checkpoints} base={status.base} />
+      <BudgetLine view={status.budget} />
     </section>
   );
 }
