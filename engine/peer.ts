@@ -39,6 +39,7 @@ import { Persister } from './persister.ts';
 import { SskSession, sskOpenerOf } from './ssk.ts';
 import type { Cancel, EnginePorts } from './ports.ts';
 import { CHANGE_INTERVAL_MS, EPOCH_CHECK_MS, SYNC_REPORT_STEP } from './timing.ts';
+import { DiskWatch } from './diskSpace.ts';
 import { GroupNotices, nobodyAnswered } from './groupNotices.ts';
 import { Author } from './author.ts';
 import { DeviceAgent } from './devices.ts';
@@ -86,6 +87,7 @@ export class PeerEngine implements IngestHost {
   /** The doors of the tickets this home gave out (§13.9). */
   readonly doors: DoorKeeper;
   readonly #notices: GroupNotices;
+  readonly #disk: DiskWatch;
   /** The snapshot room: a newcomer's look, a holder's offer, the base (engine/fastForward.ts). */
   readonly #snapshots: Snapshots;
   /** True while a newcomer decides how its ledger starts (startFromGenesis). */
@@ -190,6 +192,9 @@ export class PeerEngine implements IngestHost {
     });
     this.devices.start();
     this.#notices = new GroupNotices(ports.clock);
+    this.#disk = new DiskWatch(ports.store, ports.timers, (message) =>
+      this.#emit({ type: 'warning', message }),
+    );
     this.roomKeys = new RoomKeyAgent(
       {
         ports,
@@ -402,6 +407,7 @@ export class PeerEngine implements IngestHost {
     this.#epochs.bind(ledger, txs);
     this.#startSsk(ledger);
     this.#witness.start();
+    this.#disk.start();
     this.#states?.start();
     this.#snapshots.started();
     this.#farBehind.start();
@@ -705,6 +711,7 @@ export class PeerEngine implements IngestHost {
       connection,
       unanswered,
       this.#ownHead.problem(),
+      this.#disk.problem(),
       ...this.#notices.of(this.#ledger),
     ].filter((problem): problem is string => problem !== null);
   }
@@ -726,6 +733,7 @@ export class PeerEngine implements IngestHost {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#witness.stop();
+    this.#disk.stop();
     this.#states?.close();
     this.#farBehind.stop();
     this.devices.stop();

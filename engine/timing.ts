@@ -148,3 +148,14 @@ export const EPOCH_GRACE_MS = 60_000;
  * in networks founded now), and passes otherwise wait for something new to happen.
  */
 export const BUDGET_RETRY_MS = 1_000;
+
+/**
+ * How often a peer asks its store how much disk is left (engine/diskSpace.ts): a statfs or a
+ * storage estimate, once a minute, costs nothing an idle peer would notice.
+ */
+export const DISK_CHECK_MS = 60_000;
+/**
+ * Below this much free disk a peer warns: about eight days of one member writing at the
+ * writing budget of networks founded now (118 MB a day, docs/performance.md s16).
+ */
+export const DISK_LOW_BYTES = 1_000_000_000;

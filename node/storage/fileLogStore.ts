@@ -16,7 +16,7 @@
 //
 // Meta values live beside the log, one file per key, each replaced atomically (metaFiles.ts).
 import { constants } from 'node:fs';
-import { mkdir, open, readdir, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, statfs, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type {
   LoadedLog,
@@ -147,6 +147,12 @@ export class FileLogStore implements LogStore {
   }
 
   /** Waits for queued operations, then closes the file and releases the lock. Idempotent. */
+  /** Bytes free to this user on the file system that holds the log (statfs). */
+  async spaceLeft(): Promise<number | null> {
+    const fs = await statfs(this.dir).catch(() => null);
+    return fs ? fs.bavail * fs.bsize : null;
+  }
+
   close(): Promise<void> {
     this.closing ??= this.queue.then(async () => {
       try {

@@ -132,6 +132,8 @@ export interface GenesisInput {
   readonly creditLimit: bigint;
   /** What the money is called (shared/tx/genesis.ts unitSchema); absent: "units". */
   readonly unit?: string;
+  /** Each author's writing budget (docs/protocol.md §15); absent: DEFAULT_BUDGET. */
+  readonly budget?: { readonly every: number; readonly burst: number };
 }
 
 export interface UnlockOptions {

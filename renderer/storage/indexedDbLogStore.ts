@@ -222,6 +222,13 @@ class IndexedDbLogStore implements LogStore {
     );
   }
 
+  /** What the browser still grants this origin (its storage estimate: quota minus usage). */
+  async spaceLeft(): Promise<number | null> {
+    const estimate = await globalThis.navigator?.storage?.estimate?.().catch(() => null);
+    if (!estimate?.quota || estimate.usage === undefined) return null;
+    return Math.max(0, estimate.quota - estimate.usage);
+  }
+
   /** Resolves once transactions already started have finished. Idempotent. */
   close(): Promise<void> {
     this.closedReason ??= `the IndexedDB log store "${this.name}" is closed`;

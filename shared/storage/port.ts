@@ -82,6 +82,11 @@ export interface LogStore {
   /** Small named values (checkpoints, settings), each replaced atomically. */
   putMeta(key: string, value: Uint8Array): Promise<void>;
   getMeta(key: string): Promise<Uint8Array | undefined>;
+  /**
+   * Bytes still free where the log is kept, for the peer's warning before the disk fills
+   * (engine/diskSpace.ts). Optional: a store whose platform cannot tell has none.
+   */
+  spaceLeft?(): Promise<number | null>;
   close(): Promise<void>;
 }
 

@@ -7,6 +7,7 @@ import {
   readFile,
   rm,
   stat,
+  statfs,
   symlink,
   truncate,
   writeFile,
@@ -511,5 +512,24 @@ describe('a large log', () => {
     const size = (await stat(logPath)).size;
     expect(progress.at(-1)).toEqual([size, size]);
     expect(progress.length).toBeGreaterThan(2); // read in several large chunks, reported per chunk
+  });
+});
+
+describe('the room left on the disk (engine/diskSpace.ts)', () => {
+  it("is what statfs says of the log's file system, for this user", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'gpow-filelog-space-'));
+    const store = await openFileLogStore(dir);
+    try {
+      const fs = await statfs(dir);
+      const left = await store.spaceLeft();
+      expect(left).toBeGreaterThan(0);
+      // Other programs write meanwhile: the same order of magnitude, within 1%.
+      expect(Math.abs((left as number) - fs.bavail * fs.bsize)).toBeLessThan(
+        fs.bavail * fs.bsize * 0.01,
+      );
+    } finally {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
