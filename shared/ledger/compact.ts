@@ -244,6 +244,8 @@ export function restore(s: LedgerState, c: CompactState): void {
   replace(s.lastNonVote, c.lastNonVote);
   replace(s.latestVote, c.latestVote);
   replace(s.removalCaps, c.removalCaps);
+  // What was final at the cut stays final, whatever forks come later (state.ts, finalAtCut).
+  for (const { tx } of c.entries) if (isFinal(s, tx.id)) s.finalAtCut.add(tx.id);
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

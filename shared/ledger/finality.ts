@@ -11,7 +11,7 @@ export function isFinal(s: LedgerState, id: TxId): boolean {
   const entry = s.valid.get(id);
   if (!entry) return false;
   const { tx } = entry;
-  if (tx.id === s.networkId) return true;
+  if (tx.id === s.networkId || s.finalAtCut.has(id)) return true;
   // Below any fork, every head at or above this seq descends from this transaction.
   const belowFork = tx.seq < s.chains.forkSeq(tx.author);
   for (const config of s.configs.values()) {

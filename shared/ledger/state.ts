@@ -104,6 +104,13 @@ export class LedgerState {
    * at or below it, a place with no valid entry was dropped (intake.ts, beforeSnapshot).
    */
   readonly snapshotTop = new Map<KeyHex, number>();
+  /**
+   * The entries of the compact state this ledger was restored from that were final there.
+   * Finality never goes back (§7), but the votes that showed it may name heads the state kept
+   * only as stubs: after a later fork of their author, those no longer say which branch they
+   * are on, and the full ledger still calls the entry final.
+   */
+  readonly finalAtCut = new Set<TxId>();
   readonly chains = new Chains((id) => this.valid.get(id)?.tx ?? this.stubs.get(id));
   readonly votes = new VoteIndex();
   readonly devices = new DeviceIndex();

@@ -1,9 +1,9 @@
-// The index of credits not known to be final (shared/ledger/pending.ts) where finality does go
-// back: a ledger restored from a compact state, whose payer forks at the seq of a final credit
-// it kept. The property (pending.properties.test.ts) never reaches it. Here the credit also
-// stops applying, so it adds nothing to pending whether or not the index re-checks it: this
-// shows the fact pending.ts's header guards against (it settles a credit only while its payer
-// has no fork, and reopens it when the payer forks), not that guard itself.
+// The index of credits not known to be final (shared/ledger/pending.ts) in a ledger restored
+// from a compact state, whose payer forks at the seq of a final credit it kept. Finality went
+// back there once: the votes that showed it name heads the state kept only as stubs, which no
+// longer say which branch they are on after the fork. The restored ledger now remembers what was
+// final at its cut (state.ts, finalAtCut), as the full ledger does; pending.ts still settles a
+// credit only while its payer has no fork, and reopens it when the payer forks.
 import { describe, expect, it } from 'vitest';
 import { restore } from '../../shared/ledger/compact.ts';
 import { isFinal } from '../../shared/ledger/finality.ts';
@@ -62,7 +62,7 @@ async function forkAt(ledger: Ledger, at: VerifiedTx): Promise<VerifiedTx> {
   return sign(alice, rawTransfer(ledger, { seq: at.seq, prev: at.prev }, carol, 1n));
 }
 
-describe('the pending index when a final credit loses finality', () => {
+describe('the pending index when the payer of a final credit forks after a restore', () => {
   it('reads what the walk reads after the payer forks below a credit it found final', async () => {
     const { full, restored, toBob } = await history();
     const last = toBob[2] as VerifiedTx;
@@ -75,16 +75,16 @@ describe('the pending index when a final credit loses finality', () => {
       'accepted',
       'accepted',
     ]);
-    // The votes cover it through alice's later payments, which the compact state dropped.
-    expect(isFinal(restored, last.id)).toBe(false);
+    // The votes cover it through alice's later payments, which the compact state dropped; it
+    // was final at the cut, so it stays final.
+    expect(isFinal(restored, last.id)).toBe(true);
     expect(account(restored, bob.key)).toEqual(accountFullWalk(restored, bob.key));
     expect(audit(restored)).toEqual({ ok: true });
   });
 
-  // A finding, not this index's: compact.ts says a restored ledger never decides differently
-  // from the full one, but here the full ledger keeps bob's credit final and the restored one
-  // voids it. When that is fixed, this fails: make it an ordinary test.
-  it.fails('a restored ledger keeps such a credit final, as the full ledger does', async () => {
+  // Found by this index's property: the restored ledger voided a credit the full ledger keeps
+  // final. It now remembers what was final at its cut (state.ts, finalAtCut).
+  it('a restored ledger keeps such a credit final, as the full ledger does', async () => {
     const { full, restored, toBob } = await history();
     const last = toBob[2] as VerifiedTx;
     const fork = await forkAt(full, last);
