@@ -33,4 +33,7 @@ export const beaconType: TxTypeDef<BeaconBody> = {
     return once(ctx, tx, request.id, 'beacon', 'adding randomness to this draw') ?? NO_EFFECTS;
   },
   accepted: record('beacon'),
+  // One per witness per request (`once` above), so the requests' authors' budgets bound them
+  // (docs/protocol.md §15.1): a witness need not pay for randomness every job asks of it.
+  budgetFree: true,
 };

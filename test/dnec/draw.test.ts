@@ -57,6 +57,19 @@ describe("the witnesses' draw", () => {
     expect(stateOf(market, request.id)).toBe('failed');
   });
 
+  it('costs the witnesses nothing of their writing budget (protocol §15.1)', async () => {
+    const budget = { every: 1_000, burst: 50 };
+    const market = await witnessedMarket(true, budget);
+    const { request } = await disputedTask(market);
+    await market.voteAll(500);
+    for (const i of [0, 1, 2, 3])
+      expect((await market.beacon(i, request.id)).outcome.status).toBe('accepted');
+    await market.voteAll(600);
+    // Votes that cover new work and beacons are free: every witness still has a full budget.
+    for (const w of market.witnesses)
+      expect(market.ledger.budgetOf(w.key)?.level).toBe(budget.every * budget.burst);
+  });
+
   it('a withheld beacon delays the draw to the delivery deadline, and decides nothing', async () => {
     const market = await witnessedMarket();
     const { request, acceptId } = await disputedTask(market);

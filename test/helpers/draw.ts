@@ -7,11 +7,14 @@ import { newMarket, type Market } from './market.ts';
 export const VALIDATORS = ['v1', 'v2', 'v3', 'v4'];
 const TASK = { fields: { title: 'Fix a bike' } };
 
-export async function witnessedMarket(witnessedDraw = true): Promise<Market> {
+export async function witnessedMarket(
+  witnessedDraw = true,
+  budget?: { readonly every: number; readonly burst: number },
+): Promise<Market> {
   const market = await newMarket(
     [['consumer', 1000n], ['provider', 0n], ...VALIDATORS.map((v) => [v, 50n] as const)],
     4,
-    { witnessedDraw },
+    { witnessedDraw, ...(budget ? { budget } : {}) },
   );
   for (const v of VALIDATORS) await market.act(v, 'bond', { amount: 10n }, { debit: 10n });
   await market.act('provider', 'offer', { service: 'compute', capacity: 10_000n, rate: 1n });

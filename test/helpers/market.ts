@@ -66,7 +66,11 @@ export const WITNESS_NAMES = ['w1', 'w2', 'w3', 'w4'];
 export async function newMarket(
   users: ReadonlyArray<readonly [string, bigint]>,
   witnessCount = 4,
-  options: { readonly witnessedDraw?: boolean } = {},
+  options: {
+    readonly witnessedDraw?: boolean;
+    /** Each author's writing budget (docs/protocol.md §15). */
+    readonly budget?: { readonly every: number; readonly burst: number };
+  } = {},
 ): Promise<Market> {
   const witnesses = WITNESS_NAMES.slice(0, witnessCount).map((name) => identity(`market ${name}`));
   const people = new Map<string, TestIdentity>();
@@ -83,6 +87,7 @@ export async function newMarket(
       .filter(([, amount]) => amount > 0n)
       .map(([name, amount]) => [who(name), amount] as const),
     ...(options.witnessedDraw ? { witnessedDraw: true } : {}),
+    ...(options.budget ? { budget: options.budget } : {}),
   });
   let clock = 1;
   const insert = async (name: string, composed: ReturnType<typeof composeAction>) => {
