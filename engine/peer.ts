@@ -40,6 +40,7 @@ import { SskSession, sskOpenerOf } from './ssk.ts';
 import type { Cancel, EnginePorts } from './ports.ts';
 import { CHANGE_INTERVAL_MS, EPOCH_CHECK_MS, SYNC_REPORT_STEP } from './timing.ts';
 import { DiskWatch } from './diskSpace.ts';
+import { RecentAuthors } from './recentAuthors.ts';
 import { GroupNotices, nobodyAnswered } from './groupNotices.ts';
 import { Author } from './author.ts';
 import { DeviceAgent } from './devices.ts';
@@ -88,6 +89,7 @@ export class PeerEngine implements IngestHost {
   readonly doors: DoorKeeper;
   readonly #notices: GroupNotices;
   readonly #disk: DiskWatch;
+  readonly #recent = new RecentAuthors();
   /** The snapshot room: a newcomer's look, a holder's offer, the base (engine/fastForward.ts). */
   readonly #snapshots: Snapshots;
   /** True while a newcomer decides how its ledger starts (startFromGenesis). */
@@ -398,6 +400,7 @@ export class PeerEngine implements IngestHost {
     this.#ledger = ledger;
     this.#unbind = ledger.onAccepted((tx) => {
       this.#persister.add(tx);
+      this.#recent.add(tx.author);
       this.#witness.accepted(tx);
       this.#states?.accepted(tx);
       this.#epochs.accepted(tx);
@@ -693,7 +696,7 @@ export class PeerEngine implements IngestHost {
         ? checkpointStatus(this.#ledger, this.options.checkpointEvery)
         : null,
       base: this.#snapshots.base,
-      budget: this.#ledger ? budgetStatus(this.#ledger) : null,
+      budget: this.#ledger ? budgetStatus(this.#ledger, this.#recent.authors) : null,
       epochs: this.#epochs.numbers,
       problems: this.problems(),
     };

@@ -19,6 +19,7 @@ import type { TypeRegistry } from '../tx/registry.ts';
 import { decodeTx } from '../tx/registry.ts';
 import { bytes32, uint } from '../tx/schema.ts';
 import type { Effects } from '../tx/types.ts';
+import { budgetRule } from './budget.ts';
 import { COMPACTABLE, type CompactState } from './compact.ts';
 import { countingConfig, type EpochState } from './epochs.ts';
 import type { ValidEntry } from './state.ts';
@@ -206,6 +207,16 @@ export function decodeCompact(
   const held = new Set(entries.map((e) => e.tx.id));
   if (c.stubs.some(([s]) => held.has(s))) return refuse('a transaction is both kept and dropped');
   if (!held.has(networkId)) return refuse('it does not hold the genesis');
+  // Marks in every row exactly when the network has budgets (§15): a state without them would
+  // start every author with a full budget.
+  const genesis = entries.find((e) => e.tx.id === (networkId as string)) as ValidEntry;
+  const budgeted = budgetRule(genesis.tx) !== null;
+  if (entries.some((e) => (e.budget !== null) !== budgeted))
+    return refuse(
+      budgeted
+        ? "an entry lacks the writing budget's mark that this network's rows carry"
+        : 'an entry carries a writing budget this network does not have',
+    );
   return {
     ok: true,
     state: {

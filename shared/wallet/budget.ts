@@ -83,16 +83,21 @@ export interface BudgetStatus {
 
 /**
  * The network's budget and who is near its end now: each author's level at its head, refilled
- * by how far witness time (the floor the witnesses' latest votes give) has moved since.
+ * by how far witness time (the floor the witnesses' latest votes give) has moved since. Only
+ * `authors` are read (a running peer passes those it saw write lately; by default, everyone).
  */
-export function budgetStatus(ledger: Ledger, limit = 10): BudgetStatus | null {
+export function budgetStatus(
+  ledger: Ledger,
+  authors: Iterable<KeyHex> = ledger.accounts(),
+  limit = 10,
+): BudgetStatus | null {
   const params = ledger.budget;
   if (!params) return null;
   const now = ledger.budgetAfter(null, latestVotes(ledger), 0)?.floor ?? 0;
   const cap = params.burst * params.every;
   const strained: Array<{ author: KeyHex; name: string | null; left: number }> = [];
   const nameOf = namesOf(ledger);
-  for (const author of ledger.accounts()) {
+  for (const author of authors) {
     const mark = ledger.budgetOf(author);
     if (!mark) continue;
     const level = Math.min(cap, mark.level + Math.max(0, now - mark.clock));

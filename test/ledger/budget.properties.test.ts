@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TxId } from '../../shared/ids.ts';
 import { BUDGET_SKEW_MS } from '../../shared/ledger/budget.ts';
+import { encodeCompact } from '../../shared/ledger/compactCodec.ts';
 import { Ledger } from '../../shared/ledger/ledger.ts';
 import type { VerifiedTx } from '../../shared/tx/registry.ts';
 import { composeTransfer, composeVote } from '../../shared/wallet/compose.ts';
@@ -127,6 +128,13 @@ describe('writing budgets, as properties', () => {
         if (!restored.ok) throw new Error(restored.error);
         for (const who of everyone)
           expect(restored.ledger.budgetOf(who.key)).toEqual(ledger.budgetOf(who.key));
+        // A state of this network without the marks is refused, not read as full budgets.
+        const compact = ledger.compact();
+        if (!compact.ok) throw new Error(compact.error);
+        const entries = compact.state.entries.map((e) => ({ ...e, budget: null }));
+        const bare = encodeCompact(genesis.id, { ...compact.state, entries });
+        const refused = Ledger.fromCompactBytes(genesis, registry, bare, 1 << 26);
+        expect(refused.ok ? '' : refused.error).toMatch(/lacks the writing budget's mark/);
         const now = START + steps.reduce((t, s) => t + s.dt, 0);
         for (let from = 0; from < users.length; from++) {
           const tx = await payment(ledger, { kind: 'pay', from, cite: true, dt: 0 }, now);
