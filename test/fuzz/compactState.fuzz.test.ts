@@ -25,8 +25,11 @@ const config: SimConfig = {
 };
 const MAX = 4 * 1024 * 1024;
 
-async function world(): Promise<{ sim: Sim; bytes: Uint8Array }> {
-  const sim = await Sim.create(config);
+async function world(budgeted = false): Promise<{ sim: Sim; bytes: Uint8Array }> {
+  // With budgets (docs/protocol.md §15), each row carries one more element: the author's mark.
+  const sim = await Sim.create(
+    budgeted ? { ...config, budget: { every: 500, burst: 120 } } : config,
+  );
   for (let round = 0; round < 4; round++) {
     for (let u = 0; u < config.users; u++)
       await sim.step({
@@ -100,44 +103,51 @@ const leafArb: fc.Arbitrary<CborValue> = fc.oneof(
 );
 
 describe('fuzz: compact state bytes', () => {
-  it('never throws, and what it reads answers every query', async () => {
-    const { sim, bytes } = await world();
-    let accepted = 0;
-    const value = (decodeCanonical(bytes, MAX) as { ok: true; value: CborValue }).value;
-    const inputArb = fc.oneof(
-      // Structured: one leaf anywhere replaced.
-      fc
-        .tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), leafArb)
-        .map(([path, leaf]) => encodeCanonical(mutate(value, path, leaf))),
-      // Raw: bytes flipped, cut or spliced.
-      fc
-        .tuple(fc.nat(bytes.length - 1), fc.nat(255), fc.nat(bytes.length))
-        .map(([at, byte, cut]) => {
-          const out = bytes.slice(0, Math.max(cut, at + 1));
-          out[at] = byte;
-          return out;
-        }),
-      fc.uint8Array({ maxLength: 256 }),
-    );
-    await fuzz(
-      'compactState',
-      fc.asyncProperty(inputArb, (input) =>
-        watchdog.run('compact state bytes', () => {
-          const result = Ledger.fromCompactBytes(sim.genesis, registry, input, MAX);
-          if (!result.ok) {
-            expect(result.error).toMatch(/^The saved ledger state cannot be read: .+\.$/s);
-            return;
-          }
-          accepted++;
-          useAll(result.ledger, sim);
-        }),
-      ),
-      0x6770_c0fe,
-      1500,
-    );
-    // Not vacuous: many mutated states were read, and used.
-    expect(accepted).toBeGreaterThan(50);
-  }, 300_000);
+  it.each([
+    ['', false, 0x6770_c0fe],
+    [', with writing budgets', true, 0x6770_c0ff],
+  ])(
+    'never throws, and what it reads answers every query%s',
+    async (_, budgeted, seed) => {
+      const { sim, bytes } = await world(budgeted);
+      let accepted = 0;
+      const value = (decodeCanonical(bytes, MAX) as { ok: true; value: CborValue }).value;
+      const inputArb = fc.oneof(
+        // Structured: one leaf anywhere replaced.
+        fc
+          .tuple(fc.array(fc.nat(), { minLength: 1, maxLength: 6 }), leafArb)
+          .map(([path, leaf]) => encodeCanonical(mutate(value, path, leaf))),
+        // Raw: bytes flipped, cut or spliced.
+        fc
+          .tuple(fc.nat(bytes.length - 1), fc.nat(255), fc.nat(bytes.length))
+          .map(([at, byte, cut]) => {
+            const out = bytes.slice(0, Math.max(cut, at + 1));
+            out[at] = byte;
+            return out;
+          }),
+        fc.uint8Array({ maxLength: 256 }),
+      );
+      await fuzz(
+        'compactState',
+        fc.asyncProperty(inputArb, (input) =>
+          watchdog.run('compact state bytes', () => {
+            const result = Ledger.fromCompactBytes(sim.genesis, registry, input, MAX);
+            if (!result.ok) {
+              expect(result.error).toMatch(/^The saved ledger state cannot be read: .+\.$/s);
+              return;
+            }
+            accepted++;
+            useAll(result.ledger, sim);
+          }),
+        ),
+        seed,
+        1500,
+      );
+      // Not vacuous: many mutated states were read, and used.
+      expect(accepted).toBeGreaterThan(50);
+    },
+    300_000,
+  );
 
   it('regression: a stub at a far seq is read and used at once (queries walked every seq)', async () => {
     const { sim, bytes } = await world();

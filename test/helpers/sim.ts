@@ -31,6 +31,8 @@ export interface SimConfig {
   readonly views: number;
   readonly allocation: bigint;
   readonly creditLimit: bigint;
+  /** Each author's writing budget (docs/protocol.md §15); absent: none. */
+  readonly budget?: { readonly every: number; readonly burst: number };
 }
 
 export const actionArb = (config: SimConfig): fc.Arbitrary<Action> =>
@@ -86,6 +88,7 @@ export class Sim {
       witnesses: sim.witnesses,
       allocations: sim.users.map((u) => [u, config.allocation] as const),
       creditLimit: config.creditLimit,
+      ...(config.budget ? { budget: config.budget } : {}),
     });
     for (let i = 0; i < config.views; i++) sim.views.push(Sim.fresh(sim.genesis));
     return sim;
