@@ -8,8 +8,8 @@
 //   made: the q-th latest date among the votes of distinct witnesses among its parents, or a
 //   parent's floor, whichever is later. At least one of those q witnesses is honest, so an
 //   honest clock had reached the floor before the entry existed.
-// - its **clock** is the author's own date, held within BUDGET_SKEW_MS of the floor and never
-//   going back along the chain. The skew lets an author whose network has been idle (no votes,
+// - its **clock** is the author's own date, held between the floor and BUDGET_SKEW_MS past it,
+//   and never going back along the chain. The skew lets an author whose network has been idle (no votes,
 //   so a floor that stands still) spend its saved budget; it adds at most one skew's worth of
 //   transactions to a whole chain, since the clock only rises.
 // - its **level** is the budget left, in ms of witness time: the previous level plus how far
@@ -106,7 +106,9 @@ export function nextMark(
   cost: 0 | 1,
 ): BudgetMark {
   const floor = witnessFloor(parents, params.origin);
-  const own = Math.min(time, floor + BUDGET_SKEW_MS);
+  // Held between the floor and the skew past it: an author whose clock is slow, or was set
+  // back, still refills as the witnesses' time moves.
+  const own = Math.min(Math.max(time, floor), floor + BUDGET_SKEW_MS);
   const cap = params.burst * params.every;
   const before = prev?.budget;
   if (!before) return { floor, clock: own, level: cap - cost * params.every };

@@ -122,6 +122,17 @@ describe('a writing budget', () => {
     expect(ledger.budgetOf(alice.key)?.clock).toBe(START + BUDGET_SKEW_MS);
   });
 
+  it("refills an author whose own clock is far behind, as the witnesses' time moves", async () => {
+    const ledger = await budgetNetwork();
+    for (let i = 0; i < BUDGET.burst; i++) ledger.insert(await pay(ledger, START));
+    const votes = [];
+    for (const w of witnesses.slice(0, 3)) votes.push((await voteAt(ledger, w, START + 3_000)).id);
+    const slow = 1; // a clock far behind everyone's
+    for (let i = 0; i < BUDGET.burst; i++)
+      expect(ledger.insert(await pay(ledger, slow, votes)).status).toBe('accepted');
+    expect(ledger.budgetOf(alice.key)?.clock).toBe(START + 3_000);
+  });
+
   it('lets an idle network spend saved budget within the skew, and no further', async () => {
     const ledger = await budgetNetwork();
     for (let i = 0; i < BUDGET.burst; i++) ledger.insert(await pay(ledger, START));
