@@ -6,6 +6,7 @@ import { encodeAddress } from '../../../shared/identity/address.ts';
 import { identityFromMnemonic, validateMnemonic } from '../../../shared/identity/mnemonic.ts';
 import { UserError } from '../../state/errors.ts';
 import { ErrorText, TextField, useAction } from '../components/common.tsx';
+import { WordList } from '../components/WordList.tsx';
 import { useApp, useI18n } from '../context.tsx';
 import { listOf, nameError } from './IdentitiesPanel.tsx';
 
@@ -93,16 +94,11 @@ export function AddIdentityPanel() {
       {kind === 'new' ? (
         <div className="field">
           <p id="add-identity-fresh-label">{t('keys.add.newWords')}</p>
-          <ol className="words" aria-labelledby="add-identity-fresh-label" data-testid="new-words">
-            {fresh.split(' ').map((word, index) => (
-              <li key={index}>
-                <span className="word-number" aria-hidden="true">
-                  {index + 1}
-                </span>
-                <span className="word">{word}</span>
-              </li>
-            ))}
-          </ol>
+          <WordList
+            words={fresh.split(' ')}
+            aria-labelledby="add-identity-fresh-label"
+            testId="new-words"
+          />
           <label className="check">
             <input
               id="add-identity-wrote"

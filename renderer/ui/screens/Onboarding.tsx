@@ -9,6 +9,7 @@ import { UserError } from '../../state/errors.ts';
 import { openBackupWithWords } from '../../state/workspace.ts';
 import { unlockMemoryOf } from '../../state/unlockMemory.ts';
 import { FormPanel, Labelled, ScreenTitle, TextField, useAction } from '../components/common.tsx';
+import { WordList } from '../components/WordList.tsx';
 import { useApp, useI18n } from '../context.tsx';
 
 /** How many of the words the user must type back. */
@@ -125,16 +126,7 @@ function ShowWords({
       <p className="warning" data-testid="words-warning">
         {t(web ? 'onboarding.words.warningWeb' : 'onboarding.words.warning')}
       </p>
-      <ol className="words" aria-label={t('onboarding.words.listLabel')}>
-        {words.map((word, index) => (
-          <li key={index}>
-            <span className="word-number" aria-hidden="true">
-              {index + 1}
-            </span>
-            <span className="word">{word}</span>
-          </li>
-        ))}
-      </ol>
+      <WordList words={words} aria-label={t('onboarding.words.listLabel')} />
       <label className="check">
         <input type="checkbox" checked={written} onChange={(e) => setWritten(e.target.checked)} />
         {t('onboarding.words.written')}
