@@ -21,6 +21,17 @@ export function navigate(path: string): void {
   window.location.hash = `#/${path}`;
 }
 
+/** The address now, to compare after a slow step (see navigateUnlessMoved). */
+export const currentHash = (): string => window.location.hash;
+
+/**
+ * Moves to `path` unless the address changed since `from`: after a slow step (creating or
+ * joining a network), a user who went elsewhere meanwhile is not pulled back.
+ */
+export function navigateUnlessMoved(from: string, path: string): void {
+  if (window.location.hash === from) navigate(path);
+}
+
 export function Link({
   to,
   current,

@@ -15,7 +15,7 @@ import {
   useAction,
 } from '../components/common.tsx';
 import { useApp, useI18n } from '../context.tsx';
-import { navigate } from '../router.tsx';
+import { currentHash, navigateUnlessMoved } from '../router.tsx';
 import { RelayField, useRelayAdder } from './RelayField.tsx';
 import { SETUP_DRAFT } from './setupDrafts.ts';
 
@@ -77,6 +77,8 @@ export function ConfirmJoin({ link, onCancel }: { link: JoinLink; onCancel: () =
   // Resolving it stops a knock that is waiting for the inviter's answer.
   const stopWaiting = useRef<(() => void) | null>(null);
   const join = useAction(async () => {
+    // Joining takes a while: a user who moves on meanwhile stays where they went.
+    const from = currentHash();
     if (link.kind === 'secret') await joinNetwork(link.invitation);
     else {
       const cancelled = new Promise<void>((resolve) => (stopWaiting.current = resolve));
@@ -87,7 +89,7 @@ export function ConfirmJoin({ link, onCancel }: { link: JoinLink; onCancel: () =
     }
     // Joined: the set-up has done its work (and the link it kept holds the join secret).
     dropDraft(SETUP_DRAFT.name);
-    navigate('network');
+    navigateUnlessMoved(from, 'network');
   });
   const waiting = join.busy && link.kind === 'ticket';
   const place: Pick<Invitation, 'networkId' | 'relays' | 'name'> =

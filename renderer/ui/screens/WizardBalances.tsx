@@ -10,7 +10,7 @@ import { Table, TextField, useAction } from '../components/common.tsx';
 import { atField, FieldError } from '../fieldError.ts';
 import { Party } from '../components/party.tsx';
 import { useApp, useI18n } from '../context.tsx';
-import { navigate } from '../router.tsx';
+import { currentHash, navigateUnlessMoved } from '../router.tsx';
 import { RelayField, useRelayAdder } from './RelayField.tsx';
 import { SETUP_DRAFT, WIZARD_DRAFT } from './setupDrafts.ts';
 import { WizardFrame, type StepProps } from './WizardFrame.tsx';
@@ -138,6 +138,8 @@ export function ReviewStep({ draft, update, go }: StepProps) {
   const relays = useApp((s) => s.settings.relays);
   const relay = useRelayAdder();
   const create = useAction(async () => {
+    // Starting the network takes a moment: a user who moves on meanwhile stays where they went.
+    const from = currentHash();
     if (!(await relay.addTyped(draft.relayInput))) return;
     update({ relayInput: '' });
     const limit = parseAmount(draft.creditLimit, { allowZero: true });
@@ -152,7 +154,7 @@ export function ReviewStep({ draft, update, go }: StepProps) {
     // Made: the forms have done their work.
     dropDraft(WIZARD_DRAFT.name);
     dropDraft(SETUP_DRAFT.name);
-    navigate('network');
+    navigateUnlessMoved(from, 'network');
   });
   const total = draft.allocations.reduce((sum, [, value]) => sum + value, 0n);
   const creditText = (typed: string): string => {
