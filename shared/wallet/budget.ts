@@ -95,15 +95,21 @@ export function budgetStatus(
   if (!params) return null;
   const now = ledger.budgetAfter(null, latestVotes(ledger), 0)?.floor ?? 0;
   const cap = params.burst * params.every;
-  const strained: Array<{ author: KeyHex; name: string | null; left: number }> = [];
-  const nameOf = namesOf(ledger);
+  const strained: Array<{ author: KeyHex; left: number }> = [];
   for (const author of authors) {
     const mark = ledger.budgetOf(author);
     if (!mark) continue;
     const level = Math.min(cap, mark.level + Math.max(0, now - mark.clock));
     const left = Math.floor(level / params.every);
-    if (left * 10 < params.burst) strained.push({ author, name: nameOf(author), left });
+    if (left * 10 < params.burst) strained.push({ author, left });
   }
   strained.sort((a, b) => a.left - b.left || (a.author < b.author ? -1 : 1));
-  return { every: params.every, burst: params.burst, strained: strained.slice(0, limit) };
+  const shown = strained.slice(0, limit);
+  // Names read every member's profile: only when someone is to be named (status runs often).
+  const nameOf = shown.length > 0 ? namesOf(ledger) : () => null;
+  return {
+    every: params.every,
+    burst: params.burst,
+    strained: shown.map(({ author, left }) => ({ author, name: nameOf(author), left })),
+  };
 }
